@@ -1,0 +1,2 @@
+export { RosettaError } from './rosetta-error.js';
+export { ErrorCodes, type ErrorCode } from './codes.js';

@@ -1,0 +1,98 @@
+import type { Modality, SegmentKind } from '../types.js';
+
+/** One source, keyed by the SHA-256 of its bytes. Same bytes under two paths: one item, two locations. */
+export interface ItemRecord {
+  hash: string;
+  modality: Modality;
+  /** Absolute paths (or URLs) where these bytes were seen. */
+  locations: string[];
+  mime: string;
+  size: number;
+  /** Newest mtime among locations, ms since epoch. */
+  mtimeMs: number;
+  width?: number;
+  height?: number;
+  /** Seconds, for audio and video. */
+  duration?: number;
+  tags: string[];
+  /** User metadata, free JSON. */
+  meta: Record<string, unknown>;
+  indexedAt: number;
+  /** `${spaceId}@${version}` of every space this item is fully encoded in. */
+  spaces: string[];
+}
+
+export interface SegmentRecord {
+  /** `${itemHash}:${kind}:${index}` */
+  id: string;
+  itemHash: string;
+  kind: SegmentKind;
+  index: number;
+  /** Seconds, for time-based segments. */
+  t0?: number;
+  t1?: number;
+  text?: string;
+}
+
+export interface VectorRecord {
+  segmentId: string;
+  itemHash: string;
+  vector: Float32Array;
+}
+
+/** Filters shared by every store; all given fields must match (AND). */
+export interface SearchFilter {
+  modality?: Modality[];
+  /** Glob over any location, e.g. `**\/holidays/**`. */
+  pathGlob?: string;
+  minSize?: number;
+  maxSize?: number;
+  /** mtime range, ms since epoch. */
+  after?: number;
+  before?: number;
+  /** Item must carry every one of these tags. */
+  tags?: string[];
+  kinds?: SegmentKind[];
+}
+
+export interface VectorHit {
+  segmentId: string;
+  itemHash: string;
+  /** Cosine similarity (vectors are unit length). */
+  score: number;
+}
+
+export interface SpaceTableInfo {
+  spaceId: string;
+  version: string;
+  dim: number;
+}
+
+/**
+ * Storage behind a collection. Implementations: LanceDB (embedded default), Milvus (distributed).
+ * `commitItem` is the unit of durability: an item row is written last, so a crash mid-item leaves
+ * no item row and the next run redoes it; writes are upserts so redoing never duplicates.
+ */
+export interface VectorStore {
+  readonly kind: 'lancedb' | 'milvus';
+  getItem(hash: string): Promise<ItemRecord | undefined>;
+  /** The item currently recorded at this location, if any. */
+  getItemByLocation(location: string): Promise<ItemRecord | undefined>;
+  listItems(filter?: SearchFilter, limit?: number): Promise<ItemRecord[]>;
+  countItems(): Promise<number>;
+  getSegments(ids: string[]): Promise<SegmentRecord[]>;
+  getItemSegments(itemHash: string): Promise<SegmentRecord[]>;
+  /** Writes segments and vectors (per space) then the item row, replacing any previous rows of that item. */
+  commitItem(item: ItemRecord, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void>;
+  /** Adds/removes a location on an existing item, and updates metadata fields (tags, meta) without re-encoding. */
+  updateItem(hash: string, patch: Partial<Pick<ItemRecord, 'locations' | 'tags' | 'meta' | 'mtimeMs' | 'spaces'>>): Promise<void>;
+  /** Deletes an item, its segments and all its vectors. */
+  removeItem(hash: string): Promise<void>;
+  /** Nearest segments in one space, filtered. Exact below the index threshold, ANN above it. */
+  search(space: SpaceTableInfo, vector: Float32Array, options: { k: number; filter?: SearchFilter }): Promise<VectorHit[]>;
+  /** Builds (or rebuilds) the ANN index of a space table when it is large enough; no-op otherwise. */
+  optimize(space?: SpaceTableInfo): Promise<void>;
+  /** Full-text search over segment text (captions, chunks, transcripts) for hybrid queries. */
+  searchText?(query: string, options: { k: number; filter?: SearchFilter }): Promise<VectorHit[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,26 @@
+/** The four modalities Rosetta indexes. A video is stored as image-space scenes plus audio-space windows. */
+export type Modality = 'text' | 'image' | 'audio' | 'video';
+export const MODALITIES: readonly Modality[] = ['text', 'image', 'audio', 'video'];
+
+/** What a segment is within its item. */
+export type SegmentKind = 'image' | 'text-chunk' | 'scene' | 'audio-window' | 'transcript' | 'caption';
+
+/** Decoded RGB pixels (EXIF orientation already applied), as sharp returns them. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
+/** Mono PCM samples in [-1, 1] at `sampleRate`. */
+export interface PcmAudio {
+  samples: Float32Array;
+  sampleRate: number;
+}
+
+/** A typed input: a path, a Buffer/Uint8Array of file bytes, or an http(s) URL. */
+export type MediaInput = string | Uint8Array | URL;
+
+export type Device = 'cpu' | 'cuda' | 'webgpu' | 'auto';
+export type DType = 'fp32' | 'fp16' | 'q8';
