@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
 
-export type ElemType = 'float32' | 'int64' | 'int32' | 'bool';
+export type ElemType = 'float32' | 'int64' | 'int32' | 'bool' | 'float16';
 /** A dimension is a fixed size or a symbolic name (batch, sequence…). */
 export type Dim = number | string;
 export type AttrValue = number | string | number[] | Float32Array | { floats: number[] } | { tensor: TensorInit };
@@ -12,7 +12,8 @@ export type AttrValue = number | string | number[] | Float32Array | { floats: nu
 export interface TensorInit {
   type: ElemType;
   dims: number[];
-  data: Float32Array | BigInt64Array | Int32Array | number[];
+  /** float16 data is given as IEEE half bit patterns (Uint16Array). */
+  data: Float32Array | BigInt64Array | Int32Array | Uint16Array | number[];
 }
 
 const ELEM: Record<ElemType, number> = {
@@ -20,6 +21,7 @@ const ELEM: Record<ElemType, number> = {
   int64: onnx.TensorProto.DataType.INT64,
   int32: onnx.TensorProto.DataType.INT32,
   bool: onnx.TensorProto.DataType.BOOL,
+  float16: onnx.TensorProto.DataType.FLOAT16,
 };
 
 function tensorProto(name: string, t: TensorInit): InstanceType<typeof onnx.TensorProto> {
@@ -34,6 +36,9 @@ function tensorProto(name: string, t: TensorInit): InstanceType<typeof onnx.Tens
     bytes = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
   } else if (t.type === 'int32') {
     const arr = t.data instanceof Int32Array ? t.data : Int32Array.from(t.data as number[]);
+    bytes = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
+  } else if (t.type === 'float16') {
+    const arr = t.data instanceof Uint16Array ? t.data : Uint16Array.from(t.data as number[]);
     bytes = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
   } else {
     bytes = Uint8Array.from(t.data as number[]);

@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { action, addCommonOptions, indexProgressBar, openCollection, printJson, type CommonOptions } from '../shared.js';
+
+export function registerIndex(program: Command): void {
+  addCommonOptions(program.command('index').description('index files and folders (images, text, audio, video) into the collection'))
+    .argument('<paths...>', 'files or folders')
+    .option('--prune', 'remove items whose files under these paths were deleted')
+    .option('--tag <tag...>', 'tags to attach to every indexed item')
+    .action(action(async (paths: string[], o: CommonOptions & { prune?: boolean; tag?: string[] }) => {
+      const rosetta = await openCollection(o);
+      const bar = indexProgressBar(!o.json);
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once('SIGINT', onSignal);
+      try {
+        const summary = await rosetta.index(paths, { prune: o.prune, tags: o.tag, onProgress: bar.onProgress, signal: controller.signal });
+        bar.stop();
+        if (o.json) { printJson(summary); return; }
+        for (const f of summary.failures) process.stderr.write(`failed: ${f.path}: ${f.reason} [${f.code}]\n`);
+        process.stdout.write(`indexed in ${summary.seconds.toFixed(1)} s (${summary.filesPerSecond.toFixed(1)} files/s): `
+          + `${summary.added} added, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed} failed`
+          + `${o.prune ? `, ${summary.pruned} pruned` : ''}\n`);
+      } finally {
+        bar.stop();
+        process.off('SIGINT', onSignal);
+        await rosetta.close();
+      }
+    }));
+}

@@ -1,0 +1,111 @@
+import type { Command } from 'commander';
+import { RosettaError } from '../../errors/rosetta-error.js';
+import { ErrorCodes } from '../../errors/codes.js';
+import type { SearchFilter } from '../../store/vector-store.js';
+import type { QueryParts, SearchResult } from '../../search/query.js';
+import { MODALITIES, type Modality } from '../../types.js';
+import { action, addCommonOptions, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
+
+interface SearchFlags extends CommonOptions {
+  image?: string;
+  audio?: string;
+  text?: string;
+  weights?: string;
+  k: number;
+  in?: string;
+  filter?: string[];
+  spaces?: string;
+  fusion?: 'rrf' | 'max-score';
+  hybrid?: boolean;
+}
+
+export function registerSearch(program: Command): void {
+  addCommonOptions(program.command('search').description('find images, text, audio and video moments by meaning'))
+    .argument('[text]', 'what to look for, in words')
+    .option('--image <path>', 'a reference image (alone, or mixed with text)')
+    .option('--audio <path>', 'a reference sound clip')
+    .option('--text <text>', 'text part of a composed query (same as the positional argument)')
+    .option('--weights <w>', 'weights of the parts in order image,text[,audio] or as name=w pairs, e.g. 0.6,0.4 or image=0.6,text=0.4')
+    .option('-k, --k <n>', 'number of results', (v) => parseIntStrict('--k', v), 10)
+    .option('--in <modalities>', 'only these modalities: images,text,audio,video')
+    .option('--filter <expr...>', 'filters: path=GLOB, tag=T, size>N, size<N, after=DATE, before=DATE')
+    .option('--spaces <ids>', 'only these spaces (comma-separated)')
+    .option('--fusion <method>', 'merge across spaces: rrf (default) or max-score')
+    .option('--hybrid', 'also match keywords in captions, text and transcripts')
+    .action(action(async (text: string | undefined, o: SearchFlags) => {
+      const parts: QueryParts = { text: o.text ?? text, image: o.image, audio: o.audio };
+      if (o.weights) parts.weights = parseWeights(o.weights, parts);
+      const rosetta = await openCollection(o);
+      try {
+        const results = await rosetta.search(parts, {
+          k: o.k, in: parseModalities(o.in), filter: parseFilters(o.filter ?? []),
+          spaces: o.spaces?.split(',').map((s) => s.trim()), fusion: o.fusion, hybrid: o.hybrid,
+        });
+        if (o.json) printJson({ query: { text: parts.text, image: parts.image, audio: parts.audio, weights: parts.weights }, results });
+        else printResults(results);
+      } finally {
+        await rosetta.close();
+      }
+    }));
+}
+
+function printResults(results: SearchResult[]): void {
+  if (results.length === 0) { process.stdout.write('no results\n'); return; }
+  for (const r of results) {
+    const text = r.text ? `  “${r.text.length > 60 ? `${r.text.slice(0, 59)}…` : r.text}”` : '';
+    process.stdout.write(`${String(r.rank).padStart(3)}. ${r.score.toFixed(4)}  ${r.modality.padEnd(5)}  ${r.ref}  [${r.space}]${text}\n`);
+  }
+}
+
+/** `0.6,0.4` (image,text,audio order, for the parts given) or `image=0.6,text=0.4`. */
+export function parseWeights(spec: string, parts: QueryParts): QueryParts['weights'] {
+  const entries = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const out: Record<string, number> = {};
+  const order = (['image', 'text', 'audio'] as const).filter((m) => parts[m] !== undefined);
+  entries.forEach((e, i) => {
+    const [name, value] = e.includes('=') ? e.split('=') : [order[i], e];
+    const w = Number(value);
+    if (!name || !['image', 'text', 'audio'].includes(name) || !Number.isFinite(w) || w < 0) {
+      throw new RosettaError(ErrorCodes.QUERY_INVALID, `Cannot read weight '${e}' in --weights ${spec}`, { setting: 'weights', hint: 'use e.g. --weights 0.6,0.4 (image,text) or --weights image=0.6,text=0.4' });
+    }
+    out[name] = w;
+  });
+  return out;
+}
+
+export function parseModalities(spec?: string): Modality[] | undefined {
+  if (!spec) return undefined;
+  return spec.split(',').map((s) => {
+    const m = s.trim().replace(/^images$/, 'image').replace(/^videos$/, 'video').replace(/^texts$/, 'text') as Modality;
+    if (!MODALITIES.includes(m)) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Expected one of: images, text, audio, video for --in but received '${s}'`, { setting: 'in' });
+    return m;
+  });
+}
+
+export function parseFilters(exprs: string[]): SearchFilter {
+  const f: SearchFilter = {};
+  for (const e of exprs) {
+    const m = /^(path|tag|size|after|before|kind)\s*(=|>|<)\s*(.+)$/.exec(e.trim());
+    if (!m) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Cannot read filter '${e}'`, { setting: 'filter', hint: 'use path=GLOB, tag=T, size>N, size<N, after=2024-01-01, before=2024-12-31' });
+    const [, key, op, value] = m;
+    if (key === 'path') f.pathGlob = value;
+    else if (key === 'tag') (f.tags ??= []).push(value);
+    else if (key === 'kind') (f.kinds ??= []).push(value as never);
+    else if (key === 'size') {
+      const n = parseSize(value);
+      if (op === '>') f.minSize = n; else if (op === '<') f.maxSize = n; else { f.minSize = n; f.maxSize = n; }
+    } else {
+      const t = Date.parse(value);
+      if (Number.isNaN(t)) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Cannot read date '${value}' in filter '${e}'`, { setting: 'filter', hint: 'use ISO dates like 2024-06-30' });
+      if (key === 'after') f.after = t; else f.before = t;
+    }
+  }
+  return f;
+}
+
+function parseSize(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(k|kb|m|mb|g|gb)?$/i.exec(v.trim());
+  if (!m) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Cannot read size '${v}'`, { setting: 'filter', hint: 'e.g. size>200kb' });
+  const mult = { k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9 }[(m[2] ?? '').toLowerCase() as 'k'] ?? 1;
+  return Math.round(Number(m[1]) * mult);
+}

@@ -1,0 +1,23 @@
+import { Command } from 'commander';
+import { registerIndex } from './commands/index-command.js';
+import { registerSearch } from './commands/search-command.js';
+import { registerTag } from './commands/tag-command.js';
+import { registerInfo } from './commands/info-command.js';
+import { registerDemo } from './commands/demo-command.js';
+import { reportError } from './shared.js';
+
+const program = new Command('rosetta')
+  .description('Rosetta: search, describe, generate and evaluate across text, images, audio and video')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+registerIndex(program);
+registerSearch(program);
+registerTag(program);
+registerInfo(program);
+registerDemo(program);
+
+program.parseAsync(process.argv).catch((error) => {
+  reportError(error, process.argv.includes('--json'));
+  process.exitCode = 1;
+});

@@ -1,0 +1,58 @@
+import type { Space } from '../../spaces/space.js';
+import type { PcmAudio, RgbImage } from '../../types.js';
+import { invalidArgument } from '../../util/validate.js';
+import { dot } from '../util/vectors.js';
+import { embedAudioWith, embedImagesWith } from '../util/embed.js';
+
+/** The weight w of CLIPScore (Hessel et al. 2021), chosen there to spread scores over roughly [0, 1]. */
+export const CLIPSCORE_WEIGHT = 2.5;
+
+/** CLIPScore from a cosine similarity: `w · max(cos, 0)`. The same form serves audio–text in a CLAP space. */
+export function clipScore(cosine: number, weight = CLIPSCORE_WEIGHT): number {
+  return weight * Math.max(cosine, 0);
+}
+
+/** What `score` compares: a text, decoded RGB pixels, or PCM audio. */
+export type ScoreInput = string | RgbImage | PcmAudio;
+
+export interface ScoreResult {
+  /** Cosine similarity of the two embeddings in the space. */
+  cosine: number;
+  /** CLIPScore: 2.5 · max(cosine, 0). */
+  score: number;
+  modalities: [ScoreModality, ScoreModality];
+  space: string;
+}
+
+type ScoreModality = 'text' | 'image' | 'audio';
+
+function modalityOf(input: ScoreInput, parameter: string): ScoreModality {
+  if (typeof input === 'string') return 'text';
+  if (input && typeof input === 'object' && 'samples' in input) return 'audio';
+  if (input && typeof input === 'object' && 'data' in input && 'width' in input) return 'image';
+  throw invalidArgument(parameter, 'a text string, an RgbImage or a PcmAudio', input);
+}
+
+async function embedOne(space: Space, input: ScoreInput, modality: ScoreModality): Promise<Float32Array> {
+  if (modality === 'text') return (await space.embedTexts([input as string]))[0];
+  if (modality === 'image') return (await embedImagesWith(space, [input as RgbImage]))[0];
+  return (await embedAudioWith(space, [input as PcmAudio]))[0];
+}
+
+/**
+ * Consistency of two inputs in one space: their cosine and CLIPScore. Typically an image (or audio clip) and
+ * the text that should describe it.
+ * @example const { score } = await score(space, await loadRgbImage('cat.png'), 'a cat on a sofa');
+ */
+export async function score(space: Space, a: ScoreInput, b: ScoreInput): Promise<ScoreResult> {
+  const ma = modalityOf(a, 'a');
+  const mb = modalityOf(b, 'b');
+  const [va, vb] = [await embedOne(space, a, ma), await embedOne(space, b, mb)];
+  const cosine = dot(va, vb);
+  return { cosine, score: clipScore(cosine), modalities: [ma, mb], space: space.id };
+}
+
+/** Cosines of aligned pairs of embeddings (`media[k]` with `texts[k]`). */
+export function pairCosines(media: readonly Float32Array[], texts: readonly Float32Array[]): number[] {
+  return media.map((m, k) => dot(m, texts[k]));
+}

@@ -1,0 +1,41 @@
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { RosettaError } from '../../errors/rosetta-error.js';
+import { ErrorCodes } from '../../errors/codes.js';
+import type { CaptionDataset, CaptionReadOptions, ClassDataset } from './types.js';
+import { readCocoJson } from './coco-json.js';
+import { readCaptionJsonl, readCaptionTable } from './caption-table.js';
+import { readCaptionFolder, readClassFolder } from './folders.js';
+
+async function kindOf(path: string): Promise<'file' | 'dir'> {
+  try {
+    return (await stat(path)).isDirectory() ? 'dir' : 'file';
+  } catch {
+    throw new RosettaError(ErrorCodes.DATASET_INVALID, `Dataset not found: ${path}`,
+      { file: path, hint: 'pass a COCO/Karpathy .json, a .csv/.tsv/.token caption table, a .jsonl file, or a folder of images with .txt captions' });
+  }
+}
+
+/**
+ * Reads an image–caption dataset, choosing the reader from the path: a folder (images + sidecar `.txt`),
+ * `.json` (COCO captions or Karpathy splits), `.jsonl`/`.ndjson`, or a table (`.csv`, `.tsv`, `.txt`, `.token`).
+ * Bad rows are listed in `issues`; only an unreadable path or an unknown extension throws.
+ */
+export async function loadCaptionDataset(path: string, options: CaptionReadOptions = {}): Promise<CaptionDataset> {
+  if (await kindOf(path) === 'dir') return readCaptionFolder(path);
+  const ext = extname(path).toLowerCase();
+  if (ext === '.json') return readCocoJson(path, options);
+  if (ext === '.jsonl' || ext === '.ndjson') return readCaptionJsonl(path, options);
+  if (['.csv', '.tsv', '.txt', '.token'].includes(ext)) return readCaptionTable(path, options);
+  throw new RosettaError(ErrorCodes.DATASET_INVALID, `Unknown caption dataset format '${ext}' for ${path}`,
+    { file: path, hint: 'use .json (COCO/Karpathy), .jsonl, .csv/.tsv/.token, or a folder of images with .txt captions' });
+}
+
+/** Reads a folder-per-class dataset for zero-shot classification. */
+export async function loadClassDataset(path: string): Promise<ClassDataset> {
+  if (await kindOf(path) !== 'dir') {
+    throw new RosettaError(ErrorCodes.DATASET_INVALID, `A zero-shot dataset is a folder of class folders, but ${path} is a file`,
+      { file: path, hint: 'lay it out as <root>/<class name>/<image files>' });
+  }
+  return readClassFolder(path);
+}

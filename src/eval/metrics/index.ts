@@ -1,0 +1,2 @@
+export * from './retrieval-metrics.js';
+export * from './classification-metrics.js';

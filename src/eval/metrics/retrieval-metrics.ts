@@ -1,0 +1,93 @@
+/**
+ * Retrieval metrics over a text×image similarity matrix, following the protocol used by the CLIP paper and the
+ * open_clip benchmark: text→image ranks each caption's own image among all images; image→text takes, for each
+ * image, the best rank among its captions. Ties are counted against the model (a constant model scores 0, not 1).
+ */
+
+/** The figures reported for one direction of retrieval. Ranks are 1-based. */
+export interface RankSummary {
+  r1: number;
+  r5: number;
+  r10: number;
+  medianRank: number;
+  mrr: number;
+  /** How many queries were ranked. */
+  count: number;
+}
+
+/** Rank (1-based) of `target` within `scores`, higher score = better; ties count as ranked above the target. */
+export function rankOf(scores: ArrayLike<number>, target: number): number {
+  const s = scores[target];
+  let rank = 1;
+  for (let j = 0; j < scores.length; j += 1) {
+    if (j !== target && scores[j] >= s) rank += 1;
+  }
+  return rank;
+}
+
+/** Fraction of ranks that are ≤ k. */
+export function recallAtK(ranks: readonly number[], k: number): number {
+  if (ranks.length === 0) return 0;
+  let hit = 0;
+  for (const r of ranks) if (r <= k) hit += 1;
+  return hit / ranks.length;
+}
+
+/** Median of the ranks (mean of the two middle ranks when the count is even). */
+export function medianRank(ranks: readonly number[]): number {
+  if (ranks.length === 0) return Number.NaN;
+  const sorted = [...ranks].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Mean reciprocal rank. */
+export function meanReciprocalRank(ranks: readonly number[]): number {
+  if (ranks.length === 0) return 0;
+  let sum = 0;
+  for (const r of ranks) sum += 1 / r;
+  return sum / ranks.length;
+}
+
+export function summariseRanks(ranks: readonly number[]): RankSummary {
+  return {
+    r1: recallAtK(ranks, 1),
+    r5: recallAtK(ranks, 5),
+    r10: recallAtK(ranks, 10),
+    medianRank: medianRank(ranks),
+    mrr: meanReciprocalRank(ranks),
+    count: ranks.length,
+  };
+}
+
+/**
+ * Text→image ranks: `textToImage[c][i]` is the similarity of caption c and image i; `captionImage[c]` is the index
+ * of caption c's own image. Returns one rank per caption.
+ */
+export function textToImageRanks(textToImage: readonly ArrayLike<number>[], captionImage: readonly number[]): number[] {
+  return textToImage.map((row, c) => rankOf(row, captionImage[c]));
+}
+
+/**
+ * Image→text ranks: for each image, the best (lowest) rank of any of its captions among all captions.
+ * Images with no caption are skipped (they cannot be retrieved against).
+ */
+export function imageToTextRanks(textToImage: readonly ArrayLike<number>[], captionImage: readonly number[], imageCount: number): number[] {
+  const ranks: number[] = [];
+  for (let i = 0; i < imageCount; i += 1) {
+    // The first of the image's own captions in the ranking decides: rank = 1 + other images' captions scoring
+    // at least as high as the best own caption (sibling captions never push each other down).
+    let best = Number.NEGATIVE_INFINITY;
+    let own = 0;
+    for (let c = 0; c < captionImage.length; c += 1) {
+      if (captionImage[c] === i) { own += 1; best = Math.max(best, textToImage[c][i]); }
+    }
+    if (own === 0) continue;
+    let rank = 1;
+    for (let c = 0; c < captionImage.length; c += 1) {
+      if (captionImage[c] !== i && textToImage[c][i] >= best) rank += 1;
+    }
+    ranks.push(rank);
+  }
+  return ranks;
+}

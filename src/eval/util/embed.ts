@@ -1,0 +1,33 @@
+import type { Space } from '../../spaces/space.js';
+import type { PcmAudio, RgbImage } from '../../types.js';
+import { RosettaError } from '../../errors/rosetta-error.js';
+import { ErrorCodes } from '../../errors/codes.js';
+
+/** Fails with a clear message when a space lacks the tower an evaluation needs. */
+export function requireTower(space: Space, modality: 'image' | 'audio'): void {
+  const has = modality === 'image' ? typeof space.embedImages === 'function' : typeof space.embedAudio === 'function';
+  if (!has) {
+    throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space '${space.id}' (${space.model}) has no ${modality} tower`,
+      { model: space.model, hint: `use a space that covers text and ${modality} (CLIP-like for images, CLAP-like for audio)` });
+  }
+}
+
+export async function embedImagesWith(space: Space, images: RgbImage[]): Promise<Float32Array[]> {
+  requireTower(space, 'image');
+  return images.length === 0 ? [] : space.embedImages!(images);
+}
+
+export async function embedAudioWith(space: Space, clips: PcmAudio[]): Promise<Float32Array[]> {
+  requireTower(space, 'audio');
+  return clips.length === 0 ? [] : space.embedAudio!(clips);
+}
+
+/** Embeds texts in chunks so progress can be reported and memory stays bounded. */
+export async function embedTextsChunked(space: Space, texts: string[], batchSize: number, onChunk?: (done: number) => void): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < texts.length; i += batchSize) {
+    out.push(...await space.embedTexts(texts.slice(i, i + batchSize)));
+    onChunk?.(Math.min(texts.length, i + batchSize));
+  }
+  return out;
+}

@@ -1,0 +1,24 @@
+/**
+ * Default models per generation task, one frozen table. Each is a hub id Transformers.js loads (pin a revision
+ * with `id@revision`), or a local engine; any can be replaced by a hub id, a local directory or an engine object.
+ */
+export const GENERATION_MODELS = Object.freeze({
+  /** speech → text with segment timestamps. `onnx-community/whisper-base` is the multilingual option. */
+  transcribe: Object.freeze({ default: 'Xenova/whisper-tiny', options: ['Xenova/whisper-tiny.en', 'onnx-community/whisper-base', 'onnx-community/whisper-small'] }),
+  /** image → caption. Florence-2 is larger, does short/detailed captions and OCR. */
+  caption: Object.freeze({ default: 'Xenova/vit-gpt2-image-captioning', options: ['onnx-community/Florence-2-base-ft'] }),
+  /** text → speech. `espeak-ng` (Debian package) is the light offline engine. */
+  speak: Object.freeze({ default: 'Xenova/mms-tts-eng', options: ['espeak-ng'] }),
+  /** text (+ reference image ranking) → image. */
+  imagine: Object.freeze({ default: 'onnx-community/Janus-1.3B-ONNX', options: [] as string[] }),
+});
+
+export type GenerationTask = keyof typeof GENERATION_MODELS;
+
+/** The name of the light offline speech engine. */
+export const ESPEAK_ENGINE = 'espeak-ng';
+
+/** True for model ids that name a Florence-2 checkpoint (its own processor and task prompts). */
+export function isFlorence(modelId: string): boolean {
+  return /florence-?2/i.test(modelId);
+}

@@ -1,0 +1,75 @@
+import { RosettaError } from '../../errors/rosetta-error.js';
+import { ErrorCodes } from '../../errors/codes.js';
+import { resolveRuntime } from '../../models/runtime-options.js';
+import { expectNumberIn, invalidArgument } from '../../util/validate.js';
+import { throwIfAborted } from '../abort.js';
+import type { ModelChoice, SpeechEngine } from '../engine.js';
+import { ESPEAK_ENGINE, GENERATION_MODELS } from '../registry.js';
+import { encodeWav } from '../wav.js';
+import { EspeakEngine } from './espeak-engine.js';
+import { NeuralSpeechEngine } from './vits-engine.js';
+
+/** Longest text spoken in one call; split longer text (a VITS pass is quadratic in length). */
+export const MAX_SPEAK_CHARS = 5000;
+
+export interface SpeakOptions extends Omit<ModelChoice<SpeechEngine>, 'model'> {
+  /**
+   * `espeak-ng`, a text-to-speech model id or directory, or an engine. Default: the neural default
+   * (Xenova/mms-tts-eng) online; espeak-ng when offline and that model is not cached.
+   */
+  engine?: string | SpeechEngine;
+  /** espeak-ng voice (`en-us`, `fr`, `de+f3`). */
+  voice?: string;
+  /** Language code for espeak-ng when no voice is given. */
+  language?: string;
+  /** Words per minute (espeak-ng; 80–450). */
+  rate?: number;
+  signal?: AbortSignal;
+}
+
+export interface SpeakResult {
+  /** A RIFF/WAVE file: 16-bit PCM, mono. */
+  wav: Buffer;
+  sampleRate: number;
+  /** Seconds. */
+  duration: number;
+  /** Which engine spoke. */
+  engine: string;
+}
+
+/** Resolves the `engine` option in one place. */
+export function resolveSpeechEngine(options: SpeakOptions = {}): SpeechEngine {
+  const engine = options.engine ?? GENERATION_MODELS.speak.default;
+  if (engine === ESPEAK_ENGINE) return new EspeakEngine();
+  if (typeof engine === 'string' && engine.trim()) return new NeuralSpeechEngine(engine, options);
+  if (typeof engine === 'object' && engine !== null && typeof engine.doSpeak === 'function') return engine;
+  throw invalidArgument('engine', `'${ESPEAK_ENGINE}', a text-to-speech model id or directory, or a SpeechEngine`, engine);
+}
+
+/**
+ * Text → speech as a WAV file.
+ * @example
+ * const { wav, duration } = await speak('Hello there', { engine: 'espeak-ng', voice: 'en-gb' });
+ * await writeFile('hello.wav', wav);
+ */
+export async function speak(text: string, options: SpeakOptions = {}): Promise<SpeakResult> {
+  if (typeof text !== 'string' || !text.trim()) throw invalidArgument('text', 'a non-empty string', text);
+  if (text.length > MAX_SPEAK_CHARS) throw invalidArgument('text', `at most ${MAX_SPEAK_CHARS} characters (split longer text into sentences)`, `${text.length} characters`);
+  if (options.rate !== undefined) expectNumberIn('rate', options.rate, 80, 450);
+  throwIfAborted(options.signal, 'speech');
+  let engine = resolveSpeechEngine(options);
+  if (options.engine === undefined && engine instanceof NeuralSpeechEngine) {
+    try {
+      await engine.ready();
+    } catch (error) {
+      // Offline without the default model: the light engine speaks instead (the result says which).
+      if (!(RosettaError.is(error) && error.code === ErrorCodes.MODEL_OFFLINE_MISSING && resolveRuntime(options).offline)) throw error;
+      engine = new EspeakEngine();
+    }
+  }
+  const pcm = await engine.doSpeak(text, { voice: options.voice, language: options.language, rate: options.rate, signal: options.signal });
+  if (pcm.samples.length === 0) {
+    throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${engine.modelId} produced no audio for the text`, { model: engine.modelId, hint: 'check the text has pronounceable words for this voice/model' });
+  }
+  return { wav: encodeWav(pcm), sampleRate: pcm.sampleRate, duration: pcm.samples.length / pcm.sampleRate, engine: engine.modelId };
+}

@@ -1,0 +1,35 @@
+import { pipeline } from '@huggingface/transformers';
+import type { ModelRuntimeOptions } from '../../models/runtime-options.js';
+import type { PcmAudio } from '../../types.js';
+import { throwIfAborted } from '../abort.js';
+import type { SpeechCallOptions, SpeechEngine } from '../engine.js';
+import { loadOnce } from '../load-once.js';
+
+interface TextToAudioPipeline {
+  (text: string): Promise<{ audio: Float32Array; sampling_rate: number }>;
+}
+
+/**
+ * A neural text-to-speech model through the `text-to-speech` pipeline: VITS / MMS-TTS (one model per language,
+ * e.g. Xenova/mms-tts-eng, -fra, -deu). A VITS model has a single voice, so `voice` is not used.
+ */
+export class NeuralSpeechEngine implements SpeechEngine {
+  readonly provider = 'transformers.js';
+  constructor(readonly modelId: string, private readonly runtime: ModelRuntimeOptions = {}) {}
+
+  private load(): Promise<TextToAudioPipeline> {
+    return loadOnce('text-to-speech', this.modelId, this.runtime,
+      async (path, options) => await pipeline('text-to-speech', path, options) as unknown as TextToAudioPipeline);
+  }
+
+  /** Loads the model now (so `speak` can fall back before synthesis starts). */
+  async ready(): Promise<void> { await this.load(); }
+
+  async doSpeak(text: string, options: SpeechCallOptions): Promise<PcmAudio> {
+    const tts = await this.load();
+    throwIfAborted(options.signal, `speech with ${this.modelId}`);
+    const out = await tts(text);
+    throwIfAborted(options.signal, `speech with ${this.modelId}`);
+    return { samples: out.audio, sampleRate: out.sampling_rate };
+  }
+}

@@ -1,0 +1,184 @@
+import { existsSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import { covers, type Space } from '../spaces/space.js';
+import type { ItemRecord, SegmentRecord, SpaceTableInfo, VectorRecord, VectorStore } from '../store/vector-store.js';
+import type { Modality } from '../types.js';
+import { decodeForEncoding, hashAndType, type PreparedFile } from './prepare-file.js';
+import { ProgressCounter, type IndexProgress, type IndexSummary } from './progress.js';
+import { encodeTimedMedia } from './encode-timed.js';
+import { walkPaths, type WalkedFile } from './walk.js';
+
+export interface IndexOptions {
+  /** Remove items whose files under these paths no longer exist. */
+  prune?: boolean;
+  /** Tags added to every item indexed by this call (filterable). */
+  tags?: string[];
+  /** User metadata stored on every item indexed by this call. */
+  meta?: Record<string, unknown>;
+  onProgress?: (p: IndexProgress) => void;
+  signal?: AbortSignal;
+  /** Files decoded and encoded together (default 16). */
+  batchFiles?: number;
+}
+
+export interface IndexContext {
+  store: VectorStore;
+  spaces: Space[];
+  collectionDir: string;
+  maxPixels?: number;
+  maxInputBytes?: number;
+}
+
+export const spaceKey = (s: Pick<Space, 'id' | 'version'>) => `${s.id}@${s.version}`;
+export const tableInfo = (s: Space): SpaceTableInfo => ({ spaceId: s.id, version: s.version, dim: s.dim });
+
+function spacesFor(spaces: Space[], modality: Modality): Space[] {
+  return spaces.filter((s) => covers(s, modality));
+}
+
+function isComplete(item: ItemRecord, spaces: Space[]): boolean {
+  return spacesFor(spaces, item.modality).every((s) => item.spaces.includes(spaceKey(s)));
+}
+
+/**
+ * Indexes files and folders: unchanged files are skipped without reading them, same bytes under a
+ * new path add a location, changed files are re-encoded, and each item is committed whole (vectors,
+ * segments, then the item row) so a killed run resumes with nothing duplicated or lost.
+ */
+export async function indexPaths(ctx: IndexContext, paths: string[], options: IndexOptions = {}): Promise<IndexSummary> {
+  const { files, problems } = await walkPaths(paths, { exclude: [ctx.collectionDir] });
+  const counter = new ProgressCounter(files.length + problems.length, options.onProgress);
+  for (const p of problems) counter.fail(p.path, Object.assign(new Error(`${p.path}: ${p.reason}`), { code: 'ROSETTA_ERR_MEDIA_UNREADABLE' }));
+  counter.report('scan');
+  const batchFiles = options.batchFiles ?? 16;
+  for (let i = 0; i < files.length; i += batchFiles) {
+    options.signal?.throwIfAborted();
+    await indexBatch(ctx, files.slice(i, i + batchFiles), options, counter);
+  }
+  if (options.prune) await prune(ctx.store, paths, counter);
+  counter.report('optimize');
+  for (const s of ctx.spaces) await ctx.store.optimize(tableInfo(s));
+  return counter.summary();
+}
+
+async function indexBatch(ctx: IndexContext, batch: WalkedFile[], options: IndexOptions, counter: ProgressCounter): Promise<void> {
+  const toEncode: { prepared: PreparedFile; previous?: ItemRecord }[] = [];
+  // Read, hash and decode the batch in parallel (sharp runs on its own threads).
+  await Promise.all(batch.map(async (file) => {
+    try {
+      const atLocation = await ctx.store.getItemByLocation(file.path);
+      if (atLocation && atLocation.size === file.size && atLocation.mtimeMs >= file.mtimeMs && isComplete(atLocation, ctx.spaces)) {
+        counter.skipped += 1;
+        return;
+      }
+      const { bytes, hash, type } = await hashAndType(file, ctx.maxInputBytes);
+      const existing = await ctx.store.getItem(hash);
+      if (atLocation && atLocation.hash !== hash) await detachLocation(ctx.store, atLocation, file.path);
+      if (existing && isComplete(existing, ctx.spaces)) {
+        // Same bytes already encoded: just remember this path (and newer mtime).
+        const locations = existing.locations.includes(file.path) ? existing.locations : [...existing.locations, file.path];
+        await ctx.store.updateItem(hash, { locations, mtimeMs: Math.max(existing.mtimeMs, file.mtimeMs), tags: mergeTags(existing.tags, options.tags) });
+        if (atLocation && atLocation.hash !== hash) counter.updated += 1; else counter.skipped += 1;
+        return;
+      }
+      const prepared = await decodeForEncoding(file, bytes, hash, type, ctx.maxPixels);
+      toEncode.push({ prepared, previous: existing ?? (atLocation?.hash !== hash ? atLocation : undefined) });
+    } catch (error) {
+      counter.fail(file.path, error);
+    }
+  }));
+  await encodeAndCommit(ctx, toEncode, options, counter);
+  counter.report('index', { current: batch[batch.length - 1]?.path });
+}
+
+async function encodeAndCommit(ctx: IndexContext, work: { prepared: PreparedFile; previous?: ItemRecord }[], options: IndexOptions, counter: ProgressCounter): Promise<void> {
+  const images = work.filter((w) => w.prepared.image);
+  const texts = work.filter((w) => w.prepared.chunks);
+  const vectors = new Map<string, Record<string, VectorRecord[]>>();
+  const add = (hash: string, spaceId: string, rec: VectorRecord) => {
+    const byItem = vectors.get(hash) ?? {};
+    (byItem[spaceId] ??= []).push(rec);
+    vectors.set(hash, byItem);
+  };
+  try {
+    for (const space of spacesFor(ctx.spaces, 'image')) {
+      const vecs = await space.embedImages!(images.map((w) => w.prepared.image!));
+      images.forEach((w, i) => add(w.prepared.hash, space.id, { segmentId: `${w.prepared.hash}:image:0`, itemHash: w.prepared.hash, vector: vecs[i] }));
+    }
+    for (const space of spacesFor(ctx.spaces, 'text')) {
+      const all = texts.flatMap((w) => w.prepared.chunks!.map((c) => ({ w, c })));
+      const vecs = await space.embedTexts(all.map((x) => x.c.text));
+      all.forEach(({ w, c }, i) => add(w.prepared.hash, space.id, { segmentId: `${w.prepared.hash}:text-chunk:${c.index}`, itemHash: w.prepared.hash, vector: vecs[i] }));
+    }
+  } catch (error) {
+    // A model failure affects the whole batch: report each file, store nothing half-done.
+    for (const w of [...images, ...texts]) counter.fail(w.prepared.file.path, error);
+    work = work.filter((w) => !w.prepared.image && !w.prepared.chunks);
+  }
+  for (const w of work) {
+    const p = w.prepared;
+    try {
+      let segments: SegmentRecord[];
+      let itemVectors = vectors.get(p.hash) ?? {};
+      let duration: number | undefined;
+      let width = p.width;
+      let height = p.height;
+      if (p.image) segments = [{ id: `${p.hash}:image:0`, itemHash: p.hash, kind: 'image', index: 0 }];
+      else if (p.chunks) segments = p.chunks.map((c) => ({ id: `${p.hash}:text-chunk:${c.index}`, itemHash: p.hash, kind: 'text-chunk' as const, index: c.index, text: c.text }));
+      else {
+        const timed = await encodeTimedMedia(p, spacesFor(ctx.spaces, p.type.modality), {
+          signal: options.signal,
+          onMediaProgress: (mediaSeconds, mediaDuration) => counter.report('index', { current: p.file.path, mediaSeconds, mediaDuration }),
+        });
+        segments = timed.segments;
+        itemVectors = timed.vectors;
+        duration = timed.duration;
+        width = timed.width;
+        height = timed.height;
+      }
+      const used = spacesFor(ctx.spaces, p.type.modality).filter((s) => itemVectors[s.id]?.length);
+      const item: ItemRecord = {
+        hash: p.hash,
+        modality: p.type.modality,
+        locations: [...new Set([...(w.previous?.hash === p.hash ? w.previous.locations.filter((l) => l !== p.file.path) : []), p.file.path])],
+        mime: p.type.mime,
+        size: p.file.size,
+        mtimeMs: p.file.mtimeMs,
+        width, height, duration,
+        tags: mergeTags(w.previous?.hash === p.hash ? w.previous.tags : [], options.tags),
+        meta: { ...(w.previous?.hash === p.hash ? w.previous.meta : {}), ...(options.meta ?? {}) },
+        indexedAt: Date.now(),
+        spaces: used.map(spaceKey),
+      };
+      await ctx.store.commitItem(item, segments, itemVectors, used.map(tableInfo));
+      if (w.previous) counter.updated += 1; else counter.added += 1;
+    } catch (error) {
+      counter.fail(p.file.path, error);
+    }
+  }
+}
+
+function mergeTags(a: string[], b: string[] = []): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+/** The file at `path` now holds other bytes: forget it on the old item, and drop the item if orphaned. */
+async function detachLocation(store: VectorStore, item: ItemRecord, path: string): Promise<void> {
+  const locations = item.locations.filter((l) => l !== path);
+  if (locations.length === 0) await store.removeItem(item.hash);
+  else await store.updateItem(item.hash, { locations });
+}
+
+async function prune(store: VectorStore, roots: string[], counter: ProgressCounter): Promise<void> {
+  const absRoots = roots.map((r) => resolve(r));
+  const under = (p: string) => absRoots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep));
+  for (const item of await store.listItems()) {
+    const gone = item.locations.filter((l) => under(l) && !existsSync(l));
+    if (gone.length === 0) continue;
+    const kept = item.locations.filter((l) => !gone.includes(l));
+    if (kept.length === 0) await store.removeItem(item.hash);
+    else await store.updateItem(item.hash, { locations: kept });
+    counter.pruned += gone.length;
+  }
+  counter.report('prune');
+}

@@ -1,0 +1,40 @@
+import { fileTypeFromBuffer } from 'file-type';
+import type { Modality } from '../types.js';
+
+export interface DetectedType {
+  modality: Modality;
+  mime: string;
+}
+
+const IMAGE_MIMES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'image/tiff', 'image/heic', 'image/heif', 'image/bmp']);
+
+/**
+ * Detects what a file is from its bytes, never its extension. Text is valid UTF-8 without NUL bytes.
+ * Returns undefined for anything Rosetta cannot index (the caller reports it as unsupported).
+ */
+export async function detectType(bytes: Uint8Array): Promise<DetectedType | undefined> {
+  if (bytes.byteLength === 0) return undefined;
+  const ft = await fileTypeFromBuffer(bytes);
+  if (ft) {
+    if (IMAGE_MIMES.has(ft.mime)) return { modality: 'image', mime: ft.mime };
+    if (ft.mime.startsWith('video/') || ft.mime === 'application/x-matroska') return { modality: 'video', mime: ft.mime };
+    if (ft.mime.startsWith('audio/')) return { modality: 'audio', mime: ft.mime };
+    return undefined;
+  }
+  if (looksLikeUtf8Text(bytes)) return { modality: 'text', mime: 'text/plain' };
+  return undefined;
+}
+
+function looksLikeUtf8Text(bytes: Uint8Array): boolean {
+  const sample = bytes.subarray(0, 64 * 1024);
+  if (sample.includes(0)) return false;
+  try {
+    // Cut at a whole character: a multi-byte sequence may straddle the sample's end.
+    let end = sample.byteLength;
+    if (end < bytes.byteLength) while (end > 0 && (sample[end - 1] & 0xc0) === 0x80) end -= 1;
+    new TextDecoder('utf-8', { fatal: true }).decode(sample.subarray(0, end === sample.byteLength ? end : Math.max(0, end - 1)));
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,1 @@
+export { extractScenes, frameSize, type VideoScene, type Keyframe, type ExtractScenesOptions } from './extract-scenes.js';

@@ -1,0 +1,67 @@
+import { env } from '@huggingface/transformers';
+import { RosettaError } from '../errors/rosetta-error.js';
+import { ErrorCodes } from '../errors/codes.js';
+import { checkDevice } from './devices.js';
+import { loadPath, type ModelRef } from './model-ref.js';
+import type { ResolvedRuntime } from './runtime-options.js';
+
+interface Pretrained<T> {
+  from_pretrained(path: string, options?: Record<string, unknown>): Promise<T>;
+}
+
+// Transformers.js keeps its settings in one global `env`; loads are serialised so each sees its own.
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Loads a Transformers.js class (model, tokenizer, processor) from a model reference under a runtime.
+ * Offline: no download is attempted and a missing file fails naming the file and how to fetch it.
+ */
+export function loadPretrained<T>(
+  cls: Pretrained<T>,
+  ref: ModelRef,
+  runtime: ResolvedRuntime,
+  extra: Record<string, unknown> = {},
+  what = 'model',
+): Promise<T> {
+  const task = queue.then(async () => {
+    env.cacheDir = runtime.cacheDir;
+    env.allowLocalModels = true;
+    env.allowRemoteModels = ref.kind === 'hub' && !runtime.offline;
+    const options: Record<string, unknown> = { ...extra };
+    if (ref.kind === 'hub') options.revision = ref.revision;
+    if (what === 'model') {
+      options.device = checkDevice(runtime.device);
+      options.dtype ??= runtime.dtype;
+      if (runtime.threads) options.session_options = { intraOpNumThreads: runtime.threads, interOpNumThreads: 1 };
+    }
+    try {
+      return await cls.from_pretrained(loadPath(ref), options);
+    } catch (cause) {
+      throw explainLoadError(cause, ref, runtime, what);
+    }
+  });
+  queue = task.catch(() => undefined);
+  return task;
+}
+
+function explainLoadError(cause: unknown, ref: ModelRef, runtime: ResolvedRuntime, what: string): RosettaError {
+  if (RosettaError.is(cause)) return cause;
+  const text = cause instanceof Error ? cause.message : String(cause);
+  const missing = /not found|could not locate|ENOENT|does not exist|no such file/i.test(text);
+  if (ref.kind === 'local') {
+    return new RosettaError(missing ? ErrorCodes.MODEL_NOT_FOUND : ErrorCodes.MODEL_LOAD_FAILED,
+      `Could not load the ${what} of model directory ${ref.dir}: ${firstLine(text)}`,
+      { model: ref.label, file: ref.dir, cause, hint: 'check the directory has config.json, the tokenizer/processor files and onnx/*.onnx for the chosen dtype' });
+  }
+  if (runtime.offline) {
+    return new RosettaError(ErrorCodes.MODEL_OFFLINE_MISSING,
+      `Offline mode: the ${what} of ${ref.id}@${ref.revision} is not in the cache ${runtime.cacheDir} (${firstLine(text)})`,
+      { model: ref.label, setting: 'offline', cause,
+        hint: `on a machine with internet run \`rosetta models pull ${ref.id}\` (or any rosetta command using it) with ROSETTA_CACHE_DIR=${runtime.cacheDir}, then copy that folder here; or use the built-in offline model with --model mini` });
+  }
+  return new RosettaError(ErrorCodes.MODEL_LOAD_FAILED,
+    `Could not download or load the ${what} of ${ref.id}@${ref.revision}: ${firstLine(text)}`,
+    { model: ref.label, cause, hint: `check the id and your connection to the model hub (cache: ${runtime.cacheDir}); offline, use --model mini or a local model directory` });
+}
+
+const firstLine = (s: string) => s.split('\n')[0].slice(0, 300);

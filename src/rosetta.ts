@@ -1,0 +1,143 @@
+import { resolve } from 'node:path';
+import { RosettaError } from './errors/rosetta-error.js';
+import { ErrorCodes } from './errors/codes.js';
+import { readCollectionConfig, writeCollectionConfig, type CollectionConfig } from './collection/collection-config.js';
+import { indexPaths, type IndexOptions } from './ingest/index-paths.js';
+import type { IndexSummary } from './ingest/progress.js';
+import { decodeImage } from './media/image/decode-image.js';
+import { readInput } from './media/read-input.js';
+import { decodeAudio } from './media/audio/index.js';
+import { detectType } from './media/detect-type.js';
+import { DEFAULT_MODELS } from './models/registry.js';
+import { resolveRuntime, type ModelRuntimeOptions, type ResolvedRuntime } from './models/runtime-options.js';
+import { defaultSpaceId, loadSpace, type SpaceSpec } from './spaces/load-space.js';
+import { covers, type Space } from './spaces/space.js';
+import { openLanceStore } from './store/lancedb/lance-store.js';
+import type { VectorStore } from './store/vector-store.js';
+import { searchCollection } from './search/search.js';
+import type { SearchOptions, SearchQuery, SearchResult } from './search/query.js';
+import { zeroShot, type TagResult } from './search/tag.js';
+import type { MediaInput, Modality } from './types.js';
+
+export interface RosettaOptions extends ModelRuntimeOptions {
+  /**
+   * Embedding spaces of a new collection, as model references (`mini`, a directory, a hub id) or
+   * specs. Default: CLIP ViT-B/32 for text+image. An existing collection keeps the spaces it was
+   * created with unless this is given.
+   */
+  spaces?: (string | SpaceSpec)[];
+  /** Refuse images above this many pixels (default 100 MP). */
+  maxPixels?: number;
+  /** Rows above which a space table gets an ANN index (exact search below). */
+  indexThreshold?: number;
+  /** An already opened store (e.g. Milvus) instead of the embedded LanceDB one. */
+  store?: VectorStore;
+}
+
+/**
+ * A collection: a directory holding its tables and settings, the spaces it encodes into, and the
+ * operations over them.
+ * @example
+ * const rosetta = await Rosetta.open('./.rosetta', { spaces: ['mini'] });
+ * await rosetta.index(['./photos']);
+ * const hits = await rosetta.search('a red car', { k: 5 });
+ */
+export class Rosetta {
+  private constructor(
+    readonly dir: string,
+    readonly store: VectorStore,
+    readonly spaces: Space[],
+    readonly runtime: ResolvedRuntime,
+    private readonly options: RosettaOptions,
+    readonly config: CollectionConfig,
+  ) {}
+
+  /** Opens (or creates) the collection in `dir` (default `./.rosetta`). */
+  static async open(dir = './.rosetta', options: RosettaOptions = {}): Promise<Rosetta> {
+    const abs = resolve(dir);
+    const runtime = resolveRuntime(options);
+    const existing = readCollectionConfig(abs);
+    const requested = options.spaces?.map((s) => (typeof s === 'string' ? { model: s } : s));
+    const specs: Required<SpaceSpec>[] = (requested ?? existing?.spaces ?? [{ model: DEFAULT_MODELS.image }])
+      .map((s) => ({ model: s.model, id: s.id ?? defaultSpaceId(s.model) }));
+    const ids = specs.map((s) => s.id);
+    if (new Set(ids).size !== ids.length) {
+      throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Two spaces share an id (${ids.join(', ')})`, { setting: 'spaces', hint: 'give each an explicit id, e.g. { id: "clip_large", model: "…" }' });
+    }
+    const spaces = await Promise.all(specs.map((s) => loadSpace(s, runtime)));
+    const store = options.store ?? await openLanceStore(abs, { indexThreshold: options.indexThreshold });
+    const config: CollectionConfig = { formatVersion: 1, spaces: specs, createdAt: existing?.createdAt ?? new Date().toISOString() };
+    if (!existing || requested) writeCollectionConfig(abs, config);
+    return new Rosetta(abs, store, spaces, runtime, options, config);
+  }
+
+  /** Indexes files and folders (see IndexOptions); returns added/updated/skipped/failed with reasons. */
+  index(paths: string[], options: IndexOptions = {}): Promise<IndexSummary> {
+    return indexPaths({ store: this.store, spaces: this.spaces, collectionDir: this.dir, maxPixels: this.options.maxPixels }, paths, options);
+  }
+
+  /** Searches by text, image, audio, or a weighted mix; results are ranked segments with paths and times. */
+  search(query: SearchQuery, options: SearchOptions = {}): Promise<SearchResult[]> {
+    return searchCollection(this.store, this.spaces, query, options);
+  }
+
+  /** The space with this id, or the first that covers `modality`. */
+  space(idOrModality?: string): Space {
+    const byId = this.spaces.find((s) => s.id === idOrModality);
+    if (byId) return byId;
+    const modality = (idOrModality ?? 'image') as Modality;
+    const found = this.spaces.find((s) => covers(s, modality));
+    if (!found) {
+      throw new RosettaError(ErrorCodes.SPACE_MODALITY, `This collection has no space for '${idOrModality}' (spaces: ${this.spaces.map((s) => s.id).join(', ')})`, { setting: 'space' });
+    }
+    return found;
+  }
+
+  /** Embeds one input (text, or an image/audio path, Buffer or URL) into a space; a unit vector. */
+  async embed(input: MediaInput, options: { modality?: Modality; space?: string } = {}): Promise<{ space: string; vector: Float32Array; modality: Modality }> {
+    const modality = options.modality ?? (typeof input === 'string' && !looksLikeFileOrUrl(input) ? 'text' : await sniff(input));
+    const space = options.space ? this.space(options.space) : this.space(modality);
+    if (!covers(space, modality)) throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space ${space.id} does not cover ${modality}`, { setting: 'space' });
+    if (modality === 'text') return { space: space.id, modality, vector: (await space.embedTexts([input as string]))[0] };
+    const { bytes, name, path } = await readInput(input);
+    if (modality === 'image') {
+      const img = await decodeImage(bytes, { name, maxPixels: this.options.maxPixels, maxSide: 512 });
+      return { space: space.id, modality, vector: (await space.embedImages!([img]))[0] };
+    }
+    const pcm = await decodeAudio(path ?? bytes, space.audioSampleRate ?? 48_000);
+    return { space: space.id, modality, vector: (await space.embedAudio!([pcm]))[0] };
+  }
+
+  /** Zero-shot classification of an image (or audio clip) over labels; probabilities sum to 1. */
+  async tag(input: MediaInput, options: { labels: string[]; template?: string; space?: string }): Promise<TagResult[]> {
+    const { vector, space, modality } = await this.embed(input, { space: options.space });
+    const template = options.template ?? (modality === 'audio' ? 'the sound of {}' : 'a photo of a {}');
+    return zeroShot(this.space(space), vector, options.labels, template);
+  }
+
+  /** Counts of what the collection holds. */
+  async stats(): Promise<{ items: number; spaces: { id: string; model: string; version: string; modalities: Modality[] }[] }> {
+    return {
+      items: await this.store.countItems(),
+      spaces: this.spaces.map((s) => ({ id: s.id, model: s.model, version: s.version, modalities: s.modalities })),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.spaces.map((s) => s.dispose()));
+    await this.store.close();
+  }
+}
+
+function looksLikeFileOrUrl(s: string): boolean {
+  return /^https?:\/\//i.test(s) || /^(\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(s) || /\.(jpe?g|png|webp|gif|avif|tiff?|wav|mp3|flac|ogg|m4a)$/i.test(s);
+}
+
+async function sniff(input: MediaInput): Promise<Modality> {
+  const { bytes, name } = await readInput(input);
+  const t = await detectType(bytes);
+  if (!t || t.modality === 'text' || t.modality === 'video') {
+    throw new RosettaError(ErrorCodes.MEDIA_UNSUPPORTED, `${name} is not an image or audio file`, { file: name });
+  }
+  return t.modality;
+}

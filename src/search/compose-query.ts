@@ -1,0 +1,55 @@
+import { RosettaError } from '../errors/rosetta-error.js';
+import { ErrorCodes } from '../errors/codes.js';
+import { decodeImage } from '../media/image/decode-image.js';
+import { readInput } from '../media/read-input.js';
+import { decodeAudio } from '../media/audio/index.js';
+import { l2normalize } from '../spaces/normalize.js';
+import type { Space } from '../spaces/space.js';
+import type { Modality } from '../types.js';
+import type { QueryParts, SearchQuery } from './query.js';
+
+export function normalizeQuery(query: SearchQuery): QueryParts {
+  const parts = typeof query === 'string' ? { text: query } : query;
+  if (parts.text !== undefined && parts.text.trim() === '') delete (parts as { text?: string }).text;
+  if (!parts.text && !parts.image && !parts.audio) {
+    throw new RosettaError(ErrorCodes.QUERY_INVALID, 'Empty query: give text, an image, audio, or a mix', { hint: 'e.g. rosetta search "a red car" or --image ref.jpg' });
+  }
+  for (const [key, w] of Object.entries(parts.weights ?? {})) {
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
+      throw new RosettaError(ErrorCodes.QUERY_INVALID, `Weight for ${key} must be a number ≥ 0, got ${String(w)}`, { setting: 'weights' });
+    }
+  }
+  return parts;
+}
+
+export function queryModalities(parts: QueryParts): Modality[] {
+  return (['text', 'image', 'audio'] as const).filter((m) => parts[m] !== undefined);
+}
+
+/**
+ * Encodes a query in one space. A composed query is the weighted sum of its parts' unit vectors,
+ * renormalised: q = normalise(Σ wᵢ·vᵢ / ‖vᵢ‖). With unit vectors, cos(q, x) is then a weighted
+ * mix of each part's similarity to x, rescaled so scores stay comparable across queries.
+ */
+export async function encodeQuery(space: Space, parts: QueryParts): Promise<Float32Array> {
+  const weighted: { w: number; v: Float32Array }[] = [];
+  const weights = parts.weights ?? {};
+  if (parts.text) weighted.push({ w: weights.text ?? 1, v: (await space.embedTexts([parts.text]))[0] });
+  if (parts.image) {
+    const { bytes, name } = await readInput(parts.image);
+    const img = await decodeImage(bytes, { name, maxSide: 512 });
+    weighted.push({ w: weights.image ?? 1, v: (await space.embedImages!([img]))[0] });
+  }
+  if (parts.audio) {
+    const { bytes, path } = await readInput(parts.audio);
+    const pcm = await decodeAudio(path ?? bytes, space.audioSampleRate ?? 48_000);
+    const windowSamples = Math.round((space.audioWindowSeconds ?? 10) * pcm.sampleRate);
+    const clip = pcm.samples.length > windowSamples ? { ...pcm, samples: pcm.samples.subarray(0, windowSamples) } : pcm;
+    weighted.push({ w: weights.audio ?? 1, v: (await space.embedAudio!([clip]))[0] });
+  }
+  const total = weighted.reduce((s, x) => s + x.w, 0);
+  if (total === 0) throw new RosettaError(ErrorCodes.QUERY_INVALID, 'All query weights are zero', { setting: 'weights' });
+  const out = new Float32Array(weighted[0].v.length);
+  for (const { w, v } of weighted) for (let i = 0; i < v.length; i += 1) out[i] += w * v[i];
+  return l2normalize(out);
+}

@@ -1,0 +1,68 @@
+import { RosettaError } from '../errors/rosetta-error.js';
+import { ErrorCodes } from '../errors/codes.js';
+import { covers, type Space } from '../spaces/space.js';
+import type { SearchFilter, VectorStore } from '../store/vector-store.js';
+import { tableInfo } from '../ingest/index-paths.js';
+import { encodeQuery, normalizeQuery, queryModalities } from './compose-query.js';
+import { fuse, type RankedList } from './fuse.js';
+import { collapseHits, momentRef, type ScoredSegment } from './moments.js';
+import type { SearchOptions, SearchQuery, SearchResult } from './query.js';
+
+/**
+ * Runs a query in every space that can encode all of its parts, fuses the ranked lists, collapses
+ * hits into items and moments, and resolves them to paths.
+ */
+export async function searchCollection(store: VectorStore, spaces: Space[], query: SearchQuery, options: SearchOptions = {}): Promise<SearchResult[]> {
+  const parts = normalizeQuery(query);
+  const k = options.k ?? 10;
+  const filter: SearchFilter = { ...(options.filter ?? {}) };
+  if (options.in?.length) filter.modality = options.in;
+  const needed = queryModalities(parts);
+  let eligible = spaces.filter((s) => needed.every((m) => covers(s, m)));
+  if (options.spaces?.length) {
+    const unknown = options.spaces.filter((id) => !spaces.some((s) => s.id === id));
+    if (unknown.length) throw new RosettaError(ErrorCodes.SPACE_UNKNOWN, `Unknown space(s): ${unknown.join(', ')} (this collection has: ${spaces.map((s) => s.id).join(', ')})`, { setting: 'spaces' });
+    eligible = eligible.filter((s) => options.spaces!.includes(s.id));
+  }
+  if (eligible.length === 0) {
+    throw new RosettaError(ErrorCodes.SPACE_MODALITY, `No space of this collection can encode a ${needed.join('+')} query (spaces: ${spaces.map((s) => `${s.id} [${s.modalities.join(',')}]`).join('; ')})`,
+      { hint: needed.includes('audio') ? 'add an audio space (CLAP or the mini model)' : 'add a space that covers these modalities' });
+  }
+  const fetchK = Math.max(k * 4, 40);
+  const lists: RankedList[] = [];
+  const cosines = new Map<string, number>();
+  for (const space of eligible) {
+    const vector = await encodeQuery(space, parts);
+    const hits = await store.search(tableInfo(space), vector, { k: fetchK, filter });
+    lists.push({ source: space.id, hits: hits.map((h) => ({ key: h.segmentId, score: h.score })) });
+    for (const h of hits) cosines.set(h.segmentId, Math.max(cosines.get(h.segmentId) ?? -1, h.score));
+  }
+  if (options.hybrid && parts.text && store.searchText) {
+    const hits = await store.searchText(parts.text, { k: fetchK, filter });
+    lists.push({ source: 'keywords', hits: hits.map((h) => ({ key: h.segmentId, score: h.score })) });
+  }
+  const method = options.fusion ?? 'rrf';
+  const fused = lists.length === 1 && method === 'rrf'
+    ? new Map(lists[0].hits.map((h) => [h.key, { score: h.score, best: lists[0].source, sources: [lists[0].source] }]))
+    : fuse(lists, method);
+  const segments = await store.getSegments([...fused.keys()]);
+  const scored: ScoredSegment[] = segments.map((segment) => {
+    const f = fused.get(segment.id)!;
+    return { segment, score: f.score, similarity: cosines.get(segment.id) ?? f.score, space: f.best, spaces: f.sources };
+  });
+  const collapsed = collapseHits(scored, options.momentGapSeconds ?? 1).slice(0, k);
+  const results: SearchResult[] = [];
+  for (const hit of collapsed) {
+    const item = await store.getItem(hit.segment.itemHash);
+    if (!item) continue; // removed between search and resolve
+    const path = item.locations[0] ?? '';
+    results.push({
+      rank: results.length + 1,
+      score: hit.score, similarity: hit.similarity,
+      path, locations: item.locations, modality: item.modality, kind: hit.segment.kind,
+      itemHash: item.hash, segmentId: hit.segment.id, t0: hit.segment.t0, t1: hit.segment.t1, text: hit.segment.text,
+      space: hit.space, spaces: hit.spaces, ref: momentRef(path, hit.segment.t0, hit.segment.t1), tags: item.tags,
+    });
+  }
+  return results;
+}

@@ -1,0 +1,39 @@
+import type { PcmAudio, RgbImage } from '../types.js';
+import type { Space } from './space.js';
+
+/**
+ * One space assembled from towers that share a text tower: Rosetta's mini model exports its image
+ * tower in CLIP layout and its audio tower in CLAP layout, both with the same text weights, so one
+ * text vector searches images and audio alike.
+ */
+export class CompositeSpace implements Space {
+  readonly modalities: Space['modalities'];
+  readonly audioSampleRate?: number;
+  readonly audioWindowSeconds?: number;
+  readonly logitScale?: number;
+
+  constructor(
+    readonly id: string,
+    readonly model: string,
+    readonly version: string,
+    readonly dim: number,
+    private readonly text: Space,
+    private readonly image?: Space,
+    private readonly audio?: Space,
+  ) {
+    this.modalities = ['text', ...(image ? ['image' as const] : []), ...(audio ? ['audio' as const] : [])];
+    this.audioSampleRate = audio?.audioSampleRate;
+    this.audioWindowSeconds = audio?.audioWindowSeconds;
+    this.logitScale = image?.logitScale ?? text.logitScale;
+    if (!image) delete (this as Partial<Space>).embedImages;
+    if (!audio) delete (this as Partial<Space>).embedAudio;
+  }
+
+  embedTexts(texts: string[]): Promise<Float32Array[]> { return this.text.embedTexts(texts); }
+  embedImages(images: RgbImage[]): Promise<Float32Array[]> { return this.image!.embedImages!(images); }
+  embedAudio(clips: PcmAudio[]): Promise<Float32Array[]> { return this.audio!.embedAudio!(clips); }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.text.dispose(), this.image?.dispose(), this.audio?.dispose()]);
+  }
+}

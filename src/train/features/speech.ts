@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ClapFeatureExtractor } from '@huggingface/transformers';
+import { RosettaError } from '../../errors/rosetta-error.js';
+import { ErrorCodes } from '../../errors/codes.js';
+import { MINI } from '../model/mini-architecture.js';
+
+const run = promisify(execFile);
+
+/** Where spoken labels are cached (never in git): `ROSETTA_CACHE_DIR` or `~/.cache/rosetta`, then `mini-speech/`. */
+export function speechCacheDir(): string {
+  return join(process.env.ROSETTA_CACHE_DIR ?? join(homedir(), '.cache', 'rosetta'), 'mini-speech');
+}
+
+/** Speaks `text` with espeak-ng into the cache; returns the wav path. Same text+voice → same file. */
+export async function speak(text: string, voice: string, cacheDir = speechCacheDir()): Promise<string> {
+  mkdirSync(cacheDir, { recursive: true });
+  const key = createHash('sha256').update(`${voice}\u0000${text}`).digest('hex').slice(0, 24);
+  const path = join(cacheDir, `${voice}-${key}.wav`);
+  if (existsSync(path)) return path;
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await run('espeak-ng', ['-v', voice, '-s', '190', '-w', tmp, text]);
+  } catch (err) {
+    throw new RosettaError(ErrorCodes.ENGINE_MISSING, `espeak-ng could not speak '${text}' (${(err as Error).message}). Install it: apt-get install espeak-ng`, {});
+  }
+  renameSync(tmp, path);
+  return path;
+}
+
+/** Speaks many texts, two at a time (the machine has two cores). */
+export async function speakAll(items: { text: string; voice: string }[], onDone?: (n: number) => void): Promise<string[]> {
+  const out = new Array<string>(items.length);
+  let next = 0, done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await speak(items[i].text, items[i].voice);
+      onDone?.(++done);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return out;
+}
+
+/** Reads a 16-bit PCM mono wav (what espeak-ng writes). */
+export function readWav(path: string): { samples: Float32Array; sampleRate: number } {
+  const buf = readFileSync(path);
+  let off = 12, sampleRate = 22050, channels = 1;
+  while (off + 8 <= buf.length) {
+    const id = buf.toString('ascii', off, off + 4);
+    let size = buf.readUInt32LE(off + 4);
+    if (id === 'fmt ') { channels = buf.readUInt16LE(off + 10); sampleRate = buf.readUInt32LE(off + 12); }
+    if (id === 'data') {
+      if (size === 0 || off + 8 + size > buf.length) size = buf.length - off - 8; // espeak may leave the size unset when piping
+      const n = Math.floor(size / 2 / channels);
+      const samples = new Float32Array(n);
+      for (let i = 0; i < n; i++) samples[i] = buf.readInt16LE(off + 8 + i * 2 * channels) / 32768;
+      return { samples, sampleRate };
+    }
+    off += 8 + size + (size % 2);
+  }
+  throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${path} has no data chunk; delete it so it is spoken again`, { file: path });
+}
+
+/** Linear resampling to `rate`, with a speed factor (>1 is faster and higher) for augmentation. */
+export function resample(samples: Float32Array, from: number, to: number, speed = 1): Float32Array {
+  const step = (from / to) * speed;
+  const n = Math.floor(samples.length / step);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = i * step, xi = Math.floor(x), a = x - xi;
+    out[i] = samples[xi] * (1 - a) + (samples[Math.min(xi + 1, samples.length - 1)] ?? 0) * a;
+  }
+  return out;
+}
+
+/** The feature-extractor config written to `clap/preprocessor_config.json` and used by the trainer. */
+export function clapFeatureConfig(): Record<string, unknown> {
+  return {
+    feature_extractor_type: 'ClapFeatureExtractor',
+    feature_size: MINI.melBins,
+    sampling_rate: MINI.sampleRate,
+    hop_length: 160,
+    fft_window_size: 512,
+    nb_frequency_bins: 257,
+    frequency_min: 50,
+    frequency_max: 8000,
+    max_length_s: MINI.audioSeconds,
+    nb_max_samples: Math.round(MINI.sampleRate * MINI.audioSeconds),
+    truncation: 'rand_trunc',
+    padding: 'pad',
+    return_attention_mask: false,
+  };
+}
+
+let extractor: ClapFeatureExtractor | undefined;
+
+/** Log-mel features exactly as Transformers.js computes them for the exported CLAP model: [T, mel] row-major. */
+export async function logMel(samples16k: Float32Array): Promise<{ data: Float32Array; frames: number }> {
+  extractor ??= new ClapFeatureExtractor(clapFeatureConfig());
+  const { input_features } = await extractor(samples16k);
+  const dims = input_features.dims as number[];
+  return { data: input_features.data as Float32Array, frames: dims[dims.length - 2] };
+}

@@ -1,0 +1,83 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clipScore, score, calibrateThreshold, rocAuc, check, scorePairs } from '../../src/eval/consistency/index.js';
+import type { Space } from '../../src/spaces/space.js';
+import { createEvalSpace, solidImage, writeSolidPng, COLOURS } from '../helpers/eval-space.js';
+
+let space: Space;
+let dir: string;
+before(async () => {
+  space = await createEvalSpace();
+  dir = await mkdtemp(join(tmpdir(), 'rosetta-eval-'));
+});
+after(async () => {
+  await space.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('CLIPScore is 2.5 · max(cos, 0)', () => {
+  assert.equal(clipScore(0.4), 1);
+  assert.equal(clipScore(-0.2), 0);
+  assert.equal(clipScore(1), 2.5);
+});
+
+test('score compares an image with a text in the space', async () => {
+  const red = solidImage([1, 0, 0]);
+  assert.ok(Math.abs((await score(space, red, 'a red square')).score - 2.5) < 1e-5);
+  assert.equal((await score(space, red, 'a green square')).score, 0); // cos = −1/3, clipped
+  assert.ok(Math.abs((await score(space, 'yellow', red)).score - 2.5 / 3) < 1e-5); // cos = 1/3
+});
+
+test('score compares audio with a text in the same form', async () => {
+  const samples = new Float32Array(300);
+  samples.fill(0.9, 0, 100); // loud in the first third → the "red" direction of this space
+  const r = await score(space, { samples, sampleRate: 1000 }, 'red');
+  const expectedCos = 0.7 / (Math.sqrt(0.66) * Math.sqrt(0.75));
+  assert.deepEqual(r.modalities, ['audio', 'text']);
+  assert.ok(Math.abs(r.cosine - expectedCos) < 1e-5);
+  assert.ok(Math.abs(r.score - 2.5 * expectedCos) < 1e-5);
+});
+
+test('calibration: threshold, equal-error point and AUC on hand-computed scores', () => {
+  const c = calibrateThreshold([0.9, 0.8, 0.7, 0.3], [0.1, 0.2, 0.4, 0.35]);
+  assert.ok(Math.abs(c.threshold - 0.55) < 1e-12);
+  assert.equal(c.balancedAccuracy, 0.875);
+  assert.equal(c.auc, 0.875);
+  assert.ok(Math.abs(c.equalError.threshold - 0.375) < 1e-12);
+  assert.equal(c.equalError.rate, 0.25);
+  assert.equal(rocAuc([1], [1]), 0.5);
+  assert.deepEqual(c.histogram.matched.reduce((a, b) => a + b, 0), 4);
+});
+
+test('check calibrates on matched vs shuffled pairs and flags the mislabelled ones', async () => {
+  const names = Object.keys(COLOURS);
+  const lines: string[] = [];
+  let k = 0;
+  for (const name of names) {
+    for (let copy = 0; copy < 3; copy += 1) {
+      const file = `${name}-${copy}.png`;
+      await writeSolidPng(join(dir, file), COLOURS[name], 24, 0.15, ++k);
+      lines.push(JSON.stringify({ image: file, text: `a ${name} tile` }));
+    }
+  }
+  lines.push(JSON.stringify({ image: 'red-0.png', text: 'a blue tile' }));
+  lines.push(JSON.stringify({ image: 'green-1.png', text: 'a magenta tile' }));
+  lines.push('{"image": "missing.png", "text": "gone"}', 'not json');
+  const file = join(dir, 'pairs.jsonl');
+  await writeFile(file, lines.join('\n'));
+  const result = await check(space, file, { seed: 7 });
+  const cal = result.calibration.image!;
+  assert.ok(cal.auc > 0.85, `AUC ${cal.auc}`); // 2 mislabelled "matched" pairs at 0 tie with clipped shuffled ones
+  assert.ok(cal.balancedAccuracy > 0.85);
+  assert.ok(cal.matched.median > cal.threshold && cal.threshold > cal.shuffled.median);
+  assert.equal(result.thresholds.image?.source, 'calibrated');
+  assert.deepEqual(result.flagged.map((p) => p.text).sort(), ['a blue tile', 'a magenta tile']);
+  assert.deepEqual(result.issues.map((i) => i.row), [27, 28]);
+
+  const scored = await scorePairs(space, file, { batchSize: 5 });
+  assert.equal(scored.pairs.length, 26);
+  assert.ok(scored.pairs[0].score > 2.4);
+});
