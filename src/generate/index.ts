@@ -18,3 +18,6 @@ export { readImage, isRgbImage, toRawImage, fromRawImage } from './caption/image
 export { speak, resolveSpeechEngine, MAX_SPEAK_CHARS, type SpeakOptions, type SpeakResult } from './speak/speak.js';
 export { EspeakEngine } from './speak/espeak-engine.js';
 export { NeuralSpeechEngine } from './speak/vits-engine.js';
+export { describe, assembleTimeline, type SceneInput, type TimelineEntry, type DescribeResult, type DescribeOptions } from './describe/describe.js';
+export { imagine, resolveImageEngine, type ImagineOptions, type ImagineResult, type CandidateRanker, type RankContext } from './imagine/imagine.js';
+export { JanusEngine } from './imagine/janus-engine.js';

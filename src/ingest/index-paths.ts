@@ -87,11 +87,11 @@ async function indexBatch(ctx: IndexContext, batch: WalkedFile[], options: Index
       counter.fail(file.path, error);
     }
   }));
-  await encodeAndCommit(ctx, toEncode, options, counter);
+  await encodeAndCommit(ctx, mergeSameBytes(toEncode), options, counter);
   counter.report('index', { current: batch[batch.length - 1]?.path });
 }
 
-async function encodeAndCommit(ctx: IndexContext, work: { prepared: PreparedFile; previous?: ItemRecord }[], options: IndexOptions, counter: ProgressCounter): Promise<void> {
+async function encodeAndCommit(ctx: IndexContext, work: { prepared: PreparedFile; previous?: ItemRecord; extraLocations?: string[] }[], options: IndexOptions, counter: ProgressCounter): Promise<void> {
   const images = work.filter((w) => w.prepared.image);
   const texts = work.filter((w) => w.prepared.chunks);
   const vectors = new Map<string, Record<string, VectorRecord[]>>();
@@ -140,7 +140,7 @@ async function encodeAndCommit(ctx: IndexContext, work: { prepared: PreparedFile
       const item: ItemRecord = {
         hash: p.hash,
         modality: p.type.modality,
-        locations: [...new Set([...(w.previous?.hash === p.hash ? w.previous.locations.filter((l) => l !== p.file.path) : []), p.file.path])],
+        locations: [...new Set([...(w.previous?.hash === p.hash ? w.previous.locations.filter((l) => l !== p.file.path) : []), p.file.path, ...(w.extraLocations ?? [])])],
         mime: p.type.mime,
         size: p.file.size,
         mtimeMs: p.file.mtimeMs,
@@ -152,10 +152,22 @@ async function encodeAndCommit(ctx: IndexContext, work: { prepared: PreparedFile
       };
       await ctx.store.commitItem(item, segments, itemVectors, used.map(tableInfo));
       if (w.previous) counter.updated += 1; else counter.added += 1;
+      counter.skipped += w.extraLocations?.length ?? 0;
     } catch (error) {
       counter.fail(p.file.path, error);
     }
   }
+}
+
+/** Two paths with the same bytes in one batch: encode once, record both locations. */
+function mergeSameBytes(work: { prepared: PreparedFile; previous?: ItemRecord; extraLocations?: string[] }[]) {
+  const byHash = new Map<string, (typeof work)[number]>();
+  for (const w of work) {
+    const first = byHash.get(w.prepared.hash);
+    if (first) (first.extraLocations ??= []).push(w.prepared.file.path);
+    else byHash.set(w.prepared.hash, w);
+  }
+  return [...byHash.values()];
 }
 
 function mergeTags(a: string[], b: string[] = []): string[] {

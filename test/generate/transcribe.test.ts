@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { buildTinyWhisper } from '../helpers/tiny-generators.js';
 import { transcribe, toSrt, toVtt, encodeWav, normaliseSegments } from '../../src/generate/index.js';
 import { RosettaError } from '../../src/errors/index.js';
@@ -45,6 +46,16 @@ describe('transcribe on a tiny random-weight Whisper', () => {
     assert.ok(Math.abs(out.duration - 70) < 0.01);
     assertOrdered(out.segments, 70);
     assert.ok(partials.length > 0, 'partial text was streamed');
+  });
+
+  const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
+  it('transcribes a compressed file through ffmpeg', { skip: hasFfmpeg ? false : 'ffmpeg is not installed' }, async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rosetta-asr-')), 'tone.mp3');
+    const made = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=300:duration=2', '-ar', '44100', file]);
+    assert.equal(made.status, 0, String(made.stderr));
+    const out = await transcribe(file, { model: dir, language: 'de', maxNewTokens: 8 });
+    assert.ok(Math.abs(out.duration - 2) < 0.1, `duration ${out.duration}`);
+    assertOrdered(out.segments, out.duration);
   });
 
   it('stops when the signal aborts mid-generation', async () => {

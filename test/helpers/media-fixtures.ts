@@ -245,3 +245,75 @@ function wavHeader(dataBytes: number, sampleRate: number, channels: number, form
   h.writeUInt16LE(16, 34); h.write('data', 36); h.writeUInt32LE(dataBytes, 40);
   return h;
 }
+
+/**
+ * Writes a tiny CLAP-layout model (Transformers.js files: config, tokenizer, ClapFeatureExtractor config,
+ * onnx/text_model.onnx and onnx/audio_model.onnx) with hand-set weights and a 2-d space: the text "low" and
+ * low-pitched sound point one way, "high" and high-pitched sound the other. 16 kHz, 2-second windows.
+ */
+export async function buildTinyClap(dir: string): Promise<string> {
+  const { GraphBuilder } = await import('../../src/train/onnx/graph-builder.js');
+  const MELS = 8;
+  const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'low', 'high', 'sound', 'a'];
+  await mkdir(join(dir, 'onnx'), { recursive: true });
+  const json = (name: string, value: object) => writeFile(join(dir, name), JSON.stringify(value, null, 2));
+
+  // Text tower: embedding lookup, mean over the tokens the mask keeps, projection.
+  const text = new GraphBuilder('tiny_clap_text');
+  const ids = text.input('input_ids', 'int64', ['batch', 'seq']);
+  const mask = text.input('attention_mask', 'int64', ['batch', 'seq']);
+  const table = new Float32Array(vocab.length * 2);
+  table.set([1, 0], vocab.indexOf('low') * 2);
+  table.set([0, 1], vocab.indexOf('high') * 2);
+  table.set([0.1, 0.1], vocab.indexOf('sound') * 2);
+  const emb = text.initializer('text.embeddings', { type: 'float32', dims: [vocab.length, 2], data: table });
+  const tokens = text.op1('Gather', [emb, ids], { axis: 0 });
+  const m = text.op1('Unsqueeze', [text.op1('Cast', [mask], { to: 1 }), text.constInt64([2])]);
+  const summed = text.op1('ReduceSum', [text.op1('Mul', [tokens, m]), text.constInt64([1])], { keepdims: 0 });
+  const count = text.op1('Max', [text.op1('ReduceSum', [m, text.constInt64([1])], { keepdims: 0 }), text.constFloat([1])]);
+  const pooled = text.op1('Div', [summed, count]);
+  text.op1('MatMul', [pooled, text.constFloat([1, 0, 0, 1], [2, 2])], {}, 'text_embeds');
+  text.output('text_embeds', 'float32', ['batch', 2]);
+  await writeFile(join(dir, 'onnx', 'text_model.onnx'), text.toBytes());
+
+  // Audio tower: log-mel features [batch, 1, time, mels] → mean over time → low bands minus high bands.
+  const audio = new GraphBuilder('tiny_clap_audio');
+  const features = audio.input('input_features', 'float32', ['batch', 1, 'time', MELS]);
+  const mean = audio.op1('ReduceMean', [features], { axes: [1, 2], keepdims: 0 });
+  const w = new Float32Array(MELS * 2);
+  for (let f = 0; f < MELS; f += 1) { const low = f < MELS / 2 ? 1 : -1; w[f * 2] = low; w[f * 2 + 1] = -low; }
+  audio.op1('MatMul', [mean, audio.constFloat(w, [MELS, 2])], {}, 'audio_embeds');
+  audio.output('audio_embeds', 'float32', ['batch', 2]);
+  await writeFile(join(dir, 'onnx', 'audio_model.onnx'), audio.toBytes());
+
+  await json('config.json', {
+    model_type: 'clap', projection_dim: 2, logit_scale_init_value: Math.log(10),
+    text_config: { model_type: 'clap_text_model', vocab_size: vocab.length, hidden_size: 2 },
+    audio_config: { model_type: 'clap_audio_model', num_mel_bins: MELS },
+    'transformers.js_config': { dtype: 'fp32' },
+  });
+  await json('preprocessor_config.json', {
+    feature_extractor_type: 'ClapFeatureExtractor', feature_size: MELS, sampling_rate: 16_000, hop_length: 160,
+    fft_window_size: 512, nb_frequency_bins: 257, frequency_min: 50, frequency_max: 8000, max_length_s: 2,
+    nb_max_samples: 32_000, truncation: 'rand_trunc', padding: 'repeatpad', return_attention_mask: false,
+  });
+  const special = (w: string) => ({ id: vocab.indexOf(w), content: w, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  await json('tokenizer.json', {
+    version: '1.0', truncation: null, padding: null, added_tokens: ['[PAD]', '[UNK]', '[CLS]', '[SEP]'].map(special),
+    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    pre_tokenizer: { type: 'BertPreTokenizer' },
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
+      pair: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
+      special_tokens: { '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] }, '[SEP]': { id: '[SEP]', ids: [3], tokens: ['[SEP]'] } },
+    },
+    decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
+    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: Object.fromEntries(vocab.map((v, i) => [v, i])) },
+  });
+  await json('tokenizer_config.json', {
+    tokenizer_class: 'BertTokenizer', model_max_length: 32, do_lower_case: true,
+    cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]',
+  });
+  return dir;
+}

@@ -32,7 +32,7 @@ test('every audio and video container decodes to mono PCM of the right length an
     assert.equal(pcm.sampleRate, 16_000);
     const seconds = pcm.samples.length / 16_000;
     assert.ok(Math.abs(seconds - 3) < 0.12, `${ext}: ${seconds} s`);
-    const f = toneFrequency(pcm.samples, 16_000);
+    const f = toneFrequency(pcm.samples.subarray(8000, 40_000), 16_000); // the middle: codecs pad the ends
     assert.ok(Math.abs(f - 440) < 8, `${ext}: ${f} Hz`);
   }
 });
@@ -61,7 +61,10 @@ test('a spoken word lands in the windows that cover its time', async (t) => {
   const loud = windows.filter((w) => rms(w.pcm.samples) > 0.01).map((w) => w.t0);
   const expected = new Set<number>();
   for (const s of speech) for (let s0 = Math.floor(s.t0); s0 < s.t1; s0 += 1) expected.add(s0);
-  assert.deepEqual(loud, [...expected].sort((a, b) => a - b));
+  // Sound only where words were placed (espeak pads its clips with silence, so a word may end early)…
+  assert.ok(loud.every((t0) => expected.has(t0)), `loud windows ${loud}`);
+  // …and every word is heard in the window where it starts.
+  for (const s of speech) assert.ok(loud.includes(Math.floor(s.t0)), `${s.text} at ${s.t0}`);
 });
 
 test('a query clip decodes the same from bytes as from its path', async () => {

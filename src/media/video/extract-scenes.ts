@@ -29,7 +29,7 @@ export interface ExtractScenesOptions {
   threshold?: number;
   /** Longest gap between sampled frames: a static shot still gets a frame this often. Default 2 s. */
   sampleEverySeconds?: number;
-  /** A shot longer than this is split into several scenes, so memory and segment length stay bounded. Default 30 s. */
+  /** A shot longer than this is split into scenes of at most this length (plus one frame), bounding memory. Default 30 s. */
   maxSceneSeconds?: number;
   /** Frames are scaled in ffmpeg so their short side is this many pixels (never upscaled). Default 224. */
   shortSide?: number;
@@ -82,7 +82,7 @@ export async function* extractScenes(file: string, options: ExtractScenesOptions
     onStderrLine: (line) => log.accept(line),
   });
 
-  const builder = new SceneBuilder(threshold, maxScene);
+  const builder = new SceneBuilder(threshold, maxScene, every);
   const pending: Uint8Array[] = [];
   let frame = new Uint8Array(frameBytes);
   let filled = 0;
@@ -140,12 +140,13 @@ class SceneBuilder {
   private index = 0;
   private lastT = 0;
 
-  constructor(private readonly threshold: number, private readonly maxSceneSeconds: number) {}
+  constructor(private readonly threshold: number, private readonly maxSceneSeconds: number, private readonly every: number) {}
 
   add(t: number, score: number, image: RgbImage): VideoScene | undefined {
     this.lastT = Math.max(this.lastT, t);
     const cut = score > this.threshold;
-    if (this.current && !cut && t - this.current.t0 < this.maxSceneSeconds) {
+    // Split before the next sample (≤ `every` away) would carry the scene past maxSceneSeconds.
+    if (this.current && !cut && t + this.every - this.current.t0 <= this.maxSceneSeconds + 1e-6) {
       this.current.keyframes.push({ t, image });
       return undefined;
     }

@@ -18,6 +18,8 @@ export const DEFAULT_INDEX_THRESHOLD = 50_000;
 
 export const DEFAULT_SEARCH_TUNING: SearchTuning = { nprobes: 4, ef: 100, refineFactor: 4 };
 
+export const INDEX_KIND = 'IVF_HNSW_SQ';
+
 /** Partitions: each holds its own HNSW graph; a few keep per-graph build memory bounded. */
 export function partitionsFor(rows: number): number {
   return Math.max(1, Math.min(16, Math.round(rows / 250_000)));

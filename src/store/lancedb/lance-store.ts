@@ -5,9 +5,9 @@ import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
 import { compileFilter, sqlString, type CompiledFilter } from './filter-sql.js';
 import { guard } from './errors.js';
 import { arrow } from './arrow.js';
-import { DEFAULT_INDEX_THRESHOLD, DEFAULT_SEARCH_TUNING, buildVectorIndex, type SearchTuning } from './index-policy.js';
+import { DEFAULT_INDEX_THRESHOLD, DEFAULT_SEARCH_TUNING, INDEX_KIND, buildVectorIndex, type SearchTuning } from './index-policy.js';
 import {
-  ITEMS_TABLE, SEGMENTS_TABLE, SPACES_TABLE, ITEM_COLUMNS, SEGMENT_COLUMNS, filterColumns, itemRow, itemsSchema, rowToItem,
+  ITEMS_TABLE, SEGMENTS_TABLE, SPACES_TABLE, SEGMENT_COLUMNS, filterColumns, itemRow, itemsSchema, rowToItem,
   rowToSegment, segmentRow, segmentsSchema, spacesSchema, vectorRow, vectorSchema, vectorTableName,
 } from './schema.js';
 
@@ -84,6 +84,16 @@ export class LanceStore implements VectorStore {
     return this.spaceInfo.get(spaceId)?.version;
   }
 
+  /** The ANN search settings in force. */
+  get searchTuning(): SearchTuning {
+    return { ...this.tuning };
+  }
+
+  /** The ANN index type `optimize()` builds. */
+  get indexKind(): string {
+    return INDEX_KIND;
+  }
+
   /** Every space table in the collection. */
   listSpaces(): SpaceTableInfo[] {
     return [...this.spaceInfo.values()].map((s) => ({ ...s }));
@@ -145,7 +155,7 @@ export class LanceStore implements VectorStore {
     return (rows as Row[]).map(rowToSegment).sort((a, b) => (a.kind === b.kind ? a.index - b.index : a.kind < b.kind ? -1 : 1));
   }
 
-  commitItem(item: ItemRecord, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
+  async commitItem(item: ItemRecord, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
     return this.commitItems([{ item, segments, vectors, spaces }]);
   }
 
@@ -153,9 +163,9 @@ export class LanceStore implements VectorStore {
    * Commits several items with one upsert per table (much faster for bulk ingest than one call per
    * item). Same durability as `commitItem`: segments and vectors first, item rows last.
    */
-  commitItems(commits: ItemCommit[]): Promise<void> {
+  async commitItems(commits: ItemCommit[]): Promise<void> {
     for (const c of commits) validateCommit(c);
-    if (!commits.length) return Promise.resolve();
+    if (!commits.length) return;
     return this.queue.run(() => guard(this.dir, 'commitItem', async () => {
       const hashes = commits.map((c) => c.item.hash);
       const scope = `item_hash IN (${hashes.map(sqlString).join(', ')})`;

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the system programs Rosetta's media, speech and browser tests use, from Debian/Ubuntu packages:
+# ffmpeg (audio/video decoding), espeak-ng (offline speech, training audio), sox (audio checks),
+# chromium (web UI and report tests, driven by playwright-core). Skips what is already installed.
+set -euo pipefail
+need=()
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
+command -v sox >/dev/null || need+=(sox)
+command -v chromium >/dev/null || need+=(chromium)
+if [ ${#need[@]} -eq 0 ]; then echo "system deps: all present"; exit 0; fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "system deps: installing ${need[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

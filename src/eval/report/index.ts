@@ -1,0 +1,2 @@
+export { renderReport, writeReport, type ReportInput } from './html-report.js';
+export { groupedBarChart, histogramChart, type BarSeries } from './svg-charts.js';

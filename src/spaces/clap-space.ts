@@ -1,0 +1,129 @@
+import { AutoConfig, AutoFeatureExtractor, AutoTokenizer, ClapAudioModelWithProjection, ClapTextModelWithProjection, Tensor } from '@huggingface/transformers';
+import { loadPretrained } from '../models/load-pretrained.js';
+import { modelVersion } from '../models/model-version.js';
+import { parseModelRef, type ModelRef } from '../models/model-ref.js';
+import { resolveRuntime, type ResolvedRuntime } from '../models/runtime-options.js';
+import { invalidArgument } from '../util/validate.js';
+import type { Device, DType, PcmAudio } from '../types.js';
+import { inBatches, l2normalize, rowsNormalized } from './normalize.js';
+import type { Space } from './space.js';
+
+export interface LoadClapSpaceOptions {
+  /** Hub id (`Xenova/clap-htsat-unfused`, optionally `@revision`) or a model directory in Transformers.js CLAP layout. */
+  model: string;
+  /** Space id; default `clap`. */
+  id?: string;
+  device?: Device;
+  dtype?: DType;
+  /** Inputs per forward pass. Default 32 texts, 8 audio windows. */
+  batchSize?: number;
+  offline?: boolean;
+  cacheDir?: string;
+}
+
+type Callable = ((inputs: Record<string, unknown>) => Promise<Record<string, Tensor>>) & { dispose?: () => Promise<unknown> };
+type TokenizerFn = (texts: string[], opts: Record<string, unknown>) => Record<string, Tensor>;
+type FeatureExtractorFn = ((audio: Float32Array) => Promise<{ input_features: Tensor }>) & { config: Record<string, unknown> };
+
+/**
+ * Loads a CLAP (text↔audio) space. The tokenizer, feature extractor and config load now (small files, so
+ * `audioSampleRate` and `dim` are known); the text and audio towers load separately on first use.
+ * @example const clap = await loadClapSpace({ model: 'Xenova/clap-htsat-unfused' }); await clap.embedTexts(['dog barking']);
+ */
+export async function loadClapSpace(options: LoadClapSpaceOptions): Promise<Space> {
+  if (typeof options?.model !== 'string' || !options.model) throw invalidArgument('model', 'a hub id or a model directory', options?.model);
+  const ref = parseModelRef(options.model);
+  const runtime = resolveRuntime({ device: options.device, dtype: options.dtype, batchSize: options.batchSize, offline: options.offline, cacheDir: options.cacheDir });
+  const [config, extractor] = await Promise.all([
+    loadPretrained(AutoConfig as any, ref, runtime, {}, 'config') as Promise<Record<string, unknown>>,
+    loadPretrained(AutoFeatureExtractor as any, ref, runtime, {}, 'feature extractor') as Promise<FeatureExtractorFn>,
+  ]);
+  return new ClapSpace(options.id ?? 'clap', ref, runtime, config, extractor);
+}
+
+/** A text+audio space over a CLAP model run by Transformers.js. Vectors are L2-normalised. */
+export class ClapSpace implements Space {
+  readonly modalities: Space['modalities'] = ['text', 'audio'];
+  readonly model: string;
+  readonly version: string;
+  dim: number;
+  readonly audioSampleRate: number;
+  readonly audioWindowSeconds: number;
+  readonly logitScale: number;
+  private readonly windowSamples: number;
+  private tokenizer?: Promise<TokenizerFn>;
+  private textModel?: Promise<Callable>;
+  private audioModel?: Promise<Callable>;
+
+  constructor(readonly id: string, private readonly ref: ModelRef, private readonly runtime: ResolvedRuntime,
+    config: Record<string, unknown>, private readonly extractor: FeatureExtractorFn) {
+    this.model = ref.label;
+    this.version = modelVersion(ref);
+    this.dim = Number(config.projection_dim) || 0;
+    const fe = extractor.config;
+    this.audioSampleRate = Number(fe.sampling_rate) || 48_000;
+    this.windowSamples = Number(fe.nb_max_samples) || Math.round((Number(fe.max_length_s) || 10) * this.audioSampleRate);
+    this.audioWindowSeconds = this.windowSamples / this.audioSampleRate;
+    // CLAP stores log(logit scale); 1/0.07 is its initial value when the config does not say.
+    const logScale = Number(config.logit_scale_init_value);
+    this.logitScale = Number.isFinite(logScale) && logScale > 0 ? Math.exp(logScale) : 1 / 0.07;
+  }
+
+  async embedTexts(texts: string[]): Promise<Float32Array[]> {
+    if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) throw invalidArgument('texts', 'an array of strings', texts);
+    if (texts.length === 0) return [];
+    this.tokenizer ??= loadPretrained(AutoTokenizer as any, this.ref, this.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
+    this.textModel ??= loadPretrained(ClapTextModelWithProjection as any, this.ref, this.runtime, {}, 'text tower') as Promise<Callable>;
+    const [tokenizer, model] = await Promise.all([this.tokenizer, this.textModel]);
+    return inBatches(texts, this.runtime.batchSize ?? 32, async (batch) => {
+      const out = await model(tokenizer(batch, { padding: true, truncation: true }));
+      return this.rows(out.text_embeds, batch.length);
+    });
+  }
+
+  /**
+   * Embeds mono clips at `audioSampleRate`. A clip longer than the model's window is cut into consecutive
+   * windows whose vectors are averaged (deterministic, unlike the extractor's random crop); shorter clips are
+   * padded by the feature extractor as the model was trained.
+   */
+  async embedAudio(clips: PcmAudio[]): Promise<Float32Array[]> {
+    if (!Array.isArray(clips)) throw invalidArgument('clips', 'an array of { samples, sampleRate }', clips);
+    clips.forEach((clip, i) => {
+      if (!(clip?.samples instanceof Float32Array) || clip.samples.length === 0) throw invalidArgument(`clips[${i}].samples`, 'a non-empty Float32Array', clip?.samples);
+      if (clip.sampleRate !== this.audioSampleRate) {
+        throw invalidArgument(`clips[${i}].sampleRate`, `${this.audioSampleRate} Hz, the rate of ${this.model} (decode with decodeAudio(file, space.audioSampleRate))`, clip.sampleRate);
+      }
+    });
+    if (clips.length === 0) return [];
+    this.audioModel ??= loadPretrained(ClapAudioModelWithProjection as any, this.ref, this.runtime, {}, 'audio tower') as Promise<Callable>;
+    const model = await this.audioModel;
+    const pieces: { clip: number; samples: Float32Array }[] = [];
+    clips.forEach((clip, i) => {
+      for (let s = 0; s < clip.samples.length; s += this.windowSamples) pieces.push({ clip: i, samples: clip.samples.subarray(s, s + this.windowSamples) });
+    });
+    const vectors = await inBatches(pieces, this.runtime.batchSize ?? 8, async (batch) => {
+      const features = await Promise.all(batch.map((p) => this.extractor(p.samples)));
+      const dims = features[0].input_features.dims;
+      const size = (features[0].input_features.data as Float32Array).length;
+      const data = new Float32Array(size * batch.length);
+      features.forEach((f, i) => data.set(f.input_features.data as Float32Array, i * size));
+      const out = await model({ input_features: new Tensor('float32', data, [batch.length, ...dims.slice(1)]) });
+      return this.rows(out.audio_embeds, batch.length);
+    });
+    const sums = clips.map(() => new Float32Array(this.dim));
+    pieces.forEach((p, i) => { const v = vectors[i]; const sum = sums[p.clip]; for (let k = 0; k < v.length; k += 1) sum[k] += v[k]; });
+    return sums.map(l2normalize);
+  }
+
+  private rows(t: Tensor | undefined, n: number): Float32Array[] {
+    if (!t) throw invalidArgument('model outputs', 'text_embeds / audio_embeds (a CLAP *WithProjection export)', 'neither');
+    const d = t.dims[t.dims.length - 1];
+    this.dim = d;
+    return rowsNormalized(t.data as Float32Array, n, d);
+  }
+
+  async dispose(): Promise<void> {
+    for (const m of [this.textModel, this.audioModel]) if (m) await (await m.catch(() => undefined))?.dispose?.();
+    this.textModel = this.audioModel = undefined;
+  }
+}

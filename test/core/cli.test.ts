@@ -1,0 +1,58 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildTinyClip } from '../helpers/tiny-clip.js';
+import { colourImage } from '../helpers/images.js';
+import { runCli } from '../helpers/run-cli.js';
+
+let root: string;
+let common: string[];
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'rosetta-cli-'));
+  mkdirSync(join(root, 'pics'));
+  for (const c of ['red', 'green', 'blue'] as const) writeFileSync(join(root, 'pics', `${c}.png`), await colourImage(c));
+  writeFileSync(join(root, 'pics', 'broken.png'), Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64, 3)]));
+  common = ['--dir', join(root, '.rosetta'), '--offline'];
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('index --json reports the summary, with failures and reasons', async () => {
+  const r = await runCli(['index', join(root, 'pics'), ...common, '--model', buildTinyClip(), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  assert.equal(summary.added, 3);
+  assert.equal(summary.failed, 1);
+  assert.match(summary.failures[0].path, /broken\.png$/);
+  assert.equal(summary.failures[0].code, 'ROSETTA_ERR_MEDIA_CORRUPT');
+});
+
+test('search prints ranked results; --json has scores, paths and the space', async () => {
+  const text = await runCli(['search', 'blue', ...common, '-k', '2']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout.split('\n')[0], /^\s+1\. [\d.]+\s+image\s+.*blue\.png\s+\[clip\]/);
+  const json = await runCli(['search', '--image', join(root, 'pics', 'green.png'), '--text', 'red', '--weights', '0.7,0.3', ...common, '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  const out = JSON.parse(json.stdout);
+  assert.deepEqual(out.query.weights, { image: 0.7, text: 0.3 });
+  assert.match(out.results[0].path, /green\.png$/);
+  assert.equal(typeof out.results[0].score, 'number');
+});
+
+test('tag prints label probabilities', async () => {
+  const r = await runCli(['tag', join(root, 'pics', 'red.png'), '--labels', 'red,green,blue', ...common, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).tags[0].label, 'red');
+});
+
+test('errors go to stderr with a code and a non-zero exit', async () => {
+  const bad = await runCli(['search', '--image', join(root, 'nope.png'), ...common]);
+  assert.notEqual(bad.code, 0);
+  assert.equal(bad.stdout, '');
+  assert.match(bad.stderr, /nope\.png.*ROSETTA_ERR_MEDIA_UNREADABLE/s);
+  const badJson = await runCli(['search', 'x', '--weights', 'abc', ...common, '--json']);
+  assert.notEqual(badJson.code, 0);
+  assert.equal(JSON.parse(badJson.stderr).error.code, 'ROSETTA_ERR_QUERY_INVALID');
+});
