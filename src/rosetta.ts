@@ -18,6 +18,12 @@ import { searchCollection } from './search/search.js';
 import type { SearchOptions, SearchQuery, SearchResult } from './search/query.js';
 import { zeroShot, type TagResult } from './search/tag.js';
 import type { MediaInput, Modality } from './types.js';
+import { captionInSpace, clipScore, describeVideo, imagineInSpace, type CollectionCaptionResult, type CollectionImagineResult, type DescribeVideoOptions } from './collection/generation.js';
+import type { CaptionOptions } from './generate/caption/caption.js';
+import type { ImagineOptions } from './generate/imagine/imagine.js';
+import { transcribe as transcribeAudio, type TranscribeOptions, type TranscribeResult } from './generate/transcribe/transcribe.js';
+import { speak as speakText, type SpeakOptions, type SpeakResult } from './generate/speak/speak.js';
+import { dot } from './spaces/normalize.js';
 
 export interface RosettaOptions extends ModelRuntimeOptions {
   /**
@@ -113,6 +119,50 @@ export class Rosetta {
     const { vector, space, modality } = await this.embed(input, { space: options.space });
     const template = options.template ?? (modality === 'audio' ? 'the sound of {}' : 'a photo of a {}');
     return zeroShot(this.space(space), vector, options.labels, template);
+  }
+
+  /** A caption for an image (offline without a captioner: zero-shot tags, marked `kind: 'tags'`), with its CLIPScore. */
+  caption(image: MediaInput, options: CaptionOptions = {}): Promise<CollectionCaptionResult> {
+    return captionInSpace(this.optionalSpace('image'), image, { ...this.runtimeFor(), ...options });
+  }
+
+  /** Speech → text with timed segments (Whisper). */
+  transcribe(audio: MediaInput, options: TranscribeOptions = {}): Promise<TranscribeResult> {
+    return transcribeAudio(audio, { ...this.runtimeFor(), ...options });
+  }
+
+  /** Text → speech as a WAV file (a neural model when available, espeak-ng offline). */
+  speak(text: string, options: SpeakOptions = {}): Promise<SpeakResult> {
+    return speakText(text, { ...this.runtimeFor(), ...options });
+  }
+
+  /** A timeline description of a video: scenes captioned, with what is said in each. */
+  describe(video: string, options: DescribeVideoOptions = {}) {
+    return describeVideo(this.optionalSpace('image'), video, { ...this.runtimeFor(), ...options });
+  }
+
+  /** Text (+ reference image) → image; candidates ranked against the weighted text+image query. */
+  imagine(prompt: string, options: ImagineOptions & { bestOf?: number } = {}): Promise<CollectionImagineResult> {
+    return imagineInSpace(this.optionalSpace('image'), prompt, { ...this.runtimeFor(), ...options });
+  }
+
+  /**
+   * Cross-modal consistency of an image or sound with a text: CLIPScore, 2.5 · max(cos, 0)
+   * (Hessel et al. 2021), in the first space covering both.
+   */
+  async score(input: MediaInput, text: string, options: { space?: string } = {}): Promise<{ score: number; cosine: number; space: string; modality: Modality }> {
+    const { vector, space, modality } = await this.embed(input, { space: options.space });
+    const [t] = await this.space(space).embedTexts([text]);
+    const cosine = dot(vector, t);
+    return { score: clipScore(cosine), cosine, space, modality };
+  }
+
+  private optionalSpace(modality: Modality): Space | undefined {
+    return this.spaces.find((s) => covers(s, modality));
+  }
+
+  private runtimeFor() {
+    return { offline: this.runtime.offline, cacheDir: this.runtime.cacheDir, device: this.runtime.device, dtype: this.runtime.dtype };
   }
 
   /** Counts of what the collection holds. */

@@ -4,6 +4,11 @@ import { registerSearch } from './commands/search-command.js';
 import { registerTag } from './commands/tag-command.js';
 import { registerInfo } from './commands/info-command.js';
 import { registerDemo } from './commands/demo-command.js';
+import { registerCaption } from './commands/caption-command.js';
+import { registerTranscribe } from './commands/transcribe-command.js';
+import { registerSpeak } from './commands/speak-command.js';
+import { registerDescribe } from './commands/describe-command.js';
+import { registerImagine } from './commands/imagine-command.js';
 import { reportError } from './shared.js';
 
 const program = new Command('rosetta')
@@ -16,6 +21,11 @@ registerSearch(program);
 registerTag(program);
 registerInfo(program);
 registerDemo(program);
+registerCaption(program);
+registerTranscribe(program);
+registerSpeak(program);
+registerDescribe(program);
+registerImagine(program);
 
 program.parseAsync(process.argv).catch((error) => {
   reportError(error, process.argv.includes('--json'));

@@ -21,6 +21,8 @@ export async function detectType(bytes: Uint8Array): Promise<DetectedType | unde
     if (ft.mime.startsWith('audio/')) return { modality: 'audio', mime: ft.mime };
     return undefined;
   }
+  const signature = imageSignature(bytes);
+  if (signature) return { modality: 'image', mime: signature };
   if (looksLikeUtf8Text(bytes)) return { modality: 'text', mime: 'text/plain' };
   return undefined;
 }
@@ -37,4 +39,13 @@ function looksLikeUtf8Text(bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
+}
+
+/** A file that starts like an image but that file-type rejects is a damaged image, not an unknown type. */
+function imageSignature(b: Uint8Array): string | undefined {
+  const starts = (...sig: number[]) => sig.every((v, i) => b[i] === v);
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return 'image/png';
+  if (starts(0xff, 0xd8, 0xff)) return 'image/jpeg';
+  if (starts(0x47, 0x49, 0x46, 0x38)) return 'image/gif';
+  return undefined;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clipScore, score, calibrateThreshold, rocAuc, check, scorePairs } from '../../src/eval/consistency/index.js';
+import { clipScore, score, bestOf, calibrateThreshold, rocAuc, check, scorePairs } from '../../src/eval/consistency/index.js';
 import type { Space } from '../../src/spaces/space.js';
 import { createEvalSpace, solidImage, writeSolidPng, COLOURS } from '../helpers/eval-space.js';
 
@@ -39,6 +39,13 @@ test('score compares audio with a text in the same form', async () => {
   assert.deepEqual(r.modalities, ['audio', 'text']);
   assert.ok(Math.abs(r.cosine - expectedCos) < 1e-5);
   assert.ok(Math.abs(r.score - 2.5 * expectedCos) < 1e-5);
+});
+
+test('bestOf keeps the candidate most consistent with the anchor (caption --best-of N)', async () => {
+  const r = await bestOf(space, solidImage([0, 0, 1]), ['a red thing', 'a cyan thing', 'a blue thing']);
+  assert.equal(r.best, 2);
+  assert.equal(r.scores.length, 3);
+  assert.ok(r.scores[2].score > r.scores[1].score && r.scores[1].score > r.scores[0].score);
 });
 
 test('calibration: threshold, equal-error point and AUC on hand-computed scores', () => {
@@ -80,4 +87,30 @@ test('check calibrates on matched vs shuffled pairs and flags the mislabelled on
   const scored = await scorePairs(space, file, { batchSize: 5 });
   assert.equal(scored.pairs.length, 26);
   assert.ok(scored.pairs[0].score > 2.4);
+});
+
+function wav16(samples: Float32Array, sampleRate: number): Buffer {
+  const buf = Buffer.alloc(44 + samples.length * 2);
+  buf.write('RIFF', 0); buf.writeUInt32LE(36 + samples.length * 2, 4); buf.write('WAVE', 8);
+  buf.write('fmt ', 12); buf.writeUInt32LE(16, 16); buf.writeUInt16LE(1, 20); buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(sampleRate, 24); buf.writeUInt32LE(sampleRate * 2, 28); buf.writeUInt16LE(2, 32); buf.writeUInt16LE(16, 34);
+  buf.write('data', 36); buf.writeUInt32LE(samples.length * 2, 40);
+  samples.forEach((v, k) => buf.writeInt16LE(Math.round(v * 32767), 44 + k * 2));
+  return buf;
+}
+
+test('batch scoring reads audio–text pairs from WAV files', async () => {
+  const first = new Float32Array(300); first.fill(0.9, 0, 100);
+  const last = new Float32Array(300); last.fill(0.9, 200, 300);
+  await writeFile(join(dir, 'first.wav'), wav16(first, 1000));
+  await writeFile(join(dir, 'last.wav'), wav16(last, 1000));
+  await writeFile(join(dir, 'audio.jsonl'), [
+    JSON.stringify({ audio: 'first.wav', text: 'red' }),
+    JSON.stringify({ audio: 'last.wav', text: 'red' }),
+  ].join('\n'));
+  const r = await scorePairs(space, join(dir, 'audio.jsonl'));
+  assert.equal(r.pairs.length, 2);
+  assert.equal(r.pairs[0].modality, 'audio');
+  assert.ok(r.pairs[0].score > 2.4, `${r.pairs[0].score}`); // loud first third reads as red
+  assert.equal(r.pairs[1].score, 0); // loud last third reads as blue
 });

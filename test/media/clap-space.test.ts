@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadClapSpace } from '../../src/spaces/clap-space.js';
 import { dot } from '../../src/spaces/normalize.js';
-import { decodeAudio, decodeAudioWindows } from '../../src/media/audio/index.js';
+import { decodeAudio, decodeAudioWindows, type AudioWindow } from '../../src/media/audio/index.js';
 import { MINI_MODEL_DIR } from '../../src/models/model-ref.js';
 import { ErrorCodes } from '../../src/errors/codes.js';
 import { buildTinyClap, makeTone } from '../helpers/media-fixtures.js';
@@ -56,7 +56,7 @@ test('streamed windows of a recording are found by a text query for what they so
   await new Promise<void>((resolve, reject) => execFile('ffmpeg', ['-nostdin', '-v', 'error', '-y',
     '-f', 'lavfi', '-i', 'sine=frequency=150:duration=4:sample_rate=16000', '-f', 'lavfi', '-i', 'sine=frequency=5000:duration=4:sample_rate=16000',
     '-filter_complex', '[0:a][1:a]concat=n=2:v=0:a=1', file], (e) => (e ? reject(e) : resolve())));
-  const windows = [];
+  const windows: AudioWindow[] = [];
   for await (const w of decodeAudioWindows(file, { sampleRate: space.audioSampleRate, windowSeconds: space.audioWindowSeconds, hopSeconds: 1 })) windows.push(w);
   const vectors = await space.embedAudio!(windows.map((w) => w.pcm));
   const [query] = await space.embedTexts(['high sound']);

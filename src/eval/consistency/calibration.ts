@@ -96,8 +96,10 @@ export function calibrateThreshold(matched: readonly number[], shuffled: readonl
     const fnr = 1 - tpr; const fpr = 1 - tnr;
     if (Math.abs(fnr - fpr) < eer.gap) eer = { t, gap: Math.abs(fnr - fpr), rate: (fnr + fpr) / 2 };
   }
-  const lo = unique[0]; const hi = unique[unique.length - 1];
-  const width = hi > lo ? (hi - lo) / bins : 1;
+  // A degenerate distribution (all scores equal) still gets a unit-wide axis around its value.
+  const lo = unique.length > 1 ? unique[0] : unique[0] - 0.5;
+  const hi = unique.length > 1 ? unique[unique.length - 1] : unique[0] + 0.5;
+  const width = (hi - lo) / bins;
   const edges = Array.from({ length: bins + 1 }, (_, k) => lo + k * width);
   const hist = (values: readonly number[]) => {
     const counts = new Array<number>(bins).fill(0);

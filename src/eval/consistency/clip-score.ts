@@ -56,3 +56,32 @@ export async function score(space: Space, a: ScoreInput, b: ScoreInput): Promise
 export function pairCosines(media: readonly Float32Array[], texts: readonly Float32Array[]): number[] {
   return media.map((m, k) => dot(m, texts[k]));
 }
+
+async function embedMany(space: Space, inputs: ScoreInput[]): Promise<Float32Array[]> {
+  const kinds = inputs.map((x, k) => modalityOf(x, `candidates[${k}]`));
+  const out = new Array<Float32Array>(inputs.length);
+  for (const kind of ['text', 'image', 'audio'] as const) {
+    const idx = kinds.flatMap((m, k) => (m === kind ? [k] : []));
+    if (idx.length === 0) continue;
+    const items = idx.map((k) => inputs[k]);
+    const vecs = kind === 'text' ? await space.embedTexts(items as string[])
+      : kind === 'image' ? await embedImagesWith(space, items as RgbImage[]) : await embedAudioWith(space, items as PcmAudio[]);
+    idx.forEach((k, j) => { out[k] = vecs[j]; });
+  }
+  return out;
+}
+
+/**
+ * Ranks candidates by their consistency with an anchor — the `--best-of N` of `caption` (anchor: the image,
+ * candidates: captions) and `imagine` (anchor: the prompt, candidates: images). Returns every candidate's score
+ * and the index of the best.
+ */
+export async function bestOf(space: Space, anchor: ScoreInput, candidates: ScoreInput[]): Promise<{ best: number; scores: { cosine: number; score: number }[] }> {
+  if (candidates.length === 0) throw invalidArgument('candidates', 'at least one candidate', candidates);
+  const [a] = await embedMany(space, [anchor]);
+  const vecs = await embedMany(space, candidates);
+  const scores = vecs.map((v) => { const cosine = dot(a, v); return { cosine, score: clipScore(cosine) }; });
+  let best = 0;
+  scores.forEach((s, k) => { if (s.cosine > scores[best].cosine) best = k; });
+  return { best, scores };
+}

@@ -1,3 +1,3 @@
-export { CLIPSCORE_WEIGHT, clipScore, score, pairCosines, type ScoreInput, type ScoreResult } from './clip-score.js';
+export { CLIPSCORE_WEIGHT, clipScore, score, bestOf, pairCosines, type ScoreInput, type ScoreResult } from './clip-score.js';
 export { calibrateThreshold, rocAuc, summarise, type Calibration, type DistributionSummary } from './calibration.js';
 export { scorePairs, check, type ScoredPair, type ScorePairsResult, type PairScoringOptions, type CheckOptions, type CheckResult } from './check.js';

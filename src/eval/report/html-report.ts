@@ -124,8 +124,10 @@ export async function renderReport(input: ReportInput): Promise<string> {
   if (input.zeroshot?.length) sections.push(await zeroShotSection(input.zeroshot, side));
   if (input.check) sections.push(await checkSection(input.check, side));
   if (input.audit) sections.push(auditSection(input.audit));
-  const spaces = [...new Set([...(input.retrieval ?? []), ...(input.zeroshot ?? [])].map((r) => `${r.space.id} (${r.space.model})`)
-    .concat(input.check ? [input.check.space] : [], input.audit ? [`${input.audit.space.id} (${input.audit.space.model})`] : []))];
+  const described = new Map<string, string>();
+  for (const r of [...(input.retrieval ?? []), ...(input.zeroshot ?? []), ...(input.audit ? [input.audit] : [])]) described.set(r.space.id, `${r.space.id} (${r.space.model})`);
+  if (input.check && !described.has(input.check.space)) described.set(input.check.space, input.check.space);
+  const spaces = [...described.values()];
   const title = input.title ?? 'Rosetta evaluation';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`
     + `<title>${esc(title)}</title><style>${REPORT_CSS}</style></head><body><header><h1>${esc(title)}</h1>`

@@ -48,7 +48,8 @@ export function histogramChart(edges: number[], a: { name: string; counts: numbe
   const width = 640; const height = 240;
   const m = { top: 36, right: 16, bottom: 40, left: 44 };
   const plotW = width - m.left - m.right; const plotH = height - m.top - m.bottom;
-  const lo = edges[0]; const hi = edges[edges.length - 1];
+  const shown = Number.isFinite(threshold) ? threshold : edges[0];
+  const lo = Math.min(edges[0], shown); const hi = Math.max(edges[edges.length - 1], shown);
   const x = (v: number) => m.left + plotW * (hi > lo ? (v - lo) / (hi - lo) : 0.5);
   const norm = (c: number[]) => { const t = c.reduce((p, q) => p + q, 0) || 1; return c.map((v) => v / t); };
   const fa = norm(a.counts); const fb = norm(b.counts);

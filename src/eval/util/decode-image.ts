@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
+import { decodeImage } from '../../media/image/decode-image.js';
 import type { RgbImage } from '../../types.js';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
@@ -7,26 +9,20 @@ import { ErrorCodes } from '../../errors/codes.js';
 const MAX_PIXELS = 100_000_000;
 
 /**
- * Decodes an image file (or its bytes) to RGB pixels for a space's image tower: EXIF orientation applied,
- * transparency flattened onto white (emoji and logos are drawn on transparent backgrounds), 8-bit sRGB.
- * A local helper for evaluation; the media module may replace it.
+ * Decodes an image file (or its bytes) to RGB pixels for a space's image tower through the media module's
+ * decoder, so evaluation sees exactly the pixels that indexing and search see (EXIF orientation applied,
+ * alpha dropped as Transformers.js drops it).
  */
 export async function loadRgbImage(input: string | Uint8Array, options: { maxSide?: number } = {}): Promise<RgbImage> {
+  let bytes: Uint8Array;
   try {
-    let pipeline = sharp(input, { limitInputPixels: MAX_PIXELS }).rotate();
-    if (options.maxSide) pipeline = pipeline.resize(options.maxSide, options.maxSide, { fit: 'inside', withoutEnlargement: true });
-    const { data, info } = await pipeline
-      .flatten({ background: { r: 255, g: 255, b: 255 } })
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 };
+    bytes = typeof input === 'string' ? await readFile(input) : input;
   } catch (cause) {
-    const file = typeof input === 'string' ? input : undefined;
-    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Could not decode image ${file ?? '(bytes)'}: ${(cause as Error).message}`,
-      { file, cause, hint: 'check that the file exists and is a PNG, JPEG, WebP, GIF, TIFF or AVIF image' });
+    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Could not read image ${input as string}: ${(cause as Error).message}`,
+      { file: input as string, cause, hint: 'check that the path exists and is readable' });
   }
+  const { data, width, height } = await decodeImage(bytes, { name: typeof input === 'string' ? input : undefined, maxSide: options.maxSide });
+  return { data, width, height, channels: 3 };
 }
 
 /** A small PNG thumbnail as a data URI, for self-contained reports. */

@@ -123,6 +123,8 @@ function decodeArgs(file: string, sampleRate: number, maxSeconds?: number): stri
     '-nostdin', '-hide_banner', '-loglevel', 'error', '-i', file,
     '-map', '0:a:0', '-vn', '-sn', '-dn',
     ...(maxSeconds ? ['-t', String(maxSeconds)] : []),
+    // Pad a late start and fill gaps with silence so sample n is always media time n / rate.
+    '-af', 'aresample=async=1:first_pts=0',
     '-ac', '1', '-ar', String(sampleRate), '-f', 'f32le', 'pipe:1',
   ];
 }

@@ -44,7 +44,7 @@ export class MediaProcess {
   private readonly onAbort = () => this.fail(new RosettaError(ErrorCodes.ABORTED, `Stopped reading ${this.options.file}: the operation was aborted`, { file: this.options.file }));
 
   constructor(readonly command: string, readonly args: string[], readonly options: MediaProcessOptions) {
-    options.signal?.throwIfAborted?.();
+    if (options.signal?.aborted) throw new RosettaError(ErrorCodes.ABORTED, `Did not start reading ${options.file}: the operation was aborted`, { file: options.file });
     this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     const pid = this.child.pid;
     if (pid !== undefined) live.add(pid);

@@ -1,0 +1,32 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { transcribe } from '../../generate/transcribe/transcribe.js';
+import { toSrt, toVtt } from '../../generate/transcribe/subtitles.js';
+import { action, printJson } from '../shared.js';
+
+interface Flags { model?: string; language?: string; translate?: boolean; format: 'text' | 'srt' | 'vtt'; out?: string; offline?: boolean; cacheDir?: string; json?: boolean }
+
+export function registerTranscribe(program: Command): void {
+  program.command('transcribe').description('speech → text with timestamps (Whisper), as text, SRT or WebVTT')
+    .argument('<media>', 'audio or video file')
+    .option('--model <model>', 'speech model (hub id or directory)')
+    .option('--language <code>', 'spoken language (default: detected)')
+    .option('--translate', 'translate to English')
+    .addOption(new Option('--format <f>', 'output format').choices(['text', 'srt', 'vtt']).default('text'))
+    .option('-o, --out <file>', 'write the output to a file')
+    .option('--offline', 'never download models')
+    .option('--cache-dir <path>', 'model cache directory')
+    .option('--json', 'machine-readable output')
+    .action(action(async (media: string, o: Flags) => {
+      const r = await transcribe(media, {
+        model: o.model, language: o.language, task: o.translate ? 'translate' : 'transcribe', offline: o.offline, cacheDir: o.cacheDir,
+        onPartial: o.json || o.out || !process.stderr.isTTY ? undefined : (t) => process.stderr.write(`\r${t.slice(-70)}`),
+      });
+      if (!o.json && !o.out && process.stderr.isTTY) process.stderr.write('\n');
+      const body = o.format === 'srt' ? toSrt(r.segments) : o.format === 'vtt' ? toVtt(r.segments) : `${r.text}\n`;
+      if (o.out) writeFileSync(o.out, body);
+      if (o.json) printJson({ media, ...r, out: o.out });
+      else if (!o.out) process.stdout.write(body);
+    }));
+}

@@ -1,0 +1,109 @@
+import { caption as captionImage, type CaptionOptions, type CaptionResult, type ZeroShotTagger } from '../generate/caption/caption.js';
+import { readImage } from '../generate/caption/image-input.js';
+import { describe as describeScenes, type DescribeResult } from '../generate/describe/describe.js';
+import { imagine as imagineImage, type CandidateRanker, type ImagineOptions, type ImagineResult } from '../generate/imagine/imagine.js';
+import { transcribe as transcribeAudio, type TranscribeOptions, type TranscribeResult } from '../generate/transcribe/transcribe.js';
+import { extractScenes } from '../media/video/index.js';
+import { dot, l2normalize } from '../spaces/normalize.js';
+import type { Space } from '../spaces/space.js';
+import type { MediaInput, RgbImage } from '../types.js';
+
+/** CLIPScore (Hessel et al., 2021): 2.5 · max(cos, 0). */
+export const clipScore = (cos: number) => 2.5 * Math.max(cos, 0);
+
+/** Zero-shot tagging over a space, for the caption fallback: softmax(scale · cos) over labels. */
+export function spaceTagger(space: Space): ZeroShotTagger {
+  return async (image, labels) => {
+    const [v] = await space.embedImages!([image]);
+    const texts = await space.embedTexts(labels.map((l) => `a photo of a ${l}`));
+    const sims = texts.map((t) => dot(v, t));
+    const scale = space.logitScale ?? 100;
+    const max = Math.max(...sims);
+    const e = sims.map((s) => Math.exp(scale * (s - max)));
+    const z = e.reduce((a, b) => a + b, 0);
+    return e.map((x) => x / z);
+  };
+}
+
+export interface CollectionCaptionResult extends CaptionResult {
+  /** CLIPScore of the caption against the image in the collection's image space (0–2.5). */
+  consistency?: number;
+  consistencySpace?: string;
+}
+
+/** Captions an image; offline without a captioner it falls back to the space's zero-shot tags. */
+export async function captionInSpace(space: Space | undefined, input: MediaInput | RgbImage, options: CaptionOptions = {}): Promise<CollectionCaptionResult> {
+  const image = await readImage(input as MediaInput);
+  const result: CollectionCaptionResult = await captionImage(image, { ...options, tagger: options.tagger ?? (space ? spaceTagger(space) : undefined) });
+  if (space?.embedImages && result.text) {
+    const [iv] = await space.embedImages([image]);
+    const [tv] = await space.embedTexts([result.text]);
+    result.consistency = clipScore(dot(iv, tv));
+    result.consistencySpace = space.id;
+  }
+  return result;
+}
+
+/**
+ * Ranks generated candidates by closeness to the query the user meant: the prompt, mixed with the
+ * reference image by `weight` (q = normalise((1−w)·t + w·r)), in the collection's image space.
+ */
+export function spaceRanker(space: Space): CandidateRanker {
+  return async (candidates, ctx) => {
+    const [t] = await space.embedTexts([ctx.prompt]);
+    let q = t;
+    if (ctx.reference) {
+      const [r] = await space.embedImages!([ctx.reference]);
+      q = l2normalize(t.map((x, i) => (1 - ctx.weight) * x + ctx.weight * r[i]));
+    }
+    const vecs = await space.embedImages!(candidates);
+    return vecs.map((v) => dot(v, q));
+  };
+}
+
+export interface CollectionImagineResult extends ImagineResult {
+  /** CLIPScore of the chosen image against the prompt. */
+  consistency?: number;
+}
+
+/** Text (+ reference image) → image; `bestOf` candidates ranked in the space, the best returned. */
+export async function imagineInSpace(space: Space | undefined, prompt: string, options: ImagineOptions & { bestOf?: number } = {}): Promise<CollectionImagineResult> {
+  const rank = options.rank ?? (space?.embedImages ? spaceRanker(space) : undefined);
+  const result: CollectionImagineResult = await imagineImage(prompt, { ...options, rank, candidates: options.bestOf ?? options.candidates });
+  if (space?.embedImages) {
+    const [iv] = await space.embedImages([result.image]);
+    const [tv] = await space.embedTexts([prompt]);
+    result.consistency = clipScore(dot(iv, tv));
+  }
+  return result;
+}
+
+export interface DescribeVideoOptions extends CaptionOptions {
+  /** Transcribe the audio track too (default true; skipped with a note when no speech model loads). */
+  transcript?: boolean;
+  transcribeOptions?: TranscribeOptions;
+}
+
+/**
+ * Describes a video as a timeline: its scenes (ffmpeg scene cuts) captioned from their middle
+ * keyframe, with what is said in each, from the transcript.
+ */
+export async function describeVideo(space: Space | undefined, path: string, options: DescribeVideoOptions = {}): Promise<DescribeResult & { transcriptError?: string }> {
+  const scenes: { t0: number; t1: number; keyframe: RgbImage }[] = [];
+  for await (const scene of extractScenes(path, { signal: options.signal })) {
+    const key = scene.keyframes[Math.floor(scene.keyframes.length / 2)];
+    scenes.push({ t0: scene.t0, t1: scene.t1, keyframe: key.image });
+  }
+  let transcript: TranscribeResult | undefined;
+  let transcriptError: string | undefined;
+  if (options.transcript !== false) {
+    try {
+      transcript = await transcribeAudio(path, { signal: options.signal, offline: options.offline, cacheDir: options.cacheDir, ...options.transcribeOptions });
+    } catch (error) {
+      transcriptError = (error as Error).message.split('\n')[0];
+    }
+  }
+  const tagger = options.tagger ?? (space ? spaceTagger(space) : undefined);
+  const result = await describeScenes(scenes, { ...options, tagger, transcript: transcript?.segments });
+  return transcriptError ? { ...result, transcriptError } : result;
+}

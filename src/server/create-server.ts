@@ -1,0 +1,112 @@
+import { resolve } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { Rosetta } from '../rosetta.js';
+import { RosettaError } from '../errors/rosetta-error.js';
+import { ErrorCodes } from '../errors/codes.js';
+import { isLoopbackHost, makeTokenCheck } from './auth.js';
+import { errorHandler, HttpError } from './http-errors.js';
+import { JobManager } from './jobs.js';
+import { Roots } from './roots.js';
+import { DEFAULT_MAX_PIXELS, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT, type ServerContext, type ServerOptions } from './server-context.js';
+import { registerStaticFiles } from './static-files.js';
+import { registerSearchRoutes } from './routes/search-routes.js';
+import { registerIndexRoutes } from './routes/index-routes.js';
+import { registerMediaRoutes } from './routes/media-routes.js';
+import { registerToolRoutes } from './routes/tool-routes.js';
+
+/** A built server: listen, then close (which checkpoints the running job first). */
+export interface RosettaServer {
+  app: FastifyInstance;
+  jobs: JobManager;
+  /** Starts listening; resolves to the base URL (e.g. `http://127.0.0.1:7878`). */
+  listen(): Promise<string>;
+  /** Aborts queued/running jobs (items commit whole, nothing is lost), waits for them, and stops the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the HTTP API and web UI over an open collection. Refuses a non-loopback `host` without a token.
+ * @example
+ * const server = await createServer(rosetta, { port: 7878, roots: ['./photos'] });
+ * console.log(await server.listen());
+ */
+export async function createServer(rosetta: Rosetta, options: ServerOptions = {}): Promise<RosettaServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? DEFAULT_PORT;
+  if (!isLoopbackHost(host) && !options.token) {
+    throw new RosettaError(ErrorCodes.SERVER_UNSAFE_BIND, `Refusing to listen on ${host} without a token: anyone on the network could use the API`,
+      { setting: 'host', hint: 'set a token (--token or ROSETTA_TOKEN), or bind to 127.0.0.1' });
+  }
+  if (options.token !== undefined && options.token.length < 8) {
+    throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, 'The server token is shorter than 8 characters', { setting: 'token', hint: 'use a long random token, e.g. `openssl rand -hex 24`' });
+  }
+  const limits = { uploadLimitBytes: options.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT, maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS };
+  const ctx: ServerContext = {
+    rosetta,
+    jobs: new JobManager(),
+    roots: await Roots.create(options.roots ?? []),
+    limits,
+    uploadDir: resolve(options.uploadDir ?? `${rosetta.dir}-uploads`),
+    allowPrivateUrls: options.allowPrivateUrls ?? false,
+  };
+
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024, return503OnClosing: true, forceCloseConnections: true });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: { code: ErrorCodes.SERVER_NOT_FOUND, message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Rosetta', version: '0.1.0', description: 'Multimodal search, tagging and generation over a Rosetta collection.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: options.token ? [{ bearer: [] }] : [],
+    },
+  });
+  if (options.rateLimit !== false) {
+    const { max, windowMs } = options.rateLimit ?? { max: 600, windowMs: 60_000 };
+    await app.register(rateLimit, {
+      global: true, max, timeWindow: windowMs,
+      errorResponseBuilder: (_request, context) => new HttpError(429, ErrorCodes.SERVER_RATE_LIMIT,
+        `Too many requests: the limit is ${context.max} per ${Math.round(windowMs / 1000)} s; retry in ${Math.ceil(context.ttl / 1000)} s`),
+    });
+  }
+  await app.register(multipart, {
+    limits: { fileSize: limits.uploadLimitBytes, files: 256, fields: 100, fieldSize: 1024 * 1024, parts: 400 },
+    throwFileSizeLimit: true,
+  });
+  if (options.token) {
+    const check = makeTokenCheck(options.token);
+    app.addHook('onRequest', async (request) => { if (request.url.startsWith('/api/')) check(request); });
+  }
+  // Browsers must not be able to drive the API from another origin (no CORS headers are sent); this also
+  // keeps the JSON answers from being sniffed as something else.
+  app.addHook('onSend', async (_request, reply) => { reply.header('x-content-type-options', 'nosniff'); });
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/health', { schema: { summary: 'Liveness', tags: ['info'], response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));
+  registerSearchRoutes(app, ctx);
+  registerIndexRoutes(app, ctx);
+  registerMediaRoutes(app, ctx);
+  registerToolRoutes(app, ctx);
+  registerStaticFiles(app);
+  await app.ready();
+
+  let closed = false;
+  return {
+    app,
+    jobs: ctx.jobs,
+    async listen() {
+      return app.listen({ host, port });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await ctx.jobs.shutdown();
+      await app.close();
+    },
+  };
+}

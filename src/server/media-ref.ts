@@ -1,0 +1,61 @@
+import type { FastifyRequest } from 'fastify';
+import type { MultipartFile } from '@fastify/multipart';
+import { safeFetch } from './safe-fetch.js';
+import { checkContent, readUploadedQuery } from './uploads.js';
+import type { ServerContext } from './server-context.js';
+import type { Modality } from '../types.js';
+import { invalidArgument } from '../util/validate.js';
+
+/**
+ * A media reference in a JSON body: an http(s) URL (fetched with SSRF checks, then checked by content) or
+ * a path on the server (confined to the roots). Returns what the library takes: bytes or a real path.
+ */
+export async function resolveMediaRef(ctx: ServerContext, value: string, allowed: readonly Modality[]): Promise<Buffer | string> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    const bytes = await safeFetch(value, { maxBytes: ctx.limits.uploadLimitBytes, allowPrivate: ctx.allowPrivateUrls });
+    await checkContent(bytes, value, ctx.limits, allowed, bytes);
+    return bytes;
+  }
+  return ctx.roots.confine(value);
+}
+
+/** Fields and query files of a multipart request, with files read into memory (they are queries, not ingest). */
+export interface MultipartQuery {
+  fields: Record<string, string[]>;
+  files: Record<string, Buffer>;
+}
+
+export async function readMultipartQuery(ctx: ServerContext, request: FastifyRequest, fileKinds: Record<string, readonly Modality[]>): Promise<MultipartQuery> {
+  const fields: Record<string, string[]> = {};
+  const files: Record<string, Buffer> = {};
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      const allowed = fileKinds[part.fieldname];
+      if (!allowed) { await (part as MultipartFile).toBuffer().catch(() => undefined); throw invalidArgument('file field', `one of: ${Object.keys(fileKinds).join(', ')}`, part.fieldname); }
+      files[part.fieldname] = (await readUploadedQuery(part as MultipartFile, ctx.limits, allowed)).bytes;
+    } else {
+      (fields[part.fieldname] ??= []).push(String(part.value));
+    }
+  }
+  return { fields, files };
+}
+
+/** A multipart field that may be JSON (`{"text":0.3}`) or plain text. */
+export function jsonField<T>(name: string, raw: string | undefined): T | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  try { return JSON.parse(raw) as T; } catch { throw invalidArgument(name, 'JSON', raw); }
+}
+
+export function numberField(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw invalidArgument(name, 'a number', raw);
+  return n;
+}
+
+/** `in=image,video` or repeated `in` fields. */
+export function listField(raw: string[] | undefined): string[] | undefined {
+  if (!raw) return undefined;
+  const list = raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return list.length ? list : undefined;
+}

@@ -1,0 +1,116 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import sharp from 'sharp';
+import type { ItemRecord } from '../../store/vector-store.js';
+import { locateFfmpeg } from '../../media/ffmpeg/locate.js';
+import { ErrorCodes } from '../../errors/codes.js';
+import { errorSchema, HttpError, notFound } from '../http-errors.js';
+import type { ServerContext } from '../server-context.js';
+
+const hashParams = { type: 'object', properties: { itemHash: { type: 'string', pattern: '^[0-9a-f]{16,128}$' } }, required: ['itemHash'] };
+const THUMB_SIDE = 320;
+
+/** The first location of an item that is still a regular file here (URLs and vanished files are skipped). */
+async function localFile(ctx: ServerContext, hash: string): Promise<{ item: ItemRecord; path: string; size: number }> {
+  const item = await ctx.rosetta.store.getItem(hash);
+  if (!item) throw notFound('Item');
+  for (const location of item.locations) {
+    if (/^[a-z]+:\/\//i.test(location)) continue;
+    try {
+      const s = await stat(location);
+      if (s.isFile()) return { item, path: location, size: s.size };
+    } catch { /* moved or deleted since it was indexed */ }
+  }
+  throw notFound(`A readable file of item ${hash}`);
+}
+
+/** Parses a single `bytes=` range; undefined for no/ignored Range, 'bad' when unsatisfiable. */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'bad' | undefined {
+  if (!header) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m) return header.startsWith('bytes=') && header.includes(',') ? undefined : 'bad'; // several ranges: send it whole
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    if (m[2] === '') return 'bad';
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'bad';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start >= size || start > end) return 'bad';
+  return { start, end };
+}
+
+function sendFile(reply: FastifyReply, path: string, size: number, mime: string, rangeHeader: string | undefined): FastifyReply {
+  reply.header('accept-ranges', 'bytes').header('content-type', mime).header('cache-control', 'private, max-age=3600');
+  const range = parseRange(rangeHeader, size);
+  if (range === 'bad') {
+    return reply.status(416).header('content-range', `bytes */${size}`)
+      .send({ error: { code: ErrorCodes.INVALID_ARGUMENT, message: `Range ${rangeHeader} is outside the file (${size} bytes)` } });
+  }
+  if (!range) return reply.header('content-length', size).send(createReadStream(path));
+  return reply.status(206)
+    .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+    .header('content-length', range.end - range.start + 1)
+    .send(createReadStream(path, { start: range.start, end: range.end }));
+}
+
+/** One video frame at `t` seconds as JPEG bytes, via ffmpeg. */
+async function videoFrame(path: string, t: number): Promise<Buffer> {
+  const { ffmpeg } = await locateFfmpeg();
+  return new Promise((resolve, reject) => {
+    const child = spawn(ffmpeg, ['-nostdin', '-hide_banner', '-loglevel', 'error', '-ss', String(Math.max(0, t)), '-i', path,
+      '-frames:v', '1', '-vf', `scale=${THUMB_SIDE}:-2`, '-f', 'image2pipe', '-vcodec', 'mjpeg', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const out = Buffer.concat(chunks);
+      if (code === 0 && out.length > 0) resolve(out);
+      else reject(new HttpError(422, ErrorCodes.MEDIA_CORRUPT, `No frame at ${t}s in ${path}`));
+    });
+  });
+}
+
+export function registerMediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get('/api/media/:itemHash', {
+    schema: {
+      summary: 'The file of an indexed item, with HTTP Range support (video and audio seek)',
+      tags: ['media'], params: hashParams,
+      produces: ['application/octet-stream'],
+      response: { 200: { type: 'string', format: 'binary' }, 206: { type: 'string', format: 'binary' }, '4xx': errorSchema },
+    },
+  }, async (request, reply) => {
+    const { item, path, size } = await localFile(ctx, (request.params as { itemHash: string }).itemHash);
+    return sendFile(reply, path, size, item.mime || 'application/octet-stream', request.headers.range);
+  });
+
+  app.get('/api/thumb/:itemHash', {
+    schema: {
+      summary: 'A small JPEG of an image item, or of a video at `t` seconds',
+      tags: ['media'], params: hashParams,
+      querystring: { type: 'object', properties: { t: { type: 'number', minimum: 0 }, access_token: { type: 'string' } } },
+      produces: ['image/jpeg'],
+      response: { 200: { type: 'string', format: 'binary' }, '4xx': errorSchema },
+    },
+  }, async (request, reply) => {
+    const { item, path } = await localFile(ctx, (request.params as { itemHash: string }).itemHash);
+    const t = (request.query as { t?: number }).t ?? 0;
+    let source: string | Buffer;
+    if (item.modality === 'image') source = path;
+    else if (item.modality === 'video') source = await videoFrame(path, Math.min(t, Math.max(0, (item.duration ?? t) - 0.05)));
+    else throw new HttpError(404, ErrorCodes.SERVER_NOT_FOUND, `A ${item.modality} item has no thumbnail`);
+    const jpeg = await sharp(source, { limitInputPixels: ctx.limits.maxPixels, animated: false })
+      .rotate().resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer()
+      .catch((cause: Error) => { throw new HttpError(422, ErrorCodes.MEDIA_CORRUPT, `Cannot make a thumbnail of ${path}: ${cause.message}`); });
+    return reply.header('content-type', 'image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);
+  });
+}

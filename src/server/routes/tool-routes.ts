@@ -1,0 +1,143 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { caption } from '../../generate/caption/caption.js';
+import { speak, MAX_SPEAK_CHARS } from '../../generate/speak/speak.js';
+import { score } from '../../eval/consistency/clip-score.js';
+import { loadRgbImage } from '../../eval/util/decode-image.js';
+import { zeroShot } from '../../search/tag.js';
+import { covers } from '../../spaces/space.js';
+import type { Modality, RgbImage } from '../../types.js';
+import { invalidArgument } from '../../util/validate.js';
+import { errorSchema } from '../http-errors.js';
+import { listField, readMultipartQuery, resolveMediaRef } from '../media-ref.js';
+import type { ServerContext } from '../server-context.js';
+
+const ref = { type: 'string', description: 'http(s) URL or a path under a server root (or a multipart file of that name)' };
+const errors = { '4xx': errorSchema, '5xx': errorSchema };
+
+/** Reads the media of a tool request: multipart files `image`/`audio`, or references in a JSON body. */
+async function mediaOf(ctx: ServerContext, request: FastifyRequest): Promise<{ fields: Record<string, unknown>; image?: Buffer | string; audio?: Buffer | string }> {
+  if (request.isMultipart()) {
+    const { fields, files } = await readMultipartQuery(ctx, request, { image: ['image'], audio: ['audio'] });
+    const flat: Record<string, unknown> = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.length > 1 ? v : v[0]]));
+    return { fields: flat, image: files.image, audio: files.audio };
+  }
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  return {
+    fields: body,
+    image: typeof body.image === 'string' ? await resolveMediaRef(ctx, body.image, ['image']) : undefined,
+    audio: typeof body.audio === 'string' ? await resolveMediaRef(ctx, body.audio, ['audio']) : undefined,
+  };
+}
+
+/** Zero-shot tags from the collection's image space: the offline stand-in for a captioner. */
+function spaceTagger(ctx: ServerContext) {
+  return async (image: RgbImage, labels: readonly string[]): Promise<number[]> => {
+    const space = ctx.rosetta.space('image');
+    const [vector] = await space.embedImages!([image]);
+    const tags = await zeroShot(space, vector, [...labels]);
+    const byLabel = new Map(tags.map((t) => [t.label, t.probability]));
+    return labels.map((l) => byLabel.get(l.trim()) ?? 0);
+  };
+}
+
+export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post('/api/tag', {
+    schema: {
+      summary: 'Zero-shot classification of an image or audio clip over labels',
+      tags: ['tools'], consumes: ['application/json', 'multipart/form-data'],
+      body: {
+        type: 'object', additionalProperties: false,
+        properties: { image: ref, audio: ref, labels: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 1000 }, template: { type: 'string' }, space: { type: 'string' } },
+      },
+      response: {
+        200: { type: 'object', properties: { tags: { type: 'array', items: { type: 'object', properties: { label: { type: 'string' }, probability: { type: 'number' }, similarity: { type: 'number' } } } } } },
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const { fields, image, audio } = await mediaOf(ctx, request);
+    const input = image ?? audio;
+    if (!input) throw invalidArgument('image', 'an image or audio file (or a reference to one)', undefined);
+    const labels = Array.isArray(fields.labels) ? fields.labels.map(String) : listField(typeof fields.labels === 'string' ? [fields.labels] : undefined);
+    if (!labels) throw invalidArgument('labels', 'at least 2 labels', fields.labels);
+    return { tags: await ctx.rosetta.tag(input, { labels, template: fields.template as string | undefined, space: fields.space as string | undefined }) };
+  });
+
+  app.post('/api/caption', {
+    schema: {
+      summary: 'A caption of an image; offline without a captioning model, zero-shot tags from the collection space (kind `tags`)',
+      tags: ['generate'], consumes: ['application/json', 'multipart/form-data'],
+      body: { type: 'object', additionalProperties: false, properties: { image: ref, detail: { type: 'string', enum: ['short', 'detailed'] } } },
+      response: {
+        200: { type: 'object', properties: { text: { type: 'string' }, kind: { type: 'string' }, model: { type: 'string' }, fallbackReason: { type: 'string' },
+          tags: { type: 'array', items: { type: 'object', properties: { label: { type: 'string' }, score: { type: 'number' } } } } } },
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const { fields, image } = await mediaOf(ctx, request);
+    if (!image) throw invalidArgument('image', 'an image file (or a reference to one)', undefined);
+    const canTag = ctx.rosetta.spaces.some((s) => covers(s, 'image') && covers(s, 'text'));
+    return caption(image, {
+      ...ctx.rosetta.runtime, detail: fields.detail as 'short' | 'detailed' | undefined,
+      tagger: canTag ? spaceTagger(ctx) : undefined,
+    });
+  });
+
+  app.post('/api/speak', {
+    schema: {
+      summary: 'Text to speech as a WAV file (a neural model when available, else espeak-ng)',
+      tags: ['generate'],
+      body: {
+        type: 'object', additionalProperties: false, required: ['text'],
+        properties: { text: { type: 'string', minLength: 1, maxLength: MAX_SPEAK_CHARS }, voice: { type: 'string', pattern: '^[A-Za-z0-9_+-]{1,40}$' }, rate: { type: 'integer', minimum: 80, maximum: 450 } },
+      },
+      produces: ['audio/wav'],
+      response: { 200: { type: 'string', format: 'binary' }, ...errors },
+    },
+  }, async (request, reply) => {
+    const body = request.body as { text: string; voice?: string; rate?: number };
+    const result = await speak(body.text, { ...ctx.rosetta.runtime, voice: body.voice, rate: body.rate });
+    return reply.header('content-type', 'audio/wav').header('x-rosetta-engine', result.engine)
+      .header('x-rosetta-duration', result.duration.toFixed(3)).send(result.wav);
+  });
+
+  app.post('/api/score', {
+    schema: {
+      summary: 'Consistency of an image and a text in one space: cosine and CLIPScore',
+      tags: ['eval'], consumes: ['application/json', 'multipart/form-data'],
+      body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 2000 }, image: ref, space: { type: 'string' } } },
+      response: {
+        200: { type: 'object', properties: { cosine: { type: 'number' }, score: { type: 'number' }, space: { type: 'string' }, modalities: { type: 'array', items: { type: 'string' } } } },
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const { fields, image } = await mediaOf(ctx, request);
+    const text = fields.text;
+    if (typeof text !== 'string' || !text) throw invalidArgument('text', 'a non-empty string', text);
+    if (!image) throw invalidArgument('image', 'an image file (or a reference to one)', undefined);
+    const space = typeof fields.space === 'string' ? ctx.rosetta.space(fields.space) : ctx.rosetta.space('image');
+    return score(space, await loadRgbImage(image, { maxSide: 512 }), text);
+  });
+
+  app.get('/api/info', {
+    schema: {
+      summary: 'What the collection holds, and the server limits',
+      tags: ['info'],
+      response: { 200: { type: 'object', additionalProperties: true }, ...errors },
+    },
+  }, async () => {
+    const stats = await ctx.rosetta.stats();
+    const modalities = new Set<Modality>(stats.spaces.flatMap((s) => s.modalities));
+    if (modalities.has('image')) modalities.add('video');
+    return {
+      ...stats,
+      searchable: [...modalities],
+      limits: { uploadLimitBytes: ctx.limits.uploadLimitBytes, maxPixels: ctx.limits.maxPixels },
+      roots: ctx.roots.list,
+      routes: ['search', 'index', 'tag', 'caption', 'speak', 'score'],
+      runningJob: ctx.jobs.running?.id ?? null,
+    };
+  });
+}

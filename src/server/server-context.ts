@@ -1,0 +1,42 @@
+import type { Rosetta } from '../rosetta.js';
+import type { JobManager } from './jobs.js';
+import type { Roots } from './roots.js';
+import type { UploadLimits } from './uploads.js';
+
+/** Options of `createServer` / `rosetta serve`. */
+export interface ServerOptions {
+  /** Address to bind (default 127.0.0.1). Anything but loopback requires `token`. */
+  host?: string;
+  /** Port (default 7878; 0 picks a free one). */
+  port?: number;
+  /** Bearer token required on every /api route when set. */
+  token?: string;
+  /** Folders whose files clients may index or use as queries by server path. */
+  roots?: string[];
+  /** Largest accepted upload or fetched URL, bytes (default 64 MiB). */
+  uploadLimitBytes?: number;
+  /** Largest accepted image, pixels (default 50 MP). */
+  maxPixels?: number;
+  /** Let URL ingest and URL queries reach private/loopback addresses (default false). */
+  allowPrivateUrls?: boolean;
+  /** Requests per client per window (default 600 per minute); `false` turns limiting off. */
+  rateLimit?: { max: number; windowMs: number } | false;
+  /** Where uploads are stored (default `<collection dir>-uploads`, beside the collection: ingest skips the collection folder itself). */
+  uploadDir?: string;
+  /** Fastify's logger (default off). */
+  logger?: boolean;
+}
+
+/** What every route module receives. */
+export interface ServerContext {
+  rosetta: Rosetta;
+  jobs: JobManager;
+  roots: Roots;
+  limits: UploadLimits;
+  uploadDir: string;
+  allowPrivateUrls: boolean;
+}
+
+export const DEFAULT_UPLOAD_LIMIT = 64 * 1024 * 1024;
+export const DEFAULT_MAX_PIXELS = 50_000_000;
+export const DEFAULT_PORT = 7878;

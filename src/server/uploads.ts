@@ -1,0 +1,109 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { MultipartFile } from '@fastify/multipart';
+import sharp from 'sharp';
+import { detectType, type DetectedType } from '../media/detect-type.js';
+import { ErrorCodes } from '../errors/codes.js';
+import { HttpError } from './http-errors.js';
+import type { Modality } from '../types.js';
+
+export interface UploadLimits {
+  uploadLimitBytes: number;
+  maxPixels: number;
+}
+
+const tooLarge = (name: string, limit: number) => new HttpError(413, ErrorCodes.MEDIA_TOO_LARGE,
+  `${name} is larger than the ${limit}-byte upload limit`, { setting: 'uploadLimitBytes' });
+
+/** Checks bytes by their content (never the extension or the client's content type) and the pixel limit. */
+export async function checkContent(head: Uint8Array, name: string, limits: UploadLimits, allowed: readonly Modality[], file?: string | Buffer): Promise<DetectedType> {
+  const type = await detectType(head);
+  if (!type || !allowed.includes(type.modality)) {
+    throw new HttpError(415, ErrorCodes.MEDIA_UNSUPPORTED, `${name} is ${type ? `${type.modality} (${type.mime})` : 'not a supported media type'}; expected ${allowed.join(' or ')}`);
+  }
+  if (type.modality === 'image' && file !== undefined) {
+    let pixels: number;
+    try {
+      const meta = await sharp(file, { limitInputPixels: false }).metadata();
+      pixels = (meta.width ?? 0) * (meta.height ?? 0);
+    } catch (cause) {
+      throw new HttpError(422, ErrorCodes.MEDIA_CORRUPT, `${name} could not be read as an image: ${(cause as Error).message}`);
+    }
+    if (pixels > limits.maxPixels) {
+      throw new HttpError(413, ErrorCodes.MEDIA_TOO_LARGE, `${name} has ${pixels} pixels, above the ${limits.maxPixels}-pixel limit`, { setting: 'maxPixels' });
+    }
+  }
+  return type;
+}
+
+/** Reads a (small) uploaded query file into memory, within the byte limit, and checks its content. */
+export async function readUploadedQuery(part: MultipartFile, limits: UploadLimits, allowed: readonly Modality[]): Promise<{ bytes: Buffer; type: DetectedType }> {
+  const bytes = await part.toBuffer().catch((error: { code?: string }) => {
+    if (error?.code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(part.filename || part.fieldname, limits.uploadLimitBytes);
+    throw error;
+  });
+  if (part.file.truncated) throw tooLarge(part.filename || part.fieldname, limits.uploadLimitBytes);
+  const type = await checkContent(bytes, part.filename || part.fieldname, limits, allowed, bytes);
+  return { bytes, type };
+}
+
+/** A client-given file name reduced to a harmless base name. */
+export function safeName(name: string | undefined): string {
+  const base = basename(String(name ?? '')).replace(/[^\w.\- ]+/g, '_').replace(/^\.+/, '').slice(0, 100);
+  return base || 'upload';
+}
+
+/**
+ * Streams an uploaded file to a temporary name in `dir`, hashing as it goes, then renames it into place:
+ * a client that disconnects mid-upload, a file over the limit or of the wrong type leaves nothing behind.
+ */
+export async function storeUpload(part: MultipartFile, dir: string, limits: UploadLimits, allowed: readonly Modality[]): Promise<{ path: string; type: DetectedType; size: number }> {
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.part-${randomUUID()}`);
+  const hash = createHash('sha256');
+  const headChunks: Buffer[] = [];
+  let headBytes = 0;
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      hash.update(chunk);
+      size += chunk.byteLength;
+      if (headBytes < 64 * 1024) { headChunks.push(chunk); headBytes += chunk.byteLength; }
+      callback(null, chunk);
+    },
+  });
+  const name = part.filename || part.fieldname;
+  try {
+    await pipeline(part.file, tap, createWriteStream(temp, { flags: 'wx' }));
+    if (part.file.truncated) throw tooLarge(name, limits.uploadLimitBytes);
+    const type = await checkContent(Buffer.concat(headChunks), name, limits, allowed, temp);
+    const digest = hash.digest('hex');
+    const final = join(dir, `${digest.slice(0, 16)}-${safeName(part.filename)}`);
+    await rename(temp, final);
+    return { path: final, type, size: (await stat(final)).size };
+  } catch (error) {
+    await rm(temp, { force: true });
+    if ((error as { code?: string })?.code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(name, limits.uploadLimitBytes);
+    throw error;
+  }
+}
+
+/** Writes fetched bytes (a URL ingest) the same way: temporary name, then rename. */
+export async function storeBytes(bytes: Buffer, dir: string, name: string, limits: UploadLimits, allowed: readonly Modality[]): Promise<string> {
+  await checkContent(bytes, name, limits, allowed, bytes);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.part-${randomUUID()}`);
+  const final = join(dir, `${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}-${safeName(name)}`);
+  try {
+    await writeFile(temp, bytes, { flag: 'wx' });
+    await rename(temp, final);
+    return final;
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,1 @@
+export { MilvusStore, openMilvusStore, milvusExpr, type MilvusStoreOptions } from './milvus-store.js';

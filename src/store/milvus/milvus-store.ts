@@ -1,0 +1,280 @@
+import { MilvusClient, DataType, ConsistencyLevelEnum, type FieldType } from '@zilliz/milvus2-sdk-node';
+import type { ItemRecord, SearchFilter, SegmentRecord, SpaceTableInfo, VectorHit, VectorRecord, VectorStore } from '../vector-store.js';
+import { WriteQueue } from '../write-queue.js';
+import { locationMatcher } from '../glob.js';
+import { RosettaError } from '../../errors/rosetta-error.js';
+import { ErrorCodes } from '../../errors/codes.js';
+import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
+
+/**
+ * The distributed backend: the same VectorStore contract on a Milvus (≥ 2.4) server. Milvus loads
+ * only indexed collections, so every space collection carries an HNSW index from the start (there is
+ * no exact mode) and `optimize()` only flushes. Path globs are post-filtered (Milvus expressions have
+ * no regex over arrays); full-text search is not offered. Not exercised in this repository's CI:
+ * test/store/milvus.test.ts runs the conformance suite when ROSETTA_MILVUS_ADDRESS is set.
+ */
+export interface MilvusStoreOptions {
+  /** `host:port` of the Milvus server. */
+  address: string;
+  token?: string;
+  database?: string;
+  /** Prefix of every collection name, so several Rosetta collections can share one server. Default `rosetta_`. */
+  prefix?: string;
+  /** HNSW search breadth; default 64. */
+  ef?: number;
+}
+
+type Row = Record<string, unknown>;
+const STRONG = ConsistencyLevelEnum.Strong;
+const MAX_LIST = 1024;
+
+const q = (s: string) => JSON.stringify(s);
+const inList = (values: readonly string[]) => `[${values.map(q).join(', ')}]`;
+
+/** Milvus boolean expression for the filter fields it can evaluate; the glob is left to a post-filter. */
+export function milvusExpr(filter: SearchFilter | undefined, hasKind: boolean): string | undefined {
+  if (!filter) return undefined;
+  const parts: string[] = [];
+  if (filter.modality) parts.push(filter.modality.length ? `modality in ${inList(filter.modality)}` : 'false');
+  if (filter.kinds && hasKind) parts.push(filter.kinds.length ? `kind in ${inList(filter.kinds)}` : 'false');
+  if (filter.minSize !== undefined) parts.push(`size >= ${Number(filter.minSize)}`);
+  if (filter.maxSize !== undefined) parts.push(`size <= ${Number(filter.maxSize)}`);
+  if (filter.after !== undefined) parts.push(`mtime_ms >= ${Number(filter.after)}`);
+  if (filter.before !== undefined) parts.push(`mtime_ms < ${Number(filter.before)}`);
+  if (filter.tags?.length) parts.push(`array_contains_all(tags, ${inList(filter.tags)})`);
+  return parts.length ? parts.join(' and ') : undefined;
+}
+
+function filterFields(): FieldType[] {
+  const list = (name: string): FieldType => ({ name, data_type: DataType.Array, element_type: DataType.VarChar, max_capacity: MAX_LIST, max_length: 4096 });
+  return [
+    { name: 'item_hash', data_type: DataType.VarChar, max_length: 128 }, { name: 'modality', data_type: DataType.VarChar, max_length: 16 },
+    { name: 'size', data_type: DataType.Double }, { name: 'mtime_ms', data_type: DataType.Double }, list('tags'), list('locations'),
+  ];
+}
+
+function filterValues(item: ItemRecord): Row {
+  return { item_hash: item.hash, modality: item.modality, size: item.size, mtime_ms: item.mtimeMs, tags: item.tags, locations: item.locations };
+}
+
+/** Opens a Milvus-backed store, creating its collections when missing. */
+export async function openMilvusStore(options: MilvusStoreOptions): Promise<MilvusStore> {
+  if (!options || typeof options.address !== 'string' || !options.address) throw invalidArgument('address', 'a Milvus host:port', options?.address);
+  const store = new MilvusStore(options);
+  await store.init();
+  return store;
+}
+
+export class MilvusStore implements VectorStore {
+  readonly kind = 'milvus' as const;
+  private readonly client: MilvusClient;
+  private readonly queue = new WriteQueue();
+  private readonly prefix: string;
+  private readonly versions = new Map<string, SpaceTableInfo>();
+
+  constructor(private readonly options: MilvusStoreOptions) {
+    this.prefix = options.prefix ?? 'rosetta_';
+    this.client = new MilvusClient({ address: options.address, token: options.token, database: options.database });
+  }
+
+  private get items() { return `${this.prefix}items`; }
+  private get segments() { return `${this.prefix}segments`; }
+  private vectorsOf(spaceId: string) { return `${this.prefix}vectors_${spaceId.replace(/[^A-Za-z0-9_]/g, (c) => `_${c.codePointAt(0)!.toString(16)}`)}`; }
+
+  /** @internal */
+  async init(): Promise<void> {
+    await this.call('connect', () => this.client.connectPromise);
+    // Milvus loads only collections with a vector index, so items and segments carry a 2-d placeholder vector.
+    const placeholder: FieldType = { name: '_v', data_type: DataType.FloatVector, dim: 2 };
+    await this.ensureCollection(this.items, [{ name: 'hash', data_type: DataType.VarChar, max_length: 128, is_primary_key: true },
+      { name: 'record', data_type: DataType.JSON }, ...filterFields().slice(1), placeholder], '_v', 'FLAT', 'L2', '');
+    await this.ensureCollection(this.segments, [{ name: 'id', data_type: DataType.VarChar, max_length: 512, is_primary_key: true },
+      { name: 'kind', data_type: DataType.VarChar, max_length: 32 }, { name: 'record', data_type: DataType.JSON }, ...filterFields(), placeholder], '_v', 'FLAT', 'L2', '');
+    const listed = await this.call('list collections', () => this.client.showCollections());
+    for (const c of listed.data) {
+      if (!c.name.startsWith(`${this.prefix}vectors_`)) continue;
+      const described = await this.client.describeCollection({ collection_name: c.name });
+      const info = JSON.parse(described.schema.description || '{}') as Partial<SpaceTableInfo>;
+      if (info.spaceId) this.versions.set(info.spaceId, info as SpaceTableInfo);
+    }
+  }
+
+  spaceVersion(spaceId: string): string | undefined {
+    return this.versions.get(spaceId)?.version;
+  }
+
+  async getItem(hash: string): Promise<ItemRecord | undefined> {
+    return (await this.queryItems(`hash == ${q(hash)}`, 1))[0];
+  }
+
+  async getItemByLocation(location: string): Promise<ItemRecord | undefined> {
+    return (await this.queryItems(`array_contains(locations, ${q(location)})`)).sort((a, b) => b.indexedAt - a.indexedAt)[0];
+  }
+
+  async listItems(filter?: SearchFilter, limit?: number): Promise<ItemRecord[]> {
+    let expr = milvusExpr(filter, false) ?? 'hash != ""';
+    if (filter?.kinds) {
+      const segs = await this.query(this.segments, `kind in ${inList(filter.kinds)}`, ['item_hash']);
+      const hashes = [...new Set(segs.map((r) => String(r.item_hash)))];
+      if (!hashes.length) return [];
+      expr = `(${expr}) and hash in ${inList(hashes)}`;
+    }
+    let found = await this.queryItems(expr);
+    if (filter?.pathGlob) { const m = locationMatcher(filter.pathGlob); found = found.filter((i) => m(i.locations)); }
+    found.sort((a, b) => (a.hash < b.hash ? -1 : 1));
+    return limit !== undefined ? found.slice(0, expectPositiveInt('limit', limit)) : found;
+  }
+
+  async countItems(): Promise<number> {
+    const res = await this.call('count', () => this.client.count({ collection_name: this.items }));
+    return Number(res.data);
+  }
+
+  async getSegments(ids: string[]): Promise<SegmentRecord[]> {
+    if (!ids.length) return [];
+    const rows = await this.query(this.segments, `id in ${inList(ids)}`, ['record']);
+    const byId = new Map(rows.map((r) => [String((r.record as SegmentRecord).id), r.record as SegmentRecord]));
+    return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  }
+
+  async getItemSegments(itemHash: string): Promise<SegmentRecord[]> {
+    const rows = await this.query(this.segments, `item_hash == ${q(itemHash)}`, ['record']);
+    return rows.map((r) => r.record as SegmentRecord).sort((a, b) => (a.kind === b.kind ? a.index - b.index : a.kind < b.kind ? -1 : 1));
+  }
+
+  async commitItem(item: ItemRecord, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
+    const segIds = new Set(segments.map((s) => s.id));
+    for (const [spaceId, list] of Object.entries(vectors)) {
+      const space = spaces.find((s) => s.spaceId === spaceId);
+      if (!space) throw invalidArgument('spaces', `an entry for space '${spaceId}', which has vectors`, spaces.map((s) => s.spaceId));
+      for (const v of list) {
+        if (!segIds.has(v.segmentId)) throw invalidArgument('vectors.segmentId', 'the id of a segment in this commit', v.segmentId);
+        if (v.vector.length !== space.dim) throw invalidArgument(`vectors[${v.segmentId}]`, `${space.dim} dimensions`, v.vector.length);
+      }
+    }
+    return this.queue.run(async () => {
+      const cols = filterValues(item);
+      const kindOf = new Map(segments.map((s) => [s.id, s.kind]));
+      const own = `item_hash == ${q(item.hash)}`;
+      const notIn = (field: string) => (segIds.size ? `${own} and ${field} not in ${inList([...segIds])}` : own);
+      await this.replace(this.segments, notIn('id'), segments.map((s) => ({ id: s.id, kind: s.kind, record: s, ...cols, _v: [0, 0] })));
+      for (const [spaceId, list] of Object.entries(vectors)) {
+        const space = spaces.find((s) => s.spaceId === spaceId)!;
+        const name = await this.ensureSpace(space);
+        await this.replace(name, notIn('segment_id'), list.map((v) => ({ segment_id: v.segmentId, kind: kindOf.get(v.segmentId), space_version: space.version, vector: Array.from(v.vector), ...cols })));
+      }
+      const { item_hash: _, ...itemCols } = cols;
+      await this.replace(this.items, undefined, [{ hash: item.hash, record: item, ...itemCols, _v: [0, 0] }]);
+    });
+  }
+
+  updateItem(hash: string, patch: Partial<Pick<ItemRecord, 'locations' | 'tags' | 'meta' | 'mtimeMs' | 'spaces'>>): Promise<void> {
+    return this.queue.run(async () => {
+      const prev = await this.getItem(hash);
+      if (!prev) throw invalidArgument('hash', 'the hash of a stored item', hash);
+      const next: ItemRecord = { ...prev, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+      const cols = filterValues(next);
+      // Milvus has no partial update here: read the item's rows back and upsert them with new filter columns.
+      for (const name of [this.segments, ...[...this.versions.keys()].map((s) => this.vectorsOf(s))]) {
+        const rows = await this.query(name, `item_hash == ${q(hash)}`, ['*']);
+        if (rows.length) await this.replace(name, undefined, rows.map((r) => ({ ...r, ...cols })));
+      }
+      const { item_hash: _, ...itemCols } = cols;
+      await this.replace(this.items, undefined, [{ hash, record: next, ...itemCols, _v: [0, 0] }]);
+    });
+  }
+
+  removeItem(hash: string): Promise<void> {
+    return this.queue.run(async () => {
+      for (const spaceId of this.versions.keys()) await this.call('delete', () => this.client.delete({ collection_name: this.vectorsOf(spaceId), filter: `item_hash == ${q(hash)}` }));
+      await this.call('delete', () => this.client.delete({ collection_name: this.segments, filter: `item_hash == ${q(hash)}` }));
+      await this.call('delete', () => this.client.delete({ collection_name: this.items, filter: `hash == ${q(hash)}` }));
+    });
+  }
+
+  async search(space: SpaceTableInfo, vector: Float32Array, options: { k: number; filter?: SearchFilter }): Promise<VectorHit[]> {
+    const k = expectPositiveInt('k', options.k, 16_384);
+    if (!(vector instanceof Float32Array) || vector.length !== space.dim) throw invalidArgument('vector', `a Float32Array of length ${space.dim}`, vector?.length);
+    if (this.versions.get(space.spaceId)?.version !== space.version) return [];
+    const expr = milvusExpr(options.filter, true);
+    const match = options.filter?.pathGlob ? locationMatcher(options.filter.pathGlob) : undefined;
+    for (let fetch = match ? k * 4 : k; ; fetch = Math.min(fetch * 4, 16_384)) {
+      const res = await this.call('search', () => this.client.search({
+        collection_name: this.vectorsOf(space.spaceId), anns_field: 'vector', data: Array.from(vector), limit: fetch,
+        filter: expr, output_fields: ['segment_id', 'item_hash', 'locations'], metric_type: 'IP',
+        params: { ef: Math.max(fetch, this.options.ef ?? 64) }, consistency_level: STRONG,
+      }));
+      const rows = res.results as unknown as Row[];
+      const kept = match ? rows.filter((r) => match(r.locations as string[])) : rows;
+      if (kept.length >= k || rows.length < fetch || fetch === 16_384) {
+        return kept.slice(0, k).map((r) => ({ segmentId: String(r.segment_id), itemHash: String(r.item_hash), score: Number(r.score) }));
+      }
+    }
+  }
+
+  async optimize(): Promise<void> {
+    await this.queue.drain();
+    const names = [this.items, this.segments, ...[...this.versions.keys()].map((s) => this.vectorsOf(s))];
+    await this.call('flush', () => this.client.flushSync({ collection_names: names }));
+  }
+
+  async close(): Promise<void> {
+    await this.queue.drain();
+    await this.client.closeConnection();
+  }
+
+  private async ensureSpace(space: SpaceTableInfo): Promise<string> {
+    const name = this.vectorsOf(space.spaceId);
+    const known = this.versions.get(space.spaceId);
+    if (known && known.version === space.version && known.dim === space.dim) return name;
+    if (known) await this.call('drop collection', () => this.client.dropCollection({ collection_name: name }));
+    const fields: FieldType[] = [{ name: 'segment_id', data_type: DataType.VarChar, max_length: 512, is_primary_key: true },
+      { name: 'kind', data_type: DataType.VarChar, max_length: 32 }, { name: 'space_version', data_type: DataType.VarChar, max_length: 128 },
+      { name: 'vector', data_type: DataType.FloatVector, dim: space.dim }, ...filterFields()];
+    await this.ensureCollection(name, fields, 'vector', 'HNSW', 'IP', JSON.stringify(space), { M: 16, efConstruction: 200 });
+    this.versions.set(space.spaceId, { ...space });
+    return name;
+  }
+
+  private async ensureCollection(name: string, fields: FieldType[], vectorField: string, indexType: string, metric: string, description: string, params?: Row): Promise<void> {
+    const has = await this.call('has collection', () => this.client.hasCollection({ collection_name: name }));
+    if (!has.value) {
+      await this.call('create collection', () => this.client.createCollection({ collection_name: name, fields, description, consistency_level: 'Strong' }));
+      await this.call('create index', () => this.client.createIndex({ collection_name: name, field_name: vectorField, index_type: indexType, metric_type: metric, params: params as never }));
+    }
+    await this.call('load collection', () => this.client.loadCollectionSync({ collection_name: name }));
+  }
+
+  /** Upserts rows, then deletes the rows matched by `stale` (the item's rows that are no longer present). */
+  private async replace(name: string, stale: string | undefined, rows: Row[]): Promise<void> {
+    if (rows.length) await this.call('upsert', () => this.client.upsert({ collection_name: name, data: rows as never[] }));
+    if (stale) await this.call('delete', () => this.client.delete({ collection_name: name, filter: stale }));
+  }
+
+  private async query(name: string, expr: string, fields: string[], limit?: number): Promise<Row[]> {
+    const res = await this.call('query', () => this.client.query({ collection_name: name, filter: expr, output_fields: fields, limit: limit ?? 16_384, consistency_level: STRONG }));
+    return res.data as Row[];
+  }
+
+  private async queryItems(expr: string, limit?: number): Promise<ItemRecord[]> {
+    return (await this.query(this.items, expr, ['record'], limit)).map((r) => r.record as ItemRecord);
+  }
+
+  private async call<T extends { status?: { error_code?: string | number; reason?: string } } | unknown>(op: string, fn: () => Promise<T>): Promise<T> {
+    let res: T;
+    try {
+      res = await fn();
+    } catch (cause) {
+      const text = cause instanceof Error ? cause.message : String(cause);
+      const unreachable = /UNAVAILABLE|ECONNREFUSED|DEADLINE|connect/i.test(text);
+      throw new RosettaError(unreachable ? ErrorCodes.STORE_UNREACHABLE : ErrorCodes.STORE_FAILED,
+        `Milvus at ${this.options.address} failed during ${op}: ${text.split('\n')[0]}`,
+        { file: this.options.address, hint: unreachable ? 'check that the Milvus server is running and the address and token are right' : 'check the Milvus server logs', cause });
+    }
+    const status = (res as { status?: { error_code?: string | number; reason?: string } })?.status;
+    if (status && status.error_code !== undefined && status.error_code !== 'Success' && status.error_code !== 0) {
+      throw new RosettaError(ErrorCodes.STORE_FAILED, `Milvus at ${this.options.address} refused ${op}: ${status.reason ?? status.error_code}`, { file: this.options.address, hint: 'check the Milvus server version (≥ 2.4) and logs' });
+    }
+    return res;
+  }
+}
