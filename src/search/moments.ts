@@ -11,9 +11,12 @@ export interface ScoredSegment {
 /**
  * Collapses hits per item: an image or text item is one result (its best segment); hits on time
  * ranges of one audio/video item that touch or lie within `gap` seconds merge into one moment
- * spanning them, scored by its best hit.
+ * spanning them, scored by its best hit — but only neighbours about as similar as the moment's best
+ * (within 10 % of the similarity range of all hits), so a weak neighbouring scene stays separate.
  */
 export function collapseHits(hits: ScoredSegment[], gap: number): ScoredSegment[] {
+  const sims = hits.map((h) => h.similarity);
+  const margin = hits.length > 1 ? 0.1 * (Math.max(...sims) - Math.min(...sims)) : 0;
   const byItem = new Map<string, ScoredSegment[]>();
   for (const h of hits) {
     const list = byItem.get(h.segment.itemHash) ?? [];
@@ -28,7 +31,7 @@ export function collapseHits(hits: ScoredSegment[], gap: number): ScoredSegment[
     timed.sort((a, b) => a.segment.t0! - b.segment.t0!);
     let cur: ScoredSegment | undefined;
     for (const h of timed) {
-      if (cur && h.segment.t0! <= cur.segment.t1! + gap) {
+      if (cur && h.segment.t0! <= cur.segment.t1! + gap && Math.abs(h.similarity - cur.similarity) <= margin) {
         const best = h.score > cur.score ? h : cur;
         cur = {
           ...best,

@@ -78,6 +78,8 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
     limits: { fileSize: limits.uploadLimitBytes, files: 256, fields: 100, fieldSize: 1024 * 1024, parts: 400 },
     throwFileSizeLimit: true,
   });
+  // Multipart bodies are read by the handlers as streams; the JSON schemas describe the JSON form only.
+  app.addHook('preValidation', async (request) => { if (request.body === undefined && request.isMultipart()) request.body = {}; });
   if (options.token) {
     const check = makeTokenCheck(options.token);
     app.addHook('onRequest', async (request) => { if (request.url.startsWith('/api/')) check(request); });

@@ -53,3 +53,19 @@ test('classification: accuracy, per-class recall and precision, confusion matrix
   assert.deepEqual(s.perClass.map((p) => p.precision), [0.5, 2 / 3, 0]);
   assert.equal(s.macroRecall, 0.5);
 });
+
+test('streamed ranks (ONNX Runtime row blocks) equal the reference ranks, ties included', async () => {
+  const { streamedRanks } = await import('../../src/eval/metrics/index.js');
+  const { forEachSimilarityRow } = await import('../../src/eval/util/similarity-blocks.js');
+  const { similarityMatrix } = await import('../../src/eval/util/vectors.js');
+  // Coarse values (multiples of 1/4) make many exact ties; unnormalised vectors are fine for ranking.
+  let s = 12345;
+  const rand = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return Math.floor((s / 4294967296) * 3) / 4; };
+  const images = Array.from({ length: 23 }, () => Float32Array.from({ length: 4 }, rand));
+  const captionImage = Array.from({ length: 61 }, (_, c) => c % 21); // images 21 and 22 have no caption
+  const texts = captionImage.map(() => Float32Array.from({ length: 4 }, rand));
+  const sims = similarityMatrix(texts, images);
+  const streamed = await streamedRanks((visit) => forEachSimilarityRow(texts, images, visit, 7), captionImage, images.length);
+  assert.deepEqual(streamed.t2i, textToImageRanks(sims, captionImage));
+  assert.deepEqual(streamed.i2t, imageToTextRanks(sims, captionImage, images.length));
+});

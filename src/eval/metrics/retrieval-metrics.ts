@@ -91,3 +91,30 @@ export function imageToTextRanks(textToImage: readonly ArrayLike<number>[], capt
   }
   return ranks;
 }
+
+/**
+ * Text→image and image→text ranks from similarity rows streamed in caption order (two passes over the rows,
+ * the first to learn each image's best own-caption score). Gives the same ranks as `textToImageRanks` and
+ * `imageToTextRanks` without holding the matrix.
+ */
+export async function streamedRanks(
+  forEachRow: (visit: (caption: number, row: ArrayLike<number>) => void) => Promise<void>,
+  captionImage: readonly number[],
+  imageCount: number,
+): Promise<{ t2i: number[]; i2t: number[] }> {
+  const t2i = new Array<number>(captionImage.length);
+  const bestOwn = new Float64Array(imageCount).fill(Number.NEGATIVE_INFINITY);
+  const hasCaption = new Uint8Array(imageCount);
+  await forEachRow((c, row) => {
+    t2i[c] = rankOf(row, captionImage[c]);
+    const i = captionImage[c];
+    hasCaption[i] = 1;
+    if (row[i] > bestOwn[i]) bestOwn[i] = row[i];
+  });
+  const i2tRank = new Array<number>(imageCount).fill(1);
+  await forEachRow((c, row) => {
+    const own = captionImage[c];
+    for (let i = 0; i < imageCount; i += 1) if (i !== own && row[i] >= bestOwn[i]) i2tRank[i] += 1;
+  });
+  return { t2i, i2t: i2tRank.filter((_, i) => hasCaption[i] === 1) };
+}

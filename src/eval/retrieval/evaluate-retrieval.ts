@@ -2,11 +2,11 @@ import type { Space } from '../../spaces/space.js';
 import type { RgbImage } from '../../types.js';
 import type { CaptionDataset, CaptionReadOptions, DatasetIssue } from '../datasets/types.js';
 import { loadCaptionDataset } from '../datasets/load-dataset.js';
-import { imageToTextRanks, recallAtK, summariseRanks, textToImageRanks, type RankSummary } from '../metrics/retrieval-metrics.js';
+import { recallAtK, streamedRanks, summariseRanks, type RankSummary } from '../metrics/retrieval-metrics.js';
 import { clipScore } from '../consistency/clip-score.js';
 import { loadRgbImage } from '../util/decode-image.js';
 import { embedImagesWith, embedTextsChunked, requireTower } from '../util/embed.js';
-import { similarityMatrix } from '../util/vectors.js';
+import { forEachSimilarityRow } from '../util/similarity-blocks.js';
 import { expectPositiveInt } from '../../util/validate.js';
 
 export interface EvalProgress {
@@ -97,9 +97,23 @@ export async function evaluateRetrieval(space: Space, dataset: string | CaptionD
   const textVecs = await embedTextsChunked(space, texts, batchSize * 4,
     (done) => options.onProgress?.({ stage: 'texts', done, total: texts.length }));
 
-  const sims = similarityMatrix(textVecs, imageVecs);
-  const t2iRanks = textToImageRanks(sims, captionImage);
-  const i2tRanks = imageToTextRanks(sims, captionImage, kept.length);
+  // Similarities stream in row blocks (ONNX Runtime MatMul); the first pass also keeps what the report needs.
+  const ownCos = new Float32Array(texts.length);
+  const topImage = new Int32Array(texts.length);
+  let pass = 0;
+  const { t2i: t2iRanks, i2t: i2tRanks } = await streamedRanks(async (visit) => {
+    pass += 1;
+    const first = pass === 1;
+    await forEachSimilarityRow(textVecs, imageVecs, (c, row) => {
+      if (first) {
+        ownCos[c] = row[captionImage[c]];
+        let top = 0;
+        for (let j = 1; j < row.length; j += 1) if (row[j] > row[top]) top = j;
+        topImage[c] = top;
+      }
+      visit(c, row);
+    });
+  }, captionImage, kept.length);
   options.onProgress?.({ stage: 'ranking', done: 1, total: 1 });
 
   const counts = kept.map((i) => i.captions.length);
@@ -115,15 +129,12 @@ export async function evaluateRetrieval(space: Space, dataset: string | CaptionD
   const worstCount = options.worst ?? 12;
   const worst: Mismatch[] = t2iRanks
     .map((rank, c) => ({ rank, c }))
-    .sort((a, b) => b.rank - a.rank || sims[a.c][captionImage[a.c]] - sims[b.c][captionImage[b.c]])
+    .sort((a, b) => b.rank - a.rank || ownCos[a.c] - ownCos[b.c])
     .slice(0, worstCount)
     .map(({ rank, c }) => {
-      const row = sims[c];
-      let top = 0;
-      for (let j = 1; j < row.length; j += 1) if (row[j] > row[top]) top = j;
       const img = kept[captionImage[c]];
-      const cosine = row[captionImage[c]];
-      return { imageId: img.id, imagePath: img.path, text: texts[c], rank, cosine, score: clipScore(cosine), retrievedPath: kept[top]?.path };
+      const cosine = ownCos[c];
+      return { imageId: img.id, imagePath: img.path, text: texts[c], rank, cosine, score: clipScore(cosine), retrievedPath: kept[topImage[c]]?.path };
     });
 
   return {

@@ -6,6 +6,7 @@ import { classificationSummary, type ClassificationSummary } from '../metrics/cl
 import { loadRgbImage } from '../util/decode-image.js';
 import { embedImagesWith, requireTower } from '../util/embed.js';
 import { dot, meanNormalised } from '../util/vectors.js';
+import { clipScore } from '../consistency/clip-score.js';
 import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
 import type { EvalProgress } from '../retrieval/evaluate-retrieval.js';
 
@@ -87,7 +88,7 @@ export async function evaluateZeroShot(space: Space, dataset: string | ClassData
         const max = cos[order[0]];
         const denom = cos.reduce((a, c) => a + Math.exp(scale * (c - max)), 0);
         mistakes.push({ imagePath: decoded[j].sample.path, trueClass: data.classes[label], predictedClass: data.classes[order[0]],
-          confidence: 1 / denom, score: 2.5 * Math.max(max, 0) });
+          confidence: 1 / denom, score: clipScore(max) });
       }
     });
     options.onProgress?.({ stage: 'images', done: Math.min(data.samples.length, i + batchSize), total: data.samples.length });

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { WordPieceTokenizer } from '../tokenizer/wordpiece.js';
+import { WordPieceTokenizer } from '../tokenizer/wordpiece.js';
 import { MINI } from '../model/mini-architecture.js';
 
 /** Runs exported mini graphs directly in onnxruntime-node with the trainer's own tokenizer and preprocessing. */
@@ -21,6 +23,20 @@ export class MiniEncoders {
       tokenizer,
       audioFrames,
     );
+  }
+
+  /** Opens an exported mini directory (`clip/`, `clap/`) without Transformers.js: the trainer's own view of the files. */
+  static async fromDirectory(dir: string): Promise<MiniEncoders> {
+    const tok = JSON.parse(readFileSync(join(dir, 'clip', 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } };
+    const cfg = JSON.parse(readFileSync(join(dir, 'clip', 'tokenizer_config.json'), 'utf8')) as { model_max_length: number };
+    const clap = JSON.parse(readFileSync(join(dir, 'clap', 'config.json'), 'utf8')) as { audio_config: { spec_size: number } };
+    const vocab: string[] = [];
+    for (const [t, i] of Object.entries(tok.model.vocab)) vocab[i] = t;
+    return MiniEncoders.create({
+      textModel: readFileSync(join(dir, 'clip', 'onnx', 'text_model.onnx')),
+      visionModel: readFileSync(join(dir, 'clip', 'onnx', 'vision_model.onnx')),
+      audioModel: readFileSync(join(dir, 'clap', 'onnx', 'audio_model.onnx')),
+    }, new WordPieceTokenizer(vocab, cfg.model_max_length), clap.audio_config.spec_size);
   }
 
   /** Text vectors [n, dim]; padding as Transformers.js pads (pad id, mask 0). */

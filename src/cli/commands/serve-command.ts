@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { createServer } from '../../server/create-server.js';
+import { DEFAULT_MAX_PIXELS, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT } from '../../server/server-context.js';
+import { action, addCommonOptions, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
+
+interface ServeFlags extends CommonOptions {
+  host: string;
+  port: number;
+  token?: string;
+  root?: string[];
+  uploadLimitMb: number;
+  maxPixels: number;
+  allowPrivateUrls?: boolean;
+  rateLimit: number;
+  log?: boolean;
+}
+
+export function registerServe(program: Command): void {
+  addCommonOptions(program.command('serve').description('serve the HTTP API and the web UI over the collection'))
+    .option('--host <address>', 'address to bind; anything but loopback needs --token', '127.0.0.1')
+    .option('--port <n>', 'port (0 picks a free one)', (v) => (v === '0' ? 0 : parseIntStrict('--port', v)), DEFAULT_PORT)
+    .option('--token <token>', 'require `Authorization: Bearer <token>` on the API (also ROSETTA_TOKEN)')
+    .option('--root <dir>', 'a folder clients may index or query by server path (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--upload-limit-mb <n>', 'largest upload, MiB', (v) => parseIntStrict('--upload-limit-mb', v), DEFAULT_UPLOAD_LIMIT / 1024 / 1024)
+    .option('--max-pixels <n>', 'largest image, pixels', (v) => parseIntStrict('--max-pixels', v), DEFAULT_MAX_PIXELS)
+    .option('--allow-private-urls', 'let URL ingest reach private and loopback addresses (trusted networks only)')
+    .option('--rate-limit <n>', 'requests per client per minute (0: no limit)', (v) => (v === '0' ? 0 : parseIntStrict('--rate-limit', v)), 600)
+    .option('--log', 'log requests (JSON lines on stdout)')
+    .action(action(async (o: ServeFlags) => {
+      const rosetta = await openCollection(o);
+      const server = await createServer(rosetta, {
+        host: o.host, port: o.port, token: o.token ?? process.env.ROSETTA_TOKEN, roots: o.root ?? [],
+        uploadLimitBytes: o.uploadLimitMb * 1024 * 1024, maxPixels: o.maxPixels, allowPrivateUrls: o.allowPrivateUrls,
+        rateLimit: o.rateLimit === 0 ? false : { max: o.rateLimit, windowMs: 60_000 }, logger: o.log,
+      }).catch(async (error) => { await rosetta.close(); throw error; });
+      const url = await server.listen();
+      if (o.json) printJson({ url, dir: rosetta.dir, roots: o.root ?? [] });
+      else process.stderr.write(`rosetta: serving ${rosetta.dir} at ${url} (Ctrl-C to stop)\n`);
+      // SIGTERM/SIGINT: abort the running ingest at its next item boundary (committed items stay), then exit.
+      await new Promise<void>((resolveStop) => {
+        const stop = (signal: NodeJS.Signals) => {
+          process.off('SIGTERM', stop);
+          process.off('SIGINT', stop);
+          process.stderr.write(`rosetta: ${signal}: finishing the current item and stopping\n`);
+          void server.close().finally(async () => { await rosetta.close(); resolveStop(); });
+        };
+        process.on('SIGTERM', stop);
+        process.on('SIGINT', stop);
+      });
+    }));
+}
