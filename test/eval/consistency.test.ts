@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatCheck } from '../../src/eval/report/text-summary.js';
 import { clipScore, score, bestOf, calibrateThreshold, rocAuc, check, scorePairs } from '../../src/eval/consistency/index.js';
 import type { Space } from '../../src/spaces/space.js';
 import { createEvalSpace, solidImage, writeSolidPng, COLOURS } from '../helpers/eval-space.js';
@@ -83,6 +84,10 @@ test('check calibrates on matched vs shuffled pairs and flags the mislabelled on
   assert.equal(result.thresholds.image?.source, 'calibrated');
   assert.deepEqual(result.flagged.map((p) => p.text).sort(), ['a blue tile', 'a magenta tile']);
   assert.deepEqual(result.issues.map((i) => i.row), [27, 28]);
+
+  const text = formatCheck(result);
+  assert.match(text, /2 of 26 pairs flagged/);
+  assert.match(text, /row 25 .*"a blue tile"/);
 
   const scored = await scorePairs(space, file, { batchSize: 5 });
   assert.equal(scored.pairs.length, 26);

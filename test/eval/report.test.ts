@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { compareSpaces } from '../../src/eval/compare/compare-spaces.js';
 import { evaluateZeroShot } from '../../src/eval/zeroshot/evaluate-zeroshot.js';
-import { check } from '../../src/eval/consistency/check.js';
+import { check, scorePairs } from '../../src/eval/consistency/check.js';
 import { audit } from '../../src/eval/bias/weat.js';
 import { writeReport } from '../../src/eval/report/html-report.js';
 import type { Space } from '../../src/spaces/space.js';
@@ -35,8 +35,9 @@ test('the HTML report is self-contained and shows the recall chart and the misma
   const zeroshot = await evaluateZeroShot(a, join(FIX, 'classes'));
   const checked = await check(a, join(FIX, 'pairs.csv'), { threshold: 1 });
   const probe = await audit(a, { permutations: 200 });
+  const scores = await scorePairs(a, join(FIX, 'pairs.csv'));
   const out = join(dir, 'report.html');
-  await writeReport(out, { title: 'Fixture evaluation', retrieval: comparison.results, zeroshot: [zeroshot], check: checked, audit: probe });
+  await writeReport(out, { title: 'Fixture evaluation', retrieval: comparison.results, zeroshot: [zeroshot], check: checked, audit: probe, scores });
   const html = await readFile(out, 'utf8');
   assert.doesNotMatch(html, /<script|<link|src="http|url\(http/i, 'no script or external asset');
 
@@ -62,6 +63,7 @@ test('the HTML report is self-contained and shows the recall chart and the misma
     assert.ok(await thumbs.first().isVisible());
     assert.ok(await page.locator('#zeroshot table.confusion').isVisible());
     assert.ok(await page.locator('#check svg.chart').isVisible(), 'calibration histogram');
+    assert.equal(await page.locator('#scores img.thumb').count(), 2);
     assert.match(await page.locator('#audit .statement').innerText(), /probe, not a verdict/);
     assert.deepEqual(external, []);
     await mkdir('test-artifacts', { recursive: true });

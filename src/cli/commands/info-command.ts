@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { availableDevices } from '../../models/devices.js';
 import { DEFAULT_MODELS, KNOWN_MODELS } from '../../models/registry.js';
+import { GENERATION_MODELS } from '../../generate/registry.js';
+import { pullModel } from '../../models/pull-model.js';
 import { resolveRuntime } from '../../models/runtime-options.js';
 import { action, addCommonOptions, openCollection, printJson, type CommonOptions } from '../shared.js';
 
@@ -20,11 +22,26 @@ export function registerInfo(program: Command): void {
         await rosetta.close();
       }
     }));
-  program.command('models').description('the default and known models')
+  const models = program.command('models').description('the default and known models; download them into the cache');
+  models.command('list', { isDefault: true }).description('default and known models')
     .option('--json', 'machine-readable output')
     .action(action(async (o: { json?: boolean }) => {
-      if (o.json) { printJson({ defaults: DEFAULT_MODELS, known: KNOWN_MODELS }); return; }
-      for (const [task, id] of Object.entries(DEFAULT_MODELS)) process.stdout.write(`default ${task}: ${id}\n`);
+      if (o.json) { printJson({ defaults: DEFAULT_MODELS, known: KNOWN_MODELS, generation: GENERATION_MODELS }); return; }
+      for (const [task, id] of Object.entries(DEFAULT_MODELS)) process.stdout.write(`default ${task} space: ${id}\n`);
+      for (const [task, m] of Object.entries(GENERATION_MODELS)) process.stdout.write(`default ${task}: ${m.default}${m.options.length ? ` (options: ${m.options.join(', ')})` : ''}\n`);
       for (const [id, m] of Object.entries(KNOWN_MODELS)) process.stdout.write(`  ${id} (${m.family}: ${m.modalities.join('+')})\n`);
+    }));
+  models.command('pull').description('download models into the cache so they work offline later')
+    .argument('<ids...>', 'hub ids[@revision]')
+    .option('--cache-dir <path>', 'model cache directory')
+    .option('--json', 'machine-readable output')
+    .action(action(async (ids: string[], o: { cacheDir?: string; json?: boolean }) => {
+      const pulled = [];
+      for (const id of ids) {
+        if (!o.json) process.stderr.write(`pulling ${id}…\n`);
+        pulled.push(await pullModel(id, { cacheDir: o.cacheDir }));
+      }
+      if (o.json) printJson({ pulled });
+      else for (const p of pulled) process.stdout.write(`${p.id}: ${p.parts.join(', ')} cached in ${p.cacheDir}\n`);
     }));
 }

@@ -2,7 +2,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { RetrievalResult } from '../retrieval/evaluate-retrieval.js';
 import type { ZeroShotResult } from '../zeroshot/evaluate-zeroshot.js';
-import type { CheckResult } from '../consistency/check.js';
+import type { CheckResult, ScorePairsResult } from '../consistency/check.js';
 import type { AuditResult } from '../bias/weat.js';
 import type { DatasetIssue } from '../datasets/types.js';
 import { thumbnailDataUri } from '../util/decode-image.js';
@@ -17,6 +17,8 @@ export interface ReportInput {
   zeroshot?: ZeroShotResult[];
   check?: CheckResult;
   audit?: AuditResult;
+  /** Batch scores (`rosetta score --pairs`): the lowest-scoring pairs are shown. */
+  scores?: ScorePairsResult;
   /** Thumbnail side in pixels (default 96). */
   thumbnailSize?: number;
 }
@@ -92,7 +94,7 @@ async function checkSection(c: CheckResult, side: number): Promise<string> {
     const cal = c.calibration[modality];
     const th = c.thresholds[modality];
     if (!th) continue;
-    parts.push(`<p class="protocol"><b>${modality}–text.</b> Threshold ${th.value.toFixed(3)} (${th.source}). ${cal ? esc(cal.method) : ''}</p>`);
+    parts.push(`<p class="protocol"><b>${modality}–text.</b> Threshold ${th.value.toFixed(3)} (${th.source}). ${cal ? `${th.source === 'given' ? 'For reference, a calibrated threshold would be ' + cal.threshold.toFixed(3) + ': ' : ''}${esc(cal.method)}.` : ''}</p>`);
     if (cal) {
       parts.push(table(['AUC', 'balanced accuracy', 'equal-error rate', 'matched mean', 'shuffled mean'],
         [[num(cal.auc), pct(cal.balancedAccuracy), pct(cal.equalError.rate), num(cal.matched.mean), num(cal.shuffled.mean)]], 'figures'));
@@ -102,6 +104,16 @@ async function checkSection(c: CheckResult, side: number): Promise<string> {
   const tiles = c.flagged.map((p) => ({ path: p.modality === 'image' ? p.path : undefined, text: p.text, lines: [`score ${p.score.toFixed(3)}`, `row ${p.row}`] }));
   parts.push(`<h3>Flagged pairs (${c.flagged.length} of ${c.pairs.length})</h3>${await grid(tiles, side, 'No pair fell below the threshold.')}${issuesBlock(c.issues)}</section>`);
   return parts.join('');
+}
+
+async function scoresSection(r: ScorePairsResult, side: number): Promise<string> {
+  const values = r.pairs.map((p) => p.score);
+  const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  const lowest = [...r.pairs].sort((a, b) => a.score - b.score).slice(0, 12);
+  const tiles = lowest.map((p) => ({ path: p.modality === 'image' ? p.path : undefined, text: p.text, lines: [`score ${p.score.toFixed(3)}`, `row ${p.row}`] }));
+  return `<section id="scores"><h2>Consistency scores</h2><p class="protocol">CLIPScore = 2.5 · max(cos, 0) (Hessel et al. 2021), in space ${esc(r.space)}.</p>`
+    + `${table(['pairs', 'mean score', 'lowest', 'highest'], [[String(values.length), num(mean), num(Math.min(...values)), num(Math.max(...values))]], 'figures')}`
+    + `<h3>Lowest-scoring pairs</h3>${await grid(tiles, side, 'No pairs.')}${issuesBlock(r.issues)}</section>`;
 }
 
 function auditSection(a: AuditResult): string {
@@ -123,10 +135,11 @@ export async function renderReport(input: ReportInput): Promise<string> {
   if (input.retrieval?.length) sections.push(await retrievalSection(input.retrieval, side));
   if (input.zeroshot?.length) sections.push(await zeroShotSection(input.zeroshot, side));
   if (input.check) sections.push(await checkSection(input.check, side));
+  if (input.scores) sections.push(await scoresSection(input.scores, side));
   if (input.audit) sections.push(auditSection(input.audit));
   const described = new Map<string, string>();
   for (const r of [...(input.retrieval ?? []), ...(input.zeroshot ?? []), ...(input.audit ? [input.audit] : [])]) described.set(r.space.id, `${r.space.id} (${r.space.model})`);
-  if (input.check && !described.has(input.check.space)) described.set(input.check.space, input.check.space);
+  for (const id of [input.check?.space, input.scores?.space]) if (id && !described.has(id)) described.set(id, id);
   const spaces = [...described.values()];
   const title = input.title ?? 'Rosetta evaluation';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`

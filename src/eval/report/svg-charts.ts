@@ -62,7 +62,7 @@ export function histogramChart(edges: number[], a: { name: string; counts: numbe
       parts.push(`<rect class="bar hist" x="${x(edges[k]).toFixed(1)}" y="${(m.top + plotH - h).toFixed(1)}" width="${Math.max(1, x(edges[k + 1]) - x(edges[k]) - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${colour}" fill-opacity="0.55"/>`);
     });
   });
-  if (Number.isFinite(threshold)) parts.push(`<line x1="${x(threshold)}" x2="${x(threshold)}" y1="${m.top}" y2="${m.top + plotH}" class="threshold"/><text x="${x(threshold) + 4}" y="${m.top + 12}" class="tick">threshold ${threshold.toFixed(3)}</text>`);
+  if (Number.isFinite(threshold)) parts.push(`<line x1="${x(threshold)}" x2="${x(threshold)}" y1="${m.top}" y2="${m.top + plotH}" class="threshold"/><text x="${x(threshold) > width - 140 ? x(threshold) - 4 : x(threshold) + 4}" y="${m.top + 12}" text-anchor="${x(threshold) > width - 140 ? 'end' : 'start'}" class="tick">threshold ${threshold.toFixed(3)}</text>`);
   for (const v of [lo, (lo + hi) / 2, hi]) parts.push(`<text x="${x(v)}" y="${height - m.bottom + 16}" text-anchor="middle" class="tick">${v.toFixed(2)}</text>`);
   parts.push(`<rect x="${m.left}" y="${height - 16}" width="12" height="12" fill="${PALETTE[0]}"/><text x="${m.left + 16}" y="${height - 6}" class="legend">${escapeHtml(a.name)}</text>`);
   parts.push(`<rect x="${m.left + 170}" y="${height - 16}" width="12" height="12" fill="${PALETTE[1]}"/><text x="${m.left + 186}" y="${height - 6}" class="legend">${escapeHtml(b.name)}</text>`);

@@ -48,12 +48,13 @@ export function parseRange(header: string | undefined, size: number): { start: n
 }
 
 function sendFile(reply: FastifyReply, path: string, size: number, mime: string, rangeHeader: string | undefined): FastifyReply {
-  reply.header('accept-ranges', 'bytes').header('content-type', mime).header('cache-control', 'private, max-age=3600');
+  reply.header('accept-ranges', 'bytes');
   const range = parseRange(rangeHeader, size);
   if (range === 'bad') {
-    return reply.status(416).header('content-range', `bytes */${size}`)
+    return reply.status(416).header('content-range', `bytes */${size}`).type('application/json')
       .send({ error: { code: ErrorCodes.INVALID_ARGUMENT, message: `Range ${rangeHeader} is outside the file (${size} bytes)` } });
   }
+  reply.header('content-type', mime).header('cache-control', 'private, max-age=3600');
   if (!range) return reply.header('content-length', size).send(createReadStream(path));
   return reply.status(206)
     .header('content-range', `bytes ${range.start}-${range.end}/${size}`)

@@ -4,7 +4,7 @@ import { WriteQueue } from '../write-queue.js';
 import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
 import { compileFilter, sqlString, type CompiledFilter } from './filter-sql.js';
 import { guard } from './errors.js';
-import { arrow } from './arrow.js';
+import { arrow, rowsToTable } from './arrow.js';
 import { DEFAULT_INDEX_THRESHOLD, DEFAULT_SEARCH_TUNING, INDEX_KIND, buildVectorIndex, type SearchTuning } from './index-policy.js';
 import {
   ITEMS_TABLE, SEGMENTS_TABLE, SPACES_TABLE, SEGMENT_COLUMNS, filterColumns, itemRow, itemsSchema, rowToItem,
@@ -369,7 +369,7 @@ async function upsertScoped(table: lancedb.Table, key: string, rows: Row[], scop
   }
   let builder = table.mergeInsert(key).whenMatchedUpdateAll().whenNotMatchedInsertAll();
   if (scope) builder = builder.whenNotMatchedBySourceDelete({ where: scope });
-  await builder.execute(lancedb.makeArrowTable(rows, { schema }));
+  await builder.execute(rowsToTable(rows, schema));
 }
 
 function validateCommit(c: ItemCommit): void {

@@ -107,7 +107,7 @@ export function rowToSegment(row: Record<string, unknown>): SegmentRecord {
 }
 
 export function vectorRow(v: VectorRecord, kind: string, space: SpaceTableInfo, cols: FilterColumns): Record<string, unknown> {
-  return { segment_id: v.segmentId, item_hash: v.itemHash, kind, space_version: space.version, vector: Array.from(v.vector), ...cols };
+  return { segment_id: v.segmentId, item_hash: v.itemHash, kind, space_version: space.version, vector: v.vector, ...cols };
 }
 
 export const SEGMENT_COLUMNS = ['id', 'item_hash', 'kind', 'index', 't0', 't1', 'text'];

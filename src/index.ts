@@ -1,0 +1,36 @@
+/**
+ * Rosetta: text, images, audio and video in shared embedding spaces — index, search, describe,
+ * generate and evaluate across them. The CLI and the HTTP server are thin shells over these calls.
+ */
+export { Rosetta, type RosettaOptions } from './rosetta.js';
+export { RosettaError, ErrorCodes, type ErrorCode } from './errors/index.js';
+export type { Modality, SegmentKind, RgbImage, PcmAudio, MediaInput, Device, DType } from './types.js';
+
+// Models and spaces
+export * from './models/index.js';
+export type { Space, SpaceInfo } from './spaces/space.js';
+export { loadSpace, defaultSpaceId, type SpaceSpec } from './spaces/load-space.js';
+export { ClipSpace } from './spaces/clip-space.js';
+export { loadClapSpace, type LoadClapSpaceOptions } from './spaces/clap-space.js';
+export { l2normalize } from './spaces/normalize.js';
+
+// Media
+export { decodeImage, preprocessImages, readImagePreprocessConfig, DEFAULT_MAX_PIXELS } from './media/image/index.js';
+export { detectType } from './media/detect-type.js';
+export { decodeAudio, decodeAudioWindows } from './media/audio/index.js';
+export { extractScenes } from './media/video/index.js';
+export { probeMedia, locateFfmpeg } from './media/ffmpeg/index.js';
+
+// Store, ingest, search
+export * from './store/index.js';
+export type { IndexOptions } from './ingest/index-paths.js';
+export type { IndexProgress, IndexSummary, IndexFailure } from './ingest/progress.js';
+export type { SearchQuery, QueryParts, SearchOptions, SearchResult, FusionMethod } from './search/query.js';
+export { encodeQuery } from './search/compose-query.js';
+export { zeroShot, type TagResult } from './search/tag.js';
+
+// Generation, evaluation, training
+export * from './generate/index.js';
+export { clipScore } from './collection/generation.js';
+export * as evaluation from './eval/index.js';
+export * as training from './train/index.js';

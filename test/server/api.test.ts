@@ -1,0 +1,216 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import type { RosettaServer } from '../../src/server/index.js';
+import { colourImage } from '../helpers/images.js';
+import { buildFixture, postJson, startServer, waitForJob, type Fixture } from './fixture.js';
+
+let fx: Fixture;
+let server: RosettaServer;
+let url: string;
+
+before(async () => {
+  fx = await buildFixture();
+  ({ server, url } = await startServer(fx));
+});
+after(async () => {
+  await server?.close();
+  await fx?.cleanup();
+});
+
+interface Hit { path: string; modality: string; space: string; score: number; itemHash: string; media: string; thumb?: string; kind: string }
+const search = async (body: unknown) => {
+  const res = await postJson(`${url}/api/search`, body);
+  assert.equal(res.status, 200, await res.clone().text());
+  return (await res.json() as { results: Hit[] }).results;
+};
+
+test('a text query finds the matching image first, with its space and links', async () => {
+  const results = await search({ text: 'a photo of a red square', k: 3, in: ['image'] });
+  assert.match(results[0].path, /red\.png$/);
+  assert.equal(results[0].space, 'clip');
+  assert.ok(results[0].score > results[1].score);
+  assert.equal(results[0].media, `/api/media/${results[0].itemHash}`);
+  // Filters pass through: only text.
+  const texts = await search({ text: 'blue', in: ['text'] });
+  assert.ok(texts.length > 0 && texts.every((r) => r.modality === 'text'));
+});
+
+test('an uploaded image (multipart) finds the image of its colour; weights move a composed query', async () => {
+  const form = new FormData();
+  form.append('image', new Blob([await colourImage('green', { seed: 77 })]), 'query.png');
+  form.append('k', '2');
+  form.append('in', 'image');
+  const res = await fetch(`${url}/api/search`, { method: 'POST', body: form });
+  assert.equal(res.status, 200, await res.clone().text());
+  const { results } = await res.json() as { results: Hit[] };
+  assert.match(results[0].path, /green\.png$/);
+
+  const composed = async (text: number, image: number) => {
+    const f = new FormData();
+    f.append('image', new Blob([await colourImage('green', { seed: 78 })]), 'q.png');
+    f.append('text', 'blue');
+    f.append('weights', JSON.stringify({ text, image }));
+    f.append('in', 'image');
+    return ((await (await fetch(`${url}/api/search`, { method: 'POST', body: f })).json()) as { results: Hit[] }).results[0].path;
+  };
+  assert.match(await composed(0.1, 0.9), /green\.png$/);
+  assert.match(await composed(0.9, 0.1), /blue\.png$/);
+});
+
+test('an image query by server path inside the roots works', async () => {
+  const results = await search({ image: join(fx.photos, 'yellow.png'), k: 1, in: ['image'] });
+  assert.match(results[0].path, /yellow\.png$/);
+});
+
+test('media is served with range requests; thumbnails are small JPEGs; unknown items are 404', async () => {
+  const [red] = await search({ text: 'red', k: 1, in: ['image'] });
+  const file = readFileSync(join(fx.photos, 'red.png'));
+  const whole = await fetch(`${url}${red.media}`);
+  assert.equal(whole.status, 200);
+  assert.equal(whole.headers.get('accept-ranges'), 'bytes');
+  assert.equal(whole.headers.get('content-type'), 'image/png');
+  assert.deepEqual(Buffer.from(await whole.arrayBuffer()), file);
+
+  const part = await fetch(`${url}${red.media}`, { headers: { range: 'bytes=10-19' } });
+  assert.equal(part.status, 206);
+  assert.equal(part.headers.get('content-range'), `bytes 10-19/${file.length}`);
+  assert.deepEqual(Buffer.from(await part.arrayBuffer()), file.subarray(10, 20));
+  const tail = await fetch(`${url}${red.media}`, { headers: { range: 'bytes=-5' } });
+  assert.deepEqual(Buffer.from(await tail.arrayBuffer()), file.subarray(file.length - 5));
+  const beyond = await fetch(`${url}${red.media}`, { headers: { range: `bytes=${file.length + 10}-` } });
+  assert.equal(beyond.status, 416);
+
+  const thumb = await fetch(`${url}${red.thumb}`);
+  assert.equal(thumb.status, 200);
+  assert.equal(thumb.headers.get('content-type'), 'image/jpeg');
+  const bytes = Buffer.from(await thumb.arrayBuffer());
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff]);
+
+  const missing = await fetch(`${url}/api/media/${'0'.repeat(64)}`);
+  assert.equal(missing.status, 404);
+  assert.equal((await missing.json() as { error: { code: string } }).error.code, 'ROSETTA_ERR_SERVER_NOT_FOUND');
+  const badHash = await fetch(`${url}/api/media/..%2F..%2Fetc%2Fpasswd`);
+  assert.equal(badHash.status, 400);
+});
+
+test('an index job reports progress over SSE and by polling, then its items are searchable', async () => {
+  const more = join(fx.photos, 'more');
+  mkdirSync(more);
+  for (let i = 0; i < 6; i += 1) writeFileSync(join(more, `white-${i}.png`), await colourImage('white', { seed: 100 + i }));
+  const res = await postJson(`${url}/api/index`, { paths: [more], tags: ['batch2'] });
+  assert.equal(res.status, 202);
+  const { job } = await res.json() as { job: { id: string; status: string } };
+  assert.ok(['queued', 'running'].includes(job.status));
+
+  const events: { status: string; progress?: { done: number; total: number } }[] = [];
+  const sse = await fetch(`${url}/api/jobs/${job.id}/events`);
+  assert.equal(sse.headers.get('content-type'), 'text/event-stream');
+  const text = await sse.text(); // the stream ends when the job does
+  for (const block of text.split('\n\n')) {
+    const data = block.split('\n').find((l) => l.startsWith('data: '));
+    if (data) events.push(JSON.parse(data.slice(6)));
+  }
+  assert.equal(events.at(-1)!.status, 'done');
+  assert.ok(events.some((e) => e.progress && e.progress.total === 6), 'progress events carry the file count');
+  const done = await waitForJob(url, job.id);
+  assert.equal(done.result!.added, 6);
+  const [top] = await search({ text: 'white', k: 1, filter: { tags: ['batch2'] } });
+  assert.match(top.path, /white-\d\.png$/);
+});
+
+test('uploaded files are indexed and their bytes kept; an unknown job is 404', async () => {
+  const form = new FormData();
+  form.append('tags', 'uploaded');
+  form.append('file', new Blob([await colourImage([250, 5, 250], { seed: 5 })]), 'pink upload.png');
+  const res = await fetch(`${url}/api/index`, { method: 'POST', body: form });
+  assert.equal(res.status, 202, await res.clone().text());
+  const { job } = await res.json() as { job: { id: string } };
+  const done = await waitForJob(url, job.id);
+  assert.equal(done.status, 'done');
+  assert.equal(done.result!.added, 1);
+  const [top] = await search({ text: 'magenta', k: 1, filter: { tags: ['uploaded'] } });
+  assert.match(top.path, /pink upload\.png$/);
+  assert.equal((await fetch(`${top.path.startsWith('/') ? url : ''}${top.media}`)).status, 200);
+  assert.equal((await fetch(`${url}/api/jobs/nope`)).status, 404);
+});
+
+test('searches keep answering while an ingest job runs', async () => {
+  const bulk = join(fx.photos, 'bulk');
+  mkdirSync(bulk);
+  for (let i = 0; i < 30; i += 1) writeFileSync(join(bulk, `b${i}.png`), await colourImage([i * 4, 128, 255 - i * 4], { seed: 200 + i, width: 96, height: 96 }));
+  const { job } = await (await postJson(`${url}/api/index`, { paths: [bulk] })).json() as { job: { id: string } };
+  let duringJob = 0;
+  const answers: string[] = [];
+  for (let round = 0; round < 20; round += 1) {
+    const batch = await Promise.all(['red', 'green', 'yellow'].map((c) => search({ text: c, k: 1, filter: { pathGlob: '**/photos/*.png' } })));
+    answers.push(...batch.map((r) => r[0].path.split('/').pop()!));
+    const state = await (await fetch(`${url}/api/jobs/${job.id}`)).json() as { status: string };
+    if (state.status === 'running') duringJob += 1;
+    if (state.status === 'done') break;
+  }
+  assert.ok(duringJob > 0, 'some searches ran while the job was running');
+  for (let i = 0; i < answers.length; i += 3) assert.deepEqual(answers.slice(i, i + 3), ['red.png', 'green.png', 'yellow.png']);
+  const done = await waitForJob(url, job.id);
+  assert.equal(done.result!.added, 30);
+});
+
+test('a client that disconnects mid-upload leaves no file behind', async () => {
+  const uploads = `${fx.rosetta.dir}-uploads`;
+  const before = existsSync(uploads) ? readdirSync(uploads) : [];
+  const { port } = new URL(url);
+  const boundary = 'xxBOUNDARYxx';
+  await new Promise<void>((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.write(`POST /api/index HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 10000000\r\n\r\n`);
+      socket.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`);
+      socket.write(Buffer.alloc(200_000, 7));
+      setTimeout(() => { socket.destroy(); resolve(); }, 300);
+    });
+  });
+  await new Promise((r) => setTimeout(r, 400));
+  const after = existsSync(uploads) ? readdirSync(uploads) : [];
+  assert.deepEqual(after, before, 'no partial or temporary file remains');
+});
+
+test('tag, caption, score, speak and the OpenAPI document', async () => {
+  const red = join(fx.photos, 'red.png');
+  const tags = await (await postJson(`${url}/api/tag`, { image: red, labels: ['red', 'green', 'blue'] })).json() as { tags: { label: string }[] };
+  assert.equal(tags.tags[0].label, 'red');
+
+  const score = await (await postJson(`${url}/api/score`, { image: red, text: 'red' })).json() as { score: number; cosine: number };
+  const wrong = await (await postJson(`${url}/api/score`, { image: red, text: 'blue' })).json() as { score: number };
+  assert.ok(score.score > wrong.score && score.cosine > 0.9);
+
+  const caption = await postJson(`${url}/api/caption`, { image: red });
+  assert.equal(caption.status, 200);
+  const c = await caption.json() as { kind: string; text: string };
+  assert.ok(c.kind === 'caption' || c.kind === 'tags');
+
+  const speech = await postJson(`${url}/api/speak`, { text: 'hello world' });
+  if (speech.status === 200) {
+    const wav = Buffer.from(await speech.arrayBuffer());
+    assert.equal(wav.subarray(0, 4).toString(), 'RIFF');
+  } else {
+    assert.equal((await speech.json() as { error: { code: string } }).error.code.startsWith('ROSETTA_ERR_'), true);
+  }
+
+  const doc = await (await fetch(`${url}/api/openapi.json`)).json() as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> };
+  assert.match(doc.openapi, /^3\./);
+  for (const p of ['/api/search', '/api/index', '/api/jobs/{id}', '/api/jobs/{id}/events', '/api/media/{itemHash}', '/api/tag']) assert.ok(doc.paths[p], p);
+  assert.ok(doc.paths['/api/search'].post.requestBody, 'the search body has a schema');
+});
+
+test('bad requests get JSON errors with codes, never a stack trace', async () => {
+  const empty = await postJson(`${url}/api/search`, { k: 0 });
+  assert.equal(empty.status, 400);
+  const body = await empty.json() as { error: { code: string; message: string } };
+  assert.equal(body.error.code, 'ROSETTA_ERR_ARG_INVALID');
+  const broken = await fetch(`${url}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text": ' });
+  assert.equal(broken.status, 400);
+  const text = await broken.text();
+  assert.doesNotMatch(text, /at .*\.(js|ts):\d+/);
+  assert.equal((await fetch(`${url}/api/nothing`)).status, 404);
+});
