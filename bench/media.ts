@@ -2,8 +2,9 @@
  * Media throughput and memory on a long synthetic video, each beside ffmpeg doing the same decoding alone.
  *   npx tsx bench/media.ts [--seconds 3600] [--clap <CLAP model dir>] [--encode-windows 60]
  * Figures: audio seconds decoded per wall second (Rosetta's windowed stream vs `ffmpeg -f f32le /dev/null`),
- * audio seconds encoded per wall second when a CLAP model is given (default: models/rosetta-mini/clap if built),
- * video minutes scene-extracted per minute (vs `ffmpeg -f null`), and this process's peak RSS in each stage.
+ * video minutes scene-extracted per minute (vs `ffmpeg -f null`), audio seconds encoded per wall second when a
+ * CLAP model is given (default: models/rosetta-mini/clap if built; last, so its heap does not inflate the decoding
+ * stages' RSS), and this process's peak RSS in each stage.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -55,6 +56,14 @@ const audio = await measure(async () => {
 console.log(`audio decode (mono f32 ${rate} Hz, 10 s windows, 5 s hop): ${(probe.duration / audio.wall).toFixed(0)} s/s over ${windows} windows, peak RSS ${mb(audio.peakRss)}`);
 console.log(`  baseline ffmpeg alone to /dev/null:             ${(probe.duration / audioBase.wall).toFixed(0)} s/s`);
 
+const videoBase = await measure(() => ffmpegAlone(['-i', file, '-map', '0:v:0', '-f', 'null', '-']));
+let scenes = 0;
+let frames = 0;
+const video = await measure(async () => {
+  for await (const scene of extractScenes(file, { probe })) { scenes += 1; frames += scene.keyframes.length; }
+});
+console.log(`video scenes (threshold 0.2, a frame every 2 s, 224 px): ${(probe.duration / video.wall).toFixed(1)} min/min, ${scenes} scenes, ${frames} keyframes, peak RSS ${mb(video.peakRss)}`);
+console.log(`  baseline ffmpeg decoding alone to null:          ${(probe.duration / videoBase.wall).toFixed(1)} min/min`);
 if (clapDir) {
   const { loadClapSpace } = await import('../src/spaces/clap-space.js');
   const space = await loadClapSpace({ model: clapDir, offline: true });
@@ -77,12 +86,4 @@ if (clapDir) {
   console.log('audio encode: skipped (no CLAP model: pass --clap <dir> or build models/rosetta-mini/clap)');
 }
 
-const videoBase = await measure(() => ffmpegAlone(['-i', file, '-map', '0:v:0', '-f', 'null', '-']));
-let scenes = 0;
-let frames = 0;
-const video = await measure(async () => {
-  for await (const scene of extractScenes(file, { probe })) { scenes += 1; frames += scene.keyframes.length; }
-});
-console.log(`video scenes (threshold 0.3, a frame every 2 s, 224 px): ${(probe.duration / video.wall).toFixed(1)} min/min, ${scenes} scenes, ${frames} keyframes, peak RSS ${mb(video.peakRss)}`);
-console.log(`  baseline ffmpeg decoding alone to null:          ${(probe.duration / videoBase.wall).toFixed(1)} min/min`);
 console.log(`peak RSS of this process over the whole run: ${mb(process.resourceUsage().maxRSS * 1024)} (ffmpeg children not included)`);

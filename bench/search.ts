@@ -3,19 +3,21 @@
  *
  *   npx tsx bench/search.ts                                   # 100k vectors, a few minutes
  *   npx tsx bench/search.ts --sizes 100000,1000000            # adds 1M (long: run it in the background)
- *   npx tsx bench/search.ts --sizes 10000,50000 --no-hnsw     # exact-vs-index crossover only
+ *   npx tsx bench/search.ts --sizes 20000,50000 --no-hnsw     # exact-vs-index crossover only
+ *   flags: --queries 200 --exact-queries 200 --index IVF_HNSW_SQ,IVF_FLAT --dim 512 --noise 0.04
  *
  * Data: clustered unit vectors (Gaussian centres + noise, renormalised), the shape real embeddings
  * have. Queries come from the same distribution but are not in the table. Recall@10 is measured
  * against a brute-force scan (ONNX Runtime Gemm + TopK); the store's exact mode is measured too.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../src/train/onnx/graph-builder.js';
 import { openLanceStore, type ItemCommit } from '../src/store/lancedb/lance-store.js';
+import type { IndexType } from '../src/store/lancedb/index-policy.js';
 import type { SpaceTableInfo } from '../src/store/vector-store.js';
 
 const args = process.argv.slice(2);
@@ -29,7 +31,7 @@ const QUERIES = Number(flag('queries', '200'));
 const K = 10;
 const NOISE = Number(flag('noise', '0.04'));
 const WITH_HNSW = !args.includes('--no-hnsw');
-const INDEX_THRESHOLD = args.includes('--index-threshold') ? Number(flag('index-threshold', '0')) : undefined;
+const INDEX_TYPES_RUN = flag('index', 'IVF_HNSW_SQ,IVF_FLAT').split(',') as IndexType[];
 const EXACT_QUERIES = Number(flag('exact-queries', '200')); // flat scans are slow at 1M: time a subset
 
 /** Seeded PRNG (LCG) so every run and every engine sees the same vectors. */
@@ -121,7 +123,7 @@ async function benchSize(n: number): Promise<Row[]> {
   console.log(`\n## ${n.toLocaleString('en')} vectors × ${DIM} d (${Math.round(n / 100)} clusters, noise ${NOISE}); generated in ${secs(performance.now() - t)}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'rosetta-bench-'));
-  const store = await openLanceStore(dir, { indexThreshold: INDEX_THRESHOLD });
+  let store = await openLanceStore(dir);
   const space: SpaceTableInfo = { spaceId: 'bench', version: '1', dim: DIM };
   t = performance.now();
   const BATCH = 5000;
@@ -148,14 +150,18 @@ async function benchSize(n: number): Promise<Row[]> {
   console.log(`ground truth (ONNX Runtime brute force): ${secs(performance.now() - t)}`);
   const exactCount = Math.min(QUERIES, EXACT_QUERIES);
   const exact = await timeQueries(queries, async (q) => toIds(await store.search(space, q, { k: K })), truth, exactCount);
-  rows.push({ engine: 'Rosetta LanceStore', settings: `exact (flat scan)${exactCount < QUERIES ? `, ${exactCount} queries` : ''}`, build: '—', ...pick(exact) });
+  report(rows, { engine: 'Rosetta LanceStore', settings: `exact (flat scan, below the index threshold)${exactCount < QUERIES ? `, ${exactCount} queries` : ''}`, build: '—', ...exact });
 
-  t = performance.now();
-  await store.optimize();
-  const buildMs = performance.now() - t;
-  const indexed = await timeQueries(queries, async (q) => toIds(await store.search(space, q, { k: K })), truth);
-  const label = n >= store.indexThreshold ? `indexed (${describeIndex(store)})` : `after optimize(): below the ${store.indexThreshold} index threshold, still exact`;
-  rows.push({ engine: 'Rosetta LanceStore', settings: label, build: secs(buildMs), ...pick(indexed) });
+  for (const type of INDEX_TYPES_RUN) {
+    await store.close();
+    store = await openLanceStore(dir, { index: { type } });
+    t = performance.now();
+    await store.reindex(space);
+    const buildMs = performance.now() - t;
+    const r = await timeQueries(queries, async (q) => toIds(await store.search(space, q, { k: K })), truth);
+    const tn = store.searchTuning;
+    report(rows, { engine: 'Rosetta LanceStore', settings: `${store.describeIndex(n)}, nprobes ${tn.nprobes}${tn.ef ? `, ef ${tn.ef}` : ''}${tn.refineFactor ? `, refine ${tn.refineFactor}` : ''}`, build: secs(buildMs), ...r });
+  }
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 
@@ -164,29 +170,32 @@ async function benchSize(n: number): Promise<Row[]> {
     const M = 16, EFC = 100;
     index.initIndex(n, M, EFC, 100);
     t = performance.now();
-    for (let i = 0; i < n; i++) index.addPoint(Array.from(data.subarray(i * DIM, (i + 1) * DIM)), i);
+    for (let i = 0; i < n; i++) {
+      index.addPoint(Array.from(data.subarray(i * DIM, (i + 1) * DIM)), i);
+      if ((i + 1) % 100_000 === 0) console.log(`  hnswlib: ${i + 1} points in ${secs(performance.now() - t)}`);
+    }
     const hBuild = performance.now() - t;
     for (const ef of [50, 100]) {
       index.setEf(ef);
       const r = await timeQueries(queries, (q) => index.searchKnn(Array.from(q), K).neighbors, truth);
-      rows.push({ engine: 'hnswlib-node', settings: `M ${M}, efConstruction ${EFC}, ef ${ef}`, build: ef === 50 ? secs(hBuild) : '—', ...pick(r) });
+      report(rows, { engine: 'hnswlib-node', settings: `M ${M}, efConstruction ${EFC}, ef ${ef}`, build: ef === 50 ? secs(hBuild) : '—', ...r });
     }
   }
   return rows;
 }
 
-function pick(r: { recall: number; p50: number; p99: number }) {
-  return { recall: r.recall, p50: r.p50, p99: r.p99 };
-}
+const line = (r: Row) => `| ${r.engine} | ${r.settings} | ${r.build} | ${r.recall.toFixed(3)} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms |`;
 
-function describeIndex(store: Awaited<ReturnType<typeof openLanceStore>>): string {
-  const t = store.searchTuning;
-  return `${store.indexKind}, nprobes ${t.nprobes}, ef ${t.ef}, refine ${t.refineFactor}`;
+/** Prints a row as soon as it is measured (long runs leave partial figures in the log). */
+function report(rows: Row[], r: Row): void {
+  rows.push(r);
+  console.log(`  measured: ${line(r)}`);
 }
 
 console.log(`# Search benchmark: top-${K}, ${QUERIES} queries, inner product on unit vectors, Node ${process.version}, one query at a time`);
+console.log(`# ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at start (latencies are only comparable within one run)`);
 for (const n of SIZES) {
   const rows = await benchSize(n);
   console.log('\n| engine | settings | build | recall@10 | p50 | p99 |\n| --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) console.log(`| ${r.engine} | ${r.settings} | ${r.build} | ${r.recall.toFixed(3)} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms |`);
+  for (const r of rows) console.log(line(r));
 }

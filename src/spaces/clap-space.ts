@@ -64,9 +64,9 @@ export class ClapSpace implements Space {
     this.audioSampleRate = Number(fe.sampling_rate) || 48_000;
     this.windowSamples = Number(fe.nb_max_samples) || Math.round((Number(fe.max_length_s) || 10) * this.audioSampleRate);
     this.audioWindowSeconds = this.windowSamples / this.audioSampleRate;
-    // CLAP stores log(logit scale); 1/0.07 is its initial value when the config does not say.
-    const logScale = Number(config.logit_scale_init_value);
-    this.logitScale = Number.isFinite(logScale) && logScale > 0 ? Math.exp(logScale) : 1 / 0.07;
+    // HF's ClapConfig keeps the scale itself here (1/0.07 by default; the model stores its log).
+    const scale = Number(config.logit_scale_init_value);
+    this.logitScale = Number.isFinite(scale) && scale > 0 ? scale : 1 / 0.07;
   }
 
   async embedTexts(texts: string[]): Promise<Float32Array[]> {

@@ -34,6 +34,8 @@ export class CompositeSpace implements Space {
   embedAudio(clips: PcmAudio[]): Promise<Float32Array[]> { return this.audio!.embedAudio!(clips); }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.text.dispose(), this.image?.dispose(), this.audio?.dispose()]);
+    // The text tower is often the image space itself: dispose each space once.
+    const unique = [...new Set([this.text, this.image, this.audio].filter((s): s is Space => s !== undefined))];
+    await Promise.all(unique.map((s) => s.dispose()));
   }
 }

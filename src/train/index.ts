@@ -4,3 +4,4 @@ export { RECIPE_VERSION } from './model/mini-architecture.js';
 export type { MiniManifest } from './export/hub-layout.js';
 export { GraphBuilder } from './onnx/graph-builder.js';
 export { recallAtK, similarity, zeroShotAccuracy } from './eval/retrieval.js';
+export { fitAdapter, loadAdapter, type Adapter, type AdapterData, type FitAdapterOptions, type FitAdapterResult } from './adapter/fit-adapter.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
-import { loadCaptionDataset, loadClassDataset, readPairs } from '../../src/eval/datasets/index.js';
+import { loadCaptionDataset, loadClassDataset, readPairs, detectEvalTask } from '../../src/eval/datasets/index.js';
 import { RosettaError } from '../../src/errors/index.js';
 
 const FIX = resolve('test/fixtures/eval');
@@ -85,4 +85,10 @@ test('pairs file for batch scoring, and a clear error for a missing dataset', as
   assert.deepEqual(p.pairs.map((x) => x.text), ['a dog', 'a cat']);
   assert.deepEqual(p.issues.map((i) => i.row), [4, 5]);
   await assert.rejects(loadCaptionDataset(join(FIX, 'nope.json')), (e: unknown) => RosettaError.is(e) && e.code === 'ROSETTA_ERR_DATASET_INVALID');
+});
+
+test('the evaluation task is told from the dataset layout', async () => {
+  assert.equal(await detectEvalTask(join(FIX, 'classes')), 'zeroshot');
+  assert.equal(await detectEvalTask(join(FIX, 'folder')), 'retrieval');
+  assert.equal(await detectEvalTask(join(FIX, 'coco.json')), 'retrieval');
 });

@@ -24,6 +24,7 @@ test('on the mini model, calibration separates matched from shuffled held-out pa
       const chance = 10 / r.dataset.images;
       assert.ok(r.t2i.r10 > 3 * chance, `T→I R@10 ${r.t2i.r10} vs chance ${chance}`);
     } finally {
-      await space.dispose();
+      // CompositeSpace.dispose releases the shared CLIP tower twice (reported); only that error is tolerated here.
+      await space.dispose().catch((e: Error) => { if (!/already disposed/.test(e.message)) throw e; });
     }
   });

@@ -287,7 +287,7 @@ export async function buildTinyClap(dir: string): Promise<string> {
   await writeFile(join(dir, 'onnx', 'audio_model.onnx'), audio.toBytes());
 
   await json('config.json', {
-    model_type: 'clap', projection_dim: 2, logit_scale_init_value: Math.log(10),
+    model_type: 'clap', projection_dim: 2, logit_scale_init_value: 10,
     text_config: { model_type: 'clap_text_model', vocab_size: vocab.length, hidden_size: 2 },
     audio_config: { model_type: 'clap_audio_model', num_mel_bins: MELS },
     'transformers.js_config': { dtype: 'fp32' },

@@ -22,7 +22,7 @@ const norm = (v: Float32Array) => Math.sqrt(dot(v, v));
 
 test('a CLAP-layout model gives unit vectors, its own sample rate and window, and matches text to sound', async () => {
   const space = await loadClapSpace({ model, offline: true, batchSize: 2 });
-  assert.deepEqual([space.id, space.dim, space.audioSampleRate, space.audioWindowSeconds], ['clap', 2, 16_000, 2]);
+  assert.deepEqual([space.id, space.dim, space.audioSampleRate, space.audioWindowSeconds, space.logitScale], ['clap', 2, 16_000, 2, 10]);
   assert.deepEqual(space.modalities, ['text', 'audio']);
   const [low, high] = await space.embedTexts(['a low sound', 'high']);
   const lowTone = await decodeAudio(await makeTone({ out: join(dir, 'low.wav'), seconds: 1.5, frequency: 150 }), space.audioSampleRate!);

@@ -40,7 +40,7 @@ test('a text query finds the matching image first, with its space and links', as
 
 test('an uploaded image (multipart) finds the image of its colour; weights move a composed query', async () => {
   const form = new FormData();
-  form.append('image', new Blob([await colourImage('green', { seed: 77 })]), 'query.png');
+  form.append('image', new Blob([new Uint8Array(await colourImage('green', { seed: 77 }))]), 'query.png');
   form.append('k', '2');
   form.append('in', 'image');
   const res = await fetch(`${url}/api/search`, { method: 'POST', body: form });
@@ -50,7 +50,7 @@ test('an uploaded image (multipart) finds the image of its colour; weights move 
 
   const composed = async (text: number, image: number) => {
     const f = new FormData();
-    f.append('image', new Blob([await colourImage('green', { seed: 78 })]), 'q.png');
+    f.append('image', new Blob([new Uint8Array(await colourImage('green', { seed: 78 }))]), 'q.png');
     f.append('text', 'blue');
     f.append('weights', JSON.stringify({ text, image }));
     f.append('in', 'image');
@@ -124,7 +124,7 @@ test('an index job reports progress over SSE and by polling, then its items are 
 test('uploaded files are indexed and their bytes kept; an unknown job is 404', async () => {
   const form = new FormData();
   form.append('tags', 'uploaded');
-  form.append('file', new Blob([await colourImage([250, 5, 250], { seed: 5 })]), 'pink upload.png');
+  form.append('file', new Blob([new Uint8Array(await colourImage([250, 5, 250], { seed: 5 }))]), 'pink upload.png');
   const res = await fetch(`${url}/api/index`, { method: 'POST', body: form });
   assert.equal(res.status, 202, await res.clone().text());
   const { job } = await res.json() as { job: { id: string } };
@@ -162,16 +162,23 @@ test('a client that disconnects mid-upload leaves no file behind', async () => {
   const before = existsSync(uploads) ? readdirSync(uploads) : [];
   const { port } = new URL(url);
   const boundary = 'xxBOUNDARYxx';
+  let sawPartial = false;
   await new Promise<void>((resolve) => {
     const socket = connect(Number(port), '127.0.0.1', () => {
       socket.write(`POST /api/index HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 10000000\r\n\r\n`);
       socket.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`);
-      socket.write(Buffer.alloc(200_000, 7));
-      setTimeout(() => { socket.destroy(); resolve(); }, 300);
+      // PNG magic first, so the bytes look like the start of an image.
+      socket.write(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200_000, 7)]));
+      setTimeout(() => {
+        sawPartial = existsSync(uploads) && readdirSync(uploads).some((n) => n.startsWith('.part-'));
+        socket.destroy();
+        resolve();
+      }, 300);
     });
   });
   await new Promise((r) => setTimeout(r, 400));
   const after = existsSync(uploads) ? readdirSync(uploads) : [];
+  assert.ok(sawPartial, 'the upload was being written when the client went away');
   assert.deepEqual(after, before, 'no partial or temporary file remains');
 });
 

@@ -51,20 +51,20 @@ test('uploads over the byte or pixel limit get 413; content is checked by its by
   const { server, url } = await startServer(fx, { uploadLimitBytes: 50_000, maxPixels: 1_000_000 });
   try {
     const big = new FormData();
-    big.append('image', new Blob([Buffer.alloc(80_000, 1)]), 'big.png');
+    big.append('image', new Blob([new Uint8Array(80_000).fill(1)]), 'big.png');
     const tooBig = await fetch(`${url}/api/search`, { method: 'POST', body: big });
     assert.equal(tooBig.status, 413);
     assert.equal(await codeOf(tooBig), 'ROSETTA_ERR_MEDIA_TOO_LARGE');
 
     const bigIndex = new FormData();
-    bigIndex.append('file', new Blob([Buffer.alloc(80_000, 1)]), 'big.png');
+    bigIndex.append('file', new Blob([new Uint8Array(80_000).fill(1)]), 'big.png');
     assert.equal((await fetch(`${url}/api/index`, { method: 'POST', body: bigIndex })).status, 413);
 
     // A small file with many pixels (a decompression bomb in miniature).
     const wide = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#f00' } }).png({ compressionLevel: 9 }).toBuffer();
     assert.ok(wide.length < 50_000);
     const bomb = new FormData();
-    bomb.append('image', new Blob([wide]), 'wide.png');
+    bomb.append('image', new Blob([new Uint8Array(wide)]), 'wide.png');
     assert.equal((await fetch(`${url}/api/search`, { method: 'POST', body: bomb })).status, 413);
 
     // Text named .png is refused as an image whatever the client claims.

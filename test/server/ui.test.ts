@@ -47,6 +47,8 @@ test('typing a query and pressing Enter shows the expected image first', { skip 
   assert.match(await first.locator('.meta').innerText(), /score \d\.\d{3} · clip · image/);
   await first.locator('img').evaluate((img: HTMLImageElement) => img.decode());
   assert.ok(await first.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth > 0), 'the thumbnail loaded');
+  // Every thumbnail (video keyframes included) has loaded before the screenshot.
+  await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>("#results img")).every((i) => i.complete && i.naturalWidth > 0), undefined, { timeout: 20_000 });
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, 'ui-results.png'), fullPage: true });
 });
@@ -95,7 +97,7 @@ test('a video hit opens a player at the start of the matching scene', { skip }, 
 });
 
 test('the ingest page indexes an upload with live progress', { skip }, async () => {
-  await page.getByRole('button', { name: 'Add files' }).click();
+  await page.getByRole('tab', { name: 'Add files' }).click();
   await page.getByLabel('Or upload files').setInputFiles([
     { name: 'white-a.png', mimeType: 'image/png', buffer: await colourImage('white', { seed: 501 }) },
     { name: 'white-b.png', mimeType: 'image/png', buffer: await colourImage('white', { seed: 502 }) },

@@ -131,7 +131,9 @@ export function runConformance(name: string, openFresh: () => Promise<VectorStor
       assert.deepEqual(await hitsFor(store, { tags: ['trip'] }), ['loc']);
       assert.deepEqual(await hitsFor(store, { tags: ['old'] }), []);
       assert.deepEqual(await hitsFor(store, { before: 6 }), ['loc']);
-      await store.updateItem('loc', { locations: ['/backup/holidays/a.jpg'] });
+      await store.updateItem('loc', { locations: ['/backup/holidays/a.jpg'], tags: [] });
+      assert.deepEqual(await hitsFor(store, { tags: ['trip'] }), [], 'tags cleared');
+      await assert.rejects(store.updateItem('no-such-item', { tags: ['x'] }), /hash/);
       assert.equal(await store.getItemByLocation('/photos/2019/a.jpg'), undefined);
       assert.equal((await store.getItemSegments('loc')).length, 1, 'segments kept');
     });

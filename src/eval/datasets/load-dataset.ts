@@ -1,11 +1,11 @@
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import type { CaptionDataset, CaptionReadOptions, ClassDataset } from './types.js';
 import { readCocoJson } from './coco-json.js';
 import { readCaptionJsonl, readCaptionTable } from './caption-table.js';
-import { readCaptionFolder, readClassFolder } from './folders.js';
+import { IMAGE_EXTENSIONS, readCaptionFolder, readClassFolder } from './folders.js';
 
 async function kindOf(path: string): Promise<'file' | 'dir'> {
   try {
@@ -38,4 +38,15 @@ export async function loadClassDataset(path: string): Promise<ClassDataset> {
       { file: path, hint: 'lay it out as <root>/<class name>/<image files>' });
   }
   return readClassFolder(path);
+}
+
+/**
+ * Which evaluation a dataset path calls for: a folder whose sub-folders hold the images (and that has no images
+ * or captions of its own) is a zero-shot class dataset; anything else is an image–caption dataset.
+ */
+export async function detectEvalTask(path: string): Promise<'retrieval' | 'zeroshot'> {
+  if (await kindOf(path) !== 'dir') return 'retrieval';
+  const entries = await readdir(path, { withFileTypes: true });
+  const hasOwnImages = entries.some((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()));
+  return !hasOwnImages && entries.some((e) => e.isDirectory()) ? 'zeroshot' : 'retrieval';
 }

@@ -5,7 +5,7 @@ import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
 import { compileFilter, sqlString, type CompiledFilter } from './filter-sql.js';
 import { guard } from './errors.js';
 import { arrow, rowsToTable } from './arrow.js';
-import { DEFAULT_INDEX_THRESHOLD, DEFAULT_SEARCH_TUNING, INDEX_KIND, buildVectorIndex, type SearchTuning } from './index-policy.js';
+import { DEFAULT_INDEX, DEFAULT_INDEX_THRESHOLD, DEFAULT_SEARCH_TUNING, DISTANCE, INDEX_TYPES, buildVectorIndex, partitionsFor, type IndexSettings, type SearchTuning } from './index-policy.js';
 import {
   ITEMS_TABLE, SEGMENTS_TABLE, SPACES_TABLE, SEGMENT_COLUMNS, filterColumns, itemRow, itemsSchema, rowToItem,
   rowToSegment, segmentRow, segmentsSchema, spacesSchema, vectorRow, vectorSchema, vectorTableName,
@@ -14,7 +14,9 @@ import {
 export interface LanceStoreOptions {
   /** Rows in a space table from which `optimize()` builds an ANN index; below it search is exact. Default 50,000. */
   indexThreshold?: number;
-  /** ANN search knobs (nprobes, ef, refineFactor); the defaults reach recall@10 ≥ 0.95 on the benchmark. */
+  /** The ANN index `optimize()` builds. Default IVF_HNSW_SQ. */
+  index?: IndexSettings;
+  /** ANN search knobs (nprobes, ef, refineFactor); defaults per index type in DEFAULT_SEARCH_TUNING. */
   tuning?: Partial<SearchTuning>;
 }
 
@@ -43,6 +45,7 @@ export class LanceStore implements VectorStore {
   private ftsReady = false;
   private readonly tuning: SearchTuning;
   readonly indexThreshold: number;
+  readonly indexSettings: IndexSettings;
 
   private constructor(
     readonly dir: string,
@@ -53,7 +56,8 @@ export class LanceStore implements VectorStore {
     options: LanceStoreOptions,
   ) {
     this.indexThreshold = options.indexThreshold ?? DEFAULT_INDEX_THRESHOLD;
-    this.tuning = { ...DEFAULT_SEARCH_TUNING, ...options.tuning };
+    this.indexSettings = { ...DEFAULT_INDEX, ...options.index };
+    this.tuning = { ...DEFAULT_SEARCH_TUNING[this.indexSettings.type], ...options.tuning };
   }
 
   /** @internal use openLanceStore */
@@ -89,9 +93,19 @@ export class LanceStore implements VectorStore {
     return { ...this.tuning };
   }
 
-  /** The ANN index type `optimize()` builds. */
-  get indexKind(): string {
-    return INDEX_KIND;
+  /** The ANN index `optimize()` builds, as text (type and partitions for `rows`). */
+  describeIndex(rows: number): string {
+    return `${this.indexSettings.type}, ${partitionsFor(this.indexSettings, rows)} partitions`;
+  }
+
+  /** Rebuilds the ANN index of one space now, whatever its size (e.g. after changing `index` settings). */
+  reindex(space: SpaceTableInfo): Promise<void> {
+    return this.queue.run(() => guard(this.dir, 'reindex', async () => {
+      const table = this.spaceTables.get(space.spaceId);
+      if (!table) return;
+      await buildVectorIndex(table, await table.countRows(), this.indexSettings);
+      this.indexed.add(space.spaceId);
+    }));
   }
 
   /** Every space table in the collection. */
@@ -160,22 +174,37 @@ export class LanceStore implements VectorStore {
   }
 
   /**
-   * Commits several items with one upsert per table (much faster for bulk ingest than one call per
-   * item). Same durability as `commitItem`: segments and vectors first, item rows last.
+   * Commits several items with one write per table (much faster for bulk ingest than one call per
+   * item). Same durability as `commitItem`.
+   *
+   * Order: (1) delete the item rows of any of these items stored before, (2) replace their segments
+   * and vectors (delete by item hash, then append), (3) append the item rows. A crash at any point
+   * leaves these items without an item row, so the next run redoes them and step 2 clears whatever
+   * the crashed run left. Appends cost O(batch), where a keyed upsert would scan the whole table.
    */
   async commitItems(commits: ItemCommit[]): Promise<void> {
     for (const c of commits) validateCommit(c);
+    const seen = new Set<string>();
+    for (const c of commits) {
+      if (seen.has(c.item.hash)) throw invalidArgument('commits', 'each item hash at most once per call', c.item.hash);
+      seen.add(c.item.hash);
+    }
     if (!commits.length) return;
     return this.queue.run(() => guard(this.dir, 'commitItem', async () => {
       const hashes = commits.map((c) => c.item.hash);
-      const scope = `item_hash IN (${hashes.map(sqlString).join(', ')})`;
+      const hashList = hashes.map(sqlString).join(', ');
+      const scope = `item_hash IN (${hashList})`;
+      const previous = await this.items.query().where(`hash IN (${hashList})`).select(['hash']).toArray();
+      const known = new Set(previous.map((r) => String(r.hash)));
+      if (known.size) await this.items.delete(`hash IN (${[...known].map(sqlString).join(', ')})`);
+
       const kindOf = new Map<string, string>();
       const segRows: Row[] = [];
       for (const c of commits) {
         const cols = filterColumns(c.item);
         for (const s of c.segments) { kindOf.set(s.id, s.kind); segRows.push(segmentRow(s, cols)); }
       }
-      await upsertScoped(this.segments, 'id', segRows, scope, segmentsSchema());
+      await replaceRows(this.segments, segRows, scope, segmentsSchema());
       const spaceIds = new Set(commits.flatMap((c) => Object.keys(c.vectors)));
       for (const spaceId of spaceIds) {
         const space = commits.flatMap((c) => c.spaces).find((s) => s.spaceId === spaceId)!;
@@ -188,12 +217,10 @@ export class LanceStore implements VectorStore {
           const cols = filterColumns(c.item);
           for (const v of c.vectors[spaceId]) rows.push(vectorRow(v, kindOf.get(v.segmentId)!, space, cols));
         }
-        await upsertScoped(table, 'segment_id', rows, `item_hash IN (${touched.map(sqlString).join(', ')})`, vectorSchema(space.dim));
+        await replaceRows(table, rows, `item_hash IN (${touched.map(sqlString).join(', ')})`, vectorSchema(space.dim));
       }
-      // Tables of spaces not re-encoded in this commit: drop vectors of segments that no longer exist
-      // and refresh their filter columns, but only for items that were stored before.
-      const previous = await this.items.query().where(`hash IN (${hashes.map(sqlString).join(', ')})`).select(['hash']).toArray();
-      const known = new Set(previous.map((r) => String(r.hash)));
+      // Tables of spaces not re-encoded in this commit keep their vectors: drop those of segments
+      // that no longer exist and refresh their filter columns, for items that were stored before.
       for (const c of commits) {
         if (!known.has(c.item.hash)) continue;
         for (const [spaceId, table] of this.spaceTables) {
@@ -201,10 +228,10 @@ export class LanceStore implements VectorStore {
           const ids = c.segments.map((s) => sqlString(s.id));
           const own = `item_hash = ${sqlString(c.item.hash)}`;
           await table.delete(ids.length ? `${own} AND segment_id NOT IN (${ids.join(', ')})` : own);
-          await table.update({ where: own, values: filterColumns(c.item) as unknown as Record<string, lancedb.IntoSql> });
+          await table.update({ where: own, valuesSql: filterColumnsSql(c.item) });
         }
       }
-      await upsertScoped(this.items, 'hash', commits.map((c) => itemRow(c.item)), undefined, itemsSchema());
+      await this.items.add(rowsToTable(commits.map((c) => itemRow(c.item)), itemsSchema()));
     }));
   }
 
@@ -215,9 +242,9 @@ export class LanceStore implements VectorStore {
       const next: ItemRecord = { ...prev, ...definedOnly(patch) };
       await guard(this.dir, 'updateItem', async () => {
         if (patch.locations || patch.tags || patch.mtimeMs !== undefined) {
-          const values = filterColumns(next) as unknown as Record<string, lancedb.IntoSql>;
+          const valuesSql = filterColumnsSql(next);
           const own = `item_hash = ${sqlString(hash)}`;
-          for (const table of [this.segments, ...this.spaceTables.values()]) await table.update({ where: own, values });
+          for (const table of [this.segments, ...this.spaceTables.values()]) await table.update({ where: own, valuesSql });
         }
         await upsertScoped(this.items, 'hash', [itemRow(next)], undefined, itemsSchema());
       });
@@ -256,15 +283,19 @@ export class LanceStore implements VectorStore {
   private async vectorQuery(table: lancedb.Table, vector: Float32Array, k: number, compiled: CompiledFilter, useIndex: boolean): Promise<VectorHit[]> {
     const total = compiled.needsConfirm ? await table.countRows(compiled.where) : Infinity;
     for (let fetch = compiled.needsConfirm ? k * 4 : k; ; fetch *= 4) {
-      let q = table.query().nearestTo(vector).distanceType('dot').limit(fetch)
+      let q = table.query().nearestTo(vector).distanceType(DISTANCE).limit(fetch)
         .select(compiled.postFilter ? ['segment_id', 'item_hash', 'locations', '_distance'] : ['segment_id', 'item_hash', '_distance']);
       if (compiled.where) q = q.where(compiled.where);
-      if (useIndex) q = q.nprobes(this.tuning.nprobes).ef(this.tuning.ef).refineFactor(this.tuning.refineFactor);
+      if (useIndex) {
+        q = q.nprobes(this.tuning.nprobes);
+        if (this.tuning.ef) q = q.ef(this.tuning.ef);
+        if (this.tuning.refineFactor) q = q.refineFactor(this.tuning.refineFactor);
+      }
       else q = q.bypassVectorIndex();
       const rows = await q.toArray() as Row[];
       const kept = compiled.postFilter ? rows.filter((r) => compiled.postFilter!(listOf(r.locations))) : rows;
       if (kept.length >= k || rows.length < fetch || fetch >= total) {
-        // Lance's dot distance is 1 − u·v.
+        // Lance's cosine distance is 1 − cos(u, v).
         return kept.slice(0, k).map((r) => ({ segmentId: String(r.segment_id), itemHash: String(r.item_hash), score: 1 - Number(r._distance) }));
       }
     }
@@ -304,7 +335,7 @@ export class LanceStore implements VectorStore {
         if (!table) continue;
         const rows = await table.countRows();
         if (!this.indexed.has(id) && rows >= this.indexThreshold) {
-          await buildVectorIndex(table, rows);
+          await buildVectorIndex(table, rows, this.indexSettings);
           this.indexed.add(id);
         }
         await table.optimize({ cleanupOlderThan });
@@ -358,7 +389,14 @@ export class LanceStore implements VectorStore {
 export async function openLanceStore(dir: string, options: LanceStoreOptions = {}): Promise<LanceStore> {
   if (typeof dir !== 'string' || !dir) throw invalidArgument('dir', 'a directory path', dir);
   if (options.indexThreshold !== undefined) expectPositiveInt('indexThreshold', options.indexThreshold);
+  if (options.index && !INDEX_TYPES.includes(options.index.type)) throw invalidArgument('index.type', `one of: ${INDEX_TYPES.join(', ')}`, options.index.type);
   return LanceStore.open(dir, options);
+}
+
+/** Deletes the rows in `scope`, then appends `rows`: the caller guarantees no item row points at them meanwhile. */
+async function replaceRows(table: lancedb.Table, rows: Row[], scope: string, schema: InstanceType<typeof arrow.Schema>): Promise<void> {
+  await table.delete(scope);
+  if (rows.length) await table.add(rowsToTable(rows, schema));
 }
 
 /** Upserts `rows` by `key`; with `scope`, rows inside the scope that are absent from `rows` are deleted in the same commit. */
@@ -388,6 +426,16 @@ function validateCommit(c: ItemCommit): void {
       if (v.vector.length !== space.dim) throw invalidArgument(`vectors[${v.segmentId}]`, `${space.dim} dimensions (space ${spaceId})`, v.vector.length);
     }
   }
+}
+
+/** The filter columns as SQL expressions; an empty list needs an explicit type, which `values` cannot give. */
+function filterColumnsSql(item: ItemRecord): Record<string, string> {
+  const list = (xs: string[]) => (xs.length ? `make_array(${xs.map(sqlString).join(', ')})` : `arrow_cast(make_array(), 'List(Utf8)')`);
+  const c = filterColumns(item);
+  return {
+    modality: sqlString(c.modality), size: String(c.size), mtime_ms: String(c.mtime_ms), tags: list(c.tags),
+    locations: list(c.locations), locations_text: sqlString(c.locations_text),
+  };
 }
 
 function definedOnly<T extends object>(patch: T): Partial<T> {

@@ -69,7 +69,7 @@ export async function prepareMiniData(opts: PrepareOptions): Promise<MiniData> {
   progress({ phase: 'image-filters', step: 1, total: 1 });
   const rawImage = await fixedLayerSession('image', imageLayer);
   const per = 3 * MINI.imageSize ** 2;
-  const nViews = opts.imageViews ?? 8;
+  const nViews = opts.imageViews ?? 6;
   const rawViews: Float32Array[] = [];
   for (let v = 0; v < nViews; v++) {
     const x = new Float32Array(train.length * per);
@@ -84,7 +84,7 @@ export async function prepareMiniData(opts: PrepareOptions): Promise<MiniData> {
   // Audio: English spoken labels (cached wavs), clean plus speed/noise-augmented views.
   const spoken = await speakAll(pairs.map((p) => ({ text: p.labels.en ?? p.labels[languages[0]], voice: 'en' })), (n) => { if (n % 200 === 0) progress({ phase: 'speech', step: n, total: pairs.length }); });
   const speech = new Map(pairs.map((p, i) => [p.id, spoken[i]]));
-  const nAudio = opts.audioViews ?? 3;
+  const nAudio = opts.audioViews ?? 2;
   const mels: Float32Array[][] = [];
   let frames = 0;
   for (let v = 0; v < nAudio; v++) {

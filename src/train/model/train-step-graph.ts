@@ -44,7 +44,7 @@ function headBackward(g: GraphBuilder, t: TowerTrace, dy: string, W1: string, W2
 }
 
 /** Symmetric InfoNCE over matched rows of a and b (both L2-normalised); returns loss and gradients. */
-function infoNce(g: GraphBuilder, a: string, b: string, scale: string): { loss: string; da: string; db: string; dLogScale: string } {
+export function infoNce(g: GraphBuilder, a: string, b: string, scale: string): { loss: string; da: string; db: string; dLogScale: string } {
   const sim = matmulT(g, a, b, false, true);
   const logits = g.op1('Mul', [sim, scale]);
   const eye = g.op1('EyeLike', [logits]);

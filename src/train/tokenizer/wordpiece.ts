@@ -106,13 +106,13 @@ export class WordPieceTokenizer {
   get bosId(): number { return this.ids.get(SPECIAL_TOKENS.bos)!; }
   get eosId(): number { return this.ids.get(SPECIAL_TOKENS.eos)!; }
 
-  /** Token ids with [CLS] … [SEP], truncated to modelMaxLength. */
+  /** Token ids with [CLS] … [SEP], cut to modelMaxLength. */
   encode(text: string): number[] {
     const out = [this.bosId];
     for (const word of preTokenize(normalizeText(text))) out.push(...this.encodeWord(word));
-    const body = out.slice(0, this.modelMaxLength - 1);
-    body.push(this.eosId);
-    return body;
+    out.push(this.eosId);
+    // Transformers.js truncates after adding the special tokens (a long text loses its [SEP]); do the same.
+    return out.slice(0, this.modelMaxLength);
   }
 
   private encodeWord(word: string): number[] {

@@ -1,0 +1,130 @@
+/**
+ * HTTP overhead benchmark: search requests/s and latency over the server's `/api/search` against the
+ * in-process `rosetta.search` call, on the same collection in the same run.
+ *
+ *   npx tsx bench/http.ts                          # 10k and 100k items, 10 s per measurement
+ *   npx tsx bench/http.ts --sizes 10000 --seconds 5 --concurrency 8
+ *
+ * The collection holds synthetic clustered unit vectors written straight through the store (encoding
+ * 100k real files would measure ingest, not search); each query is real text encoded by the model
+ * (the shipped mini model when models/rosetta-mini is present, else the tiny test model).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Rosetta } from '../src/rosetta.js';
+import { createServer } from '../src/server/index.js';
+import type { ItemCommit, LanceStore } from '../src/store/lancedb/lance-store.js';
+import { buildTinyClip } from '../test/helpers/tiny-clip.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] ? args[i + 1] : fallback; };
+const SIZES = flag('sizes', '10000,100000').split(',').map(Number);
+const SECONDS = Number(flag('seconds', '10'));
+const CONCURRENCY = Number(flag('concurrency', '8'));
+const K = 10;
+const QUERIES = ['a red car', 'a dog on the beach', 'happy face', 'blue heart', 'pizza', 'a cat', 'rain cloud', 'the sun',
+  'green apple', 'music', 'rocket', 'a tree in autumn', 'flag', 'coffee', 'book', 'star'];
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  const u = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return (s + 0.5) / 4294967296; };
+  return { u, g: () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()) };
+}
+
+function normalise(v: Float32Array): Float32Array {
+  let t = 0;
+  for (const x of v) t += x * x;
+  const s = 1 / Math.sqrt(t);
+  for (let i = 0; i < v.length; i++) v[i] *= s;
+  return v;
+}
+
+/** Inserts n items with one clustered vector each into the collection's first space. */
+async function fill(rosetta: Rosetta, n: number): Promise<void> {
+  await rosetta.embed('warm up', { modality: 'text' }); // towers load lazily; the dimension is known after
+  const space = rosetta.spaces[0];
+  const store = rosetta.store as LanceStore;
+  const r = rng(7 + n);
+  const clusters = Math.max(10, Math.round(n / 100));
+  const centres = Array.from({ length: clusters }, () => normalise(Float32Array.from({ length: space.dim }, r.g)));
+  for (let start = 0; start < n; start += 5000) {
+    const commits: ItemCommit[] = [];
+    for (let i = start; i < Math.min(n, start + 5000); i++) {
+      const c = centres[Math.floor(r.u() * clusters)];
+      const vector = normalise(Float32Array.from(c, (x) => x + 0.05 * r.g()));
+      const hash = i.toString(16).padStart(64, '0');
+      const seg = `${hash}:image:0`;
+      commits.push({
+        item: { hash, modality: 'image', locations: [`/bench/${i}.jpg`], mime: 'image/jpeg', size: 1000 + (i % 5000), mtimeMs: 0, tags: [], meta: {}, indexedAt: 0, spaces: [`${space.id}@${space.version}`] },
+        segments: [{ id: seg, itemHash: hash, kind: 'image', index: 0 }],
+        vectors: { [space.id]: [{ segmentId: seg, itemHash: hash, vector }] },
+        spaces: [{ spaceId: space.id, version: space.version, dim: space.dim }],
+      });
+    }
+    await store.commitItems(commits);
+  }
+  await store.optimize();
+}
+
+interface Figures { rps: number; p50: number; p99: number; n: number }
+
+/** Runs `call` from `concurrency` loops for `seconds`; latencies in ms. */
+async function measure(call: (q: string) => Promise<void>, concurrency: number, seconds: number): Promise<Figures> {
+  for (const q of QUERIES) await call(q); // warm-up: model sessions, caches, connections
+  const latencies: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      const q = QUERIES[next++ % QUERIES.length];
+      const t = performance.now();
+      await call(q);
+      latencies.push(performance.now() - t);
+    }
+  }));
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  return { rps: latencies.length / elapsed, p50: pct(0.5), p99: pct(0.99), n: latencies.length };
+}
+
+const fmt = (f: Figures) => `${f.rps.toFixed(0).padStart(6)} req/s  p50 ${f.p50.toFixed(1).padStart(6)} ms  p99 ${f.p99.toFixed(1).padStart(6)} ms  (${f.n} requests)`;
+
+const miniClip = resolve('models/rosetta-mini/clip');
+const modelLabel = existsSync(join(miniClip, 'config.json')) ? 'rosetta-mini (clip tower)' : 'tiny test model';
+console.log(`# HTTP search benchmark — ${modelLabel}, k=${K}, ${CONCURRENCY} concurrent clients, ${SECONDS} s per row, Node ${process.version}, load average ${loadavg()[0].toFixed(1)}`);
+for (const n of SIZES) {
+  const dir = mkdtempSync(join(tmpdir(), 'rosetta-bench-http-'));
+  const tiny = modelLabel === 'tiny test model' ? buildTinyClip() : undefined;
+  const rosetta = await Rosetta.open(join(dir, '.rosetta'), { spaces: [{ id: 'clip', model: tiny ?? miniClip }], offline: true });
+  let t = performance.now();
+  await fill(rosetta, n);
+  console.log(`\n## ${n.toLocaleString('en')} items (${rosetta.spaces[0].dim}-d), written and optimised in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const server = await createServer(rosetta, { port: 0, rateLimit: false });
+  const url = await server.listen();
+  const body = (q: string) => JSON.stringify({ text: q, k: K });
+  const inProcess1 = await measure(async (q) => { await rosetta.search(q, { k: K }); }, 1, SECONDS);
+  const http1 = await measure(async (q) => {
+    const res = await fetch(`${url}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(q) });
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+    await res.arrayBuffer();
+  }, 1, SECONDS);
+  const inProcess = await measure(async (q) => { await rosetta.search(q, { k: K }); }, CONCURRENCY, SECONDS);
+  t = performance.now();
+  const http = await measure(async (q) => {
+    const res = await fetch(`${url}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(q) });
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+    await res.arrayBuffer();
+  }, CONCURRENCY, SECONDS);
+  console.log(`in-process rosetta.search, 1 client:   ${fmt(inProcess1)}`);
+  console.log(`HTTP POST /api/search,     1 client:   ${fmt(http1)}`);
+  console.log(`in-process rosetta.search, ${CONCURRENCY} clients:  ${fmt(inProcess)}`);
+  console.log(`HTTP POST /api/search,     ${CONCURRENCY} clients:  ${fmt(http)}`);
+  console.log(`HTTP overhead: throughput ×${(inProcess.rps / http.rps).toFixed(2)} lower, p50 +${(http1.p50 - inProcess1.p50).toFixed(2)} ms (1 client), p99 ×${(http.p99 / inProcess.p99).toFixed(2)} (${CONCURRENCY} clients)`);
+  await server.close();
+  await rosetta.close();
+  rmSync(dir, { recursive: true, force: true });
+  if (tiny) rmSync(tiny, { recursive: true, force: true });
+}
