@@ -57,7 +57,8 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
   }
   if (options.prune) await prune(ctx.store, paths, counter);
   counter.report('optimize');
-  for (const s of ctx.spaces) await ctx.store.optimize(tableInfo(s));
+  // Compacts the many small appends of this run and builds ANN indexes where tables grew large.
+  await ctx.store.optimize();
   return counter.summary();
 }
 
@@ -115,6 +116,7 @@ async function encodeAndCommit(ctx: IndexContext, work: { prepared: PreparedFile
     for (const w of [...images, ...texts]) counter.fail(w.prepared.file.path, error);
     work = work.filter((w) => !w.prepared.image && !w.prepared.chunks);
   }
+  const pending: { commit: ItemCommitArgs; updated: boolean; extra: number; path: string }[] = [];
   for (const w of work) {
     const p = w.prepared;
     try {
@@ -137,29 +139,53 @@ async function encodeAndCommit(ctx: IndexContext, work: { prepared: PreparedFile
         height = timed.height;
       }
       const used = spacesFor(ctx.spaces, p.type.modality).filter((s) => itemVectors[s.id]?.length);
+      const same = w.previous?.hash === p.hash ? w.previous : undefined;
       const item: ItemRecord = {
         hash: p.hash,
         modality: p.type.modality,
-        locations: [...new Set([...(w.previous?.hash === p.hash ? w.previous.locations.filter((l) => l !== p.file.path) : []), p.file.path, ...(w.extraLocations ?? [])])],
+        locations: [...new Set([...(same ? same.locations.filter((l) => l !== p.file.path) : []), p.file.path, ...(w.extraLocations ?? [])])],
         mime: p.type.mime,
         size: p.file.size,
         mtimeMs: p.file.mtimeMs,
         width, height, duration,
-        tags: mergeTags(w.previous?.hash === p.hash ? w.previous.tags : [], options.tags),
-        meta: { ...(w.previous?.hash === p.hash ? w.previous.meta : {}), ...(options.meta ?? {}) },
+        tags: mergeTags(same?.tags ?? [], options.tags),
+        meta: { ...(same?.meta ?? {}), ...(options.meta ?? {}) },
         indexedAt: Date.now(),
         spaces: used.map(spaceKey),
       };
-      await ctx.store.commitItem(item, segments, itemVectors, used.map(tableInfo));
-      if (w.previous) counter.updated += 1; else counter.added += 1;
-      counter.skipped += w.extraLocations?.length ?? 0;
+      pending.push({ commit: { item, segments, vectors: itemVectors, spaces: used.map(tableInfo) }, updated: Boolean(w.previous), extra: w.extraLocations?.length ?? 0, path: p.file.path });
     } catch (error) {
       counter.fail(p.file.path, error);
     }
   }
+  await commitAll(ctx.store, pending, counter);
 }
 
-/** Two paths with the same bytes in one batch: encode once, record both locations. */
+type ItemCommitArgs = { item: ItemRecord; segments: SegmentRecord[]; vectors: Record<string, VectorRecord[]>; spaces: SpaceTableInfo[] };
+
+/** One write for the whole batch where the store can (fewer, larger fragments); item by item otherwise or on failure. */
+async function commitAll(store: VectorStore, pending: { commit: ItemCommitArgs; updated: boolean; extra: number; path: string }[], counter: ProgressCounter): Promise<void> {
+  const done = (p: (typeof pending)[number]) => {
+    if (p.updated) counter.updated += 1; else counter.added += 1;
+    counter.skipped += p.extra;
+  };
+  if (store.commitItems && pending.length > 1) {
+    try {
+      await store.commitItems(pending.map((p) => p.commit));
+      pending.forEach(done);
+      return;
+    } catch { /* fall through: find the item that fails, keep the rest */ }
+  }
+  for (const p of pending) {
+    try {
+      await store.commitItem(p.commit.item, p.commit.segments, p.commit.vectors, p.commit.spaces);
+      done(p);
+    } catch (error) {
+      counter.fail(p.path, error);
+    }
+  }
+}
+
 function mergeSameBytes(work: { prepared: PreparedFile; previous?: ItemRecord; extraLocations?: string[] }[]) {
   const byHash = new Map<string, (typeof work)[number]>();
   for (const w of work) {

@@ -51,9 +51,13 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
     return { segment, score: f.score, similarity: cosines.get(segment.id) ?? f.score, space: f.best, spaces: f.sources };
   });
   const collapsed = collapseHits(scored, options.momentGapSeconds ?? 1).slice(0, k);
+  const hashes = [...new Set(collapsed.map((h) => h.segment.itemHash))];
+  const items = new Map((store.getItems
+    ? await store.getItems(hashes)
+    : (await Promise.all(hashes.map((h) => store.getItem(h)))).filter((x) => x !== undefined)).map((i) => [i.hash, i]));
   const results: SearchResult[] = [];
   for (const hit of collapsed) {
-    const item = await store.getItem(hit.segment.itemHash);
+    const item = items.get(hit.segment.itemHash);
     if (!item) continue; // removed between search and resolve
     const path = item.locations[0] ?? '';
     results.push({

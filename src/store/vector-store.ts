@@ -84,6 +84,10 @@ export interface VectorStore {
   getItemSegments(itemHash: string): Promise<SegmentRecord[]>;
   /** Writes segments and vectors (per space) then the item row, replacing any previous rows of that item. */
   commitItem(item: ItemRecord, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void>;
+  /** Commits several items in one write (same guarantees as commitItem, per item). Optional. */
+  commitItems?(commits: { item: ItemRecord; segments: SegmentRecord[]; vectors: Record<string, VectorRecord[]>; spaces: SpaceTableInfo[] }[]): Promise<void>;
+  /** Items by hash in one query (missing hashes are left out). Optional; search falls back to getItem. */
+  getItems?(hashes: string[]): Promise<ItemRecord[]>;
   /** Adds/removes a location on an existing item, and updates metadata fields (tags, meta) without re-encoding. */
   updateItem(hash: string, patch: Partial<Pick<ItemRecord, 'locations' | 'tags' | 'meta' | 'mtimeMs' | 'spaces'>>): Promise<void>;
   /** Deletes an item, its segments and all its vectors. */
