@@ -140,7 +140,7 @@ test('uploaded files are indexed and their bytes kept; an unknown job is 404', a
 test('searches keep answering while an ingest job runs', async () => {
   const bulk = join(fx.photos, 'bulk');
   mkdirSync(bulk);
-  for (let i = 0; i < 30; i += 1) writeFileSync(join(bulk, `b${i}.png`), await colourImage([i * 4, 128, 255 - i * 4], { seed: 200 + i, width: 96, height: 96 }));
+  for (let i = 0; i < 64; i += 1) writeFileSync(join(bulk, `b${i}.png`), await colourImage([i * 2, 128, 255 - i * 2], { seed: 200 + i }));
   const { job } = await (await postJson(`${url}/api/index`, { paths: [bulk] })).json() as { job: { id: string } };
   let duringJob = 0;
   const answers: string[] = [];
@@ -154,7 +154,7 @@ test('searches keep answering while an ingest job runs', async () => {
   assert.ok(duringJob > 0, 'some searches ran while the job was running');
   for (let i = 0; i < answers.length; i += 3) assert.deepEqual(answers.slice(i, i + 3), ['red.png', 'green.png', 'yellow.png']);
   const done = await waitForJob(url, job.id);
-  assert.equal(done.result!.added, 30);
+  assert.equal(done.result!.added, 64);
 });
 
 test('a client that disconnects mid-upload leaves no file behind', async () => {
@@ -182,7 +182,7 @@ test('a client that disconnects mid-upload leaves no file behind', async () => {
   assert.deepEqual(after, before, 'no partial or temporary file remains');
 });
 
-test('tag, caption, score, speak and the OpenAPI document', async () => {
+test('tag, caption, score, speak, transcribe and the OpenAPI document', async () => {
   const red = join(fx.photos, 'red.png');
   const tags = await (await postJson(`${url}/api/tag`, { image: red, labels: ['red', 'green', 'blue'] })).json() as { tags: { label: string }[] };
   assert.equal(tags.tags[0].label, 'red');
@@ -200,6 +200,15 @@ test('tag, caption, score, speak and the OpenAPI document', async () => {
   if (speech.status === 200) {
     const wav = Buffer.from(await speech.arrayBuffer());
     assert.equal(wav.subarray(0, 4).toString(), 'RIFF');
+    // Speech back to text: offline without a Whisper model the answer is a clear 503, not a crash.
+    const form = new FormData();
+    form.append('audio', new Blob([new Uint8Array(wav)]), 'hello.wav');
+    const heard = await fetch(`${url}/api/transcribe`, { method: 'POST', body: form });
+    if (heard.status === 200) assert.equal(typeof (await heard.json() as { text: string }).text, 'string');
+    else {
+      assert.equal(heard.status, 503, await heard.clone().text());
+      assert.equal((await heard.json() as { error: { code: string } }).error.code, 'ROSETTA_ERR_MODEL_OFFLINE_MISSING');
+    }
   } else {
     assert.equal((await speech.json() as { error: { code: string } }).error.code.startsWith('ROSETTA_ERR_'), true);
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { caption } from '../../generate/caption/caption.js';
 import { speak, MAX_SPEAK_CHARS } from '../../generate/speak/speak.js';
+import { transcribe } from '../../generate/transcribe/transcribe.js';
 import { score } from '../../eval/consistency/clip-score.js';
 import { loadRgbImage } from '../../eval/util/decode-image.js';
 import { zeroShot } from '../../search/tag.js';
@@ -102,6 +103,31 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
       .header('x-rosetta-duration', result.duration.toFixed(3)).send(result.wav);
   });
 
+  app.post('/api/transcribe', {
+    schema: {
+      summary: 'Speech to text with timed segments (needs a Whisper model; offline without one it answers 503)',
+      tags: ['generate'], consumes: ['application/json', 'multipart/form-data'],
+      body: { type: 'object', additionalProperties: false, properties: { audio: ref, language: { type: 'string', maxLength: 20 }, task: { type: 'string', enum: ['transcribe', 'translate'] } } },
+      response: {
+        200: { type: 'object', properties: { text: { type: 'string' }, language: { type: 'string' }, duration: { type: 'number' }, model: { type: 'string' },
+          segments: { type: 'array', items: { type: 'object', properties: { t0: { type: 'number' }, t1: { type: 'number' }, text: { type: 'string' } } } } } },
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const { fields, audio } = await mediaOf(ctx, request);
+    if (!audio) throw invalidArgument('audio', 'an audio file (or a reference to one)', undefined);
+    // Closing the connection stops the decoding.
+    const controller = new AbortController();
+    const onClose = () => { if (!request.raw.complete || !request.raw.socket?.writable) controller.abort(); };
+    request.raw.socket?.once('close', onClose);
+    try {
+      return await transcribe(audio, { ...ctx.rosetta.runtime, language: fields.language as string | undefined, task: fields.task as 'transcribe' | 'translate' | undefined, signal: controller.signal });
+    } finally {
+      request.raw.socket?.off('close', onClose);
+    }
+  });
+
   app.post('/api/score', {
     schema: {
       summary: 'Consistency of an image and a text in one space: cosine and CLIPScore',
@@ -136,7 +162,7 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
       searchable: [...modalities],
       limits: { uploadLimitBytes: ctx.limits.uploadLimitBytes, maxPixels: ctx.limits.maxPixels },
       roots: ctx.roots.list,
-      routes: ['search', 'index', 'tag', 'caption', 'speak', 'score'],
+      routes: ['search', 'index', 'tag', 'caption', 'speak', 'transcribe', 'score'],
       runningJob: ctx.jobs.running?.id ?? null,
     };
   });

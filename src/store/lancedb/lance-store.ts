@@ -5,6 +5,9 @@ import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
 import { compileFilter, sqlString, type CompiledFilter } from './filter-sql.js';
 import { guard } from './errors.js';
 import { arrow, rowsToTable } from './arrow.js';
+import { definedOnly, ensureScalarIndex, filterColumnsSql, listOf, replaceRows, upsertScoped, validateCommit, type ItemCommit } from './table-ops.js';
+
+export type { ItemCommit };
 import { DEFAULT_INDEX, DEFAULT_INDEX_THRESHOLD, DEFAULT_SEARCH_TUNING, DISTANCE, INDEX_TYPES, buildVectorIndex, partitionsFor, type IndexSettings, type SearchTuning } from './index-policy.js';
 import {
   ITEMS_TABLE, SEGMENTS_TABLE, SPACES_TABLE, SEGMENT_COLUMNS, filterColumns, itemRow, itemsSchema, rowToItem,
@@ -18,14 +21,6 @@ export interface LanceStoreOptions {
   index?: IndexSettings;
   /** ANN search knobs (nprobes, ef, refineFactor); defaults per index type in DEFAULT_SEARCH_TUNING. */
   tuning?: Partial<SearchTuning>;
-}
-
-/** One item's worth of writes, as `commitItem` takes them. */
-export interface ItemCommit {
-  item: ItemRecord;
-  segments: SegmentRecord[];
-  vectors: Record<string, VectorRecord[]>;
-  spaces: SpaceTableInfo[];
 }
 
 type Row = Record<string, unknown>;
@@ -338,10 +333,15 @@ export class LanceStore implements VectorStore {
           await buildVectorIndex(table, rows, this.indexSettings);
           this.indexed.add(id);
         }
+        await ensureScalarIndex(table, 'item_hash', rows);
         await table.optimize({ cleanupOlderThan });
       }
       if (!space) {
         await this.ensureFts();
+        await ensureScalarIndex(this.items, 'hash', await this.items.countRows());
+        const segs = await this.segments.countRows();
+        await ensureScalarIndex(this.segments, 'item_hash', segs);
+        await ensureScalarIndex(this.segments, 'id', segs);
         for (const t of [this.items, this.segments, this.spacesTable]) await t.optimize({ cleanupOlderThan });
       }
     }));
@@ -392,58 +392,3 @@ export async function openLanceStore(dir: string, options: LanceStoreOptions = {
   if (options.index && !INDEX_TYPES.includes(options.index.type)) throw invalidArgument('index.type', `one of: ${INDEX_TYPES.join(', ')}`, options.index.type);
   return LanceStore.open(dir, options);
 }
-
-/** Deletes the rows in `scope`, then appends `rows`: the caller guarantees no item row points at them meanwhile. */
-async function replaceRows(table: lancedb.Table, rows: Row[], scope: string, schema: InstanceType<typeof arrow.Schema>): Promise<void> {
-  await table.delete(scope);
-  if (rows.length) await table.add(rowsToTable(rows, schema));
-}
-
-/** Upserts `rows` by `key`; with `scope`, rows inside the scope that are absent from `rows` are deleted in the same commit. */
-async function upsertScoped(table: lancedb.Table, key: string, rows: Row[], scope: string | undefined, schema: InstanceType<typeof arrow.Schema>): Promise<void> {
-  if (!rows.length) {
-    if (scope) await table.delete(scope);
-    return;
-  }
-  let builder = table.mergeInsert(key).whenMatchedUpdateAll().whenNotMatchedInsertAll();
-  if (scope) builder = builder.whenNotMatchedBySourceDelete({ where: scope });
-  await builder.execute(rowsToTable(rows, schema));
-}
-
-function validateCommit(c: ItemCommit): void {
-  const { item, segments, vectors, spaces } = c;
-  if (!item || typeof item.hash !== 'string' || !item.hash) throw invalidArgument('item.hash', 'a non-empty string', item?.hash);
-  const segIds = new Set<string>();
-  for (const s of segments) {
-    if (s.itemHash !== item.hash) throw invalidArgument(`segments[${s.id}].itemHash`, `'${item.hash}' (the item being committed)`, s.itemHash);
-    segIds.add(s.id);
-  }
-  for (const [spaceId, list] of Object.entries(vectors)) {
-    const space = spaces.find((s) => s.spaceId === spaceId);
-    if (!space) throw invalidArgument('spaces', `an entry for space '${spaceId}', which has vectors`, spaces.map((s) => s.spaceId));
-    for (const v of list) {
-      if (!segIds.has(v.segmentId)) throw invalidArgument('vectors.segmentId', 'the id of a segment in this commit', v.segmentId);
-      if (v.vector.length !== space.dim) throw invalidArgument(`vectors[${v.segmentId}]`, `${space.dim} dimensions (space ${spaceId})`, v.vector.length);
-    }
-  }
-}
-
-/** The filter columns as SQL expressions; an empty list needs an explicit type, which `values` cannot give. */
-function filterColumnsSql(item: ItemRecord): Record<string, string> {
-  const list = (xs: string[]) => (xs.length ? `make_array(${xs.map(sqlString).join(', ')})` : `arrow_cast(make_array(), 'List(Utf8)')`);
-  const c = filterColumns(item);
-  return {
-    modality: sqlString(c.modality), size: String(c.size), mtime_ms: String(c.mtime_ms), tags: list(c.tags),
-    locations: list(c.locations), locations_text: sqlString(c.locations_text),
-  };
-}
-
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function listOf(value: unknown): string[] {
-  const v = value as { toArray?: () => unknown[] } | null;
-  return v == null ? [] : (typeof v.toArray === 'function' ? v.toArray() : (value as unknown[])).map(String);
-}
-

@@ -17,7 +17,7 @@ export interface TrainMiniOptions {
   seed?: number;
   /** emojibase locales (default en, de, fr, es, ja); `en` is required for the audio tower. */
   languages?: string[];
-  /** Passes over the training emoji (default 120). */
+  /** Passes over the training emoji (default 80). */
   epochs?: number;
   onProgress?: Progress;
 }
@@ -43,8 +43,18 @@ export function buildMiniGraphs(params: Params, data: Pick<MiniData, 'imageLayer
   };
 }
 
+/** Regularisation of the recipe: the heads overfit 1.5k pictures quickly without it. */
+export interface Regularisation { weightDecay: number; featureDropout: number; featureNoise: number }
+export const RECIPE_REGULARISATION: Regularisation = { weightDecay: 0.05, featureDropout: 0.2, featureNoise: 0.3 };
+
+/** Copies one feature row with dropout (scaled) and Gaussian noise: cheap augmentation in feature space. */
+function noisyRow(src: Float32Array, dst: Float32Array, at: number, reg: Regularisation, rand: () => number): void {
+  const keep = 1 - reg.featureDropout;
+  for (let j = 0; j < src.length; j++) dst[at + j] = rand() < keep ? src[j] / keep + reg.featureNoise * (rand() + rand() + rand() - 1.5) * 2 : 0;
+}
+
 /** Trains the parameters after the fixed layers with the ONNX step graph and Adam. */
-export async function trainParams(data: MiniData, seed: number, epochs: number, progress: Progress): Promise<{ params: Params; finalLoss: number }> {
+export async function trainParams(data: MiniData, seed: number, epochs: number, progress: Progress, reg: Regularisation = RECIPE_REGULARISATION): Promise<{ params: Params; finalLoss: number }> {
   const spec = { vocab: data.tokenizer.vocab.length, imageFeatures: imageFeatureCount(), audioFeatures: audioFeatureCount(), batch: BATCH, audioBatch: AUDIO_BATCH, audioWeight: 0.5 };
   const shapes = paramShapes(spec.vocab, spec.imageFeatures, spec.audioFeatures);
   const params = initParams(shapes, seed);
@@ -66,14 +76,14 @@ export async function trainParams(data: MiniData, seed: number, epochs: number, 
       const rows = idx.map((i) => data.tokenizer.encode(sampleText(data.train[i], data.languages[Math.floor(rand() * data.languages.length)], data.groups, rand)));
       for (const i of aIdx) rows.push(data.tokenizer.encode(data.train[i].labels.en));
       const imageFeatures = new Float32Array(BATCH * F);
-      idx.forEach((i, r) => { const v = data.imageViews[Math.floor(rand() * data.imageViews.length)]; imageFeatures.set(v.subarray(i * F, (i + 1) * F), r * F); });
+      idx.forEach((i, r) => { const v = data.imageViews[Math.floor(rand() * data.imageViews.length)]; noisyRow(v.subarray(i * F, (i + 1) * F), imageFeatures, r * F, reg, rand); });
       const audioFeatures = new Float32Array(AUDIO_BATCH * A);
-      aIdx.forEach((i, r) => { const v = data.audioViews[Math.floor(rand() * data.audioViews.length)]; audioFeatures.set(v.subarray(i * A, (i + 1) * A), r * A); });
+      aIdx.forEach((i, r) => { const v = data.audioViews[Math.floor(rand() * data.audioViews.length)]; noisyRow(v.subarray(i * A, (i + 1) * A), audioFeatures, r * A, reg, rand); });
       const res = await runner.run(params, { bag: makeBag(rows, spec.vocab), imageFeatures, audioFeatures });
       // Warm-up then cosine decay.
       const lr = 2e-3 * Math.min(1, (step + 1) / 30) * 0.5 * (1 + Math.cos((Math.PI * step) / total));
       adam.step();
-      for (const name of runner.names) adam.update(name, params[name].data, res.grads[name]!, name === 'logScale' ? lr * 0.5 : lr, name.startsWith('b') || name === 'logScale' ? 0 : 1e-4);
+      for (const name of runner.names) adam.update(name, params[name].data, res.grads[name]!, name === 'logScale' ? lr * 0.5 : lr, name.startsWith('b') || name === 'logScale' ? 0 : reg.weightDecay);
       params.logScale.data[0] = Math.min(params.logScale.data[0], Math.log(100));
       finalLoss = res.loss;
       if (step % 10 === 0 || step === total - 1) progress({ phase: 'train', step: step + 1, total, loss: res.loss });
@@ -90,7 +100,7 @@ export async function trainParams(data: MiniData, seed: number, epochs: number, 
 export async function trainMini(options: TrainMiniOptions): Promise<TrainMiniResult> {
   if (!options || typeof options.outDir !== 'string' || options.outDir === '') throw invalidArgument('outDir', 'a directory path', options?.outDir);
   const seed = options.seed ?? 1;
-  const epochs = expectPositiveInt('epochs', options.epochs ?? 120, 10000);
+  const epochs = expectPositiveInt('epochs', options.epochs ?? 80, 10000);
   const languages = options.languages ?? [...DEFAULT_LANGUAGES];
   if (!languages.includes('en')) throw invalidArgument('languages', "a list that includes 'en' (the audio tower speaks English labels)", languages);
   const progress = options.onProgress ?? (() => {});
