@@ -20,7 +20,6 @@ const t0 = Date.now();
 const data = await prepareMiniData({ seed: 1, languages, imageViews: 1, audioViews: 1 });
 const n = data.heldOut.length;
 
-const trained = await evaluateMini(await MiniEncoders.fromDirectory(dir), data);
 const untrainedParams = initParams(paramShapes(data.tokenizer.vocab.length, imageFeatureCount(), audioFeatureCount()), 1);
 const untrained = await evaluateMini(await MiniEncoders.create(buildMiniGraphs(untrainedParams, data), data.tokenizer, data.audioFrames), data);
 
@@ -36,6 +35,8 @@ for (const lang of languages) {
   baseline.zeroShot[lang] = zeroShotAccuracy(ccaImg, cca.embedTexts(groupKeys.map((g) => data.groups[g][lang])), cca.dim, data.heldOut.map((p) => groupKeys.indexOf(p.group)));
 }
 const baselineSeconds = (Date.now() - tb) / 1000;
+// The trained model is read last, so the figures above never depend on it.
+const trained = await evaluateMini(await MiniEncoders.fromDirectory(dir), data);
 
 const f = (v: number | undefined) => (v === undefined ? '   —  ' : v.toFixed(3).padStart(6));
 console.log(`rosetta-mini held-out quality — ${dir}`);

@@ -29,6 +29,9 @@ export type { SearchQuery, QueryParts, SearchOptions, SearchResult, FusionMethod
 export { encodeQuery } from './search/compose-query.js';
 export { zeroShot, type TagResult } from './search/tag.js';
 
+// Server
+export { createServer, type RosettaServer, type ServerOptions } from './server/index.js';
+
 // Generation, evaluation, training
 export * from './generate/index.js';
 export { clipScore } from './collection/generation.js';

@@ -9,6 +9,11 @@ import { registerTranscribe } from './commands/transcribe-command.js';
 import { registerSpeak } from './commands/speak-command.js';
 import { registerDescribe } from './commands/describe-command.js';
 import { registerImagine } from './commands/imagine-command.js';
+import { registerScore } from './commands/score-command.js';
+import { registerCheck } from './commands/check-command.js';
+import { registerEval } from './commands/eval-command.js';
+import { registerAudit } from './commands/audit-command.js';
+import { registerServe } from './commands/serve-command.js';
 import { reportError } from './shared.js';
 
 const program = new Command('rosetta')
@@ -26,6 +31,11 @@ registerTranscribe(program);
 registerSpeak(program);
 registerDescribe(program);
 registerImagine(program);
+registerScore(program);
+registerCheck(program);
+registerEval(program);
+registerAudit(program);
+registerServe(program);
 
 program.parseAsync(process.argv).catch((error) => {
   reportError(error, process.argv.includes('--json'));

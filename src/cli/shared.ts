@@ -3,6 +3,12 @@ import cliProgress from 'cli-progress';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { Rosetta, type RosettaOptions } from '../rosetta.js';
 import type { IndexProgress } from '../ingest/progress.js';
+import { resolve } from 'node:path';
+import { readCollectionConfig } from '../collection/collection-config.js';
+import { DEFAULT_MODELS } from '../models/registry.js';
+import { resolveRuntime } from '../models/runtime-options.js';
+import { loadSpace } from '../spaces/load-space.js';
+import type { Space } from '../spaces/space.js';
 
 /** Options every collection command takes. */
 export interface CommonOptions {
@@ -50,6 +56,17 @@ export function rosettaOptions(o: CommonOptions): RosettaOptions {
 
 export async function openCollection(o: CommonOptions): Promise<Rosetta> {
   return Rosetta.open(o.dir, rosettaOptions(o));
+}
+
+/**
+ * The spaces an evaluation command runs in: the `--model` references when given (no collection
+ * needed), else the spaces of the collection in `--dir`.
+ */
+export async function spacesFor(o: CommonOptions): Promise<{ spaces: Space[]; close: () => Promise<void> }> {
+  const runtime = resolveRuntime(rosettaOptions(o));
+  const specs = o.model?.map((m) => ({ model: m })) ?? readCollectionConfig(resolve(o.dir))?.spaces ?? [{ model: DEFAULT_MODELS.image }];
+  const spaces = await Promise.all(specs.map((s) => loadSpace(s, runtime)));
+  return { spaces, close: async () => { await Promise.all(spaces.map((s) => s.dispose())); } };
 }
 
 export function printJson(value: unknown): void {

@@ -17,7 +17,7 @@ test('on the mini model, calibration separates matched from shuffled held-out pa
     try {
       const result = await check(space, heldOutPairs('en'), { seed: 0, batchSize: 64 });
       const cal = result.calibration.image!;
-      assert.ok(cal.auc > 0.7, `AUC ${cal.auc}`);
+      assert.ok(cal.auc > 0.65, `AUC ${cal.auc}`); // chance is 0.5 (±0.03 at 344 pairs)
       assert.ok(cal.matched.mean > cal.shuffled.mean);
       assert.ok(cal.balancedAccuracy > 0.6, `balanced accuracy ${cal.balancedAccuracy}`);
       const r = await evaluateRetrieval(space, heldOutCaptionDataset(['en']), { batchSize: 64 });

@@ -92,6 +92,7 @@ test('a video hit opens a player at the start of the matching scene', { skip }, 
   await page.waitForFunction(() => { const v = document.querySelector('#player') as HTMLVideoElement | null; return !!v && v.readyState >= 1; });
   const t = await player.evaluate((v: HTMLVideoElement) => v.currentTime);
   assert.ok(Math.abs(t - 6) < 0.3, `player starts at ${t}, expected about 6 s`);
+  await page.screenshot({ path: join(ARTIFACTS, 'ui-player.png') });
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('#viewer').evaluate((d: HTMLDialogElement) => d.open), false);
 });

@@ -80,6 +80,22 @@ describe('LanceStore', () => {
     db.close();
   });
 
+  it('on a model version change, re-creates only that space and tells ingest which version is stored', async () => {
+    const store = await openLanceStore(freshDir());
+    const f = makeFixture('v', { axis: 0 });
+    await store.commitItem(f.item, f.segments, f.vectors, [SPACE]);
+    assert.equal(store.spaceVersion(SPACE.spaceId), '1');
+    const v2 = { ...SPACE, version: '2' };
+    const g = makeFixture('w', { axis: 1 });
+    await store.commitItem(g.item, g.segments, g.vectors, [v2]);
+    assert.equal(store.spaceVersion(SPACE.spaceId), '2');
+    assert.deepEqual((await store.getItem('v'))?.spaces, [], 'the old item no longer claims mini@1, so ingest re-encodes it');
+    await store.close();
+    const reopened = await openLanceStore(store.dir);
+    assert.equal(reopened.spaceVersion(SPACE.spaceId), '2', 'the version survives a reopen');
+    await reopened.close();
+  });
+
   it('reports a broken collection directory as STORE_FAILED naming the directory', async () => {
     const file = join(root, 'not-a-dir');
     writeFileSync(file, 'x');

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
 import {
   AutoFeatureExtractor, AutoProcessor, AutoTokenizer, ClapAudioModelWithProjection, ClapTextModelWithProjection,
   CLIPTextModelWithProjection, CLIPVisionModelWithProjection, env, pipeline, RawImage,
@@ -46,15 +48,19 @@ test('CLIP text and vision towers load through Transformers.js and match the tra
 
 test('the zero-shot pipeline picks the right label for most held-out emoji', async () => {
   const classify = await pipeline('zero-shot-image-classification', CLIP);
-  const pairs = loadEmojiPairs({ split: 'heldOut' }).filter((p) => p.group === 'animals-nature').slice(0, 12);
+  const pairs = loadEmojiPairs({ split: 'heldOut' }).filter((_, i) => i % 20 === 0).slice(0, 16);
   const labels = pairs.map((p) => p.labels.en);
+  const dir = mkdtempSync(join(tmpdir(), 'rosetta-mini-zs-'));
   let right = 0;
   for (const p of pairs) {
-    const out = await classify(p.imagePath, labels, { hypothesis_template: '{}' }) as { label: string; score: number }[];
+    // Emoji PNGs are transparent (black underneath); the model was evaluated on pictures flattened on white.
+    const flat = join(dir, `${p.id}.png`);
+    await sharp(p.imagePath).flatten({ background: '#ffffff' }).png().toFile(flat);
+    const out = await classify(flat, labels, { hypothesis_template: '{}' }) as { label: string; score: number }[];
     assert.ok(Math.abs(out.reduce((s, o) => s + o.score, 0) - 1) < 1e-4);
     if (out[0].label === p.labels.en) right++;
   }
-  assert.ok(right >= 4, `${right}/12 right (chance is 1/12)`);
+  assert.ok(right >= 4, `${right}/16 right (chance is 1/16)`);
 });
 
 test('CLAP text and audio towers load through Transformers.js and share the text space', async () => {

@@ -23,6 +23,9 @@ export interface ReportInput {
   thumbnailSize?: number;
 }
 
+/** Most thumbnails one grid shows, so a report stays a few hundred kilobytes. */
+const MAX_GRID = 48;
+
 interface Tile { path?: string; text: string; lines: string[] }
 
 async function grid(tiles: Tile[], side: number, emptyNote: string): Promise<string> {
@@ -101,8 +104,10 @@ async function checkSection(c: CheckResult, side: number): Promise<string> {
       parts.push(`<div class="chart-box">${histogramChart(cal.histogram.edges, { name: 'matched pairs', counts: cal.histogram.matched }, { name: 'shuffled pairs', counts: cal.histogram.shuffled }, th.value, `CLIPScore, ${modality}–text`)}</div>`);
     }
   }
-  const tiles = c.flagged.map((p) => ({ path: p.modality === 'image' ? p.path : undefined, text: p.text, lines: [`score ${p.score.toFixed(3)}`, `row ${p.row}`] }));
-  parts.push(`<h3>Flagged pairs (${c.flagged.length} of ${c.pairs.length})</h3>${await grid(tiles, side, 'No pair fell below the threshold.')}${issuesBlock(c.issues)}</section>`);
+  // The grid shows the lowest-scoring flagged pairs; the full list is in the JSON output.
+  const tiles = c.flagged.slice(0, MAX_GRID).map((p) => ({ path: p.modality === 'image' ? p.path : undefined, text: p.text, lines: [`score ${p.score.toFixed(3)}`, `row ${p.row}`] }));
+  const more = c.flagged.length > MAX_GRID ? ` — the ${MAX_GRID} lowest shown` : '';
+  parts.push(`<h3>Flagged pairs (${c.flagged.length} of ${c.pairs.length}${more})</h3>${await grid(tiles, side, 'No pair fell below the threshold.')}${issuesBlock(c.issues)}</section>`);
   return parts.join('');
 }
 

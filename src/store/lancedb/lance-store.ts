@@ -15,7 +15,7 @@ import {
 } from './schema.js';
 
 export interface LanceStoreOptions {
-  /** Rows in a space table from which `optimize()` builds an ANN index; below it search is exact. Default 50,000. */
+  /** Rows in a space table from which `optimize()` builds an ANN index; below it search is exact. Default 10,000. */
   indexThreshold?: number;
   /** The ANN index `optimize()` builds. Default IVF_HNSW_SQ. */
   index?: IndexSettings;

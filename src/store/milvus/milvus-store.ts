@@ -271,7 +271,9 @@ export class MilvusStore implements VectorStore {
         `Milvus at ${this.options.address} failed during ${op}: ${text.split('\n')[0]}`,
         { file: this.options.address, hint: unreachable ? 'check that the Milvus server is running and the address and token are right' : 'check the Milvus server logs', cause });
     }
-    const status = (res as { status?: { error_code?: string | number; reason?: string } })?.status;
+    // Most replies nest the status; ResStatus replies (create, load, drop) are the status itself.
+    const status = (res as { status?: { error_code?: string | number; reason?: string } })?.status
+      ?? (res as { error_code?: string | number; reason?: string } | undefined);
     if (status && status.error_code !== undefined && status.error_code !== 'Success' && status.error_code !== 0) {
       throw new RosettaError(ErrorCodes.STORE_FAILED, `Milvus at ${this.options.address} refused ${op}: ${status.reason ?? status.error_code}`, { file: this.options.address, hint: 'check the Milvus server version (≥ 2.4) and logs' });
     }

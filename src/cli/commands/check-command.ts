@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { check } from '../../eval/consistency/check.js';
+import { writeReport } from '../../eval/report/html-report.js';
+import { formatCheck } from '../../eval/report/text-summary.js';
+import { decodeAudio } from '../../media/audio/index.js';
+import { action, addCommonOptions, printJson, spacesFor, type CommonOptions } from '../shared.js';
+
+export function registerCheck(program: Command): void {
+  addCommonOptions(program.command('check').description('flag (image|audio, text) pairs that do not match, with a threshold calibrated on matched vs shuffled pairs'))
+    .argument('<pairs>', 'JSONL or CSV with image|audio and text columns')
+    .option('--threshold <score>', 'a fixed CLIPScore threshold instead of calibrating', (v) => Number(v))
+    .option('--seed <n>', 'seed of the shuffle used for calibration', (v) => Number(v), 0)
+    .option('--report <out.html>', 'an HTML report with the distributions and the flagged pairs')
+    .action(action(async (pairs: string, o: CommonOptions & { threshold?: number; seed: number; report?: string }) => {
+      const { spaces, close } = await spacesFor(o);
+      try {
+        const space = spaces[0];
+        const result = await check(space, pairs, { threshold: o.threshold, seed: o.seed, loadAudio: (p) => decodeAudio(p, space.audioSampleRate ?? 48_000) });
+        if (o.report) await writeReport(o.report, { title: `Consistency check: ${pairs}`, check: result });
+        if (o.json) printJson(result);
+        else process.stdout.write(`${formatCheck(result)}\n${o.report ? `report: ${o.report}\n` : ''}`);
+      } finally {
+        await close();
+      }
+    }));
+}
