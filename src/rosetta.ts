@@ -24,6 +24,7 @@ import type { ImagineOptions } from './generate/imagine/imagine.js';
 import { transcribe as transcribeAudio, type TranscribeOptions, type TranscribeResult } from './generate/transcribe/transcribe.js';
 import { speak as speakText, type SpeakOptions, type SpeakResult } from './generate/speak/speak.js';
 import { dot } from './spaces/normalize.js';
+import { loadAdapters, trainAdapter, type TrainAdapterResult } from './collection/adapters.js';
 
 export interface RosettaOptions extends ModelRuntimeOptions {
   /**
@@ -56,7 +57,25 @@ export class Rosetta {
     readonly runtime: ResolvedRuntime,
     private readonly options: RosettaOptions,
     readonly config: CollectionConfig,
-  ) {}
+  ) {
+    this.reloadAdapters();
+  }
+
+  private textAdapters = new Map<string, (v: Float32Array) => Float32Array>();
+
+  private reloadAdapters(): void {
+    this.textAdapters = new Map([...loadAdapters(this.dir, this.spaces)].map(([id, { adapter }]) => [id, (v: Float32Array) => adapter.apply(v, 'b')]));
+  }
+
+  /**
+   * Fits an adapter for a space from (image, caption) pairs (JSONL or CSV: image path or URL, caption),
+   * saves it beside the collection, and applies it to text queries from then on (`adapter: false` to skip).
+   */
+  async trainAdapter(pairsFile: string, options: { space?: string; epochs?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<TrainAdapterResult> {
+    const result = await trainAdapter(this.dir, this.space(options.space ?? 'image'), pairsFile, options);
+    this.reloadAdapters();
+    return result;
+  }
 
   /** Opens (or creates) the collection in `dir` (default `./.rosetta`). */
   static async open(dir = './.rosetta', options: RosettaOptions = {}): Promise<Rosetta> {
@@ -84,7 +103,7 @@ export class Rosetta {
 
   /** Searches by text, image, audio, or a weighted mix; results are ranked segments with paths and times. */
   search(query: SearchQuery, options: SearchOptions = {}): Promise<SearchResult[]> {
-    return searchCollection(this.store, this.spaces, query, options);
+    return searchCollection(this.store, this.spaces, query, options, this.textAdapters);
   }
 
   /** The space with this id, or the first that covers `modality`. */

@@ -14,6 +14,7 @@ import { registerCheck } from './commands/check-command.js';
 import { registerEval } from './commands/eval-command.js';
 import { registerAudit } from './commands/audit-command.js';
 import { registerServe } from './commands/serve-command.js';
+import { registerTrain } from './commands/train-command.js';
 import { reportError } from './shared.js';
 
 const program = new Command('rosetta')
@@ -36,6 +37,7 @@ registerCheck(program);
 registerEval(program);
 registerAudit(program);
 registerServe(program);
+registerTrain(program);
 
 program.parseAsync(process.argv).catch((error) => {
   reportError(error, process.argv.includes('--json'));

@@ -30,11 +30,15 @@ export function queryModalities(parts: QueryParts): Modality[] {
  * Encodes a query in one space. A composed query is the weighted sum of its parts' unit vectors,
  * renormalised: q = normalise(Σ wᵢ·vᵢ / ‖vᵢ‖). With unit vectors, cos(q, x) is then a weighted
  * mix of each part's similarity to x, rescaled so scores stay comparable across queries.
+ * `adaptText` maps the text vector first (a collection's trained adapter for this space).
  */
-export async function encodeQuery(space: Space, parts: QueryParts): Promise<Float32Array> {
+export async function encodeQuery(space: Space, parts: QueryParts, adaptText?: (v: Float32Array) => Float32Array): Promise<Float32Array> {
   const weighted: { w: number; v: Float32Array }[] = [];
   const weights = parts.weights ?? {};
-  if (parts.text) weighted.push({ w: weights.text ?? 1, v: (await space.embedTexts([parts.text]))[0] });
+  if (parts.text) {
+    const v = (await space.embedTexts([parts.text]))[0];
+    weighted.push({ w: weights.text ?? 1, v: adaptText ? adaptText(v) : v });
+  }
   if (parts.image) {
     const { bytes, name } = await readInput(parts.image);
     const img = await decodeImage(bytes, { name, maxSide: 512 });

@@ -26,6 +26,8 @@ export interface SearchOptions {
   fusion?: FusionMethod;
   /** Also rank segment text (captions, chunks, transcripts) by keywords, fused with the vectors. */
   hybrid?: boolean;
+  /** Apply the collection's trained adapters to text queries (default true when one exists). */
+  adapter?: boolean;
   /** Merge hits in one audio/video item closer than this many seconds into one moment (default 1). */
   momentGapSeconds?: number;
 }

@@ -12,7 +12,7 @@ import type { SearchOptions, SearchQuery, SearchResult } from './query.js';
  * Runs a query in every space that can encode all of its parts, fuses the ranked lists, collapses
  * hits into items and moments, and resolves them to paths.
  */
-export async function searchCollection(store: VectorStore, spaces: Space[], query: SearchQuery, options: SearchOptions = {}): Promise<SearchResult[]> {
+export async function searchCollection(store: VectorStore, spaces: Space[], query: SearchQuery, options: SearchOptions = {}, textAdapters: Map<string, (v: Float32Array) => Float32Array> = new Map()): Promise<SearchResult[]> {
   const parts = normalizeQuery(query);
   const k = options.k ?? 10;
   const filter: SearchFilter = { ...(options.filter ?? {}) };
@@ -32,7 +32,7 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   const lists: RankedList[] = [];
   const cosines = new Map<string, number>();
   for (const space of eligible) {
-    const vector = await encodeQuery(space, parts);
+    const vector = await encodeQuery(space, parts, options.adapter === false ? undefined : textAdapters.get(space.id));
     const hits = await store.search(tableInfo(space), vector, { k: fetchK, filter });
     lists.push({ source: space.id, hits: hits.map((h) => ({ key: h.segmentId, score: h.score })) });
     for (const h of hits) cosines.set(h.segmentId, Math.max(cosines.get(h.segmentId) ?? -1, h.score));

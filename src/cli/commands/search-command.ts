@@ -17,6 +17,7 @@ interface SearchFlags extends CommonOptions {
   spaces?: string;
   fusion?: 'rrf' | 'max-score';
   hybrid?: boolean;
+  adapter: boolean;
 }
 
 export function registerSearch(program: Command): void {
@@ -32,6 +33,7 @@ export function registerSearch(program: Command): void {
     .option('--spaces <ids>', 'only these spaces (comma-separated)')
     .option('--fusion <method>', 'merge across spaces: rrf (default) or max-score')
     .option('--hybrid', 'also match keywords in captions, text and transcripts')
+    .option('--no-adapter', 'ignore the collection\'s trained adapters')
     .action(action(async (text: string | undefined, o: SearchFlags) => {
       const parts: QueryParts = { text: o.text ?? text, image: o.image, audio: o.audio };
       if (o.weights) parts.weights = parseWeights(o.weights, parts);
@@ -39,7 +41,7 @@ export function registerSearch(program: Command): void {
       try {
         const results = await rosetta.search(parts, {
           k: o.k, in: parseModalities(o.in), filter: parseFilters(o.filter ?? []),
-          spaces: o.spaces?.split(',').map((s) => s.trim()), fusion: o.fusion, hybrid: o.hybrid,
+          spaces: o.spaces?.split(',').map((s) => s.trim()), fusion: o.fusion, hybrid: o.hybrid, adapter: o.adapter,
         });
         if (o.json) printJson({ query: { text: parts.text, image: parts.image, audio: parts.audio, weights: parts.weights }, results });
         else printResults(results);

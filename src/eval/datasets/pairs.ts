@@ -34,8 +34,9 @@ export async function readPairs(file: string, options: { root?: string; checkFil
   const add = (modality: 'image' | 'audio', path: string, caption: string, row: number) => {
     if (path.trim() === '') { issues.push({ file, row, reason: `empty ${modality} path` }); return; }
     if (caption.trim() === '') { issues.push({ file, row, reason: 'empty text' }); return; }
-    const full = isAbsolute(path) ? path : resolve(root, path.trim());
-    if ((options.checkFiles ?? true) && !existsSync(full)) { issues.push({ file, row, reason: `${modality} file not found: ${full}` }); return; }
+    const isUrl = /^https?:\/\//i.test(path.trim());
+    const full = isUrl ? path.trim() : isAbsolute(path) ? path : resolve(root, path.trim());
+    if (!isUrl && (options.checkFiles ?? true) && !existsSync(full)) { issues.push({ file, row, reason: `${modality} file not found: ${full}` }); return; }
     pairs.push({ modality, path: full, text: caption.trim(), row });
   };
   const ext = extname(file).toLowerCase();

@@ -15,7 +15,11 @@ export interface Adapter {
   apply(vec: Float32Array, side?: 'a' | 'b'): Float32Array;
 }
 
-export interface FitAdapterOptions { epochs?: number; batch?: number; lr?: number; seed?: number; heldOutFraction?: number }
+export interface FitAdapterOptions {
+  epochs?: number; batch?: number; lr?: number; seed?: number; heldOutFraction?: number;
+  /** Keep one side's map at identity (e.g. `a` when side-a vectors are already stored and must stay valid). */
+  freeze?: 'a' | 'b';
+}
 
 export interface FitAdapterResult { adapter: Adapter; before: Record<number, number>; after: Record<number, number>; heldOut: number }
 
@@ -86,8 +90,8 @@ export async function fitAdapter(pairs: { a: Float32Array; b: Float32Array }[], 
         Wa: new ort.Tensor('float32', Wa, [d, d]), Wb: new ort.Tensor('float32', Wb, [d, d]), logScale: new ort.Tensor('float32', logScale, [1]),
       });
       adam.step();
-      adam.update('Wa', Wa, out.grad_Wa.data as Float32Array);
-      adam.update('Wb', Wb, out.grad_Wb.data as Float32Array);
+      if (options.freeze !== 'a') adam.update('Wa', Wa, out.grad_Wa.data as Float32Array);
+      if (options.freeze !== 'b') adam.update('Wb', Wb, out.grad_Wb.data as Float32Array);
       adam.update('logScale', logScale, out.grad_logScale.data as Float32Array);
     }
   }
