@@ -72,6 +72,8 @@ describe('LanceStore', () => {
     assert.equal(ann[0].segmentId, exact[0].segmentId);
     const overlap = ann.filter((h) => exact.some((e) => e.segmentId === h.segmentId)).length;
     assert.ok(overlap >= 4, `recall@5 ${overlap}/5`);
+    // Asking the index for more candidates than its ef (fetch × refine > ef) still answers.
+    assert.equal((await store.search(SPACE, q, { k: 60 })).length, 60);
     // A selective filter under the index still returns k exact matches.
     const filtered = await store.search(SPACE, q, { k: 3, filter: { pathGlob: '/data/ann1?.jpg' } });
     assert.equal(filtered.length, 3);

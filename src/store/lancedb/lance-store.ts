@@ -283,7 +283,8 @@ export class LanceStore implements VectorStore {
       if (compiled.where) q = q.where(compiled.where);
       if (useIndex) {
         q = q.nprobes(this.tuning.nprobes);
-        if (this.tuning.ef) q = q.ef(this.tuning.ef);
+        // HNSW must explore at least as many candidates as it is asked for (fetch × refine), or Lance refuses the query.
+        if (this.tuning.ef) q = q.ef(Math.max(this.tuning.ef, fetch * (this.tuning.refineFactor ?? 1)));
         if (this.tuning.refineFactor) q = q.refineFactor(this.tuning.refineFactor);
       }
       else q = q.bypassVectorIndex();

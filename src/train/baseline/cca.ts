@@ -1,0 +1,72 @@
+import { cholesky, gemm, invertLower, ridge, topSvd } from './linalg.js';
+
+/** One text row of the paired data: the image it describes and its sparse TF-IDF vector. */
+export interface SparseRow { image: number; terms: Map<number, number> }
+
+export interface CcaOptions {
+  /** Canonical directions kept. */
+  k: number;
+  /** Ridge on each view's covariance, relative to its mean eigenvalue. */
+  regX: number;
+  regY: number;
+  seed?: number;
+}
+
+/** Linear maps into the shared space: x ↦ (x − mx)·A, y ↦ (y − my)·B, both [·, k], scaled by the canonical correlations. */
+export interface CcaFit { A: Float32Array; B: Float32Array; mx: Float32Array; my: Float32Array; k: number; correlations: number[] }
+
+/**
+ * Regularised linear CCA between dense image rows X [m, p] and sparse text rows (many per image): each view is
+ * whitened by the inverse Cholesky factor of its ridged covariance, then the top-k SVD of the whitened
+ * cross-covariance gives the canonical directions. Nothing is projected away before the fit.
+ */
+export async function fitCca(X: Float32Array, m: number, p: number, rows: SparseRow[], q: number, opts: CcaOptions): Promise<CcaFit> {
+  const N = rows.length;
+  const perImage = new Float64Array(m);
+  for (const r of rows) perImage[r.image] += 1 / N;
+  const mx = new Float32Array(p);
+  for (let e = 0; e < m; e++) for (let j = 0; j < p; j++) mx[j] += perImage[e] * X[e * p + j];
+  const Xc = new Float32Array(m * p), Xw = new Float32Array(m * p);
+  for (let e = 0; e < m; e++) { const w = Math.sqrt(perImage[e]); for (let j = 0; j < p; j++) { const v = X[e * p + j] - mx[j]; Xc[e * p + j] = v; Xw[e * p + j] = v * w; } }
+  const Cxx = Float64Array.from(await gemm(Xw, m, p, Xw, m, p, true, false));
+  // Σ_rows xc·yᵀ: rows of one image share xc, so sum their text first (Σ_e weighted xc = 0 makes centring y unnecessary).
+  const Ysum = new Float32Array(m * q);
+  const my = new Float32Array(q);
+  const Cyy = new Float64Array(q * q);
+  for (const r of rows) {
+    const t = [...r.terms];
+    for (const [i, v] of t) { Ysum[r.image * q + i] += v / N; my[i] += v / N; }
+    for (const [i, vi] of t) for (const [j, vj] of t) Cyy[i * q + j] += (vi * vj) / N;
+  }
+  for (let i = 0; i < q; i++) { const mi = my[i]; if (mi === 0) continue; for (let j = 0; j < q; j++) Cyy[i * q + j] -= mi * my[j]; }
+  const Cxy = await gemm(Xc, m, p, Ysum, m, q, true, false);
+  ridge(Cxx, p, opts.regX);
+  ridge(Cyy, q, opts.regY);
+  const Wx = Float32Array.from(invertLower(cholesky(Cxx, p), p));
+  const Wy = Float32Array.from(invertLower(cholesky(Cyy, q), q));
+  const M = await gemm(await gemm(Wx, p, p, Cxy, p, q), p, q, Wy, q, q, false, true);
+  const k = Math.min(opts.k, p, q);
+  const { U, s, V } = await topSvd(M, p, q, k, opts.seed ?? 1);
+  const A = await gemm(Wx, p, p, U, p, k, true, false);
+  const B = await gemm(Wy, q, q, V, q, k, true, false);
+  return { A, B, mx, my, k, correlations: s };
+}
+
+/** Projects rows [n, d] with (row − mean)·P, column c scaled by weight[c], then L2-normalises. */
+export function projectRows(rows: Float32Array, n: number, d: number, mean: Float32Array, P: Float32Array, k: number, weight: number[]): Float32Array {
+  const out = new Float32Array(n * k);
+  for (let s = 0; s < n; s++) {
+    const o = s * k;
+    for (let j = 0; j < d; j++) {
+      const v = rows[s * d + j] - mean[j];
+      if (v === 0) continue;
+      const pj = j * k;
+      for (let c = 0; c < k; c++) out[o + c] += v * P[pj + c];
+    }
+    let norm = 0;
+    for (let c = 0; c < k; c++) { out[o + c] *= weight[c]; norm += out[o + c] ** 2; }
+    norm = Math.sqrt(norm) || 1;
+    for (let c = 0; c < k; c++) out[o + c] /= norm;
+  }
+  return out;
+}
