@@ -25,6 +25,7 @@ import { transcribe as transcribeAudio, type TranscribeOptions, type TranscribeR
 import { speak as speakText, type SpeakOptions, type SpeakResult } from './generate/speak/speak.js';
 import { dot } from './spaces/normalize.js';
 import { loadAdapters, trainAdapter, type TrainAdapterResult } from './collection/adapters.js';
+import { attachText } from './collection/attach-text.js';
 
 export interface RosettaOptions extends ModelRuntimeOptions {
   /**
@@ -140,14 +141,24 @@ export class Rosetta {
     return zeroShot(this.space(space), vector, options.labels, template);
   }
 
-  /** A caption for an image (offline without a captioner: zero-shot tags, marked `kind: 'tags'`), with its CLIPScore. */
-  caption(image: MediaInput, options: CaptionOptions = {}): Promise<CollectionCaptionResult> {
-    return captionInSpace(this.optionalSpace('image'), image, { ...this.runtimeFor(), ...options });
+  /**
+   * A caption for an image (offline without a captioner: zero-shot tags, marked `kind: 'tags'`), with its
+   * CLIPScore; `store: true` keeps it as a caption segment of the indexed image, for text and keyword search.
+   */
+  async caption(image: MediaInput, options: CaptionOptions & { store?: boolean } = {}): Promise<CollectionCaptionResult & { stored?: number }> {
+    const result = await captionInSpace(this.optionalSpace('image'), image, { ...this.runtimeFor(), ...options });
+    if (!options.store) return result;
+    const { segments } = await attachText(this.store, this.spaces, image, [{ kind: 'caption', text: result.text }]);
+    return { ...result, stored: segments };
   }
 
-  /** Speech → text with timed segments (Whisper). */
-  transcribe(audio: MediaInput, options: TranscribeOptions = {}): Promise<TranscribeResult> {
-    return transcribeAudio(audio, { ...this.runtimeFor(), ...options });
+  /** Speech → text with timed segments (Whisper); `store: true` keeps the lines as timed transcript segments of the item. */
+  async transcribe(audio: MediaInput, options: TranscribeOptions & { store?: boolean } = {}): Promise<TranscribeResult & { stored?: number }> {
+    const result = await transcribeAudio(audio, { ...this.runtimeFor(), ...options });
+    if (!options.store) return result;
+    const lines = result.segments.map((s) => ({ kind: 'transcript' as const, text: s.text, t0: s.t0, t1: s.t1 }));
+    const { segments } = await attachText(this.store, this.spaces, audio, lines);
+    return { ...result, stored: segments };
   }
 
   /** Text → speech as a WAV file (a neural model when available, espeak-ng offline). */

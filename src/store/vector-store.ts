@@ -88,6 +88,8 @@ export interface VectorStore {
   commitItems?(commits: { item: ItemRecord; segments: SegmentRecord[]; vectors: Record<string, VectorRecord[]>; spaces: SpaceTableInfo[] }[]): Promise<void>;
   /** Items by hash in one query (missing hashes are left out). Optional; search falls back to getItem. */
   getItems?(hashes: string[]): Promise<ItemRecord[]>;
+  /** Adds or replaces some segments (and their vectors) of a stored item, keeping the others. Optional. */
+  addSegments?(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void>;
   /** Adds/removes a location on an existing item, and updates metadata fields (tags, meta) without re-encoding. */
   updateItem(hash: string, patch: Partial<Pick<ItemRecord, 'locations' | 'tags' | 'meta' | 'mtimeMs' | 'spaces'>>): Promise<void>;
   /** Deletes an item, its segments and all its vectors. */

@@ -8,10 +8,11 @@ export function registerCaption(program: Command): void {
     .option('--detailed', 'a longer description where the model can')
     .option('--ocr', 'also read the text in the image (Florence-2)')
     .option('--labels <labels>', 'label vocabulary for the tags fallback (comma-separated)')
-    .action(action(async (image: string, o: CommonOptions & { captioner?: string; detailed?: boolean; ocr?: boolean; labels?: string }) => {
+    .option('--store', 'keep the caption with the indexed image, so text and keyword search see it')
+    .action(action(async (image: string, o: CommonOptions & { captioner?: string; detailed?: boolean; ocr?: boolean; labels?: string; store?: boolean }) => {
       const rosetta = await openCollection(o);
       try {
-        const r = await rosetta.caption(image, { model: o.captioner, detail: o.detailed ? 'detailed' : 'short', ocr: o.ocr, labels: o.labels?.split(',').map((s) => s.trim()) });
+        const r = await rosetta.caption(image, { model: o.captioner, detail: o.detailed ? 'detailed' : 'short', ocr: o.ocr, labels: o.labels?.split(',').map((s) => s.trim()), store: o.store });
         if (o.json) { printJson({ image, ...r }); return; }
         process.stdout.write(`${r.kind === 'tags' ? 'tags: ' : ''}${r.text}\n`);
         if (r.ocr) process.stdout.write(`text in image: ${r.ocr}\n`);

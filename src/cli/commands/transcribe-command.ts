@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { transcribe } from '../../generate/transcribe/transcribe.js';
 import { toSrt, toVtt } from '../../generate/transcribe/subtitles.js';
+import { Rosetta } from '../../rosetta.js';
 import { action, printJson } from '../shared.js';
 
-interface Flags { model?: string; language?: string; translate?: boolean; format: 'text' | 'srt' | 'vtt'; out?: string; offline?: boolean; cacheDir?: string; json?: boolean }
+interface Flags { store?: boolean; dir: string; model?: string; language?: string; translate?: boolean; format: 'text' | 'srt' | 'vtt'; out?: string; offline?: boolean; cacheDir?: string; json?: boolean }
 
 export function registerTranscribe(program: Command): void {
   program.command('transcribe').description('speech → text with timestamps (Whisper), as text, SRT or WebVTT')
@@ -18,8 +19,12 @@ export function registerTranscribe(program: Command): void {
     .option('--offline', 'never download models')
     .option('--cache-dir <path>', 'model cache directory')
     .option('--json', 'machine-readable output')
+    .option('--store', 'keep the transcript as timed text segments of the indexed item (so "where she says…" searches find it)')
+    .option('--dir <path>', 'collection directory, with --store', process.env.ROSETTA_DIR ?? './.rosetta')
     .action(action(async (media: string, o: Flags) => {
-      const r = await transcribe(media, {
+      const rosetta = o.store ? await Rosetta.open(o.dir, { offline: o.offline, cacheDir: o.cacheDir }) : undefined;
+      const run = rosetta ? (m: string, opts: Parameters<typeof transcribe>[1]) => rosetta.transcribe(m, { ...opts, store: true }).finally(() => rosetta.close()) : transcribe;
+      const r = await run(media, {
         model: o.model, language: o.language, task: o.translate ? 'translate' : 'transcribe', offline: o.offline, cacheDir: o.cacheDir,
         onPartial: o.json || o.out || !process.stderr.isTTY ? undefined : (t) => process.stderr.write(`\r${t.slice(-70)}`),
       });

@@ -230,6 +230,28 @@ export class LanceStore implements VectorStore {
     }));
   }
 
+  /**
+   * Adds (or replaces, by id) segments of a stored item with their vectors, leaving its other segments
+   * alone: captions and transcripts attach to an item after it was indexed. Segments first, vectors after;
+   * a crash between them leaves a segment without a vector, which search never returns.
+   */
+  addSegments(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
+    return this.queue.run(() => guard(this.dir, 'addSegments', async () => {
+      const rows = await this.items.query().where(`hash = ${sqlString(itemHash)}`).limit(1).toArray();
+      if (!rows.length) throw invalidArgument('itemHash', 'the hash of a stored item', itemHash);
+      const cols = filterColumns(rowToItem(rows[0]));
+      const ids = segments.map((seg) => sqlString(seg.id)).join(', ');
+      if (!ids) return;
+      await replaceRows(this.segments, segments.map((seg) => segmentRow(seg, cols)), `id IN (${ids})`, segmentsSchema());
+      const kindOf = new Map(segments.map((seg) => [seg.id, seg.kind]));
+      for (const space of spaces) {
+        const table = await this.ensureSpace(space);
+        const vecRows = (vectors[space.spaceId] ?? []).map((v) => vectorRow(v, kindOf.get(v.segmentId) ?? 'caption', space, cols));
+        await replaceRows(table, vecRows, `segment_id IN (${ids})`, vectorSchema(space.dim));
+      }
+    }));
+  }
+
   updateItem(hash: string, patch: Partial<Pick<ItemRecord, 'locations' | 'tags' | 'meta' | 'mtimeMs' | 'spaces'>>): Promise<void> {
     return this.queue.run(async () => {
       const prev = await this.getItem(hash);

@@ -44,47 +44,19 @@ export async function wavTo16k(path: string, speed = 1): Promise<Float32Array> {
   return resample(samples, sampleRate, MINI.sampleRate, speed);
 }
 
-export async function prepareMiniData(opts: PrepareOptions): Promise<MiniData> {
-  const { seed, languages } = opts;
-  const progress = opts.onProgress ?? (() => {});
-  const rand = rng(seed ^ 0x5eed);
-  const pairs = loadEmojiPairs({ languages });
-  const train = pairs.filter((p) => !p.heldOut);
-  const heldOut = pairs.filter((p) => p.heldOut);
-  const groups = loadGroupNames(languages);
-
-  // Vocabulary from training text only: held-out labels meet it as unseen text.
+/** The WordPiece vocabulary, learned from training text only: held-out labels meet it as unseen text. */
+export function buildTokenizer(train: EmojiPair[], languages: string[], groups: Record<string, Record<string, string>>): WordPieceTokenizer {
   const texts: string[] = [];
   for (const p of train) for (const l of languages) texts.push(p.labels[l], ...p.tags[l]);
   for (const g of Object.values(groups)) texts.push(...Object.values(g));
-  const tokenizer = new WordPieceTokenizer(learnVocabulary(texts, { vocabSize: MINI.vocabSize }), MINI.maxTextLength);
-  progress({ phase: 'tokenizer', step: 1, total: 1 });
+  return new WordPieceTokenizer(learnVocabulary(texts, { vocabSize: MINI.vocabSize }), MINI.maxTextLength);
+}
 
-  const images = new Map<string, Rgba>();
-  for (const p of pairs) images.set(p.id, await readRgba(p.imagePath));
-  const plain = train.map((p) => renderPixels(images.get(p.id)!, PLAIN));
-  const augSample = train.slice(0, 600).map((p) => renderPixels(images.get(p.id)!, randomAugment(rand)));
-  const imgPatches = samplePatches([...plain, ...augSample], MINI.imagePatch, 20000, rand);
-  const imageLayer: FixedLayer = { filters: learnPatchFilters(imgPatches, 3 * MINI.imagePatch ** 2, MINI.imageFilters, seed, 10) };
-  progress({ phase: 'image-filters', step: 1, total: 1 });
-  const rawImage = await fixedLayerSession('image', imageLayer);
-  const per = 3 * MINI.imageSize ** 2;
-  const nViews = opts.imageViews ?? 6;
-  const rawViews: Float32Array[] = [];
-  for (let v = 0; v < nViews; v++) {
-    const x = new Float32Array(train.length * per);
-    train.forEach((p, i) => x.set(v === 0 ? plain[i] : renderPixels(images.get(p.id)!, randomAugment(rand)), i * per));
-    rawViews.push(await rawImage(x, train.length));
-    progress({ phase: 'image-features', step: v + 1, total: nViews });
-  }
-  const imgStats = featureStats(rawViews[0], imageFeatureCount());
-  imageLayer.mean = imgStats.mean; imageLayer.std = imgStats.std;
-  const imageViews = rawViews.map((r) => applyStats(r, imgStats));
-
+/** Spoken English labels (cached wavs) → k-means audio layer and standardised features of the training emoji, one array per view (clean, then speed/noise-augmented). */
+export async function prepareAudioFeatures(pairs: EmojiPair[], train: EmojiPair[], languages: string[], seed: number, nAudio: number, rand: () => number, progress: Progress) {
   // Audio: English spoken labels (cached wavs), clean plus speed/noise-augmented views.
   const spoken = await speakAll(pairs.map((p) => ({ text: p.labels.en ?? p.labels[languages[0]], voice: 'en' })), (n) => { if (n % 200 === 0) progress({ phase: 'speech', step: n, total: pairs.length }); });
   const speech = new Map(pairs.map((p, i) => [p.id, spoken[i]]));
-  const nAudio = opts.audioViews ?? 2;
   const mels: Float32Array[][] = [];
   let frames = 0;
   for (let v = 0; v < nAudio; v++) {
@@ -118,5 +90,42 @@ export async function prepareMiniData(opts: PrepareOptions): Promise<MiniData> {
   const audStats = featureStats(rawA[0], audioFeatureCount());
   audioLayer.mean = audStats.mean; audioLayer.std = audStats.std;
   const audioViews = rawA.map((r) => applyStats(r, audStats));
+  return { speech, audioLayer, audioViews, frames };
+}
+
+export async function prepareMiniData(opts: PrepareOptions): Promise<MiniData> {
+  const { seed, languages } = opts;
+  const progress = opts.onProgress ?? (() => {});
+  const rand = rng(seed ^ 0x5eed);
+  const pairs = loadEmojiPairs({ languages });
+  const train = pairs.filter((p) => !p.heldOut);
+  const heldOut = pairs.filter((p) => p.heldOut);
+  const groups = loadGroupNames(languages);
+
+  const tokenizer = buildTokenizer(train, languages, groups);
+  progress({ phase: 'tokenizer', step: 1, total: 1 });
+
+  const images = new Map<string, Rgba>();
+  for (const p of pairs) images.set(p.id, await readRgba(p.imagePath));
+  const plain = train.map((p) => renderPixels(images.get(p.id)!, PLAIN));
+  const augSample = train.slice(0, 600).map((p) => renderPixels(images.get(p.id)!, randomAugment(rand)));
+  const imgPatches = samplePatches([...plain, ...augSample], MINI.imagePatch, 20000, rand);
+  const imageLayer: FixedLayer = { filters: learnPatchFilters(imgPatches, 3 * MINI.imagePatch ** 2, MINI.imageFilters, seed, 10) };
+  progress({ phase: 'image-filters', step: 1, total: 1 });
+  const rawImage = await fixedLayerSession('image', imageLayer);
+  const per = 3 * MINI.imageSize ** 2;
+  const nViews = opts.imageViews ?? 6;
+  const rawViews: Float32Array[] = [];
+  for (let v = 0; v < nViews; v++) {
+    const x = new Float32Array(train.length * per);
+    train.forEach((p, i) => x.set(v === 0 ? plain[i] : renderPixels(images.get(p.id)!, randomAugment(rand)), i * per));
+    rawViews.push(await rawImage(x, train.length));
+    progress({ phase: 'image-features', step: v + 1, total: nViews });
+  }
+  const imgStats = featureStats(rawViews[0], imageFeatureCount());
+  imageLayer.mean = imgStats.mean; imageLayer.std = imgStats.std;
+  const imageViews = rawViews.map((r) => applyStats(r, imgStats));
+
+  const { speech, audioLayer, audioViews, frames } = await prepareAudioFeatures(pairs, train, languages, seed, opts.audioViews ?? 2, rand, progress);
   return { languages, train, heldOut, groups, tokenizer, images, imageLayer, imageViews, audioLayer, audioViews, audioFrames: frames, speech };
 }

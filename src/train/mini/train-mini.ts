@@ -8,7 +8,11 @@ import { DEFAULT_LANGUAGES } from '../data/emoji-pairs.js';
 import { expectPositiveInt, invalidArgument } from '../../util/validate.js';
 import { MiniEncoders } from './mini-encoders.js';
 import { evaluateMini, type MiniQuality } from './evaluate-mini.js';
-import { prepareMiniData, sampleText, type MiniData, type Progress } from './prepare-data.js';
+import { buildTokenizer, prepareAudioFeatures, sampleText, type MiniData, type Progress } from './prepare-data.js';
+import { loadEmojiPairs, loadGroupNames } from '../data/emoji-pairs.js';
+import { readRgba, type Rgba } from '../features/image-input.js';
+import { buildCcaAudioModel, buildCcaClipModel, buildCcaTextModel, buildCcaVisionModel, roundToHalf, type CcaTowers } from '../export/cca-graphs.js';
+import { fitAudioProjection, fitCcaTowers } from './cca-mini.js';
 
 export interface TrainMiniOptions {
   /** Directory to write (hub layout: `clip/`, `clap/`, `rosetta.json`). */
@@ -98,24 +102,43 @@ export async function trainParams(data: MiniData, seed: number, epochs: number, 
 }
 
 /**
- * Rebuilds rosetta-mini from scratch: data and fixed layers, training, export in hub layout, held-out evaluation.
+ * Rebuilds rosetta-mini (recipe v2) from scratch: the classical CCA baseline turned into exportable towers
+ * (quadrant k-means features vs WordPiece-token TF-IDF), an audio projection fitted to the new text vectors,
+ * export in hub layout, held-out evaluation. `epochs` is ignored since v2 (closed form); the v1 trainer
+ * (`trainParams`) stays for adapters and tests.
  * @example await trainMini({ outDir: '/abs/models/rosetta-mini', onProgress: console.log })
  */
 export async function trainMini(options: TrainMiniOptions): Promise<TrainMiniResult> {
   if (!options || typeof options.outDir !== 'string' || options.outDir === '') throw invalidArgument('outDir', 'a directory path', options?.outDir);
   const seed = options.seed ?? 1;
-  const epochs = expectPositiveInt('epochs', options.epochs ?? 120, 10000);
+  if (options.epochs !== undefined) expectPositiveInt('epochs', options.epochs, 10000);
   const languages = options.languages ?? [...DEFAULT_LANGUAGES];
   if (!languages.includes('en')) throw invalidArgument('languages', "a list that includes 'en' (the audio tower speaks English labels)", languages);
   const progress = options.onProgress ?? (() => {});
   const t0 = Date.now();
-  const data = await prepareMiniData({ seed, languages, onProgress: progress });
-  const { params, finalLoss } = await trainParams(data, seed, epochs, progress);
-  roundParamsToHalf(params);
-  const graphs = buildMiniGraphs(params, data);
-  const enc = await MiniEncoders.create(graphs, data.tokenizer, data.audioFrames);
+  const rand = rng(seed ^ 0x5eed);
+  const pairs = loadEmojiPairs({ languages });
+  const train = pairs.filter((p) => !p.heldOut), heldOut = pairs.filter((p) => p.heldOut);
+  const groups = loadGroupNames(languages);
+  const tokenizer = buildTokenizer(train, languages, groups);
+  const images = new Map<string, Rgba>();
+  for (const p of pairs) images.set(p.id, await readRgba(p.imagePath));
+  progress({ phase: 'image-text-cca', step: 0, total: 1 });
+  const towers = await fitCcaTowers(train, languages, images, tokenizer, seed);
+  for (const a of [towers.Wimg, towers.table]) roundToHalf(a);
+  const V = tokenizer.vocab.length;
+  const textModel = buildCcaTextModel({ ...towers, audioLayer: { filters: towers.filters }, Waud: new Float32Array(0), bAud: new Float32Array(0) }, V);
+  progress({ phase: 'audio-features', step: 0, total: 1 });
+  const audio = await prepareAudioFeatures(pairs, train, languages, seed, 2, rand, progress);
+  const textOnly = await MiniEncoders.create({ textModel, visionModel: buildCcaVisionModel({ ...towers } as CcaTowers) }, tokenizer, audio.frames);
+  const targets = await textOnly.embedTexts(train.map((p) => p.labels.en));
+  const proj = await fitAudioProjection(audio.audioLayer, audio.audioViews, targets);
+  roundToHalf(proj.W);
+  const full: CcaTowers = { ...towers, audioLayer: audio.audioLayer, Waud: proj.W, bAud: proj.b };
+  const graphs = { textModel, visionModel: buildCcaVisionModel(full), clipModel: buildCcaClipModel(full, V), audioModel: buildCcaAudioModel(full, audio.frames) };
+  const enc = await MiniEncoders.create(graphs, tokenizer, audio.frames);
   progress({ phase: 'evaluate', step: 0, total: 1 });
-  const quality = await evaluateMini(enc, data);
+  const quality = await evaluateMini(enc, { heldOut, languages, images, groups, speech: audio.speech });
   const seconds = (Date.now() - t0) / 1000;
   const manifest: MiniManifest = {
     name: 'rosetta-mini',
@@ -123,8 +146,8 @@ export async function trainMini(options: TrainMiniOptions): Promise<TrainMiniRes
     dim: MINI.dim,
     modalities: ['text', 'image', 'audio'],
     languages,
-    heldOut: data.heldOut.map((p) => p.id),
-    logitScale: Math.exp(params.logScale.data[0]),
+    heldOut: heldOut.map((p) => p.id),
+    logitScale: towers.logitScale,
     seed,
     layouts: { clip: 'clip', clap: 'clap' },
     metrics: {
@@ -134,9 +157,9 @@ export async function trainMini(options: TrainMiniOptions): Promise<TrainMiniRes
       trainSeconds: Math.round(seconds),
     },
   };
-  writeHubLayout(options.outDir, data.tokenizer, graphs, manifest, data.audioFrames);
+  writeHubLayout(options.outDir, tokenizer, graphs, manifest, audio.frames);
   progress({ phase: 'done', step: 1, total: 1 });
-  return { manifest, metrics: { ...quality, seconds, finalLoss } };
+  return { manifest, metrics: { ...quality, seconds, finalLoss: NaN } };
 }
 
 export type { ParamName };

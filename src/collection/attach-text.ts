@@ -1,0 +1,47 @@
+import { RosettaError } from '../errors/rosetta-error.js';
+import { ErrorCodes } from '../errors/codes.js';
+import { sha256 } from '../ingest/prepare-file.js';
+import { tableInfo } from '../ingest/index-paths.js';
+import { readInput } from '../media/read-input.js';
+import { covers, type Space } from '../spaces/space.js';
+import type { SegmentRecord, VectorRecord, VectorStore } from '../store/vector-store.js';
+import type { MediaInput } from '../types.js';
+
+export interface TextToAttach {
+  kind: 'caption' | 'transcript';
+  text: string;
+  t0?: number;
+  t1?: number;
+}
+
+/**
+ * Stores generated text (a caption, transcript lines) as segments of an already indexed item, encoded
+ * in every space that covers text, so vector, keyword (`hybrid`) and moment search find it. Replaces
+ * that item's earlier segments of the same kind. Re-encoding the item later (a new model version)
+ * drops them: run caption/transcribe with `store` again.
+ */
+export async function attachText(store: VectorStore, spaces: Space[], input: MediaInput, texts: TextToAttach[]): Promise<{ itemHash: string; segments: number }> {
+  const { bytes, name } = await readInput(input);
+  const itemHash = sha256(bytes);
+  const item = await store.getItem(itemHash);
+  if (!item) {
+    throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `${name} is not in this collection, so its text cannot be stored with it`, { file: name, hint: `run \`rosetta index ${name}\` first` });
+  }
+  if (!store.addSegments) throw new RosettaError(ErrorCodes.STORE_FAILED, `This store (${store.kind}) cannot attach segments to items`, { hint: 'use the embedded LanceDB store' });
+  const kinds = new Set(texts.map((t) => t.kind));
+  const stale = (await store.getItemSegments(itemHash)).filter((s) => kinds.has(s.kind as TextToAttach['kind']));
+  const segments: SegmentRecord[] = texts.filter((t) => t.text.trim()).map((t, index) => ({
+    id: `${itemHash}:${t.kind}:${index}`, itemHash, kind: t.kind, index, text: t.text.trim(), t0: t.t0, t1: t.t1,
+  }));
+  const textSpaces = spaces.filter((s) => covers(s, 'text'));
+  const vectors: Record<string, VectorRecord[]> = {};
+  for (const space of textSpaces) {
+    const vecs = await space.embedTexts(segments.map((s) => s.text!));
+    vectors[space.id] = segments.map((s, i) => ({ segmentId: s.id, itemHash, vector: vecs[i] }));
+  }
+  // Earlier segments of these kinds beyond the new count are blanked and lose their vectors.
+  const kept = segments.length;
+  for (const s of stale) if (!segments.some((n) => n.id === s.id)) segments.push({ ...s, text: '' });
+  await store.addSegments(itemHash, segments, vectors, textSpaces.map(tableInfo));
+  return { itemHash, segments: kept };
+}

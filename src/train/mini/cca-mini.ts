@@ -1,0 +1,84 @@
+import type { EmojiPair } from '../data/emoji-pairs.js';
+import { PLAIN, renderPixels, type Augment, type Rgba } from '../features/image-input.js';
+import { quadrantFeatureCount, quadrantFeatureSession } from '../features/quadrant-features.js';
+import { BASELINE, learnBaselineFilters, learnTfIdf, standardise, trainingTexts, type BaselineSettings } from '../baseline/cca-baseline.js';
+import { fitCca, type SparseRow } from '../baseline/cca.js';
+import { cholesky, gemm } from '../baseline/linalg.js';
+import type { WordPieceTokenizer } from '../tokenizer/wordpiece.js';
+import { MINI } from '../model/mini-architecture.js';
+import type { FixedLayer } from '../model/fixed-layers.js';
+import type { CcaTowers } from '../export/cca-graphs.js';
+
+/** Rosetta decodes pictures with sharp and drops alpha, so transparent pixels arrive black; evaluation views are on white. Fit on both. */
+export const ON_BLACK: Augment = { ...PLAIN, background: [0, 0, 0] };
+
+/** Token ids of a text without [CLS]/[SEP]/[PAD], as TF-IDF terms. */
+export function tokenTerms(tok: WordPieceTokenizer, text: string): string[] {
+  const special = new Set([tok.bosId, tok.eosId, tok.padId]);
+  return tok.encode(text).filter((id) => !special.has(id)).map(String);
+}
+
+/**
+ * rosetta-mini v2 image and text towers: the classical baseline (quadrant k-means features + colour histogram
+ * vs TF-IDF, ridged CCA) with TF-IDF over the exported tokenizer's WordPiece tokens, so the text tower is a
+ * Gather table. Each training picture enters twice (on white and on black). Canonical directions are scaled by
+ * their correlation and zero-padded to MINI.dim.
+ */
+export async function fitCcaTowers(train: EmojiPair[], languages: string[], images: Map<string, Rgba>, tok: WordPieceTokenizer, seed: number, settings: Partial<BaselineSettings> & { views?: Augment[] } = {}): Promise<Omit<CcaTowers, 'audioLayer' | 'Waud' | 'bAud'>> {
+  const s = { ...BASELINE, ...settings, size: MINI.imageSize, patch: MINI.imagePatch };
+  const views = settings.views ?? [PLAIN, ON_BLACK];
+  const m = train.length;
+  const px = views.flatMap((v) => train.map((p) => renderPixels(images.get(p.id)!, v, s.size)));
+  const filters = learnBaselineFilters(px, s, seed);
+  const F = quadrantFeatureCount(s.filters);
+  const { rows: X, stats } = standardise(await (await quadrantFeatureSession(filters, s.size, s.patch))(px), F);
+  const docs: string[][] = [], owner: number[] = [];
+  train.forEach((e, i) => { for (const t of trainingTexts(e, languages)) { docs.push(tokenTerms(tok, t)); owner.push(i); } });
+  const tfidf = learnTfIdf(docs, s.maxTerms);
+  const q = tfidf.idf.length;
+  const rows: SparseRow[] = [];
+  views.forEach((_, v) => docs.forEach((d, r) => rows.push({ image: v * m + owner[r], terms: tfidf.vector(d) })));
+  const fit = await fitCca(X, views.length * m, F, rows, q, { k: Math.min(s.components, MINI.dim), regX: s.regX, regY: s.regY, seed });
+  const D = MINI.dim, k = fit.k;
+  const wgt = fit.correlations.map((c) => c ** s.power);
+  // Image: ((f − mean)/std − mx)·A·diag(w) = f·Wimg + bImg.
+  const Wimg = new Float32Array(F * D), bImg = new Float32Array(D);
+  for (let j = 0; j < F; j++) {
+    const inv = 1 / stats.std[j], shift = stats.mean[j] * inv + fit.mx[j];
+    for (let c = 0; c < k; c++) { const a = fit.A[j * k + c] * wgt[c]; Wimg[j * D + c] = a * inv; bImg[c] -= shift * a; }
+  }
+  // Text: table[v] = idf[v]·B[term(v)]·diag(w); mean = my·B·diag(w).
+  const V = tok.vocab.length;
+  const table = new Float32Array(V * D), idf = new Float32Array(V), textMean = new Float32Array(D);
+  for (const [term, i] of tfidf.index) {
+    const v = Number(term);
+    idf[v] = tfidf.idf[i];
+    for (let c = 0; c < k; c++) table[v * D + c] = tfidf.idf[i] * fit.B[i * k + c] * wgt[c];
+  }
+  for (let i = 0; i < q; i++) for (let c = 0; c < k; c++) textMean[c] += fit.my[i] * fit.B[i * k + c] * wgt[c];
+  return { filters, Wimg, bImg, table, idf, textMean, logitScale: 50 };
+}
+
+/**
+ * Audio tower for v2: ridge regression from the standardised audio features (all views) to the text vectors
+ * of the spoken labels, so one text vector searches pictures and speech alike. Returns W [A, dim], b [dim].
+ */
+export async function fitAudioProjection(layer: FixedLayer, views: Float32Array[], targets: Float32Array, lambda = 1): Promise<{ W: Float32Array; b: Float32Array }> {
+  const A = layer.mean!.length, D = MINI.dim, n = targets.length / D;
+  const X = new Float32Array(views.length * n * (A + 1)), Y = new Float32Array(views.length * n * D);
+  views.forEach((v, vi) => { for (let i = 0; i < n; i++) { const r = vi * n + i; X.set(v.subarray(i * A, (i + 1) * A), r * (A + 1)); X[r * (A + 1) + A] = 1; Y.set(targets.subarray(i * D, (i + 1) * D), r * D); } });
+  const N = views.length * n, P = A + 1;
+  const G = Float64Array.from(await gemm(X, N, P, X, N, P, true, false));
+  for (let j = 0; j < A; j++) G[j * P + j] += lambda * N / n;
+  G[A * P + A] += 1e-6;
+  const XtY = await gemm(X, N, P, Y, N, D, true, false);
+  const L = cholesky(G, P);
+  const sol = new Float64Array(P * D);
+  // Forward then back substitution for every column.
+  for (let c = 0; c < D; c++) {
+    const z = new Float64Array(P);
+    for (let i = 0; i < P; i++) { let v = XtY[i * D + c]; for (let j = 0; j < i; j++) v -= L[i * P + j] * z[j]; z[i] = v / L[i * P + i]; }
+    for (let i = P - 1; i >= 0; i--) { let v = z[i]; for (let j = i + 1; j < P; j++) v -= L[j * P + i] * sol[j * D + c]; sol[i * D + c] = v / L[i * P + i]; }
+  }
+  return { W: Float32Array.from(sol.subarray(0, A * D)), b: Float32Array.from(sol.subarray(A * D)) };
+}
