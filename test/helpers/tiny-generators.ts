@@ -1,3 +1,4 @@
+import { seededRandom } from '../../src/util/seeded-random.js';
 /**
  * Builders of tiny random-weight generation models in the exact directory layouts and ONNX input/output
  * names that Transformers.js loads (Whisper, a ViT-GPT2 style VisionEncoderDecoder, VITS). Their outputs are
@@ -9,16 +10,7 @@ import { join } from 'node:path';
 import { GraphBuilder } from '../../src/train/onnx/graph-builder.js';
 
 /** A deterministic PRNG, so a tiny model built twice has the same weights. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 
 /** A GraphBuilder with the few neural-network blocks the tiny models need. */
 class Net {

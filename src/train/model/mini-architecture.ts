@@ -1,3 +1,4 @@
+import { seededRandom } from '../../util/seeded-random.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 
 /** Bump when the recipe (data, architecture, training) changes; the committed model must carry the same number. */
@@ -39,16 +40,7 @@ export function paramShapes(vocab: number, imageFeatures: number, audioFeatures:
 }
 
 /** Small deterministic PRNG (mulberry32) so a seed reproduces a run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 export function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
