@@ -37,7 +37,7 @@ function textEmbeds(g: GraphBuilder, t: CcaTowers, ids: string, mask: string, vo
   const w = g.op1('Mul', [g.op1('Gather', [g.constFloat(t.idf, [vocab]), ids], { axis: 0 }), m]); // [B,L]
   const same = g.op1('Cast', [g.op1('Equal', [g.op1('Unsqueeze', [ids, g.constInt64([2])]), g.op1('Unsqueeze', [ids, g.constInt64([1])])])], { to: 1 });
   const outer = g.op1('Mul', [g.op1('Unsqueeze', [w, g.constInt64([2])]), g.op1('Unsqueeze', [w, g.constInt64([1])])]);
-  const sq = g.op1('ReduceSum', [g.op1('Mul', [same, outer]), g.constInt64([1, 2])], { keepdims: 1 }); // [B,1]
+  const sq = g.op1('Unsqueeze', [g.op1('ReduceSum', [g.op1('Mul', [same, outer]), g.constInt64([1, 2])], { keepdims: 0 }), g.constInt64([1])]); // [B,1]
   const z = g.op1('Sub', [sum, g.op1('Mul', [g.op1('Sqrt', [sq]), g.constFloat(t.textMean, [1, MINI.dim])])]);
   return l2normalize(g, z).y;
 }
