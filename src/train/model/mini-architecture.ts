@@ -2,7 +2,7 @@ import { seededRandom } from '../../util/seeded-random.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 
 /** Bump when the recipe (data, architecture, training) changes; the committed model must carry the same number. */
-export const RECIPE_VERSION = 1;
+export const RECIPE_VERSION = 2;
 
 /** Sizes of the mini model. Fixed first layers (k-means filters) are not trained; everything after them is. */
 export const MINI = {
