@@ -43,14 +43,17 @@ if (mode === 'rosetta') {
   let n = 0;
   for (const p of pairs) { if (n >= count) break; copyFileSync(p.imagePath, join(dir, `emoji-${n}.png`)); n += 1; }
   while (n < count) {
-    const img = await sharp({ create: { width: 640, height: 480, channels: 3, noise: { type: 'gaussian', mean: 120, sigma: 50 } } }).jpeg({ quality: 80 }).toBuffer();
+    // A distinct gradient photo per file (cheap to make, dedupe sees different bytes).
+    const base = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: (n * 37) % 256, g: (n * 91) % 256, b: (n * 53) % 256 } } })
+      .composite([{ input: { create: { width: 20, height: 15, channels: 3, background: { r: (n * 11) % 256, g: 255 - ((n * 7) % 256), b: (n * 3) % 256 } } }, left: n % 20, top: n % 15 }]).png().toBuffer();
+    const img = await sharp(base).resize(640, 480, { kernel: 'cubic' }).jpeg({ quality: 85 }).toBuffer();
     writeFileSync(join(dir, `photo-${n}.jpg`), img);
     n += 1;
   }
   const run = (m: string) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--mode', m, '--folder', dir], { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n').pop()!);
   const baseline = run('baseline');
   const rosetta = run('rosetta');
-  printTable(`Ingest of ${count} images (${pairs.length < count ? `${Math.min(pairs.length, count)} emoji PNGs + 640×480 JPEGs` : 'emoji PNGs'}), mini model, 2 cores`, [
+  printTable(`Ingest of ${count} images (${pairs.length < count ? `${Math.min(pairs.length, count)} emoji PNGs + ${count - Math.min(pairs.length, count)} 640×480 JPEGs` : 'emoji PNGs'}), mini model, 2 cores`, [
     { run: 'baseline: read + SHA-256 + sharp decode only', 'files/s': baseline.filesPerSecond, seconds: baseline.seconds, 'peak RSS MiB': baseline.peakRssMiB },
     { run: 'rosetta index (decode, encode, LanceDB commit)', 'files/s': rosetta.filesPerSecond, seconds: rosetta.seconds, 'peak RSS MiB': rosetta.peakRssMiB },
   ]);

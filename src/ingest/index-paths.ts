@@ -7,6 +7,7 @@ import { decodeForEncoding, hashAndType, type PreparedFile } from './prepare-fil
 import { ProgressCounter, type IndexProgress, type IndexSummary } from './progress.js';
 import { encodeTimedMedia } from './encode-timed.js';
 import { walkPaths, type WalkedFile } from './walk.js';
+import { ItemCatalog } from './item-catalog.js';
 
 export interface IndexOptions {
   /** Remove items whose files under these paths no longer exist. */
@@ -51,34 +52,37 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
   for (const p of problems) counter.fail(p.path, Object.assign(new Error(`${p.path}: ${p.reason}`), { code: 'ROSETTA_ERR_MEDIA_UNREADABLE' }));
   counter.report('scan');
   const batchFiles = options.batchFiles ?? 16;
+  const catalog = await ItemCatalog.load(ctx.store);
   for (let i = 0; i < files.length; i += batchFiles) {
     options.signal?.throwIfAborted();
-    await indexBatch(ctx, files.slice(i, i + batchFiles), options, counter);
+    await indexBatch(ctx, catalog, files.slice(i, i + batchFiles), options, counter);
   }
-  if (options.prune) await prune(ctx.store, paths, counter);
+  if (options.prune) await prune(ctx.store, catalog, paths, counter);
   counter.report('optimize');
   // Compacts the many small appends of this run and builds ANN indexes where tables grew large.
   await ctx.store.optimize();
   return counter.summary();
 }
 
-async function indexBatch(ctx: IndexContext, batch: WalkedFile[], options: IndexOptions, counter: ProgressCounter): Promise<void> {
+async function indexBatch(ctx: IndexContext, catalog: ItemCatalog, batch: WalkedFile[], options: IndexOptions, counter: ProgressCounter): Promise<void> {
   const toEncode: { prepared: PreparedFile; previous?: ItemRecord }[] = [];
   // Read, hash and decode the batch in parallel (sharp runs on its own threads).
   await Promise.all(batch.map(async (file) => {
     try {
-      const atLocation = await ctx.store.getItemByLocation(file.path);
+      const atLocation = catalog.byLocation(file.path);
       if (atLocation && atLocation.size === file.size && atLocation.mtimeMs >= file.mtimeMs && isComplete(atLocation, ctx.spaces)) {
         counter.skipped += 1;
         return;
       }
       const { bytes, hash, type } = await hashAndType(file, ctx.maxInputBytes);
-      const existing = await ctx.store.getItem(hash);
-      if (atLocation && atLocation.hash !== hash) await detachLocation(ctx.store, atLocation, file.path);
+      const existing = catalog.byHash(hash);
+      if (atLocation && atLocation.hash !== hash) await detachLocation(ctx.store, catalog, atLocation, file.path);
       if (existing && isComplete(existing, ctx.spaces)) {
         // Same bytes already encoded: just remember this path (and newer mtime).
         const locations = existing.locations.includes(file.path) ? existing.locations : [...existing.locations, file.path];
-        await ctx.store.updateItem(hash, { locations, mtimeMs: Math.max(existing.mtimeMs, file.mtimeMs), tags: mergeTags(existing.tags, options.tags) });
+        const patch = { locations, mtimeMs: Math.max(existing.mtimeMs, file.mtimeMs), tags: mergeTags(existing.tags, options.tags) };
+        await ctx.store.updateItem(hash, patch);
+        catalog.patch(hash, patch);
         if (atLocation && atLocation.hash !== hash) counter.updated += 1; else counter.skipped += 1;
         return;
       }
@@ -88,11 +92,11 @@ async function indexBatch(ctx: IndexContext, batch: WalkedFile[], options: Index
       counter.fail(file.path, error);
     }
   }));
-  await encodeAndCommit(ctx, mergeSameBytes(toEncode), options, counter);
+  await encodeAndCommit(ctx, catalog, mergeSameBytes(toEncode), options, counter);
   counter.report('index', { current: batch[batch.length - 1]?.path });
 }
 
-async function encodeAndCommit(ctx: IndexContext, work: { prepared: PreparedFile; previous?: ItemRecord; extraLocations?: string[] }[], options: IndexOptions, counter: ProgressCounter): Promise<void> {
+async function encodeAndCommit(ctx: IndexContext, catalog: ItemCatalog, work: { prepared: PreparedFile; previous?: ItemRecord; extraLocations?: string[] }[], options: IndexOptions, counter: ProgressCounter): Promise<void> {
   const images = work.filter((w) => w.prepared.image);
   const texts = work.filter((w) => w.prepared.chunks);
   const vectors = new Map<string, Record<string, VectorRecord[]>>();
@@ -159,6 +163,7 @@ async function encodeAndCommit(ctx: IndexContext, work: { prepared: PreparedFile
     }
   }
   await commitAll(ctx.store, pending, counter);
+  for (const p of pending) if (!counter.failures.some((f) => f.path === p.path)) catalog.set(p.commit.item);
 }
 
 type ItemCommitArgs = { item: ItemRecord; segments: SegmentRecord[]; vectors: Record<string, VectorRecord[]>; spaces: SpaceTableInfo[] };
@@ -201,21 +206,31 @@ function mergeTags(a: string[], b: string[] = []): string[] {
 }
 
 /** The file at `path` now holds other bytes: forget it on the old item, and drop the item if orphaned. */
-async function detachLocation(store: VectorStore, item: ItemRecord, path: string): Promise<void> {
+async function detachLocation(store: VectorStore, catalog: ItemCatalog, item: ItemRecord, path: string): Promise<void> {
   const locations = item.locations.filter((l) => l !== path);
-  if (locations.length === 0) await store.removeItem(item.hash);
-  else await store.updateItem(item.hash, { locations });
+  if (locations.length === 0) {
+    await store.removeItem(item.hash);
+    catalog.remove(item.hash);
+  } else {
+    await store.updateItem(item.hash, { locations });
+    catalog.patch(item.hash, { locations });
+  }
 }
 
-async function prune(store: VectorStore, roots: string[], counter: ProgressCounter): Promise<void> {
+async function prune(store: VectorStore, catalog: ItemCatalog, roots: string[], counter: ProgressCounter): Promise<void> {
   const absRoots = roots.map((r) => resolve(r));
   const under = (p: string) => absRoots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep));
-  for (const item of await store.listItems()) {
+  for (const item of catalog.all()) {
     const gone = item.locations.filter((l) => under(l) && !existsSync(l));
     if (gone.length === 0) continue;
     const kept = item.locations.filter((l) => !gone.includes(l));
-    if (kept.length === 0) await store.removeItem(item.hash);
-    else await store.updateItem(item.hash, { locations: kept });
+    if (kept.length === 0) {
+      await store.removeItem(item.hash);
+      catalog.remove(item.hash);
+    } else {
+      await store.updateItem(item.hash, { locations: kept });
+      catalog.patch(item.hash, { locations: kept });
+    }
     counter.pruned += gone.length;
   }
   counter.report('prune');
