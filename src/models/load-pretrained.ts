@@ -9,6 +9,8 @@ interface Pretrained<T> {
   from_pretrained(path: string, options?: Record<string, unknown>): Promise<T>;
 }
 
+const FILE_ONLY = /tokenizer|processor|feature extractor|config/i;
+
 // Transformers.js keeps its settings in one global `env`; loads are serialised so each sees its own.
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -29,7 +31,9 @@ export function loadPretrained<T>(
     env.allowRemoteModels = ref.kind === 'hub' && !runtime.offline;
     const options: Record<string, unknown> = { ...extra };
     if (ref.kind === 'hub') options.revision = ref.revision;
-    if (what === 'model') {
+    // Device, dtype and threads apply to anything that opens an ONNX session (towers, pipelines), not to
+    // the small files (tokenizer, processors, config) whose loaders reject or ignore them.
+    if (!FILE_ONLY.test(what)) {
       options.device = checkDevice(runtime.device);
       options.dtype ??= runtime.dtype;
       if (runtime.threads) options.session_options = { intraOpNumThreads: runtime.threads, interOpNumThreads: 1 };

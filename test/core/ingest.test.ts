@@ -124,3 +124,13 @@ test('a missing model in offline mode names the model and the fix', async () => 
     },
   );
 });
+
+test('the device option reaches the model towers: an unavailable device fails with the fix, not silently on the CPU', async () => {
+  const r = await Rosetta.open(join(root, 'device', '.rosetta'), { spaces: [model], offline: true, device: 'cuda' });
+  await assert.rejects(r.search('red'), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'ROSETTA_ERR_MODEL_DEVICE_UNAVAILABLE');
+    assert.match(e.message, /cuda12/);
+    return true;
+  });
+  await r.close();
+});
