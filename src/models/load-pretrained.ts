@@ -51,6 +51,10 @@ export function loadPretrained<T>(
 function explainLoadError(cause: unknown, ref: ModelRef, runtime: ResolvedRuntime, what: string): RosettaError {
   if (RosettaError.is(cause)) return cause;
   const text = cause instanceof Error ? cause.message : String(cause);
+  if (/WebGPU adapter|webgpu_context|CUDA|cudart|execution provider/i.test(text) && runtime.device !== 'cpu') {
+    return new RosettaError(ErrorCodes.DEVICE_UNAVAILABLE, `The ${what} of ${ref.label} could not start on device '${runtime.device}': ${firstLine(text)}`,
+      { model: ref.label, setting: 'device', cause, hint: runtime.device === 'webgpu' ? 'WebGPU needs a GPU with a Vulkan driver (and the Vulkan loader, libvulkan1); or use --device cpu' : 'check the GPU driver and CUDA 12/cuDNN 9 libraries, or use --device cpu' });
+  }
   const missing = /not found|could not locate|ENOENT|does not exist|no such file/i.test(text);
   if (ref.kind === 'local') {
     return new RosettaError(missing ? ErrorCodes.MODEL_NOT_FOUND : ErrorCodes.MODEL_LOAD_FAILED,
