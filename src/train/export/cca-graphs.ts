@@ -3,7 +3,7 @@ import { l2normalize, MINI } from '../model/mini-architecture.js';
 import { audioFeatureNodes, type FixedLayer } from '../model/fixed-layers.js';
 import { quadrantFeatureNodes } from '../features/quadrant-features.js';
 import type { PatchFilters } from '../features/patch-kmeans.js';
-import { fromHalf, toHalf } from './mini-graphs.js';
+import { buildJointClipModel, fromHalf, toHalf } from './mini-graphs.js';
 
 /**
  * The v2 towers: closed-form linear maps into the shared space, every one folded into MatMul + Add.
@@ -78,17 +78,9 @@ export function buildCcaAudioModel(t: CcaTowers, frames: number): Uint8Array {
 
 /** `model.onnx` for CLIPModel and the zero-shot pipeline. */
 export function buildCcaClipModel(t: CcaTowers, vocab: number): Uint8Array {
-  const g = new GraphBuilder('rosetta_mini_clip');
-  const ids = g.input('input_ids', 'int64', ['text_batch_size', 'sequence_length']);
-  const mask = g.input('attention_mask', 'int64', ['text_batch_size', 'sequence_length']);
-  const px = g.input('pixel_values', 'float32', ['image_batch_size', 3, MINI.imageSize, MINI.imageSize]);
-  const te = g.op1('Identity', [textEmbeds(g, t, ids, mask, vocab)], {}, 'text_embeds');
-  const ie = g.op1('Identity', [imageEmbeds(g, t, px)], {}, 'image_embeds');
-  const lpi = g.op1('Mul', [g.op1('Gemm', [ie, te], { transB: 1 }), g.constFloat([t.logitScale], [])], {}, 'logits_per_image');
-  g.op1('Transpose', [lpi], { perm: [1, 0] }, 'logits_per_text');
-  g.output('logits_per_image', 'float32', ['image_batch_size', 'text_batch_size']);
-  g.output('logits_per_text', 'float32', ['text_batch_size', 'image_batch_size']);
-  g.output('text_embeds', 'float32', ['text_batch_size', MINI.dim]);
-  g.output('image_embeds', 'float32', ['image_batch_size', MINI.dim]);
-  return g.toBytes();
+  return buildJointClipModel((g, ids, mask, px) => ({
+    text: textEmbeds(g, t, ids, mask, vocab),
+    image: imageEmbeds(g, t, px),
+    scale: g.constFloat([t.logitScale], []),
+  }));
 }

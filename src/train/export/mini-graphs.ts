@@ -85,14 +85,26 @@ export function buildAudioModel(params: Params, layer: FixedLayer, frames: numbe
 
 /** `model.onnx` for CLIPModel and the zero-shot pipeline: all inputs → logits both ways and both embeddings. */
 export function buildClipModel(params: Params, layer: FixedLayer): Uint8Array {
+  return buildJointClipModel((g, ids, mask, px) => ({
+    text: textEmbeds(g, params, ids, mask),
+    image: imageEmbeds(g, params, layer, px),
+    scale: g.op1('Exp', [weight(g, params, 'logScale')]),
+  }));
+}
+
+/**
+ * The CLIPModel wrapper every mini recipe shares: the three inputs, the towers `towers` adds, and
+ * logits both ways plus both embeddings as outputs.
+ */
+export function buildJointClipModel(towers: (g: GraphBuilder, ids: string, mask: string, px: string) => { text: string; image: string; scale: string }): Uint8Array {
   const g = new GraphBuilder('rosetta_mini_clip');
   const ids = g.input('input_ids', 'int64', ['text_batch_size', 'sequence_length']);
   const mask = g.input('attention_mask', 'int64', ['text_batch_size', 'sequence_length']);
   const px = g.input('pixel_values', 'float32', ['image_batch_size', 3, MINI.imageSize, MINI.imageSize]);
-  const t = g.op1('Identity', [textEmbeds(g, params, ids, mask)], {}, 'text_embeds');
-  const i = g.op1('Identity', [imageEmbeds(g, params, layer, px)], {}, 'image_embeds');
-  const scale = g.op1('Exp', [weight(g, params, 'logScale')]);
-  const lpi = g.op1('Mul', [g.op1('Gemm', [i, t], { transB: 1 }), scale], {}, 'logits_per_image');
+  const made = towers(g, ids, mask, px);
+  const t = g.op1('Identity', [made.text], {}, 'text_embeds');
+  const i = g.op1('Identity', [made.image], {}, 'image_embeds');
+  const lpi = g.op1('Mul', [g.op1('Gemm', [i, t], { transB: 1 }), made.scale], {}, 'logits_per_image');
   g.op1('Transpose', [lpi], { perm: [1, 0] }, 'logits_per_text');
   g.output('logits_per_image', 'float32', ['image_batch_size', 'text_batch_size']);
   g.output('logits_per_text', 'float32', ['text_batch_size', 'image_batch_size']);
