@@ -162,17 +162,17 @@ async function encodeAndCommit(ctx: IndexContext, catalog: ItemCatalog, work: { 
       counter.fail(p.file.path, error);
     }
   }
-  await commitAll(ctx.store, pending, counter);
-  for (const p of pending) if (!counter.failures.some((f) => f.path === p.path)) catalog.set(p.commit.item);
+  await commitAll(ctx.store, catalog, pending, counter);
 }
 
 type ItemCommitArgs = { item: ItemRecord; segments: SegmentRecord[]; vectors: Record<string, VectorRecord[]>; spaces: SpaceTableInfo[] };
 
 /** One write for the whole batch where the store can (fewer, larger fragments); item by item otherwise or on failure. */
-async function commitAll(store: VectorStore, pending: { commit: ItemCommitArgs; updated: boolean; extra: number; path: string }[], counter: ProgressCounter): Promise<void> {
+async function commitAll(store: VectorStore, catalog: ItemCatalog, pending: { commit: ItemCommitArgs; updated: boolean; extra: number; path: string }[], counter: ProgressCounter): Promise<void> {
   const done = (p: (typeof pending)[number]) => {
     if (p.updated) counter.updated += 1; else counter.added += 1;
     counter.skipped += p.extra;
+    catalog.set(p.commit.item);
   };
   if (store.commitItems && pending.length > 1) {
     try {

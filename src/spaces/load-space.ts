@@ -52,8 +52,7 @@ export async function loadSpace(spec: SpaceSpec, runtime: ResolvedRuntime): Prom
   const id = spec.id ?? (family === 'rosetta-mini' ? 'mini' : family);
   if (!/^[a-z0-9_]+$/.test(id)) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Space id '${id}' must be lowercase letters, digits or _`, { setting: 'spaces' });
   if (family === 'clap') {
-    const { loadClapSpace } = await import('./clap-space.js');
-    return loadClapSpace({ model: spec.model, id, device: runtime.device, dtype: runtime.dtype, batchSize: runtime.batchSize, offline: runtime.offline, cacheDir: runtime.cacheDir });
+    return clapSpace(spec.model, id, runtime);
   }
   if (family !== 'rosetta-mini') return new ClipSpace({ id, ref, runtime, family });
   if (ref.kind !== 'local') throw new RosettaError(ErrorCodes.MODEL_NOT_FOUND, 'the mini model must be a local directory', { model: ref.label });
@@ -63,7 +62,13 @@ export async function loadSpace(spec: SpaceSpec, runtime: ResolvedRuntime): Prom
   const image = new ClipSpace({ id, ref: clipRef, runtime, family: 'clip', version, dim: manifest.dim, logitScale: manifest.logitScale });
   const clapDir = join(ref.dir, 'clap');
   const audio = existsSync(join(clapDir, 'config.json'))
-    ? await (await import('./clap-space.js')).loadClapSpace({ model: clapDir, id, device: runtime.device, dtype: runtime.dtype, batchSize: runtime.batchSize, offline: runtime.offline, cacheDir: runtime.cacheDir })
+    ? await clapSpace(clapDir, id, runtime)
     : undefined;
   return new CompositeSpace(id, ref.label, version, manifest.dim, image, image, audio);
+}
+
+/** CLAP loads on demand: collections without audio never import it. */
+async function clapSpace(model: string, id: string, runtime: ResolvedRuntime): Promise<Space> {
+  const { loadClapSpace } = await import('./clap-space.js');
+  return loadClapSpace({ model, id, device: runtime.device, dtype: runtime.dtype, batchSize: runtime.batchSize, offline: runtime.offline, cacheDir: runtime.cacheDir });
 }
