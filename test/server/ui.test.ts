@@ -81,7 +81,8 @@ test('a video hit opens a player at the start of the matching scene', { skip }, 
   await page.getByLabel('Search words').fill('magenta');
   for (const m of ['Images', 'Audio', 'Text']) await page.getByLabel(m).uncheck();
   await page.getByRole('button', { name: 'Search', exact: true }).click();
-  await page.waitForFunction(() => document.querySelector('#results li.hit')?.getAttribute('data-modality') === 'video');
+  // Each unticked box also searches: wait until the last search has rendered, or focus lands on a grid about to be replaced.
+  await page.waitForFunction(() => !document.body.hasAttribute('aria-busy') && document.querySelector('#results li.hit')?.getAttribute('data-modality') === 'video');
   const first = page.locator('#results li.hit').first();
   assert.match(await first.innerText(), /0:06\.0–0:09\.0/);
   // Keyboard: focus the hit and open it with Enter.
