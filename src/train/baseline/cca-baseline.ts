@@ -1,7 +1,7 @@
 import type { EmojiPair } from '../data/emoji-pairs.js';
 import { learnPatchFilters, type PatchFilters } from '../features/patch-kmeans.js';
 import { PLAIN, renderPixels, samplePatches, type Rgba } from '../features/image-input.js';
-import { quadrantFeatureCount, quadrantFeatureSession } from '../features/quadrant-features.js';
+import { pyramidFeatureCount, pyramidFeatureSession } from '../features/pyramid-features.js';
 import { normalizeText, preTokenize } from '../tokenizer/wordpiece.js';
 import { rng } from '../model/mini-architecture.js';
 import { fitCca, projectRows, type CcaFit, type SparseRow } from './cca.js';
@@ -84,8 +84,8 @@ export async function fitCcaBaseline(train: EmojiPair[], languages: string[], im
   const s = { ...BASELINE, ...settings };
   const render = (ps: EmojiPair[]) => ps.map((x) => renderPixels(images.get(x.id)!, PLAIN, s.size));
   const trainPx = render(train);
-  const features = await quadrantFeatureSession(learnBaselineFilters(trainPx, s, seed), s.size, s.patch);
-  const F = quadrantFeatureCount(s.filters);
+  const features = await pyramidFeatureSession(learnBaselineFilters(trainPx, s, seed), s.size, s.patch);
+  const F = pyramidFeatureCount(s.filters);
   const { rows: X, stats } = standardise(await features(trainPx), F);
   const docs: string[][] = [];
   const owner: number[] = [];

@@ -10,6 +10,11 @@ export interface CcaOptions {
   regX: number;
   regY: number;
   seed?: number;
+  /**
+   * Whitening of the text view: `full` (inverse Cholesky of the ridged covariance, O(q³)) or `diagonal`
+   * (per-term variance only), which scales to every word of the training text.
+   */
+  textWhitening?: 'full' | 'diagonal';
 }
 
 /** Linear maps into the shared space: x ↦ (x − mx)·A, y ↦ (y − my)·B, both [·, k], scaled by the canonical correlations. */
@@ -32,20 +37,34 @@ export async function fitCca(X: Float32Array, m: number, p: number, rows: Sparse
   // Σ_rows xc·yᵀ: rows of one image share xc, so sum their text first (Σ_e weighted xc = 0 makes centring y unnecessary).
   const Ysum = new Float32Array(m * q);
   const my = new Float32Array(q);
-  const Cyy = new Float64Array(q * q);
+  const diagonal = opts.textWhitening === 'diagonal';
+  const Cyy = new Float64Array(diagonal ? q : q * q);
   for (const r of rows) {
     const t = [...r.terms];
     for (const [i, v] of t) { Ysum[r.image * q + i] += v / N; my[i] += v / N; }
-    for (const [i, vi] of t) for (const [j, vj] of t) Cyy[i * q + j] += (vi * vj) / N;
+    if (diagonal) for (const [i, v] of t) Cyy[i] += (v * v) / N;
+    else for (const [i, vi] of t) for (const [j, vj] of t) Cyy[i * q + j] += (vi * vj) / N;
   }
-  for (let i = 0; i < q; i++) { const mi = my[i]; if (mi === 0) continue; for (let j = 0; j < q; j++) Cyy[i * q + j] -= mi * my[j]; }
   const Cxy = await gemm(Xc, m, p, Ysum, m, q, true, false);
   ridge(Cxx, p, opts.regX);
-  ridge(Cyy, q, opts.regY);
   const Wx = Float32Array.from(invertLower(cholesky(Cxx, p), p));
-  const Wy = Float32Array.from(invertLower(cholesky(Cyy, q), q));
-  const M = await gemm(await gemm(Wx, p, p, Cxy, p, q), p, q, Wy, q, q, false, true);
+  const WxCxy = await gemm(Wx, p, p, Cxy, p, q);
   const k = Math.min(opts.k, p, q);
+  if (diagonal) {
+    // Wy = diag(1/√(var + ridge)), the ridge scaled to the mean variance as in `ridge`.
+    let tr = 0;
+    for (let i = 0; i < q; i++) { Cyy[i] -= my[i] ** 2; tr += Cyy[i]; }
+    const add = (opts.regY * tr) / q + 1e-9;
+    const wy = Float32Array.from(Cyy, (v) => 1 / Math.sqrt(Math.max(v, 0) + add));
+    for (let r = 0; r < p; r++) for (let i = 0; i < q; i++) WxCxy[r * q + i] *= wy[i];
+    const { U, s, V } = await topSvd(WxCxy, p, q, k, opts.seed ?? 1);
+    for (let i = 0; i < q; i++) for (let c = 0; c < k; c++) V[i * k + c] *= wy[i];
+    return { A: await gemm(Wx, p, p, U, p, k, true, false), B: V, mx, my, k, correlations: s };
+  }
+  for (let i = 0; i < q; i++) { const mi = my[i]; if (mi === 0) continue; for (let j = 0; j < q; j++) Cyy[i * q + j] -= mi * my[j]; }
+  ridge(Cyy, q, opts.regY);
+  const Wy = Float32Array.from(invertLower(cholesky(Cyy, q), q));
+  const M = await gemm(WxCxy, p, q, Wy, q, q, false, true);
   const { U, s, V } = await topSvd(M, p, q, k, opts.seed ?? 1);
   const A = await gemm(Wx, p, p, U, p, k, true, false);
   const B = await gemm(Wy, q, q, V, q, k, true, false);

@@ -1,18 +1,20 @@
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import { l2normalize, MINI } from '../model/mini-architecture.js';
 import { audioFeatureNodes, type FixedLayer } from '../model/fixed-layers.js';
-import { quadrantFeatureNodes } from '../features/quadrant-features.js';
+import { pyramidFeatureNodes } from '../features/pyramid-features.js';
 import type { PatchFilters } from '../features/patch-kmeans.js';
 import { buildJointClipModel, fromHalf, toHalf } from './mini-graphs.js';
 
 /**
- * The v2 towers: closed-form linear maps into the shared space, every one folded into MatMul + Add.
+ * The CCA towers (recipe v2 and later): closed-form linear maps into the shared space, every one folded into MatMul + Add.
  * Large matrices are stored as float16 and cast on load; `roundToHalf` lets the trainer evaluate exactly what ships.
  */
 export interface CcaTowers {
   /** k-means filters of the image features (6×6 on 32 px). */
   filters: PatchFilters;
-  /** Image: raw quadrant features [F] → (f·Wimg + bImg), [F, dim] and [dim]. */
+  /** Pooling grids of the filter responses (v2: [2], the quadrants; v3: [1, 2, 3]). */
+  grids: number[];
+  /** Image: raw pooled features [F] → (f·Wimg + bImg), [F, dim] and [dim]. */
   Wimg: Float32Array; bImg: Float32Array;
   /** Text: per-token table [vocab, dim] holding idf[v]·W[v,:]; idf [vocab] (0 for tokens outside the TF-IDF terms); projected mean [dim]. */
   table: Float32Array; idf: Float32Array; textMean: Float32Array;
@@ -22,6 +24,38 @@ export interface CcaTowers {
 }
 
 export function roundToHalf(a: Float32Array): void { for (let i = 0; i < a.length; i++) a[i] = fromHalf(toHalf(a[i])); }
+
+/**
+ * Symmetric int8 rows of a [rows, cols] table with one scale per row. The token table is most of the text
+ * tower's size (8,000 tokens × 256); a text vector sums a few rows, so the ±0.4 % rounding does not move rankings.
+ */
+export function quantizeRows(a: Float32Array, cols: number): { q: Int8Array; scale: Float32Array } {
+  const rows = a.length / cols;
+  const q = new Int8Array(a.length), scale = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let max = 0;
+    for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(a[r * cols + c]));
+    scale[r] = max / 127 || 1;
+    for (let c = 0; c < cols; c++) q[r * cols + c] = Math.round(a[r * cols + c] / scale[r]);
+  }
+  return { q, scale };
+}
+
+/** Replaces a table by what its int8 form decodes to, so the trainer evaluates exactly what ships. */
+export function roundRowsToInt8(a: Float32Array, cols: number): void {
+  const { q, scale } = quantizeRows(a, cols);
+  for (let i = 0; i < a.length; i++) a[i] = q[i] * scale[Math.floor(i / cols)];
+}
+
+/** Rows of an int8 table for ids [B,L] → float [B,L,cols]: gather the rows and their scales, then multiply. */
+function gatherInt8Rows(g: GraphBuilder, name: string, table: Float32Array, cols: number, ids: string): string {
+  const { q, scale } = quantizeRows(table, cols);
+  const rows = table.length / cols;
+  const t = g.initializer(`${name}_int8`, { type: 'int8', dims: [rows, cols], data: q });
+  const picked = g.op1('Cast', [g.op1('Gather', [t, ids], { axis: 0 })], { to: 1 });
+  const s = g.op1('Gather', [g.constFloat(scale, [rows]), ids], { axis: 0 });
+  return g.op1('Mul', [picked, g.op1('Unsqueeze', [s, g.constInt64([2])])]);
+}
 
 function half(g: GraphBuilder, name: string, data: Float32Array, dims: number[]): string {
   return g.op1('Cast', [g.initializer(`${name}_fp16`, { type: 'float16', dims, data: Uint16Array.from(data, toHalf) })], { to: 1 });
@@ -33,7 +67,7 @@ function half(g: GraphBuilder, name: string, data: Float32Array, dims: number[])
  */
 function textEmbeds(g: GraphBuilder, t: CcaTowers, ids: string, mask: string, vocab: number): string {
   const m = g.op1('Cast', [mask], { to: 1 });
-  const sum = g.op1('ReduceSum', [g.op1('Mul', [g.op1('Gather', [half(g, 'token_table', t.table, [vocab, MINI.dim]), ids], { axis: 0 }), g.op1('Unsqueeze', [m, g.constInt64([2])])]), g.constInt64([1])], { keepdims: 0 });
+  const sum = g.op1('ReduceSum', [g.op1('Mul', [gatherInt8Rows(g, 'token_table', t.table, MINI.dim, ids), g.op1('Unsqueeze', [m, g.constInt64([2])])]), g.constInt64([1])], { keepdims: 0 });
   const w = g.op1('Mul', [g.op1('Gather', [g.constFloat(t.idf, [vocab]), ids], { axis: 0 }), m]); // [B,L]
   const same = g.op1('Cast', [g.op1('Equal', [g.op1('Unsqueeze', [ids, g.constInt64([2])]), g.op1('Unsqueeze', [ids, g.constInt64([1])])])], { to: 1 });
   const outer = g.op1('Mul', [g.op1('Unsqueeze', [w, g.constInt64([2])]), g.op1('Unsqueeze', [w, g.constInt64([1])])]);
@@ -43,7 +77,7 @@ function textEmbeds(g: GraphBuilder, t: CcaTowers, ids: string, mask: string, vo
 }
 
 function imageEmbeds(g: GraphBuilder, t: CcaTowers, px: string): string {
-  const f = quadrantFeatureNodes(g, px, t.filters, MINI.imageSize, MINI.imagePatch);
+  const f = pyramidFeatureNodes(g, px, t.filters, MINI.imageSize, MINI.imagePatch, t.grids);
   const F = t.Wimg.length / MINI.dim;
   return l2normalize(g, g.op1('Add', [g.op1('MatMul', [f, half(g, 'image_proj', t.Wimg, [F, MINI.dim])]), g.constFloat(t.bImg, [MINI.dim])])).y;
 }

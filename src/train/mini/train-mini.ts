@@ -11,7 +11,7 @@ import { evaluateMini, type MiniQuality } from './evaluate-mini.js';
 import { buildTokenizer, prepareAudioFeatures, sampleText, type MiniData, type Progress } from './prepare-data.js';
 import { loadEmojiPairs, loadGroupNames } from '../data/emoji-pairs.js';
 import { readRgba, type Rgba } from '../features/image-input.js';
-import { buildCcaAudioModel, buildCcaClipModel, buildCcaTextModel, buildCcaVisionModel, roundToHalf, type CcaTowers } from '../export/cca-graphs.js';
+import { buildCcaAudioModel, buildCcaClipModel, buildCcaTextModel, buildCcaVisionModel, roundRowsToInt8, roundToHalf, type CcaTowers } from '../export/cca-graphs.js';
 import { fitAudioProjection, fitCcaTowers } from './cca-mini.js';
 
 export interface TrainMiniOptions {
@@ -102,8 +102,8 @@ export async function trainParams(data: MiniData, seed: number, epochs: number, 
 }
 
 /**
- * Rebuilds rosetta-mini (recipe v2) from scratch: the classical CCA baseline turned into exportable towers
- * (quadrant k-means features vs WordPiece-token TF-IDF), an audio projection fitted to the new text vectors,
+ * Rebuilds rosetta-mini (recipe v3) from scratch: the classical CCA pipeline turned into exportable towers
+ * (pyramid-pooled k-means features vs WordPiece-token TF-IDF, `MINI_CCA`), an audio projection fitted to the new text vectors,
  * export in hub layout, held-out evaluation. `epochs` is ignored since v2 (closed form); the v1 trainer
  * (`trainParams`) stays for adapters and tests.
  * @example await trainMini({ outDir: '/abs/models/rosetta-mini', onProgress: console.log })
@@ -125,7 +125,8 @@ export async function trainMini(options: TrainMiniOptions): Promise<TrainMiniRes
   for (const p of pairs) images.set(p.id, await readRgba(p.imagePath));
   progress({ phase: 'image-text-cca', step: 0, total: 1 });
   const towers = await fitCcaTowers(train, languages, images, tokenizer, seed);
-  for (const a of [towers.Wimg, towers.table]) roundToHalf(a);
+  roundToHalf(towers.Wimg);
+  roundRowsToInt8(towers.table, MINI.dim);
   const V = tokenizer.vocab.length;
   const textModel = buildCcaTextModel({ ...towers, audioLayer: { filters: towers.filters }, Waud: new Float32Array(0), bAud: new Float32Array(0) }, V);
   progress({ phase: 'audio-features', step: 0, total: 1 });

@@ -2,12 +2,12 @@ import { seededRandom } from '../../util/seeded-random.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 
 /** Bump when the recipe (data, architecture, training) changes; the committed model must carry the same number. */
-export const RECIPE_VERSION = 2;
+export const RECIPE_VERSION = 3;
 
 /** Sizes of the mini model. Fixed first layers (k-means filters) are not trained; everything after them is. */
 export const MINI = {
   dim: 256,
-  vocabSize: 4000,
+  vocabSize: 8000,
   maxTextLength: 48,
   textHidden: 160,
   towerHidden: 384,

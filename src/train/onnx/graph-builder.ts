@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
 
-export type ElemType = 'float32' | 'int64' | 'int32' | 'bool' | 'float16';
+export type ElemType = 'float32' | 'int64' | 'int32' | 'bool' | 'float16' | 'int8';
 /** A dimension is a fixed size or a symbolic name (batch, sequence…). */
 export type Dim = number | string;
 export type AttrValue = number | string | number[] | Float32Array | { floats: number[] } | { tensor: TensorInit };
@@ -13,7 +13,7 @@ export interface TensorInit {
   type: ElemType;
   dims: number[];
   /** float16 data is given as IEEE half bit patterns (Uint16Array). */
-  data: Float32Array | BigInt64Array | Int32Array | Uint16Array | number[];
+  data: Float32Array | BigInt64Array | Int32Array | Uint16Array | Int8Array | number[];
 }
 
 const ELEM: Record<ElemType, number> = {
@@ -22,6 +22,7 @@ const ELEM: Record<ElemType, number> = {
   int32: onnx.TensorProto.DataType.INT32,
   bool: onnx.TensorProto.DataType.BOOL,
   float16: onnx.TensorProto.DataType.FLOAT16,
+  int8: onnx.TensorProto.DataType.INT8,
 };
 
 function tensorProto(name: string, t: TensorInit): InstanceType<typeof onnx.TensorProto> {
@@ -39,6 +40,9 @@ function tensorProto(name: string, t: TensorInit): InstanceType<typeof onnx.Tens
     bytes = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
   } else if (t.type === 'float16') {
     const arr = t.data instanceof Uint16Array ? t.data : Uint16Array.from(t.data as number[]);
+    bytes = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
+  } else if (t.type === 'int8') {
+    const arr = t.data instanceof Int8Array ? t.data : Int8Array.from(t.data as number[]);
     bytes = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
   } else {
     bytes = Uint8Array.from(t.data as number[]);
