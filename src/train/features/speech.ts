@@ -100,10 +100,20 @@ export function clapFeatureConfig(): Record<string, unknown> {
 
 let extractor: ClapFeatureExtractor | undefined;
 
-/** Log-mel features exactly as Transformers.js computes them for the exported CLAP model: [T, mel] row-major. */
-export async function logMel(samples16k: Float32Array): Promise<{ data: Float32Array; frames: number }> {
+/**
+ * Log-mel features exactly as Transformers.js computes them for the exported CLAP model: [T, mel] row-major.
+ * A clip longer than the window is cut here at `cropAt` (0 = start, 0.5 = centre, 1 = end), because the
+ * extractor's own `rand_trunc` crops at Math.random() — which made the audio tower differ from build to build.
+ */
+export async function logMel(samples16k: Float32Array, cropAt = 0.5): Promise<{ data: Float32Array; frames: number }> {
   extractor ??= new ClapFeatureExtractor(clapFeatureConfig());
-  const { input_features } = await extractor(samples16k);
+  const window = Math.round(MINI.sampleRate * MINI.audioSeconds);
+  let clip = samples16k;
+  if (clip.length > window) {
+    const start = Math.floor((clip.length - window) * Math.min(1, Math.max(0, cropAt)));
+    clip = clip.subarray(start, start + window);
+  }
+  const { input_features } = await extractor(clip);
   const dims = input_features.dims as number[];
   return { data: input_features.data as Float32Array, frames: dims[dims.length - 2] };
 }

@@ -64,7 +64,8 @@ export async function prepareAudioFeatures(pairs: EmojiPair[], train: EmojiPair[
     for (const p of train) {
       let wav = await wavTo16k(speech.get(p.id)!, v === 0 ? 1 : 0.88 + rand() * 0.24);
       if (v > 0) { const amp = 0.002 + rand() * 0.01, gain = 0.6 + 0.8 * rand(); wav = wav.map((s) => s * gain + amp * gaussian(rand)); }
-      const m = await logMel(wav);
+      // The clean view is centred; augmented views crop long labels at a seeded random offset.
+      const m = await logMel(wav, v === 0 ? 0.5 : rand());
       frames = m.frames;
       view.push(m.data);
     }
