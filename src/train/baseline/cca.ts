@@ -22,8 +22,8 @@ export interface CcaFit { A: Float32Array; B: Float32Array; mx: Float32Array; my
 
 /**
  * Regularised linear CCA between dense image rows X [m, p] and sparse text rows (many per image): each view is
- * whitened by the inverse Cholesky factor of its ridged covariance, then the top-k SVD of the whitened
- * cross-covariance gives the canonical directions. Nothing is projected away before the fit.
+ * whitened by the inverse Cholesky factor of its ridged covariance (the text view optionally by its per-term
+ * variance only), then the top-k SVD of the whitened cross-covariance gives the canonical directions. Nothing is projected away before the fit.
  */
 export async function fitCca(X: Float32Array, m: number, p: number, rows: SparseRow[], q: number, opts: CcaOptions): Promise<CcaFit> {
   const N = rows.length;
