@@ -17,6 +17,7 @@ import { Rosetta } from '../src/rosetta.js';
 import { createServer } from '../src/server/index.js';
 import type { ItemCommit, LanceStore } from '../src/store/lancedb/lance-store.js';
 import { buildTinyClip } from '../test/helpers/tiny-clip.js';
+import { benchRandom, normaliseInPlace } from './synthetic-vectors.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] ? args[i + 1] : fallback; };
@@ -29,33 +30,19 @@ const EXACT = args.includes('--exact');
 const QUERIES = ['a red car', 'a dog on the beach', 'happy face', 'blue heart', 'pizza', 'a cat', 'rain cloud', 'the sun',
   'green apple', 'music', 'rocket', 'a tree in autumn', 'flag', 'coffee', 'book', 'star'];
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  const u = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return (s + 0.5) / 4294967296; };
-  return { u, g: () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()) };
-}
-
-function normalise(v: Float32Array): Float32Array {
-  let t = 0;
-  for (const x of v) t += x * x;
-  const s = 1 / Math.sqrt(t);
-  for (let i = 0; i < v.length; i++) v[i] *= s;
-  return v;
-}
-
 /** Inserts n items with one clustered vector each into the collection's first space. */
 async function fill(rosetta: Rosetta, n: number): Promise<void> {
   await rosetta.embed('warm up', { modality: 'text' }); // towers load lazily; the dimension is known after
   const space = rosetta.spaces[0];
   const store = rosetta.store as LanceStore;
-  const r = rng(7 + n);
+  const r = benchRandom(7 + n);
   const clusters = Math.max(10, Math.round(n / 100));
-  const centres = Array.from({ length: clusters }, () => normalise(Float32Array.from({ length: space.dim }, r.g)));
+  const centres = Array.from({ length: clusters }, () => normaliseInPlace(Float32Array.from({ length: space.dim }, r.gauss)));
   for (let start = 0; start < n; start += 5000) {
     const commits: ItemCommit[] = [];
     for (let i = start; i < Math.min(n, start + 5000); i++) {
-      const c = centres[Math.floor(r.u() * clusters)];
-      const vector = normalise(Float32Array.from(c, (x) => x + 0.05 * r.g()));
+      const c = centres[Math.floor(r.uniform() * clusters)];
+      const vector = normaliseInPlace(Float32Array.from(c, (x) => x + 0.05 * r.gauss()));
       const hash = i.toString(16).padStart(64, '0');
       const seg = `${hash}:image:0`;
       commits.push({

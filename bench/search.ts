@@ -19,6 +19,7 @@ import { GraphBuilder } from '../src/train/onnx/graph-builder.js';
 import { openLanceStore, type ItemCommit } from '../src/store/lancedb/lance-store.js';
 import type { IndexType } from '../src/store/lancedb/index-policy.js';
 import type { SpaceTableInfo } from '../src/store/vector-store.js';
+import { benchRandom, normaliseInPlace } from './synthetic-vectors.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -34,33 +35,19 @@ const WITH_HNSW = !args.includes('--no-hnsw');
 const INDEX_TYPES_RUN = flag('index', 'IVF_HNSW_SQ,IVF_FLAT').split(',') as IndexType[];
 const EXACT_QUERIES = Number(flag('exact-queries', '200')); // flat scans are slow at 1M: time a subset
 
-/** Seeded PRNG (LCG) so every run and every engine sees the same vectors. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  const uniform = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return (s + 0.5) / 4294967296; };
-  return { uniform, gauss: () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()) };
-}
-
-function normalise(v: Float32Array): void {
-  let t = 0;
-  for (let i = 0; i < v.length; i++) t += v[i] * v[i];
-  t = 1 / Math.sqrt(t);
-  for (let i = 0; i < v.length; i++) v[i] *= t;
-}
-
 function clustered(n: number, q: number, seed: number): { data: Float32Array; queries: Float32Array } {
-  const r = rng(seed);
+  const r = benchRandom(seed);
   const clusters = Math.max(10, Math.round(n / 100));
   const centres = new Float32Array(clusters * DIM);
   for (let i = 0; i < centres.length; i++) centres[i] = r.gauss();
-  for (let c = 0; c < clusters; c++) normalise(centres.subarray(c * DIM, (c + 1) * DIM));
+  for (let c = 0; c < clusters; c++) normaliseInPlace(centres.subarray(c * DIM, (c + 1) * DIM));
   const draw = (count: number) => {
     const out = new Float32Array(count * DIM);
     for (let i = 0; i < count; i++) {
       const c = Math.floor(r.uniform() * clusters) * DIM;
       const v = out.subarray(i * DIM, (i + 1) * DIM);
       for (let j = 0; j < DIM; j++) v[j] = centres[c + j] + NOISE * r.gauss();
-      normalise(v);
+      normaliseInPlace(v);
     }
     return out;
   };
