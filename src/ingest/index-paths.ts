@@ -57,7 +57,7 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
     options.signal?.throwIfAborted();
     await indexBatch(ctx, catalog, files.slice(i, i + batchFiles), options, counter);
   }
-  if (options.prune) await prune(ctx.store, catalog, paths, counter);
+  if (options.prune) await prune(catalog, paths, counter);
   counter.report('optimize');
   // Compacts the many small appends of this run and builds ANN indexes where tables grew large.
   await ctx.store.optimize();
@@ -76,13 +76,13 @@ async function indexBatch(ctx: IndexContext, catalog: ItemCatalog, batch: Walked
       }
       const { bytes, hash, type } = await hashAndType(file, ctx.maxInputBytes);
       const existing = catalog.byHash(hash);
-      if (atLocation && atLocation.hash !== hash) await detachLocation(ctx.store, catalog, atLocation, file.path);
+      // The file now holds other bytes: forget it on the old item (removed if that was its last location).
+      if (atLocation && atLocation.hash !== hash) await catalog.setLocations(atLocation, atLocation.locations.filter((l) => l !== file.path));
       if (existing && isComplete(existing, ctx.spaces)) {
         // Same bytes already encoded: just remember this path (and newer mtime).
         const locations = existing.locations.includes(file.path) ? existing.locations : [...existing.locations, file.path];
         const patch = { locations, mtimeMs: Math.max(existing.mtimeMs, file.mtimeMs), tags: mergeTags(existing.tags, options.tags) };
-        await ctx.store.updateItem(hash, patch);
-        catalog.patch(hash, patch);
+        await catalog.update(hash, patch);
         if (atLocation && atLocation.hash !== hash) counter.updated += 1; else counter.skipped += 1;
         return;
       }
@@ -205,32 +205,13 @@ function mergeTags(a: string[], b: string[] = []): string[] {
   return [...new Set([...a, ...b])];
 }
 
-/** The file at `path` now holds other bytes: forget it on the old item, and drop the item if orphaned. */
-async function detachLocation(store: VectorStore, catalog: ItemCatalog, item: ItemRecord, path: string): Promise<void> {
-  const locations = item.locations.filter((l) => l !== path);
-  if (locations.length === 0) {
-    await store.removeItem(item.hash);
-    catalog.remove(item.hash);
-  } else {
-    await store.updateItem(item.hash, { locations });
-    catalog.patch(item.hash, { locations });
-  }
-}
-
-async function prune(store: VectorStore, catalog: ItemCatalog, roots: string[], counter: ProgressCounter): Promise<void> {
+async function prune(catalog: ItemCatalog, roots: string[], counter: ProgressCounter): Promise<void> {
   const absRoots = roots.map((r) => resolve(r));
   const under = (p: string) => absRoots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep));
   for (const item of catalog.all()) {
     const gone = item.locations.filter((l) => under(l) && !existsSync(l));
     if (gone.length === 0) continue;
-    const kept = item.locations.filter((l) => !gone.includes(l));
-    if (kept.length === 0) {
-      await store.removeItem(item.hash);
-      catalog.remove(item.hash);
-    } else {
-      await store.updateItem(item.hash, { locations: kept });
-      catalog.patch(item.hash, { locations: kept });
-    }
+    await catalog.setLocations(item, item.locations.filter((l) => !gone.includes(l)));
     counter.pruned += gone.length;
   }
   counter.report('prune');

@@ -3,14 +3,16 @@ import type { ItemRecord, VectorStore } from '../store/vector-store.js';
 /**
  * The collection's items, read once at the start of an index run and kept current as it writes, so
  * each file's "seen before?" check is a map lookup rather than a query over a table that grows (and
- * fragments) with every committed batch.
+ * fragments) with every committed batch. Changes go through it to the store, so the two never drift apart.
  */
 export class ItemCatalog {
   private readonly byHashMap = new Map<string, ItemRecord>();
   private readonly byLocationMap = new Map<string, string>();
 
+  private constructor(private readonly store: VectorStore) {}
+
   static async load(store: VectorStore): Promise<ItemCatalog> {
-    const catalog = new ItemCatalog();
+    const catalog = new ItemCatalog(store);
     for (const item of await store.listItems()) catalog.set(item);
     return catalog;
   }
@@ -31,16 +33,19 @@ export class ItemCatalog {
     for (const l of item.locations) this.byLocationMap.set(l, item.hash);
   }
 
-  patch(hash: string, patch: Partial<ItemRecord>): void {
+  /** Writes a patch of an item to the store, then here. */
+  async update(hash: string, patch: Partial<ItemRecord>): Promise<void> {
+    await this.store.updateItem(hash, patch);
     const item = this.byHashMap.get(hash);
     if (item) this.set({ ...item, ...patch });
   }
 
-  remove(hash: string): void {
-    const item = this.byHashMap.get(hash);
-    if (!item) return;
-    for (const l of item.locations) if (this.byLocationMap.get(l) === hash) this.byLocationMap.delete(l);
-    this.byHashMap.delete(hash);
+  /** Gives an item these locations; an item left with none is removed from the store (vectors and all). */
+  async setLocations(item: ItemRecord, locations: string[]): Promise<void> {
+    if (locations.length > 0) return this.update(item.hash, { locations });
+    await this.store.removeItem(item.hash);
+    for (const l of item.locations) if (this.byLocationMap.get(l) === item.hash) this.byLocationMap.delete(l);
+    this.byHashMap.delete(item.hash);
   }
 
   all(): ItemRecord[] {
