@@ -4,6 +4,7 @@ import { PLAIN, renderPixels, samplePatches, type Rgba } from '../features/image
 import { pyramidFeatureCount, pyramidFeatureSession } from '../features/pyramid-features.js';
 import { normalizeText, preTokenize } from '../tokenizer/wordpiece.js';
 import { rng } from '../model/mini-architecture.js';
+import { applyStats, featureStats } from '../model/fixed-layers.js';
 import { fitCca, projectRows, type CcaFit, type SparseRow } from './cca.js';
 
 /**
@@ -21,20 +22,9 @@ export interface CcaBaseline {
 export const BASELINE = { filters: 400, patch: 6, size: 32, components: 128, maxTerms: 3000, regX: 0.1, regY: 0.1, power: 1 };
 export type BaselineSettings = typeof BASELINE;
 
-/** Per-feature mean/std of rows [n, d] and the standardised copy. */
-export function standardise(rows: Float32Array, d: number, stats?: { mean: Float32Array; std: Float32Array }) {
-  const n = rows.length / d;
-  let s = stats;
-  if (!s) {
-    const mean = new Float32Array(d), std = new Float32Array(d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += rows[i * d + j] / n;
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) std[j] += (rows[i * d + j] - mean[j]) ** 2 / n;
-    for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]) + 1e-3;
-    s = { mean, std };
-  }
-  const out = new Float32Array(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = (rows[i] - s.mean[i % d]) / s.std[i % d];
-  return { rows: out, stats: s };
+/** Per-feature mean/std of rows [n, d] (computed here unless given) and the standardised copy. */
+export function standardise(rows: Float32Array, d: number, stats = featureStats(rows, d)) {
+  return { rows: applyStats(rows, stats), stats };
 }
 
 /** A TF-IDF model over a fixed term list: sparse L2-normalised vectors. */

@@ -7,7 +7,8 @@ import { buildJointClipModel, fromHalf, toHalf } from './mini-graphs.js';
 
 /**
  * The CCA towers (recipe v2 and later): closed-form linear maps into the shared space, every one folded into MatMul + Add.
- * Large matrices are stored as float16 and cast on load; `roundToHalf` lets the trainer evaluate exactly what ships.
+ * The token table is stored as int8 with a scale per token, the other large matrices as float16, decoded on load;
+ * `roundRowsToInt8` and `roundToHalf` let the trainer evaluate exactly what ships.
  */
 export interface CcaTowers {
   /** k-means filters of the image features (6×6 on 32 px). */
