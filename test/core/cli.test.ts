@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTinyClip } from '../helpers/tiny-clip.js';
@@ -55,4 +55,12 @@ test('errors go to stderr with a code and a non-zero exit', async () => {
   const badJson = await runCli(['search', 'x', '--weights', 'abc', ...common, '--json']);
   assert.notEqual(badJson.code, 0);
   assert.equal(JSON.parse(badJson.stderr).error.code, 'ROSETTA_ERR_QUERY_INVALID');
+});
+
+test('search in a folder without a collection says so and leaves the folder alone', async () => {
+  const empty = join(root, 'no-collection');
+  const r = await runCli(['search', 'red', '--dir', empty, '--offline']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /no-collection.*rosetta index.*ROSETTA_ERR_COLLECTION_NOT_FOUND/s);
+  assert.equal(existsSync(empty), false, 'nothing was created');
 });

@@ -4,6 +4,8 @@ import { ErrorCodes } from '../../errors/codes.js';
 import type { SearchFilter } from '../../store/vector-store.js';
 import type { QueryParts, SearchResult } from '../../search/query.js';
 import { MODALITIES, type Modality } from '../../types.js';
+import { resolve } from 'node:path';
+import { readCollectionConfig } from '../../collection/collection-config.js';
 import { action, addCommonOptions, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
 
 interface SearchFlags extends CommonOptions {
@@ -37,6 +39,10 @@ export function registerSearch(program: Command): void {
     .action(action(async (text: string | undefined, o: SearchFlags) => {
       const parts: QueryParts = { text: o.text ?? text, image: o.image, audio: o.audio };
       if (o.weights) parts.weights = parseWeights(o.weights, parts);
+      // Searching must not create an empty collection (and load a default model) where none was meant.
+      if (!readCollectionConfig(resolve(o.dir))) {
+        throw new RosettaError(ErrorCodes.COLLECTION_NOT_FOUND, `No collection in ${resolve(o.dir)}: nothing was indexed there`, { hint: `index files first (rosetta index <paths> --dir ${o.dir}) or point --dir at an existing collection` });
+      }
       const rosetta = await openCollection(o);
       try {
         const results = await rosetta.search(parts, {
