@@ -3,6 +3,13 @@ import type { FastifyRequest } from 'fastify';
 import { ErrorCodes } from '../errors/codes.js';
 import { HttpError } from './http-errors.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without the token (the web page's own files). Every other route, matched or not, needs it. */
+    public?: boolean;
+  }
+}
+
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /**
@@ -21,6 +28,18 @@ export function makeTokenCheck(token: string): (request: FastifyRequest) => void
     }
     if (given === undefined) throw new HttpError(401, ErrorCodes.SERVER_AUTH, 'This server needs a token: send `Authorization: Bearer <token>`');
     if (!timingSafeEqual(digest(given), expected)) throw new HttpError(401, ErrorCodes.SERVER_AUTH, 'The token is wrong');
+  };
+}
+
+/**
+ * The token check as an `onRequest` hook. It decides on the route the router matched, never on the raw URL
+ * (the router decodes `%61pi` to `api`): a route is open only when it says so, and an unmatched path needs
+ * the token too, so a spelling the router understands differently cannot slip past (deny by default).
+ */
+export function makeAuthHook(token: string): (request: FastifyRequest) => Promise<void> {
+  const check = makeTokenCheck(token);
+  return async (request) => {
+    if (request.routeOptions.config?.public !== true) check(request);
   };
 }
 

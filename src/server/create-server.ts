@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import type { Rosetta } from '../rosetta.js';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
-import { isLoopbackHost, makeTokenCheck } from './auth.js';
+import { isLoopbackHost, makeAuthHook } from './auth.js';
 import { errorHandler, HttpError } from './http-errors.js';
 import { JobManager } from './jobs.js';
 import { Roots } from './roots.js';
@@ -81,8 +81,7 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
   // Multipart bodies are read by the handlers as streams; the JSON schemas describe the JSON form only.
   app.addHook('preValidation', async (request) => { if (request.body === undefined && request.isMultipart()) request.body = {}; });
   if (options.token) {
-    const check = makeTokenCheck(options.token);
-    app.addHook('onRequest', async (request) => { if (request.url.startsWith('/api/')) check(request); });
+    app.addHook('onRequest', makeAuthHook(options.token));
   }
   // Browsers must not be able to drive the API from another origin (no CORS headers are sent); this also
   // keeps the JSON answers from being sniffed as something else.

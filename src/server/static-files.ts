@@ -22,7 +22,7 @@ export function registerStaticFiles(app: FastifyInstance, dir = WEB_DIR): void {
   for (const name of names) {
     const body = readFileSync(join(dir, name));
     const route = name === 'index.html' ? '/' : `/${name}`;
-    app.get(route, { schema: { hide: true } }, async (_request, reply) => reply
+    app.get(route, { schema: { hide: true }, config: { public: true } }, async (_request, reply) => reply
       .header('content-type', TYPES[extname(name)])
       .header('cache-control', 'no-cache')
       .header('x-content-type-options', 'nosniff')
