@@ -20,6 +20,8 @@ export interface IndexOptions {
   signal?: AbortSignal;
   /** Files decoded and encoded together (default 16). */
   batchFiles?: number;
+  /** Real paths of the only folders this call may read (the server's roots): links leading out are refused and reported. */
+  within?: string[];
 }
 
 export interface IndexContext {
@@ -47,9 +49,9 @@ function isComplete(item: ItemRecord, spaces: Space[]): boolean {
  * segments, then the item row) so a killed run resumes with nothing duplicated or lost.
  */
 export async function indexPaths(ctx: IndexContext, paths: string[], options: IndexOptions = {}): Promise<IndexSummary> {
-  const { files, problems } = await walkPaths(paths, { exclude: [ctx.collectionDir] });
+  const { files, problems } = await walkPaths(paths, { exclude: [ctx.collectionDir], within: options.within });
   const counter = new ProgressCounter(files.length + problems.length, options.onProgress);
-  for (const p of problems) counter.fail(p.path, Object.assign(new Error(`${p.path}: ${p.reason}`), { code: 'ROSETTA_ERR_MEDIA_UNREADABLE' }));
+  for (const p of problems) counter.fail(p.path, Object.assign(new Error(`${p.path}: ${p.reason}`), { code: p.code ?? 'ROSETTA_ERR_MEDIA_UNREADABLE' }));
   counter.report('scan');
   const batchFiles = options.batchFiles ?? 16;
   const catalog = await ItemCatalog.load(ctx.store);

@@ -1,5 +1,7 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
+import { ErrorCodes } from '../errors/codes.js';
+import { insideAny } from '../util/path-inside.js';
 
 export interface WalkedFile {
   path: string;
@@ -10,6 +12,8 @@ export interface WalkedFile {
 export interface WalkProblem {
   path: string;
   reason: string;
+  /** A RosettaError code (default: unreadable). */
+  code?: string;
 }
 
 export interface WalkOptions {
@@ -18,6 +22,11 @@ export interface WalkOptions {
   /** Skip dot-files and dot-folders (default true). */
   skipHidden?: boolean;
   followSymlinks?: boolean;
+  /**
+   * Real paths of the only folders the walk may reach. Every entry is checked by its real path (so a link
+   * inside an allowed folder that leads out of it is refused and reported), not only the paths given.
+   */
+  within?: string[];
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.rosetta']);
@@ -35,24 +44,33 @@ export async function walkPaths(paths: string[], options: WalkOptions = {}): Pro
   const skipHidden = options.skipHidden ?? true;
   const follow = options.followSymlinks ?? true;
 
+  const within = options.within;
+
   const excluded = (p: string) => exclude.some((e) => p === e || p.startsWith(e + sep));
 
-  async function visit(path: string, top: boolean): Promise<void> {
+  // `realParent`: the real path of the folder holding `path` (none at the top), so a plain entry's real path costs no system call.
+  async function visit(path: string, top: boolean, realParent?: string): Promise<void> {
     if (excluded(path)) return;
     let info;
+    let linked = false;
     try {
       info = await lstat(path);
       if (info.isSymbolicLink()) {
         if (!follow) return;
+        linked = true;
         info = await stat(path);
       }
     } catch (e) {
       problems.push({ path, reason: (e as NodeJS.ErrnoException).code === 'ENOENT' ? (top ? 'no such file or directory' : 'broken symlink') : (e as Error).message });
       return;
     }
+    let real: string;
+    try { real = linked || !realParent ? await realpath(path) : join(realParent, basename(path)); } catch (e) { problems.push({ path, reason: (e as Error).message }); return; }
+    if (within && !insideAny(within, real)) {
+      problems.push({ path, code: ErrorCodes.SERVER_FORBIDDEN_PATH, reason: `its real path ${real} is outside the allowed folders (a link leads out of them); not indexed` });
+      return;
+    }
     if (info.isDirectory()) {
-      let real: string;
-      try { real = await realpath(path); } catch (e) { problems.push({ path, reason: (e as Error).message }); return; }
       if (seenDirs.has(real) || excluded(real)) return;
       seenDirs.add(real);
       let raw: Buffer[];
@@ -67,7 +85,7 @@ export async function walkPaths(paths: string[], options: WalkOptions = {}): Pro
       names.sort();
       for (const name of names) {
         if (SKIP_DIRS.has(name) || (skipHidden && name.startsWith('.'))) continue;
-        await visit(join(path, name), false);
+        await visit(join(path, name), false, real);
       }
     } else if (info.isFile()) {
       if (seenFiles.has(path)) return;

@@ -44,12 +44,13 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
     throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, 'The server token is shorter than 8 characters', { setting: 'token', hint: 'use a long random token, e.g. `openssl rand -hex 24`' });
   }
   const limits = { uploadLimitBytes: options.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT, maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS };
+  const uploadDir = resolve(options.uploadDir ?? `${rosetta.dir}-uploads`);
   const ctx: ServerContext = {
     rosetta,
     jobs: new JobManager(),
-    roots: await Roots.create(options.roots ?? []),
+    roots: await Roots.create(options.roots ?? [], uploadDir),
     limits,
-    uploadDir: resolve(options.uploadDir ?? `${rosetta.dir}-uploads`),
+    uploadDir,
     allowPrivateUrls: options.allowPrivateUrls ?? false,
   };
 

@@ -1,25 +1,47 @@
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { ErrorCodes } from '../errors/codes.js';
+import { insideAny } from '../util/path-inside.js';
 import { HttpError } from './http-errors.js';
 
 /**
- * Confines client-given paths to the configured roots. A path is accepted only when, after resolving
+ * Confines what the server reads to the configured roots. A path is accepted only when, after resolving
  * `..` and every symlink (realpath), it lies inside the real path of a root: so neither `../` nor a
- * symlink pointing outside can escape.
+ * symlink pointing outside can escape. This holds for the paths clients name, for every file an index job
+ * reaches below them (`readable()` bounds the walk), and for the files search hits show and `/api/media`
+ * serves (`servable()`). The upload folder counts as a root.
  */
 export class Roots {
-  private constructor(private readonly real: string[]) {}
+  private constructor(private readonly real: string[], private readonly uploadDir: string) {}
 
-  static async create(roots: string[]): Promise<Roots> {
+  static async create(roots: string[], uploadDir: string): Promise<Roots> {
     const real: string[] = [];
     for (const r of roots) {
       try { real.push(await realpath(resolve(r))); } catch { /* a root that does not exist confines nothing */ }
     }
-    return new Roots(real);
+    return new Roots(real, resolve(uploadDir));
   }
 
   get list(): readonly string[] { return this.real; }
+
+  /** Real paths of the folders server work may read: the roots and the upload folder (once it exists). */
+  async readable(): Promise<string[]> {
+    const uploads = await realpath(this.uploadDir).catch(() => undefined);
+    return uploads ? [...this.real, uploads] : [...this.real];
+  }
+
+  /**
+   * The real path of an indexed location when the server may show or serve it, else undefined. With roots
+   * set, only files under a root or the upload folder qualify (a link swapped in after indexing, or items
+   * that once came in through a link, stay hidden); with none set, no client can name server paths, so
+   * every location the operator indexed qualifies.
+   */
+  async servable(location: string, readable?: readonly string[]): Promise<string | undefined> {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return undefined;
+    const real = await realpath(location).catch(() => undefined);
+    if (real === undefined || this.real.length === 0) return real;
+    return insideAny(readable ?? await this.readable(), real) ? real : undefined;
+  }
 
   /** The real path of `path` (relative paths resolve against the first root), or a 403. */
   async confine(path: string): Promise<string> {
@@ -36,13 +58,7 @@ export class Roots {
     } catch {
       throw new HttpError(404, ErrorCodes.SERVER_NOT_FOUND, `${path} does not exist on the server`, { setting: 'paths' });
     }
-    if (!this.real.some((root) => inside(root, real))) throw forbidden('outside the server roots');
+    if (!insideAny(this.real, real)) throw forbidden('outside the server roots');
     return real;
   }
-}
-
-export function inside(root: string, path: string): boolean {
-  if (path === root) return true;
-  const rel = relative(root, path);
-  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
 }

@@ -65,8 +65,10 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
       prune = body.prune ?? false;
     }
     if (targets.length === 0) throw invalidArgument('paths', 'at least one path, URL or uploaded file', []);
+    // The walk below the named paths stays inside the roots too: a link in there leading out is refused.
+    const within = await ctx.roots.readable();
     const job = ctx.jobs.start<IndexProgress, IndexSummary>('index', ({ signal, report }) =>
-      ctx.rosetta.index(targets, { tags, prune, signal, onProgress: report }));
+      ctx.rosetta.index(targets, { tags, prune, signal, onProgress: report, within }));
     return reply.status(202).send({ job });
   });
 

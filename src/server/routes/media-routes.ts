@@ -12,15 +12,20 @@ import type { ServerContext } from '../server-context.js';
 const hashParams = { type: 'object', properties: { itemHash: { type: 'string', pattern: '^[0-9a-f]{16,128}$' } }, required: ['itemHash'] };
 const THUMB_SIDE = 320;
 
-/** The first location of an item that is still a regular file here (URLs and vanished files are skipped). */
+/**
+ * The first location of an item that is still a regular file the server may serve (under its roots, by
+ * real path: a link swapped in since indexing is not followed out). URLs and vanished files are skipped.
+ */
 async function localFile(ctx: ServerContext, hash: string): Promise<{ item: ItemRecord; path: string; size: number }> {
   const item = await ctx.rosetta.store.getItem(hash);
   if (!item) throw notFound('Item');
+  const readable = await ctx.roots.readable();
   for (const location of item.locations) {
-    if (/^[a-z]+:\/\//i.test(location)) continue;
+    const real = await ctx.roots.servable(location, readable);
+    if (!real) continue;
     try {
-      const s = await stat(location);
-      if (s.isFile()) return { item, path: location, size: s.size };
+      const s = await stat(real);
+      if (s.isFile()) return { item, path: real, size: s.size };
     } catch { /* moved or deleted since it was indexed */ }
   }
   throw notFound(`A readable file of item ${hash}`);

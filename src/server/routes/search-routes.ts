@@ -5,6 +5,9 @@ import type { Modality } from '../../types.js';
 import { errorSchema } from '../http-errors.js';
 import { jsonField, listField, numberField, readMultipartQuery, resolveMediaRef } from '../media-ref.js';
 import type { ServerContext } from '../server-context.js';
+import { visibleResults } from '../visible-results.js';
+
+const MAX_K = 500;
 
 const modalityEnum = ['text', 'image', 'audio', 'video'];
 const weightsSchema = {
@@ -30,7 +33,7 @@ export const searchBodySchema = {
     image: { type: 'string', description: 'http(s) URL or a path under a server root' },
     audio: { type: 'string', description: 'http(s) URL or a path under a server root' },
     weights: weightsSchema,
-    k: { type: 'integer', minimum: 1, maximum: 500, default: 10 },
+    k: { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 },
     in: { type: 'array', items: { type: 'string', enum: modalityEnum } },
     filter: filterSchema,
     spaces: { type: 'array', items: { type: 'string' } },
@@ -104,9 +107,13 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
     }
     if (body.text) parts.text = body.text;
     if (body.weights) parts.weights = body.weights;
-    const results = await ctx.rosetta.search(parts, {
-      k: body.k ?? 10, in: body.in, filter: body.filter, spaces: body.spaces, fusion: body.fusion, hybrid: body.hybrid,
-    });
+    const k = body.k ?? 10;
+    const run = async (n: number) => visibleResults(ctx.roots, await ctx.rosetta.search(parts, {
+      k: n, in: body.in, filter: body.filter, spaces: body.spaces, fusion: body.fusion, hybrid: body.hybrid,
+    }));
+    let { results, dropped } = await run(k);
+    // Hits outside the roots were hidden: look further once so a full page still comes back.
+    if (dropped > 0 && k < MAX_K) results = (await run(Math.min(MAX_K, k + dropped * 4))).results.slice(0, k);
     return { results: results.map(withLinks), tookMs: performance.now() - started };
   });
 }

@@ -1,0 +1,21 @@
+import { momentRef } from '../search/moments.js';
+import type { SearchResult } from '../search/query.js';
+import type { Roots } from './roots.js';
+
+/**
+ * The search hits the server may show: each keeps only the locations it may serve (see `Roots.servable`),
+ * and a hit left with none is dropped, so neither its text nor its path reaches the client.
+ */
+export async function visibleResults(roots: Roots, results: SearchResult[]): Promise<{ results: SearchResult[]; dropped: number }> {
+  if (roots.list.length === 0) return { results, dropped: 0 };
+  const readable = await roots.readable();
+  const kept: SearchResult[] = [];
+  for (const r of results) {
+    const locations: string[] = [];
+    for (const l of r.locations) if (await roots.servable(l, readable)) locations.push(l);
+    if (locations.length === 0) continue;
+    const path = locations.includes(r.path) ? r.path : locations[0];
+    kept.push({ ...r, rank: kept.length + 1, path, locations, ref: momentRef(path, r.t0, r.t1) });
+  }
+  return { results: kept, dropped: results.length - kept.length };
+}
