@@ -79,12 +79,9 @@ async function indexBatch(ctx: IndexContext, catalog: ItemCatalog, batch: Walked
       const { bytes, hash, type } = await hashAndType(file, ctx.maxInputBytes);
       const existing = catalog.byHash(hash);
       // The file now holds other bytes: forget it on the old item (removed if that was its last location).
-      if (atLocation && atLocation.hash !== hash) await catalog.setLocations(atLocation, atLocation.locations.filter((l) => l !== file.path));
-      if (existing && isComplete(existing, ctx.spaces)) {
-        // Same bytes already encoded: just remember this path (and newer mtime).
-        const locations = existing.locations.includes(file.path) ? existing.locations : [...existing.locations, file.path];
-        const patch = { locations, mtimeMs: Math.max(existing.mtimeMs, file.mtimeMs), tags: mergeTags(existing.tags, options.tags) };
-        await catalog.update(hash, patch);
+      if (atLocation && atLocation.hash !== hash) await catalog.removeLocations(atLocation.hash, [file.path]);
+      // Same bytes already encoded: just remember this path (and newer mtime).
+      if (existing && isComplete(existing, ctx.spaces) && await catalog.addLocation(hash, file.path, { mtimeMs: file.mtimeMs, tags: options.tags })) {
         if (atLocation && atLocation.hash !== hash) counter.updated += 1; else counter.skipped += 1;
         return;
       }
@@ -145,7 +142,8 @@ async function encodeAndCommit(ctx: IndexContext, catalog: ItemCatalog, work: { 
         height = timed.height;
       }
       const used = spacesFor(ctx.spaces, p.type.modality).filter((s) => itemVectors[s.id]?.length);
-      const same = w.previous?.hash === p.hash ? w.previous : undefined;
+      // The item as it is now, not as it was when the batch began (other files of the batch may have changed it).
+      const same = w.previous?.hash === p.hash ? catalog.byHash(p.hash) : undefined;
       const item: ItemRecord = {
         hash: p.hash,
         modality: p.type.modality,
@@ -213,7 +211,7 @@ async function prune(catalog: ItemCatalog, roots: string[], counter: ProgressCou
   for (const item of catalog.all()) {
     const gone = item.locations.filter((l) => under(l) && !existsSync(l));
     if (gone.length === 0) continue;
-    await catalog.setLocations(item, item.locations.filter((l) => !gone.includes(l)));
+    await catalog.removeLocations(item.hash, gone);
     counter.pruned += gone.length;
   }
   counter.report('prune');

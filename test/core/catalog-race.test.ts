@@ -1,0 +1,47 @@
+/**
+ * Many copies of one already-indexed file met in one batch: each adds its location to the same item at
+ * the same time. None may be lost (a clean 2,012-file run once recorded 2,008 paths).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rosetta } from '../../src/rosetta.js';
+import { buildTinyClip } from '../helpers/tiny-clip.js';
+import { colourImage } from '../helpers/images.js';
+
+let root: string;
+let model: string;
+before(() => { root = mkdtempSync(join(tmpdir(), 'rosetta-race-')); model = buildTinyClip(); });
+after(() => { rmSync(root, { recursive: true, force: true }); rmSync(model, { recursive: true, force: true }); });
+
+test('copies of an indexed file in one batch each keep their location; detaching several at once loses none either', async () => {
+  const files = join(root, 'files');
+  mkdirSync(files);
+  const rosetta = await Rosetta.open(join(root, '.rosetta'), { spaces: [model], offline: true });
+  try {
+    const red = await colourImage('red', { seed: 3 });
+    writeFileSync(join(files, 'original.png'), red);
+    assert.equal((await rosetta.index([files])).added, 1);
+    const copies = Array.from({ length: 15 }, (_, i) => join(files, `copy-${String(i).padStart(2, '0')}.png`));
+    for (const c of copies) writeFileSync(c, red);
+    const second = await rosetta.index([files], { batchFiles: 16 });
+    assert.deepEqual([second.added, second.updated, second.failed], [0, 0, 0]);
+    assert.equal(second.skipped, 16);
+    const [item] = await rosetta.store.listItems();
+    assert.equal(await rosetta.store.countItems(), 1);
+    assert.deepEqual([...item.locations].sort(), [join(files, 'original.png'), ...copies].sort(), 'every copy is a location');
+
+    // Now ten of those copies change their bytes in one batch: each leaves the red item at the same time.
+    for (const [i, c] of copies.slice(0, 10).entries()) writeFileSync(c, await colourImage('blue', { seed: 100 + i }));
+    const third = await rosetta.index([files], { batchFiles: 16 });
+    assert.equal(third.failed, 0);
+    const redItem = (await rosetta.store.listItems()).find((i) => i.hash === item.hash)!;
+    assert.deepEqual([...redItem.locations].sort(), [join(files, 'original.png'), ...copies.slice(10)].sort());
+    assert.equal(await rosetta.store.countItems(), 11);
+    for (const c of copies.slice(10)) unlinkSync(c);
+  } finally {
+    await rosetta.close();
+  }
+});
