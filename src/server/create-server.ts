@@ -7,6 +7,7 @@ import type { Rosetta } from '../rosetta.js';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { isLoopbackHost, makeAuthHook } from './auth.js';
+import { DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, guardConnections, serverTimeoutOptions } from './connection-guard.js';
 import { errorHandler, HttpError } from './http-errors.js';
 import { JobManager } from './jobs.js';
 import { Roots } from './roots.js';
@@ -54,7 +55,14 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
     allowPrivateUrls: options.allowPrivateUrls ?? false,
   };
 
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024, return503OnClosing: true, forceCloseConnections: true });
+  const connectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.timeouts };
+  const app = Fastify({
+    logger: options.logger ?? false, bodyLimit: 1024 * 1024, return503OnClosing: true, forceCloseConnections: true,
+    ...serverTimeoutOptions(connectionLimits),
+  });
+  guardConnections(app, connectionLimits, {
+    perClient: options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT, total: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: { code: ErrorCodes.SERVER_NOT_FOUND, message: `No route ${request.method} ${request.url.split('?')[0]}` } });

@@ -1,4 +1,5 @@
 import type { Rosetta } from '../rosetta.js';
+import type { ConnectionLimits } from './connection-guard.js';
 import type { JobManager } from './jobs.js';
 import type { Roots } from './roots.js';
 import type { UploadLimits } from './uploads.js';
@@ -19,6 +20,12 @@ export interface ServerOptions {
   maxPixels?: number;
   /** Let URL ingest and URL queries reach private/loopback addresses (default false). */
   allowPrivateUrls?: boolean;
+  /** Deadlines for receiving a request (see ConnectionLimits for the defaults). */
+  timeouts?: Partial<ConnectionLimits>;
+  /** Connections one client address may hold at once (default 32); more are closed on arrival. */
+  maxConnectionsPerClient?: number;
+  /** Connections of all clients together (default 1024). */
+  maxConnections?: number;
   /** Requests per client per window (default 600 per minute); `false` turns limiting off. */
   rateLimit?: { max: number; windowMs: number } | false;
   /** Where uploads are stored (default `<collection dir>-uploads`, beside the collection: ingest skips the collection folder itself). */
