@@ -29,6 +29,11 @@ export type { SearchQuery, QueryParts, SearchOptions, SearchResult, FusionMethod
 export { encodeQuery } from './search/compose-query.js';
 export { zeroShot, type TagResult } from './search/tag.js';
 
+// Text in pictures (OCR) and voice activity (VAD): real pretrained weights shipped in npm
+export * from './ocr/index.js';
+export { readTextIntoCollection, type OcrStageSummary } from './ocr/ocr-stage.js';
+export * from './vad/index.js';
+
 // Server
 export { createServer, type RosettaServer, type ServerOptions } from './server/index.js';
 

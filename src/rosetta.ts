@@ -26,6 +26,9 @@ import { speak as speakText, type SpeakOptions, type SpeakResult } from './gener
 import { dot } from './spaces/normalize.js';
 import { loadAdapters, trainAdapter, type TrainAdapterResult } from './collection/adapters.js';
 import { attachText } from './collection/attach-text.js';
+import { ocr as ocrImage, type OcrOptions, type OcrResult } from './ocr/read-image-text.js';
+import { readTextIntoCollection, type OcrStageSummary } from './ocr/ocr-stage.js';
+import { detectSpeech, type DetectSpeechOptions, type SpeechResult } from './vad/detect-speech.js';
 
 export interface RosettaOptions extends ModelRuntimeOptions {
   /**
@@ -97,9 +100,31 @@ export class Rosetta {
     return new Rosetta(abs, store, spaces, runtime, options, config);
   }
 
-  /** Indexes files and folders (see IndexOptions); returns added/updated/skipped/failed with reasons. */
-  index(paths: string[], options: IndexOptions = {}): Promise<IndexSummary> {
-    return indexPaths({ store: this.store, spaces: this.spaces, collectionDir: this.dir, maxPixels: this.options.maxPixels }, paths, options);
+  /**
+   * Indexes files and folders (see IndexOptions); returns added/updated/skipped/failed with reasons.
+   * With `ocr: true`, then reads the text in the pictures and video keyframes under `paths` (PaddleOCR) and
+   * stores each line as an `ocr` segment, so search finds pictures by their words (see readTextIntoCollection).
+   */
+  async index(paths: string[], options: IndexOptions & { ocr?: boolean; onOcrProgress?: (done: number, total: number, path: string) => void } = {}): Promise<IndexSummary & { ocr?: OcrStageSummary }> {
+    const summary = await indexPaths({ store: this.store, spaces: this.spaces, collectionDir: this.dir, maxPixels: this.options.maxPixels }, paths, options);
+    if (!options.ocr) return summary;
+    const ocrSummary = await readTextIntoCollection(this.store, this.spaces, paths, {
+      ...this.runtimeFor(), threads: this.runtime.threads, maxPixels: this.options.maxPixels, signal: options.signal, onProgress: options.onOcrProgress,
+    });
+    return { ...summary, ocr: ocrSummary };
+  }
+
+  /**
+   * The text in a picture (PaddleOCR PP-OCRv4, real weights shipped in npm): lines in reading order, each with
+   * its box (corners in image pixels), bounds and confidence.
+   */
+  ocr(image: MediaInput, options: Omit<OcrOptions, keyof ModelRuntimeOptions> = {}): Promise<OcrResult> {
+    return ocrImage(image, { maxPixels: this.options.maxPixels, ...options, device: this.runtime.device, threads: this.runtime.threads });
+  }
+
+  /** Where people speak in an audio or video track (Silero VAD, streamed): speech regions in seconds. */
+  speech(media: MediaInput, options: Omit<DetectSpeechOptions, keyof ModelRuntimeOptions> = {}): Promise<SpeechResult> {
+    return detectSpeech(media, { ...options, threads: this.runtime.threads });
   }
 
   /** Searches by text, image, audio, or a weighted mix; results are ranked segments with paths and times. */

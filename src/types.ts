@@ -3,7 +3,7 @@ export type Modality = 'text' | 'image' | 'audio' | 'video';
 export const MODALITIES: readonly Modality[] = ['text', 'image', 'audio', 'video'];
 
 /** What a segment is within its item. */
-export type SegmentKind = 'image' | 'text-chunk' | 'scene' | 'audio-window' | 'transcript' | 'caption';
+export type SegmentKind = 'image' | 'text-chunk' | 'scene' | 'audio-window' | 'transcript' | 'caption' | 'ocr';
 
 /** Decoded RGB pixels (EXIF orientation already applied), as sharp returns them. */
 export interface RgbImage {

@@ -15,6 +15,8 @@ import { registerEval } from './commands/eval-command.js';
 import { registerAudit } from './commands/audit-command.js';
 import { registerServe } from './commands/serve-command.js';
 import { registerTrain } from './commands/train-command.js';
+import { registerOcr } from './commands/ocr-command.js';
+import { registerSpeech } from './commands/speech-command.js';
 import { reportError } from './shared.js';
 
 const program = new Command('rosetta')
@@ -38,6 +40,8 @@ registerEval(program);
 registerAudit(program);
 registerServe(program);
 registerTrain(program);
+registerOcr(program);
+registerSpeech(program);
 
 program.parseAsync(process.argv).catch((error) => {
   reportError(error, process.argv.includes('--json'));

@@ -8,7 +8,7 @@ import type { SegmentRecord, VectorRecord, VectorStore } from '../store/vector-s
 import type { MediaInput } from '../types.js';
 
 export interface TextToAttach {
-  kind: 'caption' | 'transcript';
+  kind: 'caption' | 'transcript' | 'ocr';
   text: string;
   t0?: number;
   t1?: number;
@@ -17,18 +17,22 @@ export interface TextToAttach {
 /**
  * Stores generated text (a caption, transcript lines) as segments of an already indexed item, encoded
  * in every space that covers text, so vector, keyword (`hybrid`) and moment search find it. Replaces
- * that item's earlier segments of the same kind. Re-encoding the item later (a new model version)
+ * that item's earlier segments of the same kind (and of `replaceKinds`, so an empty list clears them). Re-encoding the item later (a new model version)
  * drops them: run caption/transcribe with `store` again.
  */
-export async function attachText(store: VectorStore, spaces: Space[], input: MediaInput, texts: TextToAttach[]): Promise<{ itemHash: string; segments: number }> {
+export async function attachText(store: VectorStore, spaces: Space[], input: MediaInput, texts: TextToAttach[], replaceKinds: TextToAttach['kind'][] = []): Promise<{ itemHash: string; segments: number }> {
   const { bytes, name } = await readInput(input);
-  const itemHash = sha256(bytes);
+  return attachTextToItem(store, spaces, sha256(bytes), name, texts, replaceKinds);
+}
+
+/** attachText for an item known by its hash (no need to read and hash its bytes again, e.g. a long video). */
+export async function attachTextToItem(store: VectorStore, spaces: Space[], itemHash: string, name: string, texts: TextToAttach[], replaceKinds: TextToAttach['kind'][] = []): Promise<{ itemHash: string; segments: number }> {
   const item = await store.getItem(itemHash);
   if (!item) {
     throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `${name} is not in this collection, so its text cannot be stored with it`, { file: name, hint: `run \`rosetta index ${name}\` first` });
   }
   if (!store.addSegments) throw new RosettaError(ErrorCodes.STORE_FAILED, `This store (${store.kind}) cannot attach segments to items`, { hint: 'use the embedded LanceDB store' });
-  const kinds = new Set(texts.map((t) => t.kind));
+  const kinds = new Set([...texts.map((t) => t.kind), ...replaceKinds]);
   const stale = (await store.getItemSegments(itemHash)).filter((s) => kinds.has(s.kind as TextToAttach['kind']));
   const segments: SegmentRecord[] = texts.filter((t) => t.text.trim()).map((t, index) => ({
     id: `${itemHash}:${t.kind}:${index}`, itemHash, kind: t.kind, index, text: t.text.trim(), t0: t.t0, t1: t.t1,

@@ -7,6 +7,9 @@ import { extractScenes } from '../media/video/index.js';
 import { dot, l2normalize } from '../spaces/normalize.js';
 import type { Space } from '../spaces/space.js';
 import type { MediaInput, RgbImage } from '../types.js';
+import { isFlorence } from '../generate/registry.js';
+import { ocr as ocrImage } from '../ocr/read-image-text.js';
+import type { OcrLine } from '../ocr/text-reader.js';
 
 /** CLIPScore (Hessel et al., 2021): 2.5 · max(cos, 0). */
 export const clipScore = (cos: number) => 2.5 * Math.max(cos, 0);
@@ -26,6 +29,8 @@ export function spaceTagger(space: Space): ZeroShotTagger {
 }
 
 export interface CollectionCaptionResult extends CaptionResult {
+  /** With `ocr`: the lines read by PaddleOCR, with boxes (when the captioner is not Florence-2). */
+  ocrLines?: OcrLine[];
   /** CLIPScore of the caption against the image in the collection's image space (0–2.5). */
   consistency?: number;
   consistencySpace?: string;
@@ -34,7 +39,14 @@ export interface CollectionCaptionResult extends CaptionResult {
 /** Captions an image; offline without a captioner it falls back to the space's zero-shot tags. */
 export async function captionInSpace(space: Space | undefined, input: MediaInput | RgbImage, options: CaptionOptions = {}): Promise<CollectionCaptionResult> {
   const image = await readImage(input as MediaInput);
-  const result: CollectionCaptionResult = await captionImage(image, { ...options, tagger: options.tagger ?? (space ? spaceTagger(space) : undefined) });
+  // Only Florence-2 reads text itself; for any other captioner (and the offline tags) PaddleOCR reads it.
+  const paddle = Boolean(options.ocr) && !(typeof options.model === 'string' && isFlorence(options.model));
+  const result: CollectionCaptionResult = await captionImage(image, { ...options, ocr: paddle ? false : options.ocr, tagger: options.tagger ?? (space ? spaceTagger(space) : undefined) });
+  if (paddle) {
+    const read = await ocrImage(image, { device: options.device, threads: (options as { threads?: number }).threads });
+    result.ocr = read.text;
+    result.ocrLines = read.lines;
+  }
   if (space?.embedImages && result.text) {
     const [iv] = await space.embedImages([image]);
     const [tv] = await space.embedTexts([result.text]);

@@ -53,4 +53,9 @@ export interface SearchResult {
   /** `path#t=12.5,18.0` for moments (a media-fragment URI), else the path. */
   ref: string;
   tags: string[];
+  /**
+   * For a hit on text read in a picture (`kind: 'ocr'`, from `index --ocr`): where that line is, in pixels
+   * of the picture (or of the video frame) that is `width` × `height`.
+   */
+  box?: { corners: [number, number][]; bounds: [number, number, number, number]; width?: number; height?: number; t?: number };
 }

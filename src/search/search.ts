@@ -7,6 +7,8 @@ import { encodeQuery, normalizeQuery, queryModalities } from './compose-query.js
 import { fuse, type RankedList } from './fuse.js';
 import { collapseHits, momentRef, type ScoredSegment } from './moments.js';
 import type { SearchOptions, SearchQuery, SearchResult } from './query.js';
+import type { ItemRecord, SegmentRecord } from '../store/vector-store.js';
+import { ocrLineOf } from '../ocr/ocr-stage.js';
 
 /**
  * Runs a query in every space that can encode all of its parts, fuses the ranked lists, collapses
@@ -66,7 +68,15 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
       path, locations: item.locations, modality: item.modality, kind: hit.segment.kind,
       itemHash: item.hash, segmentId: hit.segment.id, t0: hit.segment.t0, t1: hit.segment.t1, text: hit.segment.text,
       space: hit.space, spaces: hit.spaces, ref: momentRef(path, hit.segment.t0, hit.segment.t1), tags: item.tags,
+      ...ocrBox(item, hit.segment),
     });
   }
   return results;
+}
+
+/** The box of a matched OCR line, kept in its item's metadata by `index --ocr`. */
+function ocrBox(item: ItemRecord, segment: SegmentRecord): Pick<SearchResult, 'box'> {
+  if (segment.kind !== 'ocr') return {};
+  const line = ocrLineOf(item, segment.index);
+  return line ? { box: { corners: line.box, bounds: line.bounds, width: line.width, height: line.height, t: line.t } } : {};
 }

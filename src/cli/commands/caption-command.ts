@@ -6,7 +6,7 @@ export function registerCaption(program: Command): void {
     .argument('<image>', 'image file or URL')
     .option('--captioner <model>', 'captioning model (hub id or directory), or "tags" for zero-shot tags')
     .option('--detailed', 'a longer description where the model can')
-    .option('--ocr', 'also read the text in the image (Florence-2)')
+    .option('--ocr', 'also read the text in the image (Florence-2 when it is the captioner, else PaddleOCR offline)')
     .option('--labels <labels>', 'label vocabulary for the tags fallback (comma-separated)')
     .option('--store', 'keep the caption with the indexed image, so text and keyword search see it')
     .action(action(async (image: string, o: CommonOptions & { captioner?: string; detailed?: boolean; ocr?: boolean; labels?: string; store?: boolean }) => {

@@ -6,20 +6,27 @@ export function registerIndex(program: Command): void {
     .argument('<paths...>', 'files or folders')
     .option('--prune', 'remove items whose files under these paths were deleted')
     .option('--tag <tag...>', 'tags to attach to every indexed item')
-    .action(action(async (paths: string[], o: CommonOptions & { prune?: boolean; tag?: string[] }) => {
+    .option('--ocr', 'also read the text in pictures and video keyframes (PaddleOCR, offline), so search finds them by their words')
+    .action(action(async (paths: string[], o: CommonOptions & { prune?: boolean; tag?: string[]; ocr?: boolean }) => {
       const rosetta = await openCollection(o);
       const bar = indexProgressBar(!o.json);
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
       try {
-        const summary = await rosetta.index(paths, { prune: o.prune, tags: o.tag, onProgress: bar.onProgress, signal: controller.signal });
+        const onOcrProgress = !o.json && process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\rreading text: ${done}/${total}`) : undefined;
+        const summary = await rosetta.index(paths, { prune: o.prune, tags: o.tag, onProgress: bar.onProgress, signal: controller.signal, ocr: o.ocr, onOcrProgress });
         bar.stop();
         if (o.json) { printJson(summary); return; }
         for (const f of summary.failures) process.stderr.write(`failed: ${f.path}: ${f.reason} [${f.code}]\n`);
         process.stdout.write(`indexed in ${summary.seconds.toFixed(1)} s (${summary.filesPerSecond.toFixed(1)} files/s): `
           + `${summary.added} added, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed} failed`
           + `${o.prune ? `, ${summary.pruned} pruned` : ''}\n`);
+        if (summary.ocr) {
+          if (onOcrProgress) process.stderr.write('\n');
+          for (const f of summary.ocr.failures) process.stderr.write(`text not read: ${f.path}: ${f.reason} [${f.code}]\n`);
+          process.stdout.write(`text read in ${summary.ocr.items} pictures/videos (${summary.ocr.lines} lines), ${summary.ocr.skipped} already read, ${summary.ocr.failures.length} failed\n`);
+        }
       } finally {
         bar.stop();
         process.off('SIGINT', onSignal);

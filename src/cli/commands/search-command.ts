@@ -61,7 +61,8 @@ function printResults(results: SearchResult[]): void {
   if (results.length === 0) { process.stdout.write('no results\n'); return; }
   for (const r of results) {
     const text = r.text ? `  “${r.text.length > 60 ? `${r.text.slice(0, 59)}…` : r.text}”` : '';
-    process.stdout.write(`${String(r.rank).padStart(3)}. ${r.score.toFixed(4)}  ${r.modality.padEnd(5)}  ${r.ref}  [${r.space}]${text}\n`);
+    const where = r.box ? `  (text in picture at ${r.box.bounds[0]},${r.box.bounds[1]} ${r.box.bounds[2]}×${r.box.bounds[3]})` : '';
+    process.stdout.write(`${String(r.rank).padStart(3)}. ${r.score.toFixed(4)}  ${r.modality.padEnd(5)}  ${r.ref}  [${r.space}]${text}${where}\n`);
   }
 }
 

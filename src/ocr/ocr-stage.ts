@@ -1,0 +1,124 @@
+import { resolve, sep } from 'node:path';
+import { attachTextToItem, type TextToAttach } from '../collection/attach-text.js';
+import { extractScenes } from '../media/video/extract-scenes.js';
+import type { Space } from '../spaces/space.js';
+import type { ItemRecord, VectorStore } from '../store/vector-store.js';
+import type { Point } from './geometry.js';
+import { ocr, sharedTextReader } from './read-image-text.js';
+import type { ModelRuntimeOptions } from '../models/runtime-options.js';
+
+/** Where one stored OCR line sits: kept in the item's `meta.ocr.lines[index]`, matching segment `${hash}:ocr:${index}`. */
+export interface StoredOcrLine {
+  box: [Point, Point, Point, Point];
+  bounds: [number, number, number, number];
+  confidence: number;
+  /** Media time of the keyframe it was read from (video). */
+  t?: number;
+}
+
+/** The marker an item carries once its text was read; `indexedAt` ties it to the encoding it belongs to. */
+export interface ItemOcrMeta {
+  model: string;
+  indexedAt: number;
+  width?: number;
+  height?: number;
+  lines: StoredOcrLine[];
+}
+
+export interface OcrStageSummary {
+  /** Items whose text was read in this run. */
+  items: number;
+  /** Lines stored. */
+  lines: number;
+  /** Items already read (same encoding, same model). */
+  skipped: number;
+  failures: { path: string; code: string; reason: string }[];
+}
+
+export interface OcrStageOptions extends ModelRuntimeOptions {
+  signal?: AbortSignal;
+  maxPixels?: number;
+  onProgress?: (done: number, total: number, path: string) => void;
+  /** Video frames are read with this short side (text needs more pixels than embeddings). Default 720. */
+  videoShortSide?: number;
+}
+
+/**
+ * The `index --ocr` stage, run after indexing: reads the text in each picture (and in each video scene's
+ * first keyframe) under `paths` and stores every line as an `ocr` text segment of its item, so keyword,
+ * hybrid and vector search find pictures by their words. Each line's box goes in the item's `meta.ocr`,
+ * so a hit can say where the matched line is. Idempotent: items already read at their current encoding are
+ * skipped; a re-encoded item (which drops its text segments) is read again.
+ */
+export async function readTextIntoCollection(store: VectorStore, spaces: Space[], paths: string[], options: OcrStageOptions = {}): Promise<OcrStageSummary> {
+  const roots = paths.map((p) => resolve(p));
+  const under = (l: string) => roots.some((r) => l === r || l.startsWith(r.endsWith(sep) ? r : r + sep));
+  const items = (await store.listItems({ modality: ['image', 'video'] }, 10_000_000)).filter((i) => i.locations.some(under));
+  const summary: OcrStageSummary = { items: 0, lines: 0, skipped: 0, failures: [] };
+  const reader = await sharedTextReader(options);
+  let done = 0;
+  for (const item of items) {
+    options.signal?.throwIfAborted();
+    const path = item.locations.find(under)!;
+    options.onProgress?.(done, items.length, path);
+    done += 1;
+    const previous = item.meta?.ocr as ItemOcrMeta | undefined;
+    if (previous && previous.indexedAt === item.indexedAt && previous.model === reader.info.model) { summary.skipped += 1; continue; }
+    try {
+      const { texts, meta } = item.modality === 'image'
+        ? await readPicture(path, options, reader.info.model)
+        : await readVideo(path, options, reader.info.model);
+      // Lines are attached even when none were found, so stale lines of an earlier read are cleared.
+      await attachTextToItem(store, spaces, item.hash, path, texts, ['ocr']);
+      await store.updateItem(item.hash, { meta: { ...item.meta, ocr: { ...meta, indexedAt: item.indexedAt } } });
+      summary.items += 1;
+      summary.lines += texts.length;
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      summary.failures.push({ path, code: e.code ?? 'ROSETTA_ERR_INTERNAL', reason: String(e.message ?? error).split('\n')[0] });
+    }
+  }
+  options.onProgress?.(done, items.length, '');
+  return summary;
+}
+
+async function readPicture(path: string, options: OcrStageOptions, model: string): Promise<{ texts: TextToAttach[]; meta: Omit<ItemOcrMeta, 'indexedAt'> }> {
+  const r = await ocr(path, { ...options });
+  return {
+    texts: r.lines.map((l) => ({ kind: 'ocr', text: l.text })),
+    meta: { model, width: r.width, height: r.height, lines: r.lines.map((l) => ({ box: l.box, bounds: l.bounds, confidence: round(l.confidence) })) },
+  };
+}
+
+/** First keyframe of each scene; a line that stays on screen across scenes is stored once, spanning them. */
+async function readVideo(path: string, options: OcrStageOptions, model: string): Promise<{ texts: TextToAttach[]; meta: Omit<ItemOcrMeta, 'indexedAt'> }> {
+  const texts: TextToAttach[] = [];
+  const lines: StoredOcrLine[] = [];
+  const open = new Map<string, number>();
+  let width: number | undefined, height: number | undefined;
+  for await (const scene of extractScenes(path, { shortSide: options.videoShortSide ?? 720, signal: options.signal })) {
+    const frame = scene.keyframes[0];
+    const r = await ocr(frame.image, options);
+    width = r.width; height = r.height;
+    const seen = new Set<string>();
+    for (const l of r.lines) {
+      seen.add(l.text);
+      const at = open.get(l.text);
+      if (at !== undefined) { texts[at].t1 = scene.t1; continue; }
+      open.set(l.text, texts.length);
+      texts.push({ kind: 'ocr', text: l.text, t0: scene.t0, t1: scene.t1 });
+      lines.push({ box: l.box, bounds: l.bounds, confidence: round(l.confidence), t: frame.t });
+    }
+    for (const text of [...open.keys()]) if (!seen.has(text)) open.delete(text);
+  }
+  return { texts, meta: { model, width, height, lines } };
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** The stored box of an `ocr` segment, from its item's metadata. */
+export function ocrLineOf(item: Pick<ItemRecord, 'meta'>, index: number): (StoredOcrLine & { width?: number; height?: number }) | undefined {
+  const meta = item.meta?.ocr as ItemOcrMeta | undefined;
+  const line = meta?.lines?.[index];
+  return line ? { ...line, width: meta.width, height: meta.height } : undefined;
+}
