@@ -11,7 +11,7 @@ export interface SpeechTrackerOptions {
   negativeThreshold?: number;
   /** Speech shorter than this is dropped, in seconds. Default 0.25. */
   minSpeechSeconds?: number;
-  /** Silence must last this long to end a region, in seconds. Default 0.1. */
+  /** Silence must last this long to end a region, in seconds. Default 0.3 (a comma pause stays inside its sentence). */
   minSilenceSeconds?: number;
   /** Each region is widened by this much on both sides (without overlapping its neighbours), in seconds. Default 0.03. */
   padSeconds?: number;
@@ -37,7 +37,7 @@ export class SpeechTracker {
     this.threshold = options.threshold ?? 0.5;
     this.negative = options.negativeThreshold ?? Math.max(0.01, this.threshold - 0.15);
     this.minSpeech = options.minSpeechSeconds ?? 0.25;
-    this.minSilence = options.minSilenceSeconds ?? 0.1;
+    this.minSilence = options.minSilenceSeconds ?? 0.3;
     this.pad = options.padSeconds ?? 0.03;
   }
 

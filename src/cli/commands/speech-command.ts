@@ -8,7 +8,7 @@ export function registerSpeech(program: Command): void {
   program.command('speech').description('where people speak in an audio or video file (Silero VAD, offline): speech regions in seconds')
     .argument('<media>', 'audio or video file')
     .option('--threshold <p>', 'speech probability that starts a region (0–1, default 0.5)')
-    .option('--min-silence <s>', 'silence that ends a region, in seconds (default 0.1)')
+    .option('--min-silence <s>', 'silence that ends a region, in seconds (default 0.3)')
     .option('--min-speech <s>', 'shortest region kept, in seconds (default 0.25)')
     .option('--threads <n>', 'ONNX Runtime threads (default 1: the model is tiny)', (v) => parseIntStrict('--threads', v))
     .option('--json', 'machine-readable output')
