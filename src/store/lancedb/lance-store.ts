@@ -21,10 +21,16 @@ export interface LanceStoreOptions {
   index?: IndexSettings;
   /** ANN search knobs (nprobes, ef, refineFactor); defaults per index type in DEFAULT_SEARCH_TUNING. */
   tuning?: Partial<SearchTuning>;
+  /**
+   * How stale a read may be, in seconds, when another process (the CLI beside a server) writes to the
+   * collection: reads check for newer table versions at most this often. Default 1; 0 checks on every read.
+   */
+  followWritesSeconds?: number;
 }
 
 type Row = Record<string, unknown>;
 const IN_CHUNK = 500;
+const DEFAULT_FOLLOW_WRITES_SECONDS = 1;
 
 /**
  * The embedded default store: one LanceDB database per collection directory. Writes go through one
@@ -38,6 +44,10 @@ export class LanceStore implements VectorStore {
   private readonly spaceInfo = new Map<string, SpaceTableInfo>();
   private readonly indexed = new Set<string>();
   private ftsReady = false;
+  /** The spaces table version the registry above was read from, and when that was last checked. */
+  private spacesVersion = -1;
+  private spacesCheckedAt = 0;
+  private readonly followWritesMs: number;
   private readonly tuning: SearchTuning;
   readonly indexThreshold: number;
   readonly indexSettings: IndexSettings;
@@ -53,29 +63,62 @@ export class LanceStore implements VectorStore {
     this.indexThreshold = options.indexThreshold ?? DEFAULT_INDEX_THRESHOLD;
     this.indexSettings = { ...DEFAULT_INDEX, ...options.index };
     this.tuning = { ...DEFAULT_SEARCH_TUNING[this.indexSettings.type], ...options.tuning };
+    this.followWritesMs = (options.followWritesSeconds ?? DEFAULT_FOLLOW_WRITES_SECONDS) * 1000;
   }
 
   /** @internal use openLanceStore */
   static async open(dir: string, options: LanceStoreOptions): Promise<LanceStore> {
     return guard(dir, 'open', async () => {
-      const db = await lancedb.connect(dir);
+      // Reads follow other processes' commits (LanceDB checks for a newer version at most this often).
+      const db = await lancedb.connect(dir, { readConsistencyInterval: options.followWritesSeconds ?? DEFAULT_FOLLOW_WRITES_SECONDS });
       const names = new Set(await db.tableNames());
       const ensure = async (name: string, schema: InstanceType<typeof arrow.Schema>) =>
         names.has(name) ? db.openTable(name) : db.createEmptyTable(name, schema, { mode: 'create', existOk: true });
       const store = new LanceStore(dir, db, await ensure(ITEMS_TABLE, itemsSchema()), await ensure(SEGMENTS_TABLE, segmentsSchema()),
         await ensure(SPACES_TABLE, spacesSchema()), options);
-      for (const row of await store.spacesTable.query().toArray() as Row[]) {
-        const info = { spaceId: String(row.space_id), version: String(row.version), dim: Number(row.dim) };
-        const name = vectorTableName(info.spaceId);
-        if (!names.has(name)) continue; // crashed between drop and re-create: re-created on next commit
-        const table = await db.openTable(name);
-        store.spaceInfo.set(info.spaceId, info);
-        store.spaceTables.set(info.spaceId, table);
-        if ((await table.listIndices()).some((i) => i.columns.includes('vector'))) store.indexed.add(info.spaceId);
-      }
-      store.ftsReady = (await store.segments.listIndices()).some((i) => i.columns.includes('text'));
+      await store.followSpaces(true);
       return store;
     });
+  }
+
+  /**
+   * Brings the registry of space tables (and which have an ANN or full-text index) up to date with what
+   * other processes wrote: a CLI run beside a server may create a space table, re-create it for a new model
+   * version, or build an index. Checked at most once per `followWritesSeconds` unless `now`; writes always check,
+   * so this process never drops or misses a table another one made.
+   */
+  private async followSpaces(now = false): Promise<void> {
+    if (!now && Date.now() - this.spacesCheckedAt < this.followWritesMs) return;
+    this.spacesCheckedAt = Date.now();
+    if (now) await this.spacesTable.checkoutLatest(); // a read may lag by the interval; a write must not
+    const version = await this.spacesTable.version();
+    if (version !== this.spacesVersion) {
+      this.spacesVersion = version;
+      const names = new Set(await this.db.tableNames());
+      for (const row of await this.spacesTable.query().toArray() as Row[]) {
+        const info = { spaceId: String(row.space_id), version: String(row.version), dim: Number(row.dim) };
+        const known = this.spaceInfo.get(info.spaceId);
+        if (known && known.version === info.version && known.dim === info.dim && this.spaceTables.has(info.spaceId)) continue;
+        const name = vectorTableName(info.spaceId);
+        if (!names.has(name)) continue; // crashed between drop and re-create: re-created on next commit
+        this.spaceTables.get(info.spaceId)?.close();
+        this.spaceTables.set(info.spaceId, await this.db.openTable(name));
+        this.spaceInfo.set(info.spaceId, info);
+        this.indexed.delete(info.spaceId);
+      }
+    }
+    for (const [id, table] of this.spaceTables) {
+      if (!this.indexed.has(id) && (await table.listIndices()).some((i) => i.columns.includes('vector'))) this.indexed.add(id);
+    }
+    if (!this.ftsReady) this.ftsReady = (await this.segments.listIndices()).some((i) => i.columns.includes('text'));
+  }
+
+  /** Runs a write after bringing the space registry up to date (see `followSpaces`). */
+  private write<T>(operation: string, task: () => Promise<T>): Promise<T> {
+    return this.queue.run(() => guard(this.dir, operation, async () => {
+      await this.followSpaces(true);
+      return task();
+    }));
   }
 
   /** The version recorded for a space, or undefined if the collection has no vectors of it. Ingest re-encodes on mismatch. */
@@ -95,12 +138,12 @@ export class LanceStore implements VectorStore {
 
   /** Rebuilds the ANN index of one space now, whatever its size (e.g. after changing `index` settings). */
   reindex(space: SpaceTableInfo): Promise<void> {
-    return this.queue.run(() => guard(this.dir, 'reindex', async () => {
+    return this.write('reindex', async () => {
       const table = this.spaceTables.get(space.spaceId);
       if (!table) return;
       await buildVectorIndex(table, await table.countRows(), this.indexSettings);
       this.indexed.add(space.spaceId);
-    }));
+    });
   }
 
   /** Every space table in the collection. */
@@ -185,7 +228,7 @@ export class LanceStore implements VectorStore {
       seen.add(c.item.hash);
     }
     if (!commits.length) return;
-    return this.queue.run(() => guard(this.dir, 'commitItem', async () => {
+    return this.write('commitItem', async () => {
       const hashes = commits.map((c) => c.item.hash);
       const hashList = hashes.map(sqlString).join(', ');
       const scope = `item_hash IN (${hashList})`;
@@ -227,7 +270,7 @@ export class LanceStore implements VectorStore {
         }
       }
       await this.items.add(rowsToTable(commits.map((c) => itemRow(c.item)), itemsSchema()));
-    }));
+    });
   }
 
   /**
@@ -236,7 +279,7 @@ export class LanceStore implements VectorStore {
    * a crash between them leaves a segment without a vector, which search never returns.
    */
   addSegments(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
-    return this.queue.run(() => guard(this.dir, 'addSegments', async () => {
+    return this.write('addSegments', async () => {
       const rows = await this.items.query().where(`hash = ${sqlString(itemHash)}`).limit(1).toArray();
       if (!rows.length) throw invalidArgument('itemHash', 'the hash of a stored item', itemHash);
       const cols = filterColumns(rowToItem(rows[0]));
@@ -249,11 +292,12 @@ export class LanceStore implements VectorStore {
         const vecRows = (vectors[space.spaceId] ?? []).map((v) => vectorRow(v, kindOf.get(v.segmentId) ?? 'caption', space, cols));
         await replaceRows(table, vecRows, `segment_id IN (${ids})`, vectorSchema(space.dim));
       }
-    }));
+    });
   }
 
   updateItem(hash: string, patch: Partial<Pick<ItemRecord, 'locations' | 'tags' | 'meta' | 'mtimeMs' | 'spaces'>>): Promise<void> {
     return this.queue.run(async () => {
+      await guard(this.dir, 'updateItem', () => this.followSpaces(true));
       const prev = await this.getItem(hash);
       if (!prev) throw invalidArgument('hash', 'the hash of a stored item', hash);
       const next: ItemRecord = { ...prev, ...definedOnly(patch) };
@@ -269,13 +313,13 @@ export class LanceStore implements VectorStore {
   }
 
   removeItem(hash: string): Promise<void> {
-    return this.queue.run(() => guard(this.dir, 'removeItem', async () => {
+    return this.write('removeItem', async () => {
       const own = `item_hash = ${sqlString(hash)}`;
       // Children first, item row last: a crash leaves the item listed, so a re-run removes it again.
       for (const table of this.spaceTables.values()) await table.delete(own);
       await this.segments.delete(own);
       await this.items.delete(`hash = ${sqlString(hash)}`);
-    }));
+    });
   }
 
   async search(space: SpaceTableInfo, vector: Float32Array, options: { k: number; filter?: SearchFilter }): Promise<VectorHit[]> {
@@ -283,6 +327,7 @@ export class LanceStore implements VectorStore {
     if (!(vector instanceof Float32Array) || vector.length !== space.dim) {
       throw invalidArgument('vector', `a Float32Array of length ${space.dim} (space ${space.spaceId})`, vector?.length);
     }
+    await guard(this.dir, 'search', () => this.followSpaces());
     const info = this.spaceInfo.get(space.spaceId);
     const table = this.spaceTables.get(space.spaceId);
     // Vectors of another model version are not comparable with this query.
@@ -324,6 +369,7 @@ export class LanceStore implements VectorStore {
     const k = expectPositiveInt('k', options.k, 10_000);
     if (typeof query !== 'string' || !query.trim()) throw invalidArgument('query', 'a non-empty string', query);
     const compiled = compileFilter(options.filter, { hasKind: true });
+    await guard(this.dir, 'searchText', () => this.followSpaces());
     if (!this.ftsReady) await this.queue.run(() => this.ensureFts());
     if (!this.ftsReady) return [];
     return guard(this.dir, 'searchText', async () => {
@@ -345,7 +391,7 @@ export class LanceStore implements VectorStore {
    * (or folds new rows into an existing index), and keeps the full-text index current.
    */
   optimize(space?: SpaceTableInfo): Promise<void> {
-    return this.queue.run(() => guard(this.dir, 'optimize', async () => {
+    return this.write('optimize', async () => {
       const cleanupOlderThan = new Date(Date.now() - 60_000);
       const ids = space ? [space.spaceId] : [...this.spaceTables.keys()];
       for (const id of ids) {
@@ -367,7 +413,7 @@ export class LanceStore implements VectorStore {
         await ensureScalarIndex(this.segments, 'id', segs);
         for (const t of [this.items, this.segments, this.spacesTable]) await t.optimize({ cleanupOlderThan });
       }
-    }));
+    });
   }
 
   async close(): Promise<void> {
