@@ -15,9 +15,13 @@ export { loadClapSpace, type LoadClapSpaceOptions } from './spaces/clap-space.js
 export { l2normalize } from './spaces/normalize.js';
 
 // Media
-export { decodeImage, preprocessImages, readImagePreprocessConfig, DEFAULT_MAX_PIXELS } from './media/image/index.js';
+export {
+  readImage, isRgbImage, decodeImage, makeThumbnail, toRawImage, fromRawImage, preprocessImages, readImagePreprocessConfig,
+  DEFAULT_MAX_PIXELS, DECODE_MAX_SIDE, IMAGE_BACKGROUND, type ReadImageOptions, type Thumbnail,
+} from './media/image/index.js';
 export { detectType } from './media/detect-type.js';
-export { decodeAudio, decodeAudioWindows } from './media/audio/index.js';
+export { readInput, type InputBytes } from './media/read-input.js';
+export { readAudio, isPcmAudio, decodeAudio, decodeAudioWindows, encodeWav, decodeWav, resample, durationOf, type ReadAudioOptions } from './media/audio/index.js';
 export { extractScenes } from './media/video/index.js';
 export { probeMedia, locateFfmpeg } from './media/ffmpeg/index.js';
 

@@ -4,9 +4,9 @@ import { ErrorCodes } from './errors/codes.js';
 import { readCollectionConfig, writeCollectionConfig, type CollectionConfig } from './collection/collection-config.js';
 import { indexPaths, type IndexOptions } from './ingest/index-paths.js';
 import type { IndexSummary } from './ingest/progress.js';
-import { decodeImage } from './media/image/decode-image.js';
-import { readInput } from './media/read-input.js';
-import { decodeAudio } from './media/audio/index.js';
+import { readImage } from './media/image/read-image.js';
+import { readInput, type InputBytes } from './media/read-input.js';
+import { readAudio } from './media/audio/read-audio.js';
 import { detectType } from './media/detect-type.js';
 import { DEFAULT_MODELS } from './models/registry.js';
 import { resolveRuntime, type ModelRuntimeOptions, type ResolvedRuntime } from './models/runtime-options.js';
@@ -146,16 +146,20 @@ export class Rosetta {
 
   /** Embeds one input (text, or an image/audio path, Buffer or URL) into a space; a unit vector. */
   async embed(input: MediaInput, options: { modality?: Modality; space?: string } = {}): Promise<{ space: string; vector: Float32Array; modality: Modality }> {
-    const modality = options.modality ?? (typeof input === 'string' && !looksLikeFileOrUrl(input) ? 'text' : await sniff(input));
+    if (options.modality === 'text' || (!options.modality && typeof input === 'string' && !looksLikeFileOrUrl(input))) {
+      const space = this.space(options.space ?? 'text');
+      return { space: space.id, modality: 'text', vector: (await space.embedTexts([input as string]))[0] };
+    }
+    // Read once: a URL is fetched once, whatever it turns out to be.
+    const read = await readInput(input);
+    const modality = options.modality ?? await sniff(read);
     const space = options.space ? this.space(options.space) : this.space(modality);
     if (!covers(space, modality)) throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space ${space.id} does not cover ${modality}`, { setting: 'space' });
-    if (modality === 'text') return { space: space.id, modality, vector: (await space.embedTexts([input as string]))[0] };
-    const { bytes, name, path } = await readInput(input);
     if (modality === 'image') {
-      const img = await decodeImage(bytes, { name, maxPixels: this.options.maxPixels, maxSide: 512 });
+      const img = await readImage(read, { maxPixels: this.options.maxPixels });
       return { space: space.id, modality, vector: (await space.embedImages!([img]))[0] };
     }
-    const pcm = await decodeAudio(path ?? bytes, space.audioSampleRate ?? 48_000);
+    const pcm = await readAudio(read, space.audioSampleRate ?? 48_000);
     return { space: space.id, modality, vector: (await space.embedAudio!([pcm]))[0] };
   }
 
@@ -238,8 +242,7 @@ function looksLikeFileOrUrl(s: string): boolean {
   return /^https?:\/\//i.test(s) || /^(\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(s) || /\.(jpe?g|png|webp|gif|avif|tiff?|wav|mp3|flac|ogg|m4a)$/i.test(s);
 }
 
-async function sniff(input: MediaInput): Promise<Modality> {
-  const { bytes, name } = await readInput(input);
+async function sniff({ bytes, name }: InputBytes): Promise<Modality> {
   const t = await detectType(bytes);
   if (!t || t.modality === 'text' || t.modality === 'video') {
     throw new RosettaError(ErrorCodes.MEDIA_UNSUPPORTED, `${name} is not an image or audio file`, { file: name });

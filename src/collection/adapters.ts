@@ -4,8 +4,7 @@ import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { readPairs } from '../eval/datasets/pairs.js';
 import type { DatasetIssue } from '../eval/datasets/types.js';
-import { decodeImage } from '../media/image/decode-image.js';
-import { readInput } from '../media/read-input.js';
+import { readImage } from '../media/image/read-image.js';
 import type { Space } from '../spaces/space.js';
 import { fitAdapter, loadAdapter, type Adapter, type AdapterData } from '../train/adapter/fit-adapter.js';
 import type { RgbImage } from '../types.js';
@@ -46,8 +45,7 @@ export async function trainAdapter(collectionDir: string, space: Space, pairsFil
   for (const [i, p] of file.pairs.entries()) {
     if (p.modality !== 'image') { skipped.push({ file: pairsFile, row: p.row, reason: 'not an image row' }); continue; }
     try {
-      const { bytes, name } = await readInput(p.path);
-      images.push({ img: await decodeImage(bytes, { name, maxSide: 512 }), text: p.text });
+      images.push({ img: await readImage(p.path), text: p.text });
     } catch (error) {
       skipped.push({ file: pairsFile, row: p.row, reason: (error as Error).message.split('\n')[0] });
     }

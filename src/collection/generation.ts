@@ -1,5 +1,5 @@
 import { caption as captionImage, type CaptionOptions, type CaptionResult, type ZeroShotTagger } from '../generate/caption/caption.js';
-import { readImage } from '../generate/caption/image-input.js';
+import { readImage } from '../media/image/read-image.js';
 import { describe as describeScenes, type DescribeResult } from '../generate/describe/describe.js';
 import { imagine as imagineImage, type CandidateRanker, type ImagineOptions, type ImagineResult } from '../generate/imagine/imagine.js';
 import { transcribe as transcribeAudio, type TranscribeOptions, type TranscribeResult } from '../generate/transcribe/transcribe.js';
@@ -38,7 +38,8 @@ export interface CollectionCaptionResult extends CaptionResult {
 
 /** Captions an image; offline without a captioner it falls back to the space's zero-shot tags. */
 export async function captionInSpace(space: Space | undefined, input: MediaInput | RgbImage, options: CaptionOptions = {}): Promise<CollectionCaptionResult> {
-  const image = await readImage(input as MediaInput);
+  // Captioners and OCR resize to their own input size (Florence-2 reads at 768 px): decode at full size.
+  const image = await readImage(input, { maxSide: 'original' });
   // Only Florence-2 reads text itself; for any other captioner (and the offline tags) PaddleOCR reads it.
   const paddle = Boolean(options.ocr) && !(typeof options.model === 'string' && isFlorence(options.model));
   const result: CollectionCaptionResult = await captionImage(image, { ...options, ocr: paddle ? false : options.ocr, tagger: options.tagger ?? (space ? spaceTagger(space) : undefined) });

@@ -11,5 +11,3 @@ export * from './bias/index.js';
 export { compareSpaces, type CompareOptions, type Comparison, type ComparisonRow } from './compare/compare-spaces.js';
 export * from './report/index.js';
 export { evaluate, type EvaluateOptions, type EvaluateResult } from './evaluate.js';
-export { loadRgbImage, thumbnailDataUri } from './util/decode-image.js';
-export { readWav } from './util/read-wav.js';

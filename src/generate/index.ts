@@ -5,8 +5,6 @@ export type {
 } from './engine.js';
 export { abortedError, throwIfAborted, TokenStreamer } from './abort.js';
 export { loadOnce, unloadAll } from './load-once.js';
-export { encodeWav, decodeWav, resample, durationOf } from './wav.js';
-export { readAudio, isPcmAudio } from './read-audio.js';
 export { transcribe, resolveTranscriptionEngine, type TranscribeOptions, type TranscribeResult } from './transcribe/transcribe.js';
 export { WhisperEngine, normaliseSegments } from './transcribe/whisper-engine.js';
 export { toSrt, toVtt } from './transcribe/subtitles.js';
@@ -14,7 +12,6 @@ export { caption, captionBatch, resolveCaptionEngine, type CaptionOptions, type 
 export { VisionCaptioner } from './caption/vision-captioner.js';
 export { FlorenceCaptioner } from './caption/florence-captioner.js';
 export { DEFAULT_TAG_LABELS } from './caption/tag-vocabulary.js';
-export { readImage, isRgbImage, toRawImage, fromRawImage } from './caption/image-input.js';
 export { speak, resolveSpeechEngine, MAX_SPEAK_CHARS, type SpeakOptions, type SpeakResult } from './speak/speak.js';
 export { EspeakEngine } from './speak/espeak-engine.js';
 export { NeuralSpeechEngine } from './speak/vits-engine.js';

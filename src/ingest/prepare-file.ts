@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { detectType, type DetectedType } from '../media/detect-type.js';
-import { decodeImage } from '../media/image/decode-image.js';
+import { readImage } from '../media/image/read-image.js';
 import { readInput } from '../media/read-input.js';
 import type { RgbImage } from '../types.js';
 import { chunkText, type TextChunk } from './chunk-text.js';
@@ -18,9 +18,6 @@ export interface PreparedFile {
   height?: number;
   chunks?: TextChunk[];
 }
-
-/** Decoded images are shrunk to this longest side: towers look at ~224 px, memory stays bounded. */
-const DECODE_MAX_SIDE = 512;
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -40,8 +37,8 @@ export async function hashAndType(file: WalkedFile, maxBytes?: number): Promise<
 /** Decodes what can be decoded in memory (images, text). Audio and video stream later, per file. */
 export async function decodeForEncoding(file: WalkedFile, bytes: Buffer, hash: string, type: DetectedType, maxPixels?: number): Promise<PreparedFile> {
   if (type.modality === 'image') {
-    const img = await decodeImage(bytes, { name: file.path, maxPixels, maxSide: DECODE_MAX_SIDE });
-    return { file, hash, type, image: img, width: img.original.width, height: img.original.height };
+    const img = await readImage({ bytes, name: file.path }, { maxPixels });
+    return { file, hash, type, image: img, width: img.original?.width, height: img.original?.height };
   }
   if (type.modality === 'text') {
     const chunks = chunkText(bytes.toString('utf8'));

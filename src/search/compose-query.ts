@@ -1,8 +1,7 @@
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
-import { decodeImage } from '../media/image/decode-image.js';
-import { readInput } from '../media/read-input.js';
-import { decodeAudio } from '../media/audio/index.js';
+import { readImage } from '../media/image/read-image.js';
+import { readAudio } from '../media/audio/read-audio.js';
 import { l2normalize } from '../spaces/normalize.js';
 import type { Space } from '../spaces/space.js';
 import type { Modality } from '../types.js';
@@ -40,16 +39,13 @@ export async function encodeQuery(space: Space, parts: QueryParts, adaptText?: (
     weighted.push({ w: weights.text ?? 1, v: adaptText ? adaptText(v) : v });
   }
   if (parts.image) {
-    const { bytes, name } = await readInput(parts.image);
-    const img = await decodeImage(bytes, { name, maxSide: 512 });
+    const img = await readImage(parts.image, { parameter: 'image' });
     weighted.push({ w: weights.image ?? 1, v: (await space.embedImages!([img]))[0] });
   }
   if (parts.audio) {
-    const { bytes, path } = await readInput(parts.audio);
-    const pcm = await decodeAudio(path ?? bytes, space.audioSampleRate ?? 48_000);
-    const windowSamples = Math.round((space.audioWindowSeconds ?? 10) * pcm.sampleRate);
-    const clip = pcm.samples.length > windowSamples ? { ...pcm, samples: pcm.samples.subarray(0, windowSamples) } : pcm;
-    weighted.push({ w: weights.audio ?? 1, v: (await space.embedAudio!([clip]))[0] });
+    // The whole clip: a space embeds a clip longer than its window as the mean of its windows.
+    const pcm = await readAudio(parts.audio, space.audioSampleRate ?? 48_000, { parameter: 'audio' });
+    weighted.push({ w: weights.audio ?? 1, v: (await space.embedAudio!([pcm]))[0] });
   }
   const total = weighted.reduce((s, x) => s + x.w, 0);
   if (total === 0) throw new RosettaError(ErrorCodes.QUERY_INVALID, 'All query weights are zero', { setting: 'weights' });

@@ -16,7 +16,7 @@ export interface ServerOptions {
   roots?: string[];
   /** Largest accepted upload or fetched URL, bytes (default 64 MiB). */
   uploadLimitBytes?: number;
-  /** Largest accepted image, pixels (default 50 MP). */
+  /** Largest accepted image, pixels (default DEFAULT_MAX_PIXELS, 100 MP, as everywhere else). */
   maxPixels?: number;
   /** Let URL ingest and URL queries reach private/loopback addresses (default false). */
   allowPrivateUrls?: boolean;
@@ -45,5 +45,5 @@ export interface ServerContext {
 }
 
 export const DEFAULT_UPLOAD_LIMIT = 64 * 1024 * 1024;
-export const DEFAULT_MAX_PIXELS = 50_000_000;
+export { DEFAULT_MAX_PIXELS } from '../media/image/decode-image.js';
 export const DEFAULT_PORT = 7878;

@@ -4,7 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTinyVits } from '../helpers/tiny-generators.js';
-import { speak, decodeWav, EspeakEngine } from '../../src/generate/index.js';
+import { speak, EspeakEngine } from '../../src/generate/index.js';
+import { decodeWav } from '../../src/media/audio/index.js';
 import { RosettaError } from '../../src/errors/index.js';
 
 const isCode = (code: string) => (e: unknown) => RosettaError.is(e) && e.code === code;

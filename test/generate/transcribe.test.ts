@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildTinyWhisper } from '../helpers/tiny-generators.js';
-import { transcribe, toSrt, toVtt, encodeWav, normaliseSegments } from '../../src/generate/index.js';
+import { transcribe, toSrt, toVtt, normaliseSegments } from '../../src/generate/index.js';
+import { encodeWav } from '../../src/media/audio/index.js';
 import { RosettaError } from '../../src/errors/index.js';
 
 const tone = (seconds: number, rate = 16_000) => ({

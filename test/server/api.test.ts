@@ -4,7 +4,8 @@ import { mkdirSync, readdirSync, readFileSync, existsSync, writeFileSync } from 
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { RosettaServer } from '../../src/server/index.js';
-import { colourImage } from '../helpers/images.js';
+import sharp from 'sharp';
+import { colourImage, transparentPicture } from '../helpers/images.js';
 import { buildFixture, postJson, startServer, waitForJob, type Fixture } from './fixture.js';
 
 let fx: Fixture;
@@ -65,7 +66,7 @@ test('an image query by server path inside the roots works', async () => {
   assert.match(results[0].path, /yellow\.png$/);
 });
 
-test('media is served with range requests; thumbnails are small JPEGs; unknown items are 404', async () => {
+test('media is served with range requests; thumbnails of opaque pictures are small JPEGs; unknown items are 404', async () => {
   const [red] = await search({ text: 'red', k: 1, in: ['image'] });
   const file = readFileSync(join(fx.photos, 'red.png'));
   const whole = await fetch(`${url}${red.media}`);
@@ -135,6 +136,21 @@ test('uploaded files are indexed and their bytes kept; an unknown job is 404', a
   assert.match(top.path, /pink upload\.png$/);
   assert.equal((await fetch(`${top.path.startsWith('/') ? url : ''}${top.media}`)).status, 200);
   assert.equal((await fetch(`${url}/api/jobs/nope`)).status, 404);
+});
+
+test('the thumbnail of a transparent picture keeps its transparency instead of showing black', async () => {
+  const { png } = await transparentPicture({ size: 64, colour: [230, 20, 20] });
+  const form = new FormData();
+  form.append('tags', 'transparent');
+  form.append('file', new Blob([new Uint8Array(png)]), 'icon.png');
+  const { job } = await (await fetch(`${url}/api/index`, { method: 'POST', body: form })).json() as { job: { id: string } };
+  assert.equal((await waitForJob(url, job.id)).status, 'done');
+  const [hit] = await search({ text: 'red', k: 1, filter: { tags: ['transparent'] } });
+  const thumb = await fetch(`${url}${hit.thumb}`);
+  assert.equal(thumb.headers.get('content-type'), 'image/webp');
+  const { data, info } = await sharp(Buffer.from(await thumb.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+  assert.equal(info.channels, 4);
+  assert.equal(data[3], 0, 'a transparent corner is transparent, not black');
 });
 
 test('searches keep answering while an ingest job runs', async () => {

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { check } from '../../eval/consistency/check.js';
 import { writeReport } from '../../eval/report/html-report.js';
 import { formatCheck } from '../../eval/report/text-summary.js';
-import { decodeAudio } from '../../media/audio/index.js';
 import { action, addCommonOptions, printJson, spacesFor, type CommonOptions } from '../shared.js';
 
 export function registerCheck(program: Command): void {
@@ -15,7 +14,7 @@ export function registerCheck(program: Command): void {
       const { spaces, close } = await spacesFor(o);
       try {
         const space = spaces[0];
-        const result = await check(space, pairs, { threshold: o.threshold, seed: o.seed, loadAudio: (p) => decodeAudio(p, space.audioSampleRate ?? 48_000) });
+        const result = await check(space, pairs, { threshold: o.threshold, seed: o.seed });
         if (o.report) await writeReport(o.report, { title: `Consistency check: ${pairs}`, check: result });
         if (o.json) printJson(result);
         else process.stdout.write(`${formatCheck(result)}\n${o.report ? `report: ${o.report}\n` : ''}`);

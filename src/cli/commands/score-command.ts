@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { scorePairs } from '../../eval/consistency/check.js';
 import { writeReport } from '../../eval/report/html-report.js';
-import { decodeAudio } from '../../media/audio/index.js';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { action, addCommonOptions, openCollection, printJson, spacesFor, type CommonOptions } from '../shared.js';
@@ -18,7 +17,7 @@ export function registerScore(program: Command): void {
         const { spaces, close } = await spacesFor(o);
         try {
           const space = o.space ? spaces.find((s) => s.id === o.space) ?? spaces[0] : spaces[0];
-          const result = await scorePairs(space, o.pairs, { loadAudio: (p) => decodeAudio(p, space.audioSampleRate ?? 48_000) });
+          const result = await scorePairs(space, o.pairs);
           if (o.report) await writeReport(o.report, { title: `Scores: ${o.pairs}`, scores: result });
           if (o.json) { printJson(result); return; }
           for (const p of result.pairs) process.stdout.write(`${p.score.toFixed(3)}  ${p.path}  “${p.text}”\n`);

@@ -2,8 +2,8 @@ import type { Space } from '../../spaces/space.js';
 import type { PcmAudio, RgbImage } from '../../types.js';
 import type { DatasetIssue } from '../datasets/types.js';
 import { readPairs, type MediaTextPair } from '../datasets/pairs.js';
-import { loadRgbImage } from '../util/decode-image.js';
-import { readWav } from '../util/read-wav.js';
+import { readImage } from '../../media/image/read-image.js';
+import { readAudio } from '../../media/audio/read-audio.js';
 import { dot } from '../util/vectors.js';
 import { derangement, seededRandom } from '../util/random.js';
 import { embedAudioWith, embedImagesWith } from '../util/embed.js';
@@ -20,9 +20,9 @@ export interface PairScoringOptions {
   /** Items decoded and embedded per batch (default 32). */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
-  /** Decoder for images (default: sharp). */
+  /** Decoder for images (default: the media module's readImage, as indexing decodes them). */
   loadImage?: (path: string) => Promise<RgbImage>;
-  /** Decoder for audio (default: a WAV reader; pass the media module's ffmpeg decoder for other formats). */
+  /** Decoder for audio (default: the media module's readAudio at the space's sample rate: WAV, or anything ffmpeg reads). */
   loadAudio?: (path: string) => Promise<PcmAudio>;
 }
 
@@ -36,8 +36,8 @@ interface Embedded { pair: MediaTextPair; media: Float32Array; text: Float32Arra
 
 async function embedPairs(space: Space, pairs: MediaTextPair[], source: string, options: PairScoringOptions): Promise<{ rows: Embedded[]; issues: DatasetIssue[] }> {
   const batchSize = options.batchSize ?? 32;
-  const loadImage = options.loadImage ?? ((p: string) => loadRgbImage(p));
-  const loadAudio = options.loadAudio ?? readWav;
+  const loadImage = options.loadImage ?? ((p: string) => readImage(p));
+  const loadAudio = options.loadAudio ?? ((p: string) => readAudio(p, space.audioSampleRate ?? 48_000));
   const rows: Embedded[] = [];
   const issues: DatasetIssue[] = [];
   for (let i = 0; i < pairs.length; i += batchSize) {

@@ -42,7 +42,7 @@ async function embedOne(space: Space, input: ScoreInput, modality: ScoreModality
 /**
  * Consistency of two inputs in one space: their cosine and CLIPScore. Typically an image (or audio clip) and
  * the text that should describe it.
- * @example const { score } = await score(space, await loadRgbImage('cat.png'), 'a cat on a sofa');
+ * @example const { score } = await score(space, await readImage('cat.png'), 'a cat on a sofa');
  */
 export async function score(space: Space, a: ScoreInput, b: ScoreInput): Promise<ScoreResult> {
   const ma = modalityOf(a, 'a');

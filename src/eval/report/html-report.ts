@@ -5,7 +5,7 @@ import type { ZeroShotResult } from '../zeroshot/evaluate-zeroshot.js';
 import type { CheckResult, ScorePairsResult } from '../consistency/check.js';
 import type { AuditResult } from '../bias/weat.js';
 import type { DatasetIssue } from '../datasets/types.js';
-import { thumbnailDataUri } from '../util/decode-image.js';
+import { makeThumbnail } from '../../media/image/thumbnail.js';
 import { groupedBarChart, histogramChart } from './svg-charts.js';
 import { escapeHtml as esc, num, pct } from './escape.js';
 import { REPORT_CSS } from './report-style.js';
@@ -156,4 +156,14 @@ export async function renderReport(input: ReportInput): Promise<string> {
 export async function writeReport(path: string, input: ReportInput): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, await renderReport(input), 'utf8');
+}
+
+/** A thumbnail as a data URI, for a self-contained report (transparent pictures stay transparent); none if unreadable. */
+async function thumbnailDataUri(path: string, side: number): Promise<string | undefined> {
+  try {
+    const { bytes, mime } = await makeThumbnail(path, { side, enlarge: true });
+    return `data:${mime};base64,${bytes.toString('base64')}`;
+  } catch {
+    return undefined;
+  }
 }

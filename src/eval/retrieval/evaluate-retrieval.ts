@@ -4,7 +4,7 @@ import type { CaptionDataset, CaptionReadOptions, DatasetIssue } from '../datase
 import { loadCaptionDataset } from '../datasets/load-dataset.js';
 import { recallAtK, streamedRanks, summariseRanks, type RankSummary } from '../metrics/retrieval-metrics.js';
 import { clipScore } from '../consistency/clip-score.js';
-import { loadRgbImage } from '../util/decode-image.js';
+import { readImage } from '../../media/image/read-image.js';
 import { embedImagesWith, embedTextsChunked, requireTower } from '../util/embed.js';
 import { forEachSimilarityRow } from '../util/similarity-blocks.js';
 import { expectPositiveInt } from '../../util/validate.js';
@@ -21,7 +21,7 @@ export interface RetrievalOptions extends CaptionReadOptions {
   onProgress?: (progress: EvalProgress) => void;
   /** How many worst mismatches to keep for the report (default 12). */
   worst?: number;
-  /** Image decoder (default: sharp, EXIF-rotated, alpha flattened on white). */
+  /** Image decoder (default: the media module's readImage: EXIF-rotated, transparency on white, ≤ 512 px). */
   loadImage?: (path: string) => Promise<RgbImage>;
 }
 
@@ -73,7 +73,7 @@ export async function evaluateRetrieval(space: Space, dataset: string | CaptionD
   const images = options.split && typeof dataset !== 'string'
     ? data.images.filter((i) => i.split === undefined || i.split === options.split) : data.images;
   const issues = [...data.issues];
-  const loadImage = options.loadImage ?? ((p: string) => loadRgbImage(p));
+  const loadImage = options.loadImage ?? ((p: string) => readImage(p));
 
   const kept: typeof images = [];
   const imageVecs: Float32Array[] = [];

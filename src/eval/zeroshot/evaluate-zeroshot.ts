@@ -3,7 +3,7 @@ import type { RgbImage } from '../../types.js';
 import type { ClassDataset, DatasetIssue } from '../datasets/types.js';
 import { loadClassDataset } from '../datasets/load-dataset.js';
 import { classificationSummary, type ClassificationSummary } from '../metrics/classification-metrics.js';
-import { loadRgbImage } from '../util/decode-image.js';
+import { readImage } from '../../media/image/read-image.js';
 import { embedImagesWith, requireTower } from '../util/embed.js';
 import { dot, meanNormalised } from '../util/vectors.js';
 import { clipScore } from '../consistency/clip-score.js';
@@ -57,7 +57,7 @@ export async function evaluateZeroShot(space: Space, dataset: string | ClassData
   const batchSize = expectPositiveInt('batchSize', options.batchSize ?? 32, 4096);
   const data = typeof dataset === 'string' ? await loadClassDataset(dataset) : dataset;
   const issues = [...data.issues];
-  const loadImage = options.loadImage ?? ((p: string) => loadRgbImage(p));
+  const loadImage = options.loadImage ?? ((p: string) => readImage(p));
 
   const classVecs: Float32Array[] = [];
   for (const name of data.classes) classVecs.push(meanNormalised(await space.embedTexts(templates.map((t) => t.replaceAll('{}', name)))));

@@ -6,7 +6,7 @@ import { throwIfAborted } from '../abort.js';
 import type { CaptionDetail, CaptionEngine, ModelChoice } from '../engine.js';
 import { GENERATION_MODELS, isFlorence } from '../registry.js';
 import { FlorenceCaptioner } from './florence-captioner.js';
-import { readImage } from './image-input.js';
+import { readImage } from '../../media/image/read-image.js';
 import { DEFAULT_TAG_LABELS } from './tag-vocabulary.js';
 import { VisionCaptioner } from './vision-captioner.js';
 
@@ -68,7 +68,7 @@ export async function captionBatch(images: ReadonlyArray<RgbImage | MediaInput>,
   }
   if (options.tagger !== undefined && typeof options.tagger !== 'function') throw invalidArgument('tagger', 'a function (image, labels) => Promise<number[]>', options.tagger);
   throwIfAborted(options.signal, 'captioning');
-  const decoded = await Promise.all(images.map((img, i) => readImage(img, `images[${i}]`)));
+  const decoded = await Promise.all(images.map((img, i) => readImage(img, { parameter: `images[${i}]`, maxSide: 'original' })));
   throwIfAborted(options.signal, 'captioning');
 
   if (options.model === 'tags') return tagAll(decoded, options, labels, topTags, 'model: tags');

@@ -4,7 +4,7 @@ import type { RgbImage } from '../../types.js';
 import { throwIfAborted, TokenStreamer } from '../abort.js';
 import type { CaptionCallOptions, CaptionEngine } from '../engine.js';
 import { loadOnce } from '../load-once.js';
-import { toRawImage } from './image-input.js';
+import { toRawImage } from '../../media/image/raw-image.js';
 
 interface ImageToTextPipeline {
   (images: unknown[], options: Record<string, unknown>): Promise<Array<Array<{ generated_text: string }>>>;

@@ -4,7 +4,7 @@ import { ErrorCodes } from '../../errors/codes.js';
 import type { MediaInput, RgbImage } from '../../types.js';
 import { expectNumberIn, expectPositiveInt, invalidArgument } from '../../util/validate.js';
 import { throwIfAborted } from '../abort.js';
-import { readImage } from '../caption/image-input.js';
+import { readImage } from '../../media/image/read-image.js';
 import type { ImageGenerationEngine, ModelChoice } from '../engine.js';
 import { GENERATION_MODELS } from '../registry.js';
 import { JanusEngine } from './janus-engine.js';
@@ -79,7 +79,7 @@ export async function imagine(prompt: string, options: ImagineOptions = {}): Pro
   }
   const count = expectPositiveInt('candidates', options.candidates ?? (options.rank ? 4 : 1), 64);
   throwIfAborted(options.signal, 'image generation');
-  const reference = options.image !== undefined ? await readImage(options.image, 'image') : undefined;
+  const reference = options.image !== undefined ? await readImage(options.image, { parameter: 'image' }) : undefined;
   let used = prompt.trim();
   if (reference && options.describeReference && weight > 0) {
     const description = (await options.describeReference(reference)).trim();

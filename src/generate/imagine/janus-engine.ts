@@ -2,7 +2,7 @@ import { AutoProcessor, MultiModalityCausalLM, type RawImage } from '@huggingfac
 import type { ModelRuntimeOptions } from '../../models/runtime-options.js';
 import type { RgbImage } from '../../types.js';
 import { throwIfAborted, TokenStreamer } from '../abort.js';
-import { fromRawImage } from '../caption/image-input.js';
+import { fromRawImage } from '../../media/image/raw-image.js';
 import type { ImageGenerationCallOptions, ImageGenerationEngine } from '../engine.js';
 import { loadOnce } from '../load-once.js';
 

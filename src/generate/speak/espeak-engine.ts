@@ -5,7 +5,7 @@ import type { PcmAudio } from '../../types.js';
 import { abortedError, throwIfAborted } from '../abort.js';
 import type { SpeechCallOptions, SpeechEngine } from '../engine.js';
 import { ESPEAK_ENGINE } from '../registry.js';
-import { decodeWav } from '../wav.js';
+import { decodeWav } from '../../media/audio/wav.js';
 
 /** Voices are names like `en`, `en-us`, `fr`, `de+f3` (see `espeak-ng --voices`); nothing shell-like. */
 const VOICE = /^[A-Za-z0-9_+-]{1,40}$/;

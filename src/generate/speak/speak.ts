@@ -5,7 +5,7 @@ import { expectNumberIn, invalidArgument } from '../../util/validate.js';
 import { throwIfAborted } from '../abort.js';
 import type { ModelChoice, SpeechEngine } from '../engine.js';
 import { ESPEAK_ENGINE, GENERATION_MODELS } from '../registry.js';
-import { encodeWav } from '../wav.js';
+import { encodeWav } from '../../media/audio/wav.js';
 import { EspeakEngine } from './espeak-engine.js';
 import { NeuralSpeechEngine } from './vits-engine.js';
 

@@ -4,7 +4,7 @@ import { ErrorCodes } from '../../errors/codes.js';
 import { invalidArgument, expectOneOf, expectPositiveInt } from '../../util/validate.js';
 import { throwIfAborted } from '../abort.js';
 import type { ModelChoice, TranscriptionEngine, TranscriptSegment } from '../engine.js';
-import { readAudio } from '../read-audio.js';
+import { readAudio } from '../../media/audio/read-audio.js';
 import { GENERATION_MODELS } from '../registry.js';
 import { WhisperEngine } from './whisper-engine.js';
 
@@ -54,7 +54,8 @@ export async function transcribe(audio: PcmAudio | MediaInput, options: Transcri
   }
   throwIfAborted(options.signal, 'transcription');
   const engine = resolveTranscriptionEngine(options);
-  const pcm = await readAudio(audio, 16_000, options.signal);
+  // Long recordings are decoded whole (4 h of 16 kHz float PCM is ~0.9 GB): Whisper reads them in windows.
+  const pcm = await readAudio(audio, 16_000, { signal: options.signal, maxSeconds: 4 * 3600, timeoutMs: 30 * 60_000 });
   if (pcm.samples.length === 0) {
     throw new RosettaError(ErrorCodes.MEDIA_EMPTY, 'The audio to transcribe has no samples', { hint: 'check the file has an audio track with sound' });
   }

@@ -7,7 +7,7 @@ import { invalidArgument } from '../../util/validate.js';
 import { throwIfAborted, TokenStreamer } from '../abort.js';
 import type { TranscriptionCallOptions, TranscriptionEngine, TranscriptSegment } from '../engine.js';
 import { loadOnce } from '../load-once.js';
-import { resample } from '../wav.js';
+import { resample } from '../../media/audio/resample.js';
 
 /** The slice of the Transformers.js ASR pipeline this engine uses. */
 interface AsrPipeline {

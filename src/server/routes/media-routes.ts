@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import sharp from 'sharp';
 import type { ItemRecord } from '../../store/vector-store.js';
 import { locateFfmpeg } from '../../media/ffmpeg/locate.js';
+import { makeThumbnail } from '../../media/image/thumbnail.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { errorSchema, HttpError, notFound } from '../http-errors.js';
 import type { ServerContext } from '../server-context.js';
@@ -101,10 +101,10 @@ export function registerMediaRoutes(app: FastifyInstance, ctx: ServerContext): v
 
   app.get('/api/thumb/:itemHash', {
     schema: {
-      summary: 'A small JPEG of an image item, or of a video at `t` seconds',
+      summary: 'A small preview of an image item (WebP keeping its transparency, else JPEG), or a JPEG of a video at `t` seconds',
       tags: ['media'], params: hashParams,
       querystring: { type: 'object', properties: { t: { type: 'number', minimum: 0 }, access_token: { type: 'string' } } },
-      produces: ['image/jpeg'],
+      produces: ['image/jpeg', 'image/webp'],
       response: { 200: { type: 'string', format: 'binary' }, '4xx': errorSchema },
     },
   }, async (request, reply) => {
@@ -114,9 +114,7 @@ export function registerMediaRoutes(app: FastifyInstance, ctx: ServerContext): v
     if (item.modality === 'image') source = path;
     else if (item.modality === 'video') source = await videoFrame(path, Math.min(t, Math.max(0, (item.duration ?? t) - 0.05)));
     else throw new HttpError(404, ErrorCodes.SERVER_NOT_FOUND, `A ${item.modality} item has no thumbnail`);
-    const jpeg = await sharp(source, { limitInputPixels: ctx.limits.maxPixels, animated: false })
-      .rotate().resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer()
-      .catch((cause: Error) => { throw new HttpError(422, ErrorCodes.MEDIA_CORRUPT, `Cannot make a thumbnail of ${path}: ${cause.message}`); });
-    return reply.header('content-type', 'image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);
+    const thumb = await makeThumbnail(source, { side: THUMB_SIDE, maxPixels: ctx.limits.maxPixels, name: path });
+    return reply.header('content-type', thumb.mime).header('cache-control', 'private, max-age=3600').send(thumb.bytes);
   });
 }

@@ -3,7 +3,7 @@ import { caption } from '../../generate/caption/caption.js';
 import { speak, MAX_SPEAK_CHARS } from '../../generate/speak/speak.js';
 import { transcribe } from '../../generate/transcribe/transcribe.js';
 import { score } from '../../eval/consistency/clip-score.js';
-import { loadRgbImage } from '../../eval/util/decode-image.js';
+import { readImage } from '../../media/image/read-image.js';
 import { zeroShot } from '../../search/tag.js';
 import { covers } from '../../spaces/space.js';
 import type { Modality, RgbImage } from '../../types.js';
@@ -144,7 +144,7 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
     if (typeof text !== 'string' || !text) throw invalidArgument('text', 'a non-empty string', text);
     if (!image) throw invalidArgument('image', 'an image file (or a reference to one)', undefined);
     const space = typeof fields.space === 'string' ? ctx.rosetta.space(fields.space) : ctx.rosetta.space('image');
-    return score(space, await loadRgbImage(image, { maxSide: 512 }), text);
+    return score(space, await readImage(image, { maxPixels: ctx.limits.maxPixels }), text);
   });
 
   app.get('/api/info', {

@@ -1,6 +1,6 @@
-import { RosettaError } from '../errors/rosetta-error.js';
-import { ErrorCodes } from '../errors/codes.js';
-import type { PcmAudio } from '../types.js';
+import { RosettaError } from '../../errors/rosetta-error.js';
+import { ErrorCodes } from '../../errors/codes.js';
+import type { PcmAudio } from '../../types.js';
 
 /**
  * Encodes mono PCM as a RIFF/WAVE file, 16-bit little-endian PCM (format 1): the format every player reads.
@@ -86,34 +86,4 @@ function toMono(data: Buffer, fmt: { format: number; channels: number; rate: num
 /** Duration in seconds. */
 export function durationOf(audio: PcmAudio): number {
   return audio.samples.length / audio.sampleRate;
-}
-
-/**
- * Resamples mono PCM by linear interpolation, after a moving-average low-pass when shrinking so the worst
- * aliasing is removed. Good enough for speech models (Whisper, 16 kHz); not a mastering-grade resampler.
- */
-export function resample(audio: PcmAudio, targetRate: number): PcmAudio {
-  if (audio.sampleRate === targetRate) return audio;
-  let src = audio.samples;
-  const ratio = audio.sampleRate / targetRate;
-  if (ratio > 1) {
-    const w = Math.max(1, Math.round(ratio));
-    const smoothed = new Float32Array(src.length);
-    let acc = 0;
-    for (let i = 0; i < src.length; i += 1) {
-      acc += src[i];
-      if (i >= w) acc -= src[i - w];
-      smoothed[i] = acc / Math.min(i + 1, w);
-    }
-    src = smoothed;
-  }
-  const n = Math.max(0, Math.floor(src.length / ratio));
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i += 1) {
-    const x = i * ratio;
-    const j = Math.floor(x);
-    const frac = x - j;
-    out[i] = src[j] * (1 - frac) + (j + 1 < src.length ? src[j + 1] : src[j]) * frac;
-  }
-  return { samples: out, sampleRate: targetRate };
 }
