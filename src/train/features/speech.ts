@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,38 +44,6 @@ export async function speakAll(items: { text: string; voice: string }[], onDone?
     }
   };
   await Promise.all([worker(), worker()]);
-  return out;
-}
-
-/** Reads a 16-bit PCM mono wav (what espeak-ng writes). */
-export function readWav(path: string): { samples: Float32Array; sampleRate: number } {
-  const buf = readFileSync(path);
-  let off = 12, sampleRate = 22050, channels = 1;
-  while (off + 8 <= buf.length) {
-    const id = buf.toString('ascii', off, off + 4);
-    let size = buf.readUInt32LE(off + 4);
-    if (id === 'fmt ') { channels = buf.readUInt16LE(off + 10); sampleRate = buf.readUInt32LE(off + 12); }
-    if (id === 'data') {
-      if (size === 0 || off + 8 + size > buf.length) size = buf.length - off - 8; // espeak may leave the size unset when piping
-      const n = Math.floor(size / 2 / channels);
-      const samples = new Float32Array(n);
-      for (let i = 0; i < n; i++) samples[i] = buf.readInt16LE(off + 8 + i * 2 * channels) / 32768;
-      return { samples, sampleRate };
-    }
-    off += 8 + size + (size % 2);
-  }
-  throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${path} has no data chunk; delete it so it is spoken again`, { file: path });
-}
-
-/** Linear resampling to `rate`, with a speed factor (>1 is faster and higher) for augmentation. */
-export function resample(samples: Float32Array, from: number, to: number, speed = 1): Float32Array {
-  const step = (from / to) * speed;
-  const n = Math.floor(samples.length / step);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = i * step, xi = Math.floor(x), a = x - xi;
-    out[i] = samples[xi] * (1 - a) + (samples[Math.min(xi + 1, samples.length - 1)] ?? 0) * a;
-  }
   return out;
 }
 

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { loadEmojiPairs, loadGroupNames, type EmojiPair } from '../data/emoji-pairs.js';
 import { learnVocabulary, WordPieceTokenizer } from '../tokenizer/wordpiece.js';
 import { PLAIN, randomAugment, readRgba, renderPixels, samplePatches, type Rgba } from '../features/image-input.js';
 import { learnPatchFilters } from '../features/patch-kmeans.js';
-import { logMel, readWav, resample, speakAll } from '../features/speech.js';
+import { logMel, speakAll } from '../features/speech.js';
+import { decodeWav, resample } from '../../media/audio/index.js';
 import { applyStats, featureStats, fixedLayerSession, imageFeatureCount, audioFeatureCount, type FixedLayer } from '../model/fixed-layers.js';
 import { gaussian, MINI, rng } from '../model/mini-architecture.js';
 
@@ -40,8 +42,8 @@ export function sampleText(pair: EmojiPair, lang: string, groups: Record<string,
 }
 
 export async function wavTo16k(path: string, speed = 1): Promise<Float32Array> {
-  const { samples, sampleRate } = readWav(path);
-  return resample(samples, sampleRate, MINI.sampleRate, speed);
+  // No low-pass: the v3 recipe resampled without one, and its rebuilds stay byte-identical.
+  return resample(decodeWav(readFileSync(path), path), MINI.sampleRate, { speed, lowPass: false }).samples;
 }
 
 /** The WordPiece vocabulary, learned from training text only: held-out labels meet it as unseen text. */
