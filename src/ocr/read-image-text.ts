@@ -1,5 +1,4 @@
-import { decodeImage } from '../media/image/decode-image.js';
-import { readInput } from '../media/read-input.js';
+import { isRgbImage, readImage } from '../media/image/read-image.js';
 import type { ModelRuntimeOptions } from '../models/runtime-options.js';
 import type { MediaInput, RgbImage } from '../types.js';
 import { TextReader, type OcrLine, type ReadTextOptions } from './text-reader.js';
@@ -46,12 +45,11 @@ export async function ocr(input: MediaInput | RgbImage, options: OcrOptions = {}
   const reader = options.reader ?? await sharedTextReader(options);
   let image: RgbImage;
   let width: number, height: number;
-  if (isRgb(input)) {
+  if (isRgbImage(input)) {
     image = input;
     ({ width, height } = input);
   } else {
-    const { bytes, name } = await readInput(input);
-    const decoded = await decodeImage(bytes, { name, maxPixels: options.maxPixels, maxSide: OCR_MAX_SIDE });
+    const decoded = await readImage(input, { maxPixels: options.maxPixels, maxSide: OCR_MAX_SIDE }) as RgbImage & { original: { width: number; height: number } };
     image = decoded;
     // EXIF-rotated sizes: the decoded image's aspect is the displayed one.
     const swap = (decoded.width > decoded.height) !== (decoded.original.width > decoded.original.height) && decoded.original.width !== decoded.original.height;
@@ -60,10 +58,6 @@ export async function ocr(input: MediaInput | RgbImage, options: OcrOptions = {}
   }
   const lines = scaleLines(await reader.read(image, options), width / image.width, height / image.height);
   return { text: lines.map((l) => l.text).join('\n'), lines, width, height, model: reader.info.model };
-}
-
-function isRgb(x: unknown): x is RgbImage {
-  return typeof x === 'object' && x !== null && !(x instanceof Uint8Array) && !(x instanceof URL) && (x as RgbImage).channels === 3;
 }
 
 function scaleLines(lines: OcrLine[], sx: number, sy: number): OcrLine[] {

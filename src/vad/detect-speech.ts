@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeAudioWindows } from '../media/audio/decode-audio.js';
+import { resample } from '../media/audio/resample.js';
 import { readInput } from '../media/read-input.js';
 import type { ModelRuntimeOptions } from '../models/runtime-options.js';
 import type { MediaInput, PcmAudio } from '../types.js';
@@ -40,7 +41,7 @@ export async function detectSpeech(input: MediaInput | PcmAudio, options: Detect
   const vad = options.vad ?? await SileroVad.open(options);
   vad.reset();
   try {
-    if (isPcm(input)) return await run(vad, chunksOf(resample(input, VAD_SAMPLE_RATE)), options);
+    if (isPcm(input)) return await run(vad, chunksOf(resample(input, VAD_SAMPLE_RATE).samples), options);
     if (typeof input === 'string' && !/^https?:\/\//i.test(input)) return await run(vad, pcmChunks(input, options), options);
     const { bytes } = await readInput(input);
     const dir = await mkdtemp(join(tmpdir(), 'rosetta-vad-'));
@@ -114,16 +115,4 @@ function isPcm(x: unknown): x is PcmAudio {
 }
 
 /** Linear resampling (decoded PCM given directly; files go through ffmpeg's resampler instead). */
-function resample(pcm: PcmAudio, rate: number): Float32Array {
-  if (pcm.sampleRate === rate) return pcm.samples;
-  const n = Math.floor((pcm.samples.length * rate) / pcm.sampleRate);
-  const out = new Float32Array(n);
-  const ratio = pcm.sampleRate / rate;
-  for (let i = 0; i < n; i += 1) {
-    const x = i * ratio, i0 = Math.floor(x), f = x - i0;
-    out[i] = pcm.samples[i0] * (1 - f) + (pcm.samples[Math.min(i0 + 1, pcm.samples.length - 1)] ?? 0) * f;
-  }
-  return out;
-}
-
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
