@@ -1,31 +1,12 @@
-import { lookup as dnsLookup } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { ErrorCodes } from '../errors/codes.js';
+import { isPrivateAddress } from './address-ranges.js';
 import { HttpError } from './http-errors.js';
 
-/** Address ranges a server must not fetch on a client's behalf (SSRF): loopback, private, link-local, etc. */
-const BLOCKED = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) BLOCKED.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) {
-  BLOCKED.addSubnet(net, bits, 'ipv6');
-}
-
-/** True when an IP literal is loopback, private, link-local or otherwise not a public address. */
-export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return BLOCKED.check(address, 'ipv4');
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return BLOCKED.check(mapped[1], 'ipv4');
-    return BLOCKED.check(address, 'ipv6');
-  }
-  return true;
-}
+export { isPrivateAddress };
 
 export interface SafeFetchOptions {
   maxBytes: number;
@@ -33,6 +14,8 @@ export interface SafeFetchOptions {
   allowPrivate?: boolean;
   timeoutMs?: number;
   maxRedirects?: number;
+  /** The resolver behind the guard (default `dns.lookup`); tests give one that answers chosen addresses. */
+  resolve?: typeof dnsLookup;
 }
 
 const forbidden = (url: string, why: string) => new HttpError(403, ErrorCodes.SERVER_FORBIDDEN_URL, `Refusing to fetch ${url}: ${why}`,
@@ -59,19 +42,11 @@ function fetchOnce(url: string, options: SafeFetchOptions): Promise<{ body: Buff
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw forbidden(url, 'only http and https are allowed');
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   if (!options.allowPrivate && isIP(host) && isPrivateAddress(host)) throw forbidden(url, `${host} is a private or loopback address`);
-  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    dnsLookup(hostname, { ...lookupOptions, all: false }, (err, address, family) => {
-      if (err) { callback(err, '', 0); return; }
-      if (!options.allowPrivate && isPrivateAddress(address as string)) {
-        callback(forbidden(url, `${hostname} resolves to the private address ${address}`) as unknown as NodeJS.ErrnoException, '', 0);
-        return;
-      }
-      callback(null, address as string, family as number);
-    });
-  };
+  const lookup = guardedLookup(url, options);
   const request = parsed.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolvePromise, reject) => {
-    const req = request(parsed, { method: 'GET', lookup, timeout: options.timeoutMs ?? 30_000 }, (res: IncomingMessage) => {
+    // A fresh connection each time (no agent): a pooled keep-alive socket would skip the guarded lookup.
+    const req = request(parsed, { method: 'GET', lookup, agent: false, timeout: options.timeoutMs ?? 30_000 }, (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location) { res.resume(); resolvePromise({ redirect: res.headers.location }); return; }
       if (status !== 200) {
@@ -98,4 +73,27 @@ function fetchOnce(url: string, options: SafeFetchOptions): Promise<{ body: Buff
       : new HttpError(422, ErrorCodes.MEDIA_UNREADABLE, `Cannot fetch ${url}: ${error.message}`)));
     req.end();
   });
+}
+
+/**
+ * The socket's DNS lookup, refusing private addresses: the address checked is the address connected to, so
+ * DNS rebinding has no window. Keeps Node's contract: with `all` (what Node 20's connection racing asks for)
+ * it answers every address, and refuses the name if any of them is private.
+ */
+export function guardedLookup(url: string, options: Pick<SafeFetchOptions, 'allowPrivate' | 'resolve'>): LookupFunction {
+  const resolve = options.resolve ?? dnsLookup;
+  return (hostname, lookupOptions, callback) => {
+    resolve(hostname, { ...lookupOptions, all: true }, (err: NodeJS.ErrnoException | null, answers: LookupAddress[]) => {
+      if (err) { callback(err, '', 0); return; }
+      const list = Array.isArray(answers) ? answers : [];
+      const blocked = options.allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
+      if (blocked || list.length === 0) {
+        const why = blocked ? `${hostname} resolves to the private address ${blocked.address}` : `${hostname} has no address`;
+        callback(forbidden(url, why) as unknown as NodeJS.ErrnoException, '', 0);
+        return;
+      }
+      if (lookupOptions.all) callback(null, list);
+      else callback(null, list[0].address, list[0].family);
+    });
+  };
 }
