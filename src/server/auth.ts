@@ -1,4 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import { ErrorCodes } from '../errors/codes.js';
 import { HttpError } from './http-errors.js';
@@ -43,8 +45,27 @@ export function makeAuthHook(token: string): (request: FastifyRequest) => Promis
   };
 }
 
-/** True for addresses only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\./.test(h) || h === '::ffff:127.0.0.1';
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** True for an IP address only this machine can reach (127.0.0.0/8, ::1, and IPv4-mapped 127.x). */
+export function isLoopbackAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return LOOPBACK.check(mapped[1], 'ipv4');
+  const family = isIP(address);
+  return family === 4 ? LOOPBACK.check(address, 'ipv4') : family === 6 ? LOOPBACK.check(address, 'ipv6') : false;
+}
+
+/**
+ * Where a `host` setting would listen: its addresses as this machine resolves them (an IP literal is its own
+ * address; a name that does not resolve has none). Judged by address, never by spelling: `127.0.0.1.nip.io`
+ * is a public name whatever it looks like.
+ */
+export async function resolveBindHost(host: string): Promise<{ host: string; addresses: string[]; loopback: boolean }> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  let addresses: string[];
+  if (isIP(bare)) addresses = [bare];
+  else addresses = await lookup(bare, { all: true }).then((found) => found.map((a) => a.address), () => []);
+  return { host: bare, addresses, loopback: addresses.length > 0 && addresses.every(isLoopbackAddress) };
 }

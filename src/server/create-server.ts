@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
@@ -6,7 +7,7 @@ import swagger from '@fastify/swagger';
 import type { Rosetta } from '../rosetta.js';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
-import { isLoopbackHost, makeAuthHook } from './auth.js';
+import { makeAuthHook, resolveBindHost } from './auth.js';
 import { DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, guardConnections, serverTimeoutOptions } from './connection-guard.js';
 import { errorHandler, HttpError } from './http-errors.js';
 import { JobManager } from './jobs.js';
@@ -35,12 +36,15 @@ export interface RosettaServer {
  * console.log(await server.listen());
  */
 export async function createServer(rosetta: Rosetta, options: ServerOptions = {}): Promise<RosettaServer> {
-  const host = options.host ?? '127.0.0.1';
+  const bind = await resolveBindHost(options.host ?? '127.0.0.1');
   const port = options.port ?? DEFAULT_PORT;
-  if (!isLoopbackHost(host) && !options.token) {
-    throw new RosettaError(ErrorCodes.SERVER_UNSAFE_BIND, `Refusing to listen on ${host} without a token: anyone on the network could use the API`,
+  if (!bind.loopback && !options.token) {
+    const why = bind.addresses.length ? `it is ${bind.addresses.join(', ')}, where anyone on the network could use the API` : 'it does not resolve here, so it cannot be shown to be loopback';
+    throw new RosettaError(ErrorCodes.SERVER_UNSAFE_BIND, `Refusing to listen on ${bind.host} without a token: ${why}`,
       { setting: 'host', hint: 'set a token (--token or ROSETTA_TOKEN), or bind to 127.0.0.1' });
   }
+  // Listen on the address that was checked, so a name cannot resolve differently a moment later.
+  const host = options.token || isIP(bind.host) || bind.host === 'localhost' ? bind.host : bind.addresses[0];
   if (options.token !== undefined && options.token.length < 8) {
     throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, 'The server token is shorter than 8 characters', { setting: 'token', hint: 'use a long random token, e.g. `openssl rand -hex 24`' });
   }

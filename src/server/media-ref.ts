@@ -5,6 +5,8 @@ import { checkContent, readUploadedQuery } from './uploads.js';
 import type { ServerContext } from './server-context.js';
 import type { Modality } from '../types.js';
 import { invalidArgument } from '../util/validate.js';
+import { RosettaError } from '../errors/rosetta-error.js';
+import { ErrorCodes } from '../errors/codes.js';
 
 /**
  * A media reference in a JSON body: an http(s) URL (fetched with SSRF checks, then checked by content) or
@@ -58,4 +60,18 @@ export function listField(raw: string[] | undefined): string[] | undefined {
   if (!raw) return undefined;
   const list = raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   return list.length ? list : undefined;
+}
+
+/**
+ * Checks a body assembled from multipart fields against the route's own JSON schema, so a multipart request
+ * gets exactly the checks (ranges, enums, shapes) of the JSON form. Fields left undefined are dropped first.
+ */
+export function validateAssembledBody<T extends object>(request: FastifyRequest, body: T): T {
+  const clean = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as T;
+  const validate = request.getValidationFunction('body');
+  if (validate && !validate(clean)) {
+    const detail = (validate.errors ?? []).map((e) => `body${e.instancePath} ${e.message ?? 'is invalid'}`).join(', ');
+    throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Invalid request: ${detail}`);
+  }
+  return clean;
 }

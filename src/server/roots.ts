@@ -1,5 +1,5 @@
-import { realpath } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { lstat, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { ErrorCodes } from '../errors/codes.js';
 import { insideAny } from '../util/path-inside.js';
 import { HttpError } from './http-errors.js';
@@ -12,14 +12,16 @@ import { HttpError } from './http-errors.js';
  * serves (`servable()`). The upload folder counts as a root.
  */
 export class Roots {
-  private constructor(private readonly real: string[], private readonly uploadDir: string) {}
+  /** `real`: the roots' real paths; `given`: the roots as configured (resolved), which a client may spell paths by. */
+  private constructor(private readonly real: string[], private readonly given: string[], private readonly uploadDir: string) {}
 
   static async create(roots: string[], uploadDir: string): Promise<Roots> {
     const real: string[] = [];
+    const given: string[] = [];
     for (const r of roots) {
-      try { real.push(await realpath(resolve(r))); } catch { /* a root that does not exist confines nothing */ }
+      try { real.push(await realpath(resolve(r))); given.push(resolve(r)); } catch { /* a root that does not exist confines nothing */ }
     }
-    return new Roots(real, resolve(uploadDir));
+    return new Roots(real, given, resolve(uploadDir));
   }
 
   get list(): readonly string[] { return this.real; }
@@ -43,7 +45,12 @@ export class Roots {
     return insideAny(readable ?? await this.readable(), real) ? real : undefined;
   }
 
-  /** The real path of `path` (relative paths resolve against the first root), or a 403. */
+  /**
+   * The real path of `path` (relative paths resolve against the first root), or a refusal that tells nothing
+   * about what lies outside the roots: a path outside them by its text is refused before the file system is
+   * touched, and a path inside whose real path leads out is refused the same way whether its target exists
+   * or not. Only a file missing from a folder really inside a root is "not found".
+   */
   async confine(path: string): Promise<string> {
     const forbidden = (why: string) => new HttpError(403, ErrorCodes.SERVER_FORBIDDEN_PATH, `${path} is not allowed: ${why}`,
       { setting: 'roots', hint: 'give a path inside one of the server roots (rosetta serve --root <dir>)' });
@@ -52,13 +59,23 @@ export class Roots {
     // Refuse `..` segments outright, even where they would resolve inside a root: a client has no need for them.
     if (path.split(/[\\/]/).includes('..')) throw forbidden('`..` is not allowed');
     const absolute = isAbsolute(path) ? resolve(path) : resolve(this.real[0], path);
-    let real: string;
-    try {
-      real = await realpath(absolute);
-    } catch {
+    if (!insideAny([...this.real, ...this.given], absolute)) throw forbidden(OUTSIDE);
+    const real = await realpath(absolute).catch(() => undefined);
+    if (real !== undefined) {
+      if (!insideAny(this.real, real)) throw forbidden(OUTSIDE);
+      return real;
+    }
+    // Missing. Find the nearest ancestor that exists: the name below it must be no (dangling) link, and the
+    // ancestor must really lie inside a root, or the answer would say whether something exists out there.
+    for (let probe = absolute; probe !== dirname(probe); probe = dirname(probe)) {
+      if (await lstat(probe).then(() => true, () => false)) throw forbidden(OUTSIDE);
+      const parent = await realpath(dirname(probe)).catch(() => undefined);
+      if (parent === undefined) continue;
+      if (!insideAny(this.real, parent)) throw forbidden(OUTSIDE);
       throw new HttpError(404, ErrorCodes.SERVER_NOT_FOUND, `${path} does not exist on the server`, { setting: 'paths' });
     }
-    if (!insideAny(this.real, real)) throw forbidden('outside the server roots');
-    return real;
+    throw forbidden(OUTSIDE);
   }
 }
+
+const OUTSIDE = 'outside the server roots';

@@ -11,6 +11,19 @@ import { ErrorCodes } from '../errors/codes.js';
 import { HttpError } from './http-errors.js';
 import type { Modality } from '../types.js';
 
+/** A file stored in the upload folder; `created` when this request put it there (it was not there before). */
+export interface StoredUpload {
+  path: string;
+  created: boolean;
+}
+
+const exists = (path: string) => stat(path).then(() => true, () => false);
+
+/** Removes the uploads a request created, for a request refused part-way: nothing it brought stays behind. */
+export async function discardUploads(uploads: readonly StoredUpload[]): Promise<void> {
+  await Promise.all(uploads.filter((u) => u.created).map((u) => rm(u.path, { force: true })));
+}
+
 export interface UploadLimits {
   uploadLimitBytes: number;
   maxPixels: number;
@@ -61,7 +74,7 @@ export function safeName(name: string | undefined): string {
  * Streams an uploaded file to a temporary name in `dir`, hashing as it goes, then renames it into place:
  * a client that disconnects mid-upload, a file over the limit or of the wrong type leaves nothing behind.
  */
-export async function storeUpload(part: MultipartFile, dir: string, limits: UploadLimits, allowed: readonly Modality[]): Promise<{ path: string; type: DetectedType; size: number }> {
+export async function storeUpload(part: MultipartFile, dir: string, limits: UploadLimits, allowed: readonly Modality[]): Promise<StoredUpload & { type: DetectedType; size: number }> {
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.part-${randomUUID()}`);
   const hash = createHash('sha256');
@@ -83,8 +96,9 @@ export async function storeUpload(part: MultipartFile, dir: string, limits: Uplo
     const type = await checkContent(Buffer.concat(headChunks), name, limits, allowed, temp);
     const digest = hash.digest('hex');
     const final = join(dir, `${digest.slice(0, 16)}-${safeName(part.filename)}`);
+    const created = !(await exists(final));
     await rename(temp, final);
-    return { path: final, type, size: (await stat(final)).size };
+    return { path: final, created, type, size: (await stat(final)).size };
   } catch (error) {
     await rm(temp, { force: true });
     if ((error as { code?: string })?.code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(name, limits.uploadLimitBytes);
@@ -93,15 +107,16 @@ export async function storeUpload(part: MultipartFile, dir: string, limits: Uplo
 }
 
 /** Writes fetched bytes (a URL ingest) the same way: temporary name, then rename. */
-export async function storeBytes(bytes: Buffer, dir: string, name: string, limits: UploadLimits, allowed: readonly Modality[]): Promise<string> {
+export async function storeBytes(bytes: Buffer, dir: string, name: string, limits: UploadLimits, allowed: readonly Modality[]): Promise<StoredUpload> {
   await checkContent(bytes, name, limits, allowed, bytes);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.part-${randomUUID()}`);
   const final = join(dir, `${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}-${safeName(name)}`);
   try {
     await writeFile(temp, bytes, { flag: 'wx' });
+    const created = !(await exists(final));
     await rename(temp, final);
-    return final;
+    return { path: final, created };
   } catch (error) {
     await rm(temp, { force: true });
     throw error;

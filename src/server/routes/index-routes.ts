@@ -5,7 +5,7 @@ import { errorSchema, notFound } from '../http-errors.js';
 import { isFinished, type JobView } from '../jobs.js';
 import { listField } from '../media-ref.js';
 import { safeFetch } from '../safe-fetch.js';
-import { storeBytes, storeUpload } from '../uploads.js';
+import { discardUploads, storeBytes, storeUpload, type StoredUpload } from '../uploads.js';
 import type { ServerContext } from '../server-context.js';
 import { invalidArgument } from '../../util/validate.js';
 
@@ -43,32 +43,45 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
     },
   }, async (request, reply) => {
     const targets: string[] = [];
+    const uploads: StoredUpload[] = [];
     let tags: string[] | undefined;
     let prune = false;
-    if (request.isMultipart()) {
-      const fields: Record<string, string[]> = {};
-      for await (const part of request.parts()) {
-        if (part.type === 'file') targets.push((await storeUpload(part as MultipartFile, ctx.uploadDir, ctx.limits, INDEXABLE)).path);
-        else (fields[part.fieldname] ??= []).push(String(part.value));
+    try {
+      if (request.isMultipart()) {
+        const fields: Record<string, string[]> = {};
+        for await (const part of request.parts()) {
+          if (part.type === 'file') uploads.push(await storeUpload(part as MultipartFile, ctx.uploadDir, ctx.limits, INDEXABLE));
+          else (fields[part.fieldname] ??= []).push(String(part.value));
+        }
+        tags = listField(fields.tags);
+        for (const p of listField(fields.paths) ?? []) targets.push(await ctx.roots.confine(p));
+      } else {
+        const body = (request.body ?? {}) as IndexBody;
+        // Check every path and URL before starting: a refused one fails the request, not half a job.
+        for (const p of body.paths ?? []) targets.push(await ctx.roots.confine(p));
+        for (const url of body.urls ?? []) {
+          const bytes = await safeFetch(url, { maxBytes: ctx.limits.uploadLimitBytes, allowPrivate: ctx.allowPrivateUrls });
+          uploads.push(await storeBytes(bytes, ctx.uploadDir, new URL(url).pathname.split('/').pop() || 'download', ctx.limits, INDEXABLE));
+        }
+        tags = body.tags;
+        prune = body.prune ?? false;
       }
-      tags = listField(fields.tags);
-      for (const p of listField(fields.paths) ?? []) targets.push(await ctx.roots.confine(p));
-    } else {
-      const body = (request.body ?? {}) as IndexBody;
-      // Check every path and URL before starting: a refused one fails the request, not half a job.
-      for (const p of body.paths ?? []) targets.push(await ctx.roots.confine(p));
-      for (const url of body.urls ?? []) {
-        const bytes = await safeFetch(url, { maxBytes: ctx.limits.uploadLimitBytes, allowPrivate: ctx.allowPrivateUrls });
-        targets.push(await storeBytes(bytes, ctx.uploadDir, new URL(url).pathname.split('/').pop() || 'download', ctx.limits, INDEXABLE));
-      }
-      tags = body.tags;
-      prune = body.prune ?? false;
+      targets.push(...uploads.map((u) => u.path));
+      if (targets.length === 0) throw invalidArgument('paths', 'at least one path, URL or uploaded file', []);
+    } catch (error) {
+      // A request refused part-way (too many parts, a bad file, a refused URL) leaves none of its files behind.
+      await discardUploads(uploads);
+      throw error;
     }
-    if (targets.length === 0) throw invalidArgument('paths', 'at least one path, URL or uploaded file', []);
     // The walk below the named paths stays inside the roots too: a link in there leading out is refused.
     const within = await ctx.roots.readable();
-    const job = ctx.jobs.start<IndexProgress, IndexSummary>('index', ({ signal, report }) =>
-      ctx.rosetta.index(targets, { tags, prune, signal, onProgress: report, within }));
+    const job = ctx.jobs.start<IndexProgress, IndexSummary>('index', async ({ signal, report }) => {
+      const summary = await ctx.rosetta.index(targets, { tags, prune, signal, onProgress: report, within });
+      // An uploaded file that could not be indexed (corrupt, say) is not kept either.
+      const failed = new Set(summary.failures.map((f) => f.path));
+      await discardUploads(uploads.filter((u) => failed.has(u.path)));
+      return summary;
+    });
     return reply.status(202).send({ job });
   });
 

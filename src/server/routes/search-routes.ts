@@ -3,7 +3,7 @@ import type { QueryParts, SearchOptions, SearchResult } from '../../search/query
 import type { SearchFilter } from '../../store/vector-store.js';
 import type { Modality } from '../../types.js';
 import { errorSchema } from '../http-errors.js';
-import { jsonField, listField, numberField, readMultipartQuery, resolveMediaRef } from '../media-ref.js';
+import { jsonField, listField, numberField, readMultipartQuery, resolveMediaRef, validateAssembledBody } from '../media-ref.js';
 import type { ServerContext } from '../server-context.js';
 import { visibleResults } from '../visible-results.js';
 
@@ -88,7 +88,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
     if (request.isMultipart()) {
       const { fields, files } = await readMultipartQuery(ctx, request, { image: ['image'], audio: ['audio'] });
       const one = (n: string) => fields[n]?.[0];
-      body = {
+      body = validateAssembledBody(request, {
         text: one('text') || undefined,
         weights: jsonField('weights', one('weights')) ?? pickWeights(fields),
         k: numberField('k', one('k')),
@@ -97,7 +97,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
         spaces: listField(fields.spaces),
         fusion: one('fusion') as SearchOptions['fusion'],
         hybrid: one('hybrid') === 'true' ? true : undefined,
-      };
+      });
       if (files.image) parts.image = files.image;
       if (files.audio) parts.audio = files.audio;
     } else {
