@@ -1,7 +1,7 @@
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { sha256 } from '../ingest/prepare-file.js';
-import { tableInfo } from '../ingest/index-paths.js';
+import { segmentId, spaceTableInfo } from '../store/keys.js';
 import { readInput } from '../media/read-input.js';
 import { covers, type Space } from '../spaces/space.js';
 import type { SegmentRecord, VectorRecord, VectorStore } from '../store/vector-store.js';
@@ -31,11 +31,10 @@ export async function attachTextToItem(store: VectorStore, spaces: Space[], item
   if (!item) {
     throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `${name} is not in this collection, so its text cannot be stored with it`, { file: name, hint: `run \`rosetta index ${name}\` first` });
   }
-  if (!store.addSegments) throw new RosettaError(ErrorCodes.STORE_FAILED, `This store (${store.kind}) cannot attach segments to items`, { hint: 'use the embedded LanceDB store' });
   const kinds = new Set([...texts.map((t) => t.kind), ...replaceKinds]);
   const stale = (await store.getItemSegments(itemHash)).filter((s) => kinds.has(s.kind as TextToAttach['kind']));
   const segments: SegmentRecord[] = texts.filter((t) => t.text.trim()).map((t, index) => ({
-    id: `${itemHash}:${t.kind}:${index}`, itemHash, kind: t.kind, index, text: t.text.trim(), t0: t.t0, t1: t.t1,
+    id: segmentId(itemHash, t.kind, index), itemHash, kind: t.kind, index, text: t.text.trim(), t0: t.t0, t1: t.t1,
   }));
   const textSpaces = spaces.filter((s) => covers(s, 'text'));
   const vectors: Record<string, VectorRecord[]> = {};
@@ -46,6 +45,6 @@ export async function attachTextToItem(store: VectorStore, spaces: Space[], item
   // Earlier segments of these kinds beyond the new count are blanked and lose their vectors.
   const kept = segments.length;
   for (const s of stale) if (!segments.some((n) => n.id === s.id)) segments.push({ ...s, text: '' });
-  await store.addSegments(itemHash, segments, vectors, textSpaces.map(tableInfo));
+  await store.addSegments(itemHash, segments, vectors, textSpaces.map(spaceTableInfo));
   return { itemHash, segments: kept };
 }

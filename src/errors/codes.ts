@@ -32,6 +32,7 @@ export const ErrorCodes = {
   SERVER_RATE_LIMIT: 'ROSETTA_ERR_SERVER_RATE_LIMIT',
   SERVER_NOT_FOUND: 'ROSETTA_ERR_SERVER_NOT_FOUND',
   SERVER_UNSAFE_BIND: 'ROSETTA_ERR_SERVER_UNSAFE_BIND',
+  UNSUPPORTED: 'ROSETTA_ERR_UNSUPPORTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -6,6 +6,7 @@ import { extractScenes } from '../media/video/index.js';
 import { l2normalize } from '../spaces/normalize.js';
 import type { Space } from '../spaces/space.js';
 import type { SegmentRecord, VectorRecord } from '../store/vector-store.js';
+import { segmentId } from '../store/keys.js';
 import type { PcmAudio } from '../types.js';
 import type { PreparedFile } from './prepare-file.js';
 
@@ -41,7 +42,7 @@ export async function encodeTimedMedia(p: PreparedFile, spaces: Space[], options
     if (!probe.streams.video) throw new RosettaError(ErrorCodes.MEDIA_NO_STREAM, `${path} has no video stream`, { file: path, hint: 'index it as audio, or check the file' });
     if (imageSpaces.length) {
       for await (const scene of extractScenes(path, { signal: options.signal, probe, onProgress: (t: number) => options.onMediaProgress?.(t, probe.duration) })) {
-        const id = `${p.hash}:scene:${scene.index}`;
+        const id = segmentId(p.hash, 'scene', scene.index);
         out.segments.push({ id, itemHash: p.hash, kind: 'scene', index: scene.index, t0: scene.t0, t1: scene.t1 });
         for (const space of imageSpaces) {
           const vecs = await space.embedImages!(scene.keyframes.map((k) => k.image));
@@ -62,7 +63,7 @@ export async function encodeTimedMedia(p: PreparedFile, spaces: Space[], options
         if (batch.length === 0) return;
         const vecs = await space.embedAudio!(batch.map((w) => w.pcm));
         batch.forEach((w, i) => {
-          const id = `${p.hash}:audio-window:${index}`;
+          const id = segmentId(p.hash, 'audio-window', index);
           if (space === audioSpaces[0]) out.segments.push({ id, itemHash: p.hash, kind: 'audio-window', index, t0: w.t0, t1: w.t1 });
           push(space.id, { segmentId: id, itemHash: p.hash, vector: vecs[i] });
           index += 1;

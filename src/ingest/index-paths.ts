@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { covers, type Space } from '../spaces/space.js';
-import type { ItemRecord, SegmentRecord, SpaceTableInfo, VectorRecord, VectorStore } from '../store/vector-store.js';
+import type { ItemCommit, ItemRecord, SegmentRecord, VectorRecord, VectorStore } from '../store/vector-store.js';
+import { segmentId, spaceKey, spaceTableInfo } from '../store/keys.js';
 import type { Modality } from '../types.js';
 import { decodeForEncoding, hashAndType, type PreparedFile } from './prepare-file.js';
 import { ProgressCounter, type IndexProgress, type IndexSummary } from './progress.js';
@@ -32,8 +33,6 @@ export interface IndexContext {
   maxInputBytes?: number;
 }
 
-export const spaceKey = (s: Pick<Space, 'id' | 'version'>) => `${s.id}@${s.version}`;
-export const tableInfo = (s: Space): SpaceTableInfo => ({ spaceId: s.id, version: s.version, dim: s.dim });
 
 function spacesFor(spaces: Space[], modality: Modality): Space[] {
   return spaces.filter((s) => covers(s, modality));
@@ -107,19 +106,19 @@ async function encodeAndCommit(ctx: IndexContext, catalog: ItemCatalog, work: { 
   try {
     for (const space of spacesFor(ctx.spaces, 'image')) {
       const vecs = await space.embedImages!(images.map((w) => w.prepared.image!));
-      images.forEach((w, i) => add(w.prepared.hash, space.id, { segmentId: `${w.prepared.hash}:image:0`, itemHash: w.prepared.hash, vector: vecs[i] }));
+      images.forEach((w, i) => add(w.prepared.hash, space.id, { segmentId: segmentId(w.prepared.hash, 'image', 0), itemHash: w.prepared.hash, vector: vecs[i] }));
     }
     for (const space of spacesFor(ctx.spaces, 'text')) {
       const all = texts.flatMap((w) => w.prepared.chunks!.map((c) => ({ w, c })));
       const vecs = await space.embedTexts(all.map((x) => x.c.text));
-      all.forEach(({ w, c }, i) => add(w.prepared.hash, space.id, { segmentId: `${w.prepared.hash}:text-chunk:${c.index}`, itemHash: w.prepared.hash, vector: vecs[i] }));
+      all.forEach(({ w, c }, i) => add(w.prepared.hash, space.id, { segmentId: segmentId(w.prepared.hash, 'text-chunk', c.index), itemHash: w.prepared.hash, vector: vecs[i] }));
     }
   } catch (error) {
     // A model failure affects the whole batch: report each file, store nothing half-done.
     for (const w of [...images, ...texts]) counter.fail(w.prepared.file.path, error);
     work = work.filter((w) => !w.prepared.image && !w.prepared.chunks);
   }
-  const pending: { commit: ItemCommitArgs; updated: boolean; extra: number; path: string }[] = [];
+  const pending: { commit: ItemCommit; updated: boolean; extra: number; path: string }[] = [];
   for (const w of work) {
     const p = w.prepared;
     try {
@@ -128,8 +127,8 @@ async function encodeAndCommit(ctx: IndexContext, catalog: ItemCatalog, work: { 
       let duration: number | undefined;
       let width = p.width;
       let height = p.height;
-      if (p.image) segments = [{ id: `${p.hash}:image:0`, itemHash: p.hash, kind: 'image', index: 0 }];
-      else if (p.chunks) segments = p.chunks.map((c) => ({ id: `${p.hash}:text-chunk:${c.index}`, itemHash: p.hash, kind: 'text-chunk' as const, index: c.index, text: c.text }));
+      if (p.image) segments = [{ id: segmentId(p.hash, 'image', 0), itemHash: p.hash, kind: 'image', index: 0 }];
+      else if (p.chunks) segments = p.chunks.map((c) => ({ id: segmentId(p.hash, 'text-chunk', c.index), itemHash: p.hash, kind: 'text-chunk' as const, index: c.index, text: c.text }));
       else {
         const timed = await encodeTimedMedia(p, spacesFor(ctx.spaces, p.type.modality), {
           signal: options.signal,
@@ -157,7 +156,7 @@ async function encodeAndCommit(ctx: IndexContext, catalog: ItemCatalog, work: { 
         indexedAt: Date.now(),
         spaces: used.map(spaceKey),
       };
-      pending.push({ commit: { item, segments, vectors: itemVectors, spaces: used.map(tableInfo) }, updated: Boolean(w.previous), extra: w.extraLocations?.length ?? 0, path: p.file.path });
+      pending.push({ commit: { item, segments, vectors: itemVectors, spaces: used.map(spaceTableInfo) }, updated: Boolean(w.previous), extra: w.extraLocations?.length ?? 0, path: p.file.path });
     } catch (error) {
       counter.fail(p.file.path, error);
     }
@@ -165,16 +164,15 @@ async function encodeAndCommit(ctx: IndexContext, catalog: ItemCatalog, work: { 
   await commitAll(ctx.store, catalog, pending, counter);
 }
 
-type ItemCommitArgs = { item: ItemRecord; segments: SegmentRecord[]; vectors: Record<string, VectorRecord[]>; spaces: SpaceTableInfo[] };
 
 /** One write for the whole batch where the store can (fewer, larger fragments); item by item otherwise or on failure. */
-async function commitAll(store: VectorStore, catalog: ItemCatalog, pending: { commit: ItemCommitArgs; updated: boolean; extra: number; path: string }[], counter: ProgressCounter): Promise<void> {
+async function commitAll(store: VectorStore, catalog: ItemCatalog, pending: { commit: ItemCommit; updated: boolean; extra: number; path: string }[], counter: ProgressCounter): Promise<void> {
   const done = (p: (typeof pending)[number]) => {
     if (p.updated) counter.updated += 1; else counter.added += 1;
     counter.skipped += p.extra;
     catalog.set(p.commit.item);
   };
-  if (store.commitItems && pending.length > 1) {
+  if (pending.length > 1) {
     try {
       await store.commitItems(pending.map((p) => p.commit));
       pending.forEach(done);

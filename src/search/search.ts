@@ -2,7 +2,7 @@ import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { covers, type Space } from '../spaces/space.js';
 import type { SearchFilter, VectorStore } from '../store/vector-store.js';
-import { tableInfo } from '../ingest/index-paths.js';
+import { spaceTableInfo } from '../store/keys.js';
 import { encodeQuery, normalizeQuery, queryModalities } from './compose-query.js';
 import { fuse, type RankedList } from './fuse.js';
 import { collapseHits, momentRef, type ScoredSegment } from './moments.js';
@@ -35,11 +35,13 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   const cosines = new Map<string, number>();
   for (const space of eligible) {
     const vector = await encodeQuery(space, parts, options.adapter === false ? undefined : textAdapters.get(space.id));
-    const hits = await store.search(tableInfo(space), vector, { k: fetchK, filter });
+    const hits = await store.search(spaceTableInfo(space), vector, { k: fetchK, filter });
     lists.push({ source: space.id, hits: hits.map((h) => ({ key: h.segmentId, score: h.score })) });
     for (const h of hits) cosines.set(h.segmentId, Math.max(cosines.get(h.segmentId) ?? -1, h.score));
   }
-  if (options.hybrid && parts.text && store.searchText) {
+  if (options.hybrid) {
+    if (!parts.text) throw new RosettaError(ErrorCodes.QUERY_INVALID, 'A hybrid search matches keywords, so it needs a text query', { setting: 'hybrid', hint: 'add words to the query, or search without --hybrid' });
+    // A store without full-text search throws ROSETTA_ERR_UNSUPPORTED here: the keywords are never dropped silently.
     const hits = await store.searchText(parts.text, { k: fetchK, filter });
     lists.push({ source: 'keywords', hits: hits.map((h) => ({ key: h.segmentId, score: h.score })) });
   }
@@ -54,9 +56,7 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   });
   const collapsed = collapseHits(scored, options.momentGapSeconds ?? 1).slice(0, k);
   const hashes = [...new Set(collapsed.map((h) => h.segment.itemHash))];
-  const items = new Map((store.getItems
-    ? await store.getItems(hashes)
-    : (await Promise.all(hashes.map((h) => store.getItem(h)))).filter((x) => x !== undefined)).map((i) => [i.hash, i]));
+  const items = new Map((await store.getItems(hashes)).map((i) => [i.hash, i]));
   const results: SearchResult[] = [];
   for (const hit of collapsed) {
     const item = items.get(hit.segment.itemHash);

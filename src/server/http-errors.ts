@@ -30,6 +30,7 @@ const STATUS: Record<string, number> = {
   [ErrorCodes.SERVER_FORBIDDEN_URL]: 403,
   [ErrorCodes.SERVER_RATE_LIMIT]: 429,
   [ErrorCodes.SERVER_NOT_FOUND]: 404,
+  [ErrorCodes.UNSUPPORTED]: 501,
 };
 
 /** A RosettaError carrying an explicit HTTP status (for cases a code alone does not settle). */

@@ -23,7 +23,7 @@ export interface ItemRecord {
 }
 
 export interface SegmentRecord {
-  /** `${itemHash}:${kind}:${index}` */
+  /** `${itemHash}:${kind}:${index}`, made by `segmentId` (store/keys.ts). */
   id: string;
   itemHash: string;
   kind: SegmentKind;
@@ -68,10 +68,20 @@ export interface SpaceTableInfo {
   dim: number;
 }
 
+/** One item's worth of writes, as `commitItem` takes them. */
+export interface ItemCommit {
+  item: ItemRecord;
+  segments: SegmentRecord[];
+  vectors: Record<string, VectorRecord[]>;
+  spaces: SpaceTableInfo[];
+}
+
 /**
  * Storage behind a collection. Implementations: LanceDB (embedded default), Milvus (distributed).
  * `commitItem` is the unit of durability: an item row is written last, so a crash mid-item leaves
  * no item row and the next run redoes it; writes are upserts so redoing never duplicates.
+ * Every method is required: a store whose backend cannot do one throws ROSETTA_ERR_UNSUPPORTED from it
+ * (store/commit-validation.ts `unsupported`), so a caller never skips a capability silently.
  */
 export interface VectorStore {
   readonly kind: 'lancedb' | 'milvus';
@@ -84,12 +94,16 @@ export interface VectorStore {
   getItemSegments(itemHash: string): Promise<SegmentRecord[]>;
   /** Writes segments and vectors (per space) then the item row, replacing any previous rows of that item. */
   commitItem(item: ItemRecord, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void>;
-  /** Commits several items in one write (same guarantees as commitItem, per item). Optional. */
-  commitItems?(commits: { item: ItemRecord; segments: SegmentRecord[]; vectors: Record<string, VectorRecord[]>; spaces: SpaceTableInfo[] }[]): Promise<void>;
-  /** Items by hash in one query (missing hashes are left out). Optional; search falls back to getItem. */
-  getItems?(hashes: string[]): Promise<ItemRecord[]>;
-  /** Adds or replaces some segments (and their vectors) of a stored item, keeping the others. Optional. */
-  addSegments?(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void>;
+  /** Commits several items in one write where the backend can (same guarantees as commitItem, per item). */
+  commitItems(commits: ItemCommit[]): Promise<void>;
+  /** Items by hash in one query (missing hashes are left out). */
+  getItems(hashes: string[]): Promise<ItemRecord[]>;
+  /**
+   * Adds or replaces some segments (and their vectors) of a stored item, keeping the others: captions,
+   * transcripts and OCR lines attach to an item after it was indexed. A segment with no vector in a listed
+   * space loses its vector there.
+   */
+  addSegments(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void>;
   /** Adds/removes a location on an existing item, and updates metadata fields (tags, meta) without re-encoding. */
   updateItem(hash: string, patch: Partial<Pick<ItemRecord, 'locations' | 'tags' | 'meta' | 'mtimeMs' | 'spaces'>>): Promise<void>;
   /** Deletes an item, its segments and all its vectors. */
@@ -98,7 +112,7 @@ export interface VectorStore {
   search(space: SpaceTableInfo, vector: Float32Array, options: { k: number; filter?: SearchFilter }): Promise<VectorHit[]>;
   /** Builds (or rebuilds) the ANN index of a space table when it is large enough; no-op otherwise. */
   optimize(space?: SpaceTableInfo): Promise<void>;
-  /** Full-text search over segment text (captions, chunks, transcripts) for hybrid queries. */
-  searchText?(query: string, options: { k: number; filter?: SearchFilter }): Promise<VectorHit[]>;
+  /** Full-text search over segment text (captions, chunks, transcripts) for hybrid queries; `score` is the engine's relevance. */
+  searchText(query: string, options: { k: number; filter?: SearchFilter }): Promise<VectorHit[]>;
   close(): Promise<void>;
 }

@@ -96,3 +96,9 @@ test('zero-shot tag gives probabilities that favour the right label', async () =
   assert.ok(Math.abs(tags.reduce((s, t) => s + t.probability, 0) - 1) < 1e-6);
   assert.ok(tags[0].probability > 0.9);
 });
+
+test('a hybrid search needs words: an image-only hybrid query is an error, not a silently plain one', async () => {
+  await assert.rejects(rosetta.search({ image: join(photos, 'red.png') }, { hybrid: true }), { code: 'ROSETTA_ERR_QUERY_INVALID', message: /hybrid/ });
+  const hits = await rosetta.search('red glow', { hybrid: true, k: 3 });
+  assert.ok(hits.some((h) => /fire\.md$/.test(h.path)), 'keywords find the note');
+});

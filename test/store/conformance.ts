@@ -59,7 +59,10 @@ async function hitsFor(store: VectorStore, filter?: SearchFilter, k = 50, space 
 }
 
 /** Registers the conformance tests for one store; `openFresh` must return an empty store each call. */
-export function runConformance(name: string, openFresh: () => Promise<VectorStore>): void {
+/** What a backend offers beyond the common core; a capability it lacks must fail with ROSETTA_ERR_UNSUPPORTED. */
+export interface Capabilities { fullText: boolean }
+
+export function runConformance(name: string, openFresh: () => Promise<VectorStore>, capabilities: Capabilities): void {
   describe(`VectorStore conformance: ${name}`, () => {
     const opened: VectorStore[] = [];
     const fresh = async () => { const s = await openFresh(); opened.push(s); return s; };
@@ -209,9 +212,13 @@ export function runConformance(name: string, openFresh: () => Promise<VectorStor
       if (s.spaceVersion) assert.equal(s.spaceVersion(SPACE.spaceId), '2');
     });
 
-    it('searches segment text by keyword when the store supports it', async (t) => {
+    it(capabilities.fullText ? 'searches segment text by keyword' : 'refuses keyword search with ROSETTA_ERR_UNSUPPORTED (never an empty answer)', async () => {
       const store = await fresh();
-      if (!store.searchText) return t.skip(`${name} has no full-text search`);
+      if (!capabilities.fullText) {
+        await commit(store, makeFixture('c0', { axis: 0, texts: ['a red car'] }));
+        await assert.rejects(store.searchText('red', { k: 5 }), { code: 'ROSETTA_ERR_UNSUPPORTED' });
+        return;
+      }
       await commit(store, makeFixture('c1', { axis: 0, n: 2, texts: ['a red sports car at night', 'parking lot'], tags: ['cars'] }));
       await commit(store, makeFixture('c2', { axis: 1, n: 1, texts: ['a red apple on a table'] }));
       await commit(store, makeFixture('c3', { axis: 2, n: 1, texts: ['blue sky over the sea'] }));
@@ -222,6 +229,41 @@ export function runConformance(name: string, openFresh: () => Promise<VectorStor
       // Rows written after the index exists are searchable too.
       await commit(store, makeFixture('c4', { axis: 3, n: 1, texts: ['a vintage red car'] }));
       assert.ok((await store.searchText('vintage', { k: 5 })).some((h) => h.itemHash === 'c4'));
+    });
+
+    it('commits a batch of items at once, each whole, and refuses the same item twice in one batch', async () => {
+      const store = await fresh();
+      const batch = ['b1', 'b2', 'b3'].map((h, i) => makeFixture(h, { axis: i, n: 2 }));
+      await store.commitItems(batch.map((f) => ({ ...f, spaces: [SPACE] })));
+      assert.equal(await store.countItems(), 3);
+      assert.deepEqual((await store.getItemSegments('b2')).map((s) => s.id), ['b2:image:0', 'b2:image:1']);
+      const twice = makeFixture('b4', { axis: 4 });
+      await assert.rejects(store.commitItems([{ ...twice, spaces: [SPACE] }, { ...twice, spaces: [SPACE] }]), /at most once/);
+      assert.equal(await store.getItem('b4'), undefined);
+    });
+
+    it('gets several items by hash in the order asked, leaving out unknown hashes', async () => {
+      const store = await fresh();
+      for (const [i, h] of ['g1', 'g2', 'g3'].entries()) await commit(store, makeFixture(h, { axis: i }));
+      assert.deepEqual((await store.getItems(['g3', 'nope', 'g1'])).map((i) => i.hash), ['g3', 'g1']);
+      assert.deepEqual(await store.getItems([]), []);
+    });
+
+    it('attaches segments to a stored item, replaces them by id, and drops the vector of a segment given none', async () => {
+      const store = await fresh();
+      await commit(store, makeFixture('a1', { axis: 0, tags: ['kept'] }));
+      const caption = (i: number, text: string) => ({ id: `a1:caption:${i}`, itemHash: 'a1', kind: 'caption' as const, index: i, text });
+      await store.addSegments('a1', [caption(0, 'first words'), caption(1, 'second')], {
+        mini: [{ segmentId: 'a1:caption:0', itemHash: 'a1', vector: axisVector(6) }, { segmentId: 'a1:caption:1', itemHash: 'a1', vector: axisVector(7) }],
+      }, [SPACE]);
+      assert.deepEqual((await store.getItemSegments('a1')).map((s) => s.id), ['a1:caption:0', 'a1:caption:1', 'a1:image:0']);
+      assert.equal((await store.search(SPACE, axisVector(6), { k: 1, filter: { tags: ['kept'] } }))[0].segmentId, 'a1:caption:0', 'attached vectors carry the item\'s filter columns');
+      // Replace caption 0, blank caption 1 (no vector): its vector is gone, the image's stays.
+      await store.addSegments('a1', [caption(0, 'new words'), caption(1, '')], { mini: [{ segmentId: 'a1:caption:0', itemHash: 'a1', vector: axisVector(5) }] }, [SPACE]);
+      const ids = (await store.search(SPACE, axisVector(7), { k: 10 })).map((h) => h.segmentId).sort();
+      assert.deepEqual(ids, ['a1:caption:0', 'a1:image:0']);
+      assert.equal((await store.getSegments(['a1:caption:0']))[0].text, 'new words');
+      await assert.rejects(store.addSegments('missing', [], {}, [SPACE]), /stored item/);
     });
 
     it('rejects a query vector of the wrong dimension and a bad k, naming the parameter', async () => {

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as lancedb from '@lancedb/lancedb';
 import { openLanceStore } from '../../src/store/lancedb/lance-store.js';
-import { vectorTableName } from '../../src/store/lancedb/schema.js';
+import { vectorTableName } from '../../src/store/keys.js';
 import { axisVector, makeFixture, runConformance, SPACE } from './conformance.js';
 import { crashFixture, SEGMENTS_PER_ITEM } from './crash-fixture.js';
 
@@ -15,7 +15,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const freshDir = () => join(root, `c${n++}`);
 
-runConformance('lancedb', () => openLanceStore(freshDir()));
+runConformance('lancedb', () => openLanceStore(freshDir()), { fullText: true });
 
 describe('LanceStore', () => {
   it('survives SIGKILL mid-ingest: a re-run leaves exact counts and no duplicates', async () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openMilvusStore, milvusExpr } from '../../src/store/milvus/milvus-store.js';
+import { MilvusStore, openMilvusStore, milvusExpr } from '../../src/store/milvus/milvus-store.js';
 import { runConformance } from './conformance.js';
 
 const address = process.env.ROSETTA_MILVUS_ADDRESS;
@@ -12,12 +12,18 @@ describe('MilvusStore filter expressions (no server needed)', () => {
     assert.equal(milvusExpr({ kinds: ['scene'], pathGlob: '**/x/**' }, false), undefined, 'items have no kind column; globs are post-filtered');
     assert.equal(milvusExpr({ modality: [] }, true), 'false');
   });
+
+  it('refuses keyword search with ROSETTA_ERR_UNSUPPORTED instead of answering nothing', async () => {
+    const store = new MilvusStore({ address: '127.0.0.1:9' });
+    await assert.rejects(store.searchText('red car', { k: 5 }), { code: 'ROSETTA_ERR_UNSUPPORTED', message: /full-text/ });
+    await store.close();
+  });
 });
 
 if (address) {
   let n = 0;
   const run = `${Date.now().toString(36)}`;
-  runConformance('milvus', () => openMilvusStore({ address, token: process.env.ROSETTA_MILVUS_TOKEN, prefix: `rosetta_test_${run}_${n++}_` }));
+  runConformance('milvus', () => openMilvusStore({ address, token: process.env.ROSETTA_MILVUS_TOKEN, prefix: `rosetta_test_${run}_${n++}_` }), { fullText: false });
 } else {
   describe('VectorStore conformance: milvus', () => {
     it('runs against a Milvus server when ROSETTA_MILVUS_ADDRESS is set', (t) => {

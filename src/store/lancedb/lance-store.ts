@@ -1,17 +1,19 @@
 import * as lancedb from '@lancedb/lancedb';
-import type { ItemRecord, SearchFilter, SegmentRecord, SpaceTableInfo, VectorHit, VectorRecord, VectorStore } from '../vector-store.js';
+import type { ItemCommit, ItemRecord, SearchFilter, SegmentRecord, SpaceTableInfo, VectorHit, VectorRecord, VectorStore } from '../vector-store.js';
+import { validateCommits } from '../commit-validation.js';
+import { ITEMS_TABLE, SEGMENTS_TABLE, SPACES_TABLE, vectorTableName } from '../keys.js';
 import { WriteQueue } from '../write-queue.js';
 import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
 import { compileFilter, sqlString, type CompiledFilter } from './filter-sql.js';
 import { guard } from './errors.js';
 import { arrow, rowsToTable } from './arrow.js';
-import { definedOnly, ensureScalarIndex, filterColumnsSql, listOf, replaceRows, upsertScoped, validateCommit, type ItemCommit } from './table-ops.js';
+import { definedOnly, ensureScalarIndex, filterColumnsSql, listOf, replaceRows, upsertScoped } from './table-ops.js';
 
 export type { ItemCommit };
 import { DEFAULT_INDEX, DEFAULT_INDEX_THRESHOLD, DEFAULT_SEARCH_TUNING, DISTANCE, INDEX_TYPES, buildVectorIndex, partitionsFor, type IndexSettings, type SearchTuning } from './index-policy.js';
 import {
-  ITEMS_TABLE, SEGMENTS_TABLE, SPACES_TABLE, SEGMENT_COLUMNS, filterColumns, itemRow, itemsSchema, rowToItem,
-  rowToSegment, segmentRow, segmentsSchema, spacesSchema, vectorRow, vectorSchema, vectorTableName,
+  SEGMENT_COLUMNS, filterColumns, itemRow, itemsSchema, rowToItem,
+  rowToSegment, segmentRow, segmentsSchema, spacesSchema, vectorRow, vectorSchema,
 } from './schema.js';
 
 export interface LanceStoreOptions {
@@ -156,6 +158,17 @@ export class LanceStore implements VectorStore {
     return rows.length ? rowToItem(rows[0]) : undefined;
   }
 
+  async getItems(hashes: string[]): Promise<ItemRecord[]> {
+    const byHash = new Map<string, ItemRecord>();
+    await guard(this.dir, 'getItems', async () => {
+      for (let i = 0; i < hashes.length; i += IN_CHUNK) {
+        const chunk = hashes.slice(i, i + IN_CHUNK);
+        for (const r of await this.items.query().where(`hash IN (${chunk.map(sqlString).join(', ')})`).toArray() as Row[]) byHash.set(String(r.hash), rowToItem(r));
+      }
+    });
+    return hashes.flatMap((h) => (byHash.has(h) ? [byHash.get(h)!] : []));
+  }
+
   async getItemByLocation(location: string): Promise<ItemRecord | undefined> {
     const rows = await guard(this.dir, 'getItemByLocation', () =>
       this.items.query().where(`array_has(locations, ${sqlString(location)})`).toArray());
@@ -221,12 +234,7 @@ export class LanceStore implements VectorStore {
    * the crashed run left. Appends cost O(batch), where a keyed upsert would scan the whole table.
    */
   async commitItems(commits: ItemCommit[]): Promise<void> {
-    for (const c of commits) validateCommit(c);
-    const seen = new Set<string>();
-    for (const c of commits) {
-      if (seen.has(c.item.hash)) throw invalidArgument('commits', 'each item hash at most once per call', c.item.hash);
-      seen.add(c.item.hash);
-    }
+    validateCommits(commits);
     if (!commits.length) return;
     return this.write('commitItem', async () => {
       const hashes = commits.map((c) => c.item.hash);

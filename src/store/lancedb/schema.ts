@@ -16,10 +16,6 @@ const strList = (name: string) => new Field(name, new List(new Field('item', new
 
 const filterFields = () => [str('modality'), f64('size'), f64('mtime_ms'), strList('tags'), strList('locations'), str('locations_text')];
 
-export const ITEMS_TABLE = 'items';
-export const SEGMENTS_TABLE = 'segments';
-export const SPACES_TABLE = 'spaces';
-
 export function itemsSchema(): Schema {
   return new Schema([
     str('hash'), ...filterFields(), str('mime'), f64('width', true), f64('height', true), f64('duration', true),
@@ -44,11 +40,6 @@ export function vectorSchema(dim: number): Schema {
     new Field('vector', new FixedSizeList(dim, new Field('item', new Float32(), true)), false),
     ...filterFields(),
   ]);
-}
-
-/** Table name of a space: ids are hex-escaped outside [A-Za-z0-9_-] so any id maps to one valid name. */
-export function vectorTableName(spaceId: string): string {
-  return `vectors_${spaceId.replace(/[^A-Za-z0-9_-]/g, (c) => `.${c.codePointAt(0)!.toString(16)}`)}`;
 }
 
 export interface FilterColumns {
@@ -111,4 +102,3 @@ export function vectorRow(v: VectorRecord, kind: string, space: SpaceTableInfo, 
 }
 
 export const SEGMENT_COLUMNS = ['id', 'item_hash', 'kind', 'index', 't0', 't1', 'text'];
-export const ITEM_COLUMNS = itemsSchema().fields.map((f) => f.name);

@@ -1,23 +1,14 @@
 import * as lancedb from '@lancedb/lancedb';
-import type { ItemRecord, SegmentRecord, SpaceTableInfo, VectorRecord } from '../vector-store.js';
-import { invalidArgument } from '../../util/validate.js';
+import type { ItemRecord } from '../vector-store.js';
 import { sqlString } from './filter-sql.js';
 import { rowsToTable, type ArrowModule } from './arrow.js';
 import { filterColumns } from './schema.js';
 
-/** Table-level write helpers and commit validation used by LanceStore. */
+/** Table-level write helpers used by LanceStore. */
 
 type Row = Record<string, unknown>;
 type Schema = ArrowModule.Schema;
 const SCALAR_INDEX_ROWS = 10_000;
-
-/** One item's worth of writes, as `commitItem` takes them. */
-export interface ItemCommit {
-  item: ItemRecord;
-  segments: SegmentRecord[];
-  vectors: Record<string, VectorRecord[]>;
-  spaces: SpaceTableInfo[];
-}
 
 /** A B-tree on a key column once a table is large, so per-item lookups and deletes stop scanning it. */
 export async function ensureScalarIndex(table: lancedb.Table, column: string, rows: number): Promise<void> {
@@ -41,24 +32,6 @@ export async function upsertScoped(table: lancedb.Table, key: string, rows: Row[
   let builder = table.mergeInsert(key).whenMatchedUpdateAll().whenNotMatchedInsertAll();
   if (scope) builder = builder.whenNotMatchedBySourceDelete({ where: scope });
   await builder.execute(rowsToTable(rows, schema));
-}
-
-export function validateCommit(c: ItemCommit): void {
-  const { item, segments, vectors, spaces } = c;
-  if (!item || typeof item.hash !== 'string' || !item.hash) throw invalidArgument('item.hash', 'a non-empty string', item?.hash);
-  const segIds = new Set<string>();
-  for (const s of segments) {
-    if (s.itemHash !== item.hash) throw invalidArgument(`segments[${s.id}].itemHash`, `'${item.hash}' (the item being committed)`, s.itemHash);
-    segIds.add(s.id);
-  }
-  for (const [spaceId, list] of Object.entries(vectors)) {
-    const space = spaces.find((s) => s.spaceId === spaceId);
-    if (!space) throw invalidArgument('spaces', `an entry for space '${spaceId}', which has vectors`, spaces.map((s) => s.spaceId));
-    for (const v of list) {
-      if (!segIds.has(v.segmentId)) throw invalidArgument('vectors.segmentId', 'the id of a segment in this commit', v.segmentId);
-      if (v.vector.length !== space.dim) throw invalidArgument(`vectors[${v.segmentId}]`, `${space.dim} dimensions (space ${spaceId})`, v.vector.length);
-    }
-  }
 }
 
 /** The filter columns as SQL expressions; an empty list needs an explicit type, which `values` cannot give. */

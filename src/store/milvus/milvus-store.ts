@@ -1,5 +1,7 @@
 import { MilvusClient, DataType, ConsistencyLevelEnum, type FieldType } from '@zilliz/milvus2-sdk-node';
-import type { ItemRecord, SearchFilter, SegmentRecord, SpaceTableInfo, VectorHit, VectorRecord, VectorStore } from '../vector-store.js';
+import type { ItemCommit, ItemRecord, SearchFilter, SegmentRecord, SpaceTableInfo, VectorHit, VectorRecord, VectorStore } from '../vector-store.js';
+import { unsupported, validateCommit, validateCommits } from '../commit-validation.js';
+import { vectorTableName } from '../keys.js';
 import { WriteQueue } from '../write-queue.js';
 import { locationMatcher } from '../glob.js';
 import { RosettaError } from '../../errors/rosetta-error.js';
@@ -10,7 +12,7 @@ import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
  * The distributed backend: the same VectorStore contract on a Milvus (≥ 2.4) server. Milvus loads
  * only indexed collections, so every space collection carries an HNSW index from the start (there is
  * no exact mode) and `optimize()` only flushes. Path globs are post-filtered (Milvus expressions have
- * no regex over arrays); full-text search is not offered. Not exercised in this repository's CI:
+ * no regex over arrays); full-text search (hybrid queries) is not offered: `searchText` throws UNSUPPORTED. Not exercised in this repository's CI:
  * test/store/milvus.test.ts runs the conformance suite when ROSETTA_MILVUS_ADDRESS is set.
  */
 export interface MilvusStoreOptions {
@@ -75,11 +77,13 @@ export class MilvusStore implements VectorStore {
   constructor(private readonly options: MilvusStoreOptions) {
     this.prefix = options.prefix ?? 'rosetta_';
     this.client = new MilvusClient({ address: options.address, token: options.token, database: options.database });
+    // The client starts connecting at once; init() awaits and reports that attempt, which must never be an unhandled rejection.
+    this.client.connectPromise.catch(() => undefined);
   }
 
   private get items() { return `${this.prefix}items`; }
   private get segments() { return `${this.prefix}segments`; }
-  private vectorsOf(spaceId: string) { return `${this.prefix}vectors_${spaceId.replace(/[^A-Za-z0-9_]/g, (c) => `_${c.codePointAt(0)!.toString(16)}`)}`; }
+  private vectorsOf(spaceId: string) { return vectorTableName(spaceId, 'milvus', this.prefix); }
 
   /** @internal */
   async init(): Promise<void> {
@@ -142,16 +146,23 @@ export class MilvusStore implements VectorStore {
     return rows.map((r) => r.record as SegmentRecord).sort((a, b) => (a.kind === b.kind ? a.index - b.index : a.kind < b.kind ? -1 : 1));
   }
 
-  async commitItem(item: ItemRecord, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
-    const segIds = new Set(segments.map((s) => s.id));
-    for (const [spaceId, list] of Object.entries(vectors)) {
-      const space = spaces.find((s) => s.spaceId === spaceId);
-      if (!space) throw invalidArgument('spaces', `an entry for space '${spaceId}', which has vectors`, spaces.map((s) => s.spaceId));
-      for (const v of list) {
-        if (!segIds.has(v.segmentId)) throw invalidArgument('vectors.segmentId', 'the id of a segment in this commit', v.segmentId);
-        if (v.vector.length !== space.dim) throw invalidArgument(`vectors[${v.segmentId}]`, `${space.dim} dimensions`, v.vector.length);
-      }
+  async getItems(hashes: string[]): Promise<ItemRecord[]> {
+    const byHash = new Map<string, ItemRecord>();
+    for (let i = 0; i < hashes.length; i += MAX_LIST) {
+      for (const item of await this.queryItems(`hash in ${inList(hashes.slice(i, i + MAX_LIST))}`)) byHash.set(item.hash, item);
     }
+    return hashes.flatMap((h) => (byHash.has(h) ? [byHash.get(h)!] : []));
+  }
+
+  /** Milvus has no multi-collection transaction: the items are committed one after another, each whole. */
+  async commitItems(commits: ItemCommit[]): Promise<void> {
+    validateCommits(commits);
+    for (const c of commits) await this.commitItem(c.item, c.segments, c.vectors, c.spaces);
+  }
+
+  async commitItem(item: ItemRecord, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
+    validateCommit({ item, segments, vectors, spaces });
+    const segIds = new Set(segments.map((s) => s.id));
     return this.queue.run(async () => {
       const cols = filterValues(item);
       const kindOf = new Map(segments.map((s) => [s.id, s.kind]));
@@ -166,6 +177,30 @@ export class MilvusStore implements VectorStore {
       const { item_hash: _, ...itemCols } = cols;
       await this.replace(this.items, undefined, [{ hash: item.hash, record: item, ...itemCols, _v: [0, 0] }]);
     });
+  }
+
+  addSegments(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
+    return this.queue.run(async () => {
+      const item = await this.getItem(itemHash);
+      if (!item) throw invalidArgument('itemHash', 'the hash of a stored item', itemHash);
+      if (!segments.length) return;
+      const cols = filterValues(item);
+      const kindOf = new Map(segments.map((s) => [s.id, s.kind]));
+      await this.replace(this.segments, undefined, segments.map((s) => ({ id: s.id, kind: s.kind, record: s, ...cols, _v: [0, 0] })));
+      for (const space of spaces) {
+        const name = await this.ensureSpace(space);
+        const list = vectors[space.spaceId] ?? [];
+        const withVector = new Set(list.map((v) => v.segmentId));
+        const dropped = segments.filter((s) => !withVector.has(s.id)).map((s) => s.id);
+        await this.replace(name, dropped.length ? `segment_id in ${inList(dropped)}` : undefined,
+          list.map((v) => ({ segment_id: v.segmentId, kind: kindOf.get(v.segmentId), space_version: space.version, vector: Array.from(v.vector), ...cols })));
+      }
+    });
+  }
+
+  /** Not offered by this backend: a hybrid query on a Milvus collection fails instead of silently dropping its keywords. */
+  async searchText(): Promise<VectorHit[]> {
+    throw unsupported('Milvus', 'full-text search (hybrid keyword queries)', 'search without --hybrid, or use the embedded LanceDB store, which has a full-text index');
   }
 
   updateItem(hash: string, patch: Partial<Pick<ItemRecord, 'locations' | 'tags' | 'meta' | 'mtimeMs' | 'spaces'>>): Promise<void> {

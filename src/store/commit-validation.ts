@@ -1,0 +1,41 @@
+import { RosettaError } from '../errors/rosetta-error.js';
+import { ErrorCodes } from '../errors/codes.js';
+import { invalidArgument } from '../util/validate.js';
+import type { ItemCommit } from './vector-store.js';
+
+/**
+ * Checks one item's commit before any store writes it: segments belong to the item, every space with vectors is
+ * described, each vector names a segment of the commit and has the space's dimension.
+ */
+export function validateCommit(c: ItemCommit): void {
+  const { item, segments, vectors, spaces } = c;
+  if (!item || typeof item.hash !== 'string' || !item.hash) throw invalidArgument('item.hash', 'a non-empty string', item?.hash);
+  const segIds = new Set<string>();
+  for (const s of segments) {
+    if (s.itemHash !== item.hash) throw invalidArgument(`segments[${s.id}].itemHash`, `'${item.hash}' (the item being committed)`, s.itemHash);
+    segIds.add(s.id);
+  }
+  for (const [spaceId, list] of Object.entries(vectors)) {
+    const space = spaces.find((s) => s.spaceId === spaceId);
+    if (!space) throw invalidArgument('spaces', `an entry for space '${spaceId}', which has vectors`, spaces.map((s) => s.spaceId));
+    for (const v of list) {
+      if (!segIds.has(v.segmentId)) throw invalidArgument('vectors.segmentId', 'the id of a segment in this commit', v.segmentId);
+      if (v.vector.length !== space.dim) throw invalidArgument(`vectors[${v.segmentId}]`, `${space.dim} dimensions (space ${spaceId})`, v.vector.length);
+    }
+  }
+}
+
+/** Validates a batch of commits: each as above, and each item at most once. */
+export function validateCommits(commits: ItemCommit[]): void {
+  const seen = new Set<string>();
+  for (const c of commits) {
+    validateCommit(c);
+    if (seen.has(c.item.hash)) throw invalidArgument('commits', 'each item hash at most once per call', c.item.hash);
+    seen.add(c.item.hash);
+  }
+}
+
+/** The error of a store asked for a capability its backend does not have (never a silent empty answer). */
+export function unsupported(store: string, capability: string, hint: string): RosettaError {
+  return new RosettaError(ErrorCodes.UNSUPPORTED, `The ${store} store cannot do ${capability}`, { setting: 'store', hint });
+}
