@@ -7,8 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { imageToTextRanks, streamedRanks, textToImageRanks } from '../src/eval/metrics/index.js';
-import { forEachSimilarityRow } from '../src/eval/util/similarity-blocks.js';
-import { similarityMatrix } from '../src/eval/util/vectors.js';
+import { forEachSimilarityRow, similarityMatrix } from '../src/vectors/index.js';
 import { seededRandom } from '../src/eval/util/random.js';
 
 function unitVectors(n: number, dim: number, random: () => number): Float32Array[] {

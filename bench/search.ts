@@ -15,7 +15,7 @@ import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../src/train/onnx/graph-builder.js';
+import { GraphBuilder } from '../src/onnx/graph-builder.js';
 import { openLanceStore, type ItemCommit } from '../src/store/lancedb/lance-store.js';
 import type { IndexType } from '../src/store/lancedb/index-policy.js';
 import type { SpaceTableInfo } from '../src/store/vector-store.js';

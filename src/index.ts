@@ -12,7 +12,7 @@ export type { Space, SpaceInfo } from './spaces/space.js';
 export { loadSpace, defaultSpaceId, type SpaceSpec } from './spaces/load-space.js';
 export { ClipSpace } from './spaces/clip-space.js';
 export { loadClapSpace, type LoadClapSpaceOptions } from './spaces/clap-space.js';
-export { l2normalize } from './spaces/normalize.js';
+export * from './vectors/index.js';
 
 // Media
 export {
@@ -31,7 +31,7 @@ export type { IndexOptions } from './ingest/index-paths.js';
 export type { IndexProgress, IndexSummary, IndexFailure } from './ingest/progress.js';
 export type { SearchQuery, QueryParts, SearchOptions, SearchResult, FusionMethod } from './search/query.js';
 export { encodeQuery } from './search/compose-query.js';
-export { zeroShot, type TagResult } from './search/tag.js';
+export { zeroShot, type TagResult } from './spaces/zero-shot.js';
 
 // Text in pictures (OCR) and voice activity (VAD): real pretrained weights shipped in npm
 export * from './ocr/index.js';
@@ -43,6 +43,5 @@ export { createServer, type RosettaServer, type ServerOptions } from './server/i
 
 // Generation, evaluation, training
 export * from './generate/index.js';
-export { clipScore } from './collection/generation.js';
 export * as evaluation from './eval/index.js';
 export * as training from './train/index.js';

@@ -1,32 +1,17 @@
-import { caption as captionImage, type CaptionOptions, type CaptionResult, type ZeroShotTagger } from '../generate/caption/caption.js';
+import { caption as captionImage, type CaptionOptions, type CaptionResult } from '../generate/caption/caption.js';
 import { readImage } from '../media/image/read-image.js';
 import { describe as describeScenes, type DescribeResult } from '../generate/describe/describe.js';
 import { imagine as imagineImage, type CandidateRanker, type ImagineOptions, type ImagineResult } from '../generate/imagine/imagine.js';
 import { transcribe as transcribeAudio, type TranscribeOptions, type TranscribeResult } from '../generate/transcribe/transcribe.js';
 import { extractScenes } from '../media/video/index.js';
-import { dot, l2normalize } from '../spaces/normalize.js';
+import { dot, weightedMean } from '../vectors/vector-math.js';
+import { clipScore } from '../vectors/scores.js';
+import { spaceTagger } from '../spaces/zero-shot.js';
 import type { Space } from '../spaces/space.js';
 import type { MediaInput, RgbImage } from '../types.js';
 import { isFlorence } from '../generate/registry.js';
 import { ocr as ocrImage } from '../ocr/read-image-text.js';
 import type { OcrLine } from '../ocr/text-reader.js';
-
-/** CLIPScore (Hessel et al., 2021): 2.5 · max(cos, 0). */
-export const clipScore = (cos: number) => 2.5 * Math.max(cos, 0);
-
-/** Zero-shot tagging over a space, for the caption fallback: softmax(scale · cos) over labels. */
-export function spaceTagger(space: Space): ZeroShotTagger {
-  return async (image, labels) => {
-    const [v] = await space.embedImages!([image]);
-    const texts = await space.embedTexts(labels.map((l) => `a photo of a ${l}`));
-    const sims = texts.map((t) => dot(v, t));
-    const scale = space.logitScale ?? 100;
-    const max = Math.max(...sims);
-    const e = sims.map((s) => Math.exp(scale * (s - max)));
-    const z = e.reduce((a, b) => a + b, 0);
-    return e.map((x) => x / z);
-  };
-}
 
 export interface CollectionCaptionResult extends CaptionResult {
   /** With `ocr`: the lines read by PaddleOCR, with boxes (when the captioner is not Florence-2). */
@@ -67,7 +52,7 @@ export function spaceRanker(space: Space): CandidateRanker {
     let q = t;
     if (ctx.reference) {
       const [r] = await space.embedImages!([ctx.reference]);
-      q = l2normalize(t.map((x, i) => (1 - ctx.weight) * x + ctx.weight * r[i]));
+      q = weightedMean([{ w: 1 - ctx.weight, v: t }, { w: ctx.weight, v: r }]);
     }
     const vecs = await space.embedImages!(candidates);
     return vecs.map((v) => dot(v, q));

@@ -3,7 +3,7 @@ import { ErrorCodes } from '../errors/codes.js';
 import { decodeAudioWindows } from '../media/audio/index.js';
 import { probeMedia } from '../media/ffmpeg/index.js';
 import { extractScenes } from '../media/video/index.js';
-import { l2normalize } from '../spaces/normalize.js';
+import { meanNormalised } from '../vectors/vector-math.js';
 import type { Space } from '../spaces/space.js';
 import type { SegmentRecord, VectorRecord } from '../store/vector-store.js';
 import { segmentId } from '../store/keys.js';
@@ -46,7 +46,7 @@ export async function encodeTimedMedia(p: PreparedFile, spaces: Space[], options
         out.segments.push({ id, itemHash: p.hash, kind: 'scene', index: scene.index, t0: scene.t0, t1: scene.t1 });
         for (const space of imageSpaces) {
           const vecs = await space.embedImages!(scene.keyframes.map((k) => k.image));
-          push(space.id, { segmentId: id, itemHash: p.hash, vector: meanVector(vecs) });
+          push(space.id, { segmentId: id, itemHash: p.hash, vector: meanNormalised(vecs) });
         }
       }
     }
@@ -86,10 +86,4 @@ export async function encodeTimedMedia(p: PreparedFile, spaces: Space[], options
       { file: path, hint: p.type.modality === 'audio' ? 'add an audio space (e.g. --model mini or a CLAP model)' : 'check the file plays' });
   }
   return out;
-}
-
-function meanVector(vecs: Float32Array[]): Float32Array {
-  const out = new Float32Array(vecs[0].length);
-  for (const v of vecs) for (let i = 0; i < v.length; i += 1) out[i] += v[i];
-  return l2normalize(out);
 }

@@ -2,7 +2,7 @@ import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { readImage } from '../media/image/read-image.js';
 import { readAudio } from '../media/audio/read-audio.js';
-import { l2normalize } from '../spaces/normalize.js';
+import { weightedMean } from '../vectors/vector-math.js';
 import type { Space } from '../spaces/space.js';
 import type { Modality } from '../types.js';
 import type { QueryParts, SearchQuery } from './query.js';
@@ -49,7 +49,5 @@ export async function encodeQuery(space: Space, parts: QueryParts, adaptText?: (
   }
   const total = weighted.reduce((s, x) => s + x.w, 0);
   if (total === 0) throw new RosettaError(ErrorCodes.QUERY_INVALID, 'All query weights are zero', { setting: 'weights' });
-  const out = new Float32Array(weighted[0].v.length);
-  for (const { w, v } of weighted) for (let i = 0; i < v.length; i += 1) out[i] += w * v[i];
-  return l2normalize(out);
+  return weightedMean(weighted);
 }

@@ -5,7 +5,8 @@ import { parseModelRef, type ModelRef } from '../models/model-ref.js';
 import { resolveRuntime, type ResolvedRuntime } from '../models/runtime-options.js';
 import { invalidArgument } from '../util/validate.js';
 import type { Device, DType, PcmAudio } from '../types.js';
-import { inBatches, l2normalize, rowsNormalized } from './normalize.js';
+import { l2normalize, rowsNormalized } from '../vectors/vector-math.js';
+import { inBatches } from './batches.js';
 import type { Space } from './space.js';
 
 export interface LoadClapSpaceOptions {

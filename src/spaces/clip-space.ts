@@ -8,7 +8,8 @@ import type { ModelRef } from '../models/model-ref.js';
 import type { ResolvedRuntime } from '../models/runtime-options.js';
 import { preprocessImages, readImagePreprocessConfig, type ImagePreprocessConfig } from '../media/image/preprocess-image.js';
 import type { RgbImage } from '../types.js';
-import { inBatches, rowsNormalized } from './normalize.js';
+import { rowsNormalized } from '../vectors/vector-math.js';
+import { inBatches } from './batches.js';
 import type { Space } from './space.js';
 
 export type ClipFamily = 'clip' | 'siglip';

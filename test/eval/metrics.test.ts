@@ -56,8 +56,7 @@ test('classification: accuracy, per-class recall and precision, confusion matrix
 
 test('streamed ranks (ONNX Runtime row blocks) equal the reference ranks, ties included', async () => {
   const { streamedRanks } = await import('../../src/eval/metrics/index.js');
-  const { forEachSimilarityRow } = await import('../../src/eval/util/similarity-blocks.js');
-  const { similarityMatrix } = await import('../../src/eval/util/vectors.js');
+  const { forEachSimilarityRow, similarityMatrix } = await import('../../src/vectors/index.js');
   // Coarse values (multiples of 1/4) make many exact ties; unnormalised vectors are fine for ranking.
   let s = 12345;
   const rand = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return Math.floor((s / 4294967296) * 3) / 4; };

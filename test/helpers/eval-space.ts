@@ -9,7 +9,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { GraphBuilder } from '../../src/train/onnx/graph-builder.js';
+import { GraphBuilder } from '../../src/onnx/graph-builder.js';
 import type { Space } from '../../src/spaces/space.js';
 import type { PcmAudio, RgbImage } from '../../src/types.js';
 

@@ -252,7 +252,7 @@ function wavHeader(dataBytes: number, sampleRate: number, channels: number, form
  * low-pitched sound point one way, "high" and high-pitched sound the other. 16 kHz, 2-second windows.
  */
 export async function buildTinyClap(dir: string): Promise<string> {
-  const { GraphBuilder } = await import('../../src/train/onnx/graph-builder.js');
+  const { GraphBuilder } = await import('../../src/onnx/graph-builder.js');
   const MELS = 8;
   const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'low', 'high', 'sound', 'a'];
   await mkdir(join(dir, 'onnx'), { recursive: true });

@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GraphBuilder } from '../../src/train/onnx/graph-builder.js';
+import { GraphBuilder } from '../../src/onnx/graph-builder.js';
 
 export const TINY_DIM = 8;
 /** Colour words and their normalised RGB direction ((x/255 − 0.5)/0.5 per channel). */

@@ -7,7 +7,7 @@ import { seededRandom } from '../../src/util/seeded-random.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GraphBuilder } from '../../src/train/onnx/graph-builder.js';
+import { GraphBuilder } from '../../src/onnx/graph-builder.js';
 
 /** A deterministic PRNG, so a tiny model built twice has the same weights. */
 const mulberry32 = seededRandom;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { decodeWav, encodeWav, readAudio, resample } from '../../src/media/audio/index.js';
 import { loadClapSpace } from '../../src/spaces/clap-space.js';
 import { encodeQuery } from '../../src/search/compose-query.js';
-import { dot } from '../../src/spaces/normalize.js';
+import { dot } from '../../src/vectors/index.js';
 import { buildTinyClap, makeTone } from '../helpers/media-fixtures.js';
 
 let dir: string;

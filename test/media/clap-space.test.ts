@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadClapSpace } from '../../src/spaces/clap-space.js';
-import { dot } from '../../src/spaces/normalize.js';
+import { dot } from '../../src/vectors/index.js';
 import { decodeAudio, decodeAudioWindows, type AudioWindow } from '../../src/media/audio/index.js';
 import { MINI_MODEL_DIR } from '../../src/models/model-ref.js';
 import { ErrorCodes } from '../../src/errors/codes.js';

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { buildDemoCollection } from '../../demo/build-demo-collection.js';
 import { Rosetta } from '../../rosetta.js';
 import type { SearchResult } from '../../search/query.js';
+import { recallAtK } from '../../vectors/scores.js';
 import { action, indexProgressBar, printJson } from '../shared.js';
 
 interface DemoFlags { out: string; limit?: number; json?: boolean }
@@ -47,16 +48,14 @@ export function registerDemo(program: Command): void {
         show(`search --image ${relative(out, ref)} --in text (image → the notes):`, queries[`image:${relative(out, ref)}`]);
 
         // How often the right picture is first, over every held-out English label in the demo.
-        let r1 = 0;
-        let r5 = 0;
+        const ranks: number[] = [];
         for (const { pair, path } of demo.images) {
           const hits = await rosetta.search(pair.labels.en, { k: 5, in: ['image'] });
-          const rank = hits.findIndex((h) => h.locations.includes(path));
-          if (rank === 0) r1 += 1;
-          if (rank >= 0) r5 += 1;
+          const at = hits.findIndex((h) => h.locations.includes(path));
+          ranks.push(at >= 0 ? at + 1 : Infinity);
         }
         const n = demo.images.length;
-        const quality = { pictures: n, recallAt1: r1 / n, recallAt5: r5 / n, chanceAt1: 1 / n };
+        const quality = { pictures: n, recallAt1: recallAtK(ranks, 1), recallAt5: recallAtK(ranks, 5), chanceAt1: 1 / n };
         log(`\nText → image over all ${n} held-out pictures: R@1 ${(quality.recallAt1 * 100).toFixed(1)} %, R@5 ${(quality.recallAt5 * 100).toFixed(1)} % (chance R@1 ${(100 / n).toFixed(2)} %)`);
         log(`Collection: ${relative(process.cwd(), rosetta.dir)} — try: npx rosetta search "red heart" --dir ${relative(process.cwd(), rosetta.dir)}`);
         if (o.json) printJson({ summary, queries, quality, collection: rosetta.dir });

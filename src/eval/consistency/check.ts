@@ -4,10 +4,10 @@ import type { DatasetIssue } from '../datasets/types.js';
 import { readPairs, type MediaTextPair } from '../datasets/pairs.js';
 import { readImage } from '../../media/image/read-image.js';
 import { readAudio } from '../../media/audio/read-audio.js';
-import { dot } from '../util/vectors.js';
+import { dot } from '../../vectors/vector-math.js';
 import { derangement, seededRandom } from '../util/random.js';
 import { embedAudioWith, embedImagesWith } from '../util/embed.js';
-import { clipScore } from './clip-score.js';
+import { clipScore } from '../../vectors/scores.js';
 import { calibrateThreshold, type Calibration } from './calibration.js';
 
 export interface ScoredPair extends MediaTextPair {

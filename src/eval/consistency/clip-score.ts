@@ -1,16 +1,10 @@
 import type { Space } from '../../spaces/space.js';
 import type { PcmAudio, RgbImage } from '../../types.js';
 import { invalidArgument } from '../../util/validate.js';
-import { dot } from '../util/vectors.js';
+import { dot } from '../../vectors/vector-math.js';
+import { clipScore } from '../../vectors/scores.js';
 import { embedAudioWith, embedImagesWith } from '../util/embed.js';
 
-/** The weight w of CLIPScore (Hessel et al. 2021), chosen there to spread scores over roughly [0, 1]. */
-export const CLIPSCORE_WEIGHT = 2.5;
-
-/** CLIPScore from a cosine similarity: `w · max(cos, 0)`. The same form serves audio–text in a CLAP space. */
-export function clipScore(cosine: number, weight = CLIPSCORE_WEIGHT): number {
-  return weight * Math.max(cosine, 0);
-}
 
 /** What `score` compares: a text, decoded RGB pixels, or PCM audio. */
 export type ScoreInput = string | RgbImage | PcmAudio;

@@ -4,6 +4,10 @@
  * image, the best rank among its captions. Ties are counted against the model (a constant model scores 0, not 1).
  */
 
+import { rankOf, recallAtK } from '../../vectors/scores.js';
+
+export { rankOf, recallAtK };
+
 /** The figures reported for one direction of retrieval. Ranks are 1-based. */
 export interface RankSummary {
   r1: number;
@@ -13,24 +17,6 @@ export interface RankSummary {
   mrr: number;
   /** How many queries were ranked. */
   count: number;
-}
-
-/** Rank (1-based) of `target` within `scores`, higher score = better; ties count as ranked above the target. */
-export function rankOf(scores: ArrayLike<number>, target: number): number {
-  const s = scores[target];
-  let rank = 1;
-  for (let j = 0; j < scores.length; j += 1) {
-    if (j !== target && scores[j] >= s) rank += 1;
-  }
-  return rank;
-}
-
-/** Fraction of ranks that are ≤ k. */
-export function recallAtK(ranks: readonly number[], k: number): number {
-  if (ranks.length === 0) return 0;
-  let hit = 0;
-  for (const r of ranks) if (r <= k) hit += 1;
-  return hit / ranks.length;
 }
 
 /** Median of the ranks (mean of the two middle ranks when the count is even). */

@@ -3,10 +3,10 @@ import type { RgbImage } from '../../types.js';
 import type { CaptionDataset, CaptionReadOptions, DatasetIssue } from '../datasets/types.js';
 import { loadCaptionDataset } from '../datasets/load-dataset.js';
 import { recallAtK, streamedRanks, summariseRanks, type RankSummary } from '../metrics/retrieval-metrics.js';
-import { clipScore } from '../consistency/clip-score.js';
+import { clipScore } from '../../vectors/scores.js';
 import { readImage } from '../../media/image/read-image.js';
 import { embedImagesWith, embedTextsChunked, requireTower } from '../util/embed.js';
-import { forEachSimilarityRow } from '../util/similarity-blocks.js';
+import { forEachSimilarityRow } from '../../vectors/similarity.js';
 import { expectPositiveInt } from '../../util/validate.js';
 
 export interface EvalProgress {

@@ -5,8 +5,8 @@ import { loadClassDataset } from '../datasets/load-dataset.js';
 import { classificationSummary, type ClassificationSummary } from '../metrics/classification-metrics.js';
 import { readImage } from '../../media/image/read-image.js';
 import { embedImagesWith, requireTower } from '../util/embed.js';
-import { dot, meanNormalised } from '../util/vectors.js';
-import { clipScore } from '../consistency/clip-score.js';
+import { dot, meanNormalised } from '../../vectors/vector-math.js';
+import { clipScore, softmax } from '../../vectors/scores.js';
 import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
 import type { EvalProgress } from '../retrieval/evaluate-retrieval.js';
 
@@ -85,10 +85,8 @@ export async function evaluateZeroShot(space: Space, dataset: string | ClassData
       predicted.push(order[0]);
       if (order.slice(0, k).includes(label)) topK += 1;
       if (order[0] !== label) {
-        const max = cos[order[0]];
-        const denom = cos.reduce((a, c) => a + Math.exp(scale * (c - max)), 0);
         mistakes.push({ imagePath: decoded[j].sample.path, trueClass: data.classes[label], predictedClass: data.classes[order[0]],
-          confidence: 1 / denom, score: clipScore(max) });
+          confidence: softmax(cos, scale)[order[0]], score: clipScore(cos[order[0]]) });
       }
     });
     options.onProgress?.({ stage: 'images', done: Math.min(data.samples.length, i + batchSize), total: data.samples.length });

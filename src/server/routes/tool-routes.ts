@@ -1,12 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { caption } from '../../generate/caption/caption.js';
-import { speak, MAX_SPEAK_CHARS } from '../../generate/speak/speak.js';
-import { transcribe } from '../../generate/transcribe/transcribe.js';
-import { score } from '../../eval/consistency/clip-score.js';
-import { readImage } from '../../media/image/read-image.js';
-import { zeroShot } from '../../search/tag.js';
-import { covers } from '../../spaces/space.js';
-import type { Modality, RgbImage } from '../../types.js';
+import { MAX_SPEAK_CHARS } from '../../generate/speak/speak.js';
+import type { Modality } from '../../types.js';
 import { invalidArgument } from '../../util/validate.js';
 import { errorSchema } from '../http-errors.js';
 import { listField, readMultipartQuery, resolveMediaRef } from '../media-ref.js';
@@ -27,17 +21,6 @@ async function mediaOf(ctx: ServerContext, request: FastifyRequest): Promise<{ f
     fields: body,
     image: typeof body.image === 'string' ? await resolveMediaRef(ctx, body.image, ['image']) : undefined,
     audio: typeof body.audio === 'string' ? await resolveMediaRef(ctx, body.audio, ['audio']) : undefined,
-  };
-}
-
-/** Zero-shot tags from the collection's image space: the offline stand-in for a captioner. */
-function spaceTagger(ctx: ServerContext) {
-  return async (image: RgbImage, labels: readonly string[]): Promise<number[]> => {
-    const space = ctx.rosetta.space('image');
-    const [vector] = await space.embedImages!([image]);
-    const tags = await zeroShot(space, vector, [...labels]);
-    const byLabel = new Map(tags.map((t) => [t.label, t.probability]));
-    return labels.map((l) => byLabel.get(l.trim()) ?? 0);
   };
 }
 
@@ -78,11 +61,7 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
   }, async (request) => {
     const { fields, image } = await mediaOf(ctx, request);
     if (!image) throw invalidArgument('image', 'an image file (or a reference to one)', undefined);
-    const canTag = ctx.rosetta.spaces.some((s) => covers(s, 'image') && covers(s, 'text'));
-    return caption(image, {
-      ...ctx.rosetta.runtime, detail: fields.detail as 'short' | 'detailed' | undefined,
-      tagger: canTag ? spaceTagger(ctx) : undefined,
-    });
+    return ctx.rosetta.caption(image, { detail: fields.detail as 'short' | 'detailed' | undefined });
   });
 
   app.post('/api/speak', {
@@ -98,7 +77,7 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
     },
   }, async (request, reply) => {
     const body = request.body as { text: string; voice?: string; rate?: number };
-    const result = await speak(body.text, { ...ctx.rosetta.runtime, voice: body.voice, rate: body.rate });
+    const result = await ctx.rosetta.speak(body.text, { voice: body.voice, rate: body.rate });
     return reply.header('content-type', 'audio/wav').header('x-rosetta-engine', result.engine)
       .header('x-rosetta-duration', result.duration.toFixed(3)).send(result.wav);
   });
@@ -122,7 +101,7 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const onClose = () => { if (!request.raw.complete || !request.raw.socket?.writable) controller.abort(); };
     request.raw.socket?.once('close', onClose);
     try {
-      return await transcribe(audio, { ...ctx.rosetta.runtime, language: fields.language as string | undefined, task: fields.task as 'transcribe' | 'translate' | undefined, signal: controller.signal });
+      return await ctx.rosetta.transcribe(audio, { language: fields.language as string | undefined, task: fields.task as 'transcribe' | 'translate' | undefined, signal: controller.signal });
     } finally {
       request.raw.socket?.off('close', onClose);
     }
@@ -143,8 +122,8 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const text = fields.text;
     if (typeof text !== 'string' || !text) throw invalidArgument('text', 'a non-empty string', text);
     if (!image) throw invalidArgument('image', 'an image file (or a reference to one)', undefined);
-    const space = typeof fields.space === 'string' ? ctx.rosetta.space(fields.space) : ctx.rosetta.space('image');
-    return score(space, await readImage(image, { maxPixels: ctx.limits.maxPixels }), text);
+    const r = await ctx.rosetta.score(image, text, { space: typeof fields.space === 'string' ? fields.space : undefined });
+    return { ...r, modalities: [r.modality, 'text'] };
   });
 
   app.get('/api/info', {

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../onnx/graph-builder.js';
+import { GraphBuilder } from '../../onnx/graph-builder.js';
 import { l2normalize, rng } from '../model/mini-architecture.js';
 import { infoNce } from '../model/train-step-graph.js';
 import { Adam } from '../optim/adam.js';

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { GraphBuilder } from '../onnx/graph-builder.js';
+import { GraphBuilder } from '../../onnx/graph-builder.js';
 import { gaussian, rng } from '../model/mini-architecture.js';
 
 /**

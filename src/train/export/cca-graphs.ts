@@ -1,4 +1,4 @@
-import { GraphBuilder } from '../onnx/graph-builder.js';
+import { GraphBuilder } from '../../onnx/graph-builder.js';
 import { l2normalize, MINI } from '../model/mini-architecture.js';
 import { audioFeatureNodes, type FixedLayer } from '../model/fixed-layers.js';
 import { pyramidFeatureNodes } from '../features/pyramid-features.js';

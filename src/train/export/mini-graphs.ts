@@ -1,4 +1,4 @@
-import { GraphBuilder } from '../onnx/graph-builder.js';
+import { GraphBuilder } from '../../onnx/graph-builder.js';
 import { head, MINI, textPool, type ParamName, type Params } from '../model/mini-architecture.js';
 import { audioFeatureNodes, imageFeatureNodes, type FixedLayer } from '../model/fixed-layers.js';
 

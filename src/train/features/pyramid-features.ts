@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../onnx/graph-builder.js';
+import { GraphBuilder } from '../../onnx/graph-builder.js';
 import type { PatchFilters } from './patch-kmeans.js';
 
 /** Bins per colour channel of the histogram (4×4×4 = 64 bins). */

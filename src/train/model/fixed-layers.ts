@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../onnx/graph-builder.js';
+import { GraphBuilder } from '../../onnx/graph-builder.js';
 import type { PatchFilters } from '../features/patch-kmeans.js';
 import { MINI } from './mini-architecture.js';
 

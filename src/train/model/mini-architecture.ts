@@ -1,5 +1,5 @@
 import { seededRandom } from '../../util/seeded-random.js';
-import { GraphBuilder } from '../onnx/graph-builder.js';
+import { GraphBuilder } from '../../onnx/graph-builder.js';
 
 /** Bump when the recipe (data, architecture, training) changes; the committed model must carry the same number. */
 export const RECIPE_VERSION = 3;

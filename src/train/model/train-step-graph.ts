@@ -1,4 +1,4 @@
-import { GraphBuilder } from '../onnx/graph-builder.js';
+import { GraphBuilder } from '../../onnx/graph-builder.js';
 import { head, type ParamName, type TowerTrace } from './mini-architecture.js';
 
 /**

@@ -1,5 +1,29 @@
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../../train/onnx/graph-builder.js';
+import { GraphBuilder } from '../onnx/graph-builder.js';
+import { dot } from './vector-math.js';
+
+/** `rows[r] · cols[c]` for all pairs: a rows×cols similarity matrix (small inputs; see forEachSimilarityRow for large ones). */
+export function similarityMatrix(rows: readonly Float32Array[], cols: readonly Float32Array[]): Float32Array[] {
+  return rows.map((r) => {
+    const out = new Float32Array(cols.length);
+    for (let c = 0; c < cols.length; c += 1) out[c] = dot(r, cols[c]);
+    return out;
+  });
+}
+
+/** The same matrix over row-major [n, d] buffers, as one row-major [na, nb] buffer (the trainer's layout). */
+export function similarityFlat(a: Float32Array, b: Float32Array, d: number): Float32Array {
+  const na = a.length / d, nb = b.length / d;
+  const out = new Float32Array(na * nb);
+  for (let i = 0; i < na; i += 1) {
+    for (let j = 0; j < nb; j += 1) {
+      let s = 0;
+      for (let k = 0; k < d; k += 1) s += a[i * d + k] * b[j * d + k];
+      out[i * nb + j] = s;
+    }
+  }
+  return out;
+}
 
 /**
  * Streams the rows×cols cosine matrix in row blocks through one ONNX Runtime MatMul, so a COCO-5k evaluation

@@ -1,7 +1,9 @@
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
-import { dot } from '../spaces/normalize.js';
-import type { Space } from '../spaces/space.js';
+import { dot } from '../vectors/vector-math.js';
+import { softmax } from '../vectors/scores.js';
+import type { Space } from './space.js';
+import type { RgbImage } from '../types.js';
 
 export interface TagResult {
   label: string;
@@ -21,11 +23,21 @@ export async function zeroShot(space: Space, vector: Float32Array, labels: strin
   const prompts = clean.map((l) => (template.includes('{}') ? template.replace('{}', l) : `${template} ${l}`));
   const textVecs = await space.embedTexts(prompts);
   const sims = textVecs.map((t) => dot(vector, t));
-  const scale = space.logitScale ?? 100;
-  const max = Math.max(...sims);
-  const exps = sims.map((s) => Math.exp(scale * (s - max)));
-  const z = exps.reduce((a, b) => a + b, 0);
+  const probabilities = softmax(sims, space.logitScale ?? 100);
   return clean
-    .map((label, i) => ({ label, probability: exps[i] / z, similarity: sims[i] }))
+    .map((label, i) => ({ label, probability: probabilities[i], similarity: sims[i] }))
     .sort((a, b) => b.probability - a.probability);
+}
+
+/**
+ * The zero-shot tagger captioning falls back to (one score per label, in the labels' order): the same
+ * probabilities as `zeroShot`, from the space's image tower.
+ */
+export function spaceTagger(space: Space): (image: RgbImage, labels: readonly string[]) => Promise<number[]> {
+  return async (image, labels) => {
+    const [vector] = await space.embedImages!([image]);
+    const tags = await zeroShot(space, vector, [...labels]);
+    const byLabel = new Map(tags.map((t) => [t.label, t.probability]));
+    return labels.map((l) => byLabel.get(l.trim()) ?? 0);
+  };
 }
