@@ -1,31 +1,17 @@
+import { rankOf, recallAtK as recallOfRanks, similarityFlat } from '../../vectors/index.js';
+
 /** Retrieval metrics over L2-normalised vectors (row-major [n, d]); row i of queries matches row i of targets. */
 
-export function similarity(a: Float32Array, b: Float32Array, d: number): Float32Array {
-  const na = a.length / d, nb = b.length / d;
-  const out = new Float32Array(na * nb);
-  for (let i = 0; i < na; i++) for (let j = 0; j < nb; j++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += a[i * d + k] * b[j * d + k];
-    out[i * nb + j] = s;
-  }
-  return out;
-}
+/** The similarity matrix of row-major [n, d] unit vectors (the shared vectors module's, in the trainer's layout). */
+export const similarity = similarityFlat;
 
 /**
  * Recall@k for each k: the share of queries whose own target ranks within the top k. `targetOf[i]` is the
  * index of query i's target (default i). Ties count against the query, so a constant model scores chance or below.
  */
 export function recallAtK(sim: Float32Array, nq: number, nt: number, ks: number[], targetOf?: (i: number) => number): Record<number, number> {
-  const hits: Record<number, number> = Object.fromEntries(ks.map((k) => [k, 0]));
-  for (let i = 0; i < nq; i++) {
-    const t = targetOf ? targetOf(i) : i;
-    const own = sim[i * nt + t];
-    let rank = 0;
-    for (let j = 0; j < nt; j++) if (j !== t && sim[i * nt + j] >= own) rank++;
-    for (const k of ks) if (rank < k) hits[k]++;
-  }
-  for (const k of ks) hits[k] /= nq;
-  return hits;
+  const ranks = Array.from({ length: nq }, (_, i) => rankOf(sim.subarray(i * nt, (i + 1) * nt), targetOf ? targetOf(i) : i));
+  return Object.fromEntries(ks.map((k) => [k, recallOfRanks(ranks, k)]));
 }
 
 export function transpose(sim: Float32Array, n: number, m: number): Float32Array {
