@@ -4,7 +4,8 @@ import { covers, type Space } from '../spaces/space.js';
 import type { ItemCommit, ItemRecord, SegmentRecord, VectorRecord, VectorStore } from '../store/vector-store.js';
 import { segmentId, spaceKey, spaceTableInfo } from '../store/keys.js';
 import type { Modality } from '../types.js';
-import { decodeForEncoding, hashAndType, type PreparedFile } from './prepare-file.js';
+import { decodeForEncoding, hashAndType, STREAM_TEXT_BYTES, type PreparedFile } from './prepare-file.js';
+import { indexLargeText, type LargeText } from './large-text.js';
 import { ProgressCounter, type IndexProgress, type IndexSummary } from './progress.js';
 import { encodeTimedMedia } from './encode-timed.js';
 import { walkPaths, type WalkedFile } from './walk.js';
@@ -67,6 +68,7 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
 
 async function indexBatch(ctx: IndexContext, catalog: ItemCatalog, batch: WalkedFile[], options: IndexOptions, counter: ProgressCounter): Promise<void> {
   const toEncode: { prepared: PreparedFile; previous?: ItemRecord }[] = [];
+  const largeTexts: LargeText[] = [];
   // Read, hash and decode the batch in parallel (sharp runs on its own threads).
   await Promise.all(batch.map(async (file) => {
     try {
@@ -84,13 +86,27 @@ async function indexBatch(ctx: IndexContext, catalog: ItemCatalog, batch: Walked
         if (atLocation && atLocation.hash !== hash) counter.updated += 1; else counter.skipped += 1;
         return;
       }
+      const previous = existing ?? (atLocation?.hash !== hash ? atLocation : undefined);
+      // Large text is read, encoded and stored a group of chunks at a time, after the batch.
+      if (type.modality === 'text' && file.size > STREAM_TEXT_BYTES) { largeTexts.push({ file, hash, type, previous }); return; }
       const prepared = await decodeForEncoding(file, bytes, hash, type, ctx.maxPixels);
-      toEncode.push({ prepared, previous: existing ?? (atLocation?.hash !== hash ? atLocation : undefined) });
+      toEncode.push({ prepared, previous });
     } catch (error) {
       counter.fail(file.path, error);
     }
   }));
   await encodeAndCommit(ctx, catalog, mergeSameBytes(toEncode), options, counter);
+  for (const text of largeTexts) {
+    try {
+      // A copy of a large text met earlier in this batch is only a new location by now.
+      const known = catalog.byHash(text.hash);
+      if (known && isComplete(known, ctx.spaces) && await catalog.addLocation(text.hash, text.file.path, { mtimeMs: text.file.mtimeMs, tags: options.tags })) { counter.skipped += 1; continue; }
+      const outcome = await indexLargeText(ctx, catalog, text, { ...options, onGroup: () => counter.report('index', { current: text.file.path }) });
+      counter[outcome] += 1;
+    } catch (error) {
+      counter.fail(text.file.path, error);
+    }
+  }
   counter.report('index', { current: batch[batch.length - 1]?.path });
 }
 
