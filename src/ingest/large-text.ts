@@ -1,6 +1,7 @@
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { covers, type Space } from '../spaces/space.js';
+import { segmentId, spaceKey, spaceTableInfo } from '../store/keys.js';
 import type { ItemRecord, SegmentRecord, VectorRecord, VectorStore } from '../store/vector-store.js';
 import type { DetectedType } from '../media/detect-type.js';
 import type { ItemCatalog } from './item-catalog.js';
@@ -22,14 +23,13 @@ export interface LargeText {
  * The item row goes in with the first group marked as covering no space, and is marked complete only after
  * the last: a run killed in between leaves an incomplete item, which the next run encodes again from the
  * start (its first commit replaces every segment and vector of the hash), so nothing is duplicated or lost.
- * A store that cannot add segments to a stored item (`addSegments`) gets the whole item in one commit.
  */
 export async function indexLargeText(ctx: { store: VectorStore; spaces: Space[] }, catalog: ItemCatalog, text: LargeText,
   options: { tags?: string[]; meta?: Record<string, unknown>; signal?: AbortSignal; onGroup?: () => void } = {}): Promise<'added' | 'updated'> {
   const { file, hash, type, previous } = text;
   const spaces = ctx.spaces.filter((s) => covers(s, 'text'));
   // A space knows its dimension once its tower has loaded, i.e. after the first group is encoded.
-  const tables = () => spaces.map((s) => ({ spaceId: s.id, version: s.version, dim: s.dim }));
+  const tables = () => spaces.map(spaceTableInfo);
   const same = previous?.hash === hash ? catalog.byHash(hash) : undefined;
   const item: ItemRecord = {
     hash, modality: 'text', mime: type.mime, size: file.size, mtimeMs: file.mtimeMs,
@@ -39,28 +39,22 @@ export async function indexLargeText(ctx: { store: VectorStore; spaces: Space[] 
     indexedAt: Date.now(),
     spaces: [],
   };
-  const oneCommit = !ctx.store.addSegments;
-  const held: { segments: SegmentRecord[]; vectors: Record<string, VectorRecord[]> } = { segments: [], vectors: {} };
   let stored = 0;
   for await (const group of streamTextChunks(file.path, { signal: options.signal })) {
-    const segments: SegmentRecord[] = group.map((c) => ({ id: `${hash}:text-chunk:${c.index}`, itemHash: hash, kind: 'text-chunk', index: c.index, text: c.text }));
+    const segments: SegmentRecord[] = group.map((c) => ({ id: segmentId(hash, 'text-chunk', c.index), itemHash: hash, kind: 'text-chunk', index: c.index, text: c.text }));
     const vectors: Record<string, VectorRecord[]> = {};
     for (const space of spaces) {
       const vecs = await space.embedTexts(group.map((c) => c.text));
       vectors[space.id] = segments.map((s, i) => ({ segmentId: s.id, itemHash: hash, vector: vecs[i] }));
     }
-    if (oneCommit) {
-      held.segments.push(...segments);
-      for (const [id, list] of Object.entries(vectors)) (held.vectors[id] ??= []).push(...list);
-    } else if (stored === 0) await ctx.store.commitItem(item, segments, vectors, tables());
-    else await ctx.store.addSegments!(hash, segments, vectors, tables());
+    if (stored === 0) await ctx.store.commitItem(item, segments, vectors, tables());
+    else await ctx.store.addSegments(hash, segments, vectors, tables());
     stored += segments.length;
     options.onGroup?.();
   }
   if (stored === 0) throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file.path} has no text to index (only whitespace)`, { file: file.path });
-  const complete = { ...item, spaces: spaces.map((s) => `${s.id}@${s.version}`) };
-  if (oneCommit) await ctx.store.commitItem(complete, held.segments, held.vectors, tables());
-  else await ctx.store.updateItem(hash, { spaces: complete.spaces });
+  const complete = { ...item, spaces: spaces.map(spaceKey) };
+  await ctx.store.updateItem(hash, { spaces: complete.spaces });
   catalog.set(complete);
   return previous ? 'updated' : 'added';
 }
