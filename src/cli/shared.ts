@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
+import { showPathIn } from '../util/show-path.js';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { Rosetta, type RosettaOptions } from '../rosetta.js';
 import type { IndexProgress } from '../ingest/progress.js';
@@ -115,6 +116,6 @@ export function reportError(error: unknown, json: boolean): void {
     process.stderr.write(`${JSON.stringify({ error: body })}\n`);
     return;
   }
-  if (RosettaError.is(error)) process.stderr.write(`rosetta: ${error.message} [${error.code}]\n`);
+  if (RosettaError.is(error)) process.stderr.write(`rosetta: ${showPathIn(error.message, error.file)} [${error.code}]\n`);
   else process.stderr.write(`rosetta: ${(error as Error)?.stack ?? String(error)}\n`);
 }

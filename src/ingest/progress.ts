@@ -1,3 +1,5 @@
+import { showPathIn } from '../util/show-path.js';
+
 /** What `index` reports while it works; `rate` is files per second, `etaSeconds` from the rate so far. */
 export interface IndexProgress {
   phase: 'scan' | 'index' | 'prune' | 'optimize';
@@ -48,7 +50,8 @@ export class ProgressCounter {
 
   fail(path: string, error: unknown): void {
     const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'ROSETTA_ERR_INTERNAL';
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    // The first line of the message, with the file's name quoted if a newline in it would cut that line short.
+    const reason = showPathIn(error instanceof Error ? error.message : String(error), path).split('\n')[0];
     this.failures.push({ path, code, reason });
     this.failed += 1;
   }

@@ -91,6 +91,10 @@ export async function walkPaths(paths: string[], options: WalkOptions = {}): Pro
       if (seenFiles.has(path)) return;
       seenFiles.add(path);
       files.push({ path, size: info.size, mtimeMs: Math.floor(info.mtimeMs) });
+    } else {
+      // Reading a FIFO would block, a device would never end: say so rather than pass by in silence.
+      const kind = info.isFIFO() ? 'a FIFO (named pipe)' : info.isSocket() ? 'a socket' : 'a device';
+      problems.push({ path, reason: `not a regular file but ${kind}; skipped` });
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { showPath } from '../../util/show-path.js';
 import { action, addCommonOptions, indexProgressBar, openCollection, printJson, type CommonOptions } from '../shared.js';
 
 export function registerIndex(program: Command): void {
@@ -18,7 +19,7 @@ export function registerIndex(program: Command): void {
         const summary = await rosetta.index(paths, { prune: o.prune, tags: o.tag, onProgress: bar.onProgress, signal: controller.signal, ocr: o.ocr, onOcrProgress });
         bar.stop();
         if (o.json) { printJson(summary); return; }
-        for (const f of summary.failures) process.stderr.write(`failed: ${f.path}: ${f.reason} [${f.code}]\n`);
+        for (const f of summary.failures) process.stderr.write(`failed: ${showPath(f.path)}: ${f.reason} [${f.code}]\n`);
         process.stdout.write(`indexed in ${summary.seconds.toFixed(1)} s (${summary.filesPerSecond.toFixed(1)} files/s): `
           + `${summary.added} added, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed} failed`
           + `${o.prune ? `, ${summary.pruned} pruned` : ''}\n`);

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { explainFfmpegFailure } from './media-errors.js';
+import { spawnTied } from '../../util/spawn-tied.js';
 
 /** How a media child process is bounded. */
 export interface MediaProcessOptions {
@@ -45,7 +46,7 @@ export class MediaProcess {
 
   constructor(readonly command: string, readonly args: string[], readonly options: MediaProcessOptions) {
     if (options.signal?.aborted) throw new RosettaError(ErrorCodes.ABORTED, `Did not start reading ${options.file}: the operation was aborted`, { file: options.file });
-    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    this.child = spawnTied(command, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
     const pid = this.child.pid;
     if (pid !== undefined) live.add(pid);
     this.closed = new Promise((resolve) => {

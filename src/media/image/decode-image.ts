@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import type { RgbImage } from '../../types.js';
+import { decoderSays, describeDamage } from './damage.js';
 
 /** Refuse images above this many pixels (decompression bombs). 100 MP covers any camera. */
 export const DEFAULT_MAX_PIXELS = 100_000_000;
@@ -39,7 +40,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
   try {
     meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
   } catch (cause) {
-    throw corrupt(name, cause);
+    throw corrupt(name, cause, bytes);
   }
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;
@@ -58,7 +59,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
       original: { width, height, format: meta.format ?? 'unknown', hasAlpha: Boolean(meta.hasAlpha) },
     };
   } catch (cause) {
-    throw corrupt(name, cause);
+    throw corrupt(name, cause, bytes);
   }
 }
 
@@ -70,7 +71,10 @@ export function checkPixels(name: string, width: number, height: number, maxPixe
   }
 }
 
-export function corrupt(name: string, cause: unknown): RosettaError {
-  const msg = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-  return new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${name} is not a readable image (${msg})`, { file: name, cause, hint: 'the file is corrupt or truncated; re-export or re-download it' });
+/** MEDIA_CORRUPT naming what is wrong: truncation when the bytes show it, else the decoder's own words. */
+export function corrupt(name: string, cause: unknown, bytes?: Uint8Array): RosettaError {
+  const said = decoderSays(cause instanceof Error ? cause.message : String(cause));
+  const damage = bytes ? describeDamage(bytes) : undefined;
+  return new RosettaError(ErrorCodes.MEDIA_CORRUPT, damage ? `${name} is not a readable image: ${damage} (${said})` : `${name} is not a readable image (${said})`,
+    { file: name, cause, hint: 'the file is corrupt or truncated; re-export or re-download it' });
 }

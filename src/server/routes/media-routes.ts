@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ItemRecord } from '../../store/vector-store.js';
 import { locateFfmpeg } from '../../media/ffmpeg/locate.js';
+import { runMediaProgram } from '../../media/ffmpeg/process.js';
 import { makeThumbnail } from '../../media/image/thumbnail.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { errorSchema, HttpError, notFound } from '../http-errors.js';
@@ -67,23 +67,15 @@ function sendFile(reply: FastifyReply, path: string, size: number, mime: string,
     .send(createReadStream(path, { start: range.start, end: range.end }));
 }
 
-/** One video frame at `t` seconds as JPEG bytes, via ffmpeg. */
+/** One video frame at `t` seconds as JPEG bytes, via ffmpeg (a media child: time-limited, reaped, dies with the server). */
 async function videoFrame(path: string, t: number): Promise<Buffer> {
   const { ffmpeg } = await locateFfmpeg();
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, ['-nostdin', '-hide_banner', '-loglevel', 'error', '-ss', String(Math.max(0, t)), '-i', path,
-      '-frames:v', '1', '-vf', `scale=${THUMB_SIDE}:-2`, '-f', 'image2pipe', '-vcodec', 'mjpeg', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const out = Buffer.concat(chunks);
-      if (code === 0 && out.length > 0) resolve(out);
-      else reject(new HttpError(422, ErrorCodes.MEDIA_CORRUPT, `No frame at ${t}s in ${path}`));
-    });
-  });
+  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-ss', String(Math.max(0, t)), '-i', path,
+    '-frames:v', '1', '-vf', `scale=${THUMB_SIDE}:-2`, '-f', 'image2pipe', '-vcodec', 'mjpeg', 'pipe:1'];
+  const out = await runMediaProgram(ffmpeg, args, { file: path, timeoutMs: 15_000 })
+    .catch(() => Buffer.alloc(0));
+  if (out.length === 0) throw new HttpError(422, ErrorCodes.MEDIA_CORRUPT, `No frame at ${t}s in ${path}`);
+  return out;
 }
 
 export function registerMediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
