@@ -15,7 +15,7 @@ import type { Space } from './space.js';
 export type ClipFamily = 'clip' | 'siglip';
 
 type Callable = ((inputs: Record<string, unknown>) => Promise<Record<string, Tensor>>) & { dispose?: () => Promise<unknown> };
-type TokenizerFn = ((texts: string[], opts: Record<string, unknown>) => Record<string, Tensor>) & { model_max_length?: number };
+type TokenizerFn = ((texts: string[], opts: Record<string, unknown>) => Record<string, Tensor>) & { model_max_length?: number; eos_token_id?: number };
 
 export interface ClipSpaceOptions {
   id: string;
@@ -79,14 +79,50 @@ export class ClipSpace implements Space {
     return this.preprocess;
   }
 
+  private get tokenOptions() {
+    return this.options.family === 'siglip'
+      ? { padding: 'max_length', max_length: 64, truncation: true }
+      : { padding: true, truncation: true };
+  }
+
+  /**
+   * Tokenises like the model was trained. CLIP pools its text at the end-of-text token (the highest id), but
+   * Transformers.js' truncation cuts it off texts longer than the context (77 tokens): put it back in the last
+   * place, as Hugging Face's Python tokenizer does, or such a text is embedded at an arbitrary word.
+   */
+  private encode(tokenizer: TokenizerFn, texts: string[]): Record<string, Tensor> {
+    const inputs = tokenizer(texts, this.tokenOptions);
+    const eos = tokenizer.eos_token_id;
+    const ids = inputs.input_ids;
+    const max = tokenizer.model_max_length;
+    if (this.options.family !== 'clip' || typeof eos !== 'number' || !max || ids.dims[1] !== max) return inputs;
+    const data = ids.data as BigInt64Array;
+    const mask = inputs.attention_mask.data as BigInt64Array;
+    for (let row = 0; row < ids.dims[0]; row += 1) {
+      const last = row * max + max - 1;
+      if (mask[last] === 1n && data[last] !== BigInt(eos)) data[last] = BigInt(eos);
+    }
+    return inputs;
+  }
+
+  /** The token ids (and attention mask) the text tower is fed for these texts, padded to the longest. */
+  async tokenize(texts: string[]): Promise<{ ids: number[][]; mask: number[][] }> {
+    const tokenizer = await this.loadTokenizer();
+    const { input_ids: ids, attention_mask: mask } = this.encode(tokenizer, texts);
+    const rows = (t: Tensor) => (t.tolist() as bigint[][]).map((r) => r.map(Number));
+    return { ids: rows(ids), mask: rows(mask) };
+  }
+
+  /** The pixel tensor the vision tower is fed for these images (NCHW float32, the model's processor settings). */
+  async pixelValues(images: RgbImage[]): Promise<{ data: Float32Array; dims: [number, number, number, number] }> {
+    return preprocessImages(images, await this.loadPreprocess());
+  }
+
   async embedTexts(texts: string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const [tokenizer, model] = await Promise.all([this.loadTokenizer(), this.loadText()]);
-    const tokenOptions = this.options.family === 'siglip'
-      ? { padding: 'max_length', max_length: 64, truncation: true }
-      : { padding: true, truncation: true };
     return inBatches(texts, this.textBatch, async (batch) => {
-      const inputs = tokenizer(batch, tokenOptions);
+      const inputs = this.encode(tokenizer, batch);
       const out = await model(inputs);
       const emb = (out.text_embeds ?? out.pooler_output) as Tensor;
       return this.rows(emb, batch.length);
