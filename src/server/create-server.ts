@@ -18,6 +18,7 @@ import { registerSearchRoutes } from './routes/search-routes.js';
 import { registerIndexRoutes } from './routes/index-routes.js';
 import { registerMediaRoutes } from './routes/media-routes.js';
 import { registerToolRoutes } from './routes/tool-routes.js';
+import { registerOcrSpeechRoutes } from './routes/ocr-speech-routes.js';
 
 /** A built server: listen, then close (which checkpoints the running job first). */
 export interface RosettaServer {
@@ -106,6 +107,7 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
   registerIndexRoutes(app, ctx);
   registerMediaRoutes(app, ctx);
   registerToolRoutes(app, ctx);
+  registerOcrSpeechRoutes(app, ctx);
   registerStaticFiles(app);
   await app.ready();
 

@@ -22,7 +22,7 @@ const jobSchema = {
 };
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
 
-interface IndexBody { paths?: string[]; urls?: string[]; tags?: string[]; prune?: boolean }
+interface IndexBody { paths?: string[]; urls?: string[]; tags?: string[]; prune?: boolean; ocr?: boolean }
 
 export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/index', {
@@ -37,6 +37,7 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
           urls: { type: 'array', items: { type: 'string' }, maxItems: 100 },
           tags: { type: 'array', items: { type: 'string' } },
           prune: { type: 'boolean' },
+          ocr: { type: 'boolean', description: 'also read the text in pictures and video keyframes (PaddleOCR), so search finds them by their words' },
         },
       },
       response: { 202: { type: 'object', properties: { job: jobSchema } }, '4xx': errorSchema, '5xx': errorSchema },
@@ -46,6 +47,7 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
     const uploads: StoredUpload[] = [];
     let tags: string[] | undefined;
     let prune = false;
+    let ocr = false;
     try {
       if (request.isMultipart()) {
         const fields: Record<string, string[]> = {};
@@ -54,6 +56,7 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
           else (fields[part.fieldname] ??= []).push(String(part.value));
         }
         tags = listField(fields.tags);
+        ocr = fields.ocr?.[0] === 'true';
         for (const p of listField(fields.paths) ?? []) targets.push(await ctx.roots.confine(p));
       } else {
         const body = (request.body ?? {}) as IndexBody;
@@ -65,6 +68,7 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
         }
         tags = body.tags;
         prune = body.prune ?? false;
+        ocr = body.ocr ?? false;
       }
       targets.push(...uploads.map((u) => u.path));
       if (targets.length === 0) throw invalidArgument('paths', 'at least one path, URL or uploaded file', []);
@@ -76,7 +80,7 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
     // The walk below the named paths stays inside the roots too: a link in there leading out is refused.
     const within = await ctx.roots.readable();
     const job = ctx.jobs.start<IndexProgress, IndexSummary>('index', async ({ signal, report }) => {
-      const summary = await ctx.rosetta.index(targets, { tags, prune, signal, onProgress: report, within });
+      const summary = await ctx.rosetta.index(targets, { tags, prune, signal, onProgress: report, within, ocr });
       // An uploaded file that could not be indexed (corrupt, say) is not kept either.
       const failed = new Set(summary.failures.map((f) => f.path));
       await discardUploads(uploads.filter((u) => failed.has(u.path)));

@@ -52,6 +52,10 @@ const resultSchema = {
     ref: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } },
     media: { type: 'string', description: 'URL of the file (supports Range)' },
     thumb: { type: 'string', description: 'URL of a small JPEG (images, video keyframes)' },
+    box: {
+      type: 'object', description: 'For a hit on text read in a picture (kind `ocr`): where the matched line is, in pixels of a width × height picture',
+      properties: { corners: { type: 'array', items: { type: 'array', items: { type: 'number' } } }, bounds: { type: 'array', items: { type: 'number' } }, width: { type: 'number' }, height: { type: 'number' }, t: { type: 'number' } },
+    },
   },
 };
 

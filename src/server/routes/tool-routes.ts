@@ -10,7 +10,7 @@ const ref = { type: 'string', description: 'http(s) URL or a path under a server
 const errors = { '4xx': errorSchema, '5xx': errorSchema };
 
 /** Reads the media of a tool request: multipart files `image`/`audio`, or references in a JSON body. */
-async function mediaOf(ctx: ServerContext, request: FastifyRequest): Promise<{ fields: Record<string, unknown>; image?: Buffer | string; audio?: Buffer | string }> {
+export async function mediaOf(ctx: ServerContext, request: FastifyRequest): Promise<{ fields: Record<string, unknown>; image?: Buffer | string; audio?: Buffer | string }> {
   if (request.isMultipart()) {
     const { fields, files } = await readMultipartQuery(ctx, request, { image: ['image'], audio: ['audio'] });
     const flat: Record<string, unknown> = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.length > 1 ? v : v[0]]));
@@ -141,7 +141,7 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
       searchable: [...modalities],
       limits: { uploadLimitBytes: ctx.limits.uploadLimitBytes, maxPixels: ctx.limits.maxPixels },
       roots: ctx.roots.list,
-      routes: ['search', 'index', 'tag', 'caption', 'speak', 'transcribe', 'score'],
+      routes: ['search', 'index', 'tag', 'caption', 'speak', 'transcribe', 'score', 'ocr', 'speech'],
       runningJob: ctx.jobs.running?.id ?? null,
     };
   });

@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { invalidArgument } from '../../util/validate.js';
+import { errorSchema } from '../http-errors.js';
+import type { ServerContext } from '../server-context.js';
+import { readMultipartQuery, resolveMediaRef } from '../media-ref.js';
+import { mediaOf } from './tool-routes.js';
+
+/** The sound of a request: an uploaded audio or video file `audio`, or a reference to one in a JSON body. */
+async function soundOf(ctx: ServerContext, request: FastifyRequest): Promise<{ fields: Record<string, unknown>; audio?: Buffer | string }> {
+  if (request.isMultipart()) {
+    const { fields, files } = await readMultipartQuery(ctx, request, { audio: ['audio', 'video'] });
+    return { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v[0]])), audio: files.audio };
+  }
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  return { fields: body, audio: typeof body.audio === 'string' ? await resolveMediaRef(ctx, body.audio, ['audio', 'video']) : undefined };
+}
+
+const ref = { type: 'string', description: 'http(s) URL or a path under a server root (or a multipart file of that name)' };
+const errors = { '4xx': errorSchema, '5xx': errorSchema };
+const point = { type: 'array', items: { type: 'number' } };
+
+/** Text in pictures (PaddleOCR) and where people speak (Silero VAD): the real shipped models, offline. */
+export function registerOcrSpeechRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post('/api/ocr', {
+    schema: {
+      summary: 'The text in an image: lines in reading order with boxes and confidences (PaddleOCR PP-OCRv4, offline)',
+      tags: ['tools'], consumes: ['application/json', 'multipart/form-data'],
+      body: { type: 'object', additionalProperties: false, properties: { image: ref, minConfidence: { type: 'number', minimum: 0, maximum: 1 } } },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            text: { type: 'string' }, width: { type: 'number' }, height: { type: 'number' }, model: { type: 'string' },
+            lines: { type: 'array', items: { type: 'object', properties: { text: { type: 'string' }, confidence: { type: 'number' }, angle: { type: 'number' }, box: { type: 'array', items: point }, bounds: point } } },
+          },
+        },
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const { fields, image } = await mediaOf(ctx, request);
+    if (!image) throw invalidArgument('image', 'an image file (or a reference to one)', undefined);
+    const minConfidence = fields.minConfidence === undefined ? undefined : Number(fields.minConfidence);
+    return ctx.rosetta.ocr(image, { minConfidence, maxPixels: ctx.limits.maxPixels });
+  });
+
+  app.post('/api/speech', {
+    schema: {
+      summary: 'Where people speak in an audio or video file: speech regions in seconds (Silero VAD, offline)',
+      tags: ['tools'], consumes: ['application/json', 'multipart/form-data'],
+      body: { type: 'object', additionalProperties: false, properties: { audio: ref, threshold: { type: 'number', minimum: 0.01, maximum: 0.99 } } },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            regions: { type: 'array', items: { type: 'object', properties: { t0: { type: 'number' }, t1: { type: 'number' } } } },
+            duration: { type: 'number' }, speechSeconds: { type: 'number' }, model: { type: 'string' },
+          },
+        },
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const { fields, audio } = await soundOf(ctx, request);
+    if (!audio) throw invalidArgument('audio', 'an audio or video file (or a reference to one)', undefined);
+    const controller = new AbortController();
+    const onClose = () => { if (!request.raw.socket?.writable) controller.abort(); };
+    request.raw.socket?.once('close', onClose);
+    try {
+      const threshold = fields.threshold === undefined ? undefined : Number(fields.threshold);
+      const { regions, duration, speechSeconds, model } = await ctx.rosetta.speech(audio, { threshold, signal: controller.signal });
+      return { regions, duration, speechSeconds, model };
+    } finally {
+      request.raw.socket?.off('close', onClose);
+    }
+  });
+}
