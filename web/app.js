@@ -108,6 +108,7 @@ async function search() {
   }
   if (checked.length && checked.length < all) form.append('in', checked.join(','));
   form.append('k', $('k').value);
+  if (text && $('hybrid').checked) form.append('hybrid', 'true');
   $('status').textContent = 'Searching…';
   document.body.setAttribute('aria-busy', 'true');
   try {
@@ -145,6 +146,9 @@ function render(results) {
       img.alt = '';
       img.src = withToken(r.thumb);
       figure.append(img);
+      // A hit on text read in the picture: outline the matched line (the SVG crops like object-fit: cover).
+      const box = lineBox(r, 'xMidYMid slice');
+      if (box) figure.append(box);
     } else {
       const p = document.createElement('p');
       p.textContent = r.modality === 'audio' ? '♪ audio' : (r.text || '').slice(0, 160);
@@ -167,9 +171,34 @@ function render(results) {
     details.className = 'muted';
     details.textContent = `#${r.rank} · score ${r.score.toFixed(3)} · ${r.space} · ${r.kind}`;
     meta.append(name, details);
+    if (r.kind === 'ocr' && r.text) {
+      const said = document.createElement('span');
+      said.className = 'matched-line';
+      said.textContent = `“${r.text}”`;
+      meta.append(said);
+    }
     li.append(button, meta);
     return li;
   }));
+}
+
+/**
+ * An SVG outline of the line a hit matched (`box` on hits of kind `ocr`), in the picture's own pixels; the
+ * viewBox maps them onto the displayed image whatever its size, cropped like the image (`fit`).
+ */
+function lineBox(r, fit) {
+  if (!r.box || !r.box.width || !r.box.height || !Array.isArray(r.box.corners)) return null;
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('class', 'line-box');
+  svg.setAttribute('viewBox', `0 0 ${r.box.width} ${r.box.height}`);
+  svg.setAttribute('preserveAspectRatio', fit);
+  svg.setAttribute('aria-hidden', 'true');
+  const polygon = document.createElementNS(ns, 'polygon');
+  polygon.setAttribute('points', r.box.corners.map(([x, y]) => `${x},${y}`).join(' '));
+  polygon.setAttribute('vector-effect', 'non-scaling-stroke');
+  svg.append(polygon);
+  return svg;
 }
 
 /** Opens a hit: an image large, text as text, video/audio in a player that starts at t0. */
@@ -188,9 +217,15 @@ function openHit(r) {
     el.src = withToken(`${r.media}#t=${t0}${r.t1 !== undefined ? `,${r.t1}` : ''}`);
     el.addEventListener('loadedmetadata', () => { if (Math.abs(el.currentTime - t0) > 0.25) el.currentTime = t0; }, { once: true });
   } else if (r.modality === 'image') {
-    el = document.createElement('img');
-    el.src = withToken(r.media);
-    el.alt = fileName(r.path);
+    const img = document.createElement('img');
+    img.src = withToken(r.media);
+    img.alt = fileName(r.path);
+    const box = lineBox(r, 'none');
+    if (box) {
+      el = document.createElement('div');
+      el.className = 'boxed';
+      el.append(img, box);
+    } else el = img;
   } else {
     el = document.createElement('pre');
     el.textContent = r.text || r.path;
@@ -221,10 +256,11 @@ $('ingest-form').addEventListener('submit', async (e) => {
       const form = new FormData();
       for (const t of tags) form.append('tags', t);
       for (const p of paths) form.append('paths', p);
+      if ($('ocr').checked) form.append('ocr', 'true');
       for (const f of files) form.append('file', f, f.name);
       res = await api('/api/index', { method: 'POST', body: form });
     } else {
-      res = await api('/api/index', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ paths, tags }) });
+      res = await api('/api/index', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ paths, tags, ocr: $('ocr').checked }) });
     }
     follow((await res.json()).job);
   } catch (err) {
