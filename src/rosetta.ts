@@ -30,6 +30,7 @@ import { attachText } from './collection/attach-text.js';
 import { ocr as ocrImage, type OcrOptions, type OcrResult } from './ocr/read-image-text.js';
 import { readTextIntoCollection, type OcrStageSummary } from './ocr/ocr-stage.js';
 import { detectSpeech, type DetectSpeechOptions, type SpeechResult } from './vad/detect-speech.js';
+import { findSpeechInCollection, type SpeechStageSummary } from './vad/speech-stage.js';
 
 export interface RosettaOptions extends ModelRuntimeOptions {
   /**
@@ -105,9 +106,13 @@ export class Rosetta {
    * Indexes files and folders (see IndexOptions); returns added/updated/skipped/failed with reasons.
    * With `ocr: true`, then reads the text in the pictures and video keyframes under `paths` (PaddleOCR) and
    * stores each line as an `ocr` segment, so search finds pictures by their words (see readTextIntoCollection).
+   * With `speech: true`, finds where people speak in the audio and video items (Silero VAD), so search can keep
+   * only moments with speech (`speech: true`).
    */
-  async index(paths: string[], options: IndexOptions & { ocr?: boolean; onOcrProgress?: (done: number, total: number, path: string) => void } = {}): Promise<IndexSummary & { ocr?: OcrStageSummary }> {
-    const summary = await indexPaths({ store: this.store, spaces: this.spaces, collectionDir: this.dir, maxPixels: this.options.maxPixels }, paths, options);
+  async index(paths: string[], options: IndexOptions & { ocr?: boolean; speech?: boolean; onOcrProgress?: (done: number, total: number, path: string) => void } = {}): Promise<IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary }> {
+    const indexed = await indexPaths({ store: this.store, spaces: this.spaces, collectionDir: this.dir, maxPixels: this.options.maxPixels }, paths, options);
+    const summary: IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary } = indexed;
+    if (options.speech) summary.speech = await findSpeechInCollection(this.store, paths, { signal: options.signal });
     if (!options.ocr) return summary;
     const ocrSummary = await readTextIntoCollection(this.store, this.spaces, paths, {
       ...this.runtimeFor(), threads: this.runtime.threads, maxPixels: this.options.maxPixels, signal: options.signal, onProgress: options.onOcrProgress,

@@ -1,6 +1,6 @@
 import { caption as captionImage, type CaptionOptions, type CaptionResult } from '../generate/caption/caption.js';
 import { readImage } from '../media/image/read-image.js';
-import { describe as describeScenes, type DescribeResult } from '../generate/describe/describe.js';
+import { describe as describeScenes, type DescribeResult, type TimelineEntry } from '../generate/describe/describe.js';
 import { imagine as imagineImage, type CandidateRanker, type ImagineOptions, type ImagineResult } from '../generate/imagine/imagine.js';
 import { transcribe as transcribeAudio, type TranscribeOptions, type TranscribeResult } from '../generate/transcribe/transcribe.js';
 import { extractScenes } from '../media/video/index.js';
@@ -12,6 +12,8 @@ import type { MediaInput, RgbImage } from '../types.js';
 import { isFlorence } from '../generate/registry.js';
 import { ocr as ocrImage } from '../ocr/read-image-text.js';
 import type { OcrLine } from '../ocr/text-reader.js';
+import { detectSpeech } from '../vad/detect-speech.js';
+import type { SpeechRegion } from '../vad/speech-tracker.js';
 
 export interface CollectionCaptionResult extends CaptionResult {
   /** With `ocr`: the lines read by PaddleOCR, with boxes (when the captioner is not Florence-2). */
@@ -80,13 +82,18 @@ export interface DescribeVideoOptions extends CaptionOptions {
   /** Transcribe the audio track too (default true; skipped with a note when no speech model loads). */
   transcript?: boolean;
   transcribeOptions?: TranscribeOptions;
+  /** Mark where people speak in each scene (Silero VAD over the sound track). Default true. */
+  speech?: boolean;
 }
+
+/** A timeline entry with the stretches of it where someone speaks. */
+export type MarkedTimelineEntry = TimelineEntry & { speaking?: SpeechRegion[] };
 
 /**
  * Describes a video as a timeline: its scenes (ffmpeg scene cuts) captioned from their middle
  * keyframe, with what is said in each, from the transcript.
  */
-export async function describeVideo(space: Space | undefined, path: string, options: DescribeVideoOptions = {}): Promise<DescribeResult & { transcriptError?: string }> {
+export async function describeVideo(space: Space | undefined, path: string, options: DescribeVideoOptions = {}): Promise<DescribeResult & { timeline: MarkedTimelineEntry[]; transcriptError?: string; speechRegions?: SpeechRegion[] }> {
   const scenes: { t0: number; t1: number; keyframe: RgbImage }[] = [];
   for await (const scene of extractScenes(path, { signal: options.signal })) {
     const key = scene.keyframes[Math.floor(scene.keyframes.length / 2)];
@@ -103,5 +110,26 @@ export async function describeVideo(space: Space | undefined, path: string, opti
   }
   const tagger = options.tagger ?? (space ? spaceTagger(space) : undefined);
   const result = await describeScenes(scenes, { ...options, tagger, transcript: transcript?.segments });
-  return transcriptError ? { ...result, transcriptError } : result;
+  const marked = options.speech === false ? result : await markSpeech(path, result, options.signal);
+  return transcriptError ? { ...marked, transcriptError } : marked;
 }
+
+/** Adds to each scene the stretches where someone speaks, and `(speech mm:ss–mm:ss)` to its line. */
+async function markSpeech(path: string, result: DescribeResult, signal?: AbortSignal): Promise<DescribeResult & { timeline: MarkedTimelineEntry[]; speechRegions: SpeechRegion[] }> {
+  let regions: SpeechRegion[] = [];
+  try {
+    regions = (await detectSpeech(path, { signal })).regions;
+  } catch (error) {
+    // A silent video has no speech to mark; anything else is a real failure.
+    if ((error as { code?: string }).code !== 'ROSETTA_ERR_MEDIA_NO_STREAM') throw error;
+  }
+  const lines = result.text.split('\n');
+  const timeline = result.timeline.map((entry, i) => {
+    const speaking = regions.filter((r) => r.t0 < entry.t1 && r.t1 > entry.t0).map((r) => ({ t0: Math.max(r.t0, entry.t0), t1: Math.min(r.t1, entry.t1) }));
+    if (speaking.length && lines[i] !== undefined) lines[i] += ` (speech ${speaking.map((r) => `${clock(r.t0)}–${clock(r.t1)}`).join(', ')})`;
+    return { ...entry, speaking };
+  });
+  return { timeline, text: lines.join('\n'), speechRegions: regions };
+}
+
+const clock = (seconds: number) => `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${(seconds % 60).toFixed(1).padStart(4, '0')}`;

@@ -28,6 +28,11 @@ export interface SearchOptions {
   hybrid?: boolean;
   /** Apply the collection's trained adapters to text queries (default true when one exists). */
   adapter?: boolean;
+  /**
+   * Only moments where someone speaks: audio/video hits are kept when they overlap the speech regions found by
+   * `index --speech` (items not read for speech are left out). Default false.
+   */
+  speech?: boolean;
   /** Merge hits in one audio/video item closer than this many seconds into one moment (default 1). */
   momentGapSeconds?: number;
 }

@@ -9,6 +9,7 @@ import { collapseHits, momentRef, type ScoredSegment } from './moments.js';
 import type { SearchOptions, SearchQuery, SearchResult } from './query.js';
 import type { ItemRecord, SegmentRecord } from '../store/vector-store.js';
 import { ocrLineOf } from '../ocr/ocr-stage.js';
+import { overlapsSpeech } from '../vad/speech-stage.js';
 
 /**
  * Runs a query in every space that can encode all of its parts, fuses the ranked lists, collapses
@@ -19,6 +20,7 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   const k = options.k ?? 10;
   const filter: SearchFilter = { ...(options.filter ?? {}) };
   if (options.in?.length) filter.modality = options.in;
+  if (options.speech && !filter.modality) filter.modality = ['audio', 'video'];
   const needed = queryModalities(parts);
   let eligible = spaces.filter((s) => needed.every((m) => covers(s, m)));
   if (options.spaces?.length) {
@@ -54,9 +56,17 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
     const f = fused.get(segment.id)!;
     return { segment, score: f.score, similarity: cosines.get(segment.id) ?? f.score, space: f.best, spaces: f.sources };
   });
-  const collapsed = collapseHits(scored, options.momentGapSeconds ?? 1).slice(0, k);
+  let collapsed = collapseHits(scored, options.momentGapSeconds ?? 1);
+  if (!options.speech) collapsed = collapsed.slice(0, k);
   const hashes = [...new Set(collapsed.map((h) => h.segment.itemHash))];
   const items = new Map((await store.getItems(hashes)).map((i) => [i.hash, i]));
+  if (options.speech) {
+    // Moments where someone speaks: timed hits overlapping the item's speech regions (see index --speech).
+    collapsed = collapsed.filter((h) => {
+      const item = items.get(h.segment.itemHash);
+      return item && h.segment.t0 !== undefined && h.segment.t1 !== undefined && overlapsSpeech(item, h.segment.t0, h.segment.t1);
+    }).slice(0, k);
+  }
   const results: SearchResult[] = [];
   for (const hit of collapsed) {
     const item = items.get(hit.segment.itemHash);

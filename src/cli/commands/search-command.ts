@@ -30,7 +30,7 @@ export function registerSearch(program: Command): void {
     .option('--text <text>', 'text part of a composed query (same as the positional argument)')
     .option('--weights <w>', 'weights of the parts in order image,text[,audio] or as name=w pairs, e.g. 0.6,0.4 or image=0.6,text=0.4')
     .option('-k, --k <n>', 'number of results', (v) => parseIntStrict('--k', v), 10)
-    .option('--in <modalities>', 'only these modalities: images,text,audio,video')
+    .option('--in <modalities>', 'only these modalities: images,text,audio,video; `speech`: only audio/video moments where someone speaks (after index --speech)')
     .option('--filter <expr...>', 'filters: path=GLOB, tag=T, size>N, size<N, after=DATE, before=DATE')
     .option('--spaces <ids>', 'only these spaces (comma-separated)')
     .option('--fusion <method>', 'merge across spaces: rrf (default) or max-score')
@@ -46,7 +46,7 @@ export function registerSearch(program: Command): void {
       const rosetta = await openCollection(o);
       try {
         const results = await rosetta.search(parts, {
-          k: o.k, in: parseModalities(o.in), filter: parseFilters(o.filter ?? []),
+          k: o.k, in: parseModalities(o.in), speech: o.in?.split(',').some((s) => s.trim() === 'speech') || undefined, filter: parseFilters(o.filter ?? []),
           spaces: o.spaces?.split(',').map((s) => s.trim()), fusion: o.fusion, hybrid: o.hybrid, adapter: o.adapter,
         });
         if (o.json) printJson({ query: { text: parts.text, image: parts.image, audio: parts.audio, weights: parts.weights }, results });
@@ -84,9 +84,11 @@ export function parseWeights(spec: string, parts: QueryParts): QueryParts['weigh
 
 export function parseModalities(spec?: string): Modality[] | undefined {
   if (!spec) return undefined;
-  return spec.split(',').map((s) => {
+  const parts = spec.split(',').filter((s) => s.trim() !== 'speech');
+  if (parts.length === 0) return undefined;
+  return parts.map((s) => {
     const m = s.trim().replace(/^images$/, 'image').replace(/^videos$/, 'video').replace(/^texts$/, 'text') as Modality;
-    if (!MODALITIES.includes(m)) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Expected one of: images, text, audio, video for --in but received '${s}'`, { setting: 'in' });
+    if (!MODALITIES.includes(m)) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Expected one of: images, text, audio, video, speech for --in but received '${s}'`, { setting: 'in' });
     return m;
   });
 }

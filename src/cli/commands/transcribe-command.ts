@@ -6,7 +6,7 @@ import { toSrt, toVtt } from '../../generate/transcribe/subtitles.js';
 import { Rosetta } from '../../rosetta.js';
 import { action, printJson } from '../shared.js';
 
-interface Flags { store?: boolean; dir: string; model?: string; language?: string; translate?: boolean; format: 'text' | 'srt' | 'vtt'; out?: string; offline?: boolean; cacheDir?: string; json?: boolean }
+interface Flags { speechOnly?: boolean; store?: boolean; dir: string; model?: string; language?: string; translate?: boolean; format: 'text' | 'srt' | 'vtt'; out?: string; offline?: boolean; cacheDir?: string; json?: boolean }
 
 export function registerTranscribe(program: Command): void {
   program.command('transcribe').description('speech → text with timestamps (Whisper), as text, SRT or WebVTT')
@@ -14,6 +14,7 @@ export function registerTranscribe(program: Command): void {
     .option('--model <model>', 'speech model (hub id or directory)')
     .option('--language <code>', 'spoken language (default: detected)')
     .option('--translate', 'translate to English')
+    .option('--speech-only', 'decode only where people speak (Silero VAD): faster, and no words invented on silence')
     .addOption(new Option('--format <f>', 'output format').choices(['text', 'srt', 'vtt']).default('text'))
     .option('-o, --out <file>', 'write the output to a file')
     .option('--offline', 'never download models')
@@ -25,7 +26,7 @@ export function registerTranscribe(program: Command): void {
       const rosetta = o.store ? await Rosetta.open(o.dir, { offline: o.offline, cacheDir: o.cacheDir }) : undefined;
       const run = rosetta ? (m: string, opts: Parameters<typeof transcribe>[1]) => rosetta.transcribe(m, { ...opts, store: true }).finally(() => rosetta.close()) : transcribe;
       const r = await run(media, {
-        model: o.model, language: o.language, task: o.translate ? 'translate' : 'transcribe', offline: o.offline, cacheDir: o.cacheDir,
+        model: o.model, language: o.language, task: o.translate ? 'translate' : 'transcribe', offline: o.offline, cacheDir: o.cacheDir, speechOnly: o.speechOnly,
         onPartial: o.json || o.out || !process.stderr.isTTY ? undefined : (t) => process.stderr.write(`\r${t.slice(-70)}`),
       });
       if (!o.json && !o.out && process.stderr.isTTY) process.stderr.write('\n');

@@ -7,6 +7,7 @@ import type { ModelChoice, TranscriptionEngine, TranscriptSegment } from '../eng
 import { readAudio } from '../../media/audio/read-audio.js';
 import { GENERATION_MODELS } from '../registry.js';
 import { WhisperEngine } from './whisper-engine.js';
+import { detectSpeech } from '../../vad/detect-speech.js';
 
 export interface TranscribeOptions extends ModelChoice<TranscriptionEngine> {
   /** Spoken language (`en`, `fr`, `french`…). Default: detected by multilingual models, `en` for `.en` models. */
@@ -18,6 +19,11 @@ export interface TranscribeOptions extends ModelChoice<TranscriptionEngine> {
   onPartial?: (text: string) => void;
   /** Cap on tokens per 30 s window. Default 440. */
   maxNewTokens?: number;
+  /**
+   * Decode only where people speak (Silero VAD): silence and noise between speech are skipped, which is faster
+   * and keeps Whisper from inventing words on silence. Default false.
+   */
+  speechOnly?: boolean;
 }
 
 export interface TranscribeResult {
@@ -30,6 +36,8 @@ export interface TranscribeResult {
   duration: number;
   /** The model that made it. */
   model: string;
+  /** With `speechOnly`: the stretches that were decoded, in seconds. */
+  speechRegions?: { t0: number; t1: number }[];
 }
 
 /** Resolves a transcription model option (id, directory or engine) in one place. */
@@ -60,8 +68,38 @@ export async function transcribe(audio: PcmAudio | MediaInput, options: Transcri
     throw new RosettaError(ErrorCodes.MEDIA_EMPTY, 'The audio to transcribe has no samples', { hint: 'check the file has an audio track with sound' });
   }
   throwIfAborted(options.signal, 'transcription');
-  const out = await engine.doTranscribe(pcm, {
-    language: options.language, task: options.task, signal: options.signal, onPartial: options.onPartial, maxNewTokens: options.maxNewTokens,
-  });
-  return { ...out, duration: pcm.samples.length / pcm.sampleRate, model: engine.modelId };
+  const duration = pcm.samples.length / pcm.sampleRate;
+  const call = { language: options.language, task: options.task, signal: options.signal, onPartial: options.onPartial, maxNewTokens: options.maxNewTokens };
+  if (!options.speechOnly) return { ...(await engine.doTranscribe(pcm, call)), duration, model: engine.modelId };
+  return transcribeSpeech(engine, pcm, call, options);
+}
+
+/** Pieces of speech closer than this are decoded together (Whisper wants context), each padded by PAD. */
+const JOIN_GAP_S = 1;
+const PAD_S = 0.2;
+
+async function transcribeSpeech(engine: TranscriptionEngine, pcm: PcmAudio, call: Parameters<TranscriptionEngine['doTranscribe']>[1], options: TranscribeOptions): Promise<TranscribeResult> {
+  const duration = pcm.samples.length / pcm.sampleRate;
+  const { regions } = await detectSpeech(pcm, { signal: options.signal, device: 'cpu' });
+  const spans: { t0: number; t1: number }[] = [];
+  for (const r of regions) {
+    const t0 = Math.max(0, r.t0 - PAD_S), t1 = Math.min(duration, r.t1 + PAD_S);
+    const last = spans[spans.length - 1];
+    if (last && t0 - last.t1 < JOIN_GAP_S) last.t1 = t1; else spans.push({ t0, t1 });
+  }
+  const segments: TranscriptSegment[] = [];
+  let language = call.language;
+  for (const span of spans) {
+    throwIfAborted(options.signal, 'transcription');
+    const piece = { samples: pcm.samples.subarray(Math.floor(span.t0 * pcm.sampleRate), Math.ceil(span.t1 * pcm.sampleRate)), sampleRate: pcm.sampleRate };
+    const out = await engine.doTranscribe(piece, { ...call, language });
+    // The language found in the first stretch holds for the rest (one detection, not one per stretch).
+    language ??= out.language;
+    for (const seg of out.segments) segments.push({ ...seg, t0: Math.min(span.t1, seg.t0 + span.t0), t1: Math.min(span.t1, seg.t1 + span.t0) });
+  }
+  return {
+    text: segments.map((seg) => seg.text.trim()).filter(Boolean).join(' '),
+    ...(language ? { language } : {}),
+    segments, duration, model: engine.modelId, speechRegions: regions,
+  };
 }

@@ -22,7 +22,7 @@ const jobSchema = {
 };
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
 
-interface IndexBody { paths?: string[]; urls?: string[]; tags?: string[]; prune?: boolean; ocr?: boolean }
+interface IndexBody { paths?: string[]; urls?: string[]; tags?: string[]; prune?: boolean; ocr?: boolean; speech?: boolean }
 
 export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/index', {
@@ -37,6 +37,7 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
           urls: { type: 'array', items: { type: 'string' }, maxItems: 100 },
           tags: { type: 'array', items: { type: 'string' } },
           prune: { type: 'boolean' },
+          speech: { type: 'boolean', description: 'also find where people speak in audio and video (Silero VAD), for search with speech: true' },
           ocr: { type: 'boolean', description: 'also read the text in pictures and video keyframes (PaddleOCR), so search finds them by their words' },
         },
       },
@@ -48,6 +49,7 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
     let tags: string[] | undefined;
     let prune = false;
     let ocr = false;
+    let speech = false;
     try {
       if (request.isMultipart()) {
         const fields: Record<string, string[]> = {};
@@ -57,6 +59,7 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
         }
         tags = listField(fields.tags);
         ocr = fields.ocr?.[0] === 'true';
+        speech = fields.speech?.[0] === 'true';
         for (const p of listField(fields.paths) ?? []) targets.push(await ctx.roots.confine(p));
       } else {
         const body = (request.body ?? {}) as IndexBody;
@@ -69,6 +72,7 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
         tags = body.tags;
         prune = body.prune ?? false;
         ocr = body.ocr ?? false;
+        speech = body.speech ?? false;
       }
       targets.push(...uploads.map((u) => u.path));
       if (targets.length === 0) throw invalidArgument('paths', 'at least one path, URL or uploaded file', []);
@@ -80,7 +84,7 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
     // The walk below the named paths stays inside the roots too: a link in there leading out is refused.
     const within = await ctx.roots.readable();
     const job = ctx.jobs.start<IndexProgress, IndexSummary>('index', async ({ signal, report }) => {
-      const summary = await ctx.rosetta.index(targets, { tags, prune, signal, onProgress: report, within, ocr });
+      const summary = await ctx.rosetta.index(targets, { tags, prune, signal, onProgress: report, within, ocr, speech });
       // An uploaded file that could not be indexed (corrupt, say) is not kept either.
       const failed = new Set(summary.failures.map((f) => f.path));
       await discardUploads(uploads.filter((u) => failed.has(u.path)));

@@ -39,6 +39,7 @@ export const searchBodySchema = {
     spaces: { type: 'array', items: { type: 'string' } },
     fusion: { type: 'string', enum: ['rrf', 'max-score'] },
     hybrid: { type: 'boolean' },
+    speech: { type: 'boolean', description: 'only audio/video moments where someone speaks (items indexed with speech: true)' },
   },
 } as const;
 
@@ -66,7 +67,7 @@ export const searchResponseSchema = {
 
 interface SearchBody {
   text?: string; image?: string; audio?: string; weights?: QueryParts['weights']; k?: number; in?: Modality[];
-  filter?: SearchFilter; spaces?: string[]; fusion?: SearchOptions['fusion']; hybrid?: boolean;
+  filter?: SearchFilter; spaces?: string[]; fusion?: SearchOptions['fusion']; hybrid?: boolean; speech?: boolean;
 }
 
 /** Adds the URLs a client needs to show a hit. */
@@ -101,6 +102,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
         spaces: listField(fields.spaces),
         fusion: one('fusion') as SearchOptions['fusion'],
         hybrid: one('hybrid') === 'true' ? true : undefined,
+        speech: one('speech') === 'true' ? true : undefined,
       });
       if (files.image) parts.image = files.image;
       if (files.audio) parts.audio = files.audio;
@@ -113,7 +115,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
     if (body.weights) parts.weights = body.weights;
     const k = body.k ?? 10;
     const run = async (n: number) => visibleResults(ctx.roots, await ctx.rosetta.search(parts, {
-      k: n, in: body.in, filter: body.filter, spaces: body.spaces, fusion: body.fusion, hybrid: body.hybrid,
+      k: n, in: body.in, filter: body.filter, spaces: body.spaces, fusion: body.fusion, hybrid: body.hybrid, speech: body.speech,
     }));
     let { results, dropped } = await run(k);
     // Hits outside the roots were hidden: look further once so a full page still comes back.

@@ -86,10 +86,11 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
     schema: {
       summary: 'Speech to text with timed segments (needs a Whisper model; offline without one it answers 503)',
       tags: ['generate'], consumes: ['application/json', 'multipart/form-data'],
-      body: { type: 'object', additionalProperties: false, properties: { audio: ref, language: { type: 'string', maxLength: 20 }, task: { type: 'string', enum: ['transcribe', 'translate'] } } },
+      body: { type: 'object', additionalProperties: false, properties: { audio: ref, language: { type: 'string', maxLength: 20 }, task: { type: 'string', enum: ['transcribe', 'translate'] }, speechOnly: { type: 'boolean', description: 'decode only where people speak (Silero VAD)' } } },
       response: {
         200: { type: 'object', properties: { text: { type: 'string' }, language: { type: 'string' }, duration: { type: 'number' }, model: { type: 'string' },
-          segments: { type: 'array', items: { type: 'object', properties: { t0: { type: 'number' }, t1: { type: 'number' }, text: { type: 'string' } } } } } },
+          segments: { type: 'array', items: { type: 'object', properties: { t0: { type: 'number' }, t1: { type: 'number' }, text: { type: 'string' } } } },
+          speechRegions: { type: 'array', items: { type: 'object', properties: { t0: { type: 'number' }, t1: { type: 'number' } } } } } },
         ...errors,
       },
     },
@@ -101,7 +102,7 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const onClose = () => { if (!request.raw.complete || !request.raw.socket?.writable) controller.abort(); };
     request.raw.socket?.once('close', onClose);
     try {
-      return await ctx.rosetta.transcribe(audio, { language: fields.language as string | undefined, task: fields.task as 'transcribe' | 'translate' | undefined, signal: controller.signal });
+      return await ctx.rosetta.transcribe(audio, { language: fields.language as string | undefined, task: fields.task as 'transcribe' | 'translate' | undefined, signal: controller.signal, speechOnly: fields.speechOnly === true || fields.speechOnly === 'true' });
     } finally {
       request.raw.socket?.off('close', onClose);
     }

@@ -1,4 +1,4 @@
-import { GraphBuilder } from '../onnx/graph-builder.js';
+import { GraphBuilder } from '../../onnx/graph-builder.js';
 
 /** The sizes that define a CLIP (HF `CLIPModel`): a ViT image tower and a causal text transformer. */
 export interface ClipArchitecture {

@@ -1,0 +1,69 @@
+import { resolve, sep } from 'node:path';
+import type { ItemRecord, VectorStore } from '../store/vector-store.js';
+import { detectSpeech } from './detect-speech.js';
+import { SileroVad } from './silero-vad.js';
+import type { SpeechRegion } from './speech-tracker.js';
+
+/** What an audio or video item carries once its speech was found (`meta.speech`). */
+export interface ItemSpeechMeta {
+  model: 'silero-vad';
+  indexedAt: number;
+  regions: SpeechRegion[];
+}
+
+export interface SpeechStageSummary {
+  items: number;
+  skipped: number;
+  /** Seconds of speech found, over all items read. */
+  speechSeconds: number;
+  failures: { path: string; code: string; reason: string }[];
+}
+
+/**
+ * The `index --speech` stage, run after indexing: finds where people speak in each audio and video item under
+ * `paths` (Silero VAD, streamed) and keeps the regions in the item's `meta.speech`, so search can keep only
+ * moments where someone speaks (`speech: true`, `--in speech`). Idempotent like the OCR stage.
+ */
+export async function findSpeechInCollection(store: VectorStore, paths: string[], options: { signal?: AbortSignal; onProgress?: (done: number, total: number, path: string) => void } = {}): Promise<SpeechStageSummary> {
+  const roots = paths.map((p) => resolve(p));
+  const under = (l: string) => roots.some((r) => l === r || l.startsWith(r.endsWith(sep) ? r : r + sep));
+  const items = (await store.listItems({ modality: ['audio', 'video'] }, 10_000_000)).filter((i) => i.locations.some(under));
+  const summary: SpeechStageSummary = { items: 0, skipped: 0, speechSeconds: 0, failures: [] };
+  const vad = await SileroVad.open();
+  try {
+    let done = 0;
+    for (const item of items) {
+      options.signal?.throwIfAborted();
+      const path = item.locations.find(under)!;
+      options.onProgress?.(done, items.length, path);
+      done += 1;
+      const previous = item.meta?.speech as ItemSpeechMeta | undefined;
+      if (previous?.indexedAt === item.indexedAt) { summary.skipped += 1; continue; }
+      try {
+        const r = await detectSpeech(path, { vad, signal: options.signal });
+        const meta: ItemSpeechMeta = { model: 'silero-vad', indexedAt: item.indexedAt, regions: r.regions };
+        await store.updateItem(item.hash, { meta: { ...item.meta, speech: meta } });
+        summary.items += 1;
+        summary.speechSeconds += r.speechSeconds;
+      } catch (error) {
+        const e = error as { code?: string; message?: string };
+        // A video without sound has no speech: record that, it is not a failure.
+        if (e.code === 'ROSETTA_ERR_MEDIA_NO_STREAM') {
+          await store.updateItem(item.hash, { meta: { ...item.meta, speech: { model: 'silero-vad', indexedAt: item.indexedAt, regions: [] } } });
+          summary.items += 1;
+          continue;
+        }
+        summary.failures.push({ path, code: e.code ?? 'ROSETTA_ERR_INTERNAL', reason: String(e.message ?? error).split('\n')[0] });
+      }
+    }
+  } finally {
+    await vad.dispose();
+  }
+  return summary;
+}
+
+/** Whether a moment [t0, t1] of an item overlaps speech found by the speech stage (false when none was looked for). */
+export function overlapsSpeech(item: Pick<ItemRecord, 'meta'>, t0: number, t1: number): boolean {
+  const speech = item.meta?.speech as ItemSpeechMeta | undefined;
+  return Boolean(speech?.regions?.some((r) => r.t0 < t1 && r.t1 > t0));
+}
