@@ -5,7 +5,7 @@
  * tokenising, normalising) against a bare onnxruntime-node session on the same file and pre-made inputs. Each
  * configuration runs in its own process, so its peak RSS is its own. Published anchor: ≈ 11 images/s at batch 1
  * for CLIP ViT-B/32 on ONNX Runtime CPU.
- * Run: flock /work/heavy.lock nice -n 5 npx tsx bench/clip-b32.ts [--threads 2] [--seconds 20]
+ * Run: flock /work/heavy.lock nice -n 5 npx tsx bench/clip-b32.ts [--threads 2] [--seconds 10]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,7 +21,7 @@ import type { RgbImage } from '../src/types.js';
 import { arg, peakRssMiB, printTable } from './lib.js';
 
 const threads = Number(arg('threads', '2'));
-const seconds = Number(arg('seconds', '20'));
+const seconds = Number(arg('seconds', '10'));
 const REFERENCE = fileURLToPath(new URL('../test/fixtures/clip-vit-base-patch32', import.meta.url));
 const DIR = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'rosetta', 'bench', 'clip-vit-b32-random');
 

@@ -96,7 +96,6 @@ const vad = await SileroVad.open();
 engines['Silero VAD (Rosetta)'] = async (clip) => (await detectSpeech(clip.file, { vad })).regions;
 engines['WebRTC VAD mode 3, raw frames'] = (clip) => webrtc(clip.file, 3, false);
 engines['WebRTC VAD mode 3, smoothed like Rosetta'] = (clip) => webrtc(clip.file, 3, true);
-engines['WebRTC VAD mode 1, smoothed like Rosetta'] = (clip) => webrtc(clip.file, 1, true);
 engines['ffmpeg silencedetect (−35 dB, 0.3 s)'] = (clip) => silencedetect(clip.file, clip.duration);
 const results = new Map<string, Counts>();
 let speechSeconds = 0, totalSeconds = 0;
