@@ -113,7 +113,8 @@ export function runConformance(name: string, openFresh: () => Promise<VectorStor
       const all = [...makeFixture('s0', { axis: 0, n: 2 }).vectors.mini, ...makeFixture('s1', { axis: 1, n: 2 }).vectors.mini];
       for (const h of hits) {
         const v = all.find((x) => x.segmentId === h.segmentId);
-        if (v) assert.ok(Math.abs(h.score - dot(q, v.vector)) < 1e-4, `score of ${h.segmentId} is the cosine`);
+        // 2e-3: an ANN index holding f16 copies of the vectors (LanceDB's default) scores from those.
+        if (v) assert.ok(Math.abs(h.score - dot(q, v.vector)) < 2e-3, `score of ${h.segmentId} is the cosine (${h.score} vs ${dot(q, v.vector)})`);
       }
       assert.ok(hits.every((h) => h.score <= 1 + 1e-5 && h.score >= -1 - 1e-5));
     });

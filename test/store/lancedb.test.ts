@@ -16,6 +16,8 @@ let n = 0;
 const freshDir = () => join(root, `c${n++}`);
 
 runConformance('lancedb', () => openLanceStore(freshDir()), { fullText: true });
+// The same behaviour when every search goes through the in-process ANN index (built from the first row).
+runConformance('lancedb + ANN index', () => openLanceStore(freshDir(), { indexThreshold: 1 }), { fullText: true });
 
 describe('LanceStore', () => {
   it('survives SIGKILL mid-ingest: a re-run leaves exact counts and no duplicates', async () => {
@@ -54,8 +56,8 @@ describe('LanceStore', () => {
     db.close();
   });
 
-  it('builds an ANN index once a space passes the threshold and still finds the nearest items', async () => {
-    const store = await openLanceStore(freshDir(), { indexThreshold: 400 });
+  it('with the in-process index off, builds a LanceDB vector index once a space passes the threshold and still finds the nearest items', async () => {
+    const store = await openLanceStore(freshDir(), { indexThreshold: 400, ann: false });
     const commits = Array.from({ length: 500 }, (_, i) => {
       const f = makeFixture(`ann${i}`, { axis: i % 8, n: 1 });
       f.vectors.mini[0].vector = axisVector(i % 8, (i / 500) * 1.2); // spread along each axis

@@ -71,7 +71,7 @@ function stringListData(values: readonly unknown[], type: ArrowModule.List): Dat
  * (LanceDB's row-wise makeArrowTable and arrow's builders are ~10× slower on ingest batches).
  */
 export function rowsToTable(rows: Record<string, unknown>[], schema: ArrowModule.Schema): ArrowModule.Table {
-  const { makeData, vectorFromArray, RecordBatch, Struct, Table, FixedSizeList, Utf8, Float64, List } = arrow;
+  const { makeData, vectorFromArray, RecordBatch, Struct, Table, FixedSizeList, Utf8, Float64, Int64, List } = arrow;
   const children = schema.fields.map((field) => {
     const values = rows.map((r) => r[field.name]);
     if (field.type instanceof FixedSizeList) {
@@ -82,6 +82,9 @@ export function rowsToTable(rows: Record<string, unknown>[], schema: ArrowModule
     }
     if (field.type instanceof Utf8) return utf8Data(values, field.type);
     if (field.type instanceof Float64) return float64Data(values, field.type);
+    if (field.type instanceof Int64 && !field.nullable) {
+      return makeData({ type: field.type, length: rows.length, nullCount: 0, data: BigInt64Array.from(values, (v) => BigInt(v as number)) });
+    }
     if (field.type instanceof List && field.type.children[0].type instanceof Utf8) return stringListData(values, field.type);
     return vectorFromArray(values.map((v) => v ?? null), field.type).data[0];
   });

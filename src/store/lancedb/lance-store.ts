@@ -10,6 +10,8 @@ import { arrow, rowsToTable } from './arrow.js';
 import { definedOnly, ensureScalarIndex, filterColumnsSql, listOf, replaceRows, upsertScoped } from './table-ops.js';
 
 export type { ItemCommit };
+import { AnnIndexes, KEY_COLUMN, newRowKeys, resolveAnnSettings, type AnnSettings, type AnnStatus } from '../ann/index.js';
+import { rowsToBlock } from '../ann/ann-indexes.js';
 import { DEFAULT_INDEX, DEFAULT_INDEX_THRESHOLD, DEFAULT_SEARCH_TUNING, DISTANCE, INDEX_TYPES, buildVectorIndex, partitionsFor, type IndexSettings, type SearchTuning } from './index-policy.js';
 import {
   SEGMENT_COLUMNS, filterColumns, itemRow, itemsSchema, rowToItem,
@@ -28,6 +30,11 @@ export interface LanceStoreOptions {
    * collection: reads check for newer table versions at most this often. Default 1; 0 checks on every read.
    */
   followWritesSeconds?: number;
+  /**
+   * The in-process ANN index (usearch HNSW) kept beside each vector table from `indexThreshold` rows on;
+   * `false` leaves search to LanceDB (exact, then the `index` it builds). Default: on, f16, M 16.
+   */
+  ann?: Partial<AnnSettings> | false;
 }
 
 type Row = Record<string, unknown>;
@@ -53,6 +60,8 @@ export class LanceStore implements VectorStore {
   private readonly tuning: SearchTuning;
   readonly indexThreshold: number;
   readonly indexSettings: IndexSettings;
+  /** Undefined when the ANN index is switched off. */
+  private readonly ann?: AnnIndexes;
 
   private constructor(
     readonly dir: string,
@@ -66,6 +75,9 @@ export class LanceStore implements VectorStore {
     this.indexSettings = { ...DEFAULT_INDEX, ...options.index };
     this.tuning = { ...DEFAULT_SEARCH_TUNING[this.indexSettings.type], ...options.tuning };
     this.followWritesMs = (options.followWritesSeconds ?? DEFAULT_FOLLOW_WRITES_SECONDS) * 1000;
+    if (options.ann !== false) {
+      this.ann = new AnnIndexes({ collectionDir: dir, settings: resolveAnnSettings(options.ann), threshold: this.indexThreshold, exclusive: (fn) => this.queue.run(fn) });
+    }
   }
 
   /** @internal use openLanceStore */
@@ -104,9 +116,12 @@ export class LanceStore implements VectorStore {
         const name = vectorTableName(info.spaceId);
         if (!names.has(name)) continue; // crashed between drop and re-create: re-created on next commit
         this.spaceTables.get(info.spaceId)?.close();
-        this.spaceTables.set(info.spaceId, await this.db.openTable(name));
+        const table = await this.db.openTable(name);
+        this.spaceTables.set(info.spaceId, table);
         this.spaceInfo.set(info.spaceId, info);
         this.indexed.delete(info.spaceId);
+        await addKeyColumn(table);
+        await this.ann?.attach(info, table, name);
       }
     }
     for (const [id, table] of this.spaceTables) {
@@ -138,8 +153,9 @@ export class LanceStore implements VectorStore {
     return `${this.indexSettings.type}, ${partitionsFor(this.indexSettings, rows)} partitions`;
   }
 
-  /** Rebuilds the ANN index of one space now, whatever its size (e.g. after changing `index` settings). */
-  reindex(space: SpaceTableInfo): Promise<void> {
+  /** Rebuilds the ANN index of one space now, whatever its size (e.g. after changing `index` or `ann` settings). */
+  async reindex(space: SpaceTableInfo): Promise<void> {
+    if (this.ann) return guard(this.dir, 'reindex', () => this.ann!.rebuild(space.spaceId, 'rebuild asked for'));
     return this.write('reindex', async () => {
       const table = this.spaceTables.get(space.spaceId);
       if (!table) return;
@@ -261,9 +277,10 @@ export class LanceStore implements VectorStore {
           if (!(spaceId in c.vectors)) continue;
           touched.push(c.item.hash);
           const cols = filterColumns(c.item);
-          for (const v of c.vectors[spaceId]) rows.push(vectorRow(v, kindOf.get(v.segmentId)!, space, cols));
+          const keys = newRowKeys(c.vectors[spaceId].length);
+          c.vectors[spaceId].forEach((v, i) => rows.push(vectorRow(v, kindOf.get(v.segmentId)!, space, cols, keys[i])));
         }
-        await replaceRows(table, rows, `item_hash IN (${touched.map(sqlString).join(', ')})`, vectorSchema(space.dim));
+        await this.replaceVectors(spaceId, table, rows, `item_hash IN (${touched.map(sqlString).join(', ')})`, space.dim);
       }
       // Tables of spaces not re-encoded in this commit keep their vectors: drop those of segments
       // that no longer exist and refresh their filter columns, for items that were stored before.
@@ -273,8 +290,9 @@ export class LanceStore implements VectorStore {
           if (spaceId in c.vectors) continue;
           const ids = c.segments.map((s) => sqlString(s.id));
           const own = `item_hash = ${sqlString(c.item.hash)}`;
-          await table.delete(ids.length ? `${own} AND segment_id NOT IN (${ids.join(', ')})` : own);
+          await this.replaceVectors(spaceId, table, [], ids.length ? `${own} AND segment_id NOT IN (${ids.join(', ')})` : own, this.spaceInfo.get(spaceId)!.dim);
           await table.update({ where: own, valuesSql: filterColumnsSql(c.item) });
+          this.ann?.filtersChanged(spaceId);
         }
       }
       await this.items.add(rowsToTable(commits.map((c) => itemRow(c.item)), itemsSchema()));
@@ -297,8 +315,10 @@ export class LanceStore implements VectorStore {
       const kindOf = new Map(segments.map((seg) => [seg.id, seg.kind]));
       for (const space of spaces) {
         const table = await this.ensureSpace(space);
-        const vecRows = (vectors[space.spaceId] ?? []).map((v) => vectorRow(v, kindOf.get(v.segmentId) ?? 'caption', space, cols));
-        await replaceRows(table, vecRows, `segment_id IN (${ids})`, vectorSchema(space.dim));
+        const list = vectors[space.spaceId] ?? [];
+        const keys = newRowKeys(list.length);
+        const vecRows = list.map((v, i) => vectorRow(v, kindOf.get(v.segmentId) ?? 'caption', space, cols, keys[i]));
+        await this.replaceVectors(space.spaceId, table, vecRows, `segment_id IN (${ids})`, space.dim);
       }
     });
   }
@@ -314,6 +334,7 @@ export class LanceStore implements VectorStore {
           const valuesSql = filterColumnsSql(next);
           const own = `item_hash = ${sqlString(hash)}`;
           for (const table of [this.segments, ...this.spaceTables.values()]) await table.update({ where: own, valuesSql });
+          this.ann?.filtersChanged();
         }
         await upsertScoped(this.items, 'hash', [itemRow(next)], undefined, itemsSchema());
       });
@@ -324,7 +345,7 @@ export class LanceStore implements VectorStore {
     return this.write('removeItem', async () => {
       const own = `item_hash = ${sqlString(hash)}`;
       // Children first, item row last: a crash leaves the item listed, so a re-run removes it again.
-      for (const table of this.spaceTables.values()) await table.delete(own);
+      for (const [spaceId, table] of this.spaceTables) await this.replaceVectors(spaceId, table, [], own, this.spaceInfo.get(spaceId)!.dim);
       await this.segments.delete(own);
       await this.items.delete(`hash = ${sqlString(hash)}`);
     });
@@ -343,6 +364,8 @@ export class LanceStore implements VectorStore {
     const compiled = compileFilter(options.filter, { hasKind: true });
     const useIndex = this.indexed.has(space.spaceId);
     return guard(this.dir, 'search', async () => {
+      const fromAnn = await this.ann?.search(space.spaceId, table, vector, k, options.filter, compiled);
+      if (fromAnn) return fromAnn;
       let hits = await this.vectorQuery(table, vector, k, compiled, useIndex);
       // An ANN probe with a selective filter can come back short; the filtered rows are few, so scan them exactly.
       if (useIndex && compiled.where && hits.length < k) hits = await this.vectorQuery(table, vector, k, compiled, false);
@@ -395,10 +418,20 @@ export class LanceStore implements VectorStore {
   }
 
   /**
-   * Compacts tables, builds the ANN index of every space table at or above `indexThreshold` rows
-   * (or folds new rows into an existing index), and keeps the full-text index current.
+   * Compacts tables, builds the ANN index of every space table at or above `indexThreshold` rows (in a
+   * worker; searches keep working meanwhile) and saves it, and keeps the full-text index current.
    */
-  optimize(space?: SpaceTableInfo): Promise<void> {
+  async optimize(space?: SpaceTableInfo): Promise<void> {
+    await this.compact(space);
+    await guard(this.dir, 'ANN index', async () => this.ann?.settle(space?.spaceId));
+  }
+
+  /** What the in-process ANN index of each space is doing (empty when it is switched off). */
+  annStatus(spaceId?: string): AnnStatus[] {
+    return this.ann?.status(spaceId) ?? [];
+  }
+
+  private compact(space?: SpaceTableInfo): Promise<void> {
     return this.write('optimize', async () => {
       const cleanupOlderThan = new Date(Date.now() - 60_000);
       const ids = space ? [space.spaceId] : [...this.spaceTables.keys()];
@@ -406,11 +439,13 @@ export class LanceStore implements VectorStore {
         const table = this.spaceTables.get(id);
         if (!table) continue;
         const rows = await table.countRows();
-        if (!this.indexed.has(id) && rows >= this.indexThreshold) {
+        // With the ANN index on, LanceDB's own vector index is not built: it serves nothing the ANN does not do faster.
+        if (!this.ann && !this.indexed.has(id) && rows >= this.indexThreshold) {
           await buildVectorIndex(table, rows, this.indexSettings);
           this.indexed.add(id);
         }
         await ensureScalarIndex(table, 'item_hash', rows);
+        if (this.ann) await ensureScalarIndex(table, KEY_COLUMN, rows);
         await table.optimize({ cleanupOlderThan });
       }
       if (!space) {
@@ -426,6 +461,10 @@ export class LanceStore implements VectorStore {
 
   async close(): Promise<void> {
     await this.queue.drain();
+    if (this.ann) {
+      await this.queue.run(() => this.ann!.saveAll());
+      await this.ann.close();
+    }
     for (const t of this.spaceTables.values()) t.close();
     for (const t of [this.items, this.segments, this.spacesTable]) t.close();
     this.db.close();
@@ -438,6 +477,16 @@ export class LanceStore implements VectorStore {
       await this.segments.createIndex('text', { config: lancedb.Index.fts(), replace: true });
       this.ftsReady = true;
     });
+  }
+
+  /**
+   * Deletes `where` from a vector table and appends `rows`, keeping its ANN index in step: the keys the
+   * delete removes are read first (only when an index has to follow).
+   */
+  private async replaceVectors(spaceId: string, table: lancedb.Table, rows: Row[], where: string, dim: number): Promise<void> {
+    const removed = this.ann ? await this.ann.keysToRemove(spaceId, table, where) : [];
+    await replaceRows(table, rows, where, vectorSchema(dim));
+    await this.ann?.afterWrite(spaceId, removed, rows.length ? rowsToBlock(rows, dim) : undefined);
   }
 
   /** Opens, creates, or (on a version or dimension change) recreates the vector table of a space. */
@@ -458,8 +507,16 @@ export class LanceStore implements VectorStore {
     await upsertScoped(this.spacesTable, 'space_id', [{ space_id: space.spaceId, version: space.version, dim: space.dim }], undefined, spacesSchema());
     this.spaceTables.set(space.spaceId, table);
     this.spaceInfo.set(space.spaceId, { ...space });
+    if (info && existing) await this.ann?.reset(space, table);
+    else await this.ann?.attach(space, table, name);
     return table;
   }
+}
+
+/** Tables written before row keys existed get a random key per row (an additive column; no rewrite). */
+async function addKeyColumn(table: lancedb.Table): Promise<void> {
+  if ((await table.schema()).fields.some((f) => f.name === KEY_COLUMN)) return;
+  await table.addColumns([{ name: KEY_COLUMN, valueSql: 'CAST(random() * 9007199254740991 AS BIGINT)' }]);
 }
 
 /** Opens (creating if needed) the LanceDB collection at `dir`. */

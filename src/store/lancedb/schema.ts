@@ -1,13 +1,14 @@
 import { arrow, type ArrowModule } from './arrow.js';
 import type { ItemRecord, SegmentRecord, SpaceTableInfo, VectorRecord } from '../vector-store.js';
 import { joinLocations } from '../glob.js';
+import { KEY_COLUMN } from '../ann/row-keys.js';
 
 /**
  * Arrow schemas of the LanceDB tables. Column names are snake_case because DataFusion folds
  * unquoted identifiers to lower case. Every table that holds rows of an item carries the item's
  * filter columns (modality, size, mtime_ms, tags, locations) so filters run as SQL prefilters.
  */
-const { Field, FixedSizeList, Float32, Float64, Int32, List, Schema, Utf8 } = arrow;
+const { Field, FixedSizeList, Float32, Float64, Int32, Int64, List, Schema, Utf8 } = arrow;
 type Schema = ArrowModule.Schema;
 
 const str = (name: string, nullable = false) => new Field(name, new Utf8(), nullable);
@@ -34,9 +35,10 @@ export function spacesSchema(): Schema {
   return new Schema([str('space_id'), str('version'), new Field('dim', new Int32(), false)]);
 }
 
+/** `key`: a random row key, fresh on every write of the row, that the ANN index is keyed by (store/ann/row-keys.ts). */
 export function vectorSchema(dim: number): Schema {
   return new Schema([
-    str('segment_id'), str('item_hash'), str('kind'), str('space_version'),
+    new Field(KEY_COLUMN, new Int64(), false), str('segment_id'), str('item_hash'), str('kind'), str('space_version'),
     new Field('vector', new FixedSizeList(dim, new Field('item', new Float32(), true)), false),
     ...filterFields(),
   ]);
@@ -97,8 +99,8 @@ export function rowToSegment(row: Record<string, unknown>): SegmentRecord {
   return seg;
 }
 
-export function vectorRow(v: VectorRecord, kind: string, space: SpaceTableInfo, cols: FilterColumns): Record<string, unknown> {
-  return { segment_id: v.segmentId, item_hash: v.itemHash, kind, space_version: space.version, vector: v.vector, ...cols };
+export function vectorRow(v: VectorRecord, kind: string, space: SpaceTableInfo, cols: FilterColumns, key: number): Record<string, unknown> {
+  return { [KEY_COLUMN]: key, segment_id: v.segmentId, item_hash: v.itemHash, kind, space_version: space.version, vector: v.vector, ...cols };
 }
 
 export const SEGMENT_COLUMNS = ['id', 'item_hash', 'kind', 'index', 't0', 't1', 'text'];
