@@ -1,24 +1,32 @@
 /**
- * Search benchmark: Rosetta's LanceDB store (exact, then ANN-indexed) against hnswlib-node, in one run.
+ * Search benchmark at 100k and 1M vectors: Rosetta's in-process ANN index (usearch HNSW beside LanceDB),
+ * LanceDB itself (exact scan and its IVF index) and hnswlib-node, measured in one run on the same data.
  *
- *   npx tsx bench/search.ts                                   # 100k vectors, a few minutes
- *   npx tsx bench/search.ts --sizes 100000,1000000            # adds 1M (long: run it in the background)
- *   npx tsx bench/search.ts --sizes 20000,50000 --no-hnsw     # exact-vs-index crossover only
- *   flags: --queries 200 --exact-queries 200 --index IVF_HNSW_SQ,IVF_FLAT --dim 512 --noise 0.04
+ *   npx tsx bench/search.ts                                    # 100k vectors
+ *   npx tsx bench/search.ts --sizes 100000 --json              # one JSON object per row on stdout (progress on stderr)
+ *   npx tsx bench/search.ts --sizes 1000000 --exact-queries 20 --hnsw-max-seconds 900   # 1M (long)
+ *   npx tsx bench/search.ts --sizes 100000 --curve             # + build time and recall against quantization, expansion_add, threads
+ *   flags: --queries 200 --index IVF_FLAT[,IVF_HNSW_SQ] --efs 64,128,256 --filters 0.01,0.1 --no-hnsw --dim 512 --noise 0.04
  *
- * Data: clustered unit vectors (Gaussian centres + noise, renormalised), the shape real embeddings
- * have. Queries come from the same distribution but are not in the table. Recall@10 is measured
- * against a brute-force scan (ONNX Runtime Gemm + TopK); the store's exact mode is measured too.
+ * Data: clustered unit vectors (Gaussian centres + noise, renormalised), the shape real embeddings have;
+ * queries come from the same distribution and are not in the table. Recall@10 is against a brute-force
+ * scan (ONNX Runtime Gemm + TopK). Filtered rows use a filter on `size` that keeps the stated share of
+ * rows (uncorrelated with the vectors), with recall against brute force over the allowed rows.
+ * `rssMiB` is this process's resident memory after the row, except the "open + search" row, measured in
+ * a fresh child process that only opens the collection and searches: what a Rosetta process at that size holds.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../src/onnx/graph-builder.js';
-import { openLanceStore, type ItemCommit } from '../src/store/lancedb/lance-store.js';
+import { openLanceStore, type ItemCommit, type LanceStore } from '../src/store/lancedb/lance-store.js';
 import type { IndexType } from '../src/store/lancedb/index-policy.js';
-import type { SpaceTableInfo } from '../src/store/vector-store.js';
+import { DEFAULT_ANN, type AnnSettings } from '../src/store/ann/settings.js';
+import { UsearchGraph } from '../src/store/ann/usearch-graph.js';
+import type { SearchFilter, SpaceTableInfo } from '../src/store/vector-store.js';
 import { benchRandom, normaliseInPlace } from './synthetic-vectors.js';
 
 const args = process.argv.slice(2);
@@ -26,14 +34,36 @@ const flag = (name: string, fallback: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
 };
+const MODE = flag('mode', 'run');
 const SIZES = flag('sizes', '100000').split(',').map(Number);
 const DIM = Number(flag('dim', '512'));
 const QUERIES = Number(flag('queries', '200'));
 const K = 10;
 const NOISE = Number(flag('noise', '0.04'));
+const JSON_OUT = args.includes('--json');
 const WITH_HNSW = !args.includes('--no-hnsw');
-const INDEX_TYPES_RUN = flag('index', 'IVF_HNSW_SQ,IVF_FLAT').split(',') as IndexType[];
+const HNSW_MAX_SECONDS = Number(flag('hnsw-max-seconds', 'Infinity'));
+const CURVE = args.includes('--curve');
+const LANCE_INDEXES = flag('index', 'IVF_FLAT').split(',').filter(Boolean) as IndexType[];
+const EFS = flag('efs', '64,128,256').split(',').map(Number);
+const FILTER_SHARES = flag('filters', '0.01,0.1').split(',').map(Number);
 const EXACT_QUERIES = Number(flag('exact-queries', '200')); // flat scans are slow at 1M: time a subset
+const space: SpaceTableInfo = { spaceId: 'bench', version: '1', dim: DIM };
+
+const log = (line: string) => (JSON_OUT ? process.stderr : process.stdout).write(`${line}\n`);
+const rssMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
+
+if (MODE === 'rss') {
+  // Child: what a process holds after opening a collection and answering searches through its index.
+  const store = await openLanceStore(flag('dir', ''), { ann: { expansionSearch: Number(flag('efs-open', '128')) } });
+  const q = normaliseInPlace(Float32Array.from({ length: DIM }, benchRandom(3).gauss));
+  const t = performance.now();
+  for (let i = 0; i < 20; i++) await store.search(space, q, { k: K });
+  const status = store.annStatus('bench')[0];
+  process.stdout.write(`${JSON.stringify({ rssMiB: rssMiB(), openAndSearchSeconds: (performance.now() - t) / 1000, state: status?.state, size: status?.size })}\n`);
+  await store.close();
+  process.exit(0);
+}
 
 function clustered(n: number, q: number, seed: number): { data: Float32Array; queries: Float32Array } {
   const r = benchRandom(seed);
@@ -54,11 +84,16 @@ function clustered(n: number, q: number, seed: number): { data: Float32Array; qu
   return { data: draw(n), queries: draw(q) };
 }
 
+/** Row i's `size`: 0..999, so `size < share × 1000` keeps `share` of the rows, unrelated to the vector. */
+const sizeOf = (i: number) => (i * 7919) % 1000;
+const filterFor = (share: number): SearchFilter => ({ maxSize: Math.round(share * 1000) - 1 });
+
 /**
  * Ground truth by brute force: queries × data chunk products and a TopK, as one ONNX graph run by
- * onnxruntime-node (a plain JS loop takes minutes at 1M), merged across chunks in JS.
+ * onnxruntime-node (a plain JS loop takes minutes at 1M), merged across chunks in JS. `rows` restricts
+ * the scan to those row numbers.
  */
-async function bruteForce(data: Float32Array, queries: Float32Array): Promise<number[][]> {
+async function bruteForce(data: Float32Array, queries: Float32Array, rows?: number[]): Promise<number[][]> {
   const g = new GraphBuilder('truth');
   const qIn = g.input('q', 'float32', ['nq', DIM]);
   const xIn = g.input('x', 'float32', ['n', DIM]);
@@ -67,16 +102,20 @@ async function bruteForce(data: Float32Array, queries: Float32Array): Promise<nu
   g.output('values', 'float32', ['nq', K]);
   g.output('indices', 'int64', ['nq', K]);
   const session = await ort.InferenceSession.create(g.toBytes());
-  const nq = queries.length / DIM, n = data.length / DIM, CHUNK = 50_000;
+  const nq = queries.length / DIM, CHUNK = 50_000;
+  const ids = rows ?? Array.from({ length: data.length / DIM }, (_, i) => i);
   const best: { s: number; i: number }[][] = Array.from({ length: nq }, () => []);
-  for (let start = 0; start < n; start += CHUNK) {
-    const rows = Math.min(CHUNK, n - start);
-    const out = await session.run({
-      q: new ort.Tensor('float32', queries, [nq, DIM]),
-      x: new ort.Tensor('float32', data.subarray(start * DIM, (start + rows) * DIM), [rows, DIM]),
-    });
+  for (let start = 0; start < ids.length; start += CHUNK) {
+    const count = Math.min(CHUNK, ids.length - start);
+    let block: Float32Array;
+    if (rows) {
+      block = new Float32Array(count * DIM);
+      for (let j = 0; j < count; j++) block.set(data.subarray(ids[start + j] * DIM, (ids[start + j] + 1) * DIM), j * DIM);
+    } else block = data.subarray(start * DIM, (start + count) * DIM);
+    const out = await session.run({ q: new ort.Tensor('float32', queries, [nq, DIM]), x: new ort.Tensor('float32', block, [count, DIM]) });
     const v = out.values.data as Float32Array, idx = out.indices.data as BigInt64Array;
-    for (let qi = 0; qi < nq; qi++) for (let j = 0; j < K; j++) best[qi].push({ s: v[qi * K + j], i: start + Number(idx[qi * K + j]) });
+    const kk = Math.min(K, count);
+    for (let qi = 0; qi < nq; qi++) for (let j = 0; j < kk; j++) best[qi].push({ s: v[qi * kk + j], i: ids[start + Number(idx[qi * kk + j])] });
     for (const b of best) { b.sort((a, c) => c.s - a.s); b.length = Math.min(b.length, K); }
   }
   await session.release();
@@ -84,9 +123,8 @@ async function bruteForce(data: Float32Array, queries: Float32Array): Promise<nu
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-interface Row { engine: string; settings: string; build: string; recall: number; p50: number; p99: number }
+interface Row { n: number; engine: string; settings: string; buildSeconds: number | null; recallAt10: number; p50Ms: number; p99Ms: number; rssMiB: number; queries: number; filterShare?: number }
 
 async function timeQueries(queries: Float32Array, run: (q: Float32Array) => Promise<number[]> | number[], truth: number[][], count = QUERIES) {
   const lat: number[] = [];
@@ -100,19 +138,25 @@ async function timeQueries(queries: Float32Array, run: (q: Float32Array) => Prom
     hit += ids.filter((x) => want.has(x)).length;
   }
   lat.sort((a, b) => a - b);
-  return { recall: hit / (count * K), p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+  return { recallAt10: hit / (count * K), p50Ms: pct(lat, 0.5), p99Ms: pct(lat, 0.99), queries: count };
 }
 
-async function benchSize(n: number): Promise<Row[]> {
-  const rows: Row[] = [];
-  let t = performance.now();
-  const { data, queries } = clustered(n, QUERIES, 42 + n);
-  console.log(`\n## ${n.toLocaleString('en')} vectors × ${DIM} d (${Math.round(n / 100)} clusters, noise ${NOISE}); generated in ${secs(performance.now() - t)}`);
+const rows: Row[] = [];
+function report(r: Omit<Row, 'rssMiB'> & { rssMiB?: number }): void {
+  const row: Row = { ...r, rssMiB: r.rssMiB ?? rssMiB(), recallAt10: +r.recallAt10.toFixed(4), p50Ms: +r.p50Ms.toFixed(3), p99Ms: +r.p99Ms.toFixed(3), buildSeconds: r.buildSeconds === null ? null : +r.buildSeconds.toFixed(1) };
+  rows.push(row);
+  if (JSON_OUT) process.stdout.write(`${JSON.stringify(row)}\n`);
+  log(`  measured: ${line(row)}`);
+}
 
-  const dir = mkdtempSync(join(tmpdir(), 'rosetta-bench-'));
-  let store = await openLanceStore(dir);
-  const space: SpaceTableInfo = { spaceId: 'bench', version: '1', dim: DIM };
-  t = performance.now();
+const line = (r: Row) => `| ${r.n.toLocaleString('en')} | ${r.engine} | ${r.settings}${r.filterShare ? ` (filter keeps ${r.filterShare * 100} %)` : ''} | ${r.buildSeconds === null ? '—' : `${r.buildSeconds} s`} | ${r.recallAt10.toFixed(3)} | ${r.p50Ms.toFixed(2)} ms | ${r.p99Ms.toFixed(2)} ms | ${r.rssMiB} |`;
+const toIds = (hits: { itemHash: string }[]) => hits.map((h) => Number(h.itemHash.slice(1)));
+const annLabel = (s: AnnSettings) => `usearch HNSW ${s.quantization}, M ${s.connectivity}, expansion_add ${s.expansionAdd}, expansion_search ${s.expansionSearch}, ${s.threads} build threads`;
+
+async function writeCollection(dir: string, data: Float32Array, n: number): Promise<void> {
+  // Written with the ANN index off, so the build below is measured on its own.
+  const store = await openLanceStore(dir, { ann: false });
+  const t = performance.now();
   const BATCH = 5000;
   for (let start = 0; start < n; start += BATCH) {
     const commits: ItemCommit[] = [];
@@ -120,69 +164,129 @@ async function benchSize(n: number): Promise<Row[]> {
       const hash = `h${i}`;
       const seg = `${hash}:image:0`;
       commits.push({
-        item: { hash, modality: 'image', locations: [`/bench/${i}.jpg`], mime: 'image/jpeg', size: 1000, mtimeMs: 0, tags: [], meta: {}, indexedAt: 0, spaces: ['bench@1'] },
+        item: { hash, modality: 'image', locations: [`/bench/${i}.jpg`], mime: 'image/jpeg', size: sizeOf(i), mtimeMs: 0, tags: [], meta: {}, indexedAt: 0, spaces: ['bench@1'] },
         segments: [{ id: seg, itemHash: hash, kind: 'image', index: 0 }],
         vectors: { bench: [{ segmentId: seg, itemHash: hash, vector: data.subarray(i * DIM, (i + 1) * DIM) }] },
         spaces: [space],
       });
     }
     await store.commitItems(commits);
+    if ((start / BATCH) % 20 === 19) log(`  written ${start + BATCH} rows in ${((performance.now() - t) / 1000).toFixed(0)} s`);
   }
-  const writeMs = performance.now() - t;
-  console.log(`store write: ${secs(writeMs)} (${Math.round(n / (writeMs / 1000))} items/s, batches of ${BATCH})`);
-  const toIds = (hits: { itemHash: string }[]) => hits.map((h) => Number(h.itemHash.slice(1)));
+  await store.optimize(); // compaction and B-tree indexes, as `rosetta index` leaves a collection
+  await store.close();
+  const s = (performance.now() - t) / 1000;
+  log(`store write + optimize: ${s.toFixed(1)} s (${Math.round(n / s)} items/s, batches of ${BATCH})`);
+}
 
+async function benchSize(n: number): Promise<void> {
+  let t = performance.now();
+  const { data, queries } = clustered(n, QUERIES, 42 + n);
+  log(`\n## ${n.toLocaleString('en')} vectors × ${DIM} d (${Math.round(n / 100)} clusters, noise ${NOISE}); generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const dir = mkdtempSync(join(tmpdir(), 'rosetta-bench-'));
+  await writeCollection(dir, data, n);
   t = performance.now();
   const truth = await bruteForce(data, queries);
-  console.log(`ground truth (ONNX Runtime brute force): ${secs(performance.now() - t)}`);
-  const exactCount = Math.min(QUERIES, EXACT_QUERIES);
-  const exact = await timeQueries(queries, async (q) => toIds(await store.search(space, q, { k: K })), truth, exactCount);
-  report(rows, { engine: 'Rosetta LanceStore', settings: `exact (flat scan, below the index threshold)${exactCount < QUERIES ? `, ${exactCount} queries` : ''}`, build: '—', ...exact });
-
-  for (const type of INDEX_TYPES_RUN) {
-    await store.close();
-    store = await openLanceStore(dir, { index: { type } });
-    t = performance.now();
-    await store.reindex(space);
-    const buildMs = performance.now() - t;
-    const r = await timeQueries(queries, async (q) => toIds(await store.search(space, q, { k: K })), truth);
-    const tn = store.searchTuning;
-    report(rows, { engine: 'Rosetta LanceStore', settings: `${store.describeIndex(n)}, nprobes ${tn.nprobes}${tn.ef ? `, ef ${tn.ef}` : ''}${tn.refineFactor ? `, refine ${tn.refineFactor}` : ''}`, build: secs(buildMs), ...r });
+  const filtered = new Map<number, number[][]>();
+  for (const share of FILTER_SHARES) {
+    const allowed = Array.from({ length: n }, (_, i) => i).filter((i) => sizeOf(i) < share * 1000);
+    filtered.set(share, await bruteForce(data, queries, allowed));
   }
-  await store.close();
+  log(`ground truth (ONNX Runtime brute force): ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  // LanceDB: exact scan, then each of its index types.
+  let lance = await openLanceStore(dir, { ann: false, indexThreshold: 1e12 });
+  const exactCount = Math.min(QUERIES, EXACT_QUERIES);
+  report({ n, engine: 'LanceDB (Rosetta LanceStore)', settings: 'exact flat scan', buildSeconds: null, ...await timeQueries(queries, async (q) => toIds(await lance.search(space, q, { k: K })), truth, exactCount) });
+  await lance.close();
+  for (const type of LANCE_INDEXES) {
+    lance = await openLanceStore(dir, { ann: false, index: { type } });
+    t = performance.now();
+    await lance.reindex(space);
+    const buildSeconds = (performance.now() - t) / 1000;
+    const tn = lance.searchTuning;
+    const settings = `${lance.describeIndex(n)}, nprobes ${tn.nprobes}${tn.ef ? `, ef ${tn.ef}` : ''}${tn.refineFactor ? `, refine ${tn.refineFactor}` : ''}`;
+    report({ n, engine: 'LanceDB (Rosetta LanceStore)', settings, buildSeconds, ...await timeQueries(queries, async (q) => toIds(await lance.search(space, q, { k: K })), truth) });
+    await lance.close();
+  }
+
+  // Rosetta's ANN index: built in a worker from the table, searched through LanceStore.search.
+  let store: LanceStore = await openLanceStore(dir, {});
+  t = performance.now();
+  await store.reindex(space);
+  const annBuild = (performance.now() - t) / 1000;
+  await store.close(); // saves nothing new: the build wrote the files
+  for (const efs of EFS) {
+    const settings: AnnSettings = { ...DEFAULT_ANN, expansionSearch: efs };
+    store = await openLanceStore(dir, { ann: settings });
+    await store.search(space, queries.subarray(0, DIM), { k: K }); // waits for the load
+    report({ n, engine: 'Rosetta ANN index', settings: annLabel(settings), buildSeconds: efs === EFS[0] ? annBuild : null, ...await timeQueries(queries, async (q) => toIds(await store.search(space, q, { k: K })), truth) });
+    if (efs === DEFAULT_ANN.expansionSearch) {
+      for (const share of FILTER_SHARES) {
+        const filter = filterFor(share);
+        const f = filtered.get(share)!;
+        await store.search(space, queries.subarray(0, DIM), { k: K, filter }); // first query evaluates and caches the filter
+        report({ n, engine: 'Rosetta ANN index', settings: `${annLabel(settings)}, filtered`, buildSeconds: null, filterShare: share, ...await timeQueries(queries, async (q) => toIds(await store.search(space, q, { k: K, filter })), f) });
+      }
+    }
+    await store.close();
+  }
+  const child = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--mode', 'rss', '--dir', dir, '--dim', String(DIM)], { encoding: 'utf8' }).trim().split('\n').pop()!);
+  log(`  fresh process, open + 20 searches: ${child.openAndSearchSeconds.toFixed(1)} s (index ${child.state}, ${child.size} vectors), RSS ${child.rssMiB} MiB`);
+  report({ n, engine: 'Rosetta ANN index', settings: `${annLabel(DEFAULT_ANN)}: fresh process, open + search`, buildSeconds: null, recallAt10: NaN, p50Ms: NaN, p99Ms: NaN, queries: 20, rssMiB: child.rssMiB });
   rmSync(dir, { recursive: true, force: true });
 
-  if (WITH_HNSW) {
-    const index = new hnswlib.HierarchicalNSW('ip', DIM);
-    const M = 16, EFC = 100;
-    index.initIndex(n, M, EFC, 100);
-    t = performance.now();
-    for (let i = 0; i < n; i++) {
-      index.addPoint(Array.from(data.subarray(i * DIM, (i + 1) * DIM)), i);
-      if ((i + 1) % 100_000 === 0) console.log(`  hnswlib: ${i + 1} points in ${secs(performance.now() - t)}`);
-    }
-    const hBuild = performance.now() - t;
-    for (const ef of [50, 100]) {
-      index.setEf(ef);
-      const r = await timeQueries(queries, (q) => index.searchKnn(Array.from(q), K).neighbors, truth);
-      report(rows, { engine: 'hnswlib-node', settings: `M ${M}, efConstruction ${EFC}, ef ${ef}`, build: ef === 50 ? secs(hBuild) : '—', ...r });
+  if (CURVE) await buildCurve(n, data, queries, truth);
+  if (WITH_HNSW) await hnsw(n, data, queries, truth);
+}
+
+/** Build time and recall of the graph alone (no LanceDB read) against its construction settings. */
+async function buildCurve(n: number, data: Float32Array, queries: Float32Array, truth: number[][]): Promise<void> {
+  const threads = DEFAULT_ANN.threads;
+  const variants: Partial<AnnSettings>[] = [
+    { expansionAdd: 32 }, { expansionAdd: 64 }, { expansionAdd: 128 }, { expansionAdd: 64, threads: 1 },
+    { expansionAdd: 64, quantization: 'f32' }, { expansionAdd: 64, quantization: 'i8' }, { expansionAdd: 64, connectivity: 8 }, { expansionAdd: 64, connectivity: 32 },
+  ];
+  const keys = Array.from({ length: n }, (_, i) => i);
+  for (const v of variants) {
+    const s: AnnSettings = { ...DEFAULT_ANN, threads, ...v };
+    const graph = UsearchGraph.create(DIM, s);
+    const t = performance.now();
+    for (let i = 0; i < n; i += 10_000) graph.add(keys.slice(i, i + 10_000), data.subarray(i * DIM, Math.min(n, i + 10_000) * DIM), s.threads);
+    const buildSeconds = (performance.now() - t) / 1000;
+    report({ n, engine: 'usearch graph alone', settings: annLabel(s), buildSeconds, ...await timeQueries(queries, (q) => graph.search(q, K).keys, truth) });
+  }
+}
+
+async function hnsw(n: number, data: Float32Array, queries: Float32Array, truth: number[][]): Promise<void> {
+  const index = new hnswlib.HierarchicalNSW('ip', DIM);
+  const M = 16, EFC = 100;
+  index.initIndex(n, M, EFC, 100);
+  const t = performance.now();
+  let added = 0;
+  for (; added < n; added++) {
+    index.addPoint(Array.from(data.subarray(added * DIM, (added + 1) * DIM)), added);
+    if ((added + 1) % 50_000 === 0) {
+      log(`  hnswlib: ${added + 1} points in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+      if ((performance.now() - t) / 1000 > HNSW_MAX_SECONDS) { added++; break; }
     }
   }
-  return rows;
+  const seconds = (performance.now() - t) / 1000;
+  if (added < n) {
+    // Stopped early: the rate so far gives the build time; queries then run on the part built.
+    log(`  hnswlib stopped at ${added} points after ${seconds.toFixed(0)} s: ${(n / (added / seconds)).toFixed(0)} s for ${n} at this rate`);
+    report({ n, engine: 'hnswlib-node', settings: `M ${M}, efConstruction ${EFC}: build stopped at ${added} points, time extrapolated at the measured rate`, buildSeconds: n / (added / seconds), recallAt10: NaN, p50Ms: NaN, p99Ms: NaN, queries: 0 });
+    return;
+  }
+  for (const ef of [50, 100, 200]) {
+    index.setEf(ef);
+    report({ n, engine: 'hnswlib-node', settings: `M ${M}, efConstruction ${EFC}, ef ${ef}, points added one by one from JS`, buildSeconds: ef === 50 ? seconds : null, ...await timeQueries(queries, (q) => index.searchKnn(Array.from(q), K).neighbors, truth) });
+  }
 }
 
-const line = (r: Row) => `| ${r.engine} | ${r.settings} | ${r.build} | ${r.recall.toFixed(3)} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms |`;
-
-/** Prints a row as soon as it is measured (long runs leave partial figures in the log). */
-function report(rows: Row[], r: Row): void {
-  rows.push(r);
-  console.log(`  measured: ${line(r)}`);
-}
-
-console.log(`# Search benchmark: top-${K}, ${QUERIES} queries, inner product on unit vectors, Node ${process.version}, one query at a time`);
-console.log(`# ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at start (latencies are only comparable within one run)`);
-for (const n of SIZES) {
-  const rows = await benchSize(n);
-  console.log('\n| engine | settings | build | recall@10 | p50 | p99 |\n| --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) console.log(line(r));
-}
+log(`# Search benchmark: top-${K}, ${QUERIES} queries, cosine on unit vectors, Node ${process.version}, one query at a time`);
+log(`# ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at start (latencies are only comparable within one run)`);
+for (const n of SIZES) await benchSize(n);
+log('\n| n | engine | settings | build | recall@10 | p50 | p99 | RSS MiB |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) log(line(r));
+log(`# load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);

@@ -32,7 +32,10 @@ async function recallAgainstExact(store: LanceStore, live: Set<number>, opts: { 
   for (let q = 0; q < (opts.queries ?? 30); q++) {
     const query = queryOf(q);
     const truth = exactTopK(query, live, k, opts.filter, opts.version);
-    const hits = await store.search({ ...ANN_SPACE, version: opts.version ?? '1' }, query, { k, filter: opts.filter });
+    // Every other query is a view into a larger buffer, as a batch of encoded queries would give.
+    const view = new Float32Array(query.length * 2);
+    view.set(query, query.length);
+    const hits = await store.search({ ...ANN_SPACE, version: opts.version ?? '1' }, q % 2 ? view.subarray(query.length) : query, { k, filter: opts.filter });
     const got = hits.map((h) => itemNumber(h.itemHash));
     for (const g of got) assert.ok(live.has(g), `hit item ${g} is stored`);
     assert.equal(got.length, truth.length, 'as many hits as matching items (up to k)');

@@ -66,10 +66,13 @@ export class UsearchGraph {
   }
 }
 
+/** usearch's exact search reads a typed array's whole buffer from its start: views are copied first. */
+const own = (a: Float32Array) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice());
+
 /** Exact top-`k` over a block of `n × dim` vectors (SIMD, one thread): offsets into the block and cosine distances. */
 export function exactNearest(block: Float32Array, dim: number, query: Float32Array, k: number): { offsets: number[]; distances: Float32Array } {
   const n = block.length / dim;
   if (n === 0) return { offsets: [], distances: new Float32Array(0) };
-  const m = usearch.exactSearch(block, query, dim, Math.min(k, n), METRIC, 1) as Matches;
+  const m = usearch.exactSearch(own(block), own(query), dim, Math.min(k, n), METRIC, 1) as Matches;
   return { offsets: Array.from(m.keys, Number), distances: m.distances };
 }
