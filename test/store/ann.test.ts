@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as lancedb from '@lancedb/lancedb';
 import { openLanceStore, type LanceStore } from '../../src/store/lancedb/lance-store.js';
-import { vectorTableName } from '../../src/store/lancedb/schema.js';
+import { vectorTableName } from '../../src/store/keys.js';
 import type { SearchFilter } from '../../src/store/vector-store.js';
 import { ANN_SPACE, annCommit, exactTopK, itemNumber, queryOf } from './ann-fixture.js';
 
@@ -110,6 +110,23 @@ describe('ANN index beside LanceDB', () => {
     assert.equal(status.size, live.size);
     assert.ok(status.events.includes('loaded; caught up: +400 −60'), status.events.join('; '));
     await store.close();
+  });
+
+  it("follows another process's writes: a reader's index catches up before it answers", async () => {
+    const dir = freshDir();
+    const writer = await openLanceStore(dir, { indexThreshold: 100 });
+    const live = new Set(range(0, 1000));
+    await fill(writer, [...live]);
+    const reader = await openLanceStore(dir, { indexThreshold: 100, followWritesSeconds: 0 });
+    assert.ok(await recallAgainstExact(reader, live, { queries: 5 }) >= 0.98);
+    await fill(writer, range(1000, 1300));
+    range(1000, 1300).forEach((i) => live.add(i));
+    for (const i of range(0, 40)) { await writer.removeItem(annCommit(i * 2).item.hash); live.delete(i * 2); }
+    assert.ok(await recallAgainstExact(reader, live) >= 0.98);
+    assert.equal(annState(reader).size, live.size);
+    assert.ok(annState(reader).events.some((e) => e.includes("followed another process's writes; caught up: +300 −40")), annState(reader).events.join('; '));
+    await reader.close();
+    await writer.close();
   });
 
   it('detects a damaged, foreign or half-written index file and rebuilds it', async () => {

@@ -19,6 +19,7 @@ export class AnnIndexes {
 
   /** Registers a space table (at open, or when created) and starts loading or building its index. */
   async attach(space: SpaceTableInfo, table: lancedb.Table, tableName: string): Promise<void> {
+    await this.spaces.get(space.spaceId)?.close(); // the table was re-opened (another process re-created it)
     const index = new SpaceIndex(this.host, space, table, tableName);
     this.spaces.set(space.spaceId, index);
     this.filters.set(space.spaceId, new FilterSets(this.host.settings.exactFilterRows));
@@ -76,6 +77,11 @@ export class AnnIndexes {
 
   async rebuild(spaceId: string, reason: string): Promise<void> {
     await this.spaces.get(spaceId)?.rebuild(reason);
+  }
+
+  /** After a write of this process: every graph matches its table's version now. */
+  async markSynced(): Promise<void> {
+    for (const index of this.spaces.values()) await index.markSynced();
   }
 
   async saveAll(): Promise<void> {

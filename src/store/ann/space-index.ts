@@ -35,6 +35,8 @@ export interface AnnHost {
   settings: AnnSettings;
   /** Rows from which a table gets an index. */
   threshold: number;
+  /** How often (ms) a search checks whether another process wrote to the table. */
+  followWritesMs: number;
   /** Runs `fn` with no store write before it finishes (the store's write queue). */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -64,6 +66,9 @@ export class SpaceIndex {
   private rows = 0;
   private reason?: string;
   private readonly events: string[] = [];
+  /** The table version the graph matches (after a catch-up or this process's own writes), and when that was last compared. */
+  private syncedVersion = -1;
+  private checkedAt = 0;
   /** Bumped on every write to the table (filter caches compare it). */
   generation = 0;
 
@@ -92,10 +97,29 @@ export class SpaceIndex {
     }
   }
 
-  /** True when the graph can answer now; waits for a load in progress, not for a build. */
+  /**
+   * True when the graph can answer now; waits for a load in progress, not for a build. When another
+   * process (the CLI beside a server) wrote to the table since, catches up first.
+   */
   async usable(): Promise<boolean> {
     while (this.state === 'loading') await this.pending;
+    if (this.state === 'ready' && Date.now() - this.checkedAt >= this.host.followWritesMs) {
+      this.checkedAt = Date.now();
+      if (await this.table.version() !== this.syncedVersion && this.state === 'ready') {
+        const [graph, keys, epoch] = [this.graph!, this.keys!, this.epoch];
+        this.state = 'loading';
+        this.pending = this.host.exclusive(() => this.catchUp(graph, keys, epoch, "followed another process's writes")).catch((error: Error) => {
+          if (epoch === this.epoch) { this.state = 'failed'; this.reason = `catching up failed: ${error.message}`; }
+        });
+        while (this.state === 'loading') await this.pending;
+      }
+    }
     return this.state === 'ready';
+  }
+
+  /** Called at the end of each of this process's writes (the graph followed them): the table version it now matches. */
+  async markSynced(): Promise<void> {
+    if (this.state === 'ready') this.syncedVersion = await this.table.version();
   }
 
   /** The `k` nearest rows (by the graph), optionally only among `allowed` keys; scores are cosines. */
@@ -301,6 +325,8 @@ export class SpaceIndex {
     this.graph = graph;
     this.keys = keys;
     this.rows = tableKeys.length;
+    this.syncedVersion = await this.table.version();
+    this.checkedAt = Date.now();
     this.state = 'ready';
     this.dirty ||= stale.length > 0 || missing.length > 0;
     this.events.push(stale.length || missing.length ? `${what}; caught up: +${missing.length} −${stale.length}` : what);

@@ -76,7 +76,9 @@ export class LanceStore implements VectorStore {
     this.tuning = { ...DEFAULT_SEARCH_TUNING[this.indexSettings.type], ...options.tuning };
     this.followWritesMs = (options.followWritesSeconds ?? DEFAULT_FOLLOW_WRITES_SECONDS) * 1000;
     if (options.ann !== false) {
-      this.ann = new AnnIndexes({ collectionDir: dir, settings: resolveAnnSettings(options.ann), threshold: this.indexThreshold, exclusive: (fn) => this.queue.run(fn) });
+      this.ann = new AnnIndexes({
+        collectionDir: dir, settings: resolveAnnSettings(options.ann), threshold: this.indexThreshold, followWritesMs: this.followWritesMs, exclusive: (fn) => this.queue.run(fn),
+      });
     }
   }
 
@@ -134,7 +136,9 @@ export class LanceStore implements VectorStore {
   private write<T>(operation: string, task: () => Promise<T>): Promise<T> {
     return this.queue.run(() => guard(this.dir, operation, async () => {
       await this.followSpaces(true);
-      return task();
+      const result = await task();
+      await this.ann?.markSynced();
+      return result;
     }));
   }
 
@@ -337,6 +341,7 @@ export class LanceStore implements VectorStore {
           this.ann?.filtersChanged();
         }
         await upsertScoped(this.items, 'hash', [itemRow(next)], undefined, itemsSchema());
+        await this.ann?.markSynced();
       });
     });
   }
