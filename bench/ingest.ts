@@ -1,11 +1,12 @@
 /**
  * Ingest files/s and peak RSS on a 5,000-image folder with the mini model, beside a baseline pass
  * that only reads, hashes and decodes the same files (what any indexer must do before encoding).
- * Run: npx tsx bench/ingest.ts [--count 5000]   (the baseline runs in a child so RSS figures are separate)
+ * Run: npx tsx bench/ingest.ts [--count 5000] [--batch-files 32] [--commit-items 512]
+ * (baseline and ingest each run in a child process, so their RSS figures are separate)
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadEmojiPairs } from '../src/train/data/emoji-pairs.js';
@@ -17,7 +18,7 @@ const folder = arg('folder', '');
 if (mode === 'rosetta') {
   const { Rosetta } = await import('../src/rosetta.js');
   const rosetta = await Rosetta.open(join(folder, '..', '.rosetta'), { spaces: ['mini'], offline: true });
-  const s = await rosetta.index([folder]);
+  const s = await rosetta.index([folder], { batchFiles: Number(arg('batch-files', '32')), commitItems: Number(arg('commit-items', '512')) });
   await rosetta.close();
   console.log(JSON.stringify({ filesPerSecond: s.filesPerSecond, seconds: s.seconds, added: s.added, failed: s.failed, peakRssMiB: peakRssMiB() }));
 } else if (mode === 'baseline') {
@@ -50,11 +51,14 @@ if (mode === 'rosetta') {
     writeFileSync(join(dir, `photo-${n}.jpg`), img);
     n += 1;
   }
-  const run = (m: string) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--mode', m, '--folder', dir], { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n').pop()!);
+  const pass = ['batch-files', 'commit-items'].flatMap((f) => (process.argv.includes(`--${f}`) ? [`--${f}`, arg(f, '')] : []));
+  const run = (m: string) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--mode', m, '--folder', dir, ...pass], { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n').pop()!);
   const baseline = run('baseline');
   const rosetta = run('rosetta');
   printTable(`Ingest of ${count} images (${pairs.length < count ? `${Math.min(pairs.length, count)} emoji PNGs + ${count - Math.min(pairs.length, count)} 640×480 JPEGs` : 'emoji PNGs'}), mini model, 2 cores`, [
     { run: 'baseline: read + SHA-256 + sharp decode only', 'files/s': baseline.filesPerSecond, seconds: baseline.seconds, 'peak RSS MiB': baseline.peakRssMiB },
     { run: 'rosetta index (decode, encode, LanceDB commit)', 'files/s': rosetta.filesPerSecond, seconds: rosetta.seconds, 'peak RSS MiB': rosetta.peakRssMiB },
   ]);
+  console.log(`\nrosetta / baseline: ${(rosetta.filesPerSecond / baseline.filesPerSecond).toFixed(2)}× (target ≥ 0.5×); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  rmSync(root, { recursive: true, force: true });
 }

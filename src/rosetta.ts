@@ -13,6 +13,7 @@ import { resolveRuntime, type ModelRuntimeOptions, type ResolvedRuntime } from '
 import { defaultSpaceId, loadSpace, type SpaceSpec } from './spaces/load-space.js';
 import { covers, type Space } from './spaces/space.js';
 import { openLanceStore } from './store/lancedb/lance-store.js';
+import type { AnnSettings } from './store/ann/settings.js';
 import type { VectorStore } from './store/vector-store.js';
 import { searchCollection } from './search/search.js';
 import type { SearchOptions, SearchQuery, SearchResult } from './search/query.js';
@@ -43,6 +44,8 @@ export interface RosettaOptions extends ModelRuntimeOptions {
   maxPixels?: number;
   /** Rows above which a space table gets an ANN index (exact search below). */
   indexThreshold?: number;
+  /** The in-process ANN index beside each vector table (usearch HNSW settings), or `false` to leave search to LanceDB. */
+  ann?: Partial<AnnSettings> | false;
   /** An already opened store (e.g. Milvus) instead of the embedded LanceDB one. */
   store?: VectorStore;
 }
@@ -96,7 +99,7 @@ export class Rosetta {
       throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Two spaces share an id (${ids.join(', ')})`, { setting: 'spaces', hint: 'give each an explicit id, e.g. { id: "clip_large", model: "…" }' });
     }
     const spaces = await Promise.all(specs.map((s) => loadSpace(s, runtime)));
-    const store = options.store ?? await openLanceStore(abs, { indexThreshold: options.indexThreshold });
+    const store = options.store ?? await openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann });
     const config: CollectionConfig = { formatVersion: 1, spaces: specs, createdAt: existing?.createdAt ?? new Date().toISOString() };
     if (!existing || requested) writeCollectionConfig(abs, config);
     return new Rosetta(abs, store, spaces, runtime, options, config);

@@ -1,15 +1,22 @@
 import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { covers, type Space } from '../spaces/space.js';
-import type { ItemCommit, ItemRecord, SegmentRecord, VectorRecord, VectorStore } from '../store/vector-store.js';
-import { segmentId, spaceKey, spaceTableInfo } from '../store/keys.js';
-import type { Modality } from '../types.js';
-import { decodeForEncoding, hashAndType, STREAM_TEXT_BYTES, type PreparedFile } from './prepare-file.js';
-import { indexLargeText, type LargeText } from './large-text.js';
+import type { Space } from '../spaces/space.js';
+import type { VectorStore } from '../store/vector-store.js';
 import { ProgressCounter, type IndexProgress, type IndexSummary } from './progress.js';
-import { encodeTimedMedia } from './encode-timed.js';
 import { walkPaths, type WalkedFile } from './walk.js';
 import { ItemCatalog } from './item-catalog.js';
+import { Staging } from './staging.js';
+import { isComplete, prepareBatch, type PreparedBatch } from './prepare-batch.js';
+import { encodeBatch } from './encode-batch.js';
+import { BatchCommitter } from './commit-batch.js';
+import { indexLargeText } from './large-text.js';
+
+// The stages, for callers that run them elsewhere (distributed workers): read/hash/detect and decode,
+// encode, commit.
+export { prepareBatch, isComplete, type PreparedBatch } from './prepare-batch.js';
+export { encodeBatch, mergeSameBytes, type EncodeWork, type PendingCommit } from './encode-batch.js';
+export { commitAll, BatchCommitter } from './commit-batch.js';
+export { hashAndType, decodeForEncoding } from './prepare-file.js';
 
 export interface IndexOptions {
   /** Remove items whose files under these paths no longer exist. */
@@ -22,6 +29,8 @@ export interface IndexOptions {
   signal?: AbortSignal;
   /** Files decoded and encoded together (default 16). */
   batchFiles?: number;
+  /** Encoded items written to the store together, at most (default 512; the first writes are smaller). */
+  commitItems?: number;
   /** Real paths of the only folders this call may read (the server's roots): links leading out are refused and reported. */
   within?: string[];
 }
@@ -34,19 +43,16 @@ export interface IndexContext {
   maxInputBytes?: number;
 }
 
-
-function spacesFor(spaces: Space[], modality: Modality): Space[] {
-  return spaces.filter((s) => covers(s, modality));
-}
-
-function isComplete(item: ItemRecord, spaces: Space[]): boolean {
-  return spacesFor(spaces, item.modality).every((s) => item.spaces.includes(spaceKey(s)));
-}
+/** Batches decoded ahead of the one being encoded. */
+const PREPARE_AHEAD = 2;
 
 /**
  * Indexes files and folders: unchanged files are skipped without reading them, same bytes under a
  * new path add a location, changed files are re-encoded, and each item is committed whole (vectors,
  * segments, then the item row) so a killed run resumes with nothing duplicated or lost.
+ *
+ * The stages overlap: while one batch is encoded, the next ones are read, hashed and decoded (sharp's
+ * threads) and earlier ones are written in large batches, so the run is bounded by the model.
  */
 export async function indexPaths(ctx: IndexContext, paths: string[], options: IndexOptions = {}): Promise<IndexSummary> {
   const { files, problems } = await walkPaths(paths, { exclude: [ctx.collectionDir], within: options.within });
@@ -55,168 +61,50 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
   counter.report('scan');
   const batchFiles = options.batchFiles ?? 16;
   const catalog = await ItemCatalog.load(ctx.store);
-  for (let i = 0; i < files.length; i += batchFiles) {
-    options.signal?.throwIfAborted();
-    await indexBatch(ctx, catalog, files.slice(i, i + batchFiles), options, counter);
+  const staging = new Staging();
+  const committer = new BatchCommitter(ctx.store, catalog, counter, staging, { firstItems: batchFiles, maxItems: options.commitItems ?? 512, maxWaitMs: 3000 }, options.tags);
+  const batches: WalkedFile[][] = [];
+  for (let i = 0; i < files.length; i += batchFiles) batches.push(files.slice(i, i + batchFiles));
+  const prepared: Promise<PreparedBatch>[] = [];
+  const prepareNext = () => { if (prepared.length < batches.length) prepared.push(prepareBatch(ctx, catalog, staging, batches[prepared.length], options.tags, counter)); };
+  for (let i = 0; i < PREPARE_AHEAD; i++) prepareNext();
+  try {
+    for (let i = 0; i < batches.length; i++) {
+      options.signal?.throwIfAborted();
+      const { work, largeTexts } = await prepared[i];
+      prepareNext();
+      const pending = await encodeBatch(ctx, work, options, counter, (hash) => catalog.byHash(hash));
+      // Files with the bytes of an item that failed to encode fail with it.
+      const encoded = new Set(pending.map((p) => p.commit.item.hash));
+      for (const w of work) {
+        if (encoded.has(w.prepared.hash)) continue;
+        for (const other of staging.release(w.prepared.hash)) counter.fail(other.path, new Error(`${other.path} holds the same bytes as ${w.prepared.file.path}, which could not be encoded`));
+      }
+      await committer.add(pending);
+      // Large text is read, encoded and stored a group of chunks at a time, on its own.
+      for (const text of largeTexts) {
+        try {
+          // A copy of a large text met earlier is only a new location by now.
+          const known = catalog.byHash(text.hash);
+          if (known && isComplete(known, ctx.spaces) && await catalog.addLocation(text.hash, text.file.path, { mtimeMs: text.file.mtimeMs, tags: options.tags })) { counter.skipped += 1; continue; }
+          const outcome = await indexLargeText(ctx, catalog, text, { ...options, onGroup: () => counter.report('index', { current: text.file.path }) });
+          counter[outcome] += 1;
+        } catch (error) {
+          counter.fail(text.file.path, error);
+        }
+      }
+      counter.report('index', { current: batches[i][batches[i].length - 1]?.path });
+    }
+  } finally {
+    // Stopped or done: what was encoded is written (an item boundary), what was only decoded is redone next run.
+    await Promise.allSettled(prepared);
+    await committer.flush();
   }
   if (options.prune) await prune(catalog, paths, counter);
   counter.report('optimize');
-  // Compacts the many small appends of this run and builds ANN indexes where tables grew large.
+  // Compacts the many appends of this run and builds or saves the ANN indexes of tables that grew large.
   await ctx.store.optimize();
   return counter.summary();
-}
-
-async function indexBatch(ctx: IndexContext, catalog: ItemCatalog, batch: WalkedFile[], options: IndexOptions, counter: ProgressCounter): Promise<void> {
-  const toEncode: { prepared: PreparedFile; previous?: ItemRecord }[] = [];
-  const largeTexts: LargeText[] = [];
-  // Read, hash and decode the batch in parallel (sharp runs on its own threads).
-  await Promise.all(batch.map(async (file) => {
-    try {
-      const atLocation = catalog.byLocation(file.path);
-      if (atLocation && atLocation.size === file.size && atLocation.mtimeMs >= file.mtimeMs && isComplete(atLocation, ctx.spaces)) {
-        counter.skipped += 1;
-        return;
-      }
-      const { bytes, hash, type } = await hashAndType(file, ctx.maxInputBytes);
-      const existing = catalog.byHash(hash);
-      // The file now holds other bytes: forget it on the old item (removed if that was its last location).
-      if (atLocation && atLocation.hash !== hash) await catalog.removeLocations(atLocation.hash, [file.path]);
-      // Same bytes already encoded: just remember this path (and newer mtime).
-      if (existing && isComplete(existing, ctx.spaces) && await catalog.addLocation(hash, file.path, { mtimeMs: file.mtimeMs, tags: options.tags })) {
-        if (atLocation && atLocation.hash !== hash) counter.updated += 1; else counter.skipped += 1;
-        return;
-      }
-      const previous = existing ?? (atLocation?.hash !== hash ? atLocation : undefined);
-      // Large text is read, encoded and stored a group of chunks at a time, after the batch.
-      if (type.modality === 'text' && file.size > STREAM_TEXT_BYTES) { largeTexts.push({ file, hash, type, previous }); return; }
-      const prepared = await decodeForEncoding(file, bytes, hash, type, ctx.maxPixels);
-      toEncode.push({ prepared, previous });
-    } catch (error) {
-      counter.fail(file.path, error);
-    }
-  }));
-  await encodeAndCommit(ctx, catalog, mergeSameBytes(toEncode), options, counter);
-  for (const text of largeTexts) {
-    try {
-      // A copy of a large text met earlier in this batch is only a new location by now.
-      const known = catalog.byHash(text.hash);
-      if (known && isComplete(known, ctx.spaces) && await catalog.addLocation(text.hash, text.file.path, { mtimeMs: text.file.mtimeMs, tags: options.tags })) { counter.skipped += 1; continue; }
-      const outcome = await indexLargeText(ctx, catalog, text, { ...options, onGroup: () => counter.report('index', { current: text.file.path }) });
-      counter[outcome] += 1;
-    } catch (error) {
-      counter.fail(text.file.path, error);
-    }
-  }
-  counter.report('index', { current: batch[batch.length - 1]?.path });
-}
-
-async function encodeAndCommit(ctx: IndexContext, catalog: ItemCatalog, work: { prepared: PreparedFile; previous?: ItemRecord; extraLocations?: string[] }[], options: IndexOptions, counter: ProgressCounter): Promise<void> {
-  const images = work.filter((w) => w.prepared.image);
-  const texts = work.filter((w) => w.prepared.chunks);
-  const vectors = new Map<string, Record<string, VectorRecord[]>>();
-  const add = (hash: string, spaceId: string, rec: VectorRecord) => {
-    const byItem = vectors.get(hash) ?? {};
-    (byItem[spaceId] ??= []).push(rec);
-    vectors.set(hash, byItem);
-  };
-  try {
-    for (const space of spacesFor(ctx.spaces, 'image')) {
-      const vecs = await space.embedImages!(images.map((w) => w.prepared.image!));
-      images.forEach((w, i) => add(w.prepared.hash, space.id, { segmentId: segmentId(w.prepared.hash, 'image', 0), itemHash: w.prepared.hash, vector: vecs[i] }));
-    }
-    for (const space of spacesFor(ctx.spaces, 'text')) {
-      const all = texts.flatMap((w) => w.prepared.chunks!.map((c) => ({ w, c })));
-      const vecs = await space.embedTexts(all.map((x) => x.c.text));
-      all.forEach(({ w, c }, i) => add(w.prepared.hash, space.id, { segmentId: segmentId(w.prepared.hash, 'text-chunk', c.index), itemHash: w.prepared.hash, vector: vecs[i] }));
-    }
-  } catch (error) {
-    // A model failure affects the whole batch: report each file, store nothing half-done.
-    for (const w of [...images, ...texts]) counter.fail(w.prepared.file.path, error);
-    work = work.filter((w) => !w.prepared.image && !w.prepared.chunks);
-  }
-  const pending: { commit: ItemCommit; updated: boolean; extra: number; path: string }[] = [];
-  for (const w of work) {
-    const p = w.prepared;
-    try {
-      let segments: SegmentRecord[];
-      let itemVectors = vectors.get(p.hash) ?? {};
-      let duration: number | undefined;
-      let width = p.width;
-      let height = p.height;
-      if (p.image) segments = [{ id: segmentId(p.hash, 'image', 0), itemHash: p.hash, kind: 'image', index: 0 }];
-      else if (p.chunks) segments = p.chunks.map((c) => ({ id: segmentId(p.hash, 'text-chunk', c.index), itemHash: p.hash, kind: 'text-chunk' as const, index: c.index, text: c.text }));
-      else {
-        const timed = await encodeTimedMedia(p, spacesFor(ctx.spaces, p.type.modality), {
-          signal: options.signal,
-          onMediaProgress: (mediaSeconds, mediaDuration) => counter.report('index', { current: p.file.path, mediaSeconds, mediaDuration }),
-        });
-        segments = timed.segments;
-        itemVectors = timed.vectors;
-        duration = timed.duration;
-        width = timed.width;
-        height = timed.height;
-      }
-      const used = spacesFor(ctx.spaces, p.type.modality).filter((s) => itemVectors[s.id]?.length);
-      // The item as it is now, not as it was when the batch began (other files of the batch may have changed it).
-      const same = w.previous?.hash === p.hash ? catalog.byHash(p.hash) : undefined;
-      const item: ItemRecord = {
-        hash: p.hash,
-        modality: p.type.modality,
-        locations: [...new Set([...(same ? same.locations.filter((l) => l !== p.file.path) : []), p.file.path, ...(w.extraLocations ?? [])])],
-        mime: p.type.mime,
-        size: p.file.size,
-        mtimeMs: p.file.mtimeMs,
-        width, height, duration,
-        tags: mergeTags(same?.tags ?? [], options.tags),
-        meta: { ...(same?.meta ?? {}), ...(options.meta ?? {}) },
-        indexedAt: Date.now(),
-        spaces: used.map(spaceKey),
-      };
-      pending.push({ commit: { item, segments, vectors: itemVectors, spaces: used.map(spaceTableInfo) }, updated: Boolean(w.previous), extra: w.extraLocations?.length ?? 0, path: p.file.path });
-    } catch (error) {
-      counter.fail(p.file.path, error);
-    }
-  }
-  await commitAll(ctx.store, catalog, pending, counter);
-}
-
-
-/** One write for the whole batch where the store can (fewer, larger fragments); item by item otherwise or on failure. */
-async function commitAll(store: VectorStore, catalog: ItemCatalog, pending: { commit: ItemCommit; updated: boolean; extra: number; path: string }[], counter: ProgressCounter): Promise<void> {
-  const done = (p: (typeof pending)[number]) => {
-    if (p.updated) counter.updated += 1; else counter.added += 1;
-    counter.skipped += p.extra;
-    catalog.set(p.commit.item);
-  };
-  if (pending.length > 1) {
-    try {
-      await store.commitItems(pending.map((p) => p.commit));
-      pending.forEach(done);
-      return;
-    } catch { /* fall through: find the item that fails, keep the rest */ }
-  }
-  for (const p of pending) {
-    try {
-      await store.commitItem(p.commit.item, p.commit.segments, p.commit.vectors, p.commit.spaces);
-      done(p);
-    } catch (error) {
-      counter.fail(p.path, error);
-    }
-  }
-}
-
-function mergeSameBytes(work: { prepared: PreparedFile; previous?: ItemRecord; extraLocations?: string[] }[]) {
-  const byHash = new Map<string, (typeof work)[number]>();
-  for (const w of work) {
-    const first = byHash.get(w.prepared.hash);
-    if (first) (first.extraLocations ??= []).push(w.prepared.file.path);
-    else byHash.set(w.prepared.hash, w);
-  }
-  return [...byHash.values()];
-}
-
-function mergeTags(a: string[], b: string[] = []): string[] {
-  return [...new Set([...a, ...b])];
 }
 
 async function prune(catalog: ItemCatalog, roots: string[], counter: ProgressCounter): Promise<void> {

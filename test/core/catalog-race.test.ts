@@ -45,3 +45,27 @@ test('copies of an indexed file in one batch each keep their location; detaching
     await rosetta.close();
   }
 });
+
+test('copies of a new file spread over batches that are decoded ahead and written together: one item, every location', async () => {
+  const files = join(root, 'spread');
+  mkdirSync(files);
+  const rosetta = await Rosetta.open(join(root, '.rosetta-spread'), { spaces: [model], offline: true });
+  try {
+    const green = await colourImage('green', { seed: 5 });
+    // Names sort so copies fall in different batches of 3, interleaved with other pictures.
+    const copies: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const name = join(files, `f-${String(i).padStart(2, '0')}.png`);
+      if (i % 4 === 1) { writeFileSync(name, green); copies.push(name); } else writeFileSync(name, await colourImage([i * 20, 40, 200 - i * 10], { seed: 50 + i }));
+    }
+    const summary = await rosetta.index([files], { batchFiles: 3, commitItems: 100 });
+    assert.deepEqual([summary.added, summary.updated, summary.failed, summary.skipped], [10, 0, 0, 2], 'the two later copies count as skipped');
+    assert.equal(await rosetta.store.countItems(), 10);
+    const item = (await rosetta.store.listItems()).find((i) => i.locations.includes(copies[0]))!;
+    assert.deepEqual([...item.locations].sort(), copies.sort(), 'every copy is a location of one item');
+    const again = await rosetta.index([files], { batchFiles: 3 });
+    assert.deepEqual([again.added, again.skipped], [0, 12], 'a second run finds everything in place');
+  } finally {
+    await rosetta.close();
+  }
+});

@@ -46,7 +46,7 @@ test('SIGTERM during an ingest job stops at an item boundary and loses nothing',
   const root = mkdtempSync(join(tmpdir(), 'rosetta-serve-'));
   const photos = join(root, 'photos');
   mkdirSync(photos);
-  const total = 48; // three ingest batches of 16: the abort lands between two of them
+  const total = 160; // ten ingest batches of 16, written 16, 32, 64… at a time: the abort lands between two writes
   for (let i = 0; i < total; i += 1) writeFileSync(join(photos, `p${i}.png`), await colourImage([i * 5, 100, 250 - i * 5], { seed: i + 1 }));
   const model = buildTinyClip();
   const dir = join(root, '.rosetta');

@@ -175,7 +175,9 @@ describe('ANN index beside LanceDB', () => {
       await fill(store, [...live]);
       for (const filter of filters) {
         const recall = await recallAgainstExact(store, live, { filter, queries: 6 });
-        assert.ok(recall >= 0.98, `${JSON.stringify(filter)} (exact scan up to ${exactFilterRows} rows): recall ${recall}`);
+        // Few allowed rows are scanned exactly; many go through the graph (the issue's bar: recall ≥ 0.95).
+        const exact = exactFilterRows > 2000;
+        assert.ok(exact ? recall === 1 : recall >= 0.95, `${JSON.stringify(filter)} (exact scan up to ${exactFilterRows} rows): recall ${recall}`);
       }
       // A filter change after a tag update is seen at once (cached filter results are dropped).
       await store.updateItem(annCommit(1).item.hash, { tags: ['even'] });

@@ -57,7 +57,8 @@ export class AnnIndexes {
     const index = this.spaces.get(spaceId);
     if (!index || !(await index.usable())) return undefined;
     if (!compiled.where && !compiled.postFilter) return index.nearest(vector, k);
-    const allowed = await this.filters.get(spaceId)!.allowed(table, index.dim, compiled, JSON.stringify(filter), index.generation);
+    // Cached filter results hold while neither this process nor another wrote to the table.
+    const allowed = await this.filters.get(spaceId)!.allowed(table, index.dim, compiled, JSON.stringify(filter), `${index.generation}@${await table.version()}`);
     if (allowed.rows) {
       const { offsets, distances } = exactNearest(allowed.rows.vectors, index.dim, vector, k);
       return offsets.map((o, i) => ({ segmentId: allowed.rows!.segmentIds[o], itemHash: allowed.rows!.itemHashes[o], score: 1 - distances[i] }));

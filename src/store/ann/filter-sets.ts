@@ -20,12 +20,12 @@ export interface AllowedRows {
 const CACHED_FILTERS = 8;
 
 export class FilterSets {
-  private readonly cache = new Map<string, { generation: number; allowed: AllowedRows }>();
+  private readonly cache = new Map<string, { generation: string; allowed: AllowedRows }>();
 
   /** `exactRows`: up to this many allowed rows are kept with their vectors and scanned exactly (20k × 512-d: ~3 ms a query, 40 MB). */
   constructor(private readonly exactRows: number) {}
 
-  async allowed(table: lancedb.Table, dim: number, compiled: CompiledFilter, cacheKey: string, generation: number): Promise<AllowedRows> {
+  async allowed(table: lancedb.Table, dim: number, compiled: CompiledFilter, cacheKey: string, generation: string): Promise<AllowedRows> {
     const hit = this.cache.get(cacheKey);
     if (hit && hit.generation === generation) {
       this.cache.delete(cacheKey);

@@ -127,7 +127,8 @@ export class SpaceIndex {
     const graph = this.graph!;
     const keys = this.keys!;
     const total = graph.size;
-    let wanted = allowed ? Math.min(total, Math.max(4 * k, Math.ceil((k * total * 2) / Math.max(1, allowed.size)))) : k;
+    // Restricted to `allowed`, ask for 4× the candidates that would hold k allowed rows if they were spread evenly.
+    let wanted = allowed ? Math.min(total, Math.max(4 * k, Math.ceil((k * total * 4) / Math.max(1, allowed.size)))) : k;
     for (;;) {
       const found = graph.search(vector, Math.max(1, wanted));
       const hits: VectorHit[] = [];
