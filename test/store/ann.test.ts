@@ -49,9 +49,9 @@ async function recallAgainstExact(store: LanceStore, live: Set<number>, opts: { 
 const annState = (store: LanceStore) => store.annStatus(ANN_SPACE.spaceId)[0];
 
 describe('ANN index beside LanceDB', () => {
-  it('builds in a worker above the inline limit and agrees with exact search', async () => {
+  it('builds a large table in a worker and agrees with exact search', async () => {
     const dir = freshDir();
-    const store = await openLanceStore(dir, { indexThreshold: 6000 });
+    const store = await openLanceStore(dir, { indexThreshold: 6000, ann: { workerBuildFloats: 100_000 } });
     const live = new Set(range(0, 6000));
     await fill(store, [...live]);
     // Searches during the build are answered (by LanceDB) and are exact.

@@ -25,6 +25,12 @@ export interface AnnSettings {
    * cached with the filter); above it the graph's candidates are restricted to the allowed rows. Default 20,000.
    */
   exactFilterRows: number;
+  /**
+   * A table with more vector components than this (rows × dim) is indexed in a worker thread, which keeps
+   * searches answering meanwhile but costs ~50 MB to start; a smaller one on the calling thread (at most a
+   * few seconds). Default 4,000,000 (8k rows of 512-d).
+   */
+  workerBuildFloats: number;
 }
 
 export const DEFAULT_ANN: Readonly<AnnSettings> = Object.freeze({
@@ -34,6 +40,7 @@ export const DEFAULT_ANN: Readonly<AnnSettings> = Object.freeze({
   expansionSearch: 128,
   threads: availableParallelism(),
   exactFilterRows: 20_000,
+  workerBuildFloats: 4_000_000,
 });
 
 /** Checks user-given settings at the door and layers them over the defaults. */
@@ -46,5 +53,6 @@ export function resolveAnnSettings(given: Partial<AnnSettings> | undefined): Ann
   expectPositiveInt('ann.expansionSearch', s.expansionSearch, 4096);
   expectPositiveInt('ann.threads', s.threads, 1024);
   expectPositiveInt('ann.exactFilterRows', s.exactFilterRows, 10_000_000);
+  expectPositiveInt('ann.workerBuildFloats', s.workerBuildFloats);
   return s;
 }

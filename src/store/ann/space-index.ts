@@ -45,8 +45,6 @@ export interface AnnHost {
 const REBUILD_MISSING = 100_000;
 /** Missing rows up to this are fetched by key; more are found by one pass over the table. */
 const FETCH_BY_KEY = 5_000;
-/** Tables up to this size are indexed on the calling thread (well under a second), larger ones in a worker. */
-const INLINE_BUILD_ROWS = 5_000;
 /** A filtered graph search asks for at most this many candidates before scanning exactly. */
 export const MAX_CANDIDATES = 4096;
 
@@ -243,7 +241,7 @@ export class SpaceIndex {
    * caller already holds it), a large one in a worker thread while LanceDB answers searches.
    */
   private async buildFresh(reason: string, inQueue: boolean): Promise<void> {
-    if (this.rows > INLINE_BUILD_ROWS) { this.beginBuild(reason); return; }
+    if (this.rows * this.space.dim > this.host.settings.workerBuildFloats) { this.beginBuild(reason); return; }
     const epoch = this.epoch;
     this.state = 'loading';
     this.reason = reason;
