@@ -114,5 +114,4 @@ function isPcm(x: unknown): x is PcmAudio {
   return typeof x === 'object' && x !== null && (x as PcmAudio).samples instanceof Float32Array && typeof (x as PcmAudio).sampleRate === 'number';
 }
 
-/** Linear resampling (decoded PCM given directly; files go through ffmpeg's resampler instead). */
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
