@@ -7,7 +7,7 @@ import { walkPaths, type WalkedFile } from './walk.js';
 import { ItemCatalog } from './item-catalog.js';
 import { Staging } from './staging.js';
 import { isComplete, prepareBatch, type PreparedBatch } from './prepare-batch.js';
-import { encodeBatch } from './encode-batch.js';
+import { encodeBatch, mergeSameBytes } from './encode-batch.js';
 import { BatchCommitter } from './commit-batch.js';
 import { indexLargeText } from './large-text.js';
 
@@ -17,6 +17,9 @@ export { prepareBatch, isComplete, type PreparedBatch } from './prepare-batch.js
 export { encodeBatch, mergeSameBytes, type EncodeWork, type PendingCommit } from './encode-batch.js';
 export { commitAll, BatchCommitter } from './commit-batch.js';
 export { hashAndType, decodeForEncoding } from './prepare-file.js';
+import { isShardPath, shardOfLocation } from '../shards/shard-sample.js';
+import { shardWork } from '../shards/shard-work.js';
+import { ImageFetcher, type FetchImagesOptions } from '../shards/fetch-images.js';
 
 export interface IndexOptions {
   /** Remove items whose files under these paths no longer exist. */
@@ -33,6 +36,8 @@ export interface IndexOptions {
   commitItems?: number;
   /** Real paths of the only folders this call may read (the server's roots): links leading out are refused and reported. */
   within?: string[];
+  /** How shard samples given by URL are fetched (SSRF guard, retries, per-host limit). */
+  fetch?: FetchImagesOptions;
 }
 
 export interface IndexContext {
@@ -55,7 +60,11 @@ const PREPARE_AHEAD = 2;
  * threads) and earlier ones are written in large batches, so the run is bounded by the model.
  */
 export async function indexPaths(ctx: IndexContext, paths: string[], options: IndexOptions = {}): Promise<IndexSummary> {
-  const { files, problems } = await walkPaths(paths, { exclude: [ctx.collectionDir], within: options.within });
+  const walked = await walkPaths(paths, { exclude: [ctx.collectionDir], within: options.within });
+  const { problems } = walked;
+  // Webdataset tar and parquet files are shards: their samples are the items, not the file.
+  const shards = walked.files.filter((f) => isShardPath(f.path));
+  const files = walked.files.filter((f) => !isShardPath(f.path));
   const counter = new ProgressCounter(files.length + problems.length, options.onProgress);
   for (const p of problems) counter.fail(p.path, Object.assign(new Error(`${p.path}: ${p.reason}`), { code: p.code ?? 'ROSETTA_ERR_MEDIA_UNREADABLE' }));
   counter.report('scan');
@@ -95,6 +104,7 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
       }
       counter.report('index', { current: batches[i][batches[i].length - 1]?.path });
     }
+    for (const shard of shards) await indexShard(ctx, catalog, committer, shard.path, options, counter);
   } finally {
     // Stopped or done: what was encoded is written (an item boundary), what was only decoded is redone next run.
     await Promise.allSettled(prepared);
@@ -107,11 +117,39 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
   return counter.summary();
 }
 
-async function prune(catalog: ItemCatalog, roots: string[], counter: ProgressCounter): Promise<void> {
+/**
+ * A shard's samples through the same encode and commit stages as files. A sample whose bytes are already
+ * waiting to be written (a duplicate in an earlier batch) first lets that write happen, so the item is
+ * merged with it rather than written twice.
+ */
+async function indexShard(ctx: IndexContext, catalog: ItemCatalog, committer: BatchCommitter, shard: string, options: IndexOptions, counter: ProgressCounter): Promise<void> {
+  const isKnown = (location: string, mtimeMs: number) => {
+    const item = catalog.byLocation(location);
+    return Boolean(item && item.mtimeMs >= mtimeMs && isComplete(item, ctx.spaces));
+  };
+  const waiting = new Set<string>();
+  try {
+    for await (const work of shardWork(shard, counter, { maxPixels: ctx.maxPixels, fetcher: new ImageFetcher(options.fetch), batch: options.batchFiles, isKnown, signal: options.signal })) {
+      if (work.some((w) => waiting.has(w.prepared.hash))) { await committer.flush(); waiting.clear(); }
+      // Bytes already stored (another shard, a file) keep their locations, tags and meta.
+      const known = work.map((w) => ({ ...w, previous: catalog.byHash(w.prepared.hash) }));
+      const pending = await encodeBatch(ctx, mergeSameBytes(known), options, counter, (hash) => catalog.byHash(hash));
+      for (const p of pending) waiting.add(p.commit.item.hash);
+      await committer.add(pending);
+      counter.report('index', { current: shard });
+    }
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    counter.fail(shard, error);
+  }
+}
+
+export async function prune(catalog: ItemCatalog, roots: string[], counter: ProgressCounter): Promise<void> {
   const absRoots = roots.map((r) => resolve(r));
   const under = (p: string) => absRoots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep));
   for (const item of catalog.all()) {
-    const gone = item.locations.filter((l) => under(l) && !existsSync(l));
+    // A shard sample's location is `<shard>#<key>`: it is gone when its shard is.
+    const gone = item.locations.filter((l) => under(l) && !existsSync(shardOfLocation(l) ?? l));
     if (gone.length === 0) continue;
     await catalog.removeLocations(item.hash, gone);
     counter.pruned += gone.length;

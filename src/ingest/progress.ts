@@ -43,7 +43,7 @@ export class ProgressCounter {
   readonly failures: IndexFailure[] = [];
   private readonly start = performance.now();
 
-  constructor(readonly total: number, private readonly emit?: (p: IndexProgress) => void) {}
+  constructor(public total: number, private readonly emit?: (p: IndexProgress) => void) {}
 
   get done(): number { return this.added + this.updated + this.skipped + this.failed; }
   get seconds(): number { return (performance.now() - this.start) / 1000; }

@@ -1,0 +1,67 @@
+import { stat } from 'node:fs/promises';
+import { RosettaError } from '../errors/rosetta-error.js';
+import { ErrorCodes } from '../errors/codes.js';
+import { detectType } from '../media/detect-type.js';
+import { decodeForEncoding, sha256 } from '../ingest/prepare-file.js';
+import type { EncodeWork } from '../ingest/index-paths.js';
+import type { ProgressCounter } from '../ingest/progress.js';
+import { ImageFetcher } from './fetch-images.js';
+import { readShard } from './read-shard.js';
+import { sampleLocation, type ShardSample } from './shard-sample.js';
+
+export interface ShardWorkOptions {
+  maxPixels?: number;
+  fetcher?: ImageFetcher;
+  /** Samples decoded together (default 16). */
+  batch?: number;
+  /** True for a sample already stored whole at this location (shard not changed since): skipped unread. */
+  isKnown?: (location: string, shardMtimeMs: number) => boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * The read → hash → decode stage for one shard: its samples, a batch at a time, as the same work
+ * items a folder of files gives the encode stage, each carrying its caption (paired text) and its
+ * shard, key and URL as metadata. Bad samples (no image, unfetchable URL, corrupt bytes) are counted
+ * as failures naming `<shard>#<key>`; the shard goes on.
+ */
+export async function* shardWork(shard: string, counter: ProgressCounter, options: ShardWorkOptions = {}): AsyncGenerator<EncodeWork[]> {
+  const shardMtimeMs = Math.floor((await stat(shard)).mtimeMs);
+  const fetcher = options.fetcher ?? new ImageFetcher();
+  const size = options.batch ?? 16;
+  let batch: ShardSample[] = [];
+  const flush = async () => {
+    const work = await Promise.all(batch.map((s) => prepareSample(s, shardMtimeMs, fetcher, options.maxPixels).catch((error) => {
+      counter.fail(sampleLocation(s.shard, s.key), error);
+      return undefined;
+    })));
+    batch = [];
+    return work.filter((w): w is EncodeWork => w !== undefined);
+  };
+  for await (const sample of readShard(shard)) {
+    options.signal?.throwIfAborted();
+    counter.total += 1;
+    if (options.isKnown?.(sampleLocation(shard, sample.key), shardMtimeMs)) { counter.skipped += 1; continue; }
+    batch.push(sample);
+    if (batch.length >= size) yield await flush();
+  }
+  if (batch.length) yield await flush();
+}
+
+async function prepareSample(s: ShardSample, mtimeMs: number, fetcher: ImageFetcher, maxPixels?: number): Promise<EncodeWork> {
+  const location = sampleLocation(s.shard, s.key);
+  let bytes = s.image;
+  if (!bytes?.byteLength) {
+    if (!s.url) throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${location} has neither image bytes nor a URL`, { file: location });
+    bytes = await fetcher.fetch(s.url);
+  }
+  const type = await detectType(bytes);
+  if (type?.modality !== 'image') {
+    throw new RosettaError(ErrorCodes.MEDIA_UNSUPPORTED, `${location} is not an image (detected ${type?.mime ?? 'unknown bytes'})`, { file: location });
+  }
+  const hash = sha256(bytes);
+  const prepared = await decodeForEncoding({ path: location, size: bytes.byteLength, mtimeMs }, bytes, hash, type, maxPixels);
+  const source: Record<string, unknown> = { shard: s.shard, key: s.key };
+  if (s.url) source.url = s.url;
+  return { prepared, caption: s.caption || undefined, meta: { source, ...(s.caption ? { caption: s.caption } : {}) } };
+}
