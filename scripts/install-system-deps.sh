@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system programs Rosetta's media, speech and browser tests use, from Debian/Ubuntu packages:
 # ffmpeg (audio/video decoding), espeak-ng (offline speech, training audio), sox (audio checks),
-# chromium (web UI and report tests, driven by playwright-core), DejaVu fonts (OCR test pictures).
-# Skips what is already installed.
+# chromium (web UI and report tests, driven by playwright-core), DejaVu fonts (OCR test pictures), redis-server
+# (distributed ingest tests; they start their own on a free loopback port, so no service is needed). Skips what is already installed.
 set -euo pipefail
 need=()
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
@@ -11,6 +11,7 @@ command -v sox >/dev/null || need+=(sox)
 command -v chromium >/dev/null || need+=(chromium)
 # Fonts the OCR tests render their pictures with (sharp/librsvg through fontconfig).
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+command -v redis-server >/dev/null || need+=(redis-server)
 if [ ${#need[@]} -eq 0 ]; then echo "system deps: all present"; exit 0; fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

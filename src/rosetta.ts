@@ -15,6 +15,10 @@ import { covers, type Space } from './spaces/space.js';
 import { openLanceStore } from './store/lancedb/lance-store.js';
 import type { AnnSettings } from './store/ann/settings.js';
 import type { VectorStore } from './store/vector-store.js';
+import type { LanceStore } from './store/lancedb/lance-store.js';
+import type { MilvusStore } from './store/milvus/milvus-store.js';
+import type { DistributedIndexOptions } from './queue/distributed-index.js';
+import type { StoreTarget } from './queue/run-spec.js';
 import { searchCollection } from './search/search.js';
 import type { SearchOptions, SearchQuery, SearchResult } from './search/query.js';
 import { zeroShot, type TagResult } from './spaces/zero-shot.js';
@@ -106,14 +110,22 @@ export class Rosetta {
   }
 
   /**
-   * Indexes files and folders (see IndexOptions); returns added/updated/skipped/failed with reasons.
+   * Indexes files, folders and shards (see IndexOptions); returns added/updated/skipped/failed with reasons.
+   * With `queue: 'redis://host:port'` the work is spread over `rosetta worker` processes (see indexDistributed).
    * With `ocr: true`, then reads the text in the pictures and video keyframes under `paths` (PaddleOCR) and
    * stores each line as an `ocr` segment, so search finds pictures by their words (see readTextIntoCollection).
    * With `speech: true`, finds where people speak in the audio and video items (Silero VAD), so search can keep
    * only moments with speech (`speech: true`).
    */
-  async index(paths: string[], options: IndexOptions & { ocr?: boolean; speech?: boolean; onOcrProgress?: (done: number, total: number, path: string) => void } = {}): Promise<IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary }> {
-    const indexed = await indexPaths({ store: this.store, spaces: this.spaces, collectionDir: this.dir, maxPixels: this.options.maxPixels }, paths, options);
+  async index(paths: string[], options: IndexOptions & Partial<Omit<DistributedIndexOptions, keyof IndexOptions>> & { ocr?: boolean; speech?: boolean; onOcrProgress?: (done: number, total: number, path: string) => void } = {}): Promise<IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary }> {
+    let indexed: IndexSummary;
+    if (options.queue) {
+      const { indexDistributed } = await import('./queue/distributed-index.js');
+      const target: StoreTarget = this.store.kind === 'milvus' ? { kind: 'milvus', ...(this.store as MilvusStore).target } : { kind: 'lancedb', dir: (this.store as LanceStore).dir };
+      indexed = await indexDistributed({ store: this.store, spaces: this.spaces, specs: this.config.spaces, target, maxPixels: this.options.maxPixels }, paths, { ...options, queue: options.queue });
+    } else {
+      indexed = await indexPaths({ store: this.store, spaces: this.spaces, collectionDir: this.dir, maxPixels: this.options.maxPixels }, paths, options);
+    }
     const summary: IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary } = indexed;
     if (options.speech) summary.speech = await findSpeechInCollection(this.store, paths, { signal: options.signal });
     if (!options.ocr) return summary;

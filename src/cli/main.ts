@@ -17,6 +17,8 @@ import { registerServe } from './commands/serve-command.js';
 import { registerTrain } from './commands/train-command.js';
 import { registerOcr } from './commands/ocr-command.js';
 import { registerSpeech } from './commands/speech-command.js';
+import { registerWorker } from './commands/worker-command.js';
+import { registerQueue } from './commands/queue-command.js';
 import { reportError } from './shared.js';
 
 const program = new Command('rosetta')
@@ -42,6 +44,8 @@ registerServe(program);
 registerTrain(program);
 registerOcr(program);
 registerSpeech(program);
+registerWorker(program);
+registerQueue(program);
 
 program.parseAsync(process.argv).catch((error) => {
   reportError(error, process.argv.includes('--json'));

@@ -22,6 +22,11 @@ export class ItemCatalog {
     return catalog;
   }
 
+  /** A catalogue that knows nothing yet (a worker committing to a shared store looks items up in the store). */
+  static empty(store: VectorStore): ItemCatalog {
+    return new ItemCatalog(store);
+  }
+
   byHash(hash: string): ItemRecord | undefined {
     return this.byHashMap.get(hash);
   }

@@ -1,15 +1,21 @@
 import type { Command } from 'commander';
 import { showPath } from '../../util/show-path.js';
-import { action, addCommonOptions, indexProgressBar, openCollection, printJson, type CommonOptions } from '../shared.js';
+import { action, addCommonOptions, indexProgressBar, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
+
+interface IndexFlags extends CommonOptions { batchFiles?: number; prune?: boolean; tag?: string[]; queue?: string; lockMs?: number; allowPrivateUrls?: boolean }
 
 export function registerIndex(program: Command): void {
-  addCommonOptions(program.command('index').description('index files and folders (images, text, audio, video) into the collection'))
-    .argument('<paths...>', 'files or folders')
+  addCommonOptions(program.command('index').description('index files, folders and LAION-style shards (.tar webdataset, .parquet) into the collection'))
+    .argument('<paths...>', 'files, folders or shards')
     .option('--prune', 'remove items whose files under these paths were deleted')
     .option('--tag <tag...>', 'tags to attach to every indexed item')
     .option('--speech', 'also find where people speak in audio and video (Silero VAD, offline), for search --in speech')
     .option('--ocr', 'also read the text in pictures and video keyframes (PaddleOCR, offline), so search finds them by their words')
-    .action(action(async (paths: string[], o: CommonOptions & { prune?: boolean; tag?: string[]; ocr?: boolean; speech?: boolean }) => {
+    .option('--queue <redis-url>', 'spread the work over `rosetta worker` processes through this Redis (redis://host:6379); follows the run, resumes it when run again')
+    .option('--lock-ms <n>', 'with --queue: how long a silent committer keeps a job before it is retried', (v) => parseIntStrict('--lock-ms', v))
+    .option('--batch-files <n>', 'files per batch (in-process) or per job (--queue), default 16', (v) => parseIntStrict('--batch-files', v))
+    .option('--allow-private-urls', 'let shard URLs reach private and loopback addresses (trusted networks only)')
+    .action(action(async (paths: string[], o: IndexFlags & { ocr?: boolean; speech?: boolean }) => {
       const rosetta = await openCollection(o);
       const bar = indexProgressBar(!o.json);
       const controller = new AbortController();
@@ -17,7 +23,10 @@ export function registerIndex(program: Command): void {
       process.once('SIGINT', onSignal);
       try {
         const onOcrProgress = !o.json && process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\rreading text: ${done}/${total}`) : undefined;
-        const summary = await rosetta.index(paths, { prune: o.prune, tags: o.tag, onProgress: bar.onProgress, signal: controller.signal, ocr: o.ocr, speech: o.speech, onOcrProgress });
+        const summary = await rosetta.index(paths, {
+          prune: o.prune, tags: o.tag, onProgress: bar.onProgress, signal: controller.signal, ocr: o.ocr, speech: o.speech, onOcrProgress,
+          queue: o.queue, lockMs: o.lockMs, batchFiles: o.batchFiles, fetch: o.allowPrivateUrls ? { allowPrivate: true } : undefined,
+        });
         bar.stop();
         if (o.json) { printJson(summary); return; }
         for (const f of summary.failures) process.stderr.write(`failed: ${showPath(f.path)}: ${f.reason} [${f.code}]\n`);

@@ -103,6 +103,11 @@ export class MilvusStore implements VectorStore {
     }
   }
 
+  /** Where this store lives, for distributed workers (the token is left out: each worker brings its own). */
+  get target(): { address: string; database?: string; prefix: string } {
+    return { address: this.options.address, database: this.options.database, prefix: this.prefix };
+  }
+
   spaceVersion(spaceId: string): string | undefined {
     return this.versions.get(spaceId)?.version;
   }

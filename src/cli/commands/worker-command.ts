@@ -1,0 +1,42 @@
+import { Option, type Command } from 'commander';
+import { runWorker } from '../../queue/worker.js';
+import { action, parseIntStrict, printJson } from '../shared.js';
+
+interface WorkerFlags {
+  queue: string; concurrency?: number; lockMs?: number; offline?: boolean; device?: string; dtype?: string;
+  batchSize?: number; threads?: number; cacheDir?: string; milvusToken?: string; json?: boolean;
+}
+
+export function registerWorker(program: Command): void {
+  program.command('worker').description('decode and encode the jobs of distributed `index --queue` runs (start any number, on any machine that sees the files)')
+    .requiredOption('--queue <redis-url>', 'the Redis the runs are queued on (redis://host:6379)')
+    .option('--concurrency <n>', 'jobs at once in this process', (v) => parseIntStrict('--concurrency', v), 1)
+    .option('--lock-ms <n>', 'how long a job stays with a silent worker before it is retried', (v) => parseIntStrict('--lock-ms', v))
+    .option('--milvus-token <token>', 'token for runs that write to Milvus (also ROSETTA_MILVUS_TOKEN)')
+    .option('--offline', 'never download models (also ROSETTA_OFFLINE=1)')
+    .addOption(new Option('--device <device>', 'where models run').choices(['cpu', 'cuda', 'webgpu', 'auto']))
+    .addOption(new Option('--dtype <dtype>', 'weights precision').choices(['fp32', 'fp16', 'q8']))
+    .option('--batch-size <n>', 'inputs per forward pass', (v) => parseIntStrict('--batch-size', v))
+    .option('--threads <n>', 'ONNX Runtime threads', (v) => parseIntStrict('--threads', v))
+    .option('--cache-dir <path>', 'model cache directory')
+    .option('--json', 'one JSON line per finished job on stdout')
+    .action(action(async (o: WorkerFlags) => {
+      const controller = new AbortController();
+      const stop = (signal: NodeJS.Signals) => {
+        process.stderr.write(`rosetta worker: ${signal}: finishing the current job and stopping\n`);
+        controller.abort();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      if (!o.json) process.stderr.write(`rosetta worker: waiting for jobs on ${o.queue.replace(/:[^:@/]*@/, ':***@')}\n`);
+      await runWorker(o.queue, {
+        concurrency: o.concurrency, lockMs: o.lockMs, milvusToken: o.milvusToken, offline: o.offline, device: o.device as never, dtype: o.dtype as never,
+        batchSize: o.batchSize, threads: o.threads, cacheDir: o.cacheDir, signal: controller.signal,
+        onJob: (e) => {
+          if (o.json) { process.stdout.write(`${JSON.stringify(e)}\n`); return; }
+          process.stderr.write(`${e.status === 'done' ? 'done' : 'FAILED'} ${e.id}${e.failed ? ` (${e.failed} files failed)` : ''}${e.reason ? `: ${e.reason}` : ''}\n`);
+        },
+      });
+    }));
+}
+

@@ -1,0 +1,107 @@
+import { Queue } from 'bullmq';
+import type { SpaceSpec } from '../spaces/load-space.js';
+import { covers, type Space } from '../spaces/space.js';
+import { ItemCatalog } from '../ingest/item-catalog.js';
+import { prune, type IndexOptions } from '../ingest/index-paths.js';
+import { spaceKey } from '../store/keys.js';
+import { ProgressCounter, type IndexSummary } from '../ingest/progress.js';
+import type { VectorStore } from '../store/vector-store.js';
+import { RosettaError } from '../errors/rosetta-error.js';
+import { ErrorCodes } from '../errors/codes.js';
+import { openRedis, redactUrl, redisOptions } from './connection.js';
+import { startCommitter } from './committer.js';
+import { enqueueRun, openRun, resolvePaths } from './enqueue-run.js';
+import type { LockOptions } from './locks.js';
+import { readRunProgress, runFailures } from './run-progress.js';
+import { ENCODE_QUEUE, keys, PREFIX, storeKey, type EncodeJobData, type StoreTarget } from './run-spec.js';
+
+export interface DistributedIndexOptions extends IndexOptions, LockOptions {
+  /** `redis://host:port` of the queue. */
+  queue: string;
+  /** How often progress is read, ms (default 500). */
+  pollMs?: number;
+}
+
+export interface DistributedContext {
+  store: VectorStore;
+  spaces: Space[];
+  specs: Required<SpaceSpec>[];
+  target: StoreTarget;
+  maxPixels?: number;
+}
+
+/**
+ * `index` spread over workers: records the run in Redis, queues its files and shards, and follows it
+ * until every job is committed — committing itself when the store is a LanceDB folder (the one
+ * writer), leaving commits to the workers when it is shared (Milvus). Killed and started again with
+ * the same paths, it resumes the run. Returns the same summary as in-process ingest.
+ */
+export async function indexDistributed(ctx: DistributedContext, paths: string[], options: DistributedIndexOptions): Promise<IndexSummary & { runId: string }> {
+  const started = performance.now();
+  const connection = redisOptions(options.queue);
+  const redis = openRedis(options.queue);
+  const encode = new Queue<EncodeJobData>(ENCODE_QUEUE, { connection, prefix: PREFIX });
+  encode.on('error', () => undefined);
+  let committer: ReturnType<typeof startCommitter> | undefined;
+  try {
+    await reachable(redis.ping(), options.queue);
+    const { spec } = await openRun(redis, {
+      paths: resolvePaths(paths), store: ctx.target, spaces: ctx.specs, tags: options.tags, meta: options.meta, maxPixels: ctx.maxPixels,
+      fetch: options.fetch && { allowPrivate: options.fetch.allowPrivate, attempts: options.fetch.attempts, perHost: options.fetch.perHost },
+    });
+    const catalog = await ItemCatalog.load(ctx.store);
+    if (await redis.hget(keys.state(spec.id), 'enqueued') !== '1') {
+      const isUnchanged = (f: { path: string; size: number; mtimeMs: number }) => {
+        const at = catalog.byLocation(f.path);
+        return Boolean(at && at.size === f.size && at.mtimeMs >= f.mtimeMs && ctx.spaces.filter((s) => covers(s, at.modality)).every((s) => at.spaces.includes(spaceKey(s))));
+      };
+      await enqueueRun(redis, connection, spec, catalog, isUnchanged, options.batchFiles ?? 16);
+    }
+    if (ctx.target.kind === 'lancedb') committer = startCommitter(spec.id, connection, redis, ctx.store, catalog, options);
+    const counter = new ProgressCounter(0, options.onProgress);
+    for (;;) {
+      const p = await readRunProgress(redis, encode, spec.id);
+      counter.total = p.files + p.samples + (await redis.hget(keys.state(spec.id), 'walkFailed').then(Number) || 0);
+      Object.assign(counter, { added: p.added, updated: p.updated, skipped: p.skipped, failed: p.failed });
+      const idle = p.jobsDone + p.jobsFailed < p.jobs && (await encode.getWorkers()).length === 0;
+      counter.report('index', { current: idle ? 'no worker connected: start `rosetta worker --queue …`' : `${p.jobsDone + p.jobsFailed}/${p.jobs} jobs` });
+      if (p.finished) break;
+      if (options.signal?.aborted) throw new RosettaError(ErrorCodes.ABORTED, `Stopped following run ${spec.id}; its jobs stay queued`, { hint: 'run the same command again to resume it' });
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 500));
+    }
+    await committer?.close();
+    committer = undefined;
+    const final = await readRunProgress(redis, encode, spec.id);
+    const failures = await runFailures(redis, encode, spec.id);
+    // Shards read whole (no job failed) are remembered, so an unchanged shard is not queued again.
+    const shardFiles = JSON.parse(await redis.hget(keys.state(spec.id), 'shardFiles') ?? '[]') as [string, string][];
+    const failedShards = new Set(failures.filter((f) => f.code === ErrorCodes.QUEUE_FAILED).map((f) => f.path));
+    const whole = shardFiles.filter(([path]) => !failedShards.has(path));
+    if (whole.length) await redis.hset(keys.shardsDone(storeKey(ctx.target)), Object.fromEntries(whole));
+    const pruneCounter = new ProgressCounter(0);
+    if (options.prune) await prune(ctx.target.kind === 'lancedb' ? catalog : await ItemCatalog.load(ctx.store), spec.paths, pruneCounter);
+    counter.report('optimize');
+    await ctx.store.optimize();
+    await redis.multi().hset(keys.state(spec.id), 'finishedAt', Date.now()).del(keys.active(storeKey(ctx.target))).exec();
+    const seconds = (performance.now() - started) / 1000;
+    const settled = final.added + final.updated + final.skipped + final.failed;
+    return {
+      runId: spec.id, added: final.added, updated: final.updated, skipped: final.skipped, failed: final.failed,
+      pruned: pruneCounter.pruned, failures, seconds, filesPerSecond: settled / Math.max(seconds, 1e-3),
+    };
+  } finally {
+    await committer?.close();
+    await encode.close();
+    redis.disconnect();
+  }
+}
+
+/** Fails fast, naming the URL, when Redis does not answer (commands otherwise wait for it forever). */
+export async function reachable<T>(command: Promise<T>, url: string, ms = 5000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RosettaError(ErrorCodes.QUEUE_UNREACHABLE, `No Redis answered at ${redactUrl(url)} within ${ms / 1000} s`,
+      { setting: 'queue', hint: 'start one (`redis-server --port 6379 --appendonly yes`) or check the host, port and password in the URL' })), ms);
+  });
+  try { return await Promise.race([command, timeout]); } finally { clearTimeout(timer); }
+}

@@ -1,0 +1,69 @@
+import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { encodeBatch, mergeSameBytes, commitAll, type EncodeWork, type PendingCommit } from '../ingest/index-paths.js';
+import { decodeForEncoding, hashAndType } from '../ingest/prepare-file.js';
+import { ItemCatalog } from '../ingest/item-catalog.js';
+import { ProgressCounter } from '../ingest/progress.js';
+import { ImageFetcher } from '../shards/fetch-images.js';
+import { shardWork } from '../shards/shard-work.js';
+import type { Space } from '../spaces/space.js';
+import type { VectorStore } from '../store/vector-store.js';
+import { mergeWithStored, storeLookup } from './merge-stored.js';
+import { keys, recordOnce, type EncodeJobData, type RunSpec } from './run-spec.js';
+import { toWire } from './wire.js';
+
+/** What a worker holds for one run: its spec, loaded spaces, and the shared store or the run's commit queue. */
+export interface RunContext {
+  spec: RunSpec;
+  spaces: Space[];
+  /** Set when the store is shared (Milvus): the worker commits itself. */
+  store?: VectorStore;
+  /** Set when one committer writes the store (LanceDB): the worker hands it the encoded items. */
+  commits?: Queue;
+  fetcher: ImageFetcher;
+}
+
+/**
+ * One encode job: read, hash, decode and encode its files (or its shard's samples) with the ingest
+ * stages, then either commit them to the shared store or queue them for the run's committer (one
+ * commit job per batch, with ids derived from this job's, so a redone job queues nothing twice).
+ * Only then is the job's result recorded: a worker killed before that has its job retried.
+ */
+export async function processEncodeJob(job: Job<EncodeJobData>, run: RunContext, redis: Redis): Promise<{ commits: number; failed: number }> {
+  const counter = new ProgressCounter(0);
+  let batches = 0;
+  const hand = async (pending: PendingCommit[]) => {
+    if (!pending.length) return;
+    const id = `${job.id}.${batches++}`;
+    if (run.store) {
+      const merged = await mergeWithStored(pending, storeLookup(run.store));
+      const before = { added: counter.added, updated: counter.updated, skipped: counter.skipped };
+      await commitAll(run.store, ItemCatalog.empty(run.store), merged, counter);
+      await recordOnce(redis, run.spec.id, keys.committed(run.spec.id), id,
+        { added: counter.added - before.added, updated: counter.updated - before.updated, skipped: counter.skipped - before.skipped });
+    } else {
+      await run.commits!.add('commit', { runId: run.spec.id, commits: pending.map(toWire) }, { jobId: id });
+    }
+  };
+  const options = { tags: run.spec.tags, meta: run.spec.meta };
+  if (job.data.kind === 'shard') {
+    for await (const work of shardWork(job.data.path, counter, { maxPixels: run.spec.maxPixels, fetcher: run.fetcher })) {
+      await hand(await encodeBatch(run, mergeSameBytes(work), options, counter));
+    }
+  } else {
+    const work: EncodeWork[] = [];
+    await Promise.all(job.data.files.map(async (file) => {
+      try {
+        const { bytes, hash, type } = await hashAndType(file);
+        work.push({ prepared: await decodeForEncoding(file, bytes, hash, type, run.spec.maxPixels) });
+      } catch (error) {
+        counter.fail(file.path, error);
+      }
+    }));
+    work.sort((a, b) => (a.prepared.file.path < b.prepared.file.path ? -1 : 1));
+    await hand(await encodeBatch(run, mergeSameBytes(work), options, counter));
+  }
+  await redis.hset(keys.expected(run.spec.id), String(job.id), String(run.store ? 0 : batches));
+  await recordOnce(redis, run.spec.id, keys.encoded(run.spec.id), String(job.id), { failed: counter.failed, samples: job.data.kind === 'shard' ? counter.total : 0 }, counter.failures);
+  return { commits: batches, failed: counter.failed };
+}

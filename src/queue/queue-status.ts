@@ -1,0 +1,74 @@
+import { Queue } from 'bullmq';
+import type { IndexFailure } from '../ingest/progress.js';
+import { openRedis, redactUrl, redisOptions } from './connection.js';
+import { reachable } from './distributed-index.js';
+import { readRunProgress, runFailures, type RunProgress } from './run-progress.js';
+import { commitQueueName, ENCODE_QUEUE, keys, PREFIX, readSpec, storeKey, type EncodeJobData } from './run-spec.js';
+
+export interface QueueStatus {
+  queue: string;
+  /** BullMQ's job counts of the shared encode queue. */
+  counts: Record<string, number>;
+  /** Worker connections BullMQ sees on the encode queue. */
+  workers: number;
+  runs: (RunProgress & { paths: string[]; store: string; failures: IndexFailure[]; commitCounts?: Record<string, number> })[];
+}
+
+/** Counts, rates and failures (with reasons) of the queue and its latest runs, read from Redis alone. */
+export async function queueStatus(url: string, options: { runs?: number; failures?: number } = {}): Promise<QueueStatus> {
+  const connection = redisOptions(url);
+  const redis = openRedis(url);
+  const encode = new Queue<EncodeJobData>(ENCODE_QUEUE, { connection, prefix: PREFIX });
+  encode.on('error', () => undefined);
+  try {
+    await reachable(redis.ping(), url);
+    const counts = await encode.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
+    const workers = (await encode.getWorkers()).length;
+    const ids = await redis.zrevrange(keys.runs, 0, (options.runs ?? 5) - 1);
+    const runs: QueueStatus['runs'] = [];
+    for (const id of ids) {
+      const spec = await readSpec(redis, id);
+      if (!spec) continue;
+      const progress = await readRunProgress(redis, encode, id);
+      const failures = (await runFailures(redis, encode, id)).slice(-(options.failures ?? 10));
+      let commitCounts: Record<string, number> | undefined;
+      if (spec.store.kind === 'lancedb') {
+        const commits = new Queue(commitQueueName(id), { connection, prefix: PREFIX });
+        commits.on('error', () => undefined);
+        commitCounts = await commits.getJobCounts('waiting', 'active', 'completed', 'failed');
+        await commits.close();
+      }
+      runs.push({ ...progress, paths: spec.paths, store: storeKey(spec.store), failures, commitCounts });
+    }
+    return { queue: redactUrl(url), counts, workers, runs };
+  } finally {
+    await encode.close();
+    redis.disconnect();
+  }
+}
+
+/** Drops a run: its record, its unfinished jobs and its commit queue (committed items stay in the store). */
+export async function forgetRun(url: string, runId: string): Promise<{ removedJobs: number }> {
+  const connection = redisOptions(url);
+  const redis = openRedis(url);
+  const encode = new Queue<EncodeJobData>(ENCODE_QUEUE, { connection, prefix: PREFIX });
+  encode.on('error', () => undefined);
+  try {
+    await reachable(redis.ping(), url);
+    const spec = await readSpec(redis, runId);
+    const ids = await redis.smembers(keys.jobs(runId));
+    let removedJobs = 0;
+    for (const id of ids) removedJobs += await encode.remove(id);
+    const commits = new Queue(commitQueueName(runId), { connection, prefix: PREFIX });
+    await commits.obliterate({ force: true });
+    await commits.close();
+    const tx = redis.multi().zrem(keys.runs, runId);
+    for (const k of [keys.spec, keys.state, keys.stats, keys.jobs, keys.encoded, keys.expected, keys.committed, keys.failures]) tx.del(k(runId));
+    if (spec && await redis.get(keys.active(storeKey(spec.store))) === runId) tx.del(keys.active(storeKey(spec.store)));
+    await tx.exec();
+    return { removedJobs };
+  } finally {
+    await encode.close();
+    redis.disconnect();
+  }
+}

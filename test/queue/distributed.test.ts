@@ -1,0 +1,189 @@
+/**
+ * Distributed ingest on a real redis-server with real `rosetta worker` and `rosetta index --queue`
+ * processes: every run must leave the collection exactly as a single-process index of the same folder
+ * leaves it (items and their locations, segments, vectors, search results), whatever is killed.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rosetta } from '../../src/rosetta.js';
+import { openLanceStore } from '../../src/store/lancedb/lance-store.js';
+import { queueStatus } from '../../src/queue/queue-status.js';
+import { writeWebdatasetTar } from '../../src/shards/write-shards.js';
+import { buildTinyClip } from '../helpers/tiny-clip.js';
+import { colourImage } from '../helpers/images.js';
+import { hasRedis, RedisHarness } from '../helpers/redis-server.js';
+
+const BIN = fileURLToPath(new URL('../../bin/rosetta.js', import.meta.url));
+const LOCK_MS = '1500';
+const QUERIES = ['red', 'green', 'blue', 'yellow', 'a cyan square'];
+
+let redis: RedisHarness;
+let root: string;
+let files: string;
+let model: string;
+let reference: Snapshot;
+const children = new Set<ChildProcess>();
+
+
+interface Snapshot { items: string[]; segments: string[]; vectors: string[]; vectorCount: number; search: string[][] }
+
+/** Everything a user could observe of a collection, in a comparable form. */
+async function snapshot(dir: string): Promise<Snapshot> {
+  const rosetta = await Rosetta.open(dir, { spaces: [model], offline: true });
+  const items = (await rosetta.store.listItems()).map((i) => `${i.hash} ${[...i.locations].sort().join(',')} ${i.meta.caption ?? ''}`).sort();
+  const segments: string[] = [];
+  for (const i of await rosetta.store.listItems()) for (const s of await rosetta.store.getItemSegments(i.hash)) segments.push(`${s.id} ${s.text ?? ''}`);
+  const query = (await rosetta.spaces[0].embedTexts(['red']))[0];
+  const space = { spaceId: rosetta.spaces[0].id, version: rosetta.spaces[0].version, dim: query.length };
+  const hits = await rosetta.store.search(space, query, { k: 10_000 });
+  const search: string[][] = [];
+  for (const q of QUERIES) search.push((await rosetta.search(q, { k: 8 })).map((r) => `${r.segmentId} ${r.similarity.toFixed(5)}`));
+  await rosetta.close();
+  return { items, segments: segments.sort(), vectors: hits.map((h) => `${h.segmentId} ${h.score.toFixed(5)}`).sort(), vectorCount: hits.length, search };
+}
+
+function assertSameAsReference(got: Snapshot, label: string): void {
+  assert.equal(got.items.length, reference.items.length, `${label}: item count`);
+  assert.deepEqual(got.items, reference.items, `${label}: items and their locations`);
+  assert.deepEqual(got.segments, reference.segments, `${label}: segments`);
+  assert.equal(got.vectorCount, new Set(got.vectors.map((v) => v.split(' ')[0])).size, `${label}: no duplicated vectors`);
+  assert.deepEqual(got.vectors, reference.vectors, `${label}: vectors`);
+  assert.deepEqual(got.search, reference.search, `${label}: search results`);
+}
+
+function rosettaChild(args: string[]): ChildProcess & { out: string } {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & { out: string };
+  child.out = '';
+  child.stdout!.on('data', (d) => { child.out += d; });
+  child.stderr!.on('data', (d) => { child.out += d; });
+  children.add(child);
+  child.once('exit', (code) => {
+    children.delete(child);
+    if (code) process.stderr.write(`rosetta ${args[0]} exited with ${code}:\n${child.out}\n`);
+  });
+  return child;
+}
+
+const startWorker = () => rosettaChild(['worker', '--queue', redis.url, '--lock-ms', LOCK_MS, '--offline', '--json', '--threads', '1']);
+const startIndex = (dir: string) => rosettaChild(['index', files, '--queue', redis.url, '--dir', dir, '--model', model, '--offline', '--json', '--lock-ms', LOCK_MS, '--batch-files', '4']);
+const exited = (c: ChildProcess) => new Promise<number>((resolve) => { if (c.exitCode !== null || c.signalCode) resolve(c.exitCode ?? -1); else c.once('exit', (code) => resolve(code ?? -1)); });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const kill = async (c: ChildProcess) => { if (c.exitCode === null && !c.signalCode) { c.kill('SIGKILL'); await exited(c); } };
+
+/** Waits until the run of `dir` has committed at least `n` items (read from Redis, as `queue status` does). */
+async function untilCommitted(n: number, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const s = await queueStatus(redis.url, { runs: 1 });
+    const r = s.runs[0];
+    if (r && !r.finishedAt && r.added + r.updated >= n) return;
+    await sleep(150);
+  }
+  throw new Error(`fewer than ${n} items committed in ${timeoutMs} ms`);
+}
+
+describe('distributed ingest on Redis (real redis-server, real worker processes)', { skip: hasRedis ? false : 'redis-server is not installed: run `npm run setup:system` (CI installs it)' }, () => {
+  before(async () => {
+    redis = await RedisHarness.start();
+    root = mkdtempSync(join(tmpdir(), 'rosetta-dist-'));
+    files = join(root, 'files');
+    mkdirSync(join(files, 'more'), { recursive: true });
+    model = buildTinyClip();
+    // 120 distinct images, one duplicated under a second path, and a webdataset shard of 16 captioned samples.
+    for (let i = 0; i < 120; i += 1) {
+      await writeFile(join(files, i % 2 ? 'more' : '', `img-${String(i).padStart(3, '0')}.png`), await colourImage([(i * 37) % 256, (i * 91) % 256, (i * 53) % 256], { seed: i + 1 }));
+    }
+    await writeFile(join(files, 'more', 'copy-of-7.png'), await colourImage([(7 * 37) % 256, (7 * 91) % 256, (7 * 53) % 256], { seed: 8 }));
+    const colours = ['red', 'green', 'blue', 'yellow'] as const;
+    await writeWebdatasetTar(join(files, '00000.tar'), await Promise.all(Array.from({ length: 16 }, async (_, i) => ({
+      key: String(i).padStart(9, '0'), image: await colourImage(colours[i % 4], { format: 'jpeg', seed: 500 + i }), caption: `a ${colours[i % 4]} thing ${i}`,
+    }))));
+    const ref = await Rosetta.open(join(root, 'reference'), { spaces: [model], offline: true });
+    const s = await ref.index([files]);
+    assert.equal(s.failed, 0);
+    await ref.close();
+    reference = await snapshot(join(root, 'reference'));
+    assert.equal(reference.items.length, 136);
+  });
+
+  after(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await redis?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('two workers share a run and the result equals a single-process index', async () => {
+    const workers = [startWorker(), startWorker()];
+    const dir = join(root, 'two');
+    const index = startIndex(dir);
+    assert.equal(await exited(index), 0, index.out);
+    const summary = JSON.parse(index.out.slice(index.out.indexOf('{'))) as { added: number; failed: number; runId: string };
+    assert.equal(summary.failed, 0, index.out);
+    assert.equal(summary.added, 136);
+    await Promise.all(workers.map(kill));
+    const jobsPerWorker = workers.map((w) => (w.out.match(/"status":"done"/g) ?? []).length);
+    assert.ok(jobsPerWorker.every((n) => n > 0), `both workers took jobs (${jobsPerWorker.join(', ')})`);
+    assertSameAsReference(await snapshot(dir), 'two workers');
+    // Run again: nothing changed, so nothing is queued and every file is skipped.
+    const again = startIndex(dir);
+    assert.equal(await exited(again), 0, again.out);
+    const s2 = JSON.parse(again.out.slice(again.out.indexOf('{'))) as { added: number; skipped: number };
+    assert.equal(s2.added, 0);
+    assert.equal(s2.skipped, 121, 'the 121 files are skipped (the unchanged shard is not queued at all)');
+  });
+
+  it('twenty SIGKILLs of random workers at random moments: nothing lost, nothing duplicated', async () => {
+    let workers = [startWorker(), startWorker()];
+    const dir = join(root, 'kills');
+    const index = startIndex(dir);
+    let kills = 0;
+    let seed = 7;
+    const rand = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    while (kills < 20) {
+      await sleep(150 + rand() * 600);
+      const victim = workers[Math.floor(rand() * workers.length)];
+      await kill(victim);
+      kills += 1;
+      workers = workers.filter((w) => w !== victim).concat(startWorker());
+    }
+    assert.equal(index.exitCode, null, 'the run was still going when the twentieth worker was killed');
+    assert.equal(await exited(index), 0, index.out);
+    await Promise.all(workers.map(kill));
+    assertSameAsReference(await snapshot(dir), 'after 20 kills');
+  });
+
+  it('the committer killed mid-run and started again finishes the same run', async () => {
+    const worker = startWorker();
+    const dir = join(root, 'committer');
+    const first = startIndex(dir);
+    await untilCommitted(20);
+    await kill(first);
+    const second = startIndex(dir);
+    assert.equal(await exited(second), 0, second.out);
+    const s = JSON.parse(second.out.slice(second.out.indexOf('{'))) as { runId: string; added: number; updated: number; skipped: number };
+    const status = await queueStatus(redis.url, { runs: 10 });
+    assert.equal(status.runs.filter((r) => r.store.endsWith(dir)).length, 1, 'the restart resumed the run instead of starting another');
+    assert.equal(s.added + s.updated + s.skipped, 137, 'every file and sample accounted for once');
+    await kill(worker);
+    assertSameAsReference(await snapshot(dir), 'committer restarted');
+  });
+
+  it('Redis restarted mid-run (AOF): the run resumes and completes', async () => {
+    const workers = [startWorker(), startWorker()];
+    const dir = join(root, 'redis-restart');
+    const index = startIndex(dir);
+    await untilCommitted(20);
+    await redis.restart(1500);
+    assert.equal(await exited(index), 0, index.out);
+    await Promise.all(workers.map(kill));
+    assertSameAsReference(await snapshot(dir), 'Redis restarted');
+    const status = await queueStatus(redis.url, { runs: 1 });
+    assert.ok(status.runs[0].finishedAt && status.runs[0].failed === 0 && status.runs[0].jobsDone === status.runs[0].jobs);
+  });
+});
