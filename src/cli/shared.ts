@@ -21,6 +21,8 @@ export interface CommonOptions {
   batchSize?: number;
   threads?: number;
   cacheDir?: string;
+  store?: string;
+  storeToken?: string;
   json?: boolean;
 }
 
@@ -34,6 +36,8 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--batch-size <n>', 'inputs per forward pass', (v) => parseIntStrict('--batch-size', v))
     .option('--threads <n>', 'ONNX Runtime threads', (v) => parseIntStrict('--threads', v))
     .option('--cache-dir <path>', 'model cache directory')
+    .option('--store <url>', 'keep vectors on a Milvus server instead of in --dir: milvus://host:19530[/database][?prefix=rosetta_] (also ROSETTA_STORE)', process.env.ROSETTA_STORE)
+    .option('--store-token <token>', 'Milvus token, user:password or API key (also ROSETTA_MILVUS_TOKEN)')
     .option('--json', 'machine-readable output on stdout');
 }
 
@@ -55,8 +59,13 @@ export function rosettaOptions(o: CommonOptions): RosettaOptions {
   };
 }
 
+/** Opens the collection of `--dir`; with `--store milvus://…` its vectors live on that Milvus server (settings stay in `--dir`). */
 export async function openCollection(o: CommonOptions): Promise<Rosetta> {
-  return Rosetta.open(o.dir, rosettaOptions(o));
+  if (!o.store) return Rosetta.open(o.dir, rosettaOptions(o));
+  const { openMilvusStore } = await import('../store/milvus/milvus-store.js');
+  const { parseMilvusUrl } = await import('../store/milvus/milvus-url.js');
+  const store = await openMilvusStore(parseMilvusUrl(o.store, o.storeToken ?? process.env.ROSETTA_MILVUS_TOKEN));
+  return Rosetta.open(o.dir, { ...rosettaOptions(o), store }).catch(async (error) => { await store.close(); throw error; });
 }
 
 /**

@@ -4,6 +4,7 @@ import { unsupported, validateCommit, validateCommits } from '../commit-validati
 import { vectorTableName } from '../keys.js';
 import { WriteQueue } from '../write-queue.js';
 import { locationMatcher } from '../glob.js';
+import { describeMilvusError, pageExpr, readAllByKey } from './page-by-key.js';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
@@ -121,14 +122,16 @@ export class MilvusStore implements VectorStore {
   }
 
   async listItems(filter?: SearchFilter, limit?: number): Promise<ItemRecord[]> {
-    let expr = milvusExpr(filter, false) ?? 'hash != ""';
+    // An empty list of modalities or kinds matches nothing (Milvus has no `false` literal to say so).
+    if (filter?.modality?.length === 0 || filter?.kinds?.length === 0) return [];
+    const expr = milvusExpr(filter, false) ?? 'hash != ""';
+    let found: ItemRecord[];
     if (filter?.kinds) {
       const segs = await this.query(this.segments, `kind in ${inList(filter.kinds)}`, ['item_hash']);
       const hashes = [...new Set(segs.map((r) => String(r.item_hash)))];
-      if (!hashes.length) return [];
-      expr = `(${expr}) and hash in ${inList(hashes)}`;
-    }
-    let found = await this.queryItems(expr);
+      found = [];
+      for (let i = 0; i < hashes.length; i += MAX_LIST) found.push(...await this.queryItems(`(${expr}) and hash in ${inList(hashes.slice(i, i + MAX_LIST))}`));
+    } else found = await this.queryItems(expr);
     if (filter?.pathGlob) { const m = locationMatcher(filter.pathGlob); found = found.filter((i) => m(i.locations)); }
     found.sort((a, b) => (a.hash < b.hash ? -1 : 1));
     return limit !== undefined ? found.slice(0, expectPositiveInt('limit', limit)) : found;
@@ -141,7 +144,8 @@ export class MilvusStore implements VectorStore {
 
   async getSegments(ids: string[]): Promise<SegmentRecord[]> {
     if (!ids.length) return [];
-    const rows = await this.query(this.segments, `id in ${inList(ids)}`, ['record']);
+    const rows: Row[] = [];
+    for (let i = 0; i < ids.length; i += MAX_LIST) rows.push(...await this.query(this.segments, `id in ${inList(ids.slice(i, i + MAX_LIST))}`, ['record']));
     const byId = new Map(rows.map((r) => [String((r.record as SegmentRecord).id), r.record as SegmentRecord]));
     return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
   }
@@ -236,6 +240,7 @@ export class MilvusStore implements VectorStore {
     const k = expectPositiveInt('k', options.k, 16_384);
     if (!(vector instanceof Float32Array) || vector.length !== space.dim) throw invalidArgument('vector', `a Float32Array of length ${space.dim}`, vector?.length);
     if (this.versions.get(space.spaceId)?.version !== space.version) return [];
+    if (options.filter?.modality?.length === 0 || options.filter?.kinds?.length === 0) return [];
     const expr = milvusExpr(options.filter, true);
     const match = options.filter?.pathGlob ? locationMatcher(options.filter.pathGlob) : undefined;
     for (let fetch = match ? k * 4 : k; ; fetch = Math.min(fetch * 4, 16_384)) {
@@ -291,9 +296,17 @@ export class MilvusStore implements VectorStore {
     if (stale) await this.call('delete', () => this.client.delete({ collection_name: name, filter: stale }));
   }
 
+  /** Every row `expr` matches (paged by primary key, no cap), or the first `limit`. */
   private async query(name: string, expr: string, fields: string[], limit?: number): Promise<Row[]> {
-    const res = await this.call('query', () => this.client.query({ collection_name: name, filter: expr, output_fields: fields, limit: limit ?? 16_384, consistency_level: STRONG }));
-    return res.data as Row[];
+    const key = name === this.items ? 'hash' : name === this.segments ? 'id' : 'segment_id';
+    const output = fields.includes('*') || fields.includes(key) ? fields : [...fields, key];
+    const page = async (after: string | undefined, size: number) => {
+      const res = await this.call('query', () => this.client.query({ collection_name: name, filter: pageExpr(expr, key, after), output_fields: output, limit: size, consistency_level: STRONG }));
+      return res.data as Row[];
+    };
+    if (limit !== undefined && limit <= 4096) return page(undefined, limit);
+    const rows = await readAllByKey(page, (r) => String(r[key]));
+    return limit !== undefined ? rows.slice(0, limit) : rows;
   }
 
   private async queryItems(expr: string, limit?: number): Promise<ItemRecord[]> {
@@ -305,7 +318,7 @@ export class MilvusStore implements VectorStore {
     try {
       res = await fn();
     } catch (cause) {
-      const text = cause instanceof Error ? cause.message : String(cause);
+      const text = describeMilvusError(cause);
       const unreachable = /UNAVAILABLE|ECONNREFUSED|DEADLINE|connect/i.test(text);
       throw new RosettaError(unreachable ? ErrorCodes.STORE_UNREACHABLE : ErrorCodes.STORE_FAILED,
         `Milvus at ${this.options.address} failed during ${op}: ${text.split('\n')[0]}`,
@@ -315,7 +328,7 @@ export class MilvusStore implements VectorStore {
     const status = (res as { status?: { error_code?: string | number; reason?: string } })?.status
       ?? (res as { error_code?: string | number; reason?: string } | undefined);
     if (status && status.error_code !== undefined && status.error_code !== 'Success' && status.error_code !== 0) {
-      throw new RosettaError(ErrorCodes.STORE_FAILED, `Milvus at ${this.options.address} refused ${op}: ${status.reason ?? status.error_code}`, { file: this.options.address, hint: 'check the Milvus server version (≥ 2.4) and logs' });
+      throw new RosettaError(ErrorCodes.STORE_FAILED, `Milvus at ${this.options.address} refused ${op}: ${describeMilvusError(status)}`, { file: this.options.address, hint: 'check the Milvus server version (≥ 2.4) and logs' });
     }
     return res;
   }
