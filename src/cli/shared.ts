@@ -21,7 +21,7 @@ export interface CommonOptions {
   batchSize?: number;
   threads?: number;
   cacheDir?: string;
-  store?: string;
+  storeUrl?: string;
   storeToken?: string;
   json?: boolean;
 }
@@ -36,7 +36,7 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--batch-size <n>', 'inputs per forward pass', (v) => parseIntStrict('--batch-size', v))
     .option('--threads <n>', 'ONNX Runtime threads', (v) => parseIntStrict('--threads', v))
     .option('--cache-dir <path>', 'model cache directory')
-    .option('--store <url>', 'keep vectors on a Milvus server instead of in --dir: milvus://host:19530[/database][?prefix=rosetta_] (also ROSETTA_STORE)', process.env.ROSETTA_STORE)
+    .option('--store-url <url>', 'keep vectors on a Milvus server instead of in --dir: milvus://host:19530[/database][?prefix=rosetta_] (also ROSETTA_STORE_URL)', process.env.ROSETTA_STORE_URL)
     .option('--store-token <token>', 'Milvus token, user:password or API key (also ROSETTA_MILVUS_TOKEN)')
     .option('--json', 'machine-readable output on stdout');
 }
@@ -59,12 +59,12 @@ export function rosettaOptions(o: CommonOptions): RosettaOptions {
   };
 }
 
-/** Opens the collection of `--dir`; with `--store milvus://…` its vectors live on that Milvus server (settings stay in `--dir`). */
+/** Opens the collection of `--dir`; with `--store-url milvus://…` its vectors live on that Milvus server (settings stay in `--dir`). */
 export async function openCollection(o: CommonOptions): Promise<Rosetta> {
-  if (!o.store) return Rosetta.open(o.dir, rosettaOptions(o));
+  if (!o.storeUrl) return Rosetta.open(o.dir, rosettaOptions(o));
   const { openMilvusStore } = await import('../store/milvus/milvus-store.js');
   const { parseMilvusUrl } = await import('../store/milvus/milvus-url.js');
-  const store = await openMilvusStore(parseMilvusUrl(o.store, o.storeToken ?? process.env.ROSETTA_MILVUS_TOKEN));
+  const store = await openMilvusStore(parseMilvusUrl(o.storeUrl, o.storeToken ?? process.env.ROSETTA_MILVUS_TOKEN));
   return Rosetta.open(o.dir, { ...rosettaOptions(o), store }).catch(async (error) => { await store.close(); throw error; });
 }
 
