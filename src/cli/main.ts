@@ -19,6 +19,7 @@ import { registerOcr } from './commands/ocr-command.js';
 import { registerSpeech } from './commands/speech-command.js';
 import { registerWorker } from './commands/worker-command.js';
 import { registerQueue } from './commands/queue-command.js';
+import { registerExport } from './commands/export-command.js';
 import { reportError } from './shared.js';
 
 const program = new Command('rosetta')
@@ -46,6 +47,7 @@ registerOcr(program);
 registerSpeech(program);
 registerWorker(program);
 registerQueue(program);
+registerExport(program);
 
 program.parseAsync(process.argv).catch((error) => {
   reportError(error, process.argv.includes('--json'));

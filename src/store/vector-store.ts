@@ -112,6 +112,8 @@ export interface VectorStore {
   search(space: SpaceTableInfo, vector: Float32Array, options: { k: number; filter?: SearchFilter }): Promise<VectorHit[]>;
   /** Builds (or rebuilds) the ANN index of a space table when it is large enough; no-op otherwise. */
   optimize(space?: SpaceTableInfo): Promise<void>;
+  /** Every vector of a space (current version), a batch at a time, for export; nothing for another version. */
+  scanVectors(space: Pick<SpaceTableInfo, 'spaceId' | 'version'>): AsyncGenerator<VectorRecord[]>;
   /** Full-text search over segment text (captions, chunks, transcripts) for hybrid queries; `score` is the engine's relevance. */
   searchText(query: string, options: { k: number; filter?: SearchFilter }): Promise<VectorHit[]>;
   close(): Promise<void>;

@@ -464,6 +464,19 @@ export class LanceStore implements VectorStore {
     });
   }
 
+  async *scanVectors(space: Pick<SpaceTableInfo, 'spaceId' | 'version'>): AsyncGenerator<VectorRecord[]> {
+    const table = this.spaceTables.get(space.spaceId);
+    if (!table || this.spaceInfo.get(space.spaceId)?.version !== space.version) return;
+    for await (const batch of table.query().select(['segment_id', 'item_hash', 'vector'])) {
+      const ids = batch.getChild('segment_id')!, hashes = batch.getChild('item_hash')!, vectors = batch.getChild('vector')!;
+      const out: VectorRecord[] = [];
+      for (let i = 0; i < batch.numRows; i += 1) {
+        out.push({ segmentId: String(ids.get(i)), itemHash: String(hashes.get(i)), vector: Float32Array.from(vectors.get(i)!.toArray() as Float32Array) });
+      }
+      if (out.length) yield out;
+    }
+  }
+
   async close(): Promise<void> {
     await this.queue.drain();
     if (this.ann) {

@@ -4,7 +4,7 @@ import { unsupported, validateCommit, validateCommits } from '../commit-validati
 import { vectorTableName } from '../keys.js';
 import { WriteQueue } from '../write-queue.js';
 import { locationMatcher } from '../glob.js';
-import { describeMilvusError, pageExpr, readAllByKey } from './page-by-key.js';
+import { describeMilvusError, pageExpr, pagesByKey, readAllByKey } from './page-by-key.js';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
@@ -261,6 +261,17 @@ export class MilvusStore implements VectorStore {
     await this.queue.drain();
     const names = [this.items, this.segments, ...[...this.versions.keys()].map((s) => this.vectorsOf(s))];
     await this.call('flush', () => this.client.flushSync({ collection_names: names }));
+  }
+
+  async *scanVectors(space: Pick<SpaceTableInfo, 'spaceId' | 'version'>): AsyncGenerator<VectorRecord[]> {
+    if (this.versions.get(space.spaceId)?.version !== space.version) return;
+    const name = this.vectorsOf(space.spaceId);
+    const page = async (after: string | undefined, size: number) => (await this.call('query', () => this.client.query({
+      collection_name: name, filter: pageExpr('segment_id != ""', 'segment_id', after), output_fields: ['segment_id', 'item_hash', 'vector'], limit: size, consistency_level: STRONG,
+    }))).data as Row[];
+    for await (const rows of pagesByKey(page, (r) => String(r.segment_id))) {
+      yield rows.map((r) => ({ segmentId: String(r.segment_id), itemHash: String(r.item_hash), vector: Float32Array.from(r.vector as number[]) }));
+    }
   }
 
   async close(): Promise<void> {

@@ -3,18 +3,24 @@
  * primary key is above the last page's largest key (Milvus caps one query's offset + limit at 16,384, so
  * offset paging cannot go further). Ends on a short or empty page.
  */
-export async function readAllByKey<T>(fetchPage: (afterKey: string | undefined, limit: number) => Promise<T[]>, keyOf: (row: T) => string, pageSize = 4096): Promise<T[]> {
-  const out: T[] = [];
+export async function* pagesByKey<T>(fetchPage: (afterKey: string | undefined, limit: number) => Promise<T[]>, keyOf: (row: T) => string, pageSize = 4096): AsyncGenerator<T[]> {
   let after: string | undefined;
   for (;;) {
     const rows = await fetchPage(after, pageSize);
-    out.push(...rows);
-    if (rows.length < pageSize) return out;
+    if (rows.length) yield rows;
+    if (rows.length < pageSize) return;
     let max = keyOf(rows[0]);
     for (const r of rows) { const k = keyOf(r); if (k > max) max = k; }
-    if (after !== undefined && max <= after) return out; // a server that ignored the key bound: stop rather than loop
+    if (after !== undefined && max <= after) return; // a server that ignored the key bound: stop rather than loop
     after = max;
   }
+}
+
+/** All pages of `pagesByKey` in one array. */
+export async function readAllByKey<T>(fetchPage: (afterKey: string | undefined, limit: number) => Promise<T[]>, keyOf: (row: T) => string, pageSize = 4096): Promise<T[]> {
+  const out: T[] = [];
+  for await (const rows of pagesByKey(fetchPage, keyOf, pageSize)) out.push(...rows);
+  return out;
 }
 
 /** The key condition of the page after `afterKey`, combined with the caller's expression. */
