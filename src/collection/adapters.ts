@@ -45,7 +45,7 @@ export async function trainAdapter(collectionDir: string, space: Space, pairsFil
   for (const [i, p] of file.pairs.entries()) {
     if (p.modality !== 'image') { skipped.push({ file: pairsFile, row: p.row, reason: 'not an image row' }); continue; }
     try {
-      images.push({ img: await readImage(p.path), text: p.text });
+      images.push({ img: await readImage(p.bytes ? { bytes: Buffer.from(p.bytes), name: p.path } : p.path), text: p.text });
     } catch (error) {
       skipped.push({ file: pairsFile, row: p.row, reason: (error as Error).message.split('\n')[0] });
     }

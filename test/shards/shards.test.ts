@@ -166,3 +166,29 @@ describe('rosetta export --format parquet', () => {
     await reopened.close();
   });
 });
+
+describe('shards as evaluation and training data', () => {
+  it('rosetta eval retrieval and train --pairs read image–caption pairs straight from a shard', async () => {
+    const { runCli } = await import('../helpers/run-cli.js');
+    const dir = join(root, 'eval');
+    mkdirSync(dir, { recursive: true });
+    const tar = join(dir, '00000.tar');
+    await writeWebdatasetTar(tar, samples);
+    writeParquetShard(join(dir, '00001.parquet'), samples.slice(0, 4));
+    const r = await runCli(['eval', 'retrieval', '--dataset', tar, '--model', model, '--offline', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const res = JSON.parse(r.stdout) as { results: { dataset: { images: number; captions: number; format: string }; t2i: { r5: number } }[] };
+    assert.deepEqual(res.results[0].dataset.images, 12);
+    assert.equal(res.results[0].dataset.format, 'webdataset');
+    // Captions name the colour and the tiny model maps colours to their directions: the right image is in the top 5.
+    assert.ok(res.results[0].t2i.r5 >= 0.9, `R@5 ${res.results[0].t2i.r5}`);
+    const folder = await runCli(['eval', 'retrieval', '--dataset', dir, '--model', model, '--offline', '--json']);
+    assert.equal((JSON.parse(folder.stdout) as typeof res).results[0].dataset.images, 16, 'a folder of shards reads every shard');
+
+    const rosetta = await Rosetta.open(join(dir, '.rosetta'), { spaces: [model], offline: true });
+    const fit = await rosetta.trainAdapter(tar, { epochs: 2 });
+    assert.equal(fit.saved.pairs, 12);
+    assert.deepEqual(fit.skipped, []);
+    await rosetta.close();
+  });
+});

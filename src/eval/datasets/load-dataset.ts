@@ -6,6 +6,7 @@ import type { CaptionDataset, CaptionReadOptions, ClassDataset } from './types.j
 import { readCocoJson } from './coco-json.js';
 import { readCaptionJsonl, readCaptionTable } from './caption-table.js';
 import { IMAGE_EXTENSIONS, readCaptionFolder, readClassFolder } from './folders.js';
+import { readShardCaptionDataset, shardFilesOf } from '../../shards/shard-dataset.js';
 
 async function kindOf(path: string): Promise<'file' | 'dir'> {
   try {
@@ -22,7 +23,11 @@ async function kindOf(path: string): Promise<'file' | 'dir'> {
  * Bad rows are listed in `issues`; only an unreadable path or an unknown extension throws.
  */
 export async function loadCaptionDataset(path: string, options: CaptionReadOptions = {}): Promise<CaptionDataset> {
-  if (await kindOf(path) === 'dir') return readCaptionFolder(path);
+  const kind = await kindOf(path);
+  // img2dataset output: a webdataset .tar / .parquet shard, or a folder of them.
+  const shards = await shardFilesOf(path);
+  if (shards.length) return readShardCaptionDataset(path, shards);
+  if (kind === 'dir') return readCaptionFolder(path);
   const ext = extname(path).toLowerCase();
   if (ext === '.json') return readCocoJson(path, options);
   if (ext === '.jsonl' || ext === '.ndjson') return readCaptionJsonl(path, options);

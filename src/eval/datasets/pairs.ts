@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { DatasetIssue } from './types.js';
 import { parseDelimited, sniffDelimiter } from './csv-parse.js';
 import { findColumn } from './caption-table.js';
+import { readShardPairs, shardFilesOf } from '../../shards/shard-dataset.js';
 
 /** One media–text pair to score; `row` is the 1-based line it came from. */
 export interface MediaTextPair {
@@ -11,6 +12,8 @@ export interface MediaTextPair {
   path: string;
   text: string;
   row: number;
+  /** The media's bytes when it has no file of its own (a shard sample). */
+  bytes?: Uint8Array;
 }
 
 export interface PairsFile {
@@ -27,6 +30,8 @@ const TEXT_COLUMNS = ['text', 'caption', 'prompt', 'comment'];
  * is given. Bad rows and missing files are reported and skipped.
  */
 export async function readPairs(file: string, options: { root?: string; checkFiles?: boolean } = {}): Promise<PairsFile> {
+  const shards = await shardFilesOf(file);
+  if (shards.length) return { source: file, ...await readShardPairs(shards) };
   const issues: DatasetIssue[] = [];
   const pairs: MediaTextPair[] = [];
   const root = options.root ?? dirname(file);

@@ -14,9 +14,11 @@ export interface CaptionedImage {
   path: string;
   captions: string[];
   split?: string;
+  /** The image's bytes when it has no file of its own (a shard sample). */
+  bytes?: Uint8Array;
 }
 
-export type CaptionFormat = 'coco' | 'karpathy' | 'csv' | 'flickr-token' | 'jsonl' | 'folder';
+export type CaptionFormat = 'coco' | 'karpathy' | 'csv' | 'flickr-token' | 'jsonl' | 'folder' | 'webdataset' | 'parquet';
 
 /** An image–caption dataset for retrieval evaluation. */
 export interface CaptionDataset {

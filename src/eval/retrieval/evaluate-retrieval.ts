@@ -81,7 +81,7 @@ export async function evaluateRetrieval(space: Space, dataset: string | CaptionD
     const batch: RgbImage[] = [];
     for (const img of images.slice(i, i + batchSize)) {
       try {
-        batch.push(await loadImage(img.path));
+        batch.push(img.bytes ? await readImage({ bytes: Buffer.from(img.bytes), name: img.path }) : await loadImage(img.path));
         kept.push(img);
       } catch (err) {
         issues.push({ file: img.path, reason: (err as Error).message.split('\n')[0] });
