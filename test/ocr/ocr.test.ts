@@ -58,7 +58,7 @@ test('a picture without text gives no lines; bad input fails with a code naming 
   await assert.rejects(ocr(join(root, 'missing.png')), (e: { code: string }) => e.code === 'ROSETTA_ERR_MEDIA_UNREADABLE');
 });
 
-test('rosetta ocr --json prints lines with boxes and confidences; a bad file exits non-zero with the code', async () => {
+test('rosetta ocr --json prints lines with boxes and confidences, caption --ocr reads offline; a bad file exits non-zero with the code', async () => {
   const file = join(root, 'sign.png');
   writeFileSync(file, await renderText(['Main Street 12'], { width: 420, height: 100 }));
   const r = await runCli(['ocr', file, '--json']);
@@ -67,6 +67,13 @@ test('rosetta ocr --json prints lines with boxes and confidences; a bad file exi
   assert.equal(out.lines[0].text, 'Main Street 12');
   assert.equal(out.lines[0].box.length, 4);
   assert.equal(out.model, 'pp-ocrv4');
+  // caption --ocr offline: no captioner here, so zero-shot tags, and the text read by PaddleOCR.
+  const captioned = await runCli(['caption', file, '--ocr', '--dir', join(root, '.caption'), '--model', 'mini', '--offline', '--json']);
+  assert.equal(captioned.code, 0, captioned.stderr);
+  const caption = JSON.parse(captioned.stdout);
+  assert.equal(caption.kind, 'tags');
+  assert.equal(caption.ocr, 'Main Street 12');
+  assert.equal(caption.ocrLines[0].box.length, 4);
   const bad = await runCli(['ocr', join(root, 'broken.png')]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /broken\.png.*ROSETTA_ERR_MEDIA_CORRUPT/s);
