@@ -56,6 +56,17 @@ export class AnnIndexes {
   async search(spaceId: string, table: lancedb.Table, vector: Float32Array, k: number, filter: SearchFilter | undefined, compiled: CompiledFilter): Promise<VectorHit[] | undefined> {
     const index = this.spaces.get(spaceId);
     if (!index || !(await index.usable())) return undefined;
+    try {
+      return await this.searchIndex(index, table, vector, k, filter, compiled);
+    } catch (error) {
+      // A failing index must not fail the search: LanceDB answers, and the next optimize() rebuilds it.
+      index.fail(`search failed: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private async searchIndex(index: SpaceIndex, table: lancedb.Table, vector: Float32Array, k: number, filter: SearchFilter | undefined, compiled: CompiledFilter): Promise<VectorHit[] | undefined> {
+    const spaceId = index.status().spaceId;
     if (!compiled.where && !compiled.postFilter) return index.nearest(vector, k);
     // Cached filter results hold while neither this process nor another wrote to the table.
     const allowed = await this.filters.get(spaceId)!.allowed(table, index.dim, compiled, JSON.stringify(filter), `${index.generation}@${await table.version()}`);

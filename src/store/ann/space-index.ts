@@ -115,6 +115,16 @@ export class SpaceIndex {
     return this.state === 'ready';
   }
 
+  /** Stops using the graph (LanceDB answers) until `optimize()` rebuilds it. */
+  fail(reason: string): void {
+    if (this.state !== 'ready') return;
+    this.state = 'failed';
+    this.reason = reason;
+    this.graph = undefined;
+    this.keys = undefined;
+    this.events.push(reason);
+  }
+
   /** Called at the end of each of this process's writes (the graph followed them): the table version it now matches. */
   async markSynced(): Promise<void> {
     if (this.state === 'ready') this.syncedVersion = await this.table.version();
