@@ -35,31 +35,34 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   const fetchK = Math.max(k * 4, 40);
   const lists: RankedList[] = [];
   const cosines = new Map<string, number>();
+  const itemOf = new Map<string, string>();
   for (const space of eligible) {
     const vector = await encodeQuery(space, parts, options.adapter === false ? undefined : textAdapters.get(space.id));
     const hits = await store.search(spaceTableInfo(space), vector, { k: fetchK, filter });
     lists.push({ source: space.id, hits: hits.map((h) => ({ key: h.segmentId, score: h.score })) });
-    for (const h of hits) cosines.set(h.segmentId, Math.max(cosines.get(h.segmentId) ?? -1, h.score));
+    for (const h of hits) { cosines.set(h.segmentId, Math.max(cosines.get(h.segmentId) ?? -1, h.score)); itemOf.set(h.segmentId, h.itemHash); }
   }
   if (options.hybrid) {
     if (!parts.text) throw new RosettaError(ErrorCodes.QUERY_INVALID, 'A hybrid search matches keywords, so it needs a text query', { setting: 'hybrid', hint: 'add words to the query, or search without --hybrid' });
     // A store without full-text search throws ROSETTA_ERR_UNSUPPORTED here: the keywords are never dropped silently.
     const hits = await store.searchText(parts.text, { k: fetchK, filter });
     lists.push({ source: 'keywords', hits: hits.map((h) => ({ key: h.segmentId, score: h.score })) });
+    for (const h of hits) itemOf.set(h.segmentId, h.itemHash);
   }
   const method = options.fusion ?? 'rrf';
   const fused = lists.length === 1 && method === 'rrf'
     ? new Map(lists[0].hits.map((h) => [h.key, { score: h.score, best: lists[0].source, sources: [lists[0].source] }]))
     : fuse(lists, method);
-  const segments = await store.getSegments([...fused.keys()]);
+  // Segments and their items are read together (one round trip less: the hits already name their items).
+  const ids = [...fused.keys()];
+  const [segments, itemRows] = await Promise.all([store.getSegments(ids), store.getItems([...new Set(ids.flatMap((id) => itemOf.get(id) ?? []))])]);
+  const items = new Map(itemRows.map((i) => [i.hash, i]));
   const scored: ScoredSegment[] = segments.map((segment) => {
     const f = fused.get(segment.id)!;
     return { segment, score: f.score, similarity: cosines.get(segment.id) ?? f.score, space: f.best, spaces: f.sources };
   });
   let collapsed = collapseHits(scored, options.momentGapSeconds ?? 1);
   if (!options.speech) collapsed = collapsed.slice(0, k);
-  const hashes = [...new Set(collapsed.map((h) => h.segment.itemHash))];
-  const items = new Map((await store.getItems(hashes)).map((i) => [i.hash, i]));
   if (options.speech) {
     // Moments where someone speaks: timed hits overlapping the item's speech regions (see index --speech).
     collapsed = collapsed.filter((h) => {
