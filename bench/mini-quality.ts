@@ -1,73 +1,108 @@
 /**
- * Held-out quality of rosetta-mini beside chance, the same architecture untrained, and the classical baseline
- * (linear CCA: k-means patch features + colour histogram vs TF-IDF text), all measured in this run.
- *   npx tsx bench/mini-quality.ts [modelDir]      (default models/rosetta-mini)
+ * Held-out quality of rosetta-mini (v4 protocol) beside chance, the faithful classical baseline (linear CCA on
+ * the Google emoji, as issue 3 defined it) and rosetta-mini v3 (read from git), all measured in this run:
+ * unseen concepts (the Google pictures of the v3 held-out split), an unseen drawing style (pictures of seen
+ * concepts in the held-out style), held-out voices (held-out emoji spoken by espeak-ng variants never heard
+ * in training), and encode throughput.
+ *   npx tsx bench/mini-quality.ts [modelDir] [--v3 DIR]      (default models/rosetta-mini; v3 from git)
  */
-import { resolve } from 'node:path';
-import { prepareMiniData } from '../src/train/mini/prepare-data.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadEmojiPairs, loadGroupNames, DEFAULT_LANGUAGES } from '../src/train/data/emoji-pairs.js';
+import { HELD_OUT_STYLE } from '../src/train/data/picture-sources.js';
+import { readRgba, type Rgba } from '../src/train/features/image-input.js';
+import { fitCcaBaseline } from '../src/train/baseline/cca-baseline.js';
 import { MiniEncoders } from '../src/train/mini/mini-encoders.js';
-import { evaluateMini, KS, type MiniQuality } from '../src/train/mini/evaluate-mini.js';
-import { buildMiniGraphs } from '../src/train/mini/train-mini.js';
-import { initParams, paramShapes } from '../src/train/model/mini-architecture.js';
-import { audioFeatureCount, imageFeatureCount } from '../src/train/model/fixed-layers.js';
-import { fitCcaBaseline, trainingTexts, words } from '../src/train/baseline/cca-baseline.js';
-import { chanceRecall, recallAtK, similarity, transpose, zeroShotAccuracy } from '../src/train/eval/retrieval.js';
-import { DEFAULT_LANGUAGES } from '../src/train/data/emoji-pairs.js';
+import { evaluateMini, KS, type Embedder, type MiniQuality, type Retrieval } from '../src/train/mini/evaluate-mini.js';
+import { inputTensor, loadStyleData } from '../src/train/mini/style-data.js';
+import { planClips, speakClips } from '../src/train/mini/room-audio.js';
+import { HELD_OUT_VARIANTS } from '../src/train/features/voices.js';
+import { chanceRecall } from '../src/train/eval/retrieval.js';
 
-const dir = resolve(process.argv[2] ?? 'models/rosetta-mini');
+/** The last commit whose models/rosetta-mini is recipe v3. */
+const V3_COMMIT = '270262e';
+
+const args = process.argv.slice(2);
+const v3Flag = args.indexOf('--v3');
+const dir = resolve(args.find((a, i) => !a.startsWith('--') && i !== v3Flag + 1) ?? 'models/rosetta-mini');
+let v3Dir = v3Flag >= 0 ? resolve(args[v3Flag + 1]) : '';
+let cleanup = () => {};
+if (!v3Dir) {
+  v3Dir = mkdtempSync(join(tmpdir(), 'rosetta-mini-v3-'));
+  execFileSync('sh', ['-c', `git archive ${V3_COMMIT} models/rosetta-mini | tar -x -C '${v3Dir}'`]);
+  const root = v3Dir;
+  v3Dir = join(root, 'models', 'rosetta-mini');
+  cleanup = () => rmSync(root, { recursive: true, force: true });
+}
+
 const languages = [...DEFAULT_LANGUAGES];
 const t0 = Date.now();
-const data = await prepareMiniData({ seed: 1, languages, imageViews: 1, audioViews: 1 });
-const n = data.heldOut.length;
+const data = await loadStyleData(languages, { evalOnly: true });
+const manifest = JSON.parse(readFileSync(join(dir, 'rosetta.json'), 'utf8')) as { trainingPictures?: number; recipeVersion: number };
+const groups = loadGroupNames(languages);
+const pairs = loadEmojiPairs({ languages });
+const clips = (await speakClips(planClips(pairs, languages, 1).filter((c) => c.heldOut), () => {}));
 
-const untrainedParams = initParams(paramShapes(data.tokenizer.vocab.length, imageFeatureCount(), audioFeatureCount()), 1);
-const untrained = await evaluateMini(await MiniEncoders.create(buildMiniGraphs(untrainedParams, data), data.tokenizer, data.audioFrames), data);
-
+// Faithful baseline: fitted on the Google training emoji only, as issue 3 defined it.
 const tb = Date.now();
-const cca = await fitCcaBaseline(data.train, languages, data.images);
-const ccaImg = await cca.embedImages(data.heldOut);
-const baseline: MiniQuality = { candidates: n, textToImage: {}, imageToText: {}, zeroShot: {} };
-const groupKeys = Object.keys(data.groups).filter((g) => g !== 'component');
-for (const lang of languages) {
-  const sim = similarity(cca.embedTexts(data.heldOut.map((p) => p.labels[lang])), ccaImg, cca.dim);
-  baseline.textToImage[lang] = recallAtK(sim, n, n, KS);
-  baseline.imageToText[lang] = recallAtK(transpose(sim, n, n), n, n, KS);
-  baseline.zeroShot[lang] = zeroShotAccuracy(ccaImg, cca.embedTexts(groupKeys.map((g) => data.groups[g][lang])), cca.dim, data.heldOut.map((p) => groupKeys.indexOf(p.group)));
-}
+const googleTrain = pairs.filter((p) => !p.heldOut);
+const images = new Map<string, Rgba>();
+for (const p of googleTrain) images.set(p.id, await readRgba(p.imagePath));
+const cca = await fitCcaBaseline(googleTrain, languages, images);
 const baselineSeconds = (Date.now() - tb) / 1000;
-// The trained model is read last, so the figures above never depend on it.
-const trained = await evaluateMini(await MiniEncoders.fromDirectory(dir), data);
+const baselineEmbedder: Embedder = { dim: cca.dim, embedTexts: async (t) => cca.embedTexts(t), embedPixels: (px) => cca.embedPixels(px) };
 
-const f = (v: number | undefined) => (v === undefined ? '   —  ' : v.toFixed(3).padStart(6));
-console.log(`rosetta-mini held-out quality — ${dir}`);
-console.log(`${n} held-out emoji (candidates per query); baseline fitted in ${baselineSeconds.toFixed(1)} s\n`);
-console.log('task            lang  k   chance  untrained  baseline(CCA)  rosetta-mini');
-for (const [task, key] of [['text→image', 'textToImage'], ['image→text', 'imageToText']] as const) {
-  for (const lang of languages) for (const k of KS) {
-    console.log(`${task.padEnd(15)} ${lang.padEnd(4)} ${String(k).padStart(2)}  ${f(chanceRecall(k, n))}  ${f(untrained[key][lang][k])}     ${f(baseline[key][lang][k])}         ${f(trained[key][lang][k])}`);
-  }
-}
-for (const [task, key] of [['text→audio', 'textToAudio'], ['audio→text', 'audioToText']] as const) {
-  for (const k of KS) console.log(`${task.padEnd(15)} en   ${String(k).padStart(2)}  ${f(chanceRecall(k, n))}  ${f(untrained[key]?.[k])}     ${f(undefined)}         ${f(trained[key]?.[k])}`);
-}
-for (const lang of languages) {
-  console.log(`zero-shot group ${lang.padEnd(4)} acc ${f(1 / groupKeys.length)}  ${f(untrained.zeroShot[lang])}     ${f(baseline.zeroShot[lang])}         ${f(trained.zeroShot[lang])}`);
-}
+const models: [string, Embedder][] = [['baseline', baselineEmbedder], ['v3', await MiniEncoders.fromDirectory(v3Dir)], ['v4', await MiniEncoders.fromDirectory(dir)]];
+const results = new Map<string, MiniQuality>();
+for (const [name, enc] of models) results.set(name, await evaluateMini(enc, { data, groups, clips: name === 'baseline' ? undefined : clips }));
 
-// Ceiling of label-only text→image on this split for a model that reads whole words: a query none of whose
-// words occurs in any training text carries no information, so its target can only rank by chance — among
-// all candidates, or among the held-out flags for "flag: <unseen country>". A sub-word model can still read
-// spelling (German compounds split into seen pieces), so for it the ceiling is indicative, not strict.
-const seen = new Set(data.train.flatMap((p) => trainingTexts(p, languages).flatMap(words)));
-const flags = data.heldOut.filter((p) => p.group === 'flags').length;
-for (const lang of languages) {
-  let blindFlags = 0, blind = 0;
-  for (const p of data.heldOut) {
-    const w = words(p.labels[lang]).filter((x) => /\p{L}|\p{N}/u.test(x));
-    if (p.group === 'flags' && w.filter((x) => !seen.has(x)).length >= w.length - 1 && w.some((x) => !seen.has(x))) blindFlags++;
-    else if (w.every((x) => !seen.has(x))) blind++;
+const f = (v: number | undefined) => (v === undefined ? '    — ' : v.toFixed(3).padStart(6));
+console.log(`rosetta-mini held-out quality — ${dir} (v3 from ${v3Flag >= 0 ? v3Dir : `git ${V3_COMMIT}`})`);
+console.log(`baseline (faithful CCA on ${googleTrain.length} Google emoji) fitted in ${baselineSeconds.toFixed(1)} s; v${manifest.recipeVersion} trained on ${manifest.trainingPictures ?? '?'} pictures\n`);
+const table = (title: string, get: (q: MiniQuality) => Retrieval | undefined, dirs: [string, 'fromText' | 'toText'][]) => {
+  const n = get(results.get('v4')!)?.candidates ?? 0;
+  console.log(`${title} — ${n} candidates per query`);
+  console.log('direction      lang  k   chance  baseline      v3      v4');
+  for (const [label, key] of dirs) for (const lang of languages) for (const k of KS) {
+    const cell = (m: string) => f(get(results.get(m)!)?.[key][lang]?.[k]);
+    console.log(`${label.padEnd(14)} ${lang.padEnd(4)} ${String(k).padStart(2)}  ${f(chanceRecall(k, n))}  ${cell('baseline')}  ${cell('v3')}  ${cell('v4')}`);
   }
-  const cap = (k: number) => (n - blindFlags * (1 - Math.min(1, k / flags)) - blind * (1 - k / n)) / n;
-  console.log(`word-level ceiling ${lang}: ${blind} queries with no seen word, ${blindFlags} flags named only by an unseen word → R@1 ≤ ${cap(1).toFixed(3)}, R@10 ≤ ${cap(10).toFixed(3)}`);
+  console.log('');
+};
+table('unseen concepts (Google pictures of held-out emoji)', (q) => q.unseenConcepts, [['text→image', 'fromText'], ['image→text', 'toText']]);
+table(`unseen style (${HELD_OUT_STYLE} pictures of seen emoji)`, (q) => q.unseenStyle, [['text→image', 'fromText'], ['image→text', 'toText']]);
+table(`held-out voices (${HELD_OUT_VARIANTS.join(', ')}; held-out emoji, label in the clip's language)`, (q) => q.heldOutVoices, [['text→audio', 'fromText'], ['audio→text', 'toText']]);
+console.log(`zero-shot emoji group over unseen concepts (chance ${(1 / 9).toFixed(3)}): ${languages.map((l) => `${l} ${models.map(([m]) => `${m} ${f(results.get(m)!.zeroShot[l]).trim()}`).join(' / ')}`).join('; ')}\n`);
+
+// Aims of issue 15, read off the v4 column.
+const v4 = results.get('v4')!;
+const en = (r: Retrieval, k: number, key: 'fromText' | 'toText' = 'fromText') => r[key].en[k];
+const aims: [string, number, number][] = [
+  ['unseen style, English text→image R@10', en(v4.unseenStyle, 10), 0.9],
+  ['unseen style, English image→text top-5', en(v4.unseenStyle, 5, 'toText'), 0.85],
+  ['unseen concepts, English text→image R@10', en(v4.unseenConcepts, 10), 0.65],
+  ['held-out voices, English text→audio R@10', v4.heldOutVoices ? en(v4.heldOutVoices, 10) : NaN, 0.8],
+];
+for (const lang of languages.filter((l) => l !== 'en')) {
+  aims.push([`unseen concepts, ${lang} text→image R@10 / English`, v4.unseenConcepts.fromText[lang][10] / en(v4.unseenConcepts, 10), 0.9]);
+  aims.push([`unseen style, ${lang} text→image R@10 / English`, v4.unseenStyle.fromText[lang][10] / en(v4.unseenStyle, 10), 0.9]);
 }
+for (const [what, got, aim] of aims) console.log(`${got >= aim ? 'met    ' : 'not met'}  ${what}: ${got.toFixed(3)} (aim ≥ ${aim})`);
+
+// Encode throughput of the towers in onnxruntime-node (2 threads), batch 256, same inputs for both models.
+const px = data.unseenConcepts.concat(data.unseenStyle).map((i) => inputTensor(data.pixels[i]));
+const texts = data.unseenConcepts.flatMap((i) => languages.map((l) => data.pictures[i].emoji!.labels[l]));
+console.log('\nencode throughput (onnxruntime-node, 2 threads, batch 256)');
+for (const [name, enc] of models.slice(1)) {
+  const m = enc as MiniEncoders;
+  await m.embedPixels(px.slice(0, 256)); await m.embedTexts(texts.slice(0, 256));
+  let t = performance.now(); for (let r = 0; r < 3; r++) await m.embedPixels(px);
+  const ips = (3 * px.length) / ((performance.now() - t) / 1000);
+  t = performance.now(); for (let r = 0; r < 3; r++) await m.embedTexts(texts);
+  const tps = (3 * texts.length) / ((performance.now() - t) / 1000);
+  console.log(`  ${name}: ${ips.toFixed(0)} images/s, ${tps.toFixed(0)} texts/s`);
+}
+cleanup();
 console.log(`\ntotal ${((Date.now() - t0) / 1000).toFixed(0)} s`);

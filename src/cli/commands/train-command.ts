@@ -10,7 +10,7 @@ interface TrainFlags extends CommonOptions { pairs?: string; space?: string; out
 
 export function registerTrain(program: Command): void {
   addCommonOptions(program.command('train').description('rebuild the mini model (`rosetta train mini`), or fit an adapter to your domain (`rosetta train --pairs pairs.jsonl`)'))
-    .argument('[target]', '`mini` to rebuild Rosetta\'s own model from the emoji data npm packages ship')
+    .argument('[target]', '`mini` to rebuild Rosetta\'s own model from the emoji art, labels and speech npm and Debian packages ship')
     .option('--pairs <file>', 'JSONL or CSV of (image path or URL, caption) pairs: fit an adapter for the collection\'s image space')
     .option('--space <id>', 'space to adapt (default: the first image space)')
     .option('--out <dir>', 'with mini: where to write the model', MINI_MODEL_DIR)

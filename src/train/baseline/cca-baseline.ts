@@ -15,6 +15,8 @@ import { fitCca, projectRows, type CcaFit, type SparseRow } from './cca.js';
  */
 export interface CcaBaseline {
   embedImages(pairs: EmojiPair[]): Promise<Float32Array>;
+  /** Pictures given as model-input tensors (CHW, normalised, BASELINE.size square). */
+  embedPixels(pixels: Float32Array[]): Promise<Float32Array>;
   embedTexts(texts: string[]): Float32Array;
   dim: number;
 }
@@ -89,6 +91,7 @@ export async function fitCcaBaseline(train: EmojiPair[], languages: string[], im
     dim: fit.k,
     fit,
     embedImages: async (pairs) => projectRows(standardise(await features(render(pairs)), F, stats).rows, pairs.length, F, fit.mx, fit.A, fit.k, weight),
+    embedPixels: async (pixels) => projectRows(standardise(await features(pixels), F, stats).rows, pixels.length, F, fit.mx, fit.A, fit.k, weight),
     embedTexts: (texts) => projectRows(denseRows(texts.map((t) => tfidf.vector(words(t))), q), texts.length, q, fit.my, fit.B, fit.k, weight),
   };
 }

@@ -1,7 +1,8 @@
 import { cholesky, gemm, invertLower, ridge, topSvd } from './linalg.js';
 
 /** One text row of the paired data: the image it describes and its sparse TF-IDF vector. */
-export interface SparseRow { image: number; terms: Map<number, number> }
+/** `weight` (default 1) scales the row's share of the covariances, e.g. to down-weight a kind of picture. */
+export interface SparseRow { image: number; terms: Map<number, number>; weight?: number }
 
 export interface CcaOptions {
   /** Canonical directions kept. */
@@ -26,29 +27,40 @@ export interface CcaFit { A: Float32Array; B: Float32Array; mx: Float32Array; my
  * variance only), then the top-k SVD of the whitened cross-covariance gives the canonical directions. Nothing is projected away before the fit.
  */
 export async function fitCca(X: Float32Array, m: number, p: number, rows: SparseRow[], q: number, opts: CcaOptions): Promise<CcaFit> {
-  const N = rows.length;
+  let N = 0;
+  for (const r of rows) N += r.weight ?? 1;
   const perImage = new Float64Array(m);
-  for (const r of rows) perImage[r.image] += 1 / N;
+  for (const r of rows) perImage[r.image] += (r.weight ?? 1) / N;
   const mx = new Float32Array(p);
   for (let e = 0; e < m; e++) for (let j = 0; j < p; j++) mx[j] += perImage[e] * X[e * p + j];
   const Xc = new Float32Array(m * p), Xw = new Float32Array(m * p);
   for (let e = 0; e < m; e++) { const w = Math.sqrt(perImage[e]); for (let j = 0; j < p; j++) { const v = X[e * p + j] - mx[j]; Xc[e * p + j] = v; Xw[e * p + j] = v * w; } }
   const Cxx = Float64Array.from(await gemm(Xw, m, p, Xw, m, p, true, false));
-  // Σ_rows xc·yᵀ: rows of one image share xc, so sum their text first (Σ_e weighted xc = 0 makes centring y unnecessary).
-  const Ysum = new Float32Array(m * q);
+  // Σ_rows xc·yᵀ, accumulated sparsely as its transpose [q, p]: rows of one image share xc, and Σ_e weighted
+  // xc = 0 makes centring y unnecessary. (A dense [m, q] text matrix and its product cost m·p·q: too much at 30k pictures.)
+  const CyxT = new Float32Array(q * p);
   const my = new Float32Array(q);
   const diagonal = opts.textWhitening === 'diagonal';
   const Cyy = new Float64Array(diagonal ? q : q * q);
+  const perImageTerms = new Map<number, Map<number, number>>();
   for (const r of rows) {
     const t = [...r.terms];
-    for (const [i, v] of t) { Ysum[r.image * q + i] += v / N; my[i] += v / N; }
-    if (diagonal) for (const [i, v] of t) Cyy[i] += (v * v) / N;
-    else for (const [i, vi] of t) for (const [j, vj] of t) Cyy[i * q + j] += (vi * vj) / N;
+    let acc = perImageTerms.get(r.image);
+    if (!acc) { acc = new Map(); perImageTerms.set(r.image, acc); }
+    const w = (r.weight ?? 1) / N;
+    for (const [i, v] of t) { acc.set(i, (acc.get(i) ?? 0) + v * w); my[i] += v * w; }
+    if (diagonal) for (const [i, v] of t) Cyy[i] += v * v * w;
+    else for (const [i, vi] of t) for (const [j, vj] of t) Cyy[i * q + j] += vi * vj * w;
   }
-  const Cxy = await gemm(Xc, m, p, Ysum, m, q, true, false);
+  for (const [e, acc] of perImageTerms) {
+    const xe = Xc.subarray(e * p, (e + 1) * p);
+    for (const [i, v] of acc) { const o = i * p; for (let j = 0; j < p; j++) CyxT[o + j] += v * xe[j]; }
+  }
   ridge(Cxx, p, opts.regX);
   const Wx = Float32Array.from(invertLower(cholesky(Cxx, p), p));
-  const WxCxy = await gemm(Wx, p, p, Cxy, p, q);
+  const WxCxyT = await gemm(CyxT, q, p, Wx, p, p, false, true); // (Wx·Cxy)ᵀ [q, p]
+  const WxCxy = new Float32Array(p * q);
+  for (let i = 0; i < q; i++) for (let j = 0; j < p; j++) WxCxy[j * q + i] = WxCxyT[i * p + j];
   const k = Math.min(opts.k, p, q);
   if (diagonal) {
     // Wy = diag(1/√(var + ridge)), the ridge scaled to the mean variance as in `ridge`.

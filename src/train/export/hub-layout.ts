@@ -14,6 +14,14 @@ export interface MiniManifest {
   languages: string[];
   /** Ids (codepoints without FE0F) of the emoji kept out of training. */
   heldOut: string[];
+  /** The drawing style kept out of training entirely (v4). */
+  heldOutStyle?: string;
+  /** espeak-ng voice variants never heard in training (v4). */
+  heldOutVoices?: string[];
+  /** Every picture source with its version, licence and attribution (v4). */
+  sources?: { style: string; package: string; version: string; licence: string; attribution: string }[];
+  trainingPictures?: number;
+  trainingClips?: number;
   logitScale: number;
   seed: number;
   /** Subdirectories in hub layout: `clip` (text+image) and `clap` (text+audio, same text weights). */

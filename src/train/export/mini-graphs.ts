@@ -1,6 +1,5 @@
 import { GraphBuilder } from '../../onnx/graph-builder.js';
-import { head, MINI, textPool, type ParamName, type Params } from '../model/mini-architecture.js';
-import { audioFeatureNodes, imageFeatureNodes, type FixedLayer } from '../model/fixed-layers.js';
+import { MINI } from '../model/mini-architecture.js';
 
 /** IEEE half bit pattern of a float (round to nearest even). */
 export function toHalf(v: number): number {
@@ -29,67 +28,6 @@ export function fromHalf(h: number): number {
   if (exp === 0) return sign * mant * 2 ** -24;
   if (exp === 31) return mant ? NaN : sign * Infinity;
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
-
-/** Rounds every parameter to half precision in place: the exported files store halves, so the trainer's own vectors match them exactly. */
-export function roundParamsToHalf(params: Params): void {
-  for (const p of Object.values(params)) for (let i = 0; i < p.data.length; i++) p.data[i] = fromHalf(toHalf(p.data[i]));
-}
-
-/** Weights are stored as float16 (half the file size) and cast to float32 on load; the graph computes in fp32. */
-function weight(g: GraphBuilder, params: Params, name: ParamName): string {
-  const p = params[name];
-  const init = g.initializer(`${name}_fp16`, { type: 'float16', dims: p.dims, data: Uint16Array.from(p.data, toHalf) });
-  return g.op1('Cast', [init], { to: 1 }, name);
-}
-
-function textEmbeds(g: GraphBuilder, params: Params, ids: string, mask: string): string {
-  const pooled = textPool(g, ids, mask, weight(g, params, 'E'));
-  return head(g, pooled, weight(g, params, 'Wt1'), weight(g, params, 'bt1'), weight(g, params, 'Wt2'), weight(g, params, 'bt2')).y;
-}
-
-function imageEmbeds(g: GraphBuilder, params: Params, layer: FixedLayer, pixels: string): string {
-  const f = imageFeatureNodes(g, pixels, layer);
-  return head(g, f, weight(g, params, 'Wi1'), weight(g, params, 'bi1'), weight(g, params, 'Wi2'), weight(g, params, 'bi2')).y;
-}
-
-/** `text_model.onnx`: input_ids, attention_mask (int64) → text_embeds (L2-normalised). */
-export function buildTextModel(params: Params): Uint8Array {
-  const g = new GraphBuilder('rosetta_mini_text');
-  const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
-  const mask = g.input('attention_mask', 'int64', ['batch_size', 'sequence_length']);
-  g.op1('Identity', [textEmbeds(g, params, ids, mask)], {}, 'text_embeds');
-  g.output('text_embeds', 'float32', ['batch_size', MINI.dim]);
-  return g.toBytes();
-}
-
-/** `vision_model.onnx`: pixel_values [N,3,32,32] → image_embeds. */
-export function buildVisionModel(params: Params, layer: FixedLayer): Uint8Array {
-  const g = new GraphBuilder('rosetta_mini_vision');
-  const px = g.input('pixel_values', 'float32', ['batch_size', 3, MINI.imageSize, MINI.imageSize]);
-  g.op1('Identity', [imageEmbeds(g, params, layer, px)], {}, 'image_embeds');
-  g.output('image_embeds', 'float32', ['batch_size', MINI.dim]);
-  return g.toBytes();
-}
-
-/** `audio_model.onnx`: input_features [N,1,T,mel] → audio_embeds. */
-export function buildAudioModel(params: Params, layer: FixedLayer, frames: number): Uint8Array {
-  const g = new GraphBuilder('rosetta_mini_audio');
-  const x = g.input('input_features', 'float32', ['batch_size', 1, frames, MINI.melBins]);
-  const f = audioFeatureNodes(g, x, layer, frames);
-  const y = head(g, f, weight(g, params, 'Wa1'), weight(g, params, 'ba1'), weight(g, params, 'Wa2'), weight(g, params, 'ba2')).y;
-  g.op1('Identity', [y], {}, 'audio_embeds');
-  g.output('audio_embeds', 'float32', ['batch_size', MINI.dim]);
-  return g.toBytes();
-}
-
-/** `model.onnx` for CLIPModel and the zero-shot pipeline: all inputs → logits both ways and both embeddings. */
-export function buildClipModel(params: Params, layer: FixedLayer): Uint8Array {
-  return buildJointClipModel((g, ids, mask, px) => ({
-    text: textEmbeds(g, params, ids, mask),
-    image: imageEmbeds(g, params, layer, px),
-    scale: g.op1('Exp', [weight(g, params, 'logScale')]),
-  }));
 }
 
 /**

@@ -6,6 +6,8 @@ import { MINI } from '../model/mini-architecture.js';
 
 /** Runs exported mini graphs directly in onnxruntime-node with the trainer's own tokenizer and preprocessing. */
 export class MiniEncoders {
+  readonly dim = MINI.dim;
+
   private constructor(
     private readonly text: ort.InferenceSession,
     private readonly vision: ort.InferenceSession,

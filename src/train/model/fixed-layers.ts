@@ -6,7 +6,6 @@ import { MINI } from './mini-architecture.js';
 /** A fixed first layer plus the per-feature standardisation learned on the training set. */
 export interface FixedLayer { filters: PatchFilters; mean?: Float32Array; std?: Float32Array }
 
-export const imageFeatureCount = (): number => MINI.imageFilters * MINI.imageGrid * MINI.imageGrid;
 export const audioFeatureCount = (): number => MINI.audioFilters * (MINI.audioSegments + 1);
 
 function standardize(g: GraphBuilder, x: string, layer: FixedLayer): string {
@@ -14,18 +13,6 @@ function standardize(g: GraphBuilder, x: string, layer: FixedLayer): string {
   const n = layer.mean.length;
   const inv = Float32Array.from(layer.std, (s) => 1 / s);
   return g.op1('Mul', [g.op1('Sub', [x, g.constFloat(layer.mean, [n])]), g.constFloat(inv, [n])]);
-}
-
-/** pixel_values [N,3,S,S] → k-means Conv → Relu → grid average pool → [N, K·grid²], standardised. */
-export function imageFeatureNodes(g: GraphBuilder, pixels: string, layer: FixedLayer): string {
-  const { imagePatch: p, imageGrid: grid, imageSize: S } = MINI;
-  const K = layer.filters.count;
-  const W = g.constFloat(layer.filters.weights, [K, 3, p, p]);
-  const b = g.constFloat(layer.filters.bias, [K]);
-  const conv = g.op1('Relu', [g.op1('Conv', [pixels, W, b], { kernel_shape: [p, p] })]);
-  const cell = Math.floor((S - p + 1) / grid);
-  const pooled = g.op1('AveragePool', [conv], { kernel_shape: [cell, cell], strides: [cell, cell] });
-  return standardize(g, g.op1('Flatten', [pooled], { axis: 1 }), layer);
 }
 
 /** input_features [N,1,T,mel] → k-means Conv over frames → Relu → segment means + global max → [N, K·(segments+1)]. */
@@ -42,18 +29,15 @@ export function audioFeatureNodes(g: GraphBuilder, features: string, layer: Fixe
   return standardize(g, g.op1('Flatten', [both], { axis: 1 }), layer);
 }
 
-/** A session that runs only the fixed layer (for the trainer's feature pools). */
-export async function fixedLayerSession(kind: 'image' | 'audio', layer: FixedLayer, frames = 0): Promise<(x: Float32Array, n: number) => Promise<Float32Array>> {
-  const g = new GraphBuilder(`rosetta_mini_${kind}_features`);
-  const S = MINI.imageSize;
-  const x = kind === 'image' ? g.input('x', 'float32', ['n', 3, S, S]) : g.input('x', 'float32', ['n', 1, frames, MINI.melBins]);
-  const f = kind === 'image' ? imageFeatureNodes(g, x, layer) : audioFeatureNodes(g, x, layer, frames);
-  g.op1('Identity', [f], {}, 'features');
-  g.output('features', 'float32', ['n', kind === 'image' ? imageFeatureCount() : audioFeatureCount()]);
+/** A session that runs only the audio tower's fixed layer (for the trainer's feature pools). */
+export async function audioLayerSession(layer: FixedLayer, frames: number): Promise<(x: Float32Array, n: number) => Promise<Float32Array>> {
+  const g = new GraphBuilder('rosetta_mini_audio_features');
+  const x = g.input('x', 'float32', ['n', 1, frames, MINI.melBins]);
+  g.op1('Identity', [audioFeatureNodes(g, x, layer, frames)], {}, 'features');
+  g.output('features', 'float32', ['n', audioFeatureCount()]);
   const session = await ort.InferenceSession.create(g.toBytes(), { intraOpNumThreads: 2 });
   return async (data, n) => {
-    const dims = kind === 'image' ? [n, 3, S, S] : [n, 1, frames, MINI.melBins];
-    const out = await session.run({ x: new ort.Tensor('float32', data, dims) });
+    const out = await session.run({ x: new ort.Tensor('float32', data, [n, 1, frames, MINI.melBins]) });
     return out.features.data as Float32Array;
   };
 }

@@ -2,7 +2,7 @@ import { seededRandom } from '../../util/seeded-random.js';
 import { GraphBuilder } from '../../onnx/graph-builder.js';
 
 /** Bump when the recipe (data, architecture, training) changes; the committed model must carry the same number. */
-export const RECIPE_VERSION = 3;
+export const RECIPE_VERSION = 4;
 
 /** Sizes of the mini model. Fixed first layers (k-means filters) are not trained; everything after them is. */
 export const MINI = {
@@ -87,14 +87,4 @@ export function head(g: GraphBuilder, x: string, W1: string, b1: string, W2: str
   const z = linear(g, h1, W2, b2);
   const { y, norm } = l2normalize(g, z);
   return { x, a1, h1, z, y, norm };
-}
-
-/** Masked mean of token embeddings: ids [B,L] int64, mask [B,L] int64 → [B,H]. */
-export function textPool(g: GraphBuilder, ids: string, mask: string, E: string): string {
-  const emb = g.op1('Gather', [E, ids], { axis: 0 });
-  const m = g.op1('Cast', [mask], { to: 1 });
-  const m3 = g.op1('Unsqueeze', [m, g.constInt64([2])]);
-  const sum = g.op1('ReduceSum', [g.op1('Mul', [emb, m3]), g.constInt64([1])], { keepdims: 0 });
-  const count = g.op1('Max', [g.op1('ReduceSum', [m, g.constInt64([1])], { keepdims: 1 }), g.constFloat([1])]);
-  return g.op1('Div', [sum, count]);
 }
