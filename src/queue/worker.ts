@@ -56,7 +56,10 @@ export async function runWorker(url: string, options: WorkerOptions = {}): Promi
     if (options.signal?.aborted) resolve();
     options.signal?.addEventListener('abort', () => resolve(), { once: true });
   });
-  await worker.close();
+  // Finish the job in hand; if Redis is gone the graceful close would wait for it forever, so give up after 30 s
+  // (the unfinished job's lock lapses and another worker redoes it).
+  const closed = worker.close();
+  if (await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000).unref())]) === false) await worker.close(true);
   for (const ctx of runs.values()) {
     const run = await ctx.catch(() => undefined);
     if (!run) continue;
