@@ -59,7 +59,9 @@ export async function runWorker(url: string, options: WorkerOptions = {}): Promi
   // Finish the job in hand; if Redis is gone the graceful close would wait for it forever, so give up after 30 s
   // (the unfinished job's lock lapses and another worker redoes it).
   const closed = worker.close();
-  if (await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000).unref())]) === false) await worker.close(true);
+  if (await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000).unref())]) === false) {
+    void worker.disconnect().catch(() => undefined);
+  }
   for (const ctx of runs.values()) {
     const run = await ctx.catch(() => undefined);
     if (!run) continue;

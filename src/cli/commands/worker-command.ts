@@ -37,6 +37,8 @@ export function registerWorker(program: Command): void {
           process.stderr.write(`${e.status === 'done' ? 'done' : 'FAILED'} ${e.id}${e.failed ? ` (${e.failed} files failed)` : ''}${e.reason ? `: ${e.reason}` : ''}\n`);
         },
       });
+      // Stopped: a Redis that went away leaves reconnect timers behind, which would keep the process alive.
+      process.exit(process.exitCode ?? 0);
     }));
 }
 
