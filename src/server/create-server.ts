@@ -19,6 +19,7 @@ import { registerIndexRoutes } from './routes/index-routes.js';
 import { registerMediaRoutes } from './routes/media-routes.js';
 import { registerToolRoutes } from './routes/tool-routes.js';
 import { registerOcrSpeechRoutes } from './routes/ocr-speech-routes.js';
+import { registerQueueRoutes } from './routes/queue-routes.js';
 
 /** A built server: listen, then close (which checkpoints the running job first). */
 export interface RosettaServer {
@@ -108,6 +109,7 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
   registerMediaRoutes(app, ctx);
   registerToolRoutes(app, ctx);
   registerOcrSpeechRoutes(app, ctx);
+  if (options.queue) registerQueueRoutes(app, options.queue);
   registerStaticFiles(app);
   await app.ready();
 

@@ -32,6 +32,8 @@ export interface ServerOptions {
   uploadDir?: string;
   /** Fastify's logger (default off). */
   logger?: boolean;
+  /** `redis://…` of distributed ingest runs, shown at GET /api/queue. */
+  queue?: string;
 }
 
 /** What every route module receives. */

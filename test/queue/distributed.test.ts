@@ -186,4 +186,23 @@ describe('distributed ingest on Redis (real redis-server, real worker processes)
     const status = await queueStatus(redis.url, { runs: 1 });
     assert.ok(status.runs[0].finishedAt && status.runs[0].failed === 0 && status.runs[0].jobsDone === status.runs[0].jobs);
   });
+
+  it('the server shows the runs at GET /api/queue, as `rosetta queue status --json` does', async () => {
+    const { createServer } = await import('../../src/server/index.js');
+    const rosetta = await Rosetta.open(join(root, 'reference'), { spaces: [model], offline: true });
+    const server = await createServer(rosetta, { port: 0, queue: redis.url, rateLimit: false });
+    try {
+      const url = await server.listen();
+      const res = await fetch(`${url}/api/queue?runs=10`);
+      assert.equal(res.status, 200);
+      const body = await res.json() as { runs: { store: string; added: number; updated: number; failed: number; finishedAt?: number }[]; counts: { failed: number } };
+      const kills = body.runs.find((r) => r.store.endsWith(join(root, 'kills')))!;
+      assert.ok(kills.finishedAt, 'the killed-workers run is listed as finished');
+      assert.equal(kills.failed, 0);
+      assert.equal(kills.added + kills.updated, 137, 'every file and sample committed once');
+    } finally {
+      await server.close();
+      await rosetta.close();
+    }
+  });
 });

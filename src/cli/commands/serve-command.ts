@@ -13,6 +13,7 @@ interface ServeFlags extends CommonOptions {
   allowPrivateUrls?: boolean;
   rateLimit: number;
   log?: boolean;
+  queue?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -26,12 +27,13 @@ export function registerServe(program: Command): void {
     .option('--allow-private-urls', 'let URL ingest reach private and loopback addresses (trusted networks only)')
     .option('--rate-limit <n>', 'requests per client per minute (0: no limit)', (v) => (v === '0' ? 0 : parseIntStrict('--rate-limit', v)), 600)
     .option('--log', 'log requests (JSON lines on stdout)')
+    .option('--queue <redis-url>', 'show distributed ingest runs of this Redis at GET /api/queue')
     .action(action(async (o: ServeFlags) => {
       const rosetta = await openCollection(o);
       const server = await createServer(rosetta, {
         host: o.host, port: o.port, token: o.token ?? process.env.ROSETTA_TOKEN, roots: o.root ?? [],
         uploadLimitBytes: o.uploadLimitMb * 1024 * 1024, maxPixels: o.maxPixels, allowPrivateUrls: o.allowPrivateUrls,
-        rateLimit: o.rateLimit === 0 ? false : { max: o.rateLimit, windowMs: 60_000 }, logger: o.log,
+        rateLimit: o.rateLimit === 0 ? false : { max: o.rateLimit, windowMs: 60_000 }, logger: o.log, queue: o.queue,
       }).catch(async (error) => { await rosetta.close(); throw error; });
       const url = await server.listen();
       if (o.json) printJson({ url, dir: rosetta.dir, roots: o.root ?? [] });
