@@ -1,9 +1,8 @@
 import { Queue } from 'bullmq';
 import type { SpaceSpec } from '../spaces/load-space.js';
-import { covers, type Space } from '../spaces/space.js';
+import type { Space } from '../spaces/space.js';
 import { ItemCatalog } from '../ingest/item-catalog.js';
-import { prune, type IndexOptions } from '../ingest/index-paths.js';
-import { spaceKey } from '../store/keys.js';
+import { isComplete, prune, type IndexOptions } from '../ingest/index-paths.js';
 import { ProgressCounter, type IndexSummary } from '../ingest/progress.js';
 import type { VectorStore } from '../store/vector-store.js';
 import { RosettaError } from '../errors/rosetta-error.js';
@@ -53,9 +52,9 @@ export async function indexDistributed(ctx: DistributedContext, paths: string[],
     if (await redis.hget(keys.state(spec.id), 'enqueued') !== '1') {
       const isUnchanged = (f: { path: string; size: number; mtimeMs: number }) => {
         const at = catalog.byLocation(f.path);
-        return Boolean(at && at.size === f.size && at.mtimeMs >= f.mtimeMs && ctx.spaces.filter((s) => covers(s, at.modality)).every((s) => at.spaces.includes(spaceKey(s))));
+        return Boolean(at && at.size === f.size && at.mtimeMs >= f.mtimeMs && isComplete(at, ctx.spaces));
       };
-      await enqueueRun(redis, connection, spec, catalog, isUnchanged, options.batchFiles ?? 16);
+      await enqueueRun(redis, connection, spec, isUnchanged, options.batchFiles ?? 16);
     }
     if (ctx.target.kind === 'lancedb') committer = startCommitter(spec.id, connection, redis, ctx.store, catalog, options);
     const counter = new ProgressCounter(0, options.onProgress);

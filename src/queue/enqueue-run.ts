@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ItemCatalog } from '../ingest/item-catalog.js';
 import { walkPaths, type WalkedFile } from '../ingest/walk.js';
 import { isShardPath } from '../shards/shard-sample.js';
 import { RosettaError } from '../errors/rosetta-error.js';
@@ -39,7 +38,7 @@ export async function openRun(redis: Redis, spec: Omit<RunSpec, 'id' | 'createdA
  * position, so re-queuing after an interrupted enqueue adds nothing twice), shards one job each.
  * Files unchanged since they were stored are skipped here, as in-process ingest skips them.
  */
-export async function enqueueRun(redis: Redis, connection: RedisOptions, spec: RunSpec, catalog: ItemCatalog, isUnchanged: (file: WalkedFile) => boolean, batchFiles: number): Promise<{ problems: WalkProblemRecord[] }> {
+export async function enqueueRun(redis: Redis, connection: RedisOptions, spec: RunSpec, isUnchanged: (file: WalkedFile) => boolean, batchFiles: number): Promise<{ problems: WalkProblemRecord[] }> {
   const walked = await walkPaths(spec.paths, { exclude: spec.store.kind === 'lancedb' ? [spec.store.dir] : [] });
   const files = walked.files.filter((f) => !isShardPath(f.path));
   const shardsDone = await redis.hgetall(keys.shardsDone(storeKey(spec.store)));
