@@ -195,22 +195,6 @@ async function benchSize(n: number): Promise<void> {
   }
   log(`ground truth (ONNX Runtime brute force): ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  // LanceDB: exact scan, then each of its index types.
-  let lance = await openLanceStore(dir, { ann: false, indexThreshold: 1e12 });
-  const exactCount = Math.min(QUERIES, EXACT_QUERIES);
-  report({ n, engine: 'LanceDB (Rosetta LanceStore)', settings: 'exact flat scan', buildSeconds: null, ...await timeQueries(queries, async (q) => toIds(await lance.search(space, q, { k: K })), truth, exactCount) });
-  await lance.close();
-  for (const type of LANCE_INDEXES) {
-    lance = await openLanceStore(dir, { ann: false, index: { type } });
-    t = performance.now();
-    await lance.reindex(space);
-    const buildSeconds = (performance.now() - t) / 1000;
-    const tn = lance.searchTuning;
-    const settings = `${lance.describeIndex(n)}, nprobes ${tn.nprobes}${tn.ef ? `, ef ${tn.ef}` : ''}${tn.refineFactor ? `, refine ${tn.refineFactor}` : ''}`;
-    report({ n, engine: 'LanceDB (Rosetta LanceStore)', settings, buildSeconds, ...await timeQueries(queries, async (q) => toIds(await lance.search(space, q, { k: K })), truth) });
-    await lance.close();
-  }
-
   // Rosetta's ANN index: built in a worker from the table, searched through LanceStore.search.
   let store: LanceStore = await openLanceStore(dir, {});
   t = performance.now();
@@ -232,6 +216,22 @@ async function benchSize(n: number): Promise<void> {
     }
     await store.close();
   }
+  // LanceDB: exact scan, then each of its index types.
+  let lance = await openLanceStore(dir, { ann: false, indexThreshold: 1e12 });
+  const exactCount = Math.min(QUERIES, EXACT_QUERIES);
+  report({ n, engine: 'LanceDB (Rosetta LanceStore)', settings: 'exact flat scan', buildSeconds: null, ...await timeQueries(queries, async (q) => toIds(await lance.search(space, q, { k: K })), truth, exactCount) });
+  await lance.close();
+  for (const type of LANCE_INDEXES) {
+    lance = await openLanceStore(dir, { ann: false, index: { type } });
+    t = performance.now();
+    await lance.reindex(space);
+    const buildSeconds = (performance.now() - t) / 1000;
+    const tn = lance.searchTuning;
+    const settings = `${lance.describeIndex(n)}, nprobes ${tn.nprobes}${tn.ef ? `, ef ${tn.ef}` : ''}${tn.refineFactor ? `, refine ${tn.refineFactor}` : ''}`;
+    report({ n, engine: 'LanceDB (Rosetta LanceStore)', settings, buildSeconds, ...await timeQueries(queries, async (q) => toIds(await lance.search(space, q, { k: K })), truth) });
+    await lance.close();
+  }
+
   const child = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--mode', 'rss', '--dir', dir, '--dim', String(DIM)], { encoding: 'utf8' }).trim().split('\n').pop()!);
   log(`  fresh process, open + 20 searches: ${child.openAndSearchSeconds.toFixed(1)} s (index ${child.state}, ${child.size} vectors), RSS ${child.rssMiB} MiB`);
   report({ n, engine: 'Rosetta ANN index', settings: `${annLabel(DEFAULT_ANN)}: fresh process, open + search`, buildSeconds: null, recallAt10: NaN, p50Ms: NaN, p99Ms: NaN, queries: 20, rssMiB: child.rssMiB });
