@@ -4,7 +4,6 @@ import { decodeImage, preprocessImages, type ImagePreprocessConfig } from '../..
 import { MINI } from '../model/mini-architecture.js';
 import { IMAGE_MEAN, IMAGE_STD } from './image-input.js';
 
-
 /** Side of the rendering an SVG is rasterised at before the model's own resize (the size of the emoji PNGs). */
 export const RASTER_SIDE = 64;
 

@@ -72,5 +72,3 @@ export function augmentedTensor(rgb: Uint8Array, aug: Augment): Float32Array {
   const img: Rgba = { data, width: S, height: S };
   return renderPixels(img, { ...aug, background: [1, 1, 1] });
 }
-
-export { HELD_OUT_STYLE };
