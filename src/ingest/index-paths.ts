@@ -74,13 +74,15 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
   const committer = new BatchCommitter(ctx.store, catalog, counter, staging, { firstItems: batchFiles, maxItems: options.commitItems ?? 512, maxWaitMs: 3000 }, options.tags);
   const batches: WalkedFile[][] = [];
   for (let i = 0; i < files.length; i += batchFiles) batches.push(files.slice(i, i + batchFiles));
+  // Batches being prepared, oldest first; each is dropped once taken, so decoded pixels do not outlive their batch.
   const prepared: Promise<PreparedBatch>[] = [];
-  const prepareNext = () => { if (prepared.length < batches.length) prepared.push(prepareBatch(ctx, catalog, staging, batches[prepared.length], options.tags, counter)); };
+  let started = 0;
+  const prepareNext = () => { if (started < batches.length) prepared.push(prepareBatch(ctx, catalog, staging, batches[started++], options.tags, counter)); };
   for (let i = 0; i < PREPARE_AHEAD; i++) prepareNext();
   try {
     for (let i = 0; i < batches.length; i++) {
       options.signal?.throwIfAborted();
-      const { work, largeTexts } = await prepared[i];
+      const { work, largeTexts } = await prepared.shift()!;
       prepareNext();
       const pending = await encodeBatch(ctx, work, options, counter, (hash) => catalog.byHash(hash));
       // Files with the bytes of an item that failed to encode fail with it.
