@@ -2,9 +2,10 @@
  * Rosetta: text, images, audio and video in shared embedding spaces — index, search, describe,
  * generate and evaluate across them. The CLI and the HTTP server are thin shells over these calls.
  */
-export { Rosetta, type RosettaOptions } from './rosetta.js';
+export { Rosetta, type RosettaOptions, type EvaluateOptions } from './rosetta.js';
+export { pullModel, type PulledModel } from './pull-model.js';
 export { RosettaError, ErrorCodes, type ErrorCode } from './errors/index.js';
-export type { Modality, SegmentKind, RgbImage, PcmAudio, MediaInput, Device, DType } from './types.js';
+export { MODALITIES, type Modality, type SegmentKind, type RgbImage, type PcmAudio, type MediaInput, type Device, type DType } from './types.js';
 
 // Models and spaces
 export * from './models/index.js';
@@ -35,13 +36,14 @@ export { zeroShot, type TagResult } from './spaces/zero-shot.js';
 
 // Text in pictures (OCR) and voice activity (VAD): real pretrained weights shipped in npm
 export * from './ocr/index.js';
-export { readTextIntoCollection, type OcrStageSummary } from './ocr/ocr-stage.js';
+export { readTextIntoCollection, type OcrStageSummary } from './collection/ocr-stage.js';
 export * from './vad/index.js';
 
 // Server
-export { createServer, type RosettaServer, type ServerOptions } from './server/index.js';
+export { createServer, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT, type RosettaServer, type ServerOptions } from './server/index.js';
 
 // Generation, evaluation, training
 export * from './generate/index.js';
 export * as evaluation from './eval/index.js';
 export * as training from './train/index.js';
+export { buildDemoCollection, type DemoCollection } from './demo/build-demo-collection.js';

@@ -14,7 +14,7 @@ import { defaultSpaceId, loadSpace, type SpaceSpec } from './spaces/load-space.j
 import { covers, type Space } from './spaces/space.js';
 import { openLanceStore } from './store/lancedb/lance-store.js';
 import type { AnnSettings } from './store/ann/settings.js';
-import type { VectorStore } from './store/vector-store.js';
+import type { ItemRecord, VectorStore } from './store/vector-store.js';
 import type { LanceStore } from './store/lancedb/lance-store.js';
 import type { MilvusStore } from './store/milvus/milvus-store.js';
 import type { DistributedIndexOptions } from './queue/distributed-index.js';
@@ -23,6 +23,13 @@ import { searchCollection } from './search/search.js';
 import type { SearchOptions, SearchQuery, SearchResult } from './search/query.js';
 import { zeroShot, type TagResult } from './spaces/zero-shot.js';
 import type { MediaInput, Modality } from './types.js';
+import { checkMediaString, withLocalFile } from './media/local-file.js';
+import { invalidArgument } from './util/validate.js';
+import type { DescribeResult } from './generate/describe/describe.js';
+import { compareSpaces, type CompareOptions, type Comparison } from './eval/compare/compare-spaces.js';
+import { detectEvalTask } from './eval/datasets/load-dataset.js';
+import { check as checkPairs, scorePairs, type CheckOptions, type CheckResult, type PairScoringOptions, type ScorePairsResult } from './eval/consistency/check.js';
+import { audit as auditSpace, type AuditOptions, type AuditResult } from './eval/bias/weat.js';
 import { captionInSpace, describeVideo, imagineInSpace, type CollectionCaptionResult, type CollectionImagineResult, type DescribeVideoOptions } from './collection/generation.js';
 import type { CaptionOptions } from './generate/caption/caption.js';
 import type { ImagineOptions } from './generate/imagine/imagine.js';
@@ -33,9 +40,12 @@ import { clipScore } from './vectors/scores.js';
 import { loadAdapters, trainAdapter, type TrainAdapterResult } from './collection/adapters.js';
 import { attachText } from './collection/attach-text.js';
 import { ocr as ocrImage, type OcrOptions, type OcrResult } from './ocr/read-image-text.js';
-import { readTextIntoCollection, type OcrStageSummary } from './ocr/ocr-stage.js';
+import { readTextIntoCollection, type OcrStageSummary } from './collection/ocr-stage.js';
 import { detectSpeech, type DetectSpeechOptions, type SpeechResult } from './vad/detect-speech.js';
-import { findSpeechInCollection, type SpeechStageSummary } from './vad/speech-stage.js';
+import { findSpeechInCollection, type SpeechStageSummary } from './collection/speech-stage.js';
+
+/** What `evaluate` takes: the task (default: from the dataset's layout) and its options. */
+export type EvaluateOptions = Partial<Pick<CompareOptions, 'task'>> & Omit<Extract<CompareOptions, { task: 'retrieval' }>, 'task'> & Omit<Extract<CompareOptions, { task: 'zeroshot' }>, 'task'>;
 
 export interface RosettaOptions extends ModelRuntimeOptions {
   /**
@@ -52,6 +62,14 @@ export interface RosettaOptions extends ModelRuntimeOptions {
   ann?: Partial<AnnSettings> | false;
   /** An already opened store (e.g. Milvus) instead of the embedded LanceDB one. */
   store?: VectorStore;
+  /**
+   * Whether a missing collection may be created (default true). It is created — folder, tables, settings —
+   * by the first write (`index`, `trainAdapter`), after the models have loaded, so a run that fails early
+   * leaves nothing behind. With `false` nothing is ever written: what needs a collection that does not exist
+   * fails with COLLECTION_NOT_FOUND, and the one-shot operations (embed, tag, score, caption, transcribe,
+   * speak, describe, evaluate…) work on the spaces alone.
+   */
+  create?: boolean;
 }
 
 /**
@@ -65,13 +83,46 @@ export interface RosettaOptions extends ModelRuntimeOptions {
 export class Rosetta {
   private constructor(
     readonly dir: string,
-    readonly store: VectorStore,
     readonly spaces: Space[],
     readonly runtime: ResolvedRuntime,
     private readonly options: RosettaOptions,
     readonly config: CollectionConfig,
+    private opened: VectorStore | undefined,
   ) {
     this.reloadAdapters();
+  }
+
+  /** Whether the collection exists (on disk, or in the store given). */
+  get exists(): boolean {
+    return this.opened !== undefined;
+  }
+
+  /** The collection's store; COLLECTION_NOT_FOUND when there is no collection (yet). */
+  get store(): VectorStore {
+    if (!this.opened) throw this.notFound();
+    return this.opened;
+  }
+
+  /**
+   * Creates the collection now (folder, settings, tables) if it does not exist yet; a server does, so that
+   * other processes can write into the collection it serves. COLLECTION_NOT_FOUND with `create: false`.
+   */
+  async create(): Promise<void> {
+    await this.writableStore();
+  }
+
+  /** The store to write to, creating the collection on the first write unless `create: false`. */
+  private async writableStore(): Promise<VectorStore> {
+    if (this.opened) return this.opened;
+    if (this.options.create === false) throw this.notFound();
+    writeCollectionConfig(this.dir, this.config);
+    this.opened = await openLanceStore(this.dir, { indexThreshold: this.options.indexThreshold, ann: this.options.ann });
+    return this.opened;
+  }
+
+  private notFound(): RosettaError {
+    return new RosettaError(ErrorCodes.COLLECTION_NOT_FOUND, `No collection in ${this.dir}: nothing was indexed there`,
+      { file: this.dir, hint: `index files first (rosetta index <paths> --dir ${this.dir}), or point --dir at an existing collection` });
   }
 
   private textAdapters = new Map<string, (v: Float32Array) => Float32Array>();
@@ -85,12 +136,17 @@ export class Rosetta {
    * saves it beside the collection, and applies it to text queries from then on (`adapter: false` to skip).
    */
   async trainAdapter(pairsFile: string, options: { space?: string; epochs?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<TrainAdapterResult> {
-    const result = await trainAdapter(this.dir, this.space(options.space ?? 'image'), pairsFile, options);
+    const space = this.space(options.space ?? 'image');
+    await this.writableStore();
+    const result = await trainAdapter(this.dir, space, pairsFile, options);
     this.reloadAdapters();
     return result;
   }
 
-  /** Opens (or creates) the collection in `dir` (default `./.rosetta`). */
+  /**
+   * Opens the collection in `dir` (default `./.rosetta`); a missing one is created by the first write unless
+   * `create: false` (see RosettaOptions.create). Spaces load lazily: opening reads no model weights.
+   */
   static async open(dir = './.rosetta', options: RosettaOptions = {}): Promise<Rosetta> {
     const abs = resolve(dir);
     const runtime = resolveRuntime(options);
@@ -103,10 +159,12 @@ export class Rosetta {
       throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Two spaces share an id (${ids.join(', ')})`, { setting: 'spaces', hint: 'give each an explicit id, e.g. { id: "clip_large", model: "…" }' });
     }
     const spaces = await Promise.all(specs.map((s) => loadSpace(s, runtime)));
-    const store = options.store ?? await openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann });
     const config: CollectionConfig = { formatVersion: 1, spaces: specs, createdAt: existing?.createdAt ?? new Date().toISOString() };
-    if (!existing || requested) writeCollectionConfig(abs, config);
-    return new Rosetta(abs, store, spaces, runtime, options, config);
+    const create = options.create !== false;
+    const store = options.store ?? (existing ? await openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann }) : undefined);
+    // A new embedded collection is written by its first write; an explicit store, or new spaces, now.
+    if (create && store && (!existing || requested)) writeCollectionConfig(abs, config);
+    return new Rosetta(abs, spaces, runtime, options, config, store);
   }
 
   /**
@@ -118,18 +176,26 @@ export class Rosetta {
    * only moments with speech (`speech: true`).
    */
   async index(paths: string[], options: IndexOptions & Partial<Omit<DistributedIndexOptions, keyof IndexOptions>> & { ocr?: boolean; speech?: boolean; onOcrProgress?: (done: number, total: number, path: string) => void } = {}): Promise<IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary }> {
+    const url = paths.find((p) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p));
+    if (url) {
+      throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `index takes files, folders and shards, not URLs (${url})`,
+        { setting: 'paths', hint: 'download it first, or send it to a running server: POST /api/index { "urls": [...] }' });
+    }
+    // Every model loads before any file is read: one that cannot load stops the run here, once, and creates nothing.
+    await this.loadModels();
+    const store = await this.writableStore();
     let indexed: IndexSummary;
     if (options.queue) {
       const { indexDistributed } = await import('./queue/distributed-index.js');
-      const target: StoreTarget = this.store.kind === 'milvus' ? { kind: 'milvus', ...(this.store as MilvusStore).target } : { kind: 'lancedb', dir: (this.store as LanceStore).dir };
-      indexed = await indexDistributed({ store: this.store, spaces: this.spaces, specs: this.config.spaces, target, maxPixels: this.options.maxPixels }, paths, { ...options, queue: options.queue });
+      const target: StoreTarget = store.kind === 'milvus' ? { kind: 'milvus', ...(store as MilvusStore).target } : { kind: 'lancedb', dir: (store as LanceStore).dir };
+      indexed = await indexDistributed({ store, spaces: this.spaces, specs: this.config.spaces, target, maxPixels: this.options.maxPixels }, paths, { ...options, queue: options.queue });
     } else {
-      indexed = await indexPaths({ store: this.store, spaces: this.spaces, collectionDir: this.dir, maxPixels: this.options.maxPixels }, paths, options);
+      indexed = await indexPaths({ store, spaces: this.spaces, collectionDir: this.dir, maxPixels: this.options.maxPixels }, paths, options);
     }
     const summary: IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary } = indexed;
-    if (options.speech) summary.speech = await findSpeechInCollection(this.store, paths, { signal: options.signal });
+    if (options.speech) summary.speech = await findSpeechInCollection(store, paths, { signal: options.signal });
     if (!options.ocr) return summary;
-    const ocrSummary = await readTextIntoCollection(this.store, this.spaces, paths, {
+    const ocrSummary = await readTextIntoCollection(store, this.spaces, paths, {
       ...this.runtimeFor(), threads: this.runtime.threads, maxPixels: this.options.maxPixels, signal: options.signal, onProgress: options.onOcrProgress,
     });
     return { ...summary, ocr: ocrSummary };
@@ -148,9 +214,23 @@ export class Rosetta {
     return detectSpeech(media, { ...options, threads: this.runtime.threads });
   }
 
-  /** Searches by text, image, audio, or a weighted mix; results are ranked segments with paths and times. */
-  search(query: SearchQuery, options: SearchOptions = {}): Promise<SearchResult[]> {
+  /** Loads every tower of every space now (the first use would otherwise): a model that cannot load fails here, with the fix. */
+  async loadModels(): Promise<void> {
+    for (const space of this.spaces) await space.load();
+  }
+
+  /**
+   * Searches by text, image, audio, or a weighted mix; results are ranked segments with paths and times.
+   * A collection not created yet has nothing to find; with `create: false` that is COLLECTION_NOT_FOUND.
+   */
+  async search(query: SearchQuery, options: SearchOptions = {}): Promise<SearchResult[]> {
+    if (!this.opened && this.options.create !== false) return [];
     return searchCollection(this.store, this.spaces, query, options, this.textAdapters);
+  }
+
+  /** An indexed item by its hash (the SHA-256 of its bytes), or undefined. */
+  item(hash: string): Promise<ItemRecord | undefined> {
+    return this.opened ? this.opened.getItem(hash) : Promise.resolve(undefined);
   }
 
   /** The space with this id, or the first that covers `modality`. */
@@ -165,12 +245,17 @@ export class Rosetta {
     return found;
   }
 
-  /** Embeds one input (text, or an image/audio path, Buffer or URL) into a space; a unit vector. */
+  /**
+   * Embeds one input into a space; a unit vector. Text must be marked (`modality: 'text'`): an unmarked
+   * string is a path or a URL, and one that is neither fails naming both readings instead of guessing.
+   */
   async embed(input: MediaInput, options: { modality?: Modality; space?: string } = {}): Promise<{ space: string; vector: Float32Array; modality: Modality }> {
-    if (options.modality === 'text' || (!options.modality && typeof input === 'string' && !looksLikeFileOrUrl(input))) {
+    if (options.modality === 'text') {
+      if (typeof input !== 'string') throw invalidArgument('input', 'a string, with modality text', input);
       const space = this.space(options.space ?? 'text');
-      return { space: space.id, modality: 'text', vector: (await space.embedTexts([input as string]))[0] };
+      return { space: space.id, modality: 'text', vector: (await space.embedTexts([input]))[0] };
     }
+    if (typeof input === 'string') await checkMediaString(input, 'to embed words, pass { modality: \'text\' }');
     // Read once: a URL is fetched once, whatever it turns out to be.
     const read = await readInput(input);
     const modality = options.modality ?? await sniff(read);
@@ -196,18 +281,26 @@ export class Rosetta {
    * CLIPScore; `store: true` keeps it as a caption segment of the indexed image, for text and keyword search.
    */
   async caption(image: MediaInput, options: CaptionOptions & { store?: boolean } = {}): Promise<CollectionCaptionResult & { stored?: number }> {
+    if (typeof image === 'string') await checkMediaString(image, 'caption describes a picture');
+    const store = options.store ? this.store : undefined;
     const result = await captionInSpace(this.optionalSpace('image'), image, { ...this.runtimeFor(), ...options });
-    if (!options.store) return result;
-    const { segments } = await attachText(this.store, this.spaces, image, [{ kind: 'caption', text: result.text }]);
+    if (!store) return result;
+    if (result.kind !== 'caption') {
+      throw new RosettaError(ErrorCodes.MODEL_NOT_FOUND, `No captioner could run (${result.fallbackReason ?? 'tags only'}); zero-shot tags are not a caption, so nothing was stored`,
+        { setting: 'store', hint: 'pull a captioner (rosetta models pull Xenova/vit-gpt2-image-captioning) or name one with --captioner; or run without --store to see the tags' });
+    }
+    const { segments } = await attachText(store, this.spaces, image, [{ kind: 'caption', text: result.text }]);
     return { ...result, stored: segments };
   }
 
   /** Speech → text with timed segments (Whisper); `store: true` keeps the lines as timed transcript segments of the item. */
   async transcribe(audio: MediaInput, options: TranscribeOptions & { store?: boolean } = {}): Promise<TranscribeResult & { stored?: number }> {
+    if (typeof audio === 'string') await checkMediaString(audio, 'transcribe reads speech from an audio or video file');
+    const store = options.store ? this.store : undefined;
     const result = await transcribeAudio(audio, { ...this.runtimeFor(), ...options });
-    if (!options.store) return result;
+    if (!store) return result;
     const lines = result.segments.map((s) => ({ kind: 'transcript' as const, text: s.text, t0: s.t0, t1: s.t1 }));
-    const { segments } = await attachText(this.store, this.spaces, audio, lines);
+    const { segments } = await attachText(store, this.spaces, audio, lines);
     return { ...result, stored: segments };
   }
 
@@ -216,9 +309,10 @@ export class Rosetta {
     return speakText(text, { ...this.runtimeFor(), ...options });
   }
 
-  /** A timeline description of a video: scenes captioned, with what is said in each. */
-  describe(video: string, options: DescribeVideoOptions = {}) {
-    return describeVideo(this.optionalSpace('image'), video, { ...this.runtimeFor(), ...options });
+  /** A timeline description of a video (a path, a Buffer or an http(s) URL): scenes captioned, with what is said in each. */
+  async describe(video: MediaInput, options: DescribeVideoOptions = {}): Promise<DescribeResult & { transcriptError?: string }> {
+    if (typeof video === 'string') await checkMediaString(video, 'describe reads a video file');
+    return withLocalFile(video, (path) => describeVideo(this.optionalSpace('image'), path, { ...this.runtimeFor(), ...options }));
   }
 
   /** Text (+ reference image) → image; candidates ranked against the weighted text+image query. */
@@ -245,22 +339,47 @@ export class Rosetta {
     return { offline: this.runtime.offline, cacheDir: this.runtime.cacheDir, device: this.runtime.device, dtype: this.runtime.dtype };
   }
 
-  /** Counts of what the collection holds. */
-  async stats(): Promise<{ items: number; spaces: { id: string; model: string; version: string; modalities: Modality[] }[] }> {
+  /**
+   * Retrieval (Recall@K, median rank, MRR) or zero-shot classification quality of each of the collection's
+   * spaces on a dataset, side by side; the task follows the dataset's layout unless given.
+   */
+  async evaluate(dataset: string, options: EvaluateOptions = {}): Promise<Comparison> {
+    const task = options.task ?? await detectEvalTask(dataset);
+    return compareSpaces(this.spaces, dataset, { ...options, task } as CompareOptions);
+  }
+
+  /** CLIPScore of every (image or audio, text) row of a JSONL/CSV pairs file, in one space (default the first). */
+  scorePairs(pairs: string, options: PairScoringOptions & { space?: string } = {}): Promise<ScorePairsResult> {
+    return scorePairs(this.evalSpace(options.space), pairs, options);
+  }
+
+  /** Flags mismatched pairs, with a threshold calibrated on matched vs shuffled pairs unless one is given. */
+  check(pairs: string, options: CheckOptions & { space?: string } = {}): Promise<CheckResult> {
+    return checkPairs(this.evalSpace(options.space), pairs, options);
+  }
+
+  /** Bias probe: embedding association tests (WEAT effect sizes, permutation p-values) in one space. */
+  audit(options: AuditOptions & { space?: string } = {}): Promise<AuditResult> {
+    return auditSpace(this.evalSpace(options.space), options);
+  }
+
+  private evalSpace(id?: string): Space {
+    return id ? this.space(id) : this.spaces[0];
+  }
+
+  /** Counts of what the collection holds (0 items when it does not exist yet). */
+  async stats(): Promise<{ exists: boolean; items: number; spaces: { id: string; model: string; version: string; modalities: Modality[] }[] }> {
     return {
-      items: await this.store.countItems(),
+      exists: this.exists,
+      items: this.opened ? await this.opened.countItems() : 0,
       spaces: this.spaces.map((s) => ({ id: s.id, model: s.model, version: s.version, modalities: s.modalities })),
     };
   }
 
   async close(): Promise<void> {
     await Promise.all(this.spaces.map((s) => s.dispose()));
-    await this.store.close();
+    await this.opened?.close();
   }
-}
-
-function looksLikeFileOrUrl(s: string): boolean {
-  return /^https?:\/\//i.test(s) || /^(\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(s) || /\.(jpe?g|png|webp|gif|avif|tiff?|wav|mp3|flac|ogg|m4a)$/i.test(s);
 }
 
 async function sniff({ bytes, name }: InputBytes): Promise<Modality> {

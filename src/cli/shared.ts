@@ -1,15 +1,7 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { showPathIn } from '../util/show-path.js';
-import { RosettaError } from '../errors/rosetta-error.js';
-import { Rosetta, type RosettaOptions } from '../rosetta.js';
-import type { IndexProgress } from '../ingest/progress.js';
-import { resolve } from 'node:path';
-import { readCollectionConfig } from '../collection/collection-config.js';
-import { DEFAULT_MODELS } from '../models/registry.js';
-import { resolveRuntime } from '../models/runtime-options.js';
-import { loadSpace } from '../spaces/load-space.js';
-import type { Space } from '../spaces/space.js';
+import { Rosetta, RosettaError, type IndexProgress, type RosettaOptions } from '../index.js';
 
 /** Options every collection command takes. */
 export interface CommonOptions {
@@ -59,24 +51,27 @@ export function rosettaOptions(o: CommonOptions): RosettaOptions {
   };
 }
 
-/** Opens the collection of `--dir`; with `--store-url milvus://…` its vectors live on that Milvus server (settings stay in `--dir`). */
-export async function openCollection(o: CommonOptions): Promise<Rosetta> {
-  if (!o.storeUrl) return Rosetta.open(o.dir, rosettaOptions(o));
-  const { openMilvusStore } = await import('../store/milvus/milvus-store.js');
-  const { parseMilvusUrl } = await import('../store/milvus/milvus-url.js');
+/**
+ * The collection in `--dir`, with `--model` overriding its spaces; with `--store-url milvus://…` its vectors live on
+ * that Milvus server (settings stay in `--dir`). Only commands that write (index, serve, train --pairs) may create
+ * it; every other command opens it read-only (`create: false`) and creates nothing: without a collection, the
+ * one-shot commands use `--model` (or the default model) alone.
+ */
+export async function openCollection(o: CommonOptions, access: { create: boolean }): Promise<Rosetta> {
+  const options = { ...rosettaOptions(o), create: access.create };
+  if (!o.storeUrl) return Rosetta.open(o.dir, options);
   const store = await openMilvusStore(parseMilvusUrl(o.storeUrl, o.storeToken ?? process.env.ROSETTA_MILVUS_TOKEN));
-  return Rosetta.open(o.dir, { ...rosettaOptions(o), store }).catch(async (error) => { await store.close(); throw error; });
+  return Rosetta.open(o.dir, { ...options, store }).catch(async (error) => { await store.close(); throw error; });
 }
 
-/**
- * The spaces an evaluation command runs in: the `--model` references when given (no collection
- * needed), else the spaces of the collection in `--dir`.
- */
-export async function spacesFor(o: CommonOptions): Promise<{ spaces: Space[]; close: () => Promise<void> }> {
-  const runtime = resolveRuntime(rosettaOptions(o));
-  const specs = o.model?.map((m) => ({ model: m })) ?? readCollectionConfig(resolve(o.dir))?.spaces ?? [{ model: DEFAULT_MODELS.image }];
-  const spaces = await Promise.all(specs.map((s) => loadSpace(s, runtime)));
-  return { spaces, close: async () => { await Promise.all(spaces.map((s) => s.dispose())); } };
+/** Runs `work` with a read-only collection handle and closes it. */
+export async function withCollection<T>(o: CommonOptions, work: (rosetta: Rosetta) => Promise<T>, access = { create: false }): Promise<T> {
+  const rosetta = await openCollection(o, access);
+  try {
+    return await work(rosetta);
+  } finally {
+    await rosetta.close();
+  }
 }
 
 export function printJson(value: unknown): void {

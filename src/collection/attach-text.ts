@@ -1,7 +1,6 @@
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
-import { sha256 } from '../ingest/prepare-file.js';
-import { segmentId, spaceTableInfo } from '../store/keys.js';
+import { itemHash, segmentId, spaceTableInfo } from '../store/keys.js';
 import { readInput } from '../media/read-input.js';
 import { covers, type Space } from '../spaces/space.js';
 import type { SegmentRecord, VectorRecord, VectorStore } from '../store/vector-store.js';
@@ -22,7 +21,7 @@ export interface TextToAttach {
  */
 export async function attachText(store: VectorStore, spaces: Space[], input: MediaInput, texts: TextToAttach[], replaceKinds: TextToAttach['kind'][] = []): Promise<{ itemHash: string; segments: number }> {
   const { bytes, name } = await readInput(input);
-  return attachTextToItem(store, spaces, sha256(bytes), name, texts, replaceKinds);
+  return attachTextToItem(store, spaces, itemHash(bytes), name, texts, replaceKinds);
 }
 
 /** attachText for an item known by its hash (no need to read and hash its bytes again, e.g. a long video). */

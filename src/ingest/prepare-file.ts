@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { itemHash } from '../store/keys.js';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { RosettaError } from '../errors/rosetta-error.js';
@@ -19,10 +20,6 @@ export interface PreparedFile {
   width?: number;
   height?: number;
   chunks?: TextChunk[];
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Files up to this size are read into memory once (hash, type and decode from the same bytes). */
@@ -47,7 +44,7 @@ export async function hashAndType(file: WalkedFile, maxBytes = DEFAULT_MAX_INPUT
   if (file.size <= IN_MEMORY_BYTES) {
     bytes = (await readInput(file.path, maxBytes)).bytes;
     head = bytes;
-    hash = sha256(bytes);
+    hash = itemHash(bytes);
   } else {
     if (file.size > maxBytes) {
       throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${file.path} is ${file.size} bytes, above the ${maxBytes}-byte limit`, { file: file.path, hint: 'raise maxInputBytes' });

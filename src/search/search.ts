@@ -8,8 +8,7 @@ import { fuse, type RankedList } from './fuse.js';
 import { collapseHits, momentRef, type ScoredSegment } from './moments.js';
 import type { SearchOptions, SearchQuery, SearchResult } from './query.js';
 import type { ItemRecord, SegmentRecord } from '../store/vector-store.js';
-import { ocrLineOf } from '../ocr/ocr-stage.js';
-import { overlapsSpeech } from '../vad/speech-stage.js';
+import { ocrLineOf, overlapsSpeech } from '../store/item-meta.js';
 
 /**
  * Runs a query in every space that can encode all of its parts, fuses the ranked lists, collapses

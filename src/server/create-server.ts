@@ -50,6 +50,8 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
   if (options.token !== undefined && options.token.length < 8) {
     throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, 'The server token is shorter than 8 characters', { setting: 'token', hint: 'use a long random token, e.g. `openssl rand -hex 24`' });
   }
+  // A served collection exists from the start, so other processes (the CLI, workers) can write into it.
+  await rosetta.create();
   const limits = { uploadLimitBytes: options.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT, maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS };
   const uploadDir = resolve(options.uploadDir ?? `${rosetta.dir}-uploads`);
   const ctx: ServerContext = {

@@ -4,7 +4,7 @@ import { modelVersion } from '../models/model-version.js';
 import { parseModelRef, type ModelRef } from '../models/model-ref.js';
 import { resolveRuntime, type ResolvedRuntime } from '../models/runtime-options.js';
 import { invalidArgument } from '../util/validate.js';
-import type { Device, DType, PcmAudio } from '../types.js';
+import type { Device, DType, Modality, PcmAudio } from '../types.js';
 import { l2normalize, rowsNormalized } from '../vectors/vector-math.js';
 import { inBatches } from './batches.js';
 import type { Space } from './space.js';
@@ -73,9 +73,7 @@ export class ClapSpace implements Space {
   async embedTexts(texts: string[]): Promise<Float32Array[]> {
     if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) throw invalidArgument('texts', 'an array of strings', texts);
     if (texts.length === 0) return [];
-    this.tokenizer ??= loadPretrained(AutoTokenizer as any, this.ref, this.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
-    this.textModel ??= loadPretrained(ClapTextModelWithProjection as any, this.ref, this.runtime, {}, 'text tower') as Promise<Callable>;
-    const [tokenizer, model] = await Promise.all([this.tokenizer, this.textModel]);
+    const [tokenizer, model] = await this.loadText();
     return inBatches(texts, this.runtime.batchSize ?? 32, async (batch) => {
       const out = await model(tokenizer(batch, { padding: true, truncation: true }));
       return this.rows(out.text_embeds, batch.length);
@@ -96,8 +94,7 @@ export class ClapSpace implements Space {
       }
     });
     if (clips.length === 0) return [];
-    this.audioModel ??= loadPretrained(ClapAudioModelWithProjection as any, this.ref, this.runtime, {}, 'audio tower') as Promise<Callable>;
-    const model = await this.audioModel;
+    const model = await this.loadAudio();
     const pieces: { clip: number; samples: Float32Array }[] = [];
     clips.forEach((clip, i) => {
       for (let s = 0; s < clip.samples.length; s += this.windowSamples) pieces.push({ clip: i, samples: clip.samples.subarray(s, s + this.windowSamples) });
@@ -121,6 +118,22 @@ export class ClapSpace implements Space {
     const d = t.dims[t.dims.length - 1];
     this.dim = d;
     return rowsNormalized(t.data as Float32Array, n, d);
+  }
+
+  private loadText(): Promise<[TokenizerFn, Callable]> {
+    this.tokenizer ??= loadPretrained(AutoTokenizer as any, this.ref, this.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
+    this.textModel ??= loadPretrained(ClapTextModelWithProjection as any, this.ref, this.runtime, {}, 'text tower') as Promise<Callable>;
+    return Promise.all([this.tokenizer, this.textModel]);
+  }
+
+  private loadAudio(): Promise<Callable> {
+    this.audioModel ??= loadPretrained(ClapAudioModelWithProjection as any, this.ref, this.runtime, {}, 'audio tower') as Promise<Callable>;
+    return this.audioModel;
+  }
+
+  async load(modalities: readonly Modality[] = this.modalities): Promise<void> {
+    if (modalities.includes('text')) await this.loadText();
+    if (modalities.includes('audio')) await this.loadAudio();
   }
 
   async dispose(): Promise<void> {

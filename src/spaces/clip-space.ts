@@ -7,7 +7,7 @@ import { modelVersion } from '../models/model-version.js';
 import type { ModelRef } from '../models/model-ref.js';
 import type { ResolvedRuntime } from '../models/runtime-options.js';
 import { preprocessImages, readImagePreprocessConfig, type ImagePreprocessConfig } from '../media/image/preprocess-image.js';
-import type { RgbImage } from '../types.js';
+import type { Modality, RgbImage } from '../types.js';
 import { rowsNormalized } from '../vectors/vector-math.js';
 import { inBatches } from './batches.js';
 import type { Space } from './space.js';
@@ -116,6 +116,11 @@ export class ClipSpace implements Space {
   /** The pixel tensor the vision tower is fed for these images (NCHW float32, the model's processor settings). */
   async pixelValues(images: RgbImage[]): Promise<{ data: Float32Array; dims: [number, number, number, number] }> {
     return preprocessImages(images, await this.loadPreprocess());
+  }
+
+  async load(modalities: readonly Modality[] = this.modalities): Promise<void> {
+    if (modalities.includes('text')) await Promise.all([this.loadTokenizer(), this.loadText()]);
+    if (modalities.includes('image')) await Promise.all([this.loadPreprocess(), this.loadVision()]);
   }
 
   async embedTexts(texts: string[]): Promise<Float32Array[]> {

@@ -1,4 +1,4 @@
-import type { PcmAudio, RgbImage } from '../types.js';
+import type { Modality, PcmAudio, RgbImage } from '../types.js';
 import type { Space } from './space.js';
 
 /**
@@ -32,6 +32,12 @@ export class CompositeSpace implements Space {
   embedTexts(texts: string[]): Promise<Float32Array[]> { return this.text.embedTexts(texts); }
   embedImages(images: RgbImage[]): Promise<Float32Array[]> { return this.image!.embedImages!(images); }
   embedAudio(clips: PcmAudio[]): Promise<Float32Array[]> { return this.audio!.embedAudio!(clips); }
+
+  async load(modalities: readonly Modality[] = this.modalities): Promise<void> {
+    if (modalities.includes('text')) await this.text.load(['text']);
+    if (modalities.includes('image')) await this.image?.load(['image']);
+    if (modalities.includes('audio')) await this.audio?.load(['audio']);
+  }
 
   async dispose(): Promise<void> {
     // The text tower is often the image space itself: dispose each space once.

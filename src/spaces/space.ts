@@ -27,6 +27,11 @@ export interface Space extends SpaceInfo {
   readonly audioWindowSeconds?: number;
   /** Zero-shot logit scale (CLIP's exp(logit_scale)); defaults to 100. */
   readonly logitScale?: number;
+  /**
+   * Loads the towers (and their tokenizer or processor) for these modalities now — default: every one the
+   * space covers — so a model that cannot load fails once, up front, instead of on every input.
+   */
+  load(modalities?: readonly Modality[]): Promise<void>;
   dispose(): Promise<void>;
 }
 

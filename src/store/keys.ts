@@ -1,10 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { SegmentKind } from '../types.js';
 import type { SpaceTableInfo } from './vector-store.js';
 
 /**
- * The names every store and every writer share: segment ids, space keys and table names. One place, so the
+ * The names every store and every writer share: item hashes, segment ids, space keys and table names. One place, so the
  * ingest pipeline, attached text and both stores can never disagree on how a row is addressed.
  */
+
+/** An item's key: the SHA-256 of its bytes, in hex (same bytes under two paths are one item). */
+export function itemHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
 
 /** A segment's id: `${itemHash}:${kind}:${index}` (stable, so re-indexing upserts instead of duplicating). */
 export function segmentId(itemHash: string, kind: SegmentKind, index: number): string {

@@ -1,9 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeAudioWindows } from '../media/audio/decode-audio.js';
 import { resample } from '../media/audio/resample.js';
-import { readInput } from '../media/read-input.js';
+import { isPcmAudio } from '../media/audio/read-audio.js';
+import { withLocalFile } from '../media/local-file.js';
 import type { ModelRuntimeOptions } from '../models/runtime-options.js';
 import type { MediaInput, PcmAudio } from '../types.js';
 import { SileroVad, VAD_FRAME, VAD_SAMPLE_RATE } from './silero-vad.js';
@@ -41,17 +39,8 @@ export async function detectSpeech(input: MediaInput | PcmAudio, options: Detect
   const vad = options.vad ?? await SileroVad.open(options);
   vad.reset();
   try {
-    if (isPcm(input)) return await run(vad, chunksOf(resample(input, VAD_SAMPLE_RATE).samples), options);
-    if (typeof input === 'string' && !/^https?:\/\//i.test(input)) return await run(vad, pcmChunks(input, options), options);
-    const { bytes } = await readInput(input);
-    const dir = await mkdtemp(join(tmpdir(), 'rosetta-vad-'));
-    try {
-      const file = join(dir, 'input');
-      await writeFile(file, bytes);
-      return await run(vad, pcmChunks(file, options), options);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    if (isPcmAudio(input)) return await run(vad, chunksOf(resample(input, VAD_SAMPLE_RATE).samples), options);
+    return await withLocalFile(input, (file) => run(vad, pcmChunks(file, options), options));
   } finally {
     if (!options.vad) await vad.dispose();
   }
@@ -108,10 +97,6 @@ async function* pcmChunks(file: string, options: DetectSpeechOptions): AsyncGene
 
 async function* chunksOf(samples: Float32Array): AsyncGenerator<Float32Array> {
   yield samples;
-}
-
-function isPcm(x: unknown): x is PcmAudio {
-  return typeof x === 'object' && x !== null && (x as PcmAudio).samples instanceof Float32Array && typeof (x as PcmAudio).sampleRate === 'number';
 }
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;

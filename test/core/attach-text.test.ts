@@ -9,6 +9,7 @@ import { attachText } from '../../src/collection/attach-text.js';
 import { buildTinyClip } from '../helpers/tiny-clip.js';
 import { buildTinyClap } from '../helpers/media-fixtures.js';
 import { colourImage } from '../helpers/images.js';
+import { buildTinyCaptioner } from '../helpers/tiny-generators.js';
 
 test('captions and transcript lines stored with an indexed item are found by keyword and as timed moments', async () => {
   const root = mkdtempSync(join(tmpdir(), 'rosetta-attach-'));
@@ -19,8 +20,15 @@ test('captions and transcript lines stored with an indexed item are found by key
   const rosetta = await Rosetta.open(join(root, '.rosetta'), { spaces: [buildTinyClip(), await buildTinyClap(mkdtempSync(join(tmpdir(), 'clap-')))], offline: true, cacheDir: join(root, 'cache') });
   await rosetta.index([files]);
 
-  const captioned = await rosetta.caption(join(files, 'red.png'), { labels: ['red', 'green', 'blue'], store: true });
-  assert.equal(captioned.stored, 1);
+  // Zero-shot tags are not a caption: storing them is refused, and nothing is attached.
+  await assert.rejects(rosetta.caption(join(files, 'red.png'), { labels: ['red', 'green', 'blue'], store: true }), { code: 'ROSETTA_ERR_MODEL_NOT_FOUND', message: /tags are not a caption/ });
+  const [picture] = await rosetta.store.listItems({ modality: ['image'] });
+  assert.equal((await rosetta.store.getItemSegments(picture.hash)).length, 1, 'only the image segment');
+  // A real captioner's caption is stored (a tiny random-weight ViT-GPT2: the words mean nothing, the plumbing is real).
+  const captioned = await rosetta.caption(join(files, 'red.png'), { model: buildTinyCaptioner().dir, maxNewTokens: 4, store: true });
+  assert.equal(captioned.kind, 'caption');
+  assert.equal(captioned.stored, captioned.text.trim() ? 1 : 0);
+  assert.deepEqual((await rosetta.store.getItemSegments(picture.hash)).filter((s) => s.kind === 'caption').map((s) => s.text), captioned.text.trim() ? [captioned.text.trim()] : []);
   await attachText(rosetta.store, rosetta.spaces, join(files, 'talk.wav'), [
     { kind: 'transcript', text: 'welcome everyone', t0: 0, t1: 2.5 },
     { kind: 'transcript', text: 'the quarterly results are strong', t0: 4, t1: 6.5 },

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTinyClip } from '../helpers/tiny-clip.js';
@@ -19,9 +19,9 @@ before(async () => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-test('index --json reports the summary, with failures and reasons', async () => {
+test('index --json reports the summary, with failures and reasons; some files failing exits 23 (partial failure)', async () => {
   const r = await runCli(['index', join(root, 'pics'), ...common, '--model', buildTinyClip(), '--json']);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 23, r.stderr);
   const summary = JSON.parse(r.stdout);
   assert.equal(summary.added, 3);
   assert.equal(summary.failed, 1);
@@ -63,4 +63,46 @@ test('search in a folder without a collection says so and leaves the folder alon
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /no-collection.*rosetta index.*ROSETTA_ERR_COLLECTION_NOT_FOUND/s);
   assert.equal(existsSync(empty), false, 'nothing was created');
+});
+
+test('read-only commands (score, tag, info) in a folder without a collection create nothing', async () => {
+  const model = buildTinyClip();
+  const cwd = mkdtempSync(join(tmpdir(), 'rosetta-cwd-'));
+  try {
+    const picture = join(root, 'pics', 'red.png');
+    const score = await runCli(['score', picture, 'red', '--model', model, '--offline', '--json'], { cwd });
+    assert.equal(score.code, 0, score.stderr);
+    assert.ok(JSON.parse(score.stdout).score > 0);
+    const tag = await runCli(['tag', picture, '--labels', 'red,blue', '--model', model, '--offline', '--json'], { cwd });
+    assert.equal(JSON.parse(tag.stdout).tags[0].label, 'red');
+    const info = await runCli(['info', '--offline'], { cwd });
+    assert.equal(info.code, 0, info.stderr);
+    assert.match(info.stdout, /none \(nothing indexed there\)/);
+    assert.deepEqual(readdirSync(cwd), [], 'no ./.rosetta (or anything else) appeared');
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+});
+
+test('a model that cannot load stops index once, before any file, with the fix, a non-zero exit and nothing created', async () => {
+  const dir = join(root, 'never');
+  const cache = mkdtempSync(join(tmpdir(), 'rosetta-empty-cache-'));
+  try {
+    // The default model (a hub CLIP) offline with an empty cache: it cannot load.
+    const r = await runCli(['index', join(root, 'pics'), '--dir', dir, '--offline', '--cache-dir', cache]);
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.match(/ROSETTA_ERR_MODEL_OFFLINE_MISSING/g)?.length, 1, `one error, not one per file:\n${r.stderr}`);
+    assert.match(r.stderr, /rosetta models pull .*--model mini/s);
+    assert.equal(existsSync(dir), false, 'no collection was created');
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('a string that is neither a file nor a URL is an error naming both readings, not text scored against text', async () => {
+  const r = await runCli(['score', 'IMG_0001', 'a cat', '--model', buildTinyClip(), '--offline', '--dir', join(root, 'none')]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /IMG_0001.*no file at .*IMG_0001.*read as text/s);
+  assert.match(r.stderr, /ROSETTA_ERR_ARG_INVALID/);
 });

@@ -44,7 +44,7 @@ test('rosetta speak writes a real WAV with espeak-ng offline; rosetta caption --
   assert.equal(info.engine, 'espeak-ng');
   assert.ok(info.duration > 0.3 && info.duration < 5);
   assert.equal(readFileSync(wav).subarray(0, 4).toString(), 'RIFF');
-  const c = await runCli(['caption', join(root, 'red.png'), '--dir', join(root, '.rosetta'), '--offline', '--labels', 'red,green,blue', '--json'], { env: { ROSETTA_CACHE_DIR: join(root, 'cache') } });
+  const c = await runCli(['caption', join(root, 'red.png'), '--model', model, '--dir', join(root, '.rosetta'), '--offline', '--labels', 'red,green,blue', '--json'], { env: { ROSETTA_CACHE_DIR: join(root, 'cache') } });
   assert.equal(c.code, 0, c.stderr);
   const out = JSON.parse(c.stdout);
   assert.equal(out.kind, 'tags');

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -110,11 +110,11 @@ test('symlink loops are walked once; EXIF orientation is applied', async () => {
   await rosetta.close();
 });
 
-test('a missing model in offline mode names the model and the fix', async () => {
+test('a missing model in offline mode stops index before any file, names the model and the fix, and creates nothing', async () => {
   await assert.rejects(
     async () => {
       const r = await Rosetta.open(join(root, 'offline', '.rosetta'), { spaces: ['Xenova/clip-vit-base-patch32'], offline: true, cacheDir: join(root, 'empty-cache') });
-      await r.search('red');
+      await r.index([root]);
     },
     (e: Error & { code?: string }) => {
       assert.equal(e.code, 'ROSETTA_ERR_MODEL_OFFLINE_MISSING');
@@ -123,11 +123,12 @@ test('a missing model in offline mode names the model and the fix', async () => 
       return true;
     },
   );
+  assert.equal(existsSync(join(root, 'offline')), false, 'no collection was created');
 });
 
 test('the device option reaches the model towers: an unavailable device fails with the fix, not silently on the CPU', async () => {
   const r = await Rosetta.open(join(root, 'device', '.rosetta'), { spaces: [model], offline: true, device: 'cuda' });
-  await assert.rejects(r.search('red'), (e: Error & { code?: string }) => {
+  await assert.rejects(r.index([root]), (e: Error & { code?: string }) => {
     assert.equal(e.code, 'ROSETTA_ERR_MODEL_DEVICE_UNAVAILABLE');
     assert.match(e.message, /cuda12/);
     return true;

@@ -26,7 +26,7 @@ test('a FIFO, a newline in a name and a truncated PNG each get one clear error l
   writeFileSync(join(dir, 'two\nlines.png'), png.subarray(0, 300));
   execFileSync('mkfifo', [join(dir, 'x.jpg')]);
   const r = await runCli(['index', dir, '--dir', join(root, '.rosetta'), '--model', model, '--offline']);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 23, `some files failed: the partial-failure exit status\n${r.stderr}`);
   const lines = r.stderr.split('\n').filter((l) => l.startsWith('failed: '));
   assert.equal(lines.length, 3, r.stderr);
   assert.equal(r.stderr.split('\n').filter((l) => l && !l.startsWith('failed: ') && !/^\s*$|index|\r/.test(l)).length, 0, `stray lines:\n${r.stderr}`);

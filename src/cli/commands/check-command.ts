@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { check } from '../../eval/consistency/check.js';
-import { writeReport } from '../../eval/report/html-report.js';
-import { formatCheck } from '../../eval/report/text-summary.js';
-import { action, addCommonOptions, printJson, spacesFor, type CommonOptions } from '../shared.js';
+import { evaluation } from '../../index.js';
+import { action, addCommonOptions, printJson, withCollection, type CommonOptions } from '../shared.js';
 
 export function registerCheck(program: Command): void {
   addCommonOptions(program.command('check').description('flag (image|audio, text) pairs that do not match, with a threshold calibrated on matched vs shuffled pairs'))
@@ -11,15 +9,11 @@ export function registerCheck(program: Command): void {
     .option('--seed <n>', 'seed of the shuffle used for calibration', (v) => Number(v), 0)
     .option('--report <out.html>', 'an HTML report with the distributions and the flagged pairs')
     .action(action(async (pairs: string, o: CommonOptions & { threshold?: number; seed: number; report?: string }) => {
-      const { spaces, close } = await spacesFor(o);
-      try {
-        const space = spaces[0];
-        const result = await check(space, pairs, { threshold: o.threshold, seed: o.seed });
-        if (o.report) await writeReport(o.report, { title: `Consistency check: ${pairs}`, check: result });
+      await withCollection(o, async (rosetta) => {
+        const result = await rosetta.check(pairs, { threshold: o.threshold, seed: o.seed });
+        if (o.report) await evaluation.writeReport(o.report, { title: `Consistency check: ${pairs}`, check: result });
         if (o.json) printJson(result);
-        else process.stdout.write(`${formatCheck(result)}\n${o.report ? `report: ${o.report}\n` : ''}`);
-      } finally {
-        await close();
-      }
+        else process.stdout.write(`${evaluation.formatCheck(result)}\n${o.report ? `report: ${o.report}\n` : ''}`);
+      });
     }));
 }

@@ -1,9 +1,6 @@
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { buildDemoCollection } from '../../demo/build-demo-collection.js';
-import { Rosetta } from '../../rosetta.js';
-import type { SearchResult } from '../../search/query.js';
-import { recallAtK } from '../../vectors/scores.js';
+import { buildDemoCollection, recallAtK, Rosetta, type SearchResult } from '../../index.js';
 import { action, indexProgressBar, printJson } from '../shared.js';
 
 interface DemoFlags { out: string; limit?: number; json?: boolean }

@@ -1,11 +1,9 @@
 import { Argument, type Command } from 'commander';
-import { compareSpaces } from '../../eval/compare/compare-spaces.js';
-import { detectEvalTask } from '../../eval/datasets/load-dataset.js';
-import { writeReport } from '../../eval/report/html-report.js';
-import { formatRetrieval, formatZeroShot } from '../../eval/report/text-summary.js';
-import type { RetrievalResult } from '../../eval/retrieval/evaluate-retrieval.js';
-import type { ZeroShotResult } from '../../eval/zeroshot/evaluate-zeroshot.js';
-import { action, addCommonOptions, printJson, spacesFor, type CommonOptions } from '../shared.js';
+import { evaluation } from '../../index.js';
+import { action, addCommonOptions, printJson, withCollection, type CommonOptions } from '../shared.js';
+
+type RetrievalResult = evaluation.RetrievalResult;
+type ZeroShotResult = evaluation.ZeroShotResult;
 
 interface EvalFlags extends CommonOptions {
   dataset: string;
@@ -26,27 +24,23 @@ export function registerEval(program: Command): void {
     .option('--models <refs>', 'compare several spaces side by side (comma-separated model references)')
     .option('--report <out.html>', 'write a self-contained HTML report')
     .action(action(async (task: 'retrieval' | 'zeroshot' | 'auto', o: EvalFlags) => {
-      const chosen = task === 'auto' ? await detectEvalTask(o.dataset) : task;
-      const { spaces, close } = await spacesFor({ ...o, model: o.models ? o.models.split(',').map((s) => s.trim()) : o.model });
       const progress = o.json || !process.stderr.isTTY ? undefined : (p: { done: number; total: number; stage?: string }) => process.stderr.write(`\r${p.stage ?? ''} ${p.done}/${p.total}   `);
-      try {
-        const common = { split: o.split, imageRoot: o.images, onProgress: progress as never };
-        const comparison = chosen === 'retrieval'
-          ? await compareSpaces(spaces, o.dataset, { task: 'retrieval', ...common })
-          : await compareSpaces(spaces, o.dataset, { task: 'zeroshot', ...common, templates: o.templates?.split('|') });
+      const models = o.models ? o.models.split(',').map((s) => s.trim()) : o.model;
+      await withCollection({ ...o, model: models }, async (rosetta) => {
+        const comparison = await rosetta.evaluate(o.dataset, {
+          task: task === 'auto' ? undefined : task, split: o.split, imageRoot: o.images, onProgress: progress, templates: o.templates?.split('|'),
+        });
         if (progress) process.stderr.write('\n');
         if (o.report) {
-          await writeReport(o.report, comparison.task === 'retrieval'
+          await evaluation.writeReport(o.report, comparison.task === 'retrieval'
             ? { title: `Retrieval: ${o.dataset}`, retrieval: comparison.results as RetrievalResult[] }
             : { title: `Zero-shot: ${o.dataset}`, zeroshot: comparison.results as ZeroShotResult[] });
         }
         if (o.json) { printJson({ task: comparison.task, rows: comparison.rows, results: comparison.results, report: o.report }); return; }
         process.stdout.write(comparison.task === 'retrieval'
-          ? formatRetrieval(comparison.results as RetrievalResult[])
-          : formatZeroShot(comparison.results as ZeroShotResult[]));
+          ? evaluation.formatRetrieval(comparison.results as RetrievalResult[])
+          : evaluation.formatZeroShot(comparison.results as ZeroShotResult[]));
         process.stdout.write(`\n${o.report ? `report: ${o.report}\n` : ''}`);
-      } finally {
-        await close();
-      }
+      });
     }));
 }

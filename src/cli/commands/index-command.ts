@@ -4,8 +4,11 @@ import { action, addCommonOptions, indexProgressBar, openCollection, parseIntStr
 
 interface IndexFlags extends CommonOptions { batchFiles?: number; prune?: boolean; tag?: string[]; queue?: string; lockMs?: number; allowPrivateUrls?: boolean }
 
+/** Exit status of a run in which some files failed and the rest were indexed (as rsync's "partial transfer"). */
+export const PARTIAL_FAILURE_EXIT = 23;
+
 export function registerIndex(program: Command): void {
-  addCommonOptions(program.command('index').description('index files, folders and LAION-style shards (.tar webdataset, .parquet) into the collection'))
+  addCommonOptions(program.command('index').description(`index files, folders and LAION-style shards (.tar webdataset, .parquet) into the collection; exits ${PARTIAL_FAILURE_EXIT} when some files failed`))
     .argument('<paths...>', 'files, folders or shards')
     .option('--prune', 'remove items whose files under these paths were deleted')
     .option('--tag <tag...>', 'tags to attach to every indexed item')
@@ -16,7 +19,7 @@ export function registerIndex(program: Command): void {
     .option('--batch-files <n>', 'files per batch (in-process) or per job (--queue), default 16', (v) => parseIntStrict('--batch-files', v))
     .option('--allow-private-urls', 'let shard URLs reach private and loopback addresses (trusted networks only)')
     .action(action(async (paths: string[], o: IndexFlags & { ocr?: boolean; speech?: boolean }) => {
-      const rosetta = await openCollection(o);
+      const rosetta = await openCollection(o, { create: true });
       const bar = indexProgressBar(!o.json);
       const controller = new AbortController();
       const onSignal = () => controller.abort();
@@ -28,6 +31,7 @@ export function registerIndex(program: Command): void {
           queue: o.queue, lockMs: o.lockMs, batchFiles: o.batchFiles, fetch: o.allowPrivateUrls ? { allowPrivate: true } : undefined,
         });
         bar.stop();
+        if (summary.failed > 0 || (summary.ocr?.failures.length ?? 0) > 0) process.exitCode = PARTIAL_FAILURE_EXIT;
         if (o.json) { printJson(summary); return; }
         for (const f of summary.failures) process.stderr.write(`failed: ${showPath(f.path)}: ${f.reason} [${f.code}]\n`);
         process.stdout.write(`indexed in ${summary.seconds.toFixed(1)} s (${summary.filesPerSecond.toFixed(1)} files/s): `

@@ -1,21 +1,17 @@
 import type { Command } from 'commander';
-import { availableDevices } from '../../models/devices.js';
-import { DEFAULT_MODELS, KNOWN_MODELS } from '../../models/registry.js';
-import { GENERATION_MODELS } from '../../generate/registry.js';
-import { pullModel } from '../../models/pull-model.js';
-import { resolveRuntime } from '../../models/runtime-options.js';
+import { availableDevices, DEFAULT_MODELS, GENERATION_MODELS, KNOWN_MODELS, pullModel, resolveRuntime } from '../../index.js';
 import { action, addCommonOptions, openCollection, printJson, type CommonOptions } from '../shared.js';
 
 export function registerInfo(program: Command): void {
   addCommonOptions(program.command('info').description('what the collection holds, its spaces, and the runtime (devices, cache)'))
     .action(action(async (o: CommonOptions) => {
-      const rosetta = await openCollection(o);
+      const rosetta = await openCollection(o, { create: false });
       try {
         const stats = await rosetta.stats();
         const runtime = resolveRuntime({ cacheDir: o.cacheDir, offline: o.offline });
         const info = { collection: rosetta.dir, ...stats, devices: availableDevices(), cacheDir: runtime.cacheDir, offline: runtime.offline };
         if (o.json) { printJson(info); return; }
-        process.stdout.write(`collection ${info.collection}: ${info.items} items\n`);
+        process.stdout.write(`collection ${info.collection}: ${info.exists ? `${info.items} items` : 'none (nothing indexed there)'}\n`);
         for (const s of info.spaces) process.stdout.write(`  space ${s.id}: ${s.model} (${s.modalities.join('+')}) version ${s.version}\n`);
         process.stdout.write(`devices: ${info.devices.join(', ')}; model cache: ${info.cacheDir}${info.offline ? ' (offline)' : ''}\n`);
       } finally {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { ocr } from '../../ocr/read-image-text.js';
+import { ocr } from '../../index.js';
 import { action, parseIntStrict, printJson } from '../shared.js';
 
 interface OcrFlags { json?: boolean; threads?: number; device?: 'cpu' | 'webgpu' | 'cuda' | 'auto'; angle: boolean; minConfidence?: string }

@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
-import { RosettaError } from '../../errors/rosetta-error.js';
-import { ErrorCodes } from '../../errors/codes.js';
-import type { SearchFilter } from '../../store/vector-store.js';
-import type { QueryParts, SearchResult } from '../../search/query.js';
-import { MODALITIES, type Modality } from '../../types.js';
-import { resolve } from 'node:path';
-import { readCollectionConfig } from '../../collection/collection-config.js';
-import { action, addCommonOptions, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
+import { ErrorCodes, MODALITIES, RosettaError, type Modality, type QueryParts, type SearchFilter, type SearchResult } from '../../index.js';
+import { action, addCommonOptions, parseIntStrict, printJson, withCollection, type CommonOptions } from '../shared.js';
 
 interface SearchFlags extends CommonOptions {
   image?: string;
@@ -39,21 +33,15 @@ export function registerSearch(program: Command): void {
     .action(action(async (text: string | undefined, o: SearchFlags) => {
       const parts: QueryParts = { text: o.text ?? text, image: o.image, audio: o.audio };
       if (o.weights) parts.weights = parseWeights(o.weights, parts);
-      // Searching must not create an empty collection (and load a default model) where none was meant.
-      if (!readCollectionConfig(resolve(o.dir))) {
-        throw new RosettaError(ErrorCodes.COLLECTION_NOT_FOUND, `No collection in ${resolve(o.dir)}: nothing was indexed there`, { hint: `index files first (rosetta index <paths> --dir ${o.dir}) or point --dir at an existing collection` });
-      }
-      const rosetta = await openCollection(o);
-      try {
+      // Opened read-only: searching where nothing was indexed is COLLECTION_NOT_FOUND, and creates nothing.
+      await withCollection(o, async (rosetta) => {
         const results = await rosetta.search(parts, {
           k: o.k, in: parseModalities(o.in), speech: o.in?.split(',').some((s) => s.trim() === 'speech') || undefined, filter: parseFilters(o.filter ?? []),
           spaces: o.spaces?.split(',').map((s) => s.trim()), fusion: o.fusion, hybrid: o.hybrid, adapter: o.adapter,
         });
         if (o.json) printJson({ query: { text: parts.text, image: parts.image, audio: parts.audio, weights: parts.weights }, results });
         else printResults(results);
-      } finally {
-        await rosetta.close();
-      }
+      });
     }));
 }
 

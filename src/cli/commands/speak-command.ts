@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { speak } from '../../generate/speak/speak.js';
+import { speak } from '../../index.js';
 import { action, printJson } from '../shared.js';
 
 export function registerSpeak(program: Command): void {
@@ -8,9 +8,9 @@ export function registerSpeak(program: Command): void {
     .argument('<text>', 'what to say')
     .requiredOption('-o, --out <file.wav>', 'where to write the WAV')
     .option('--engine <engine>', 'espeak-ng, or a text-to-speech model (hub id or directory)')
-    .option('--voice <voice>', 'espeak-ng voice, e.g. en-us, fr, de+f3')
+    .option('--voice <voice>', 'espeak-ng voice, e.g. en-us, fr, de+f3 (a neural model has one voice: asking it for another is an error)')
     .option('--language <code>', 'language for espeak-ng')
-    .option('--rate <wpm>', 'words per minute (espeak-ng)', (v) => Number(v))
+    .option('--rate <wpm>', 'words per minute (espeak-ng only)', (v) => Number(v))
     .option('--offline', 'never download models')
     .option('--json', 'machine-readable output')
     .action(action(async (text: string, o: { out: string; engine?: string; voice?: string; language?: string; rate?: number; offline?: boolean; json?: boolean }) => {

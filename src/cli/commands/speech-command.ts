@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { detectSpeech } from '../../vad/detect-speech.js';
+import { detectSpeech } from '../../index.js';
 import { action, parseIntStrict, printJson } from '../shared.js';
 
 interface SpeechFlags { json?: boolean; threshold?: string; minSilence?: string; minSpeech?: string; threads?: number }

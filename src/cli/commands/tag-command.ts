@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { action, addCommonOptions, openCollection, printJson, type CommonOptions } from '../shared.js';
+import { action, addCommonOptions, printJson, withCollection, type CommonOptions } from '../shared.js';
 
 export function registerTag(program: Command): void {
   addCommonOptions(program.command('tag').description('zero-shot classification of an image (or sound) over your labels'))
@@ -8,13 +8,10 @@ export function registerTag(program: Command): void {
     .option('--template <t>', 'prompt template, {} is the label', undefined)
     .option('--space <id>', 'space to use')
     .action(action(async (file: string, o: CommonOptions & { labels: string; template?: string; space?: string }) => {
-      const rosetta = await openCollection(o);
-      try {
+      await withCollection(o, async (rosetta) => {
         const tags = await rosetta.tag(file, { labels: o.labels.split(','), template: o.template, space: o.space });
         if (o.json) printJson({ file, tags });
         else for (const t of tags) process.stdout.write(`${(t.probability * 100).toFixed(1).padStart(5)}%  ${t.label}\n`);
-      } finally {
-        await rosetta.close();
-      }
+      });
     }));
 }

@@ -1,9 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { RosettaError } from '../../errors/rosetta-error.js';
-import { ErrorCodes } from '../../errors/codes.js';
-import { MINI_MODEL_DIR } from '../../models/model-ref.js';
-import { trainMini } from '../../train/mini/train-mini.js';
+import { ErrorCodes, MINI_MODEL_DIR, RosettaError, training } from '../../index.js';
 import { action, addCommonOptions, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
 
 interface TrainFlags extends CommonOptions { pairs?: string; space?: string; out?: string; epochs?: number; seed?: number }
@@ -14,13 +11,17 @@ export function registerTrain(program: Command): void {
     .option('--pairs <file>', 'JSONL or CSV of (image path or URL, caption) pairs: fit an adapter for the collection\'s image space')
     .option('--space <id>', 'space to adapt (default: the first image space)')
     .option('--out <dir>', 'with mini: where to write the model', MINI_MODEL_DIR)
-    .option('--epochs <n>', 'training epochs', (v) => parseIntStrict('--epochs', v))
+    .option('--epochs <n>', 'with --pairs: adapter training epochs (the mini model is fitted in closed form)', (v) => parseIntStrict('--epochs', v))
     .option('--seed <n>', 'with mini: random seed', (v) => parseIntStrict('--seed', v))
     .action(action(async (target: string | undefined, o: TrainFlags) => {
       if (target === 'mini') {
+        if (o.epochs !== undefined) {
+          throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, 'rosetta-mini is fitted in closed form: it has no epochs, and --epochs would be ignored',
+            { setting: 'epochs', hint: 'leave out --epochs (it sets the epochs of an adapter: rosetta train --pairs pairs.jsonl --epochs 30)' });
+        }
         const started = performance.now();
         let last = '';
-        const result = await trainMini({
+        const result = await training.trainMini({
           outDir: resolve(o.out ?? MINI_MODEL_DIR), epochs: o.epochs, seed: o.seed,
           onProgress: o.json ? undefined : (p) => {
             const line = `${p.phase} ${p.step}/${p.total}${p.loss !== undefined ? ` loss ${p.loss.toFixed(3)}` : ''}`;
@@ -37,7 +38,7 @@ export function registerTrain(program: Command): void {
       if (!o.pairs) {
         throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, target ? `Unknown training target '${target}'` : 'Nothing to train', { hint: 'use `rosetta train mini` or `rosetta train --pairs pairs.jsonl`' });
       }
-      const rosetta = await openCollection(o);
+      const rosetta = await openCollection(o, { create: true });
       try {
         const r = await rosetta.trainAdapter(o.pairs, { space: o.space, epochs: o.epochs });
         if (o.json) { printJson({ path: r.path, space: r.saved.spaceId, pairs: r.saved.pairs, heldOut: r.saved.heldOut, before: r.saved.before, after: r.saved.after, skipped: r.skipped }); return; }

@@ -1,9 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { transcribe } from '../../generate/transcribe/transcribe.js';
-import { toSrt, toVtt } from '../../generate/transcribe/subtitles.js';
-import { Rosetta } from '../../rosetta.js';
+import { Rosetta, toSrt, toVtt, transcribe } from '../../index.js';
 import { action, printJson } from '../shared.js';
 
 interface Flags { speechOnly?: boolean; store?: boolean; dir: string; model?: string; language?: string; translate?: boolean; format: 'text' | 'srt' | 'vtt'; out?: string; offline?: boolean; cacheDir?: string; json?: boolean }
@@ -23,7 +21,7 @@ export function registerTranscribe(program: Command): void {
     .option('--store', 'keep the transcript as timed text segments of the indexed item (so "where she says…" searches find it)')
     .option('--dir <path>', 'collection directory, with --store', process.env.ROSETTA_DIR ?? './.rosetta')
     .action(action(async (media: string, o: Flags) => {
-      const rosetta = o.store ? await Rosetta.open(o.dir, { offline: o.offline, cacheDir: o.cacheDir }) : undefined;
+      const rosetta = o.store ? await Rosetta.open(o.dir, { offline: o.offline, cacheDir: o.cacheDir, create: false }) : undefined;
       const run = rosetta ? (m: string, opts: Parameters<typeof transcribe>[1]) => rosetta.transcribe(m, { ...opts, store: true }).finally(() => rosetta.close()) : transcribe;
       const r = await run(media, {
         model: o.model, language: o.language, task: o.translate ? 'translate' : 'transcribe', offline: o.offline, cacheDir: o.cacheDir, speechOnly: o.speechOnly,

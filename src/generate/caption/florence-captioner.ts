@@ -23,6 +23,9 @@ export class FlorenceCaptioner implements CaptionEngine {
   readonly supportsOcr = true;
   constructor(readonly modelId: string, private readonly runtime: ModelRuntimeOptions = {}) {}
 
+  /** Loads (downloading when allowed) every file of the model now. */
+  async ready(): Promise<void> { await this.load(); }
+
   private load(): Promise<[FlorenceProcessor, FlorenceModel]> {
     return Promise.all([
       loadOnce('florence2-processor', this.modelId, this.runtime,

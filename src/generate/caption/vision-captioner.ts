@@ -19,6 +19,9 @@ export class VisionCaptioner implements CaptionEngine {
   readonly supportsOcr = false;
   constructor(readonly modelId: string, private readonly runtime: ModelRuntimeOptions = {}) {}
 
+  /** Loads (downloading when allowed) every file of the model now. */
+  async ready(): Promise<void> { await this.load(); }
+
   private load(): Promise<ImageToTextPipeline> {
     return loadOnce('image-to-text', this.modelId, this.runtime,
       async (path, options) => await pipeline('image-to-text', path, options) as unknown as ImageToTextPipeline);

@@ -21,6 +21,9 @@ export class JanusEngine implements ImageGenerationEngine {
   readonly provider = 'transformers.js';
   constructor(readonly modelId: string, private readonly runtime: ModelRuntimeOptions = {}) {}
 
+  /** Loads (downloading when allowed) every file of the model now. */
+  async ready(): Promise<void> { await this.load(); }
+
   private load(): Promise<[JanusProcessor, JanusModel]> {
     return Promise.all([
       loadOnce('janus-processor', this.modelId, this.runtime,

@@ -22,7 +22,7 @@ export class NeuralSpeechEngine implements SpeechEngine {
       async (path, options) => await pipeline('text-to-speech', path, options) as unknown as TextToAudioPipeline);
   }
 
-  /** Loads the model now (so `speak` can fall back before synthesis starts). */
+  /** Loads (downloading when allowed) the model now, so `speak` can fall back before synthesis starts. */
   async ready(): Promise<void> { await this.load(); }
 
   async doSpeak(text: string, options: SpeechCallOptions): Promise<PcmAudio> {

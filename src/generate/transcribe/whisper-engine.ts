@@ -33,6 +33,9 @@ export class WhisperEngine implements TranscriptionEngine {
   readonly provider = 'transformers.js';
   constructor(readonly modelId: string, private readonly runtime: ModelRuntimeOptions = {}) {}
 
+  /** Loads (downloading when allowed) every file of the model now. */
+  async ready(): Promise<void> { await this.load(); }
+
   private load(): Promise<AsrPipeline> {
     return loadOnce('automatic-speech-recognition', this.modelId, this.runtime,
       async (path, options) => await pipeline('automatic-speech-recognition', path, options) as unknown as AsrPipeline);

@@ -1,6 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { PcmAudio } from '../../types.js';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
@@ -9,6 +6,7 @@ import { locateFfmpeg } from '../ffmpeg/locate.js';
 import { probeMedia, type MediaProbe } from '../ffmpeg/probe.js';
 import { MediaProcess } from '../ffmpeg/process.js';
 import { WindowBuffer } from './window-buffer.js';
+import { withLocalFile } from '../local-file.js';
 
 /** One audio window: `pcm` covers media time [t0, t1] seconds. */
 export interface AudioWindow {
@@ -92,14 +90,7 @@ export async function decodeAudio(input: string | Uint8Array, sampleRate: number
   const maxSeconds = expectNumberIn('maxSeconds', options.maxSeconds ?? 600, 0.01, 86_400);
   if (typeof input !== 'string') {
     if (!(input instanceof Uint8Array)) throw invalidArgument('input', 'a path or a Uint8Array of file bytes', input);
-    const dir = await mkdtemp(join(tmpdir(), 'rosetta-audio-'));
-    try {
-      const file = join(dir, 'input');
-      await writeFile(file, input);
-      return await decodeAudio(file, sampleRate, options);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    return withLocalFile(input, (file) => decodeAudio(file, sampleRate, options));
   }
   const probe = await probeMedia(input, { signal: options.signal });
   requireAudio(probe);

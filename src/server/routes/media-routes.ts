@@ -17,7 +17,7 @@ const THUMB_SIDE = 320;
  * real path: a link swapped in since indexing is not followed out). URLs and vanished files are skipped.
  */
 async function localFile(ctx: ServerContext, hash: string): Promise<{ item: ItemRecord; path: string; size: number }> {
-  const item = await ctx.rosetta.store.getItem(hash);
+  const item = await ctx.rosetta.item(hash);
   if (!item) throw notFound('Item');
   const readable = await ctx.roots.readable();
   for (const location of item.locations) {

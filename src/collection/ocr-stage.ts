@@ -1,29 +1,11 @@
 import { resolve, sep } from 'node:path';
-import { attachTextToItem, type TextToAttach } from '../collection/attach-text.js';
+import { attachTextToItem, type TextToAttach } from './attach-text.js';
 import { extractScenes } from '../media/video/extract-scenes.js';
 import type { Space } from '../spaces/space.js';
 import type { ItemRecord, VectorStore } from '../store/vector-store.js';
-import type { Point } from './geometry.js';
-import { ocr, sharedTextReader } from './read-image-text.js';
+import { ocr, sharedTextReader } from '../ocr/read-image-text.js';
+import type { ItemOcrMeta, StoredOcrLine } from '../store/item-meta.js';
 import type { ModelRuntimeOptions } from '../models/runtime-options.js';
-
-/** Where one stored OCR line sits: kept in the item's `meta.ocr.lines[index]`, matching segment `${hash}:ocr:${index}`. */
-export interface StoredOcrLine {
-  box: [Point, Point, Point, Point];
-  bounds: [number, number, number, number];
-  confidence: number;
-  /** Media time of the keyframe it was read from (video). */
-  t?: number;
-}
-
-/** The marker an item carries once its text was read; `indexedAt` ties it to the encoding it belongs to. */
-export interface ItemOcrMeta {
-  model: string;
-  indexedAt: number;
-  width?: number;
-  height?: number;
-  lines: StoredOcrLine[];
-}
 
 export interface OcrStageSummary {
   /** Items whose text was read in this run. */
@@ -115,10 +97,3 @@ async function readVideo(path: string, options: OcrStageOptions, model: string):
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
-
-/** The stored box of an `ocr` segment, from its item's metadata. */
-export function ocrLineOf(item: Pick<ItemRecord, 'meta'>, index: number): (StoredOcrLine & { width?: number; height?: number }) | undefined {
-  const meta = item.meta?.ocr as ItemOcrMeta | undefined;
-  const line = meta?.lines?.[index];
-  return line ? { ...line, width: meta.width, height: meta.height } : undefined;
-}

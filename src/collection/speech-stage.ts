@@ -1,15 +1,8 @@
 import { resolve, sep } from 'node:path';
 import type { ItemRecord, VectorStore } from '../store/vector-store.js';
-import { detectSpeech } from './detect-speech.js';
-import { SileroVad } from './silero-vad.js';
-import type { SpeechRegion } from './speech-tracker.js';
-
-/** What an audio or video item carries once its speech was found (`meta.speech`). */
-export interface ItemSpeechMeta {
-  model: 'silero-vad';
-  indexedAt: number;
-  regions: SpeechRegion[];
-}
+import { detectSpeech } from '../vad/detect-speech.js';
+import { SileroVad } from '../vad/silero-vad.js';
+import type { ItemSpeechMeta } from '../store/item-meta.js';
 
 export interface SpeechStageSummary {
   items: number;
@@ -60,10 +53,4 @@ export async function findSpeechInCollection(store: VectorStore, paths: string[]
     await vad.dispose();
   }
   return summary;
-}
-
-/** Whether a moment [t0, t1] of an item overlaps speech found by the speech stage (false when none was looked for). */
-export function overlapsSpeech(item: Pick<ItemRecord, 'meta'>, t0: number, t1: number): boolean {
-  const speech = item.meta?.speech as ItemSpeechMeta | undefined;
-  return Boolean(speech?.regions?.some((r) => r.t0 < t1 && r.t1 > t0));
 }
