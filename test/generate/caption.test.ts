@@ -78,6 +78,12 @@ describe('caption offline fallback to zero-shot tags', () => {
     assert.match(out.fallbackReason ?? '', /Xenova\/vit-gpt2-image-captioning/);
   });
 
+  it('a captioner the caller named that cannot load is an error, not tags', async () => {
+    const named = 'onnx-community/Florence-2-base-ft';
+    await assert.rejects(caption(solid(16, 16, [250, 20, 40]), { ...offline(), model: named, tagger: colourTagger, labels: ['red', 'blue'] }),
+      (e: unknown) => RosettaError.is(e) && e.code === 'ROSETTA_ERR_MODEL_OFFLINE_MISSING' && e.message.includes(named));
+  });
+
   it('without a tagger fails naming the model and how to fetch it', async () => {
     await assert.rejects(caption(solid(16, 16, [1, 1, 1]), offline()), (e: unknown) => RosettaError.is(e)
       && e.code === 'ROSETTA_ERR_MODEL_OFFLINE_MISSING' && /vit-gpt2-image-captioning/.test(e.message) && /rosetta models pull/.test(e.message));

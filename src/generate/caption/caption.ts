@@ -20,7 +20,10 @@ export interface CaptionOptions extends ModelChoice<CaptionEngine> {
   ocr?: boolean;
   signal?: AbortSignal;
   maxNewTokens?: number;
-  /** Zero-shot tagger used when no captioner can be loaded (offline) or when `model` is `tags`. */
+  /**
+   * Zero-shot tagger used when `model` is `tags`, or when no model was named and the default captioner cannot
+   * load (offline). A captioner the caller named that fails to load is an error, never silently replaced by tags.
+   */
   tagger?: ZeroShotTagger;
   /** Label vocabulary for tags. Default: DEFAULT_TAG_LABELS. */
   labels?: readonly string[];
@@ -55,7 +58,7 @@ const MISSING = new Set<string>([ErrorCodes.MODEL_OFFLINE_MISSING, ErrorCodes.MO
 
 /**
  * Captions several images with one model load; results in input order.
- * Without a loadable captioner and with a `tagger`, returns zero-shot tags marked `kind: 'tags'`.
+ * When the default captioner cannot load and a `tagger` is given, returns zero-shot tags marked `kind: 'tags'`.
  */
 export async function captionBatch(images: ReadonlyArray<RgbImage | MediaInput>, options: CaptionOptions = {}): Promise<CaptionResult[]> {
   if (!Array.isArray(images) || images.length === 0) throw invalidArgument('images', 'a non-empty array of images', images);
@@ -80,7 +83,7 @@ export async function captionBatch(images: ReadonlyArray<RgbImage | MediaInput>,
     const out = await engine.doCaption(decoded, { detail, ocr: options.ocr, signal: options.signal, maxNewTokens: options.maxNewTokens });
     return out.map((r) => ({ text: r.text, kind: 'caption' as const, ...(r.ocr !== undefined ? { ocr: r.ocr } : {}), model: engine.modelId }));
   } catch (error) {
-    if (options.tagger && RosettaError.is(error) && MISSING.has(error.code)) {
+    if (options.model === undefined && options.tagger && RosettaError.is(error) && MISSING.has(error.code)) {
       return tagAll(decoded, options, labels, topTags, error.message.split('\n')[0]);
     }
     throw error;
