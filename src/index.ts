@@ -47,3 +47,7 @@ export * from './generate/index.js';
 export * as evaluation from './eval/index.js';
 export * as training from './train/index.js';
 export { buildDemoCollection, type DemoCollection } from './demo/build-demo-collection.js';
+
+// Distributed ingest (BullMQ on Redis) and export
+export { runWorker, queueStatus, forgetRun, type WorkerOptions, type QueueStatus } from './queue/index.js';
+export { exportEmbeddings, type ExportOptions, type ExportedSpace } from './export/export-embeddings.js';

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { showPathIn } from '../util/show-path.js';
-import { Rosetta, RosettaError, type IndexProgress, type RosettaOptions } from '../index.js';
+import { openMilvusStore, parseMilvusUrl, Rosetta, RosettaError, type IndexProgress, type RosettaOptions } from '../index.js';
 
 /** Options every collection command takes. */
 export interface CommonOptions {

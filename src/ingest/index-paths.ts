@@ -18,7 +18,7 @@ export { encodeBatch, mergeSameBytes, type EncodeWork, type PendingCommit } from
 export { commitAll, BatchCommitter } from './commit-batch.js';
 export { hashAndType, decodeForEncoding } from './prepare-file.js';
 import { isShardPath, shardOfLocation } from '../shards/shard-sample.js';
-import { shardWork } from '../shards/shard-work.js';
+import { shardWork } from './shard-work.js';
 import { ImageFetcher, type FetchImagesOptions } from '../shards/fetch-images.js';
 
 export interface IndexOptions {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
-import { safeFetch } from './safe-fetch.js';
+import { safeFetch } from '../media/remote/safe-fetch.js';
 import { checkContent, readUploadedQuery } from './uploads.js';
 import type { ServerContext } from './server-context.js';
 import type { Modality } from '../types.js';

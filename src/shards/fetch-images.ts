@@ -1,4 +1,4 @@
-import { safeFetch } from '../server/safe-fetch.js';
+import { safeFetch } from '../media/remote/safe-fetch.js';
 
 export interface FetchImagesOptions {
   /** Let URLs reach private and loopback addresses (a trusted network). Default false: the server's SSRF guard. */

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { LookupAddress } from 'node:dns';
 import { join } from 'node:path';
-import { guardedLookup, isPrivateAddress } from '../../src/server/safe-fetch.js';
+import { guardedLookup, isPrivateAddress } from '../../src/media/remote/safe-fetch.js';
 import { buildFixture, postJson, startServer, waitForJob, type Fixture } from '../server/fixture.js';
 
 let fx: Fixture;

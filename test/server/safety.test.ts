@@ -4,7 +4,7 @@ import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createServer } from '../../src/server/index.js';
-import { isPrivateAddress } from '../../src/server/safe-fetch.js';
+import { isPrivateAddress } from '../../src/media/remote/safe-fetch.js';
 import { buildFixture, postJson, startServer, type Fixture } from './fixture.js';
 
 let fx: Fixture;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { exportEmbeddings } from '../../export/export-embeddings.js';
+import { exportEmbeddings } from '../../index.js';
 import { action, addCommonOptions, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
 
 interface ExportFlags extends CommonOptions { format: 'parquet'; out: string; space?: string[]; rowsPerPart?: number }
@@ -12,7 +12,7 @@ export function registerExport(program: Command): void {
     .option('--space <id...>', 'only these spaces (default: all)')
     .option('--rows-per-part <n>', 'rows per part file', (v) => parseIntStrict('--rows-per-part', v))
     .action(action(async (o: ExportFlags) => {
-      const rosetta = await openCollection(o);
+      const rosetta = await openCollection(o, { create: false });
       try {
         const spaces = rosetta.spaces.filter((x) => !o.space || o.space.includes(x.id)).map((s) => ({ spaceId: s.id, version: s.version }));
         const result = await exportEmbeddings(rosetta.store, spaces, resolve(o.out), { rowsPerPart: o.rowsPerPart });

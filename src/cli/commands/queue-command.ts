@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { forgetRun, queueStatus } from '../../queue/queue-status.js';
+import { forgetRun, queueStatus } from '../../index.js';
 import { action, parseIntStrict, printJson } from '../shared.js';
 
 export function registerQueue(program: Command): void {

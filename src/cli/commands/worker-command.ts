@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { runWorker } from '../../queue/worker.js';
+import { runWorker } from '../../index.js';
 import { action, parseIntStrict, printJson } from '../shared.js';
 
 interface WorkerFlags {

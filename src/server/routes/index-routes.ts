@@ -4,7 +4,7 @@ import type { IndexProgress, IndexSummary } from '../../ingest/progress.js';
 import { errorSchema, notFound } from '../http-errors.js';
 import { isFinished, type JobView } from '../jobs.js';
 import { listField } from '../media-ref.js';
-import { safeFetch } from '../safe-fetch.js';
+import { safeFetch } from '../../media/remote/safe-fetch.js';
 import { discardUploads, storeBytes, storeUpload, type StoredUpload } from '../uploads.js';
 import type { ServerContext } from '../server-context.js';
 import { invalidArgument } from '../../util/validate.js';

@@ -2,12 +2,13 @@ import { stat } from 'node:fs/promises';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { detectType } from '../media/detect-type.js';
-import { decodeForEncoding, sha256 } from '../ingest/prepare-file.js';
-import type { EncodeWork } from '../ingest/index-paths.js';
-import type { ProgressCounter } from '../ingest/progress.js';
-import { ImageFetcher } from './fetch-images.js';
-import { readShard } from './read-shard.js';
-import { sampleLocation, type ShardSample } from './shard-sample.js';
+import { decodeForEncoding } from './prepare-file.js';
+import { itemHash } from '../store/keys.js';
+import type { EncodeWork } from './index-paths.js';
+import type { ProgressCounter } from './progress.js';
+import { ImageFetcher } from '../shards/fetch-images.js';
+import { readShard } from '../shards/read-shard.js';
+import { sampleLocation, type ShardSample } from '../shards/shard-sample.js';
 
 export interface ShardWorkOptions {
   maxPixels?: number;
@@ -59,7 +60,7 @@ async function prepareSample(s: ShardSample, mtimeMs: number, fetcher: ImageFetc
   if (type?.modality !== 'image') {
     throw new RosettaError(ErrorCodes.MEDIA_UNSUPPORTED, `${location} is not an image (detected ${type?.mime ?? 'unknown bytes'})`, { file: location });
   }
-  const hash = sha256(bytes);
+  const hash = itemHash(bytes);
   const prepared = await decodeForEncoding({ path: location, size: bytes.byteLength, mtimeMs }, bytes, hash, type, maxPixels);
   const source: Record<string, unknown> = { shard: s.shard, key: s.key };
   if (s.url) source.url = s.url;

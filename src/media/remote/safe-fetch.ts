@@ -2,9 +2,9 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { ErrorCodes } from '../errors/codes.js';
+import { RosettaError } from '../../errors/rosetta-error.js';
+import { ErrorCodes } from '../../errors/codes.js';
 import { isPrivateAddress } from './address-ranges.js';
-import { HttpError } from './http-errors.js';
 
 export { isPrivateAddress };
 
@@ -18,7 +18,7 @@ export interface SafeFetchOptions {
   resolve?: typeof dnsLookup;
 }
 
-const forbidden = (url: string, why: string) => new HttpError(403, ErrorCodes.SERVER_FORBIDDEN_URL, `Refusing to fetch ${url}: ${why}`,
+const forbidden = (url: string, why: string) => new RosettaError(ErrorCodes.SERVER_FORBIDDEN_URL, `Refusing to fetch ${url}: ${why}`,
   { setting: 'allowPrivateUrls', hint: 'only public http(s) addresses can be fetched; start the server with --allow-private-urls on a trusted network' });
 
 /**
@@ -51,7 +51,7 @@ function fetchOnce(url: string, options: SafeFetchOptions): Promise<{ body: Buff
       if (status >= 300 && status < 400 && res.headers.location) { res.resume(); resolvePromise({ redirect: res.headers.location }); return; }
       if (status !== 200) {
         res.resume();
-        reject(new HttpError(422, ErrorCodes.MEDIA_UNREADABLE, `Cannot fetch ${url}: HTTP ${status}`));
+        reject(new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot fetch ${url}: HTTP ${status}`));
         return;
       }
       const chunks: Buffer[] = [];
@@ -60,7 +60,7 @@ function fetchOnce(url: string, options: SafeFetchOptions): Promise<{ body: Buff
         total += chunk.byteLength;
         if (total > options.maxBytes) {
           req.destroy();
-          reject(new HttpError(413, ErrorCodes.MEDIA_TOO_LARGE, `${url} is larger than the ${options.maxBytes}-byte upload limit`));
+          reject(new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${url} is larger than the ${options.maxBytes}-byte upload limit`));
           return;
         }
         chunks.push(chunk);
@@ -68,9 +68,9 @@ function fetchOnce(url: string, options: SafeFetchOptions): Promise<{ body: Buff
       res.on('end', () => resolvePromise({ body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new HttpError(504, ErrorCodes.MEDIA_TIMEOUT, `Fetching ${url} timed out`)));
-    req.on('error', (error) => reject(error instanceof HttpError ? error
-      : new HttpError(422, ErrorCodes.MEDIA_UNREADABLE, `Cannot fetch ${url}: ${error.message}`)));
+    req.on('timeout', () => req.destroy(new RosettaError(ErrorCodes.MEDIA_TIMEOUT, `Fetching ${url} timed out`)));
+    req.on('error', (error) => reject(RosettaError.is(error) ? error
+      : new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot fetch ${url}: ${error.message}`)));
     req.end();
   });
 }
