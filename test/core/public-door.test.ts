@@ -54,7 +54,7 @@ test('inputs: text must be marked, an ambiguous string names both readings, inde
     const { modality } = await rosetta.embed(readFileSync(join(root, 'red.png')));
     assert.equal(modality, 'image', 'a Buffer is sniffed from its bytes');
     await assert.rejects(Rosetta.open(join(root, 'url', '.rosetta'), { spaces: [model], offline: true }).then((r) => r.index(['https://example.com/a.png'])),
-      { code: 'ROSETTA_ERR_ARG_INVALID', message: /index takes files and folders, not URLs/ });
+      { code: 'ROSETTA_ERR_ARG_INVALID', message: /index takes files, folders and shards, not URLs/ });
   } finally {
     await rosetta.close();
   }
