@@ -12,26 +12,12 @@ import { streamTextChunks } from '../../src/ingest/stream-text.js';
 import { Rosetta } from '../../src/rosetta.js';
 import { buildTinyClip } from '../helpers/tiny-clip.js';
 import { runMeasured } from './child-cli.js';
+import { textOfSize } from './texts.js';
 
 let root: string;
 let model: string;
 before(() => { root = mkdtempSync(join(tmpdir(), 'rosetta-bigtext-')); model = buildTinyClip(); });
 after(() => { rmSync(root, { recursive: true, force: true }); rmSync(model, { recursive: true, force: true }); });
-
-/** Paragraphs of colour words (the tiny model's vocabulary), each different, with CRLF and multi-byte characters. */
-export function textOfSize(bytes: number, seed = 1): string {
-  const words = ['red', 'green', 'blue', 'yellow', 'cyan', 'magenta', 'sky', 'car', 'über', '色', 'a', 'of'];
-  let s = seed;
-  const next = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
-  const parts: string[] = [];
-  let size = 0;
-  while (size < bytes) {
-    const p = `${Array.from({ length: 20 + Math.floor(next() * 80) }, () => words[Math.floor(next() * words.length)]).join(' ')}.${next() < 0.3 ? '\r\n\r\n' : '\n\n'}`;
-    parts.push(p);
-    size += Buffer.byteLength(p);
-  }
-  return parts.join('');
-}
 
 test('streamed chunks are the chunks of the whole text, numbered across the file', async () => {
   const text = textOfSize(3 * 1024 * 1024);

@@ -1,0 +1,16 @@
+/** Generated text for fault tests. */
+
+/** Paragraphs of colour words (the tiny model's vocabulary), each different, with CRLF and multi-byte characters. */
+export function textOfSize(bytes: number, seed = 1): string {
+  const words = ['red', 'green', 'blue', 'yellow', 'cyan', 'magenta', 'sky', 'car', 'über', '色', 'a', 'of'];
+  let s = seed;
+  const next = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
+  const parts: string[] = [];
+  let size = 0;
+  while (size < bytes) {
+    const p = `${Array.from({ length: 20 + Math.floor(next() * 80) }, () => words[Math.floor(next() * words.length)]).join(' ')}.${next() < 0.3 ? '\r\n\r\n' : '\n\n'}`;
+    parts.push(p);
+    size += Buffer.byteLength(p);
+  }
+  return parts.join('');
+}
