@@ -1,4 +1,4 @@
-/** Runs the real `rosetta` CLI in a child process and measures it: exit code, output, wall time and peak RSS. */
+/** Runs the real `rosetta` CLI (or a test's child script) in a child process and measures it: exit code, output, wall time and peak RSS. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +10,24 @@ const RSS_HOOK = new URL('./peak-rss.mjs', import.meta.url).href;
 
 export interface MeasuredRun { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number; peakRssMb: number }
 
+const INDEX_CHILD = fileURLToPath(new URL('./index-child.ts', import.meta.url));
+
+/** `rosetta <args>`, measured. */
 export function runMeasured(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<MeasuredRun> {
+  return measure([BIN, ...args], options);
+}
+
+/** Indexes `paths` with the library in a child (see index-child.ts), measured; stdout is the summary as JSON. */
+export function indexMeasured(dir: string, model: string, paths: string[], settings: { indexThreshold?: number; maxPixels?: number } = {}, options: { timeoutMs?: number } = {}): Promise<MeasuredRun> {
+  return measure(['--import', 'tsx', INDEX_CHILD, dir, model, JSON.stringify(settings), ...paths], options);
+}
+
+function measure(argv: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<MeasuredRun> {
   const dir = mkdtempSync(join(tmpdir(), 'rosetta-rss-'));
   const file = join(dir, 'peak');
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', RSS_HOOK, BIN, ...args], {
+    const child = spawn(process.execPath, ['--import', RSS_HOOK, ...argv], {
       env: { ...process.env, ...options.env, ROSETTA_PEAK_RSS_FILE: file }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -11,7 +11,7 @@ import { chunkText } from '../../src/ingest/chunk-text.js';
 import { streamTextChunks } from '../../src/ingest/stream-text.js';
 import { Rosetta } from '../../src/rosetta.js';
 import { buildTinyClip } from '../helpers/tiny-clip.js';
-import { runMeasured } from './child-cli.js';
+import { indexMeasured } from './child-cli.js';
 import { textOfSize } from './texts.js';
 
 let root: string;
@@ -51,20 +51,21 @@ test('a large text is searchable like a small one, and a second copy is one more
   }
 });
 
-test('peak memory of `rosetta index` hardly grows with the size of a text file', async (t) => {
+test('peak memory of indexing hardly grows with the size of a text file', async (t) => {
   const peak = async (name: string, bytes: number) => {
     const dir = join(root, name);
     mkdirSync(dir);
     writeFileSync(join(dir, 'doc.txt'), textOfSize(bytes, bytes));
-    const run = await runMeasured(['index', dir, '--dir', join(root, `${name}-collection`), '--model', model, '--offline', '--json'], { timeoutMs: 120_000 });
+    // The ANN index (built above 10,000 vectors) is kept out: its memory is the store's, and it would be built for one size only.
+    const run = await indexMeasured(join(root, `${name}-collection`), model, [dir], { indexThreshold: 1_000_000 }, { timeoutMs: 120_000 });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(JSON.parse(run.stdout).added, 1);
     return run.peakRssMb;
   };
   const small = await peak('small', 1.2 * 1024 * 1024);
   const large = await peak('large', 4.8 * 1024 * 1024);
-  // Whole-file chunking grew ~23 MB per MB of text here (+149 MB between these two runs, against +31 MB now); what remains is the
-  // store's own end-of-run work (compaction, full-text index).
+  // Whole-file chunking grew ~41 MB per MB of text here (443 → 592 MB between these two sizes). Streamed, the
+  // difference is what the garbage collector happens to leave and the store's end-of-run work: 31–69 MB seen.
   t.diagnostic(`peak RSS ${small.toFixed(0)} MB (1.2 MB of text), ${large.toFixed(0)} MB (4.8 MB)`);
-  assert.ok(large - small < 60, `peak RSS ${small.toFixed(0)} MB for 1.2 MB of text, ${large.toFixed(0)} MB for 4.8 MB`);
+  assert.ok(large - small < 90, `peak RSS ${small.toFixed(0)} MB for 1.2 MB of text, ${large.toFixed(0)} MB for 4.8 MB`);
 });
