@@ -1,8 +1,11 @@
 /** Generated text for fault tests. */
 
-/** Paragraphs of colour words (the tiny model's vocabulary), each different, with CRLF and multi-byte characters. */
+/** The tiny CLIP's and tiny CLAP's words, so chunks have non-zero vectors in both (and a few others). */
+const WORDS = ['red', 'green', 'blue', 'yellow', 'cyan', 'magenta', 'sky', 'car', 'über', '色', 'a', 'of', 'low', 'high', 'sound'];
+
+/** Paragraphs of the tiny models' words, each different, with CRLF and multi-byte characters. */
 export function textOfSize(bytes: number, seed = 1): string {
-  const words = ['red', 'green', 'blue', 'yellow', 'cyan', 'magenta', 'sky', 'car', 'über', '色', 'a', 'of'];
+  const words = WORDS;
   let s = seed;
   const next = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
   const parts: string[] = [];
