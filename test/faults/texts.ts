@@ -4,14 +4,14 @@
 const WORDS = ['red', 'green', 'blue', 'yellow', 'cyan', 'magenta', 'sky', 'car', 'über', '色', 'a', 'of', 'low', 'high', 'sound'];
 
 /** Paragraphs of the tiny models' words, each different, with CRLF and multi-byte characters. */
-export function textOfSize(bytes: number, seed = 1): string {
-  const words = WORDS;
+export function textOfSize(bytes: number, seed = 1, words = { min: 20, max: 100 }): string {
+  const vocabulary = WORDS;
   let s = seed;
   const next = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
   const parts: string[] = [];
   let size = 0;
   while (size < bytes) {
-    const p = `${Array.from({ length: 20 + Math.floor(next() * 80) }, () => words[Math.floor(next() * words.length)]).join(' ')}.${next() < 0.3 ? '\r\n\r\n' : '\n\n'}`;
+    const p = `${Array.from({ length: words.min + Math.floor(next() * (words.max - words.min)) }, () => vocabulary[Math.floor(next() * vocabulary.length)]).join(' ')}.${next() < 0.3 ? '\r\n\r\n' : '\n\n'}`;
     parts.push(p);
     size += Buffer.byteLength(p);
   }
