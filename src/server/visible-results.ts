@@ -1,4 +1,5 @@
 import { momentRef } from '../search/moments.js';
+import { shardOfLocation } from '../shards/shard-sample.js';
 import type { SearchResult } from '../search/query.js';
 import type { Roots } from './roots.js';
 
@@ -12,7 +13,8 @@ export async function visibleResults(roots: Roots, results: SearchResult[]): Pro
   const kept: SearchResult[] = [];
   for (const r of results) {
     const locations: string[] = [];
-    for (const l of r.locations) if (await roots.servable(l, readable)) locations.push(l);
+    // A shard sample (`<shard>#<key>`) is shown when its shard file lies under the roots.
+    for (const l of r.locations) if (await roots.servable(shardOfLocation(l) ?? l, readable)) locations.push(l);
     if (locations.length === 0) continue;
     const path = locations.includes(r.path) ? r.path : locations[0];
     kept.push({ ...r, rank: kept.length + 1, path, locations, ref: momentRef(path, r.t0, r.t1) });

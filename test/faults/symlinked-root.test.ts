@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { buildFixture, postJson, startServer, waitForJob, type Fixture } from '../server/fixture.js';
 import type { RosettaServer } from '../../src/server/index.js';
 import { colourImage } from '../helpers/images.js';
+import { writeWebdatasetTar } from '../../src/shards/write-shards.js';
 
 const SECRET_TEXT = 'The vault combination is seven seven three.';
 let fx: Fixture;
@@ -78,4 +79,15 @@ test('search never returns, and /api/media never serves, a file whose real path 
     }
   }
   assert.ok(shown > 0, 'the inside items are still found');
+});
+
+test('a shard sample under a root stays in search results (its location is `<shard>#<key>`, not a file)', async () => {
+  const shard = join(fx.photos, 'shards', '00000.tar');
+  mkdirSync(join(fx.photos, 'shards'));
+  await writeWebdatasetTar(shard, [{ key: 'k1', image: await colourImage('yellow', { seed: 70, format: 'jpeg' }), ext: 'jpg', caption: 'a yellow square' }]);
+  const res = await postJson(`${url}/api/index`, { paths: ['shards'] });
+  const done = await waitForJob(url, (await res.json() as { job: { id: string } }).job.id);
+  assert.equal(done.status, 'done');
+  const { results } = await (await postJson(`${url}/api/search`, { text: 'yellow', k: 50, in: ['image'] })).json() as { results: { path: string }[] };
+  assert.ok(results.some((r) => r.path === `${shard}#k1`), JSON.stringify(results.map((r) => r.path)));
 });
