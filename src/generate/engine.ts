@@ -60,6 +60,8 @@ export interface SpeechCallOptions {
 }
 
 export interface SpeechEngine extends EngineBase {
+  /** Which of `voice`, `language` and `rate` the engine honours; asking one that does not is an UNSUPPORTED error. */
+  readonly supports: { voice: boolean; language: boolean; rate: boolean };
   doSpeak(text: string, options: SpeechCallOptions): Promise<PcmAudio>;
 }
 

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import type { Device } from '../types.js';
@@ -19,10 +19,30 @@ export function availableDevices(): Device[] {
     const pkgDir = dirname(require.resolve('onnxruntime-node/package.json'));
     const binDir = join(pkgDir, 'bin', 'napi-v6', process.platform, process.arch);
     if (existsSync(join(binDir, 'libonnxruntime_providers_cuda.so'))) devices.push('cuda');
-    if (process.platform !== 'linux' || process.arch === 'x64') devices.push('webgpu');
+    // onnxruntime-node's WebGPU (Dawn) runs on Metal/D3D12 elsewhere; on Linux only over a Vulkan driver for a GPU.
+    if (process.platform !== 'linux' ? true : process.arch === 'x64' && hasVulkanGpu()) devices.push('webgpu');
   } catch { /* cpu only */ }
   cached = devices;
   return devices;
+}
+
+const VULKAN_LOADERS = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1', '/usr/lib/libvulkan.so.1', '/usr/local/lib/libvulkan.so.1'];
+const VULKAN_ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+/** Vulkan drivers that run on the CPU: Dawn would report an adapter, but it is no GPU. */
+const SOFTWARE_ICD = /lvp|lavapipe|llvmpipe|swiftshader/i;
+
+/**
+ * Whether this Linux machine has the Vulkan loader and a driver (ICD manifest) for a real GPU — what Dawn,
+ * behind onnxruntime-node's WebGPU, needs. The paths are parameters for tests.
+ */
+export function hasVulkanGpu(env: NodeJS.ProcessEnv = process.env, loaders = VULKAN_LOADERS, icdDirs = VULKAN_ICD_DIRS): boolean {
+  const libDirs = (env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean).map((d) => join(d, 'libvulkan.so.1'));
+  if (![...loaders, ...libDirs].some((p) => existsSync(p))) return false;
+  const listed = (env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES)?.split(':').filter(Boolean);
+  const manifests = listed ?? icdDirs.flatMap((dir) => {
+    try { return readdirSync(dir).filter((n) => n.endsWith('.json')).map((n) => join(dir, n)); } catch { return []; }
+  });
+  return manifests.some((m) => !SOFTWARE_ICD.test(basename(m)));
 }
 
 /** Checks a requested device before any model loads, with the fix in the message. */

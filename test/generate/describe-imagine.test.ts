@@ -76,7 +76,13 @@ suite('imagine orchestration', () => {
     assert.equal(out.score, undefined);
   });
 
-  it('ranks candidates against the reference and returns the best with its score', async () => {
+  it('makes one image unless more are asked for (a ranker alone does not multiply the work); 4 with a reference', async () => {
+    assert.equal((await imagine('a lighthouse', { model: procedural, rank })).candidates.length, 1);
+    assert.equal((await imagine('a lighthouse', { model: procedural, rank, candidates: 3 })).candidates.length, 3);
+    assert.equal((await imagine('a lighthouse', { model: procedural, rank, image: solid(8, 8, [1, 2, 3]) })).candidates.length, 4);
+  });
+
+    it('ranks candidates against the reference and returns the best with its score', async () => {
     // The reference is candidate 3's colour: at weight 1 it must come first with distance 0.
     const target = (await procedural.doGenerate('a lighthouse, green field', { count: 5 }))[3];
     const reference = solid(8, 8, [target.data[0], target.data[1], target.data[2]]);

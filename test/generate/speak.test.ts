@@ -75,7 +75,14 @@ describe('speak with a tiny random-weight VITS', () => {
     assert.ok(Math.abs(out.duration - (11 * 256) / 16000) < 1e-9);
   });
 
-  it('names a missing model directory', async () => {
+  it('refuses a voice, a language or a rate it cannot honour, instead of ignoring them', async () => {
+    for (const [option, value] of [['voice', 'fr'], ['rate', 220], ['language', 'de']] as const) {
+      await assert.rejects(speak('hi', { engine: dir, [option]: value }), (e: unknown) => RosettaError.is(e)
+        && e.code === 'ROSETTA_ERR_UNSUPPORTED' && e.setting === option && e.message.includes(`${option} ${value}`) && /espeak-ng/.test(e.message));
+    }
+  });
+
+    it('names a missing model directory', async () => {
     await assert.rejects(speak('hi', { engine: join(dir, 'missing') }), (e: unknown) => RosettaError.is(e) && /missing/.test(e.message));
   });
 });

@@ -28,7 +28,7 @@ export interface ImagineOptions extends ModelChoice<ImageGenerationEngine> {
   image?: RgbImage | MediaInput;
   /** Weight of the reference in the ranking query, 0–1. Default 0.5. */
   weight?: number;
-  /** Candidates to generate: default 4 with a reference or a ranker, else 1. */
+  /** Candidates to generate (and rank, best returned): default 1; 4 with a reference image, which only steers the choice among several. */
   candidates?: number;
   /** Ranks candidates; required with a reference image. */
   rank?: CandidateRanker;
@@ -77,7 +77,7 @@ export async function imagine(prompt: string, options: ImagineOptions = {}): Pro
   if (options.image !== undefined && !options.rank) {
     throw invalidArgument('rank', 'a ranking function when a reference image is given (it scores candidates against the text+image query)', options.rank);
   }
-  const count = expectPositiveInt('candidates', options.candidates ?? (options.rank ? 4 : 1), 64);
+  const count = expectPositiveInt('candidates', options.candidates ?? (options.image !== undefined ? 4 : 1), 64);
   throwIfAborted(options.signal, 'image generation');
   const reference = options.image !== undefined ? await readImage(options.image, { parameter: 'image' }) : undefined;
   let used = prompt.trim();

@@ -17,6 +17,7 @@ const VOICE = /^[A-Za-z0-9_+-]{1,40}$/;
 export class EspeakEngine implements SpeechEngine {
   readonly provider = ESPEAK_ENGINE;
   readonly modelId = ESPEAK_ENGINE;
+  readonly supports = { voice: true, language: true, rate: true };
   constructor(private readonly command = process.env.ROSETTA_ESPEAK ?? 'espeak-ng') {}
 
   doSpeak(text: string, options: SpeechCallOptions): Promise<PcmAudio> {

@@ -67,6 +67,11 @@ export async function speak(text: string, options: SpeakOptions = {}): Promise<S
       engine = new EspeakEngine();
     }
   }
+  const asked = (['voice', 'language', 'rate'] as const).filter((k) => options[k] !== undefined && !engine.supports[k]);
+  if (asked.length) {
+    throw new RosettaError(ErrorCodes.UNSUPPORTED, `${engine.modelId} cannot honour ${asked.map((k) => `${k} ${String(options[k])}`).join(', ')}: a VITS/MMS model speaks one language in one voice at one rate`,
+      { model: engine.modelId, setting: asked[0], hint: `use --engine ${ESPEAK_ENGINE} for voices, languages and rates, or a model of that language (e.g. Xenova/mms-tts-fra for French)` });
+  }
   const pcm = await engine.doSpeak(text, { voice: options.voice, language: options.language, rate: options.rate, signal: options.signal });
   if (pcm.samples.length === 0) {
     throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${engine.modelId} produced no audio for the text`, { model: engine.modelId, hint: 'check the text has pronounceable words for this voice/model' });

@@ -11,10 +11,12 @@ interface TextToAudioPipeline {
 
 /**
  * A neural text-to-speech model through the `text-to-speech` pipeline: VITS / MMS-TTS (one model per language,
- * e.g. Xenova/mms-tts-eng, -fra, -deu). A VITS model has a single voice, so `voice` is not used.
+ * e.g. Xenova/mms-tts-eng, -fra, -deu). A VITS model has one voice, one language and no rate setting: asking it for
+ * any of them is an error (see `supports`), not a silent no-op.
  */
 export class NeuralSpeechEngine implements SpeechEngine {
   readonly provider = 'transformers.js';
+  readonly supports = { voice: false, language: false, rate: false };
   constructor(readonly modelId: string, private readonly runtime: ModelRuntimeOptions = {}) {}
 
   private load(): Promise<TextToAudioPipeline> {
