@@ -16,10 +16,11 @@ const slug = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[^\w\s-]/
  * that describe some of them in German. Search sees only the pixels and the note text, never the names.
  */
 export function buildDemoCollection(outDir: string, options: { limit?: number } = {}): DemoCollection {
+  // The emoji data are development dependencies: without them this fails, naming them, before writing anything.
+  const pairs = loadEmojiPairs({ split: 'heldOut', languages: ['en', 'de'] }).slice(0, options.limit ?? 400);
   const filesDir = join(outDir, 'files');
   mkdirSync(join(filesDir, 'emoji'), { recursive: true });
   mkdirSync(join(filesDir, 'notes'), { recursive: true });
-  const pairs = loadEmojiPairs({ split: 'heldOut', languages: ['en', 'de'] }).slice(0, options.limit ?? 400);
   const used = new Set<string>();
   const images = pairs.map((pair) => {
     let name = slug(pair.labels.en) || pair.id.toLowerCase();

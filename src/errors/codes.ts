@@ -35,6 +35,7 @@ export const ErrorCodes = {
   QUEUE_UNREACHABLE: 'ROSETTA_ERR_QUEUE_UNREACHABLE',
   QUEUE_FAILED: 'ROSETTA_ERR_QUEUE_FAILED',
   UNSUPPORTED: 'ROSETTA_ERR_UNSUPPORTED',
+  PACKAGE_MISSING: 'ROSETTA_ERR_PACKAGE_MISSING',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -207,27 +207,35 @@ test('tag, caption, score, speak, transcribe and the OpenAPI document', async ()
   const wrong = await (await postJson(`${url}/api/score`, { image: red, text: 'blue' })).json() as { score: number };
   assert.ok(score.score > wrong.score && score.cosine > 0.9);
 
+  // Offline with no captioner cached, the caption is the collection space's zero-shot tags, said to be tags, with why.
   const caption = await postJson(`${url}/api/caption`, { image: red });
   assert.equal(caption.status, 200);
-  const c = await caption.json() as { kind: string; text: string };
-  assert.ok(c.kind === 'caption' || c.kind === 'tags');
+  const c = await caption.json() as { kind: string; text: string; model: string; fallbackReason: string; tags: { label: string; score: number }[] };
+  assert.equal(c.kind, 'tags');
+  assert.equal(c.model, 'zero-shot tags');
+  assert.match(c.fallbackReason, /vit-gpt2-image-captioning.*not in the cache/);
+  assert.equal(c.tags.length, 5);
+  assert.deepEqual(c.tags.map((t) => t.score), c.tags.map((t) => t.score).sort((a, b) => b - a), 'best tag first');
+  assert.equal(c.text, c.tags.map((t) => t.label).join(', '));
 
+  // Offline without the neural voice, espeak-ng speaks: a real WAV of about the right length.
   const speech = await postJson(`${url}/api/speak`, { text: 'hello world' });
-  if (speech.status === 200) {
-    const wav = Buffer.from(await speech.arrayBuffer());
-    assert.equal(wav.subarray(0, 4).toString(), 'RIFF');
-    // Speech back to text: offline without a Whisper model the answer is a clear 503, not a crash.
-    const form = new FormData();
-    form.append('audio', new Blob([new Uint8Array(wav)]), 'hello.wav');
-    const heard = await fetch(`${url}/api/transcribe`, { method: 'POST', body: form });
-    if (heard.status === 200) assert.equal(typeof (await heard.json() as { text: string }).text, 'string');
-    else {
-      assert.equal(heard.status, 503, await heard.clone().text());
-      assert.equal((await heard.json() as { error: { code: string } }).error.code, 'ROSETTA_ERR_MODEL_OFFLINE_MISSING');
-    }
-  } else {
-    assert.equal((await speech.json() as { error: { code: string } }).error.code.startsWith('ROSETTA_ERR_'), true);
-  }
+  assert.equal(speech.status, 200, await speech.clone().text());
+  assert.equal(speech.headers.get('x-rosetta-engine'), 'espeak-ng');
+  const wav = Buffer.from(await speech.arrayBuffer());
+  assert.equal(wav.subarray(0, 4).toString(), 'RIFF');
+  const seconds = Number(speech.headers.get('x-rosetta-duration'));
+  assert.ok(seconds > 0.4 && seconds < 3, `${seconds} s for two words`);
+  assert.ok(Math.abs(wav.readUInt32LE(40) / 2 / wav.readUInt32LE(24) - seconds) < 0.001, 'the WAV holds the duration it reports');
+
+  // Speech back to text needs a Whisper model: offline without one, exactly a 503 naming the model and the fix.
+  const form = new FormData();
+  form.append('audio', new Blob([new Uint8Array(wav)]), 'hello.wav');
+  const heard = await fetch(`${url}/api/transcribe`, { method: 'POST', body: form });
+  assert.equal(heard.status, 503, await heard.clone().text());
+  const error = (await heard.json() as { error: { code: string; message: string } }).error;
+  assert.equal(error.code, 'ROSETTA_ERR_MODEL_OFFLINE_MISSING');
+  assert.match(error.message, /whisper-tiny.*rosetta models pull/s);
 
   const doc = await (await fetch(`${url}/api/openapi.json`)).json() as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> };
   assert.match(doc.openapi, /^3\./);

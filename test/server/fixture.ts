@@ -48,7 +48,8 @@ export async function buildFixture(options: { video?: boolean } = {}): Promise<F
   // Blue 0–3 s, green 3–6 s, magenta 6–9 s: "magenta" among videos is the scene at 6 s.
   if (options.video) await colourVideo(join(photos, 'clip.mp4'), [['blue', 3], ['green', 3], ['magenta', 3]]);
   const modelDir = buildTinyClip();
-  const rosetta = await Rosetta.open(join(root, '.rosetta'), { spaces: [modelDir], offline: true });
+  // Offline with an empty model cache: the generation defaults are absent on every machine, so their fallbacks are what is tested.
+  const rosetta = await Rosetta.open(join(root, '.rosetta'), { spaces: [modelDir], offline: true, cacheDir: join(root, 'empty-model-cache') });
   const summary = await rosetta.index([photos]);
   if (summary.failed) throw new Error(`fixture ingest failed: ${JSON.stringify(summary.failures)}`);
   return {

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { requirePackages } from '../../util/require-package.js';
 
 const require = createRequire(import.meta.url);
 
 /** Languages the mini recipe trains on by default (emojibase-data locales). */
 export const DEFAULT_LANGUAGES = ['en', 'de', 'fr', 'es', 'ja'] as const;
+
+/** The npm packages the emoji pairs come from: development dependencies, not installed with the library. */
+export const EMOJI_DATA = ['emoji-datasource-google', 'emojibase-data'] as const;
 
 /** Share of emoji held entirely out of training (by hash of the codepoint, so the split never moves). */
 export const HELD_OUT_PERCENT = 18;
@@ -55,6 +59,7 @@ export function isHeldOut(id: string): boolean {
 
 /** Group names per language (e.g. `Tiere & Natur`), keyed by group key; used for zero-shot prompts. */
 export function loadGroupNames(languages: readonly string[] = DEFAULT_LANGUAGES): Record<string, Record<string, string>> {
+  requirePackages(EMOJI_DATA, 'The emoji data (rosetta train mini, rosetta demo)');
   const out: Record<string, Record<string, string>> = {};
   for (const lang of languages) {
     const messages = require(`emojibase-data/${lang}/messages.json`) as Messages;
@@ -69,6 +74,7 @@ export function loadGroupNames(languages: readonly string[] = DEFAULT_LANGUAGES)
  * Sorted by id, so the order is deterministic.
  */
 export function loadEmojiPairs(options: LoadEmojiPairsOptions = {}): EmojiPair[] {
+  requirePackages(EMOJI_DATA, 'The emoji data (rosetta train mini, rosetta demo)');
   const languages = options.languages ?? DEFAULT_LANGUAGES;
   const split = options.split ?? 'all';
   const dsRoot = dirname(require.resolve('emoji-datasource-google/package.json'));

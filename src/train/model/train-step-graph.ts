@@ -19,8 +19,6 @@ export interface TrainStepSpec {
   audioWeight: number;
 }
 
-export const TRAIN_OUTPUTS = ['loss', 'loss_image', 'loss_audio'] as const;
-
 function sum0(g: GraphBuilder, x: string): string {
   return g.op1('ReduceSum', [x, g.constInt64([0])], { keepdims: 0 });
 }
