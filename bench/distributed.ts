@@ -10,9 +10,9 @@ import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { loadEmojiPairs } from '../src/train/data/emoji-pairs.js';
-import { readShard } from '../src/shards/read-shard.js';
-import { writeWebdatasetTar, type SampleToWrite } from '../src/shards/write-shards.js';
+import { loadEmojiPairs } from '../src/datasets/emoji-pairs.js';
+import { readShard } from '../src/datasets/shards/read-shard.js';
+import { writeWebdatasetTar, type SampleToWrite } from '../src/datasets/shards/write-shards.js';
 import { RedisHarness } from '../test/helpers/redis-server.js';
 import { arg, printTable } from './lib.js';
 

@@ -13,7 +13,7 @@ import { loadSpace } from '../src/spaces/load-space.js';
 import { resolveRuntime } from '../src/models/runtime-options.js';
 import { MINI_MODEL_DIR } from '../src/models/model-ref.js';
 import { evaluateRetrieval, evaluateZeroShot, check, audit, writeReport, summariseRanks, textToImageRanks, imageToTextRanks } from '../src/eval/index.js';
-import { seededRandom } from '../src/eval/util/random.js';
+import { seededRandom } from '../src/util/random.js';
 import { heldOutCaptionDataset, heldOutClassDataset, heldOutPairs } from '../test/helpers/emoji-eval-data.js';
 
 const dir = resolve(process.argv[2] ?? MINI_MODEL_DIR);

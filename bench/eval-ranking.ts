@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { imageToTextRanks, streamedRanks, textToImageRanks } from '../src/eval/metrics/index.js';
 import { forEachSimilarityRow, similarityMatrix } from '../src/vectors/index.js';
-import { seededRandom } from '../src/eval/util/random.js';
+import { seededRandom } from '../src/util/random.js';
 
 function unitVectors(n: number, dim: number, random: () => number): Float32Array[] {
   return Array.from({ length: n }, () => {

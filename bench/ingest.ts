@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { loadEmojiPairs } from '../src/train/data/emoji-pairs.js';
+import { loadEmojiPairs } from '../src/datasets/emoji-pairs.js';
 import { arg, peakRssMiB, printTable } from './lib.js';
 
 const mode = arg('mode', 'parent');

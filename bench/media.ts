@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { locateFfmpeg, probeMedia } from '../src/media/ffmpeg/index.js';
 import { decodeAudioWindows } from '../src/media/audio/index.js';
-import { extractScenes } from '../src/media/video/index.js';
+import { extractScenes } from '../src/media/video/extract-scenes.js';
 import { MINI_MODEL_DIR } from '../src/models/model-ref.js';
 import { makeLongVideo } from '../test/helpers/media-fixtures.js';
 

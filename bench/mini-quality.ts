@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadEmojiPairs, loadGroupNames, DEFAULT_LANGUAGES } from '../src/train/data/emoji-pairs.js';
+import { loadEmojiPairs, loadGroupNames, DEFAULT_LANGUAGES } from '../src/datasets/emoji-pairs.js';
 import { HELD_OUT_STYLE } from '../src/train/data/picture-sources.js';
 import { readRgba, type Rgba } from '../src/train/features/image-input.js';
 import { fitCcaBaseline } from '../src/train/baseline/cca-baseline.js';

@@ -23,7 +23,7 @@ export {
 export { detectType } from './media/detect-type.js';
 export { readInput, type InputBytes } from './media/read-input.js';
 export { readAudio, isPcmAudio, decodeAudio, decodeAudioWindows, encodeWav, decodeWav, resample, durationOf, type ReadAudioOptions } from './media/audio/index.js';
-export { extractScenes } from './media/video/index.js';
+export { extractScenes } from './media/video/extract-scenes.js';
 export { probeMedia, locateFfmpeg } from './media/ffmpeg/index.js';
 
 // Store, ingest, search
@@ -46,7 +46,7 @@ export { createServer, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT, type RosettaServer, t
 export * from './generate/index.js';
 export * as evaluation from './eval/index.js';
 export * as training from './train/index.js';
-export { buildDemoCollection, type DemoCollection } from './demo/build-demo-collection.js';
+export { buildDemoCollection, type DemoCollection } from './datasets/demo-collection.js';
 
 // Distributed ingest (BullMQ on Redis) and export
 export { runWorker, queueStatus, forgetRun, type WorkerOptions, type QueueStatus } from './queue/index.js';

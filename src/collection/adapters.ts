@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { join } from 'node:path';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
-import { readPairs } from '../eval/datasets/pairs.js';
-import type { DatasetIssue } from '../eval/datasets/types.js';
+import { readPairs } from '../datasets/pairs.js';
+import type { DatasetIssue } from '../datasets/types.js';
 import { readImage } from '../media/image/read-image.js';
 import type { Space } from '../spaces/space.js';
 import { fitAdapter, loadAdapter, type Adapter, type AdapterData } from '../train/adapter/fit-adapter.js';

@@ -3,7 +3,7 @@ import { readImage } from '../media/image/read-image.js';
 import { describe as describeScenes, type DescribeResult, type TimelineEntry } from '../generate/describe/describe.js';
 import { imagine as imagineImage, type CandidateRanker, type ImagineOptions, type ImagineResult } from '../generate/imagine/imagine.js';
 import { transcribe as transcribeAudio, type TranscribeOptions, type TranscribeResult } from '../generate/transcribe/transcribe.js';
-import { extractScenes } from '../media/video/index.js';
+import { extractScenes } from '../media/video/extract-scenes.js';
 import { dot, weightedMean } from '../vectors/vector-math.js';
 import { clipScore } from '../vectors/scores.js';
 import { spaceTagger } from '../spaces/zero-shot.js';

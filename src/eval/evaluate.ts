@@ -1,7 +1,7 @@
 import type { Space } from '../spaces/space.js';
-import { detectEvalTask } from './datasets/load-dataset.js';
-import { evaluateRetrieval, type RetrievalOptions, type RetrievalResult } from './retrieval/evaluate-retrieval.js';
-import { evaluateZeroShot, type ZeroShotOptions, type ZeroShotResult } from './zeroshot/evaluate-zeroshot.js';
+import { detectEvalTask } from '../datasets/load-dataset.js';
+import { evaluateRetrieval, type RetrievalOptions, type RetrievalResult } from './evaluate-retrieval.js';
+import { evaluateZeroShot, type ZeroShotOptions, type ZeroShotResult } from './evaluate-zeroshot.js';
 
 export type EvaluateOptions = RetrievalOptions & ZeroShotOptions & { task?: 'retrieval' | 'zeroshot' };
 export type EvaluateResult = { task: 'retrieval'; result: RetrievalResult } | { task: 'zeroshot'; result: ZeroShotResult };

@@ -2,7 +2,7 @@ import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { decodeAudioWindows } from '../media/audio/index.js';
 import { probeMedia } from '../media/ffmpeg/index.js';
-import { extractScenes } from '../media/video/index.js';
+import { extractScenes } from '../media/video/extract-scenes.js';
 import { meanNormalised } from '../vectors/vector-math.js';
 import type { Space } from '../spaces/space.js';
 import type { SegmentRecord, VectorRecord } from '../store/vector-store.js';

@@ -17,9 +17,9 @@ export { prepareBatch, isComplete, type PreparedBatch } from './prepare-batch.js
 export { encodeBatch, mergeSameBytes, type EncodeWork, type PendingCommit } from './encode-batch.js';
 export { commitAll, BatchCommitter } from './commit-batch.js';
 export { hashAndType, decodeForEncoding } from './prepare-file.js';
-import { isShardPath, shardOfLocation } from '../shards/shard-sample.js';
+import { isShardPath, shardOfLocation } from '../datasets/shards/shard-sample.js';
 import { shardWork } from './shard-work.js';
-import { ImageFetcher, type FetchImagesOptions } from '../shards/fetch-images.js';
+import { ImageFetcher, type FetchImagesOptions } from './fetch-images.js';
 
 export interface IndexOptions {
   /** Remove items whose files under these paths no longer exist. */

@@ -6,9 +6,9 @@ import { decodeForEncoding } from './prepare-file.js';
 import { itemHash } from '../store/keys.js';
 import type { EncodeWork } from './index-paths.js';
 import type { ProgressCounter } from './progress.js';
-import { ImageFetcher } from '../shards/fetch-images.js';
-import { readShard } from '../shards/read-shard.js';
-import { sampleLocation, type ShardSample } from '../shards/shard-sample.js';
+import { ImageFetcher } from './fetch-images.js';
+import { readShard } from '../datasets/shards/read-shard.js';
+import { sampleLocation, type ShardSample } from '../datasets/shards/shard-sample.js';
 
 export interface ShardWorkOptions {
   maxPixels?: number;

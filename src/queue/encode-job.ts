@@ -4,7 +4,7 @@ import { encodeBatch, mergeSameBytes, commitAll, type EncodeWork, type PendingCo
 import { decodeForEncoding, hashAndType } from '../ingest/prepare-file.js';
 import { ItemCatalog } from '../ingest/item-catalog.js';
 import { ProgressCounter } from '../ingest/progress.js';
-import { ImageFetcher } from '../shards/fetch-images.js';
+import { ImageFetcher } from '../ingest/fetch-images.js';
 import { shardWork } from '../ingest/shard-work.js';
 import type { Space } from '../spaces/space.js';
 import type { VectorStore } from '../store/vector-store.js';

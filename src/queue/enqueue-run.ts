@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { walkPaths, type WalkedFile } from '../ingest/walk.js';
-import { isShardPath } from '../shards/shard-sample.js';
+import { isShardPath } from '../datasets/shards/shard-sample.js';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { JOB_ATTEMPTS } from './locks.js';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { SpaceSpec } from '../spaces/load-space.js';
-import type { FetchImagesOptions } from '../shards/fetch-images.js';
+import type { FetchImagesOptions } from '../ingest/fetch-images.js';
 import type { WalkedFile } from '../ingest/walk.js';
 
 /** BullMQ key prefix and queue names. Encode jobs of every run share one queue; each run has its own commit queue. */

@@ -1,7 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { resolveRuntime, type ModelRuntimeOptions } from '../models/runtime-options.js';
 import { loadSpace } from '../spaces/load-space.js';
-import { ImageFetcher } from '../shards/fetch-images.js';
+import { ImageFetcher } from '../ingest/fetch-images.js';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { openRedis, redisOptions } from './connection.js';

@@ -1,5 +1,5 @@
 export { trainMini, type TrainMiniOptions, type TrainMiniResult } from './mini/train-mini.js';
-export { loadEmojiPairs, loadGroupNames, isHeldOut, emojiId, DEFAULT_LANGUAGES, HELD_OUT_PERCENT, type EmojiPair, type LoadEmojiPairsOptions } from './data/emoji-pairs.js';
+export { loadEmojiPairs, loadGroupNames, isHeldOut, emojiId, DEFAULT_LANGUAGES, HELD_OUT_PERCENT, type EmojiPair, type LoadEmojiPairsOptions } from '../datasets/emoji-pairs.js';
 export { RECIPE_VERSION } from './model/mini-architecture.js';
 export type { MiniManifest } from './export/hub-layout.js';
 export { GraphBuilder } from '../onnx/graph-builder.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { Rosetta } from '../../src/rosetta.js';
-import { loadEmojiPairs } from '../../src/train/data/emoji-pairs.js';
+import { loadEmojiPairs } from '../../src/datasets/emoji-pairs.js';
 import { runCli } from '../helpers/run-cli.js';
 
 test('an adapter fitted on a shifted domain (greyscale, low contrast) improves held-out recall, and search uses it unless told not to', async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clipScore, dot, l2normalize, meanNormalised, rankOf, recallAtK, similarityFlat, softmax, weightedMean } from '../../src/vectors/index.js';
 import { recallAtK as trainerRecall } from '../../src/train/eval/retrieval.js';
-import { seededRandom } from '../../src/util/seeded-random.js';
+import { seededRandom } from '../../src/util/random.js';
 
 test('softmax with a scale is CLIP\'s zero-shot probability and sums to 1', () => {
   const p = softmax([0.30, 0.25, 0.10], 100);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { audit, weatFromAssociations, AUDIT_STATEMENT } from '../../src/eval/bias/index.js';
+import { audit, weatFromAssociations, AUDIT_STATEMENT } from '../../src/eval/bias/weat.js';
 import { createEvalSpace } from '../helpers/eval-space.js';
 
 test('WEAT on hand-computed associations: effect size and exact permutation p-value', () => {

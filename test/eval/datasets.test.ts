@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
-import { loadCaptionDataset, loadClassDataset, readPairs, detectEvalTask } from '../../src/eval/datasets/index.js';
+import { loadCaptionDataset, loadClassDataset, readPairs, detectEvalTask } from '../../src/datasets/index.js';
 import { RosettaError } from '../../src/errors/index.js';
 
 const FIX = resolve('test/fixtures/eval');

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluateRetrieval } from '../../src/eval/retrieval/evaluate-retrieval.js';
-import { evaluateZeroShot } from '../../src/eval/zeroshot/evaluate-zeroshot.js';
-import { compareSpaces } from '../../src/eval/compare/compare-spaces.js';
+import { evaluateRetrieval } from '../../src/eval/evaluate-retrieval.js';
+import { evaluateZeroShot } from '../../src/eval/evaluate-zeroshot.js';
+import { compareSpaces } from '../../src/eval/compare-spaces.js';
 import type { Space } from '../../src/spaces/space.js';
 import { createEvalSpace, writeSolidPng, COLOURS } from '../helpers/eval-space.js';
 

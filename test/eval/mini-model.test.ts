@@ -6,7 +6,7 @@ import { MINI_MODEL_DIR } from '../../src/models/model-ref.js';
 import { resolveRuntime } from '../../src/models/runtime-options.js';
 import { loadSpace } from '../../src/spaces/load-space.js';
 import { check } from '../../src/eval/consistency/check.js';
-import { evaluateRetrieval } from '../../src/eval/retrieval/evaluate-retrieval.js';
+import { evaluateRetrieval } from '../../src/eval/evaluate-retrieval.js';
 import { heldOutCaptionDataset, heldOutPairs } from '../helpers/emoji-eval-data.js';
 
 const present = existsSync(join(MINI_MODEL_DIR, 'rosetta.json'));

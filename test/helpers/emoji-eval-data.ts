@@ -3,9 +3,9 @@
  * an image–caption dataset (each held-out emoji with its CLDR label in each language as captions)
  * and a class dataset (emoji group as class). Built from installed npm packages, no network.
  */
-import { loadEmojiPairs } from '../../src/train/data/emoji-pairs.js';
-import type { CaptionDataset, ClassDataset } from '../../src/eval/datasets/types.js';
-import type { MediaTextPair } from '../../src/eval/datasets/pairs.js';
+import { loadEmojiPairs } from '../../src/datasets/emoji-pairs.js';
+import type { CaptionDataset, ClassDataset } from '../../src/datasets/types.js';
+import type { MediaTextPair } from '../../src/datasets/pairs.js';
 
 export function heldOutCaptionDataset(languages: readonly string[] = ['en']): CaptionDataset {
   const pairs = loadEmojiPairs({ split: 'heldOut' });

@@ -1,4 +1,4 @@
-import { seededRandom } from '../../src/util/seeded-random.js';
+import { seededRandom } from '../../src/util/random.js';
 /**
  * Builders of tiny random-weight generation models in the exact directory layouts and ONNX input/output
  * names that Transformers.js loads (Whisper, a ViT-GPT2 style VisionEncoderDecoder, VITS). Their outputs are

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeMedia, liveMediaProcesses } from '../../src/media/ffmpeg/index.js';
 import { decodeAudio, decodeAudioWindows } from '../../src/media/audio/index.js';
-import { extractScenes } from '../../src/media/video/index.js';
+import { extractScenes } from '../../src/media/video/extract-scenes.js';
 import { ErrorCodes } from '../../src/errors/codes.js';
 import { makeBadMedia } from '../helpers/media-fixtures.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { extractScenes, type VideoScene } from '../../src/media/video/index.js';
+import { extractScenes, type VideoScene } from '../../src/media/video/extract-scenes.js';
 import { liveMediaProcesses, resetFfmpegCache, detectFfmpeg } from '../../src/media/ffmpeg/index.js';
 import { decodeAudioWindows } from '../../src/media/audio/index.js';
 import { ErrorCodes } from '../../src/errors/codes.js';

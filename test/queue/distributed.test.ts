@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Rosetta } from '../../src/rosetta.js';
 import { openLanceStore } from '../../src/store/lancedb/lance-store.js';
 import { queueStatus } from '../../src/queue/queue-status.js';
-import { writeWebdatasetTar } from '../../src/shards/write-shards.js';
+import { writeWebdatasetTar } from '../../src/datasets/shards/write-shards.js';
 import { buildTinyClip } from '../helpers/tiny-clip.js';
 import { colourImage } from '../helpers/images.js';
 import { hasRedis, RedisHarness } from '../helpers/redis-server.js';

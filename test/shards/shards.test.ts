@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rosetta } from '../../src/rosetta.js';
-import { readShard } from '../../src/shards/read-shard.js';
-import { writeParquetShard, writeWebdatasetTar, type SampleToWrite } from '../../src/shards/write-shards.js';
+import { readShard } from '../../src/datasets/shards/read-shard.js';
+import { writeParquetShard, writeWebdatasetTar, type SampleToWrite } from '../../src/datasets/shards/write-shards.js';
 import { buildTinyClip } from '../helpers/tiny-clip.js';
 import { colourImage } from '../helpers/images.js';
 

@@ -5,7 +5,7 @@
 import picomatch from 'picomatch';
 import type { ItemCommit } from '../../src/store/lancedb/lance-store.js';
 import type { SearchFilter, SpaceTableInfo } from '../../src/store/vector-store.js';
-import { seededRandom } from '../../src/util/seeded-random.js';
+import { seededRandom } from '../../src/util/random.js';
 
 export const DIM = 32;
 export const ANN_SPACE: SpaceTableInfo = { spaceId: 'ann', version: '1', dim: DIM };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { loadEmojiPairs } from '../../src/train/data/emoji-pairs.js';
+import { loadEmojiPairs } from '../../src/datasets/emoji-pairs.js';
 import { PLAIN, readRgba, renderPixels } from '../../src/train/features/image-input.js';
 import { MiniEncoders } from '../../src/train/mini/mini-encoders.js';
 import { fitAdapter, loadAdapter } from '../../src/train/adapter/fit-adapter.js';

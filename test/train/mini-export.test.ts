@@ -8,7 +8,7 @@ import {
   AutoFeatureExtractor, AutoProcessor, AutoTokenizer, ClapAudioModelWithProjection, ClapTextModelWithProjection,
   CLIPTextModelWithProjection, CLIPVisionModelWithProjection, env, pipeline, RawImage,
 } from '@huggingface/transformers';
-import { loadEmojiPairs } from '../../src/train/data/emoji-pairs.js';
+import { loadEmojiPairs } from '../../src/datasets/emoji-pairs.js';
 import { RECIPE_VERSION } from '../../src/train/model/mini-architecture.js';
 import { MiniEncoders } from '../../src/train/mini/mini-encoders.js';
 import { logMel } from '../../src/train/features/speech.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { DEFAULT_LANGUAGES, loadEmojiPairs, loadGroupNames } from '../../src/train/data/emoji-pairs.js';
+import { DEFAULT_LANGUAGES, loadEmojiPairs, loadGroupNames } from '../../src/datasets/emoji-pairs.js';
 import { MiniEncoders } from '../../src/train/mini/mini-encoders.js';
 import { evaluateMini, type MiniQuality } from '../../src/train/mini/evaluate-mini.js';
 import { loadStyleData } from '../../src/train/mini/style-data.js';

@@ -5,11 +5,11 @@ import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { HELD_OUT_STYLE, PICTURE_SOURCES } from '../../src/train/data/picture-sources.js';
 import { loadStylePictures, splitSquashed } from '../../src/train/data/style-pictures.js';
-import { isHeldOut } from '../../src/train/data/emoji-pairs.js';
+import { isHeldOut } from '../../src/datasets/emoji-pairs.js';
 import { iconSvg, modelInputRgb, rasterise } from '../../src/train/features/picture-pixels.js';
 import { MiniEncoders } from '../../src/train/mini/mini-encoders.js';
 import { inputTensor } from '../../src/train/mini/style-data.js';
-import { seededRandom } from '../../src/util/seeded-random.js';
+import { seededRandom } from '../../src/util/random.js';
 
 const require = createRequire(import.meta.url);
 

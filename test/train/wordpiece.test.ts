@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
-import { loadEmojiPairs } from '../../src/train/data/emoji-pairs.js';
+import { loadEmojiPairs } from '../../src/datasets/emoji-pairs.js';
 import { learnVocabulary, WordPieceTokenizer } from '../../src/train/tokenizer/wordpiece.js';
 
 test('the exported tokenizer.json tokenizes exactly like the trainer, in every language', async () => {

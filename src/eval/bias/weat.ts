@@ -1,7 +1,7 @@
 import type { Space } from '../../spaces/space.js';
 import { invalidArgument } from '../../util/validate.js';
 import { cosine } from '../../vectors/vector-math.js';
-import { seededRandom, shuffleInPlace } from '../util/random.js';
+import { seededRandom, shuffleInPlace } from '../../util/random.js';
 import defaultLists from './default-word-lists.json' with { type: 'json' };
 
 export interface WordSet { name: string; words: string[] }

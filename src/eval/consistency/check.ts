@@ -1,12 +1,12 @@
 import type { Space } from '../../spaces/space.js';
 import type { PcmAudio, RgbImage } from '../../types.js';
-import type { DatasetIssue } from '../datasets/types.js';
-import { readPairs, type MediaTextPair } from '../datasets/pairs.js';
+import type { DatasetIssue } from '../../datasets/types.js';
+import { readPairs, type MediaTextPair } from '../../datasets/pairs.js';
 import { readImage } from '../../media/image/read-image.js';
 import { readAudio } from '../../media/audio/read-audio.js';
 import { dot } from '../../vectors/vector-math.js';
-import { derangement, seededRandom } from '../util/random.js';
-import { embedAudioWith, embedImagesWith } from '../util/embed.js';
+import { derangement, seededRandom } from '../../util/random.js';
+import { embedAudioWith, embedImagesWith } from '../embed.js';
 import { clipScore } from '../../vectors/scores.js';
 import { calibrateThreshold, type Calibration } from './calibration.js';
 

@@ -3,7 +3,7 @@ import type { PcmAudio, RgbImage } from '../../types.js';
 import { invalidArgument } from '../../util/validate.js';
 import { dot } from '../../vectors/vector-math.js';
 import { clipScore } from '../../vectors/scores.js';
-import { embedAudioWith, embedImagesWith } from '../util/embed.js';
+import { embedAudioWith, embedImagesWith } from '../embed.js';
 
 
 /** What `score` compares: a text, decoded RGB pixels, or PCM audio. */

@@ -1,10 +1,10 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { RetrievalResult } from '../retrieval/evaluate-retrieval.js';
-import type { ZeroShotResult } from '../zeroshot/evaluate-zeroshot.js';
+import type { RetrievalResult } from '../evaluate-retrieval.js';
+import type { ZeroShotResult } from '../evaluate-zeroshot.js';
 import type { CheckResult, ScorePairsResult } from '../consistency/check.js';
 import type { AuditResult } from '../bias/weat.js';
-import type { DatasetIssue } from '../datasets/types.js';
+import type { DatasetIssue } from '../../datasets/types.js';
 import { makeThumbnail } from '../../media/image/thumbnail.js';
 import { groupedBarChart, histogramChart } from './svg-charts.js';
 import { escapeHtml as esc, num, pct } from './escape.js';

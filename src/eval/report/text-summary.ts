@@ -1,6 +1,6 @@
 /** Plain-text summaries for terminals (the CLI prints these unless --json is given). */
-import type { RetrievalResult } from '../retrieval/evaluate-retrieval.js';
-import type { ZeroShotResult } from '../zeroshot/evaluate-zeroshot.js';
+import type { RetrievalResult } from '../evaluate-retrieval.js';
+import type { ZeroShotResult } from '../evaluate-zeroshot.js';
 import type { CheckResult } from '../consistency/check.js';
 import type { AuditResult } from '../bias/weat.js';
 

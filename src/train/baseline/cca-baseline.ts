@@ -1,4 +1,4 @@
-import type { EmojiPair } from '../data/emoji-pairs.js';
+import type { EmojiPair } from '../../datasets/emoji-pairs.js';
 import { learnPatchFilters, type PatchFilters } from '../features/patch-kmeans.js';
 import { PLAIN, renderPixels, samplePatches, type Rgba } from '../features/image-input.js';
 import { pyramidFeatureCount, pyramidFeatureSession } from '../features/pyramid-features.js';

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { emojiId, isHeldOut, loadEmojiPairs, DEFAULT_LANGUAGES, type EmojiPair } from './emoji-pairs.js';
+import { emojiId, isHeldOut, loadEmojiPairs, DEFAULT_LANGUAGES, type EmojiPair } from '../../datasets/emoji-pairs.js';
 import { HELD_OUT_STYLE, PICTURE_SOURCES, type PictureSource } from './picture-sources.js';
 
 const require = createRequire(import.meta.url);

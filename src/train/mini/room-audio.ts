@@ -1,4 +1,4 @@
-import type { EmojiPair } from '../data/emoji-pairs.js';
+import type { EmojiPair } from '../../datasets/emoji-pairs.js';
 import { learnPatchFilters } from '../features/patch-kmeans.js';
 import { readFileSync } from 'node:fs';
 import { decodeWav, resample } from '../../media/audio/index.js';

@@ -1,11 +1,11 @@
 import { MINI, RECIPE_VERSION } from '../model/mini-architecture.js';
 import { writeHubLayout, type MiniManifest } from '../export/hub-layout.js';
-import { DEFAULT_LANGUAGES } from '../data/emoji-pairs.js';
+import { DEFAULT_LANGUAGES } from '../../datasets/emoji-pairs.js';
 import { expectPositiveInt, invalidArgument } from '../../util/validate.js';
 import { MiniEncoders } from './mini-encoders.js';
 import { evaluateMini, type MiniQuality } from './evaluate-mini.js';
 import type { Progress } from './room-audio.js';
-import { loadEmojiPairs, loadGroupNames } from '../data/emoji-pairs.js';
+import { loadEmojiPairs, loadGroupNames } from '../../datasets/emoji-pairs.js';
 import { HELD_OUT_STYLE, PICTURE_SOURCES } from '../data/picture-sources.js';
 import { sourceVersion } from '../data/style-pictures.js';
 import { HELD_OUT_VARIANTS } from '../features/voices.js';

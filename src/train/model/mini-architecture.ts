@@ -1,4 +1,4 @@
-import { seededRandom } from '../../util/seeded-random.js';
+import { seededRandom } from '../../util/random.js';
 import { GraphBuilder } from '../../onnx/graph-builder.js';
 
 /** Bump when the recipe (data, architecture, training) changes; the committed model must carry the same number. */

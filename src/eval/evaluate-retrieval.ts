@@ -1,13 +1,13 @@
-import type { Space } from '../../spaces/space.js';
-import type { RgbImage } from '../../types.js';
+import type { Space } from '../spaces/space.js';
+import type { RgbImage } from '../types.js';
 import type { CaptionDataset, CaptionReadOptions, DatasetIssue } from '../datasets/types.js';
 import { loadCaptionDataset } from '../datasets/load-dataset.js';
-import { recallAtK, streamedRanks, summariseRanks, type RankSummary } from '../metrics/retrieval-metrics.js';
-import { clipScore } from '../../vectors/scores.js';
-import { readImage } from '../../media/image/read-image.js';
-import { embedImagesWith, embedTextsChunked, requireTower } from '../util/embed.js';
-import { forEachSimilarityRow } from '../../vectors/similarity.js';
-import { expectPositiveInt } from '../../util/validate.js';
+import { recallAtK, streamedRanks, summariseRanks, type RankSummary } from './metrics/retrieval-metrics.js';
+import { clipScore } from '../vectors/scores.js';
+import { readImage } from '../media/image/read-image.js';
+import { embedImagesWith, embedTextsChunked, requireTower } from './embed.js';
+import { forEachSimilarityRow } from '../vectors/similarity.js';
+import { expectPositiveInt } from '../util/validate.js';
 
 export interface EvalProgress {
   stage: 'images' | 'texts' | 'ranking';

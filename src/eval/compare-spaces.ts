@@ -1,9 +1,9 @@
-import type { Space } from '../../spaces/space.js';
+import type { Space } from '../spaces/space.js';
 import type { CaptionDataset, ClassDataset } from '../datasets/types.js';
 import { loadCaptionDataset, loadClassDataset } from '../datasets/load-dataset.js';
-import { evaluateRetrieval, type RetrievalOptions, type RetrievalResult } from '../retrieval/evaluate-retrieval.js';
-import { evaluateZeroShot, type ZeroShotOptions, type ZeroShotResult } from '../zeroshot/evaluate-zeroshot.js';
-import { invalidArgument } from '../../util/validate.js';
+import { evaluateRetrieval, type RetrievalOptions, type RetrievalResult } from './evaluate-retrieval.js';
+import { evaluateZeroShot, type ZeroShotOptions, type ZeroShotResult } from './evaluate-zeroshot.js';
+import { invalidArgument } from '../util/validate.js';
 
 export type CompareOptions =
   | ({ task: 'retrieval' } & RetrievalOptions)

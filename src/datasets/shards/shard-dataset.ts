@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CaptionDataset, DatasetIssue } from '../eval/datasets/types.js';
-import type { MediaTextPair } from '../eval/datasets/pairs.js';
+import type { CaptionDataset, DatasetIssue } from '../types.js';
+import type { MediaTextPair } from '../pairs.js';
 import { readShard } from './read-shard.js';
 import { isShardPath, sampleLocation } from './shard-sample.js';
 

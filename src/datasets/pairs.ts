@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import type { DatasetIssue } from './types.js';
 import { parseDelimited, sniffDelimiter } from './csv-parse.js';
 import { findColumn } from './caption-table.js';
-import { readShardPairs, shardFilesOf } from '../../shards/shard-dataset.js';
+import { readShardPairs, shardFilesOf } from './shards/shard-dataset.js';
 
 /** One media–text pair to score; `row` is the 1-based line it came from. */
 export interface MediaTextPair {

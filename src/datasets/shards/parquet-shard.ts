@@ -1,6 +1,6 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
-import { RosettaError } from '../errors/rosetta-error.js';
-import { ErrorCodes } from '../errors/codes.js';
+import { RosettaError } from '../../errors/rosetta-error.js';
+import { ErrorCodes } from '../../errors/codes.js';
 import type { ShardSample } from './shard-sample.js';
 
 /** Column names img2dataset and LAION metadata use, first match wins (compared case-insensitively). */

@@ -1,14 +1,14 @@
-import type { Space } from '../../spaces/space.js';
-import type { RgbImage } from '../../types.js';
+import type { Space } from '../spaces/space.js';
+import type { RgbImage } from '../types.js';
 import type { ClassDataset, DatasetIssue } from '../datasets/types.js';
 import { loadClassDataset } from '../datasets/load-dataset.js';
-import { classificationSummary, type ClassificationSummary } from '../metrics/classification-metrics.js';
-import { readImage } from '../../media/image/read-image.js';
-import { embedImagesWith, requireTower } from '../util/embed.js';
-import { dot, meanNormalised } from '../../vectors/vector-math.js';
-import { clipScore, softmax } from '../../vectors/scores.js';
-import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
-import type { EvalProgress } from '../retrieval/evaluate-retrieval.js';
+import { classificationSummary, type ClassificationSummary } from './metrics/classification-metrics.js';
+import { readImage } from '../media/image/read-image.js';
+import { embedImagesWith, requireTower } from './embed.js';
+import { dot, meanNormalised } from '../vectors/vector-math.js';
+import { clipScore, softmax } from '../vectors/scores.js';
+import { invalidArgument, expectPositiveInt } from '../util/validate.js';
+import type { EvalProgress } from './evaluate-retrieval.js';
 
 export const DEFAULT_TEMPLATES: readonly string[] = ['a photo of a {}'];
 

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadEmojiPairs, type EmojiPair } from '../train/data/emoji-pairs.js';
+import { loadEmojiPairs, type EmojiPair } from './emoji-pairs.js';
 
 export interface DemoCollection {
   filesDir: string;

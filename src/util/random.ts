@@ -1,4 +1,14 @@
-export { seededRandom } from '../../util/seeded-random.js';
+/** A small seeded PRNG (mulberry32): training, shuffles and permutation tests must be reproducible from a seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** Fisher–Yates shuffle in place. */
 export function shuffleInPlace<T>(items: T[], random: () => number): T[] {

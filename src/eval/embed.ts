@@ -1,7 +1,7 @@
-import type { Space } from '../../spaces/space.js';
-import type { PcmAudio, RgbImage } from '../../types.js';
-import { RosettaError } from '../../errors/rosetta-error.js';
-import { ErrorCodes } from '../../errors/codes.js';
+import type { Space } from '../spaces/space.js';
+import type { PcmAudio, RgbImage } from '../types.js';
+import { RosettaError } from '../errors/rosetta-error.js';
+import { ErrorCodes } from '../errors/codes.js';
 
 /** Fails with a clear message when a space lacks the tower an evaluation needs. */
 export function requireTower(space: Space, modality: 'image' | 'audio'): void {

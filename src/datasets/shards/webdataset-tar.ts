@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { extract } from 'tar-stream';
-import { RosettaError } from '../errors/rosetta-error.js';
-import { ErrorCodes } from '../errors/codes.js';
+import { RosettaError } from '../../errors/rosetta-error.js';
+import { ErrorCodes } from '../../errors/codes.js';
 import type { ShardSample } from './shard-sample.js';
 
 const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp'];

@@ -1,12 +1,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { RosettaError } from '../../errors/rosetta-error.js';
-import { ErrorCodes } from '../../errors/codes.js';
+import { RosettaError } from '../errors/rosetta-error.js';
+import { ErrorCodes } from '../errors/codes.js';
 import type { CaptionDataset, CaptionReadOptions, ClassDataset } from './types.js';
 import { readCocoJson } from './coco-json.js';
 import { readCaptionJsonl, readCaptionTable } from './caption-table.js';
 import { IMAGE_EXTENSIONS, readCaptionFolder, readClassFolder } from './folders.js';
-import { readShardCaptionDataset, shardFilesOf } from '../../shards/shard-dataset.js';
+import { readShardCaptionDataset, shardFilesOf } from './shards/shard-dataset.js';
 
 async function kindOf(path: string): Promise<'file' | 'dir'> {
   try {

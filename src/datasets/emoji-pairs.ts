@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { requirePackages } from '../../util/require-package.js';
+import { requirePackages } from '../util/require-package.js';
 
 const require = createRequire(import.meta.url);
 

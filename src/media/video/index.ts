@@ -1,1 +1,0 @@
-export { extractScenes, frameSize, type VideoScene, type Keyframe, type ExtractScenesOptions } from './extract-scenes.js';

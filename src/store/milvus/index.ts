@@ -1,1 +1,0 @@
-export { MilvusStore, openMilvusStore, milvusExpr, type MilvusStoreOptions } from './milvus-store.js';
