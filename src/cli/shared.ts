@@ -18,16 +18,21 @@ export interface CommonOptions {
   json?: boolean;
 }
 
-export function addCommonOptions(cmd: Command): Command {
+/** How models load and run: every command that runs a model takes these. */
+export function addRuntimeOptions(cmd: Command): Command {
   return cmd
-    .option('--dir <path>', 'collection directory', process.env.ROSETTA_DIR ?? './.rosetta')
-    .option('-m, --model <ref...>', 'embedding model(s) of the collection: mini, a directory, or a hub id[@revision]')
     .option('--offline', 'never download models (also ROSETTA_OFFLINE=1)')
     .addOption(new Option('--device <device>', 'where models run').choices(['cpu', 'cuda', 'webgpu', 'auto']))
     .addOption(new Option('--dtype <dtype>', 'weights precision').choices(['fp32', 'fp16', 'q8']))
     .option('--batch-size <n>', 'inputs per forward pass', (v) => parseIntStrict('--batch-size', v))
     .option('--threads <n>', 'ONNX Runtime threads', (v) => parseIntStrict('--threads', v))
-    .option('--cache-dir <path>', 'model cache directory')
+    .option('--cache-dir <path>', 'model cache directory');
+}
+
+export function addCommonOptions(cmd: Command): Command {
+  return addRuntimeOptions(cmd
+    .option('--dir <path>', 'collection directory', process.env.ROSETTA_DIR ?? './.rosetta')
+    .option('-m, --model <ref...>', 'embedding model(s) of the collection: mini, a directory, or a hub id[@revision]'))
     .option('--store-url <url>', 'keep vectors on a Milvus server instead of in --dir: milvus://host:19530[/database][?prefix=rosetta_] (also ROSETTA_STORE_URL)', process.env.ROSETTA_STORE_URL)
     .option('--store-token <token>', 'Milvus token, user:password or API key (also ROSETTA_MILVUS_TOKEN)')
     .option('--json', 'machine-readable output on stdout');

@@ -1,5 +1,5 @@
-import { resolve, sep } from 'node:path';
 import { attachTextToItem, type TextToAttach } from './attach-text.js';
+import { itemsUnder } from './items-under.js';
 import { extractScenes } from '../media/video/extract-scenes.js';
 import type { Space } from '../spaces/space.js';
 import type { ItemRecord, VectorStore } from '../store/vector-store.js';
@@ -33,17 +33,9 @@ export interface OcrStageOptions extends ModelRuntimeOptions {
  * skipped; a re-encoded item (which drops its text segments) is read again.
  */
 export async function readTextIntoCollection(store: VectorStore, spaces: Space[], paths: string[], options: OcrStageOptions = {}): Promise<OcrStageSummary> {
-  const roots = paths.map((p) => resolve(p));
-  const under = (l: string) => roots.some((r) => l === r || l.startsWith(r.endsWith(sep) ? r : r + sep));
-  const items = (await store.listItems({ modality: ['image', 'video'] }, 10_000_000)).filter((i) => i.locations.some(under));
   const summary: OcrStageSummary = { items: 0, lines: 0, skipped: 0, failures: [] };
   const reader = await sharedTextReader(options);
-  let done = 0;
-  for (const item of items) {
-    options.signal?.throwIfAborted();
-    const path = item.locations.find(under)!;
-    options.onProgress?.(done, items.length, path);
-    done += 1;
+  for await (const { item, path } of itemsUnder(store, paths, ['image', 'video'], options)) {
     const previous = item.meta?.ocr as ItemOcrMeta | undefined;
     if (previous && previous.indexedAt === item.indexedAt && previous.model === reader.info.model) { summary.skipped += 1; continue; }
     try {
@@ -60,7 +52,6 @@ export async function readTextIntoCollection(store: VectorStore, spaces: Space[]
       summary.failures.push({ path, code: e.code ?? 'ROSETTA_ERR_INTERNAL', reason: String(e.message ?? error).split('\n')[0] });
     }
   }
-  options.onProgress?.(done, items.length, '');
   return summary;
 }
 

@@ -1,5 +1,5 @@
-import { resolve, sep } from 'node:path';
-import type { ItemRecord, VectorStore } from '../store/vector-store.js';
+import type { VectorStore } from '../store/vector-store.js';
+import { itemsUnder } from './items-under.js';
 import { detectSpeech } from '../vad/detect-speech.js';
 import { SileroVad } from '../vad/silero-vad.js';
 import type { ItemSpeechMeta } from '../store/item-meta.js';
@@ -18,18 +18,10 @@ export interface SpeechStageSummary {
  * moments where someone speaks (`speech: true`, `--in speech`). Idempotent like the OCR stage.
  */
 export async function findSpeechInCollection(store: VectorStore, paths: string[], options: { signal?: AbortSignal; onProgress?: (done: number, total: number, path: string) => void } = {}): Promise<SpeechStageSummary> {
-  const roots = paths.map((p) => resolve(p));
-  const under = (l: string) => roots.some((r) => l === r || l.startsWith(r.endsWith(sep) ? r : r + sep));
-  const items = (await store.listItems({ modality: ['audio', 'video'] }, 10_000_000)).filter((i) => i.locations.some(under));
   const summary: SpeechStageSummary = { items: 0, skipped: 0, speechSeconds: 0, failures: [] };
   const vad = await SileroVad.open();
   try {
-    let done = 0;
-    for (const item of items) {
-      options.signal?.throwIfAborted();
-      const path = item.locations.find(under)!;
-      options.onProgress?.(done, items.length, path);
-      done += 1;
+    for await (const { item, path } of itemsUnder(store, paths, ['audio', 'video'], options)) {
       const previous = item.meta?.speech as ItemSpeechMeta | undefined;
       if (previous?.indexedAt === item.indexedAt) { summary.skipped += 1; continue; }
       try {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CaptionDataset, CaptionReadOptions, DatasetIssue } from './types.js';
 import { ImageGrouper } from './image-grouper.js';
-import { parseDelimited, sniffDelimiter } from './csv-parse.js';
+import { completeRecords, parseDelimited, sniffDelimiter } from './csv-parse.js';
 
 const IMAGE_COLUMNS = ['image', 'image_name', 'filename', 'file_name', 'file', 'path', 'image_path'];
 const CAPTION_COLUMNS = ['caption', 'comment', 'text', 'sentence', 'raw'];
@@ -46,11 +46,7 @@ export async function readCaptionTable(file: string, options: CaptionReadOptions
     return { kind: 'captions', format: 'csv', source: file, images: [], issues };
   }
   const splitCol = findColumn(header.fields, ['split']);
-  for (const rec of records) {
-    if (rec.fields.length !== header.fields.length) {
-      issues.push({ file, row: rec.line, reason: `expected ${header.fields.length} fields but found ${rec.fields.length}` });
-      continue;
-    }
+  for (const rec of completeRecords(records, header.fields.length, file, issues)) {
     grouper.add(rec.fields[imageCol], rec.fields[captionCol], rec.line, splitCol >= 0 ? rec.fields[splitCol].trim() : undefined);
   }
   return { kind: 'captions', format: 'csv', source: file, images: grouper.images(), issues };

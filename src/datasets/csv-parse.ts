@@ -51,3 +51,11 @@ export function sniffDelimiter(headerLine: string): string {
   counts.sort((a, b) => b[1] - a[1]);
   return counts[0][1] > 0 ? counts[0][0] : ',';
 }
+
+/** The records that have as many fields as the header; each other one is reported as an issue and left out. */
+export function* completeRecords<R extends { fields: string[]; line: number }>(records: readonly R[], width: number, file: string, issues: { file: string; row?: number; reason: string }[]): Generator<R> {
+  for (const rec of records) {
+    if (rec.fields.length === width) yield rec;
+    else issues.push({ file, row: rec.line, reason: `expected ${width} fields but found ${rec.fields.length}` });
+  }
+}

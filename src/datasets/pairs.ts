@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { DatasetIssue } from './types.js';
-import { parseDelimited, sniffDelimiter } from './csv-parse.js';
+import { completeRecords, parseDelimited, sniffDelimiter } from './csv-parse.js';
 import { findColumn } from './caption-table.js';
 import { readShardPairs, shardFilesOf } from './shards/shard-dataset.js';
 
@@ -70,11 +70,7 @@ export async function readPairs(file: string, options: { root?: string; checkFil
     issues.push({ file, row: 1, reason: 'header must name an image or audio column and a text column' });
     return { source: file, pairs, issues };
   }
-  for (const rec of records) {
-    if (rec.fields.length !== header.fields.length) {
-      issues.push({ file, row: rec.line, reason: `expected ${header.fields.length} fields but found ${rec.fields.length}` });
-      continue;
-    }
+  for (const rec of completeRecords(records, header.fields.length, file, issues)) {
     const useImage = imageCol >= 0 && rec.fields[imageCol].trim() !== '';
     add(useImage ? 'image' : 'audio', rec.fields[useImage ? imageCol : audioCol] ?? '', rec.fields[textCol], rec.line);
   }

@@ -1,5 +1,6 @@
 import type { Space } from '../spaces/space.js';
 import type { PcmAudio, RgbImage } from '../types.js';
+import type { DatasetIssue } from '../datasets/types.js';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 
@@ -30,4 +31,27 @@ export async function embedTextsChunked(space: Space, texts: string[], batchSize
     onChunk?.(Math.min(texts.length, i + batchSize));
   }
   return out;
+}
+
+/**
+ * Decodes and embeds the pictures of `entries` a batch at a time; a picture that cannot be read is reported in
+ * `issues` and left out. `visit` gets each batch's kept entries with their vectors, in order.
+ */
+export async function embedPictureBatches<E extends { path: string }>(
+  space: Space, entries: readonly E[], load: (entry: E) => Promise<RgbImage>, batchSize: number, issues: DatasetIssue[],
+  visit: (kept: E[], vectors: Float32Array[], done: number) => void,
+): Promise<void> {
+  for (let i = 0; i < entries.length; i += batchSize) {
+    const kept: E[] = [];
+    const pictures: RgbImage[] = [];
+    for (const entry of entries.slice(i, i + batchSize)) {
+      try {
+        pictures.push(await load(entry));
+        kept.push(entry);
+      } catch (err) {
+        issues.push({ file: entry.path, reason: (err as Error).message.split('\n')[0] });
+      }
+    }
+    visit(kept, await embedImagesWith(space, pictures), Math.min(entries.length, i + batchSize));
+  }
 }

@@ -5,7 +5,7 @@ import { loadCaptionDataset } from '../datasets/load-dataset.js';
 import { recallAtK, streamedRanks, summariseRanks, type RankSummary } from './metrics/retrieval-metrics.js';
 import { clipScore } from '../vectors/scores.js';
 import { readImage } from '../media/image/read-image.js';
-import { embedImagesWith, embedTextsChunked, requireTower } from './embed.js';
+import { embedPictureBatches, embedTextsChunked, requireTower } from './embed.js';
 import { forEachSimilarityRow } from '../vectors/similarity.js';
 import { expectPositiveInt } from '../util/validate.js';
 
@@ -77,19 +77,12 @@ export async function evaluateRetrieval(space: Space, dataset: string | CaptionD
 
   const kept: typeof images = [];
   const imageVecs: Float32Array[] = [];
-  for (let i = 0; i < images.length; i += batchSize) {
-    const batch: RgbImage[] = [];
-    for (const img of images.slice(i, i + batchSize)) {
-      try {
-        batch.push(img.bytes ? await readImage({ bytes: Buffer.from(img.bytes), name: img.path }) : await loadImage(img.path));
-        kept.push(img);
-      } catch (err) {
-        issues.push({ file: img.path, reason: (err as Error).message.split('\n')[0] });
-      }
-    }
-    imageVecs.push(...await embedImagesWith(space, batch));
-    options.onProgress?.({ stage: 'images', done: Math.min(images.length, i + batchSize), total: images.length });
-  }
+  const load = (img: (typeof images)[number]) => (img.bytes ? readImage({ bytes: Buffer.from(img.bytes), name: img.path }) : loadImage(img.path));
+  await embedPictureBatches(space, images, load, batchSize, issues, (batchKept, vectors, done) => {
+    kept.push(...batchKept);
+    imageVecs.push(...vectors);
+    options.onProgress?.({ stage: 'images', done, total: images.length });
+  });
 
   const texts: string[] = [];
   const captionImage: number[] = [];

@@ -4,7 +4,7 @@ import type { ClassDataset, DatasetIssue } from '../datasets/types.js';
 import { loadClassDataset } from '../datasets/load-dataset.js';
 import { classificationSummary, type ClassificationSummary } from './metrics/classification-metrics.js';
 import { readImage } from '../media/image/read-image.js';
-import { embedImagesWith, requireTower } from './embed.js';
+import { embedPictureBatches, requireTower } from './embed.js';
 import { dot, meanNormalised } from '../vectors/vector-math.js';
 import { clipScore, softmax } from '../vectors/scores.js';
 import { invalidArgument, expectPositiveInt } from '../util/validate.js';
@@ -68,29 +68,21 @@ export async function evaluateZeroShot(space: Space, dataset: string | ClassData
   const mistakes: ZeroShotMistake[] = [];
   const k = Math.min(5, data.classes.length);
   let topK = 0;
-  for (let i = 0; i < data.samples.length; i += batchSize) {
-    const batch = data.samples.slice(i, i + batchSize);
-    const decoded: { sample: (typeof batch)[number]; image: RgbImage }[] = [];
-    for (const sample of batch) {
-      try { decoded.push({ sample, image: await loadImage(sample.path) }); } catch (err) {
-        issues.push({ file: sample.path, reason: (err as Error).message.split('\n')[0] });
-      }
-    }
-    const vecs = await embedImagesWith(space, decoded.map((d) => d.image));
+  await embedPictureBatches(space, data.samples, (sample) => loadImage(sample.path), batchSize, issues, (decoded, vecs, done) => {
     vecs.forEach((v, j) => {
       const cos = classVecs.map((c) => dot(v, c));
       const order = cos.map((_, c) => c).sort((a, b) => cos[b] - cos[a]);
-      const label = decoded[j].sample.label;
+      const label = decoded[j].label;
       truth.push(label);
       predicted.push(order[0]);
       if (order.slice(0, k).includes(label)) topK += 1;
       if (order[0] !== label) {
-        mistakes.push({ imagePath: decoded[j].sample.path, trueClass: data.classes[label], predictedClass: data.classes[order[0]],
+        mistakes.push({ imagePath: decoded[j].path, trueClass: data.classes[label], predictedClass: data.classes[order[0]],
           confidence: softmax(cos, scale)[order[0]], score: clipScore(cos[order[0]]) });
       }
     });
-    options.onProgress?.({ stage: 'images', done: Math.min(data.samples.length, i + batchSize), total: data.samples.length });
-  }
+    options.onProgress?.({ stage: 'images', done, total: data.samples.length });
+  });
   mistakes.sort((a, b) => b.confidence - a.confidence);
   return {
     space: { id: space.id, model: space.model, version: space.version },

@@ -20,13 +20,14 @@ export interface TranscriptSegment {
 }
 
 export interface TranscriptionCallOptions {
-  /** Language code or name (`en`, `french`); omitted: detected by multilingual models. */
+  /** Spoken language (`en`, `fr`, `french`…). Default: detected by multilingual models, `en` for `.en` models. */
   language?: string;
+  /** `translate` makes English text from any language (multilingual models). Default `transcribe`. */
   task?: 'transcribe' | 'translate';
   signal?: AbortSignal;
   /** Called with the text decoded so far, as tokens arrive. */
   onPartial?: (text: string) => void;
-  /** Cap on tokens generated per 30-second window. */
+  /** Cap on tokens generated per 30-second window. Default 440. */
   maxNewTokens?: number;
 }
 
@@ -52,9 +53,11 @@ export interface CaptionEngine extends EngineBase {
 }
 
 export interface SpeechCallOptions {
+  /** espeak-ng voice (`en-us`, `fr`, `de+f3`). */
   voice?: string;
+  /** Language code for espeak-ng when no voice is given. */
   language?: string;
-  /** Words per minute where the engine supports it (espeak-ng). */
+  /** Words per minute (espeak-ng; 80–450). */
   rate?: number;
   signal?: AbortSignal;
 }

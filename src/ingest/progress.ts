@@ -1,14 +1,18 @@
 import { showPathIn } from '../util/show-path.js';
 
-/** What `index` reports while it works; `rate` is files per second, `etaSeconds` from the rate so far. */
-export interface IndexProgress {
-  phase: 'scan' | 'index' | 'prune' | 'optimize';
-  done: number;
-  total: number;
+/** What an index run has settled so far, file by file (or sample by sample). */
+export interface IndexCounts {
   added: number;
   updated: number;
   skipped: number;
   failed: number;
+}
+
+/** What `index` reports while it works; `rate` is files per second, `etaSeconds` from the rate so far. */
+export interface IndexProgress extends IndexCounts {
+  phase: 'scan' | 'index' | 'prune' | 'optimize';
+  done: number;
+  total: number;
   current?: string;
   rate: number;
   etaSeconds?: number;
@@ -23,11 +27,7 @@ export interface IndexFailure {
   reason: string;
 }
 
-export interface IndexSummary {
-  added: number;
-  updated: number;
-  skipped: number;
-  failed: number;
+export interface IndexSummary extends IndexCounts {
   pruned: number;
   failures: IndexFailure[];
   seconds: number;

@@ -15,13 +15,8 @@ export interface QueueStatus {
 }
 
 /** Counts, rates and failures (with reasons) of the queue and its latest runs, read from Redis alone. */
-export async function queueStatus(url: string, options: { runs?: number; failures?: number } = {}): Promise<QueueStatus> {
-  const connection = redisOptions(url);
-  const redis = openRedis(url);
-  const encode = new Queue<EncodeJobData>(ENCODE_QUEUE, { connection, prefix: PREFIX });
-  encode.on('error', () => undefined);
-  try {
-    await reachable(redis.ping(), url);
+export function queueStatus(url: string, options: { runs?: number; failures?: number } = {}): Promise<QueueStatus> {
+  return withEncodeQueue(url, async ({ connection, redis, encode }) => {
     const counts = await encode.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
     const workers = (await encode.getWorkers()).length;
     const ids = await redis.zrevrange(keys.runs, 0, (options.runs ?? 5) - 1);
@@ -41,20 +36,12 @@ export async function queueStatus(url: string, options: { runs?: number; failure
       runs.push({ ...progress, paths: spec.paths, store: storeKey(spec.store), failures, commitCounts });
     }
     return { queue: redactUrl(url), counts, workers, runs };
-  } finally {
-    await encode.close();
-    redis.disconnect();
-  }
+  });
 }
 
 /** Drops a run: its record, its unfinished jobs and its commit queue (committed items stay in the store). */
-export async function forgetRun(url: string, runId: string): Promise<{ removedJobs: number }> {
-  const connection = redisOptions(url);
-  const redis = openRedis(url);
-  const encode = new Queue<EncodeJobData>(ENCODE_QUEUE, { connection, prefix: PREFIX });
-  encode.on('error', () => undefined);
-  try {
-    await reachable(redis.ping(), url);
+export function forgetRun(url: string, runId: string): Promise<{ removedJobs: number }> {
+  return withEncodeQueue(url, async ({ connection, redis, encode }) => {
     const spec = await readSpec(redis, runId);
     const ids = await redis.smembers(keys.jobs(runId));
     let removedJobs = 0;
@@ -67,6 +54,18 @@ export async function forgetRun(url: string, runId: string): Promise<{ removedJo
     if (spec && await redis.get(keys.active(storeKey(spec.store))) === runId) tx.del(keys.active(storeKey(spec.store)));
     await tx.exec();
     return { removedJobs };
+  });
+}
+
+/** Opens the Redis connection and the shared encode queue, checks Redis answers, runs `work`, and closes both. */
+async function withEncodeQueue<T>(url: string, work: (q: { connection: ReturnType<typeof redisOptions>; redis: ReturnType<typeof openRedis>; encode: Queue<EncodeJobData> }) => Promise<T>): Promise<T> {
+  const connection = redisOptions(url);
+  const redis = openRedis(url);
+  const encode = new Queue<EncodeJobData>(ENCODE_QUEUE, { connection, prefix: PREFIX });
+  encode.on('error', () => undefined);
+  try {
+    await reachable(redis.ping(), url);
+    return await work({ connection, redis, encode });
   } finally {
     await encode.close();
     redis.disconnect();

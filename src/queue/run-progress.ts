@@ -1,10 +1,11 @@
+import type { IndexCounts } from '../ingest/progress.js';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { IndexFailure } from '../ingest/progress.js';
 import { keys, type EncodeJobData } from './run-spec.js';
 
 /** Where a distributed run stands, read from Redis alone (any machine can ask). */
-export interface RunProgress {
+export interface RunProgress extends IndexCounts {
   runId: string;
   enqueued: boolean;
   /** Encode jobs queued, recorded done, and failed after their last attempt. */
@@ -18,10 +19,6 @@ export interface RunProgress {
   shards: number;
   /** Shard samples read so far. */
   samples: number;
-  added: number;
-  updated: number;
-  skipped: number;
-  failed: number;
   startedAt: number;
   finishedAt?: number;
   /** Items (files or samples) settled per second since the run started. */

@@ -75,3 +75,33 @@ export function validateAssembledBody<T extends object>(request: FastifyRequest,
   }
   return clean;
 }
+
+/**
+ * The media of a tool request: multipart files of the given field names, or references in a JSON body (an
+ * http(s) URL or a path under a root), each checked to be of the modalities allowed for its field.
+ */
+export async function mediaOf<K extends string>(ctx: ServerContext, request: FastifyRequest, kinds: Record<K, readonly Modality[]>): Promise<{ fields: Record<string, unknown> } & Partial<Record<K, Buffer | string>>> {
+  if (request.isMultipart()) {
+    const { fields, files } = await readMultipartQuery(ctx, request, kinds);
+    const flat: Record<string, unknown> = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.length > 1 ? v : v[0]]));
+    return { fields: flat, ...files } as { fields: Record<string, unknown> } & Partial<Record<K, Buffer>>;
+  }
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const refs: Partial<Record<K, Buffer | string>> = {};
+  for (const [name, allowed] of Object.entries(kinds) as [K, readonly Modality[]][]) {
+    if (typeof body[name] === 'string') refs[name] = await resolveMediaRef(ctx, body[name] as string, allowed);
+  }
+  return { fields: body, ...refs };
+}
+
+/** Runs long work with a signal that fires when the client goes away, so decoding stops with it. */
+export async function whileConnected<T>(request: FastifyRequest, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onClose = () => { if (!request.raw.complete || !request.raw.socket?.writable) controller.abort(); };
+  request.raw.socket?.once('close', onClose);
+  try {
+    return await work(controller.signal);
+  } finally {
+    request.raw.socket?.off('close', onClose);
+  }
+}

@@ -1,6 +1,6 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { runWorker } from '../../index.js';
-import { action, parseIntStrict, printJson } from '../shared.js';
+import { action, addRuntimeOptions, parseIntStrict, printJson } from '../shared.js';
 
 interface WorkerFlags {
   queue: string; concurrency?: number; lockMs?: number; offline?: boolean; device?: string; dtype?: string;
@@ -8,17 +8,11 @@ interface WorkerFlags {
 }
 
 export function registerWorker(program: Command): void {
-  program.command('worker').description('decode and encode the jobs of distributed `index --queue` runs (start any number, on any machine that sees the files)')
+  addRuntimeOptions(program.command('worker').description('decode and encode the jobs of distributed `index --queue` runs (start any number, on any machine that sees the files)'))
     .requiredOption('--queue <redis-url>', 'the Redis the runs are queued on (redis://host:6379)')
     .option('--concurrency <n>', 'jobs at once in this process', (v) => parseIntStrict('--concurrency', v), 1)
     .option('--lock-ms <n>', 'how long a job stays with a silent worker before it is retried', (v) => parseIntStrict('--lock-ms', v))
     .option('--milvus-token <token>', 'token for runs that write to Milvus (also ROSETTA_MILVUS_TOKEN)')
-    .option('--offline', 'never download models (also ROSETTA_OFFLINE=1)')
-    .addOption(new Option('--device <device>', 'where models run').choices(['cpu', 'cuda', 'webgpu', 'auto']))
-    .addOption(new Option('--dtype <dtype>', 'weights precision').choices(['fp32', 'fp16', 'q8']))
-    .option('--batch-size <n>', 'inputs per forward pass', (v) => parseIntStrict('--batch-size', v))
-    .option('--threads <n>', 'ONNX Runtime threads', (v) => parseIntStrict('--threads', v))
-    .option('--cache-dir <path>', 'model cache directory')
     .option('--json', 'one JSON line per finished job on stdout')
     .action(action(async (o: WorkerFlags) => {
       const controller = new AbortController();

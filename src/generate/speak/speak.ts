@@ -3,7 +3,7 @@ import { ErrorCodes } from '../../errors/codes.js';
 import { resolveRuntime } from '../../models/runtime-options.js';
 import { expectNumberIn, invalidArgument } from '../../util/validate.js';
 import { throwIfAborted } from '../abort.js';
-import type { ModelChoice, SpeechEngine } from '../engine.js';
+import type { ModelChoice, SpeechCallOptions, SpeechEngine } from '../engine.js';
 import { ESPEAK_ENGINE, GENERATION_MODELS } from '../registry.js';
 import { encodeWav } from '../../media/audio/wav.js';
 import { EspeakEngine } from './espeak-engine.js';
@@ -12,19 +12,12 @@ import { NeuralSpeechEngine } from './vits-engine.js';
 /** Longest text spoken in one call; split longer text (a VITS pass is quadratic in length). */
 export const MAX_SPEAK_CHARS = 5000;
 
-export interface SpeakOptions extends Omit<ModelChoice<SpeechEngine>, 'model'> {
+export interface SpeakOptions extends Omit<ModelChoice<SpeechEngine>, 'model'>, SpeechCallOptions {
   /**
    * `espeak-ng`, a text-to-speech model id or directory, or an engine. Default: the neural default
    * (Xenova/mms-tts-eng) online; espeak-ng when offline and that model is not cached.
    */
   engine?: string | SpeechEngine;
-  /** espeak-ng voice (`en-us`, `fr`, `de+f3`). */
-  voice?: string;
-  /** Language code for espeak-ng when no voice is given. */
-  language?: string;
-  /** Words per minute (espeak-ng; 80–450). */
-  rate?: number;
-  signal?: AbortSignal;
 }
 
 export interface SpeakResult {

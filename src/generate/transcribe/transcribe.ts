@@ -3,22 +3,13 @@ import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { invalidArgument, expectOneOf, expectPositiveInt } from '../../util/validate.js';
 import { throwIfAborted } from '../abort.js';
-import type { ModelChoice, TranscriptionEngine, TranscriptSegment } from '../engine.js';
+import type { ModelChoice, TranscriptionCallOptions, TranscriptionEngine, TranscriptSegment } from '../engine.js';
 import { readAudio } from '../../media/audio/read-audio.js';
 import { GENERATION_MODELS } from '../registry.js';
 import { WhisperEngine } from './whisper-engine.js';
 import { detectSpeech } from '../../vad/detect-speech.js';
 
-export interface TranscribeOptions extends ModelChoice<TranscriptionEngine> {
-  /** Spoken language (`en`, `fr`, `french`…). Default: detected by multilingual models, `en` for `.en` models. */
-  language?: string;
-  /** `translate` makes English text from any language (multilingual models). Default `transcribe`. */
-  task?: 'transcribe' | 'translate';
-  signal?: AbortSignal;
-  /** Streams the text decoded so far. */
-  onPartial?: (text: string) => void;
-  /** Cap on tokens per 30 s window. Default 440. */
-  maxNewTokens?: number;
+export interface TranscribeOptions extends ModelChoice<TranscriptionEngine>, TranscriptionCallOptions {
   /**
    * Decode only where people speak (Silero VAD): silence and noise between speech are skipped, which is faster
    * and keeps Whisper from inventing words on silence. Default false.

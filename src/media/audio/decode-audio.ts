@@ -5,6 +5,7 @@ import { expectNumberIn, expectPositiveInt, invalidArgument } from '../../util/v
 import { locateFfmpeg } from '../ffmpeg/locate.js';
 import { probeMedia, type MediaProbe } from '../ffmpeg/probe.js';
 import { MediaProcess } from '../ffmpeg/process.js';
+import type { StreamDecodeOptions } from '../ffmpeg/stream-options.js';
 import { WindowBuffer } from './window-buffer.js';
 import { withLocalFile } from '../local-file.js';
 
@@ -15,23 +16,14 @@ export interface AudioWindow {
   pcm: PcmAudio;
 }
 
-export interface DecodeAudioWindowsOptions {
+/** `onProgress` is called after each window. */
+export interface DecodeAudioWindowsOptions extends StreamDecodeOptions {
   /** Output rate in Hz (the audio model's rate, e.g. 48 000 for CLAP). Default 48 000. */
   sampleRate?: number;
   /** Window length in seconds. Default 10. */
   windowSeconds?: number;
   /** Step between window starts, in seconds, at most windowSeconds. Default windowSeconds / 2 (50 % overlap). */
   hopSeconds?: number;
-  /** Abort to stop decoding; the ffmpeg child is killed and the iterator throws ABORTED. */
-  signal?: AbortSignal;
-  /** Called after each window with the media time decoded so far, in seconds. */
-  onProgress?: (mediaSeconds: number) => void;
-  /** Kill ffmpeg when it produces nothing for this long (a hang). Default 30 000 ms. */
-  stallTimeoutMs?: number;
-  /** Hard limit for the whole file, in ms. Default none. */
-  timeoutMs?: number;
-  /** A probe already made for this file (skips a second ffprobe run). */
-  probe?: MediaProbe;
 }
 
 /**

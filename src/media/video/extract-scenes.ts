@@ -5,6 +5,7 @@ import { expectNumberIn, expectPositiveInt } from '../../util/validate.js';
 import { locateFfmpeg } from '../ffmpeg/locate.js';
 import { probeMedia, type MediaProbe } from '../ffmpeg/probe.js';
 import { MediaProcess } from '../ffmpeg/process.js';
+import type { StreamDecodeOptions } from '../ffmpeg/stream-options.js';
 import { FrameMetadataLog, type SelectedFrame } from './frame-metadata.js';
 
 export interface Keyframe {
@@ -24,7 +25,8 @@ export interface VideoScene {
   keyframes: Keyframe[];
 }
 
-export interface ExtractScenesOptions {
+/** `onProgress` is called after each sampled frame. */
+export interface ExtractScenesOptions extends StreamDecodeOptions {
   /**
    * Scene-change score (0–1, ffmpeg's `scene`, computed on yuv420p as ffmpeg's own CLI does) above which a frame
    * starts a new scene. Default 0.2: hard cuts between similar-looking shots score 0.23–0.33 here, camera motion
@@ -37,15 +39,6 @@ export interface ExtractScenesOptions {
   maxSceneSeconds?: number;
   /** Frames are scaled in ffmpeg so their short side is this many pixels (never upscaled). Default 224. */
   shortSide?: number;
-  signal?: AbortSignal;
-  /** Called with the media time reached, in seconds, after each sampled frame. */
-  onProgress?: (mediaSeconds: number) => void;
-  /** Kill ffmpeg when it produces nothing for this long (a hang). Default 30 000 ms. */
-  stallTimeoutMs?: number;
-  /** Hard limit for the whole file, in ms. Default none. */
-  timeoutMs?: number;
-  /** A probe already made for this file. */
-  probe?: MediaProbe;
 }
 
 /**

@@ -1,19 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { invalidArgument } from '../../util/validate.js';
 import { errorSchema } from '../http-errors.js';
 import type { ServerContext } from '../server-context.js';
-import { readMultipartQuery, resolveMediaRef } from '../media-ref.js';
-import { mediaOf } from './tool-routes.js';
-
-/** The sound of a request: an uploaded audio or video file `audio`, or a reference to one in a JSON body. */
-async function soundOf(ctx: ServerContext, request: FastifyRequest): Promise<{ fields: Record<string, unknown>; audio?: Buffer | string }> {
-  if (request.isMultipart()) {
-    const { fields, files } = await readMultipartQuery(ctx, request, { audio: ['audio', 'video'] });
-    return { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v[0]])), audio: files.audio };
-  }
-  const body = (request.body ?? {}) as Record<string, unknown>;
-  return { fields: body, audio: typeof body.audio === 'string' ? await resolveMediaRef(ctx, body.audio, ['audio', 'video']) : undefined };
-}
+import { mediaOf, whileConnected } from '../media-ref.js';
 
 const ref = { type: 'string', description: 'http(s) URL or a path under a server root (or a multipart file of that name)' };
 const errors = { '4xx': errorSchema, '5xx': errorSchema };
@@ -38,7 +27,7 @@ export function registerOcrSpeechRoutes(app: FastifyInstance, ctx: ServerContext
       },
     },
   }, async (request) => {
-    const { fields, image } = await mediaOf(ctx, request);
+    const { fields, image } = await mediaOf(ctx, request, { image: ['image'] } as const);
     if (!image) throw invalidArgument('image', 'an image file (or a reference to one)', undefined);
     const minConfidence = fields.minConfidence === undefined ? undefined : Number(fields.minConfidence);
     return ctx.rosetta.ocr(image, { minConfidence, maxPixels: ctx.limits.maxPixels });
@@ -61,17 +50,10 @@ export function registerOcrSpeechRoutes(app: FastifyInstance, ctx: ServerContext
       },
     },
   }, async (request) => {
-    const { fields, audio } = await soundOf(ctx, request);
+    const { fields, audio } = await mediaOf(ctx, request, { audio: ['audio', 'video'] } as const);
     if (!audio) throw invalidArgument('audio', 'an audio or video file (or a reference to one)', undefined);
-    const controller = new AbortController();
-    const onClose = () => { if (!request.raw.socket?.writable) controller.abort(); };
-    request.raw.socket?.once('close', onClose);
-    try {
-      const threshold = fields.threshold === undefined ? undefined : Number(fields.threshold);
-      const { regions, duration, speechSeconds, model } = await ctx.rosetta.speech(audio, { threshold, signal: controller.signal });
-      return { regions, duration, speechSeconds, model };
-    } finally {
-      request.raw.socket?.off('close', onClose);
-    }
+    const threshold = fields.threshold === undefined ? undefined : Number(fields.threshold);
+    const { regions, duration, speechSeconds, model } = await whileConnected(request, (signal) => ctx.rosetta.speech(audio, { threshold, signal }));
+    return { regions, duration, speechSeconds, model };
   });
 }

@@ -1,28 +1,15 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { MAX_SPEAK_CHARS } from '../../generate/speak/speak.js';
 import type { Modality } from '../../types.js';
 import { invalidArgument } from '../../util/validate.js';
 import { errorSchema } from '../http-errors.js';
-import { listField, readMultipartQuery, resolveMediaRef } from '../media-ref.js';
+import { listField, mediaOf, whileConnected } from '../media-ref.js';
 import type { ServerContext } from '../server-context.js';
 
 const ref = { type: 'string', description: 'http(s) URL or a path under a server root (or a multipart file of that name)' };
 const errors = { '4xx': errorSchema, '5xx': errorSchema };
 
-/** Reads the media of a tool request: multipart files `image`/`audio`, or references in a JSON body. */
-export async function mediaOf(ctx: ServerContext, request: FastifyRequest): Promise<{ fields: Record<string, unknown>; image?: Buffer | string; audio?: Buffer | string }> {
-  if (request.isMultipart()) {
-    const { fields, files } = await readMultipartQuery(ctx, request, { image: ['image'], audio: ['audio'] });
-    const flat: Record<string, unknown> = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.length > 1 ? v : v[0]]));
-    return { fields: flat, image: files.image, audio: files.audio };
-  }
-  const body = (request.body ?? {}) as Record<string, unknown>;
-  return {
-    fields: body,
-    image: typeof body.image === 'string' ? await resolveMediaRef(ctx, body.image, ['image']) : undefined,
-    audio: typeof body.audio === 'string' ? await resolveMediaRef(ctx, body.audio, ['audio']) : undefined,
-  };
-}
+const IMAGE_OR_AUDIO = { image: ['image'], audio: ['audio'] } as const;
 
 export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/tag', {
@@ -39,7 +26,7 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
       },
     },
   }, async (request) => {
-    const { fields, image, audio } = await mediaOf(ctx, request);
+    const { fields, image, audio } = await mediaOf(ctx, request, IMAGE_OR_AUDIO);
     const input = image ?? audio;
     if (!input) throw invalidArgument('image', 'an image or audio file (or a reference to one)', undefined);
     const labels = Array.isArray(fields.labels) ? fields.labels.map(String) : listField(typeof fields.labels === 'string' ? [fields.labels] : undefined);
@@ -59,7 +46,7 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
       },
     },
   }, async (request) => {
-    const { fields, image } = await mediaOf(ctx, request);
+    const { fields, image } = await mediaOf(ctx, request, IMAGE_OR_AUDIO);
     if (!image) throw invalidArgument('image', 'an image file (or a reference to one)', undefined);
     return ctx.rosetta.caption(image, { detail: fields.detail as 'short' | 'detailed' | undefined });
   });
@@ -95,17 +82,12 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
       },
     },
   }, async (request) => {
-    const { fields, audio } = await mediaOf(ctx, request);
+    const { fields, audio } = await mediaOf(ctx, request, IMAGE_OR_AUDIO);
     if (!audio) throw invalidArgument('audio', 'an audio file (or a reference to one)', undefined);
-    // Closing the connection stops the decoding.
-    const controller = new AbortController();
-    const onClose = () => { if (!request.raw.complete || !request.raw.socket?.writable) controller.abort(); };
-    request.raw.socket?.once('close', onClose);
-    try {
-      return await ctx.rosetta.transcribe(audio, { language: fields.language as string | undefined, task: fields.task as 'transcribe' | 'translate' | undefined, signal: controller.signal, speechOnly: fields.speechOnly === true || fields.speechOnly === 'true' });
-    } finally {
-      request.raw.socket?.off('close', onClose);
-    }
+    return whileConnected(request, (signal) => ctx.rosetta.transcribe(audio, {
+      language: fields.language as string | undefined, task: fields.task as 'transcribe' | 'translate' | undefined, signal,
+      speechOnly: fields.speechOnly === true || fields.speechOnly === 'true',
+    }));
   });
 
   app.post('/api/score', {
@@ -119,7 +101,7 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
       },
     },
   }, async (request) => {
-    const { fields, image } = await mediaOf(ctx, request);
+    const { fields, image } = await mediaOf(ctx, request, IMAGE_OR_AUDIO);
     const text = fields.text;
     if (typeof text !== 'string' || !text) throw invalidArgument('text', 'a non-empty string', text);
     if (!image) throw invalidArgument('image', 'an image file (or a reference to one)', undefined);
