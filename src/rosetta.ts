@@ -88,6 +88,7 @@ export class Rosetta {
     private readonly options: RosettaOptions,
     readonly config: CollectionConfig,
     private opened: VectorStore | undefined,
+    private settingsPending: boolean,
   ) {
     this.reloadAdapters();
   }
@@ -111,12 +112,21 @@ export class Rosetta {
     await this.writableStore();
   }
 
-  /** The store to write to, creating the collection on the first write unless `create: false`. */
+  /**
+   * The store to write to, creating the collection on the first write unless `create: false`. New settings
+   * (a new collection, or spaces given for an existing one) are written here too, so a run that fails before
+   * its first write leaves the folder as it was.
+   */
   private async writableStore(): Promise<VectorStore> {
-    if (this.opened) return this.opened;
-    if (this.options.create === false) throw this.notFound();
-    writeCollectionConfig(this.dir, this.config);
-    this.opened = await openLanceStore(this.dir, { indexThreshold: this.options.indexThreshold, ann: this.options.ann });
+    if (this.options.create === false) {
+      if (!this.opened) throw this.notFound();
+      return this.opened;
+    }
+    if (this.settingsPending) {
+      writeCollectionConfig(this.dir, this.config);
+      this.settingsPending = false;
+    }
+    this.opened ??= await openLanceStore(this.dir, { indexThreshold: this.options.indexThreshold, ann: this.options.ann });
     return this.opened;
   }
 
@@ -160,11 +170,9 @@ export class Rosetta {
     }
     const spaces = await Promise.all(specs.map((s) => loadSpace(s, runtime)));
     const config: CollectionConfig = { formatVersion: 1, spaces: specs, createdAt: existing?.createdAt ?? new Date().toISOString() };
-    const create = options.create !== false;
     const store = options.store ?? (existing ? await openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann }) : undefined);
-    // A new embedded collection is written by its first write; an explicit store, or new spaces, now.
-    if (create && store && (!existing || requested)) writeCollectionConfig(abs, config);
-    return new Rosetta(abs, spaces, runtime, options, config, store);
+    // Settings of a new collection, or new spaces of an existing one, are written by the first write.
+    return new Rosetta(abs, spaces, runtime, options, config, store, !existing || Boolean(requested));
   }
 
   /**
