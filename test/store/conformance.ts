@@ -58,6 +58,72 @@ async function hitsFor(store: VectorStore, filter?: SearchFilter, k = 50, space 
   return [...new Set(hits.map((h) => h.itemHash))].sort();
 }
 
+/** Every vector of a space, sorted by segment id, as plain numbers (what a reader gets back). */
+async function storedVectors(store: VectorStore, space: SpaceTableInfo): Promise<[string, string, number[]][]> {
+  const out: [string, string, number[]][] = [];
+  for await (const batch of store.scanVectors(space)) for (const v of batch) out.push([v.segmentId, v.itemHash, Array.from(v.vector)]);
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+async function rankedHits(store: VectorStore, space: SpaceTableInfo, query: Float32Array, filter?: SearchFilter): Promise<[string, number][]> {
+  return (await store.search(space, query, { k: 20, filter })).map((h) => [h.segmentId, h.score]);
+}
+
+function assertSameRanking(got: [string, number][], want: [string, number][], label: string): void {
+  assert.deepEqual(got.map(([id]) => id), want.map(([id]) => id), `${label}: same segments in the same order`);
+  got.forEach(([id, score], i) => assert.ok(Math.abs(score - want[i][1]) < 1e-5, `${label}: ${id} scored ${score}, was ${want[i][1]}`));
+}
+
+/**
+ * Tag, location, metadata and mtime changes (`updateItem`) in two spaces: the item's vectors come back
+ * identical and nothing is added or lost, searches rank the same segments with the same scores, filters
+ * follow the new values, and the segments and the other items are untouched. Exported so a backend with
+ * two update paths (Milvus: partial upserts, whole-row rewrites) can run it on each.
+ */
+export async function checkUpdateKeepsVectors(store: VectorStore): Promise<void> {
+  const f = makeFixture('moved', { axis: 1, n: 3, kind: 'scene', modality: 'video', locations: ['/cam/a.mp4'], tags: ['raw'], texts: ['dawn', 'noon', 'dusk'] });
+  f.vectors[OTHER.spaceId] = f.segments.map((s, i) => ({ segmentId: s.id, itemHash: 'moved', vector: axisVector(2, 0.2 * i, OTHER.dim) }));
+  await commit(store, f, [SPACE, OTHER]);
+  const neighbour = makeFixture('neighbour', { axis: 2, n: 2, tags: ['raw'], locations: ['/cam/b.jpg'] });
+  await commit(store, neighbour);
+  const query = axisVector(1, 0.12);
+  const otherQuery = axisVector(2, 0.15, OTHER.dim);
+  const before = {
+    vectors: await storedVectors(store, SPACE), other: await storedVectors(store, OTHER), segments: await store.getItemSegments('moved'),
+    hits: await rankedHits(store, SPACE, query), otherHits: await rankedHits(store, OTHER, otherQuery),
+  };
+  assert.equal(before.vectors.length, 5);
+  assert.equal(before.other.length, 3);
+  // Filtered searches are compared with a filtered search (a store may answer filtered and unfiltered queries by different paths).
+  const movedHits = await rankedHits(store, SPACE, query, { pathGlob: '/cam/a.mp4' });
+  const movedOtherHits = await rankedHits(store, OTHER, otherQuery, { pathGlob: '/cam/a.mp4' });
+  assert.deepEqual(movedHits.map(([id]) => id), before.hits.filter(([id]) => id.startsWith('moved:')).map(([id]) => id));
+  assert.equal(movedOtherHits.length, 3);
+
+  await store.updateItem('moved', { locations: ['/cam/a.mp4', '/archive/2024/a.mp4'], tags: ['raw', 'kept'], meta: { starred: true }, mtimeMs: 1_800_000_000_000 });
+  assert.deepEqual(await storedVectors(store, SPACE), before.vectors, 'vectors of the first space unchanged, none added or lost');
+  assert.deepEqual(await storedVectors(store, OTHER), before.other, 'vectors of the second space unchanged');
+  assert.deepEqual(await store.getItemSegments('moved'), before.segments, 'segments unchanged');
+  assertSameRanking(await rankedHits(store, SPACE, query), before.hits, 'unfiltered search');
+  assertSameRanking(await rankedHits(store, OTHER, otherQuery), before.otherHits, 'search in the second space');
+  assertSameRanking(await rankedHits(store, SPACE, query, { tags: ['kept'] }), movedHits, 'search on the new tag');
+  assertSameRanking(await rankedHits(store, SPACE, query, { pathGlob: '/archive/**' }), movedHits, 'search on the new location');
+  assertSameRanking(await rankedHits(store, SPACE, query, { after: 1_750_000_000_000 }), movedHits, 'search on the new mtime');
+  assertSameRanking(await rankedHits(store, OTHER, otherQuery, { tags: ['kept'] }), movedOtherHits, 'second space on the new tag');
+  assert.deepEqual(await store.getItem('neighbour'), neighbour.item, 'the other item untouched');
+  const moved = await store.getItem('moved');
+  assert.deepEqual(moved, { ...f.item, locations: ['/cam/a.mp4', '/archive/2024/a.mp4'], tags: ['raw', 'kept'], meta: { starred: true }, mtimeMs: 1_800_000_000_000 });
+
+  // Taking a location and a tag away: the filters follow again, the vectors still do not move.
+  await store.updateItem('moved', { locations: ['/archive/2024/a.mp4'], tags: ['kept'] });
+  assert.deepEqual(await storedVectors(store, SPACE), before.vectors, 'vectors unchanged after the second change');
+  assert.deepEqual((await rankedHits(store, SPACE, query, { tags: ['raw'] })).map(([id]) => id), ['neighbour:image:0', 'neighbour:image:1'], 'old tag: only the neighbour');
+  assert.deepEqual(await rankedHits(store, SPACE, query, { pathGlob: '/cam/a.mp4' }), [], 'old location matches nothing');
+  assertSameRanking(await rankedHits(store, SPACE, query), before.hits, 'unfiltered search after the second change');
+  assert.equal((await store.getItemByLocation('/archive/2024/a.mp4'))?.hash, 'moved');
+  assert.equal(await store.getItemByLocation('/cam/a.mp4'), undefined);
+}
+
 /** Registers the conformance tests for one store; `openFresh` must return an empty store each call. */
 /** What a backend offers beyond the common core; a capability it lacks must fail with ROSETTA_ERR_UNSUPPORTED. */
 export interface Capabilities { fullText: boolean }
@@ -140,6 +206,10 @@ export function runConformance(name: string, openFresh: () => Promise<VectorStor
       await assert.rejects(store.updateItem('no-such-item', { tags: ['x'] }), /hash/);
       assert.equal(await store.getItemByLocation('/photos/2019/a.jpg'), undefined);
       assert.equal((await store.getItemSegments('loc')).length, 1, 'segments kept');
+    });
+
+    it('changes tags, locations and metadata without touching vectors: same vectors, same search results, filters follow', async () => {
+      await checkUpdateKeepsVectors(await fresh());
     });
 
     it('applies every filter field, alone and combined, in search and listItems', async () => {

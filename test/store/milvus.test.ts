@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MilvusStore, openMilvusStore, milvusExpr } from '../../src/store/milvus/milvus-store.js';
-import { runConformance } from './conformance.js';
+import { DataType } from '@zilliz/milvus2-sdk-node';
+import { columnPatchRows, itemRowPatch, itemsSchema, segmentsSchema, vectorsSchema } from '../../src/store/milvus/schema.js';
+import { parseMilvusVersion, supportsPartialUpdate } from '../../src/store/milvus/server-version.js';
+import { checkUpdateKeepsVectors, makeFixture, runConformance } from './conformance.js';
 
 const address = process.env.ROSETTA_MILVUS_ADDRESS;
 
@@ -20,10 +23,68 @@ describe('MilvusStore filter expressions (no server needed)', () => {
   });
 });
 
+describe('MilvusStore tag and location changes (pure logic: the version gate and the rows a partial upsert sends)', () => {
+  it('uses partial upserts from Milvus 2.6.2 on, and whole-row rewrites before or when the version is unreadable', () => {
+    const cases: [string | undefined, boolean][] = [
+      ['v2.6.2', true], ['2.6.3', true], ['v2.6.10', true], ['v2.7.0', true], ['v3.0.0-beta', true],
+      ['v2.6.1', false], ['v2.6.0-rc1', false], ['v2.5.14', false], ['2.4.23', false],
+      ['Zilliz Cloud Vector Database(Compatible with Milvus 2.5)', false], ['', false], [undefined, false], ['unknown', false],
+    ];
+    for (const [version, expected] of cases) assert.equal(supportsPartialUpdate(version), expected, `version ${JSON.stringify(version)}`);
+    assert.deepEqual(parseMilvusVersion('v2.6.2-dev'), [2, 6, 2]);
+    assert.deepEqual(parseMilvusVersion('Compatible with Milvus 2.5'), [2, 5, 0]);
+  });
+
+  it('patches segment and vector rows with their key and the item columns only: never a vector, never the segment record', () => {
+    const { item } = makeFixture('h9', { axis: 0, locations: ['/a/x.jpg', '/b/x.jpg'], tags: ['t1', 'say "hi"'], mtimeMs: 1234, size: 77 });
+    for (const [schema, key] of [[segmentsSchema(), 'id'], [vectorsSchema(512), 'segment_id']] as const) {
+      const rows = columnPatchRows(key, ['h9:image:0', 'h9:image:1'], item);
+      assert.equal(rows.length, 2);
+      assert.deepEqual(rows.map((r) => r[key]), ['h9:image:0', 'h9:image:1']);
+      for (const row of rows) {
+        assert.deepEqual(row, { [key]: row[key], item_hash: 'h9', modality: 'image', size: 77, mtime_ms: 1234, tags: ['t1', 'say "hi"'], locations: ['/a/x.jpg', '/b/x.jpg'] });
+        const fields = new Map(schema.map((f) => [f.name, f]));
+        for (const name of Object.keys(row)) {
+          // The SDK refuses a row naming a field the collection lacks; a vector field would travel again.
+          assert.ok(fields.has(name), `${name} is a field of the collection`);
+          assert.ok(![DataType.FloatVector, DataType.BinaryVector].includes(fields.get(name)!.data_type as DataType), `${name} is not a vector`);
+        }
+        assert.ok(fields.get(key)!.is_primary_key, `${key} is the primary key`);
+      }
+    }
+  });
+
+  it('patches the item row with the new record and its columns, leaving out the placeholder vector', () => {
+    const { item } = makeFixture('h9', { axis: 0, tags: ['a'], meta: { starred: true } });
+    const row = itemRowPatch(item);
+    assert.deepEqual(row, { hash: 'h9', record: item, modality: 'image', size: 1000, mtime_ms: item.mtimeMs, tags: ['a'], locations: item.locations });
+    const fields = new Set(itemsSchema().map((f) => f.name));
+    for (const name of Object.keys(row)) assert.ok(fields.has(name), `${name} is a field of the items collection`);
+    assert.ok(fields.has('_v') && !('_v' in row));
+  });
+});
+
 if (address) {
   let n = 0;
   const run = `${Date.now().toString(36)}`;
-  runConformance('milvus', () => openMilvusStore({ address, token: process.env.ROSETTA_MILVUS_TOKEN, prefix: `rosetta_test_${run}_${n++}_` }), { fullText: false });
+  const open = (extra: { fullRewrite?: boolean } = {}) => openMilvusStore({ address, token: process.env.ROSETTA_MILVUS_TOKEN, prefix: `rosetta_test_${run}_${n++}_`, ...extra });
+  runConformance('milvus', () => open(), { fullText: false });
+  describe('MilvusStore tag and location changes on the server', () => {
+    it('reads the server version and picks partial upserts exactly from 2.6.2 on', async () => {
+      const store = await open();
+      try {
+        assert.ok(parseMilvusVersion(store.serverVersion), `a version string: ${store.serverVersion}`);
+        assert.equal(store.partialUpdates, supportsPartialUpdate(store.serverVersion));
+      } finally { await store.close(); }
+    });
+    it('the whole-row rewrite (the path of servers before 2.6.2) keeps vectors and search results too', async () => {
+      const store = await open({ fullRewrite: true });
+      try {
+        assert.equal(store.partialUpdates, false);
+        await checkUpdateKeepsVectors(store);
+      } finally { await store.close(); }
+    });
+  });
 } else {
   describe('VectorStore conformance: milvus', () => {
     it('runs against a Milvus server when ROSETTA_MILVUS_ADDRESS is set', (t) => {

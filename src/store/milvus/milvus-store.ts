@@ -1,10 +1,12 @@
-import { MilvusClient, DataType, ConsistencyLevelEnum, type FieldType } from '@zilliz/milvus2-sdk-node';
+import { MilvusClient, ConsistencyLevelEnum, type FieldType } from '@zilliz/milvus2-sdk-node';
 import type { ItemCommit, ItemRecord, SearchFilter, SegmentRecord, SpaceTableInfo, VectorHit, VectorRecord, VectorStore } from '../vector-store.js';
 import { unsupported, validateCommit, validateCommits } from '../commit-validation.js';
 import { vectorTableName } from '../keys.js';
 import { WriteQueue } from '../write-queue.js';
 import { locationMatcher } from '../glob.js';
 import { describeMilvusError, pageExpr, pagesByKey, readAllByKey } from './page-by-key.js';
+import { columnPatchRows, itemColumns, itemRowPatch, itemsSchema, MAX_LIST, segmentsSchema, vectorsSchema } from './schema.js';
+import { supportsPartialUpdate } from './server-version.js';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
@@ -13,8 +15,10 @@ import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
  * The distributed backend: the same VectorStore contract on a Milvus (≥ 2.4) server. Milvus loads
  * only indexed collections, so every space collection carries an HNSW index from the start (there is
  * no exact mode) and `optimize()` only flushes. Path globs are post-filtered (Milvus expressions have
- * no regex over arrays); full-text search (hybrid queries) is not offered: `searchText` throws UNSUPPORTED. Not exercised in this repository's CI:
- * test/store/milvus.test.ts runs the conformance suite when ROSETTA_MILVUS_ADDRESS is set.
+ * no regex over arrays); full-text search (hybrid queries) is not offered: `searchText` throws UNSUPPORTED.
+ * Tag and location changes are partial upserts on Milvus ≥ 2.6.2 and whole-row rewrites before (the server
+ * version is read when the store opens). Not exercised in this repository's CI: test/store/milvus.test.ts
+ * runs the conformance suite when ROSETTA_MILVUS_ADDRESS is set.
  */
 export interface MilvusStoreOptions {
   /** `host:port` of the Milvus server. */
@@ -25,11 +29,15 @@ export interface MilvusStoreOptions {
   prefix?: string;
   /** HNSW search breadth; default 64. */
   ef?: number;
+  /**
+   * Rewrite whole rows (vectors included) on tag and location changes even where the server could do partial
+   * upserts: what Milvus < 2.6.2 always gets. Lets the tests cover both paths against one server.
+   */
+  fullRewrite?: boolean;
 }
 
 type Row = Record<string, unknown>;
 const STRONG = ConsistencyLevelEnum.Strong;
-const MAX_LIST = 1024;
 
 const q = (s: string) => JSON.stringify(s);
 const inList = (values: readonly string[]) => `[${values.map(q).join(', ')}]`;
@@ -48,18 +56,6 @@ export function milvusExpr(filter: SearchFilter | undefined, hasKind: boolean): 
   return parts.length ? parts.join(' and ') : undefined;
 }
 
-function filterFields(): FieldType[] {
-  const list = (name: string): FieldType => ({ name, data_type: DataType.Array, element_type: DataType.VarChar, max_capacity: MAX_LIST, max_length: 4096 });
-  return [
-    { name: 'item_hash', data_type: DataType.VarChar, max_length: 128 }, { name: 'modality', data_type: DataType.VarChar, max_length: 16 },
-    { name: 'size', data_type: DataType.Double }, { name: 'mtime_ms', data_type: DataType.Double }, list('tags'), list('locations'),
-  ];
-}
-
-function filterValues(item: ItemRecord): Row {
-  return { item_hash: item.hash, modality: item.modality, size: item.size, mtime_ms: item.mtimeMs, tags: item.tags, locations: item.locations };
-}
-
 /** Opens a Milvus-backed store, creating its collections when missing. */
 export async function openMilvusStore(options: MilvusStoreOptions): Promise<MilvusStore> {
   if (!options || typeof options.address !== 'string' || !options.address) throw invalidArgument('address', 'a Milvus host:port', options?.address);
@@ -74,6 +70,10 @@ export class MilvusStore implements VectorStore {
   private readonly queue = new WriteQueue();
   private readonly prefix: string;
   private readonly versions = new Map<string, SpaceTableInfo>();
+  /** The server's version as it reports it (`v2.6.3`), read when the store opens. */
+  serverVersion: string | undefined;
+  /** Whether tag and location changes use partial upserts (Milvus ≥ 2.6.2) rather than whole-row rewrites. */
+  partialUpdates = false;
 
   constructor(private readonly options: MilvusStoreOptions) {
     this.prefix = options.prefix ?? 'rosetta_';
@@ -89,12 +89,11 @@ export class MilvusStore implements VectorStore {
   /** @internal */
   async init(): Promise<void> {
     await this.call('connect', () => this.client.connectPromise);
-    // Milvus loads only collections with a vector index, so items and segments carry a 2-d placeholder vector.
-    const placeholder: FieldType = { name: '_v', data_type: DataType.FloatVector, dim: 2 };
-    await this.ensureCollection(this.items, [{ name: 'hash', data_type: DataType.VarChar, max_length: 128, is_primary_key: true },
-      { name: 'record', data_type: DataType.JSON }, ...filterFields().slice(1), placeholder], '_v', 'FLAT', 'L2', '');
-    await this.ensureCollection(this.segments, [{ name: 'id', data_type: DataType.VarChar, max_length: 512, is_primary_key: true },
-      { name: 'kind', data_type: DataType.VarChar, max_length: 32 }, { name: 'record', data_type: DataType.JSON }, ...filterFields(), placeholder], '_v', 'FLAT', 'L2', '');
+    // A server too old to answer GetVersion is treated as one without partial upserts.
+    this.serverVersion = await this.client.getVersion().then((r) => r.version, () => undefined);
+    this.partialUpdates = !this.options.fullRewrite && supportsPartialUpdate(this.serverVersion);
+    await this.ensureCollection(this.items, itemsSchema(), '_v', 'FLAT', 'L2', '');
+    await this.ensureCollection(this.segments, segmentsSchema(), '_v', 'FLAT', 'L2', '');
     const listed = await this.call('list collections', () => this.client.showCollections());
     for (const c of listed.data) {
       if (!c.name.startsWith(`${this.prefix}vectors_`)) continue;
@@ -173,7 +172,7 @@ export class MilvusStore implements VectorStore {
     validateCommit({ item, segments, vectors, spaces });
     const segIds = new Set(segments.map((s) => s.id));
     return this.queue.run(async () => {
-      const cols = filterValues(item);
+      const cols = itemColumns(item);
       const kindOf = new Map(segments.map((s) => [s.id, s.kind]));
       const own = `item_hash == ${q(item.hash)}`;
       const notIn = (field: string) => (segIds.size ? `${own} and ${field} not in ${inList([...segIds])}` : own);
@@ -183,8 +182,7 @@ export class MilvusStore implements VectorStore {
         const name = await this.ensureSpace(space);
         await this.replace(name, notIn('segment_id'), list.map((v) => ({ segment_id: v.segmentId, kind: kindOf.get(v.segmentId), space_version: space.version, vector: Array.from(v.vector), ...cols })));
       }
-      const { item_hash: _, ...itemCols } = cols;
-      await this.replace(this.items, undefined, [{ hash: item.hash, record: item, ...itemCols, _v: [0, 0] }]);
+      await this.replace(this.items, undefined, [{ ...itemRowPatch(item), _v: [0, 0] }]);
     });
   }
 
@@ -193,7 +191,7 @@ export class MilvusStore implements VectorStore {
       const item = await this.getItem(itemHash);
       if (!item) throw invalidArgument('itemHash', 'the hash of a stored item', itemHash);
       if (!segments.length) return;
-      const cols = filterValues(item);
+      const cols = itemColumns(item);
       const kindOf = new Map(segments.map((s) => [s.id, s.kind]));
       await this.replace(this.segments, undefined, segments.map((s) => ({ id: s.id, kind: s.kind, record: s, ...cols, _v: [0, 0] })));
       for (const space of spaces) {
@@ -212,19 +210,32 @@ export class MilvusStore implements VectorStore {
     throw unsupported('Milvus', 'full-text search (hybrid keyword queries)', 'search without --hybrid, or use the embedded LanceDB store, which has a full-text index');
   }
 
+  /**
+   * Changes an item's locations, tags, metadata or mtime. On Milvus ≥ 2.6.2 its segment and vector rows get a
+   * partial upsert of the item's columns (only their keys are read; no vector is read or sent); older servers
+   * get the whole rows read back and rewritten with the new columns, vectors included.
+   */
   updateItem(hash: string, patch: Partial<Pick<ItemRecord, 'locations' | 'tags' | 'meta' | 'mtimeMs' | 'spaces'>>): Promise<void> {
     return this.queue.run(async () => {
       const prev = await this.getItem(hash);
       if (!prev) throw invalidArgument('hash', 'the hash of a stored item', hash);
       const next: ItemRecord = { ...prev, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
-      const cols = filterValues(next);
-      // Milvus has no partial update here: read the item's rows back and upsert them with new filter columns.
-      for (const name of [this.segments, ...[...this.versions.keys()].map((s) => this.vectorsOf(s))]) {
-        const rows = await this.query(name, `item_hash == ${q(hash)}`, ['*']);
+      const own = `item_hash == ${q(hash)}`;
+      const rowsOfItem: [string, string][] = [[this.segments, 'id'], ...[...this.versions.keys()].map((s): [string, string] => [this.vectorsOf(s), 'segment_id'])];
+      if (this.partialUpdates) {
+        for (const [name, key] of rowsOfItem) {
+          const keys = (await this.query(name, own, [key])).map((r) => String(r[key]));
+          if (keys.length) await this.upsertPartial(name, columnPatchRows(key, keys, next));
+        }
+        await this.upsertPartial(this.items, [itemRowPatch(next)]);
+        return;
+      }
+      const cols = itemColumns(next);
+      for (const [name] of rowsOfItem) {
+        const rows = await this.query(name, own, ['*']);
         if (rows.length) await this.replace(name, undefined, rows.map((r) => ({ ...r, ...cols })));
       }
-      const { item_hash: _, ...itemCols } = cols;
-      await this.replace(this.items, undefined, [{ hash, record: next, ...itemCols, _v: [0, 0] }]);
+      await this.replace(this.items, undefined, [{ ...itemRowPatch(next), _v: [0, 0] }]);
     });
   }
 
@@ -284,10 +295,7 @@ export class MilvusStore implements VectorStore {
     const known = this.versions.get(space.spaceId);
     if (known && known.version === space.version && known.dim === space.dim) return name;
     if (known) await this.call('drop collection', () => this.client.dropCollection({ collection_name: name }));
-    const fields: FieldType[] = [{ name: 'segment_id', data_type: DataType.VarChar, max_length: 512, is_primary_key: true },
-      { name: 'kind', data_type: DataType.VarChar, max_length: 32 }, { name: 'space_version', data_type: DataType.VarChar, max_length: 128 },
-      { name: 'vector', data_type: DataType.FloatVector, dim: space.dim }, ...filterFields()];
-    await this.ensureCollection(name, fields, 'vector', 'HNSW', 'IP', JSON.stringify(space), { M: 16, efConstruction: 200 });
+    await this.ensureCollection(name, vectorsSchema(space.dim), 'vector', 'HNSW', 'IP', JSON.stringify(space), { M: 16, efConstruction: 200 });
     this.versions.set(space.spaceId, { ...space });
     return name;
   }
@@ -299,6 +307,11 @@ export class MilvusStore implements VectorStore {
       await this.call('create index', () => this.client.createIndex({ collection_name: name, field_name: vectorField, index_type: indexType, metric_type: metric, params: params as never }));
     }
     await this.call('load collection', () => this.client.loadCollectionSync({ collection_name: name }));
+  }
+
+  /** Milvus merges each row into the stored row with the same key: fields left out keep their values. */
+  private async upsertPartial(name: string, rows: Row[]): Promise<void> {
+    await this.call('partial upsert', () => this.client.upsert({ collection_name: name, data: rows as never[], partial_update: true }));
   }
 
   /** Upserts rows, then deletes the rows matched by `stale` (the item's rows that are no longer present). */
