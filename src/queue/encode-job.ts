@@ -1,14 +1,14 @@
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { encodeBatch, mergeSameBytes, commitAll, type EncodeWork, type PendingCommit } from '../ingest/index-paths.js';
+import { encodeBatch, mergeSameBytes, type EncodeWork, type PendingCommit } from '../ingest/index-paths.js';
 import { decodeForEncoding, hashAndType } from '../ingest/prepare-file.js';
-import { ItemCatalog } from '../ingest/item-catalog.js';
 import { ProgressCounter } from '../ingest/progress.js';
 import { ImageFetcher } from '../ingest/fetch-images.js';
 import { shardWork } from '../ingest/shard-work.js';
 import type { Space } from '../spaces/space.js';
 import type { VectorStore } from '../store/vector-store.js';
-import { mergeWithStored, storeLookup } from './merge-stored.js';
+import { redisItemTurns } from './item-lock.js';
+import { commitToSharedStore } from './shared-commit.js';
 import { keys, recordOnce, type EncodeJobData, type RunSpec } from './run-spec.js';
 import { toWire } from './wire.js';
 
@@ -36,9 +36,8 @@ export async function processEncodeJob(job: Job<EncodeJobData>, run: RunContext,
     if (!pending.length) return;
     const id = `${job.id}.${batches++}`;
     if (run.store) {
-      const merged = await mergeWithStored(pending, storeLookup(run.store));
       const before = { added: counter.added, updated: counter.updated, skipped: counter.skipped };
-      await commitAll(run.store, ItemCatalog.empty(run.store), merged, counter);
+      await commitToSharedStore(run.store, pending, counter, redisItemTurns(redis, run.spec.store));
       await recordOnce(redis, run.spec.id, keys.committed(run.spec.id), id,
         { added: counter.added - before.added, updated: counter.updated - before.updated, skipped: counter.skipped - before.skipped });
     } else {

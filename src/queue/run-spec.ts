@@ -49,6 +49,8 @@ export const keys = {
   shardsDone: (storeKey: string) => `${PREFIX}:shards:${storeKey}`,
   /** The unfinished run of a store, so a restarted `index --queue` resumes it. */
   active: (storeKey: string) => `${PREFIX}:active:${storeKey}`,
+  /** Held while a worker merges and commits one item of a shared store (queue/item-lock.ts). */
+  itemLock: (storeKey: string, hash: string) => `${PREFIX}:lock:${storeKey}:${hash}`,
 };
 
 export function storeKey(target: StoreTarget): string {
