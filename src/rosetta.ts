@@ -308,7 +308,8 @@ export class Rosetta {
     const result = await transcribeAudio(audio, { ...this.runtimeFor(), ...options });
     if (!store) return result;
     const lines = result.segments.map((s) => ({ kind: 'transcript' as const, text: s.text, t0: s.t0, t1: s.t1 }));
-    const { segments } = await attachText(store, this.spaces, audio, lines);
+    // A file without speech stores no lines and clears those of an earlier transcription.
+    const { segments } = await attachText(store, this.spaces, audio, lines, ['transcript']);
     return { ...result, stored: segments };
   }
 

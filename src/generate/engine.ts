@@ -32,6 +32,11 @@ export interface TranscriptionCallOptions {
 }
 
 export interface TranscriptionEngine extends EngineBase {
+  /**
+   * Loads the model now (optional): `transcribe` calls it before looking for speech, so a missing model is
+   * reported even for a file in which nobody speaks (and nothing would be decoded).
+   */
+  prepare?(): Promise<void>;
   /** `audio` is mono PCM at any sample rate (the engine resamples). */
   doTranscribe(audio: PcmAudio, options: TranscriptionCallOptions): Promise<{ text: string; language?: string; segments: TranscriptSegment[] }>;
 }

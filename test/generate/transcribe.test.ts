@@ -8,6 +8,10 @@ import { buildTinyWhisper } from '../helpers/tiny-generators.js';
 import { transcribe, toSrt, toVtt, normaliseSegments } from '../../src/generate/index.js';
 import { encodeWav } from '../../src/media/audio/index.js';
 import { RosettaError } from '../../src/errors/index.js';
+import { WhisperEngine } from '../../src/generate/transcribe/whisper-engine.js';
+import type { TranscriptionEngine } from '../../src/generate/engine.js';
+import { resolveRuntime } from '../../src/models/runtime-options.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const tone = (seconds: number, rate = 16_000) => ({
   samples: Float32Array.from({ length: Math.round(seconds * rate) }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 220 * i) / rate)),
@@ -29,8 +33,39 @@ describe('transcribe on a tiny random-weight Whisper', () => {
   let dir = '';
   before(() => { dir = buildTinyWhisper().dir; });
 
-  it('returns text, a language and ordered timed segments for a short clip at another sample rate', async () => {
-    const out = await transcribe(tone(3, 22_050), { model: dir, maxNewTokens: 24 });
+  // A steady tone is not speech: by default (speech only) nothing is decoded and the transcript is empty.
+  it('gives an empty transcript, without decoding, for a file in which nobody speaks', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rosetta-asr-')), 'tone.wav');
+    writeFileSync(file, encodeWav(tone(4)));
+    let decoded = 0;
+    const whisper = new WhisperEngine(dir, resolveRuntime({ offline: true }));
+    const counting: TranscriptionEngine = { provider: whisper.provider, modelId: whisper.modelId, doTranscribe: (a, c) => { decoded += 1; return whisper.doTranscribe(a, c); } };
+    const out = await transcribe(file, { model: counting, maxNewTokens: 8 });
+    assert.equal(decoded, 0, 'Whisper was not run on a file without speech');
+    assert.deepEqual([out.text, out.segments, out.speechRegions, out.decodedSeconds], ['', [], [], 0]);
+    assert.ok(Math.abs(out.duration - 4) < 0.01);
+    // The same file with speechOnly: false is decoded whole.
+    const all = await transcribe(file, { model: counting, speechOnly: false, language: 'en', maxNewTokens: 8 });
+    assert.equal(decoded, 1);
+    assert.equal(all.speechRegions, undefined);
+    assert.ok(Math.abs(all.decodedSeconds - 4) < 0.01);
+  });
+
+  it('rosetta transcribe says when a file has no speech (exit 0, empty transcript, a note on stderr)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rosetta-asr-cli-')), 'tone.wav');
+    writeFileSync(file, encodeWav(tone(2)));
+    const plain = await runCli(['transcribe', file, '--model', dir, '--offline']);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(plain.stdout, '');
+    assert.match(plain.stderr, /No speech found in .*tone\.wav \(2\.0 s examined\).*--all-audio/);
+    const json = await runCli(['transcribe', file, '--model', dir, '--offline', '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const out = JSON.parse(json.stdout);
+    assert.deepEqual([out.text, out.segments, out.speechRegions, out.decodedSeconds], ['', [], [], 0]);
+  });
+
+  it('returns text, a language and ordered timed segments for a short clip at another sample rate (whole file)', async () => {
+    const out = await transcribe(tone(3, 22_050), { model: dir, maxNewTokens: 24, speechOnly: false });
     assert.equal(typeof out.text, 'string');
     assert.ok(['en', 'fr', 'de', 'es'].includes(out.language ?? ''), `detected language ${out.language}`);
     assert.ok(Math.abs(out.duration - 3) < 0.01);
@@ -42,7 +77,7 @@ describe('transcribe on a tiny random-weight Whisper', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'rosetta-asr-')), 'long.wav');
     writeFileSync(file, encodeWav(tone(70)));
     const partials: string[] = [];
-    const out = await transcribe(file, { model: dir, language: 'fr', maxNewTokens: 16, onPartial: (t) => partials.push(t) });
+    const out = await transcribe(file, { model: dir, language: 'fr', maxNewTokens: 16, onPartial: (t) => partials.push(t), speechOnly: false });
     assert.equal(out.language, 'fr');
     assert.ok(Math.abs(out.duration - 70) < 0.01);
     assertOrdered(out.segments, 70);
@@ -54,7 +89,7 @@ describe('transcribe on a tiny random-weight Whisper', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'rosetta-asr-')), 'tone.mp3');
     const made = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=300:duration=2', '-ar', '44100', file]);
     assert.equal(made.status, 0, String(made.stderr));
-    const out = await transcribe(file, { model: dir, language: 'de', maxNewTokens: 8 });
+    const out = await transcribe(file, { model: dir, language: 'de', maxNewTokens: 8, speechOnly: false });
     assert.ok(Math.abs(out.duration - 2) < 0.1, `duration ${out.duration}`);
     assertOrdered(out.segments, out.duration);
   });
@@ -63,7 +98,7 @@ describe('transcribe on a tiny random-weight Whisper', () => {
     const controller = new AbortController();
     let tokens = 0;
     await assert.rejects(
-      transcribe(tone(2), { model: dir, language: 'en', maxNewTokens: 64, signal: controller.signal, onPartial: () => { tokens += 1; if (tokens === 2) controller.abort(); } }),
+      transcribe(tone(2), { model: dir, language: 'en', maxNewTokens: 64, speechOnly: false, signal: controller.signal, onPartial: () => { tokens += 1; if (tokens === 2) controller.abort(); } }),
       (e: unknown) => RosettaError.is(e) && e.code === 'ROSETTA_ERR_ABORTED',
     );
     assert.equal(tokens, 2, 'no token was generated after the abort');
@@ -73,6 +108,7 @@ describe('transcribe on a tiny random-weight Whisper', () => {
     await assert.rejects(transcribe({ samples: new Float32Array(0), sampleRate: 16000 }, { model: dir }), /no samples/);
     await assert.rejects(transcribe(tone(1), { model: dir, task: 'summarise' as 'transcribe' }), /one of: transcribe, translate for task/);
     await assert.rejects(transcribe(42 as unknown as string, { model: dir }), /PcmAudio/);
+    // A missing model is named even though this tone holds no speech (nothing would be decoded).
     const cacheDir = mkdtempSync(join(tmpdir(), 'rosetta-empty-cache-'));
     await assert.rejects(transcribe(tone(1), { model: 'Xenova/whisper-tiny', offline: true, cacheDir }),
       (e: unknown) => RosettaError.is(e) && e.code === 'ROSETTA_ERR_MODEL_OFFLINE_MISSING' && /Xenova\/whisper-tiny/.test(e.message) && /rosetta models pull/.test(e.message));

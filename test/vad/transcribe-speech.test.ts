@@ -22,14 +22,14 @@ before(() => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-test('transcribe with speechOnly decodes only the speech stretches and keeps the file\'s clock', async () => {
+test('transcribe decodes only the speech stretches by default and keeps the file\'s clock', async () => {
   const whisper = new WhisperEngine(whisperDir, resolveRuntime({ offline: true }));
   const received: number[] = [];
   const recording: TranscriptionEngine = {
     provider: whisper.provider, modelId: whisper.modelId,
     doTranscribe: (audio, call) => { received.push(audio.samples.length / audio.sampleRate); return whisper.doTranscribe(audio, call); },
   } as TranscriptionEngine;
-  const out = await transcribe(clip.file, { model: recording, speechOnly: true, language: 'en', maxNewTokens: 8 });
+  const out = await transcribe(clip.file, { model: recording, language: 'en', maxNewTokens: 8 });
   // Two utterances 4 s apart: two stretches, each the utterance plus at most 0.2 s padding and VAD slack.
   assert.equal(out.speechRegions?.length, 2);
   assert.equal(received.length, 2);
@@ -39,6 +39,7 @@ test('transcribe with speechOnly decodes only the speech stretches and keeps the
   });
   const decoded = received.reduce((a, b) => a + b, 0);
   assert.ok(decoded < 0.75 * clip.duration, `decoded ${decoded} s of ${clip.duration} s`);
+  assert.ok(Math.abs(out.decodedSeconds - decoded) < 0.01, `decodedSeconds ${out.decodedSeconds} vs ${decoded}`);
   assert.ok(Math.abs(out.duration - clip.duration) < 0.05);
   // Every timed segment lies inside a speech stretch, on the file's clock.
   for (const s of out.segments) {

@@ -11,8 +11,10 @@ import { detectSpeech } from '../../vad/detect-speech.js';
 
 export interface TranscribeOptions extends ModelChoice<TranscriptionEngine>, TranscriptionCallOptions {
   /**
-   * Decode only where people speak (Silero VAD): silence and noise between speech are skipped, which is faster
-   * and keeps Whisper from inventing words on silence. Default false.
+   * Decode only where people speak (Silero VAD finds the stretches first): silence and noise between speech are
+   * skipped, which is faster and keeps Whisper from inventing words on silence. A file without speech gives an
+   * empty transcript (no error). Default true; `false` decodes the whole file (CLI `--all-audio`), e.g. for
+   * singing or speech under loud music, which a voice-activity detector may miss.
    */
   speechOnly?: boolean;
 }
@@ -27,8 +29,13 @@ export interface TranscribeResult {
   duration: number;
   /** The model that made it. */
   model: string;
-  /** With `speechOnly`: the stretches that were decoded, in seconds. */
+  /**
+   * Where people speak, in seconds (with `speechOnly`, the default). Empty: no speech was found, so nothing was
+   * decoded and `text` is empty. Absent when the whole file was decoded (`speechOnly: false`).
+   */
   speechRegions?: { t0: number; t1: number }[];
+  /** Seconds of audio Whisper decoded: the speech stretches (padded, close ones joined), or the whole file. */
+  decodedSeconds: number;
 }
 
 /** Resolves a transcription model option (id, directory or engine) in one place. */
@@ -53,6 +60,8 @@ export async function transcribe(audio: PcmAudio | MediaInput, options: Transcri
   }
   throwIfAborted(options.signal, 'transcription');
   const engine = resolveTranscriptionEngine(options);
+  await engine.prepare?.();
+  throwIfAborted(options.signal, 'transcription');
   // Long recordings are decoded whole (4 h of 16 kHz float PCM is ~0.9 GB): Whisper reads them in windows.
   const pcm = await readAudio(audio, 16_000, { signal: options.signal, maxSeconds: 4 * 3600, timeoutMs: 30 * 60_000 });
   if (pcm.samples.length === 0) {
@@ -61,7 +70,7 @@ export async function transcribe(audio: PcmAudio | MediaInput, options: Transcri
   throwIfAborted(options.signal, 'transcription');
   const duration = pcm.samples.length / pcm.sampleRate;
   const call = { language: options.language, task: options.task, signal: options.signal, onPartial: options.onPartial, maxNewTokens: options.maxNewTokens };
-  if (!options.speechOnly) return { ...(await engine.doTranscribe(pcm, call)), duration, model: engine.modelId };
+  if (options.speechOnly === false) return { ...(await engine.doTranscribe(pcm, call)), duration, model: engine.modelId, decodedSeconds: duration };
   return transcribeSpeech(engine, pcm, call, options);
 }
 
@@ -69,6 +78,7 @@ export async function transcribe(audio: PcmAudio | MediaInput, options: Transcri
 const JOIN_GAP_S = 1;
 const PAD_S = 0.2;
 
+/** Speech-gated decoding: Silero VAD first, then Whisper on each stretch; no speech, nothing decoded. */
 async function transcribeSpeech(engine: TranscriptionEngine, pcm: PcmAudio, call: Parameters<TranscriptionEngine['doTranscribe']>[1], options: TranscribeOptions): Promise<TranscribeResult> {
   const duration = pcm.samples.length / pcm.sampleRate;
   const { regions } = await detectSpeech(pcm, { signal: options.signal, device: 'cpu' });
@@ -80,9 +90,11 @@ async function transcribeSpeech(engine: TranscriptionEngine, pcm: PcmAudio, call
   }
   const segments: TranscriptSegment[] = [];
   let language = call.language;
+  let decodedSeconds = 0;
   for (const span of spans) {
     throwIfAborted(options.signal, 'transcription');
     const piece = { samples: pcm.samples.subarray(Math.floor(span.t0 * pcm.sampleRate), Math.ceil(span.t1 * pcm.sampleRate)), sampleRate: pcm.sampleRate };
+    decodedSeconds += piece.samples.length / pcm.sampleRate;
     const out = await engine.doTranscribe(piece, { ...call, language });
     // The language found in the first stretch holds for the rest (one detection, not one per stretch).
     language ??= out.language;
@@ -91,6 +103,8 @@ async function transcribeSpeech(engine: TranscriptionEngine, pcm: PcmAudio, call
   return {
     text: segments.map((seg) => seg.text.trim()).filter(Boolean).join(' '),
     ...(language ? { language } : {}),
-    segments, duration, model: engine.modelId, speechRegions: regions,
+    segments, duration, model: engine.modelId, speechRegions: regions, decodedSeconds: round3(decodedSeconds),
   };
 }
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;

@@ -41,6 +41,10 @@ export class WhisperEngine implements TranscriptionEngine {
       async (path, options) => await pipeline('automatic-speech-recognition', path, options) as unknown as AsrPipeline);
   }
 
+  async prepare(): Promise<void> {
+    await this.load();
+  }
+
   async doTranscribe(audio: PcmAudio, options: TranscriptionCallOptions): Promise<{ text: string; language?: string; segments: TranscriptSegment[] }> {
     const what = `transcription with ${this.modelId}`;
     const asr = await this.load();

@@ -73,11 +73,11 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
     schema: {
       summary: 'Speech to text with timed segments (needs a Whisper model; offline without one it answers 503)',
       tags: ['generate'], consumes: ['application/json', 'multipart/form-data'],
-      body: { type: 'object', additionalProperties: false, properties: { audio: ref, language: { type: 'string', maxLength: 20 }, task: { type: 'string', enum: ['transcribe', 'translate'] }, speechOnly: { type: 'boolean', description: 'decode only where people speak (Silero VAD)' } } },
+      body: { type: 'object', additionalProperties: false, properties: { audio: ref, language: { type: 'string', maxLength: 20 }, task: { type: 'string', enum: ['transcribe', 'translate'] }, speechOnly: { type: 'boolean', default: true, description: 'decode only where people speak (Silero VAD; the default). false decodes the whole file. A file without speech gives empty text and speechRegions: []' } } },
       response: {
         200: { type: 'object', properties: { text: { type: 'string' }, language: { type: 'string' }, duration: { type: 'number' }, model: { type: 'string' },
           segments: { type: 'array', items: { type: 'object', properties: { t0: { type: 'number' }, t1: { type: 'number' }, text: { type: 'string' } } } },
-          speechRegions: { type: 'array', items: { type: 'object', properties: { t0: { type: 'number' }, t1: { type: 'number' } } } } } },
+          speechRegions: { type: 'array', items: { type: 'object', properties: { t0: { type: 'number' }, t1: { type: 'number' } } } }, decodedSeconds: { type: 'number' } } },
         ...errors,
       },
     },
@@ -86,7 +86,7 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
     if (!audio) throw invalidArgument('audio', 'an audio file (or a reference to one)', undefined);
     return whileConnected(request, (signal) => ctx.rosetta.transcribe(audio, {
       language: fields.language as string | undefined, task: fields.task as 'transcribe' | 'translate' | undefined, signal,
-      speechOnly: fields.speechOnly === true || fields.speechOnly === 'true',
+      speechOnly: fields.speechOnly !== false && fields.speechOnly !== 'false',
     }));
   });
 
