@@ -77,7 +77,7 @@ async function run(vad: SileroVad, chunks: AsyncIterable<Float32Array>, options:
   if (carried) await step(carry.slice(0, carried));
   const duration = samples / VAD_SAMPLE_RATE;
   regions.push(...tracker.finish(duration));
-  const rounded = regions.map((r) => ({ t0: round3(r.t0), t1: round3(Math.min(r.t1, duration)) })).filter((r) => r.t1 > r.t0);
+  const rounded = finalRegions(regions, duration);
   return {
     regions: rounded,
     duration,
@@ -86,6 +86,23 @@ async function run(vad: SileroVad, chunks: AsyncIterable<Float32Array>, options:
     frameSeconds,
     ...(options.frames ? { frameProbabilities: Float32Array.from(probs) } : {}),
   };
+}
+
+/**
+ * The regions `detectSpeech` would give for these per-frame probabilities (`frames: true`) under other tracker
+ * settings: lets a benchmark or a tuning run try settings without running the network again.
+ */
+export function regionsFromProbabilities(probabilities: ArrayLike<number>, duration: number, options: SpeechTrackerOptions = {}): SpeechRegion[] {
+  const tracker = new SpeechTracker(options);
+  const dt = VAD_FRAME / VAD_SAMPLE_RATE;
+  const regions: SpeechRegion[] = [];
+  for (let i = 0; i < probabilities.length; i += 1) regions.push(...tracker.push(probabilities[i], i * dt, dt));
+  regions.push(...tracker.finish(duration));
+  return finalRegions(regions, duration);
+}
+
+function finalRegions(regions: SpeechRegion[], duration: number): SpeechRegion[] {
+  return regions.map((r) => ({ t0: round3(r.t0), t1: round3(Math.min(r.t1, duration)) })).filter((r) => r.t1 > r.t0);
 }
 
 async function* pcmChunks(file: string, options: DetectSpeechOptions): AsyncGenerator<Float32Array> {
