@@ -2,9 +2,10 @@ import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { covers, type Space } from '../spaces/space.js';
 import type { SearchFilter, VectorStore } from '../store/vector-store.js';
-import { spaceTableInfo } from '../store/keys.js';
+import { segmentKindOf, spaceTableInfo } from '../store/keys.js';
 import { encodeQuery, normalizeQuery, queryModalities } from './compose-query.js';
 import { fuse, type RankedList } from './fuse.js';
+import { KINDS_BUT_OCR, wordsInPicturesList } from './words-in-pictures.js';
 import { collapseHits, momentRef, type ScoredSegment } from './moments.js';
 import type { SearchOptions, SearchQuery, SearchResult } from './query.js';
 import type { ItemRecord, SegmentRecord } from '../store/vector-store.js';
@@ -35,18 +36,33 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   const lists: RankedList[] = [];
   const cosines = new Map<string, number>();
   const itemOf = new Map<string, string>();
+  // Words read in pictures enter as their own list (see words-in-pictures.ts), unless the filter leaves them out.
+  const ocrAllowed = !filter.kinds || filter.kinds.includes('ocr');
+  const words = parts.text && ocrAllowed ? await wordsInPicturesList(store, parts.text, fetchK, filter) : undefined;
+  // With that list, OCR lines leave the other lists (an explicit `kinds` filter is taken as it is).
+  const withoutOcr = words !== undefined && !filter.kinds;
   for (const space of eligible) {
     const vector = await encodeQuery(space, parts, options.adapter === false ? undefined : textAdapters.get(space.id));
-    const hits = await store.search(spaceTableInfo(space), vector, { k: fetchK, filter });
+    const table = spaceTableInfo(space);
+    let hits = await store.search(table, vector, { k: fetchK, filter });
+    if (withoutOcr && hits.some((h) => segmentKindOf(h.segmentId) === 'ocr')) {
+      // Only collections with OCR lines among the nearest pay for a second, filtered search.
+      const kept = hits.filter((h) => segmentKindOf(h.segmentId) !== 'ocr');
+      hits = hits.length < fetchK ? kept : await store.search(table, vector, { k: fetchK, filter: { ...filter, kinds: KINDS_BUT_OCR } });
+    }
     lists.push({ source: space.id, hits: hits.map((h) => ({ key: h.segmentId, score: h.score })) });
     for (const h of hits) { cosines.set(h.segmentId, Math.max(cosines.get(h.segmentId) ?? -1, h.score)); itemOf.set(h.segmentId, h.itemHash); }
   }
   if (options.hybrid) {
     if (!parts.text) throw new RosettaError(ErrorCodes.QUERY_INVALID, 'A hybrid search matches keywords, so it needs a text query', { setting: 'hybrid', hint: 'add words to the query, or search without --hybrid' });
     // A store without full-text search throws ROSETTA_ERR_UNSUPPORTED here: the keywords are never dropped silently.
-    const hits = await store.searchText(parts.text, { k: fetchK, filter });
+    const hits = await store.searchText(parts.text, { k: fetchK, filter: withoutOcr ? { ...filter, kinds: KINDS_BUT_OCR } : filter });
     lists.push({ source: 'keywords', hits: hits.map((h) => ({ key: h.segmentId, score: h.score })) });
     for (const h of hits) itemOf.set(h.segmentId, h.itemHash);
+  }
+  if (words?.hits.length) {
+    lists.push({ source: words.source, hits: words.hits });
+    for (const h of words.hits) itemOf.set(h.key, words.itemOf.get(h.key)!);
   }
   const method = options.fusion ?? 'rrf';
   const fused = lists.length === 1 && method === 'rrf'

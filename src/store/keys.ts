@@ -17,6 +17,11 @@ export function segmentId(itemHash: string, kind: SegmentKind, index: number): s
   return `${itemHash}:${kind}:${index}`;
 }
 
+/** The kind part of a segment id made by `segmentId` (hashes hold no `:`). */
+export function segmentKindOf(id: string): SegmentKind | undefined {
+  return id.split(':')[1] as SegmentKind | undefined;
+}
+
 /** The identity of a space's vectors that an item records once it is encoded in it: `${id}@${version}`. */
 export function spaceKey(space: { id: string; version: string }): string {
   return `${space.id}@${space.version}`;

@@ -99,6 +99,14 @@ test('index --ocr stores the lines; keyword and hybrid search find the picture b
     assert.equal(hits[0].text, 'Invoice 2024 paid');
     assert.ok(hits[0].box && hits[0].box.bounds[1] > 40, `the matched (second) line's box: ${JSON.stringify(hits[0].box)}`);
     assert.deepEqual([hits[0].box!.width, hits[0].box!.height], [480, 160]);
+    // Without --hybrid: the words-in-pictures list still finds it by its words, and says which line.
+    const plain = await rosetta.search('invoice 2024', { k: 3 });
+    assert.match(plain[0].path, /receipt\.png$/);
+    assert.deepEqual([plain[0].kind, plain[0].text, plain[0].space], ['ocr', 'Invoice 2024 paid', 'words in pictures']);
+    // A query none of the pictures' words answer ranks the pictures themselves: text does not take over.
+    const colour = await rosetta.search('red', { k: 3 });
+    assert.match(colour[0].path, /plain\.png$/, JSON.stringify(colour.map((h) => [h.path, h.kind, h.score])));
+    assert.ok(colour.every((h) => h.kind !== 'ocr'), 'no OCR line competes on cosine');
   } finally {
     await rosetta.close();
   }
@@ -107,4 +115,7 @@ test('index --ocr stores the lines; keyword and hybrid search find the picture b
   const top = JSON.parse(cli.stdout).results[0];
   assert.match(top.path, /poster\.png$/);
   assert.equal(top.text, 'Summer concert tonight');
+  const plainCli = await runCli(['search', 'summer concert', '--dir', dir, '--offline', '--json', '-k', '2']);
+  assert.equal(plainCli.code, 0, plainCli.stderr);
+  assert.match(JSON.parse(plainCli.stdout).results[0].path, /poster\.png$/);
 });
