@@ -4,14 +4,15 @@
  * French, 7 Debian fonts, 4 sizes, dark-on-light and light-on-dark; clean, rotated ±3–10°, and degraded (JPEG q20,
  * blur, noise). Then search: screenshots among distractors, found by a phrase they contain (index --ocr, mini model).
  * Needs: bash scripts/install-bench-deps.sh.
- * Run: flock /work/heavy.lock nice -n 5 npx tsx bench/ocr.ts [--part all|accuracy|search] [--images 540] [--screens 100] [--distractors 1000] [--threads 2]
+ * Run: flock /work/heavy.lock nice -n 5 npx tsx bench/ocr.ts [--part all|accuracy|search] [--images 540] [--screens 100] [--distractors 1000] [--subjects 100] [--threads 2] [--collection DIR]
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Rosetta } from '../src/rosetta.js';
+import { loadEmojiPairs } from '../src/train/data/emoji-pairs.js';
 import { TextReader } from '../src/ocr/text-reader.js';
 import { ocr } from '../src/ocr/read-image-text.js';
 import { arg, peakRssMiB, printTable } from './lib.js';
@@ -24,6 +25,7 @@ const screens = Number(arg('screens', '100'));
 const distractors = Number(arg('distractors', '1000'));
 const threads = Number(arg('threads', '2'));
 const part = arg('part', 'all');
+const subjects = Number(arg('subjects', '100'));
 const root = mkdtempSync(join(tmpdir(), 'rosetta-bench-ocr-'));
 const LANGS = ['en', 'de', 'fr'] as const;
 const TESS_LANG = { en: 'eng', de: 'deu', fr: 'fra' } as const;
@@ -134,10 +136,16 @@ async function accuracy(): Promise<void> {
   await reader.dispose();
 }
 
-async function search(): Promise<void> {
+/** Pictures without text that the subject check looks for by name: emoji the mini model knows (its training split). */
+function subjectTargets(): { label: string; imagePath: string }[] {
+  const pairs = loadEmojiPairs({ split: 'train', languages: ['en'] });
+  const step = Math.floor(pairs.length / subjects);
+  return Array.from({ length: subjects }, (_, i) => ({ label: pairs[i * step].labels.en, imagePath: pairs[i * step].imagePath }));
+}
+
+async function buildCollection(dir: string): Promise<void> {
   const random = rng(7);
-  const dir = join(root, 'collection-files');
-  mkdirSync(dir);
+  mkdirSync(dir, { recursive: true });
   const fillers = [...CORPUS.en, ...CORPUS.de, ...CORPUS.fr];
   for (let i = 0; i < screens; i += 1) writeFileSync(join(dir, `screen-${i}.png`), await renderScreenshot(searchPhrase(i), fillers[i % fillers.length], random));
   // One distractor in five carries other text (so words must decide, not the presence of text); the rest are shapes.
@@ -147,10 +155,24 @@ async function search(): Promise<void> {
       : await renderShapes(random);
     writeFileSync(join(dir, `other-${i}.png`), bytes);
   }
-  const rosetta = await Rosetta.open(join(root, '.rosetta'), { spaces: ['mini'], offline: true, threads });
+  subjectTargets().forEach((t, i) => copyFileSync(t.imagePath, join(dir, `subject-${i}.png`)));
+}
+
+/**
+ * Two checks on one collection indexed with --ocr: (1) phrase queries find their screenshot; (2) subject queries
+ * (an emoji's name) find that emoji, which has no text, among pictures that do carry (unrelated) text: how often
+ * a picture with text comes first instead tells whether text takes over. `--collection DIR` keeps the indexed
+ * collection, and a second run (e.g. of the code before a change) reuses it instead of indexing again.
+ */
+async function search(): Promise<void> {
+  const base = arg('collection', join(root, 'collection'));
+  const dir = join(base, 'files');
+  const fresh = !existsSync(join(base, '.rosetta'));
+  if (fresh) await buildCollection(dir);
+  const rosetta = await Rosetta.open(join(base, '.rosetta'), { spaces: ['mini'], offline: true, threads });
   try {
     const t = performance.now();
-    const summary = await rosetta.index([dir], { ocr: true });
+    const summary = fresh ? await rosetta.index([dir], { ocr: true }) : undefined;
     const indexSeconds = (performance.now() - t) / 1000;
     const rows: Record<string, string | number>[] = [];
     for (const hybrid of [true, false]) {
@@ -164,10 +186,28 @@ async function search(): Promise<void> {
         if (rank === 0) first += 1;
         if (rank >= 0) top5 += 1;
       }
-      rows.push({ search: hybrid ? 'hybrid (keywords + vectors)' : 'vectors only (mini space; OCR lines encoded)', queries: screens, 'found first %': (100 * first) / screens, 'in top 5 %': (100 * top5) / screens, 'ms/query': times.reduce((a, b) => a + b, 0) / times.length });
+      rows.push({ search: hybrid ? 'hybrid (--hybrid)' : 'plain (no --hybrid)', queries: screens, 'found first %': (100 * first) / screens, 'in top 5 %': (100 * top5) / screens, 'ms/query': times.reduce((a, b) => a + b, 0) / times.length });
     }
-    printTable(`Search by words in pictures: ${screens} screenshots among ${distractors} distractors (index --ocr, mini model)`, rows);
-    console.log(`\nindex --ocr of ${screens + distractors} pictures: ${indexSeconds.toFixed(0)} s (${((screens + distractors) / indexSeconds).toFixed(2)} pictures/s), ${summary.ocr?.lines} lines stored, ${summary.ocr?.failures.length} failures`);
+    printTable(`Search by words in pictures: ${screens} screenshots among ${distractors + subjects} other pictures (${distractors / 5} with other text; index --ocr, mini model)`, rows);
+
+    const targets = subjectTargets();
+    const withText = (path: string) => /\/screen-\d+\.png$/.test(path) || Number(/\/other-(\d+)\.png$/.exec(path)?.[1] ?? 1) % 5 === 0;
+    const subjectRows: Record<string, string | number>[] = [];
+    for (const hybrid of [false, true]) {
+      let first = 0, top5 = 0, textFirst = 0, textInTop5 = 0;
+      for (const [i, target] of targets.entries()) {
+        const hits = await rosetta.search(target.label, { k: 5, hybrid });
+        const rank = hits.findIndex((h) => h.path.endsWith(`/subject-${i}.png`));
+        if (rank === 0) first += 1;
+        if (rank >= 0) top5 += 1;
+        if (hits[0] && withText(hits[0].path)) textFirst += 1;
+        textInTop5 += hits.filter((h) => withText(h.path)).length;
+      }
+      subjectRows.push({ search: hybrid ? 'hybrid (--hybrid)' : 'plain (no --hybrid)', queries: targets.length, 'right picture first %': (100 * first) / targets.length, 'in top 5 %': (100 * top5) / targets.length, 'a picture with text first %': (100 * textFirst) / targets.length, 'pictures with text in top 5 (mean)': textInTop5 / targets.length });
+    }
+    printTable(`Subject queries: ${targets.length} emoji without text, each looked for by its English name (e.g. “${targets[0].label}”), among ${screens + distractors / 5} pictures with unrelated text and ${(4 * distractors) / 5 + targets.length - 1} without (same collection)`, subjectRows);
+    if (summary) console.log(`\nindex --ocr of ${screens + distractors + subjects} pictures: ${indexSeconds.toFixed(0)} s (${((screens + distractors + subjects) / indexSeconds).toFixed(2)} pictures/s), ${summary.ocr?.lines} lines stored, ${summary.ocr?.failures.length} failures`);
+    else console.log(`\n(collection reused from ${base}: not indexed again)`);
   } finally {
     await rosetta.close();
   }
@@ -176,7 +216,7 @@ async function search(): Promise<void> {
 try {
   if (part !== 'search') await accuracy();
   if (part !== 'accuracy' && screens > 0) await search();
-  console.log(`\npeak RSS ${peakRssMiB().toFixed(0)} MiB`);
+  console.log(`\npeak RSS ${peakRssMiB().toFixed(0)} MiB; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
