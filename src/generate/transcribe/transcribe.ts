@@ -8,6 +8,7 @@ import { readAudio } from '../../media/audio/read-audio.js';
 import { GENERATION_MODELS } from '../registry.js';
 import { WhisperEngine } from './whisper-engine.js';
 import { detectSpeech } from '../../vad/detect-speech.js';
+import { packedAudio, packSpans, speechSpans, toFileClock } from './speech-windows.js';
 
 export interface TranscribeOptions extends ModelChoice<TranscriptionEngine>, TranscriptionCallOptions {
   /**
@@ -74,31 +75,28 @@ export async function transcribe(audio: PcmAudio | MediaInput, options: Transcri
   return transcribeSpeech(engine, pcm, call, options);
 }
 
-/** Pieces of speech closer than this are decoded together (Whisper wants context), each padded by PAD. */
-const JOIN_GAP_S = 1;
-const PAD_S = 0.2;
-
-/** Speech-gated decoding: Silero VAD first, then Whisper on each stretch; no speech, nothing decoded. */
+/**
+ * Speech-gated decoding: Silero VAD first; the speech stretches are packed into as few Whisper windows as they fill
+ * (a window costs the same whether it holds 3 s or 30 s), decoded, and mapped back to the file's clock.
+ * No speech, nothing decoded.
+ */
 async function transcribeSpeech(engine: TranscriptionEngine, pcm: PcmAudio, call: Parameters<TranscriptionEngine['doTranscribe']>[1], options: TranscribeOptions): Promise<TranscribeResult> {
   const duration = pcm.samples.length / pcm.sampleRate;
   const { regions } = await detectSpeech(pcm, { signal: options.signal, device: 'cpu' });
-  const spans: { t0: number; t1: number }[] = [];
-  for (const r of regions) {
-    const t0 = Math.max(0, r.t0 - PAD_S), t1 = Math.min(duration, r.t1 + PAD_S);
-    const last = spans[spans.length - 1];
-    if (last && t0 - last.t1 < JOIN_GAP_S) last.t1 = t1; else spans.push({ t0, t1 });
-  }
   const segments: TranscriptSegment[] = [];
   let language = call.language;
   let decodedSeconds = 0;
-  for (const span of spans) {
+  for (const group of packSpans(speechSpans(regions, duration))) {
     throwIfAborted(options.signal, 'transcription');
-    const piece = { samples: pcm.samples.subarray(Math.floor(span.t0 * pcm.sampleRate), Math.ceil(span.t1 * pcm.sampleRate)), sampleRate: pcm.sampleRate };
+    const piece = packedAudio(pcm, group);
     decodedSeconds += piece.samples.length / pcm.sampleRate;
     const out = await engine.doTranscribe(piece, { ...call, language });
-    // The language found in the first stretch holds for the rest (one detection, not one per stretch).
+    // The language found in the first window holds for the rest (one detection, not one per window).
     language ??= out.language;
-    for (const seg of out.segments) segments.push({ ...seg, t0: Math.min(span.t1, seg.t0 + span.t0), t1: Math.min(span.t1, seg.t1 + span.t0) });
+    for (const seg of out.segments) {
+      const t0 = toFileClock(group, seg.t0, 'start');
+      segments.push({ ...seg, t0: round3(t0), t1: round3(Math.max(t0, toFileClock(group, seg.t1, 'end'))) });
+    }
   }
   return {
     text: segments.map((seg) => seg.text.trim()).filter(Boolean).join(' '),
