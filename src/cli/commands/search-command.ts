@@ -28,7 +28,7 @@ export function registerSearch(program: Command): void {
     .option('--filter <expr...>', 'filters: path=GLOB, tag=T, size>N, size<N, after=DATE, before=DATE')
     .option('--spaces <ids>', 'only these spaces (comma-separated)')
     .option('--fusion <method>', 'merge across spaces: rrf (default) or max-score')
-    .option('--hybrid', 'also match keywords in captions, text and transcripts')
+    .option('--hybrid', 'also match keywords in captions, text and transcripts (words read in pictures by index --ocr count with or without it)')
     .option('--no-adapter', 'ignore the collection\'s trained adapters')
     .action(action(async (text: string | undefined, o: SearchFlags) => {
       const parts: QueryParts = { text: o.text ?? text, image: o.image, audio: o.audio };
