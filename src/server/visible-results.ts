@@ -1,5 +1,5 @@
 import { momentRef } from '../search/moments.js';
-import { shardOfLocation } from '../shards/shard-sample.js';
+import { shardOfLocation } from '../datasets/shards/shard-sample.js';
 import type { SearchResult } from '../search/query.js';
 import type { Roots } from './roots.js';
 
