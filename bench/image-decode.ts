@@ -20,7 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rosetta-bench-img-'));
 const paths: string[] = [];
 for (let i = 0; i < count; i += 1) {
   // Smooth blobs (coarse noise scaled up) with fine grain: compresses like a photo (a few hundred kB), unlike pure noise.
-  const coarse = await sharp({ create: { width: Math.ceil(width / 16), height: Math.ceil(height / 16), channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
+  const coarse = await sharp({ create: { width: Math.ceil(width / 16), height: Math.ceil(height / 16), channels: 3, background: 'black', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
   const smooth = await sharp(coarse).resize(width, height, { kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
   const grain = smooth.data.map((v, j) => Math.max(0, Math.min(255, v + ((j * 2654435761 + i) >>> 28) - 8)));
   const p = join(dir, `photo-${i}.jpg`);

@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Rosetta } from '../src/rosetta.js';
-import { loadEmojiPairs } from '../src/train/data/emoji-pairs.js';
+import { loadEmojiPairs } from '../src/datasets/emoji-pairs.js';
 import { TextReader } from '../src/ocr/text-reader.js';
 import { ocr } from '../src/ocr/read-image-text.js';
 import { arg, peakRssMiB, printTable } from './lib.js';

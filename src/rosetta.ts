@@ -25,7 +25,6 @@ import { zeroShot, type TagResult } from './spaces/zero-shot.js';
 import type { MediaInput, Modality } from './types.js';
 import { checkMediaString, withLocalFile } from './media/local-file.js';
 import { invalidArgument } from './util/validate.js';
-import type { DescribeResult } from './generate/describe/describe.js';
 import { compareSpaces, type CompareOptions, type Comparison } from './eval/compare-spaces.js';
 import { detectEvalTask } from './datasets/load-dataset.js';
 import { check as checkPairs, scorePairs, type CheckOptions, type CheckResult, type PairScoringOptions, type ScorePairsResult } from './eval/consistency/check.js';
@@ -319,7 +318,7 @@ export class Rosetta {
   }
 
   /** A timeline description of a video (a path, a Buffer or an http(s) URL): scenes captioned, with what is said in each. */
-  async describe(video: MediaInput, options: DescribeVideoOptions = {}): Promise<DescribeResult & { transcriptError?: string }> {
+  async describe(video: MediaInput, options: DescribeVideoOptions = {}): ReturnType<typeof describeVideo> {
     if (typeof video === 'string') await checkMediaString(video, 'describe reads a video file');
     return withLocalFile(video, (path) => describeVideo(this.optionalSpace('image'), path, { ...this.runtimeFor(), ...options }));
   }

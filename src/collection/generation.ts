@@ -89,11 +89,14 @@ export interface DescribeVideoOptions extends CaptionOptions {
 /** A timeline entry with the stretches of it where someone speaks. */
 export type MarkedTimelineEntry = TimelineEntry & { speaking?: SpeechRegion[] };
 
+/** A description whose scenes say where someone speaks. */
+export type MarkedDescription = Omit<DescribeResult, 'timeline'> & { timeline: MarkedTimelineEntry[]; transcriptError?: string; speechRegions?: SpeechRegion[] };
+
 /**
  * Describes a video as a timeline: its scenes (ffmpeg scene cuts) captioned from their middle
  * keyframe, with what is said in each, from the transcript.
  */
-export async function describeVideo(space: Space | undefined, path: string, options: DescribeVideoOptions = {}): Promise<DescribeResult & { timeline: MarkedTimelineEntry[]; transcriptError?: string; speechRegions?: SpeechRegion[] }> {
+export async function describeVideo(space: Space | undefined, path: string, options: DescribeVideoOptions = {}): Promise<MarkedDescription> {
   const scenes: { t0: number; t1: number; keyframe: RgbImage }[] = [];
   for await (const scene of extractScenes(path, { signal: options.signal })) {
     const key = scene.keyframes[Math.floor(scene.keyframes.length / 2)];

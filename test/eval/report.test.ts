@@ -11,6 +11,7 @@ import { evaluateZeroShot } from '../../src/eval/evaluate-zeroshot.js';
 import { check, scorePairs } from '../../src/eval/consistency/check.js';
 import { audit } from '../../src/eval/bias/weat.js';
 import { writeReport } from '../../src/eval/report/html-report.js';
+import type { RetrievalResult } from '../../src/eval/evaluate-retrieval.js';
 import type { Space } from '../../src/spaces/space.js';
 import { createEvalSpace } from '../helpers/eval-space.js';
 
@@ -37,7 +38,7 @@ test('the HTML report is self-contained and shows the recall chart and the misma
   const probe = await audit(a, { permutations: 200 });
   const scores = await scorePairs(a, join(FIX, 'pairs.csv'));
   const out = join(dir, 'report.html');
-  await writeReport(out, { title: 'Fixture evaluation', retrieval: comparison.results, zeroshot: [zeroshot], check: checked, audit: probe, scores });
+  await writeReport(out, { title: 'Fixture evaluation', retrieval: comparison.results as RetrievalResult[], zeroshot: [zeroshot], check: checked, audit: probe, scores });
   const html = await readFile(out, 'utf8');
   assert.doesNotMatch(html, /<script|<link|src="http|url\(http/i, 'no script or external asset');
 

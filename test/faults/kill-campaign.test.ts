@@ -15,7 +15,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seededRandom } from '../../src/util/seeded-random.js';
+import { seededRandom } from '../../src/util/random.js';
 import { buildTinyClip } from '../helpers/tiny-clip.js';
 import { colourImage } from '../helpers/images.js';
 import { colourVideo } from '../server/fixture.js';

@@ -28,13 +28,13 @@ test('an upload refused part-way (too many parts, a bad part) leaves no file beh
   try {
     const png = await colourImage('red', { width: 8, height: 8, seed: 9 });
     const many = new FormData();
-    for (let i = 0; i < 300; i += 1) many.append('file', new Blob([png, String(i)]), `p${i}.png`);
+    for (let i = 0; i < 300; i += 1) many.append('file', new Blob([new Uint8Array(png), String(i)]), `p${i}.png`);
     const refused = await fetch(`${url}/api/index`, { method: 'POST', body: many });
     assert.equal(refused.status, 413, await refused.clone().text());
     assert.deepEqual(leftovers(), []);
 
     const mixed = new FormData();
-    for (let i = 0; i < 3; i += 1) mixed.append('file', new Blob([png, `ok${i}`]), `ok${i}.png`);
+    for (let i = 0; i < 3; i += 1) mixed.append('file', new Blob([new Uint8Array(png), `ok${i}`]), `ok${i}.png`);
     mixed.append('file', new Blob([new Uint8Array(64).fill(0xfe)]), 'bad.png'); // no known type
     const bad = await fetch(`${url}/api/index`, { method: 'POST', body: mixed });
     assert.equal(bad.status, 415, await bad.clone().text());
@@ -43,7 +43,7 @@ test('an upload refused part-way (too many parts, a bad part) leaves no file beh
     // Accepted, but the file cannot be indexed (cut short after its header): it is not kept either.
     const cut = new FormData();
     const big = await colourImage('blue', { width: 64, height: 64, seed: 10 });
-    cut.append('file', new Blob([big.subarray(0, 80)]), 'cut.png');
+    cut.append('file', new Blob([new Uint8Array(big.subarray(0, 80))]), 'cut.png');
     const accepted = await fetch(`${url}/api/index`, { method: 'POST', body: cut });
     assert.equal(accepted.status, 202, await accepted.clone().text());
     const job = await waitForJob(url, (await accepted.json() as { job: { id: string } }).job.id);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { buildFixture, postJson, startServer, waitForJob, type Fixture } from '../server/fixture.js';
 import type { RosettaServer } from '../../src/server/index.js';
 import { colourImage } from '../helpers/images.js';
-import { writeWebdatasetTar } from '../../src/shards/write-shards.js';
+import { writeWebdatasetTar } from '../../src/datasets/shards/write-shards.js';
 
 const SECRET_TEXT = 'The vault combination is seven seven three.';
 let fx: Fixture;
@@ -37,7 +37,7 @@ test('indexing a folder under the root does not follow links out of the roots, a
   const res = await postJson(`${url}/api/index`, { paths: ['sub'] });
   assert.equal(res.status, 202, await res.clone().text());
   const { job } = await res.json() as { job: { id: string } };
-  const done = await waitForJob(url, job.id) as { status: string; result: { failed: number; failures: { path: string; code: string; reason: string }[] } };
+  const done = await waitForJob(url, job.id) as unknown as { status: string; result: { failed: number; failures: { path: string; code: string; reason: string }[] } };
   assert.equal(done.status, 'done');
   const refused = done.result.failures.filter((f) => f.code === 'ROSETTA_ERR_SERVER_FORBIDDEN_PATH').map((f) => f.path).sort();
   assert.deepEqual(refused, [join(fx.photos, 'sub', 'link'), join(fx.photos, 'sub', 'secret-link.png')]);

@@ -98,6 +98,8 @@ export async function createEvalSpace(options: EvalSpaceOptions = {}): Promise<S
     modalities: ['text', 'image', 'audio'],
     dim: DIM,
     version: '1',
+    // The sessions are created above, so there is nothing left to load.
+    async load() {},
     audioSampleRate: AUDIO_RATE,
     audioWindowSeconds: AUDIO_SAMPLES / AUDIO_RATE,
     async embedTexts(texts: string[]) {

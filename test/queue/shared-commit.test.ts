@@ -20,7 +20,7 @@ import { processEncodeJob } from '../../src/queue/encode-job.js';
 import { keys, type EncodeJobData, type RunSpec, type StoreTarget } from '../../src/queue/run-spec.js';
 import { ProgressCounter } from '../../src/ingest/progress.js';
 import type { PendingCommit } from '../../src/ingest/index-paths.js';
-import { ImageFetcher } from '../../src/shards/fetch-images.js';
+import { ImageFetcher } from '../../src/ingest/fetch-images.js';
 import { openLanceStore } from '../../src/store/lancedb/lance-store.js';
 import type { VectorStore } from '../../src/store/vector-store.js';
 import { Rosetta } from '../../src/rosetta.js';
@@ -218,6 +218,7 @@ describe('commits of one item across workers take turns through a Redis lock (re
     }
     const dir = join(root, 'collection');
     const rosetta = await Rosetta.open(dir, { spaces: [model], offline: true });
+    await rosetta.create();
     try {
       const spec: RunSpec = { id: 'run-lock', createdAt: new Date().toISOString(), paths: [files], store: { kind: 'lancedb', dir }, spaces: [] };
       const gated = withReadBarrier(rosetta.store, 2, 1500);

@@ -206,7 +206,7 @@ export class MilvusStore implements VectorStore {
   }
 
   /** Not offered by this backend: a hybrid query on a Milvus collection fails instead of silently dropping its keywords. */
-  async searchText(): Promise<VectorHit[]> {
+  async searchText(_query: string, _options: { k: number; filter?: SearchFilter }): Promise<VectorHit[]> {
     throw unsupported('Milvus', 'full-text search (hybrid keyword queries)', 'search without --hybrid, or use the embedded LanceDB store, which has a full-text index');
   }
 
