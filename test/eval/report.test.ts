@@ -1,11 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../helpers/chromium.js';
 import { compareSpaces } from '../../src/eval/compare-spaces.js';
 import { evaluateZeroShot } from '../../src/eval/evaluate-zeroshot.js';
 import { check, scorePairs } from '../../src/eval/consistency/check.js';
@@ -16,7 +15,6 @@ import type { Space } from '../../src/spaces/space.js';
 import { createEvalSpace } from '../helpers/eval-space.js';
 
 const FIX = resolve('test/fixtures/eval');
-const CHROMIUM = '/usr/bin/chromium';
 let a: Space;
 let b: Space;
 let dir: string;
@@ -31,7 +29,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('the HTML report is self-contained and shows the recall chart and the mismatch grid in Chromium', { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium' }, async () => {
+test('the HTML report is self-contained and shows the recall chart and the mismatch grid in Chromium', { skip: skipWithoutChromium }, async () => {
   const comparison = await compareSpaces([a, b], join(FIX, 'coco.json'), { task: 'retrieval', worst: 4 });
   const zeroshot = await evaluateZeroShot(a, join(FIX, 'classes'));
   const checked = await check(a, join(FIX, 'pairs.csv'), { threshold: 1 });
@@ -42,11 +40,7 @@ test('the HTML report is self-contained and shows the recall chart and the misma
   const html = await readFile(out, 'utf8');
   assert.doesNotMatch(html, /<script|<link|src="http|url\(http/i, 'no script or external asset');
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const external: string[] = [];

@@ -1,16 +1,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RosettaServer } from '../../src/server/index.js';
 import { renderText } from '../helpers/text-images.js';
+import { artifactPath, launchChromium, skipWithoutChromium } from '../helpers/chromium.js';
 import { buildFixture, startServer, type Fixture } from './fixture.js';
 
 // The web page with a picture found by its words (real PaddleOCR): ~15 s with Chromium.
-const CHROMIUM = process.env.ROSETTA_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set ROSETTA_CHROMIUM)`;
+const skip = skipWithoutChromium;
 
 let fx: Fixture;
 let server: RosettaServer;
@@ -26,7 +25,7 @@ before(async () => {
   assert.equal(summary.ocr?.lines, 3);
   let url: string;
   ({ server, url } = await startServer(fx));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
   page.on('pageerror', (e) => { throw e; });
   await page.goto(url);
@@ -50,8 +49,7 @@ test('searching words shows the picture that contains them, the matched line quo
   const ys = (points ?? '').split(' ').map((p) => Number(p.split(',')[1]));
   assert.ok(ys.length === 4 && Math.min(...ys) > 80 && Math.max(...ys) < 170, `outline at ${points}`);
   await first.locator('img').evaluate((img: HTMLImageElement) => img.decode());
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, 'ui-ocr-hit.png') });
+  await page.screenshot({ path: artifactPath('ui-ocr-hit.png') });
   await first.locator('button.hit-open').click();
   const viewerBox = page.locator('#viewer-body .boxed .line-box polygon');
   await viewerBox.waitFor();
@@ -60,5 +58,5 @@ test('searching words shows the picture that contains them, the matched line quo
   const img = await page.locator('#viewer-body .boxed img').boundingBox();
   const outline = await viewerBox.boundingBox();
   assert.ok(img && outline && outline.y > img.y + img.height * 0.3 && outline.y + outline.height < img.y + img.height * 0.75, `outline ${JSON.stringify(outline)} in image ${JSON.stringify(img)}`);
-  await page.screenshot({ path: join(ARTIFACTS, 'ui-ocr-viewer.png') });
+  await page.screenshot({ path: artifactPath('ui-ocr-viewer.png') });
 });

@@ -1,15 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RosettaServer } from '../../src/server/index.js';
 import { colourImage } from '../helpers/images.js';
+import { artifactPath, launchChromium, skipWithoutChromium } from '../helpers/chromium.js';
 import { buildFixture, startServer, type Fixture } from './fixture.js';
 
-const CHROMIUM = process.env.ROSETTA_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set ROSETTA_CHROMIUM)`;
+const skip = skipWithoutChromium;
 
 let fx: Fixture;
 let server: RosettaServer;
@@ -21,10 +19,7 @@ before(async () => {
   if (skip) return;
   fx = await buildFixture({ video: true });
   ({ server, url } = await startServer(fx));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
   page.on('pageerror', (e) => { throw e; });
   await page.goto(url);
@@ -49,8 +44,7 @@ test('typing a query and pressing Enter shows the expected image first', { skip 
   assert.ok(await first.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth > 0), 'the thumbnail loaded');
   // Every thumbnail (video keyframes included) has loaded before the screenshot.
   await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>("#results img")).every((i) => i.complete && i.naturalWidth > 0), undefined, { timeout: 20_000 });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, 'ui-results.png'), fullPage: true });
+  await page.screenshot({ path: artifactPath('ui-results.png'), fullPage: true });
 });
 
 test('dropping an image searches by example and shows the image of that colour first', { skip }, async () => {
@@ -93,7 +87,7 @@ test('a video hit opens a player at the start of the matching scene', { skip }, 
   await page.waitForFunction(() => { const v = document.querySelector('#player') as HTMLVideoElement | null; return !!v && v.readyState >= 1; });
   const t = await player.evaluate((v: HTMLVideoElement) => v.currentTime);
   assert.ok(Math.abs(t - 6) < 0.3, `player starts at ${t}, expected about 6 s`);
-  await page.screenshot({ path: join(ARTIFACTS, 'ui-player.png') });
+  await page.screenshot({ path: artifactPath('ui-player.png') });
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('#viewer').evaluate((d: HTMLDialogElement) => d.open), false);
 });
