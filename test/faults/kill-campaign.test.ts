@@ -183,7 +183,8 @@ test('SIGKILLs during a first ingest and during a re-index with --prune leave th
     rmSync(dir, { recursive: true, force: true });
   }
   assert.deepEqual(tally.strayChildren, [], 'media children outlived a killed run');
+  t.diagnostic(`kills survived: ${tally.kills} of ${KILLS * TRIALS * 2} aimed (clean ingest ${first.ms.toFixed(0)} ms, ${first.commits} commits; clean re-index ${reindex.ms.toFixed(0)} ms, ${reindex.commits} commits)`);
+  // A kill aimed after the run's last commit finds it finished; too many such and the campaign tested little.
   assert.ok(tally.kills >= KILLS * TRIALS * 1.5, `only ${tally.kills} of ${KILLS * TRIALS * 2} kills landed before the run finished`);
-  t.diagnostic(`kills survived: ${tally.kills} (clean ingest ${first.ms.toFixed(0)} ms, ${first.commits} commits; clean re-index ${reindex.ms.toFixed(0)} ms, ${reindex.commits} commits)`);
   await writeInitial();
 });
