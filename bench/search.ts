@@ -149,7 +149,9 @@ function report(r: Omit<Row, 'rssMiB'> & { rssMiB?: number }): void {
   log(`  measured: ${line(row)}`);
 }
 
-const line = (r: Row) => `| ${r.n.toLocaleString('en')} | ${r.engine} | ${r.settings}${r.filterShare ? ` (filter keeps ${r.filterShare * 100} %)` : ''} | ${r.buildSeconds === null ? '—' : `${r.buildSeconds} s`} | ${r.recallAt10.toFixed(3)} | ${r.p50Ms.toFixed(2)} ms | ${r.p99Ms.toFixed(2)} ms | ${r.rssMiB} |`;
+/** A figure the row did not measure (NaN: a build-only or memory-only row) prints as a dash. */
+const shown = (v: number, digits: number, unit = '') => (Number.isNaN(v) ? '—' : `${v.toFixed(digits)}${unit}`);
+const line = (r: Row) => `| ${r.n.toLocaleString('en')} | ${r.engine} | ${r.settings}${r.filterShare ? ` (filter keeps ${r.filterShare * 100} %)` : ''} | ${r.buildSeconds === null ? '—' : `${r.buildSeconds} s`} | ${shown(r.recallAt10, 3)} | ${shown(r.p50Ms, 2, ' ms')} | ${shown(r.p99Ms, 2, ' ms')} | ${r.rssMiB} |`;
 const toIds = (hits: { itemHash: string }[]) => hits.map((h) => Number(h.itemHash.slice(1)));
 const annLabel = (s: AnnSettings) => `usearch HNSW ${s.quantization}, M ${s.connectivity}, expansion_add ${s.expansionAdd}, expansion_search ${s.expansionSearch}, ${s.threads} build threads`;
 
