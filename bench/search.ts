@@ -6,6 +6,7 @@
  *   npx tsx bench/search.ts --sizes 100000 --json              # one JSON object per row on stdout (progress on stderr)
  *   npx tsx bench/search.ts --sizes 1000000 --exact-queries 20 --hnsw-max-seconds 900   # 1M (long)
  *   npx tsx bench/search.ts --sizes 100000 --curve             # + build time and recall against quantization, expansion_add, threads
+ *   npx tsx bench/search.ts --sizes 1000000 --curve-only --curve-variants expansionAdd=128 --curve-efs 128,256,512
  *   flags: --queries 200 --index IVF_FLAT[,IVF_HNSW_SQ] --efs 64,128,256 --filters 0.01,0.1 --no-hnsw --dim 512 --noise 0.04
  *
  * Data: clustered unit vectors (Gaussian centres + noise, renormalised), the shape real embeddings have;
@@ -48,6 +49,12 @@ const LANCE_INDEXES = flag('index', 'IVF_FLAT').split(',').filter(Boolean) as In
 const EFS = flag('efs', '64,128,256').split(',').map(Number);
 const FILTER_SHARES = flag('filters', '0.01,0.1').split(',').map(Number);
 const EXACT_QUERIES = Number(flag('exact-queries', '200')); // flat scans are slow at 1M: time a subset
+/** `--curve-only`: the construction curve alone (no LanceDB collection, no peers), e.g. one expensive setting at 1M. */
+const CURVE_ONLY = args.includes('--curve-only');
+/** `--curve-variants "expansionAdd=128;connectivity=32"`: the settings the curve builds (default: the usual seven). */
+const CURVE_VARIANTS = flag('curve-variants', '');
+/** `--curve-efs 128,256,512`: search each curve graph with these candidate lists (default: the graph's own, 128). */
+const CURVE_EFS = flag('curve-efs', '').split(',').filter(Boolean).map(Number);
 const space: SpaceTableInfo = { spaceId: 'bench', version: '1', dim: DIM };
 
 const log = (line: string) => (JSON_OUT ? process.stderr : process.stdout).write(`${line}\n`);
@@ -186,6 +193,10 @@ async function benchSize(n: number): Promise<void> {
   let t = performance.now();
   const { data, queries } = clustered(n, QUERIES, 42 + n);
   log(`\n## ${n.toLocaleString('en')} vectors × ${DIM} d (${Math.round(n / 100)} clusters, noise ${NOISE}); generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  if (CURVE_ONLY) {
+    await buildCurve(n, data, queries, await bruteForce(data, queries));
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'rosetta-bench-'));
   await writeCollection(dir, data, n);
   t = performance.now();
@@ -246,10 +257,12 @@ async function benchSize(n: number): Promise<void> {
 /** Build time and recall of the graph alone (no LanceDB read) against its construction settings. */
 async function buildCurve(n: number, data: Float32Array, queries: Float32Array, truth: number[][]): Promise<void> {
   const threads = DEFAULT_ANN.threads;
-  const variants: Partial<AnnSettings>[] = [
-    { expansionAdd: 32 }, { expansionAdd: 64 }, { expansionAdd: 128 }, { expansionAdd: 64, threads: 1 },
-    { expansionAdd: 64, quantization: 'f32' }, { expansionAdd: 64, quantization: 'i8' }, { expansionAdd: 64, connectivity: 8 },
-  ];
+  const variants: Partial<AnnSettings>[] = CURVE_VARIANTS
+    ? CURVE_VARIANTS.split(';').map((v) => Object.fromEntries(v.split(',').map((kv) => kv.split('=')).map(([k, x]) => [k, Number.isNaN(Number(x)) ? x : Number(x)])))
+    : [
+      { expansionAdd: 32 }, { expansionAdd: 64 }, { expansionAdd: 128 }, { expansionAdd: 64, threads: 1 },
+      { expansionAdd: 64, quantization: 'f32' }, { expansionAdd: 64, quantization: 'i8' }, { expansionAdd: 64, connectivity: 8 },
+    ];
   const keys = Array.from({ length: n }, (_, i) => i);
   for (const v of variants) {
     const s: AnnSettings = { ...DEFAULT_ANN, threads, ...v };
@@ -257,7 +270,15 @@ async function buildCurve(n: number, data: Float32Array, queries: Float32Array, 
     const t = performance.now();
     for (let i = 0; i < n; i += 10_000) graph.add(keys.slice(i, i + 10_000), data.subarray(i * DIM, Math.min(n, i + 10_000) * DIM), s.threads);
     const buildSeconds = (performance.now() - t) / 1000;
-    report({ n, engine: 'usearch graph alone', settings: annLabel(s), buildSeconds, ...await timeQueries(queries, (q) => graph.search(q, K).keys, truth) });
+    if (CURVE_EFS.length === 0) {
+      report({ n, engine: 'usearch graph alone', settings: annLabel(s), buildSeconds, ...await timeQueries(queries, (q) => graph.search(q, K).keys, truth) });
+      continue;
+    }
+    // Asking for more hits than expansion_search widens the candidate list to that many (as the index does).
+    for (const efs of CURVE_EFS) {
+      const label = annLabel({ ...s, expansionSearch: Math.max(efs, s.expansionSearch) });
+      report({ n, engine: 'usearch graph alone', settings: label, buildSeconds: efs === CURVE_EFS[0] ? buildSeconds : null, ...await timeQueries(queries, (q) => graph.search(q, Math.max(efs, K)).keys.slice(0, K), truth) });
+    }
   }
 }
 
