@@ -96,6 +96,7 @@ for (const n of SIZES) {
   const dir = mkdtempSync(join(tmpdir(), 'rosetta-bench-http-'));
   const tiny = modelLabel === 'tiny test model' ? buildTinyClip() : undefined;
   const rosetta = await Rosetta.open(join(dir, '.rosetta'), { spaces: [{ id: 'clip', model: tiny ?? miniClip }], offline: true, indexThreshold: EXACT ? 1e12 : undefined });
+  await rosetta.create(); // the vectors are written straight through the store, which a new collection has only once created
   let t = performance.now();
   await fill(rosetta, n);
   const ann = (rosetta.store as LanceStore).annStatus()[0];
