@@ -33,6 +33,7 @@ export type { IndexProgress, IndexSummary, IndexFailure } from './ingest/progres
 export type { SearchQuery, QueryParts, SearchOptions, SearchResult, FusionMethod } from './search/query.js';
 export { encodeQuery } from './search/compose-query.js';
 export { zeroShot, type TagResult } from './spaces/zero-shot.js';
+export type { DescribeVideoOptions, MarkedDescription, MarkedTimelineEntry } from './collection/generation.js';
 
 // Text in pictures (OCR) and voice activity (VAD): real pretrained weights shipped in npm
 export * from './ocr/index.js';

@@ -29,7 +29,7 @@ import { compareSpaces, type CompareOptions, type Comparison } from './eval/comp
 import { detectEvalTask } from './datasets/load-dataset.js';
 import { check as checkPairs, scorePairs, type CheckOptions, type CheckResult, type PairScoringOptions, type ScorePairsResult } from './eval/consistency/check.js';
 import { audit as auditSpace, type AuditOptions, type AuditResult } from './eval/bias/weat.js';
-import { captionInSpace, describeVideo, imagineInSpace, type CollectionCaptionResult, type CollectionImagineResult, type DescribeVideoOptions } from './collection/generation.js';
+import { captionInSpace, describeVideo, imagineInSpace, type CollectionCaptionResult, type CollectionImagineResult, type DescribeVideoOptions, type MarkedDescription } from './collection/generation.js';
 import type { CaptionOptions } from './generate/caption/caption.js';
 import type { ImagineOptions } from './generate/imagine/imagine.js';
 import { transcribe as transcribeAudio, type TranscribeOptions, type TranscribeResult } from './generate/transcribe/transcribe.js';
@@ -318,7 +318,7 @@ export class Rosetta {
   }
 
   /** A timeline description of a video (a path, a Buffer or an http(s) URL): scenes captioned, with what is said in each. */
-  async describe(video: MediaInput, options: DescribeVideoOptions = {}): ReturnType<typeof describeVideo> {
+  async describe(video: MediaInput, options: DescribeVideoOptions = {}): Promise<MarkedDescription> {
     if (typeof video === 'string') await checkMediaString(video, 'describe reads a video file');
     return withLocalFile(video, (path) => describeVideo(this.optionalSpace('image'), path, { ...this.runtimeFor(), ...options }));
   }
