@@ -5,15 +5,15 @@ export interface SpeechRegion {
 }
 
 export interface SpeechTrackerOptions {
-  /** Probability at which speech starts. Default 0.5. */
+  /** Probability at which speech starts. Default 0.7 (tuned on bench/vad.ts's tuning set; Silero's own default is 0.5). */
   threshold?: number;
-  /** Probability below which speech may end. Default threshold − 0.15. */
+  /** Probability below which speech may end. Default threshold − 0.05. */
   negativeThreshold?: number;
   /** Speech shorter than this is dropped, in seconds. Default 0.25. */
   minSpeechSeconds?: number;
   /** Silence must last this long to end a region, in seconds. Default 0.3 (a comma pause stays inside its sentence). */
   minSilenceSeconds?: number;
-  /** Each region is widened by this much on both sides (without overlapping its neighbours), in seconds. Default 0.03. */
+  /** Each region is widened by this much on both sides (without overlapping its neighbours), in seconds. Default 0: Silero's probability already outlasts the speech. */
   padSeconds?: number;
 }
 
@@ -34,11 +34,11 @@ export class SpeechTracker {
   private lastEnd = 0;
 
   constructor(options: SpeechTrackerOptions = {}) {
-    this.threshold = options.threshold ?? 0.5;
-    this.negative = options.negativeThreshold ?? Math.max(0.01, this.threshold - 0.15);
+    this.threshold = options.threshold ?? 0.7;
+    this.negative = options.negativeThreshold ?? Math.max(0.01, this.threshold - 0.05);
     this.minSpeech = options.minSpeechSeconds ?? 0.25;
     this.minSilence = options.minSilenceSeconds ?? 0.3;
-    this.pad = options.padSeconds ?? 0.03;
+    this.pad = options.padSeconds ?? 0;
   }
 
   /** One frame [t, t + dt) with its probability; returns the regions that became final. */

@@ -7,7 +7,7 @@ interface SpeechFlags { json?: boolean; threshold?: string; minSilence?: string;
 export function registerSpeech(program: Command): void {
   program.command('speech').description('where people speak in an audio or video file (Silero VAD, offline): speech regions in seconds')
     .argument('<media>', 'audio or video file')
-    .option('--threshold <p>', 'speech probability that starts a region (0–1, default 0.5)')
+    .option('--threshold <p>', 'speech probability that starts a region (0–1, default 0.7)')
     .option('--min-silence <s>', 'silence that ends a region, in seconds (default 0.3)')
     .option('--min-speech <s>', 'shortest region kept, in seconds (default 0.25)')
     .option('--threads <n>', 'ONNX Runtime threads (default 1: the model is tiny)', (v) => parseIntStrict('--threads', v))
