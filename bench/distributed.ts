@@ -61,9 +61,12 @@ function rosetta(args: string[]): ChildProcess & { out: string } {
 const exited = (c: ChildProcess) => new Promise<number>((r) => c.once('exit', (code) => r(code ?? -1)));
 const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-async function timedIndex(name: string, workers: number, redis?: RedisHarness): Promise<{ seconds: number; added: number; workerRss: number[] }> {
+interface IndexRun { seconds: number; summary: { added: number; updated: number; skipped: number; failed: number }; items: number; workerRss: number[] }
+
+/** One run into a fresh collection; `jobsAtOnce` is each worker's --concurrency. */
+async function timedIndex(name: string, workers: number, redis?: RedisHarness, jobsAtOnce = 1): Promise<IndexRun> {
   const dir = join(root, name);
-  const ws = Array.from({ length: workers }, () => rosetta(['worker', '--queue', redis!.url, '--offline', '--json']));
+  const ws = Array.from({ length: workers }, () => rosetta(['worker', '--queue', redis!.url, '--offline', '--json', '--concurrency', String(jobsAtOnce)]));
   if (workers) await new Promise((r) => setTimeout(r, 3000)); // workers load the model before the clock starts
   const t = performance.now();
   const index = rosetta(['index', shards, '--dir', dir, '--model', 'mini', '--offline', '--json', ...(redis ? ['--queue', redis.url] : [])]);
@@ -72,24 +75,35 @@ async function timedIndex(name: string, workers: number, redis?: RedisHarness): 
   if (code !== 0) throw new Error(`${name}: ${index.out}`);
   const workerRss = ws.map((w) => peakRss(w.pid!));
   for (const w of ws) { w.kill('SIGTERM'); await exited(w); }
-  return { seconds, added: JSON.parse(index.out.slice(index.out.indexOf('{'))).added, workerRss };
+  const summary = JSON.parse(index.out.slice(index.out.indexOf('{')));
+  // What the collection holds afterwards, not only what the run counted: every run must end with the same items.
+  const info = rosetta(['info', '--dir', dir, '--json']);
+  await exited(info);
+  return { seconds, summary, items: JSON.parse(info.out.slice(info.out.indexOf('{'))).items, workerRss };
 }
 
 const redis = await RedisHarness.start();
 try {
   const inProcess = await timedIndex('in-process', 0);
   const one = await timedIndex('one-worker', 1, redis);
+  const oneDouble = await timedIndex('one-worker-two-jobs', 1, redis, 2);
   const two = await timedIndex('two-workers', 2, redis);
+  const row = (run: string, r: IndexRun) => ({
+    run, 'pairs/s': pairs / r.seconds, seconds: r.seconds, 'vs in-process': inProcess.seconds / r.seconds, items: r.items,
+    'added / updated / skipped / failed': `${r.summary.added} / ${r.summary.updated} / ${r.summary.skipped} / ${r.summary.failed}`,
+    'worker peak RSS MiB': r.workerRss.length ? r.workerRss.map((x) => x.toFixed(0)).join(', ') : '—',
+  });
   printTable(`Distributed ingest of ${pairs} emoji image–caption pairs (${files.length} webdataset shards), mini model, 2 cores`, [
-    { run: 'in-process rosetta index', 'pairs/s': pairs / inProcess.seconds, seconds: inProcess.seconds, 'vs in-process': 1, 'worker peak RSS MiB': '—' },
-    { run: 'index --queue, 1 worker', 'pairs/s': pairs / one.seconds, seconds: one.seconds, 'vs in-process': inProcess.seconds / one.seconds, 'worker peak RSS MiB': one.workerRss.map((r) => r.toFixed(0)).join(', ') },
-    { run: 'index --queue, 2 workers', 'pairs/s': pairs / two.seconds, seconds: two.seconds, 'vs in-process': inProcess.seconds / two.seconds, 'worker peak RSS MiB': two.workerRss.map((r) => r.toFixed(0)).join(', ') },
+    row('in-process rosetta index', inProcess),
+    row('index --queue, 1 worker', one),
+    row('index --queue, 1 worker, 2 jobs at once (--concurrency 2)', oneDouble),
+    row('index --queue, 2 workers', two),
   ]);
   printTable('Shard read rate', [
     { reader: 'tar -xOf (every member to /dev/null)', 'samples/s': read / tarSeconds, 'MiB/s': bytes / 2 ** 20 / tarSeconds },
     { reader: 'Rosetta readShard (streamed, samples in memory)', 'samples/s': read / readerSeconds, 'MiB/s': bytes / 2 ** 20 / readerSeconds },
   ]);
-  console.log(`\nqueue overhead at 1 worker: ${((one.seconds / inProcess.seconds - 1) * 100).toFixed(1)} %; added ${inProcess.added}/${one.added}/${two.added}; load after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`\nqueue overhead at 1 worker: ${((one.seconds / inProcess.seconds - 1) * 100).toFixed(1)} %; items ${[inProcess, one, oneDouble, two].map((r) => r.items).join('/')}; load after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 } finally {
   await redis.close();
   rmSync(root, { recursive: true, force: true });
