@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { RosettaServer } from '../../src/server/index.js';
 import { renderText } from '../helpers/text-images.js';
-import { artifactPath, launchChromium, skipWithoutChromium } from '../helpers/chromium.js';
+import { artifactPath, openPage, skipWithoutChromium } from '../helpers/chromium.js';
 import { buildFixture, startServer, type Fixture } from './fixture.js';
 
 // The web page with a picture found by its words (real PaddleOCR): ~15 s with Chromium.
@@ -25,10 +25,7 @@ before(async () => {
   assert.equal(summary.ocr?.lines, 3);
   let url: string;
   ({ server, url } = await startServer(fx));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  page.on('pageerror', (e) => { throw e; });
-  await page.goto(url);
+  ({ browser, page } = await openPage(url));
 });
 after(async () => {
   await browser?.close();

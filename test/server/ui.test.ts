@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { RosettaServer } from '../../src/server/index.js';
 import { colourImage } from '../helpers/images.js';
-import { artifactPath, launchChromium, skipWithoutChromium } from '../helpers/chromium.js';
+import { artifactPath, openPage, skipWithoutChromium } from '../helpers/chromium.js';
 import { buildFixture, startServer, type Fixture } from './fixture.js';
 
 const skip = skipWithoutChromium;
@@ -19,10 +19,7 @@ before(async () => {
   if (skip) return;
   fx = await buildFixture({ video: true });
   ({ server, url } = await startServer(fx));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  page.on('pageerror', (e) => { throw e; });
-  await page.goto(url);
+  ({ browser, page } = await openPage(url));
 });
 after(async () => {
   await browser?.close();
