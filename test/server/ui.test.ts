@@ -56,7 +56,12 @@ test('dropping an image searches by example and shows the image of that colour f
   }, bytes.toString('base64'));
   const before = await page.locator('#status').innerText();
   await page.dispatchEvent('#drop', 'drop', { dataTransfer });
-  await page.waitForFunction((b) => document.getElementById('status')!.textContent !== b && /result/.test(document.getElementById('status')!.textContent!), before);
+  // Wait for the search the drop started to finish, whatever its outcome, so a failed search fails here with its message.
+  await page.waitForFunction((b) => {
+    const status = document.getElementById('status')!.textContent!;
+    return status !== b && status !== 'Searching…' && !document.body.hasAttribute('aria-busy');
+  }, before, { timeout: 60_000 });
+  assert.match(await page.locator('#status').innerText(), /\d+ results? in/);
   assert.match(await firstHitPath(page) ?? '', /cyan\.png$/);
   assert.equal(await page.locator('#example').isVisible(), true);
   // With words too, the weight slider appears and moves the result toward the words.

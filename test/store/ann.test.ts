@@ -181,8 +181,10 @@ describe('ANN index beside LanceDB', () => {
       }
       // A filter change after a tag update is seen at once (cached filter results are dropped).
       await store.updateItem(annCommit(1).item.hash, { tags: ['even'] });
-      const evens = await store.search(ANN_SPACE, annCommit(1).vectors.ann[0].vector, { k: 1, filter: { tags: ['even'] } });
-      assert.equal(evens[0].itemHash, annCommit(1).item.hash);
+      // Item 1 was odd: it can appear under the 'even' filter only if the new tag is seen. The graph path is
+      // approximate (its ranking may differ from exact under a filter), so the item is looked for among the first five.
+      const evens = await store.search(ANN_SPACE, annCommit(1).vectors.ann[0].vector, { k: 5, filter: { tags: ['even'] } });
+      assert.ok(evens.some((h) => h.itemHash === annCommit(1).item.hash), `item 1 not among ${evens.map((h) => h.itemHash).join(', ')}`);
       await store.close();
     }
   });
