@@ -290,6 +290,9 @@ export function runConformance(name: string, openFresh: () => Promise<VectorStor
         await assert.rejects(store.searchText('red', { k: 5 }), { code: 'ROSETTA_ERR_UNSUPPORTED' });
         return;
       }
+      // Before any text: nothing, and text written afterwards is still found (a textless answer is not kept past a write).
+      await commit(store, makeFixture('c0', { axis: 4, n: 1 }));
+      assert.deepEqual(await store.searchText('red', { k: 5 }), []);
       await commit(store, makeFixture('c1', { axis: 0, n: 2, texts: ['a red sports car at night', 'parking lot'], tags: ['cars'] }));
       await commit(store, makeFixture('c2', { axis: 1, n: 1, texts: ['a red apple on a table'] }));
       await commit(store, makeFixture('c3', { axis: 2, n: 1, texts: ['blue sky over the sea'] }));

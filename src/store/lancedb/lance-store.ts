@@ -53,6 +53,8 @@ export class LanceStore implements VectorStore {
   private readonly spaceInfo = new Map<string, SpaceTableInfo>();
   private readonly indexed = new Set<string>();
   private ftsReady = false;
+  /** The segments table's version at which it held no text, so a keyword search need not count its rows again. */
+  private textlessAtVersion: number | undefined;
   /** The spaces table version the registry above was read from, and when that was last checked. */
   private spacesVersion = -1;
   private spacesCheckedAt = 0;
@@ -406,7 +408,8 @@ export class LanceStore implements VectorStore {
     if (typeof query !== 'string' || !query.trim()) throw invalidArgument('query', 'a non-empty string', query);
     const compiled = compileFilter(options.filter, { hasKind: true });
     await guard(this.dir, 'searchText', () => this.followSpaces());
-    if (!this.ftsReady) await this.queue.run(() => this.ensureFts());
+    // Every text search asks for words in pictures: a collection without text must not be scanned for it each time.
+    if (!this.ftsReady && this.textlessAtVersion !== await this.segments.version()) await this.queue.run(() => this.ensureFts());
     if (!this.ftsReady) return [];
     return guard(this.dir, 'searchText', async () => {
       for (let fetch = compiled.needsConfirm ? k * 4 : k; ; fetch *= 4) {
@@ -491,7 +494,9 @@ export class LanceStore implements VectorStore {
   private async ensureFts(): Promise<void> {
     if (this.ftsReady) return;
     await guard(this.dir, 'full-text index', async () => {
-      if ((await this.segments.countRows('text IS NOT NULL')) === 0) return;
+      const version = await this.segments.version();
+      if (this.textlessAtVersion === version) return;
+      if ((await this.segments.countRows('text IS NOT NULL')) === 0) { this.textlessAtVersion = version; return; }
       await this.segments.createIndex('text', { config: lancedb.Index.fts(), replace: true });
       this.ftsReady = true;
     });
