@@ -12,9 +12,15 @@ command -v chromium >/dev/null || need+=(chromium)
 # Fonts the OCR tests render their pictures with (sharp/librsvg through fontconfig).
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
 command -v redis-server >/dev/null || need+=(redis-server)
-if [ ${#need[@]} -eq 0 ]; then echo "system deps: all present"; exit 0; fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "system deps: installing ${need[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+if [ ${#need[@]} -eq 0 ]; then
+  echo "system deps: all present"
+else
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "system deps: installing ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# Python set-up (registry weights, Milvus for the store tests, converters): .venv, see scripts/python/README.md
+bash "$(dirname "$0")/install-python-deps.sh"
