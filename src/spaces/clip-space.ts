@@ -137,12 +137,18 @@ export class ClipSpace implements Space {
   async embedImages(images: RgbImage[]): Promise<Float32Array[]> {
     if (images.length === 0) return [];
     const [cfg, model] = await Promise.all([this.loadPreprocess(), this.loadVision()]);
-    return inBatches(images, this.imageBatch, async (batch) => {
-      const { data, dims } = await preprocessImages(batch, cfg);
-      const out = await model({ pixel_values: new Tensor('float32', data, dims) });
-      const emb = (out.image_embeds ?? out.pooler_output) as Tensor;
-      return this.rows(emb, batch.length);
-    });
+    return inBatches(images, this.imageBatch, async (batch) => this.embedPixels(model, await preprocessImages(batch, cfg)));
+  }
+
+  /** Embeds pixel tensors already preprocessed (NCHW float32, as `pixelValues` gives): the vision tower alone. */
+  async embedPixelValues(pixels: { data: Float32Array; dims: [number, number, number, number] }): Promise<Float32Array[]> {
+    return this.embedPixels(await this.loadVision(), pixels);
+  }
+
+  private async embedPixels(model: Callable, { data, dims }: { data: Float32Array; dims: [number, number, number, number] }): Promise<Float32Array[]> {
+    const out = await model({ pixel_values: new Tensor('float32', data, dims) });
+    const emb = (out.image_embeds ?? out.pooler_output) as Tensor;
+    return this.rows(emb, dims[0]);
   }
 
   private rows(t: Tensor, n: number): Float32Array[] {
