@@ -43,6 +43,9 @@ def shrink_weights(model: torch.nn.Module) -> None:
 
 def export(model: torch.nn.Module, args: tuple, path: Path, inputs: list[str], outputs: list[str], dynamic: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    # The exporter restores the wrapper's training flag afterwards, recursively: a wrapper left in training mode
+    # would switch the wrapped model's dropout on for the reference outputs computed after the export.
+    model.eval()
     torch.onnx.export(
         model, args, str(path), input_names=inputs, output_names=outputs, dynamic_axes=dynamic,
         opset_version=OPSET, do_constant_folding=True, dynamo=False,

@@ -8,7 +8,7 @@ import sys
 
 from common import size_of
 
-FAMILIES = ["clip"]
+FAMILIES = ["clip", "clap"]
 
 
 def main(argv: list[str]) -> None:

@@ -7,6 +7,7 @@ import { invalidArgument } from '../util/validate.js';
 import type { Device, DType, Modality, PcmAudio } from '../types.js';
 import { l2normalize, rowsNormalized } from '../vectors/vector-math.js';
 import { inBatches } from './batches.js';
+import { restoreEndToken } from './text-truncation.js';
 import type { Space } from './space.js';
 
 export interface LoadClapSpaceOptions {
@@ -23,7 +24,7 @@ export interface LoadClapSpaceOptions {
 }
 
 type Callable = ((inputs: Record<string, unknown>) => Promise<Record<string, Tensor>>) & { dispose?: () => Promise<unknown> };
-type TokenizerFn = (texts: string[], opts: Record<string, unknown>) => Record<string, Tensor>;
+type TokenizerFn = ((texts: string[], opts: Record<string, unknown>) => Record<string, Tensor>) & { model_max_length?: number; eos_token_id?: number; sep_token_id?: number };
 type FeatureExtractorFn = ((audio: Float32Array) => Promise<{ input_features: Tensor }>) & { config: Record<string, unknown> };
 
 /**
@@ -75,9 +76,31 @@ export class ClapSpace implements Space {
     if (texts.length === 0) return [];
     const [tokenizer, model] = await this.loadText();
     return inBatches(texts, this.runtime.batchSize ?? 32, async (batch) => {
-      const out = await model(tokenizer(batch, { padding: true, truncation: true }));
+      const out = await model(this.encode(tokenizer, batch));
       return this.rows(out.text_embeds, batch.length);
     });
+  }
+
+  /** Tokenises as Hugging Face does: a text past the context keeps its closing `</s>` (see restoreEndToken). */
+  private encode(tokenizer: TokenizerFn, texts: string[]): Record<string, Tensor> {
+    const inputs = tokenizer(texts, { padding: true, truncation: true });
+    restoreEndToken(inputs.input_ids, inputs.attention_mask, tokenizer.sep_token_id ?? tokenizer.eos_token_id, tokenizer.model_max_length);
+    return inputs;
+  }
+
+  /** The token ids (and attention mask) the text tower is fed for these texts, padded to the longest. */
+  async tokenize(texts: string[]): Promise<{ ids: number[][]; mask: number[][] }> {
+    const [tokenizer] = await this.loadText();
+    const { input_ids: ids, attention_mask: mask } = this.encode(tokenizer, texts);
+    const rows = (t: Tensor) => (t.tolist() as bigint[][]).map((r) => r.map(Number));
+    return { ids: rows(ids), mask: rows(mask) };
+  }
+
+  /** The log-mel features the audio tower is fed for one window (at most `audioWindowSeconds` of samples). */
+  async audioFeatures(samples: Float32Array): Promise<{ data: Float32Array; dims: number[] }> {
+    const padded = this.extractor.config.padding === 'repeatpad' ? repeatPad(samples, this.windowSamples) : samples;
+    const { input_features: f } = await this.extractor(padded);
+    return { data: f.data as Float32Array, dims: f.dims };
   }
 
   /**
@@ -100,11 +123,11 @@ export class ClapSpace implements Space {
       for (let s = 0; s < clip.samples.length; s += this.windowSamples) pieces.push({ clip: i, samples: clip.samples.subarray(s, s + this.windowSamples) });
     });
     const vectors = await inBatches(pieces, this.runtime.batchSize ?? 8, async (batch) => {
-      const features = await Promise.all(batch.map((p) => this.extractor(p.samples)));
-      const dims = features[0].input_features.dims;
-      const size = (features[0].input_features.data as Float32Array).length;
+      const features = await Promise.all(batch.map((p) => this.audioFeatures(p.samples)));
+      const dims = features[0].dims;
+      const size = features[0].data.length;
       const data = new Float32Array(size * batch.length);
-      features.forEach((f, i) => data.set(f.input_features.data as Float32Array, i * size));
+      features.forEach((f, i) => data.set(f.data, i * size));
       const out = await model({ input_features: new Tensor('float32', data, [batch.length, ...dims.slice(1)]) });
       return this.rows(out.audio_embeds, batch.length);
     });
@@ -140,4 +163,17 @@ export class ClapSpace implements Space {
     for (const m of [this.textModel, this.audioModel]) if (m) await (await m.catch(() => undefined))?.dispose?.();
     this.textModel = this.audioModel = undefined;
   }
+}
+
+/**
+ * CLAP's `repeatpad`, as Hugging Face's feature extractor does it: as many whole copies of a short clip as fit in the
+ * window, then silence. Done here because Transformers.js' extractor lays one copy too few when the window is an exact
+ * multiple of the clip (a 2 s or 5 s clip in a 10 s window got one copy and silence: features up to 112 dB apart).
+ */
+export function repeatPad(samples: Float32Array, window: number): Float32Array {
+  if (samples.length === 0 || samples.length >= window) return samples;
+  const out = new Float32Array(window);
+  const copies = Math.floor(window / samples.length);
+  for (let k = 0; k < copies; k += 1) out.set(samples, k * samples.length);
+  return out;
 }

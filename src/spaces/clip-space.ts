@@ -10,6 +10,7 @@ import { preprocessImages, readImagePreprocessConfig, type ImagePreprocessConfig
 import type { Modality, RgbImage } from '../types.js';
 import { rowsNormalized } from '../vectors/vector-math.js';
 import { inBatches } from './batches.js';
+import { restoreEndToken } from './text-truncation.js';
 import type { Space } from './space.js';
 
 export type ClipFamily = 'clip' | 'siglip';
@@ -92,16 +93,7 @@ export class ClipSpace implements Space {
    */
   private encode(tokenizer: TokenizerFn, texts: string[]): Record<string, Tensor> {
     const inputs = tokenizer(texts, this.tokenOptions);
-    const eos = tokenizer.eos_token_id;
-    const ids = inputs.input_ids;
-    const max = tokenizer.model_max_length;
-    if (this.options.family !== 'clip' || typeof eos !== 'number' || !max || ids.dims[1] !== max) return inputs;
-    const data = ids.data as BigInt64Array;
-    const mask = inputs.attention_mask.data as BigInt64Array;
-    for (let row = 0; row < ids.dims[0]; row += 1) {
-      const last = row * max + max - 1;
-      if (mask[last] === 1n && data[last] !== BigInt(eos)) data[last] = BigInt(eos);
-    }
+    if (this.options.family === 'clip') restoreEndToken(inputs.input_ids, inputs.attention_mask, tokenizer.eos_token_id, tokenizer.model_max_length);
     return inputs;
   }
 
