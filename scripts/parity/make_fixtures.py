@@ -8,7 +8,7 @@ import sys
 
 from common import size_of
 
-FAMILIES = ["clip", "clap"]
+FAMILIES = ["clip", "clap", "vits"]
 
 
 def main(argv: list[str]) -> None:
