@@ -8,7 +8,7 @@ import sys
 
 from common import size_of
 
-FAMILIES = ["clip", "clap", "vits"]
+FAMILIES = ["clip", "clap", "whisper", "vits"]
 
 
 def main(argv: list[str]) -> None:

@@ -8,12 +8,16 @@ import { throwIfAborted, TokenStreamer } from '../abort.js';
 import type { TranscriptionCallOptions, TranscriptionEngine, TranscriptSegment } from '../engine.js';
 import { loadOnce } from '../load-once.js';
 import { resample } from '../../media/audio/resample.js';
+import { WhisperTimestampRules } from './whisper-timestamps.js';
 
 /** The slice of the Transformers.js ASR pipeline this engine uses. */
 interface AsrPipeline {
   (audio: Float32Array, options: Record<string, unknown>): Promise<{ text: string; chunks?: Array<{ timestamp: [number | null, number | null]; text: string }> }>;
   model: {
-    generation_config?: { is_multilingual?: boolean; lang_to_id?: Record<string, number>; decoder_start_token_id?: number };
+    generation_config?: {
+      is_multilingual?: boolean; lang_to_id?: Record<string, number>; decoder_start_token_id?: number;
+      no_timestamps_token_id?: number; eos_token_id?: number | number[]; max_initial_timestamp_index?: number | null;
+    };
     (inputs: Record<string, unknown>): Promise<{ logits: Tensor }>;
   };
   processor: (audio: Float32Array) => Promise<{ input_features: Tensor }>;
@@ -38,7 +42,11 @@ export class WhisperEngine implements TranscriptionEngine {
 
   private load(): Promise<AsrPipeline> {
     return loadOnce('automatic-speech-recognition', this.modelId, this.runtime,
-      async (path, options) => await pipeline('automatic-speech-recognition', path, options) as unknown as AsrPipeline);
+      async (path, options) => {
+        const asr = await pipeline('automatic-speech-recognition', path, options) as unknown as AsrPipeline;
+        tolerateEmptyChunks(asr.tokenizer);
+        return asr;
+      });
   }
 
   async prepare(): Promise<void> {
@@ -73,6 +81,7 @@ export class WhisperEngine implements TranscriptionEngine {
         ...(long ? { chunk_length_s: WINDOW_S, stride_length_s: STRIDE_S } : {}),
         ...(multilingual ? { language, task: options.task ?? 'transcribe' } : {}),
         max_new_tokens: options.maxNewTokens ?? 440,
+        ...timestampRules(gen, multilingual),
         streamer,
       });
     } catch (cause) {
@@ -82,6 +91,32 @@ export class WhisperEngine implements TranscriptionEngine {
     const segments = normaliseSegments(out.chunks ?? [{ timestamp: [0, duration], text: out.text }], duration);
     return { text: out.text.trim(), language: multilingual ? language : 'en', segments };
   }
+}
+
+/**
+ * Whisper may close a timestamp pair with no text between (`<|1.96|><|2.40|>`). Hugging Face's decoding makes that an
+ * empty chunk; Transformers.js' `_decode_asr` decodes the empty token list and throws ("token_ids must be a non-empty
+ * array"), losing the whole transcript. Found by the reference-parity test: decoding no tokens is the empty string.
+ */
+export function tolerateEmptyChunks(tokenizer: { decode(ids: bigint[] | number[], options?: { skip_special_tokens?: boolean }): string }): void {
+  const decode = tokenizer.decode.bind(tokenizer);
+  tokenizer.decode = (ids, options) => ((ids as ArrayLike<unknown>).length === 0 ? '' : decode(ids, options));
+}
+
+/** Hugging Face's timestamp rules, run ahead of Transformers.js' own (see WhisperTimestampRules). */
+function timestampRules(gen: NonNullable<AsrPipeline['model']['generation_config']>, multilingual: boolean): { logits_processor?: WhisperTimestampRules[] } {
+  if (typeof gen.no_timestamps_token_id !== 'number') return {};
+  const eos = Array.isArray(gen.eos_token_id) ? gen.eos_token_id[0] : gen.eos_token_id;
+  if (typeof eos !== 'number') return {};
+  return {
+    logits_processor: [new WhisperTimestampRules({
+      noTimestampsTokenId: gen.no_timestamps_token_id,
+      eosTokenId: eos,
+      // <|startoftranscript|>, then <|lang|> <|task|> on multilingual models (<|notimestamps|> is dropped with timestamps on).
+      beginIndex: multilingual ? 3 : 1,
+      maxInitialTimestampIndex: gen.max_initial_timestamp_index ?? null,
+    })],
+  };
 }
 
 /** `en`, `<|en|>` and `English` all mean English; codes are kept, names lower-cased. */
