@@ -122,6 +122,7 @@ def build():
     images_dir.mkdir()
     images = make_images(images_dir)
     processor = CLIPImageProcessor.from_pretrained(CLIP_REFERENCE)
+    assert type(processor).__name__.endswith("Pil"), "the PIL backend (install no torchvision: it would switch the resize)"
     mean = np.array(processor.image_mean, dtype=np.float32)[:, None, None]
     std = np.array(processor.image_std, dtype=np.float32)[:, None, None]
     pixels_dir = out / "pixels"

@@ -128,6 +128,7 @@ def build():
     model.generation_config.save_pretrained(model_dir)
     processor = ViTImageProcessor(do_resize=True, size={"height": 224, "width": 224}, resample=2, do_normalize=True,
                                   image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5])
+    assert type(processor).__name__.endswith("Pil"), "the PIL backend (install no torchvision: it would switch the resize)"
     processor.save_pretrained(model_dir)
 
     enc_path = model_dir / "onnx" / "encoder_model.onnx"

@@ -15,6 +15,9 @@ import type { Space } from './space.js';
 
 export type ClipFamily = 'clip' | 'siglip';
 
+/** SigLIP's text is always padded (with </s>) or cut to this many tokens, as it was trained. */
+const SIGLIP_TEXT_LENGTH = 64;
+
 type Callable = ((inputs: Record<string, unknown>) => Promise<Record<string, Tensor>>) & { dispose?: () => Promise<unknown> };
 type TokenizerFn = ((texts: string[], opts: Record<string, unknown>) => Record<string, Tensor>) & { model_max_length?: number; eos_token_id?: number };
 
@@ -82,7 +85,7 @@ export class ClipSpace implements Space {
 
   private get tokenOptions() {
     return this.options.family === 'siglip'
-      ? { padding: 'max_length', max_length: 64, truncation: true }
+      ? { padding: 'max_length', max_length: SIGLIP_TEXT_LENGTH, truncation: true }
       : { padding: true, truncation: true };
   }
 
@@ -93,7 +96,9 @@ export class ClipSpace implements Space {
    */
   private encode(tokenizer: TokenizerFn, texts: string[]): Record<string, Tensor> {
     const inputs = tokenizer(texts, this.tokenOptions);
-    if (this.options.family === 'clip') restoreEndToken(inputs.input_ids, inputs.attention_mask, tokenizer.eos_token_id, tokenizer.model_max_length);
+    // SigLIP pools at the last position, which must be </s> for a text cut at its 64 tokens, as in Hugging Face's.
+    const max = this.options.family === 'siglip' ? SIGLIP_TEXT_LENGTH : tokenizer.model_max_length;
+    restoreEndToken(inputs.input_ids, inputs.attention_mask, tokenizer.eos_token_id, max);
     return inputs;
   }
 
