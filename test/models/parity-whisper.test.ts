@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AutoFeatureExtractor, AutoTokenizer } from '@huggingface/transformers';
+import { AutoFeatureExtractor, AutoTokenizer, pipeline } from '@huggingface/transformers';
 import { readAudio } from '../../src/media/audio/read-audio.js';
 import { unloadAll } from '../../src/generate/load-once.js';
 import { normaliseSegments, tolerateEmptyChunks, WhisperEngine } from '../../src/generate/transcribe/whisper-engine.js';
@@ -74,4 +74,22 @@ test('a timestamp pair with no text between decodes to an empty chunk, as in Hug
   tolerateEmptyChunks(tokenizer as never);
   const [, { chunks }] = run();
   assert.deepEqual(chunks.map((c) => [c.timestamp, c.text]), [[[0, 1], 'C'], [[1.5, 2], ''], [[2, 3], 'C']]);
+});
+
+test('a long recording keeps one timestamp processor of each kind across its 30 s windows', async () => {
+  // The ASR pipeline hands the same logits_processor list to each window's generate, which pushes Transformers.js'
+  // own two processors onto it: a plain array held 6 after 70 s (3 windows), growing with the recording.
+  const { ProcessorsOnce, WhisperTimestampRules } = await import('../../src/generate/transcribe/whisper-timestamps.js');
+  const asr = await pipeline('automatic-speech-recognition', MODEL, { dtype: 'fp32' }) as unknown as (a: Float32Array, o: Record<string, unknown>) => Promise<unknown>;
+  const list = new ProcessorsOnce();
+  list.push(new WhisperTimestampRules({ noTimestampsTokenId: 369, eosTokenId: 358, beginIndex: 3, maxInitialTimestampIndex: 50 }));
+  const clip = ref.clips.tones;
+  const audio = await pcm(clip);
+  const long = new Float32Array(16_000 * 70);
+  for (let i = 0; i < long.length; i += audio.samples.length) long.set(audio.samples.subarray(0, Math.min(audio.samples.length, long.length - i)), i);
+  await asr(long, { return_timestamps: true, chunk_length_s: 30, stride_length_s: 5, language: 'es', task: 'transcribe', max_new_tokens: 40, logits_processor: list });
+  assert.deepEqual(list.map((p) => p.constructor.name).sort(), ['SuppressTokensAtBeginLogitsProcessor', 'WhisperTimeStampLogitsProcessor', 'WhisperTimestampRules']);
+  // And through Rosetta's engine: the 70 s recording gives segments in order on the file's clock.
+  const out = await new WhisperEngine(MODEL, { offline: true }).doTranscribe({ samples: long, sampleRate: 16_000 }, { language: clip.language });
+  assert.ok(out.segments.length > 0 && out.segments.every((seg, k) => seg.t0 <= seg.t1 && (k === 0 || out.segments[k - 1].t1 <= seg.t0)), 'segments in order');
 });

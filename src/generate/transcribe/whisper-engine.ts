@@ -8,7 +8,7 @@ import { throwIfAborted, TokenStreamer } from '../abort.js';
 import type { TranscriptionCallOptions, TranscriptionEngine, TranscriptSegment } from '../engine.js';
 import { loadOnce } from '../load-once.js';
 import { resample } from '../../media/audio/resample.js';
-import { WhisperTimestampRules } from './whisper-timestamps.js';
+import { ProcessorsOnce, WhisperTimestampRules } from './whisper-timestamps.js';
 
 /** The slice of the Transformers.js ASR pipeline this engine uses. */
 interface AsrPipeline {
@@ -104,19 +104,19 @@ export function tolerateEmptyChunks(tokenizer: { decode(ids: bigint[] | number[]
 }
 
 /** Hugging Face's timestamp rules, run ahead of Transformers.js' own (see WhisperTimestampRules). */
-function timestampRules(gen: NonNullable<AsrPipeline['model']['generation_config']>, multilingual: boolean): { logits_processor?: WhisperTimestampRules[] } {
+function timestampRules(gen: NonNullable<AsrPipeline['model']['generation_config']>, multilingual: boolean): { logits_processor?: ProcessorsOnce } {
   if (typeof gen.no_timestamps_token_id !== 'number') return {};
   const eos = Array.isArray(gen.eos_token_id) ? gen.eos_token_id[0] : gen.eos_token_id;
   if (typeof eos !== 'number') return {};
-  return {
-    logits_processor: [new WhisperTimestampRules({
-      noTimestampsTokenId: gen.no_timestamps_token_id,
-      eosTokenId: eos,
-      // <|startoftranscript|>, then <|lang|> <|task|> on multilingual models (<|notimestamps|> is dropped with timestamps on).
-      beginIndex: multilingual ? 3 : 1,
-      maxInitialTimestampIndex: gen.max_initial_timestamp_index ?? null,
-    })],
-  };
+  const list = new ProcessorsOnce();
+  list.push(new WhisperTimestampRules({
+    noTimestampsTokenId: gen.no_timestamps_token_id,
+    eosTokenId: eos,
+    // <|startoftranscript|>, then <|lang|> <|task|> on multilingual models (<|notimestamps|> is dropped with timestamps on).
+    beginIndex: multilingual ? 3 : 1,
+    maxInitialTimestampIndex: gen.max_initial_timestamp_index ?? null,
+  }));
+  return { logits_processor: list };
 }
 
 /** `en`, `<|en|>` and `English` all mean English; codes are kept, names lower-cased. */

@@ -69,3 +69,18 @@ function maxTextLogprob(scores: Float32Array, begin: number): number {
   for (let i = 0; i < begin; i += 1) if (scores[i] > max) max = scores[i];
   return max;
 }
+
+/**
+ * A logits-processor list for the ASR pipeline's `logits_processor` option. The pipeline hands the same list to
+ * `generate` for every 30 s window, and Whisper's `generate` pushes its own processors onto it each time; a plain
+ * array would grow by two per window (hundreds over an hour, each re-scoring the whole vocabulary every step). This
+ * one keeps a single processor of each class.
+ */
+export class ProcessorsOnce extends Array<LogitsProcessor> {
+  static get [Symbol.species]() { return Array; }
+
+  override push(...items: LogitsProcessor[]): number {
+    for (const item of items) if (!this.some((p) => p.constructor === item.constructor)) super.push(item);
+    return this.length;
+  }
+}
