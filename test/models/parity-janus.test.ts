@@ -27,13 +27,19 @@ after(() => unloadAll());
 type RawModel = { generate_images(o: Record<string, unknown>): Promise<Array<{ width: number; height: number; data: Uint8ClampedArray }>>; dispose(): Promise<unknown> };
 type Recorder = (ids: bigint[][], logits: Tensor) => Tensor;
 
-/** The first guided step's logits (after the guidance processor) and the greedy ids, through a model instance. */
-async function firstGuidedLogits(model: RawModel, engine: JanusEngine, prompt: string): Promise<Float32Array> {
+/** Through one model instance, greedily with guidance: the first step's guided logits and every step's chosen token. */
+async function guidedRun(model: RawModel, engine: JanusEngine, prompt: string): Promise<{ first: Float32Array; ids: number[] }> {
   let first: Float32Array | undefined;
-  const record: Recorder = (_ids, logits) => { first ??= Float32Array.from(logits.data as Float32Array); return logits; };
-  await model.generate_images({ ...(await engine.promptInputs(prompt)), min_new_tokens: ref.num_image_tokens, max_new_tokens: ref.num_image_tokens, do_sample: false,
-    guidance_scale: ref.guidance_scale, logits_processor: [record] });
-  return first!;
+  const ids: number[] = [];
+  const record: Recorder = (_ids, logits) => {
+    const data = logits.data as Float32Array;
+    first ??= Float32Array.from(data);
+    ids.push(data.indexOf(Math.max(...data)));
+    return logits;
+  };
+  await model.generate_images({ ...(await engine.promptInputs(prompt)), min_new_tokens: ref.num_image_tokens, max_new_tokens: ref.num_image_tokens,
+    do_sample: false, guidance_scale: ref.guidance_scale, logits_processor: [record] });
+  return { first: first!, ids };
 }
 
 test('Janus prompt for text → image through Rosetta\'s engine gives Hugging Face\'s ids (chat format, <begin_of_image>)', async () => {
@@ -65,19 +71,31 @@ test('Janus guided logits: Rosetta\'s unconditional prompt matches Hugging Face\
   try {
     for (const c of ref.cases) {
       const want = c.first_guided_logits;
-      const ours = await firstGuidedLogits(fixed, engine, c.prompt);
-      const theirs = await firstGuidedLogits(plain, engine, c.prompt);
+      const fixedRun = await guidedRun(fixed, engine, c.prompt);
+      const plainRun = await guidedRun(plain, engine, c.prompt);
+      const ours = fixedRun.first;
+      const theirs = plainRun.first;
+      assert.deepEqual(fixedRun.ids, c.greedy_guided);
+      const same = plainRun.ids.filter((id, i) => id === c.greedy_guided[i]).length;
       const maxDiff = (a: Float32Array) => Math.max(...want.map((w, i) => Math.abs(a[i] - w)));
       const argmax = (a: ArrayLike<number>) => Array.prototype.indexOf.call(a, Math.max(...Array.from(a)));
       assert.ok(maxDiff(ours) < 1e-3 * Math.max(1, ...want.map(Math.abs)), `${c.prompt}: ${maxDiff(ours)}`);
       t.diagnostic(`${c.prompt}: Rosetta ${maxDiff(ours).toExponential(1)} from PyTorch's guided logits; Transformers.js' unconditional prompt `
-        + `${maxDiff(theirs).toFixed(2)} (scale ${Math.max(...want.map(Math.abs)).toFixed(1)}), first token ${argmax(theirs)} vs ${argmax(want)}`);
+        + `${maxDiff(theirs).toFixed(2)} (scale ${Math.max(...want.map(Math.abs)).toFixed(1)}), first token ${argmax(theirs)} vs ${argmax(want)}, `
+        + `${same} of ${c.greedy_guided.length} greedy ids equal to PyTorch's`);
       assert.ok(maxDiff(theirs) > 1e-2, 'Transformers.js\' unconditional prompt was expected to change the guided logits');
     }
   } finally {
     await plain.dispose();
     await fixed.dispose();
   }
+});
+
+test('Janus through Rosetta\'s imagine engine (sampling, guided): the requested number of images at the decoder\'s size', async () => {
+  const engine = new JanusEngine(MODEL, { offline: true });
+  const images = await engine.doGenerate(ref.cases[0].prompt, { count: 2 });
+  assert.equal(images.length, 2);
+  for (const image of images) assert.deepEqual([image.width, image.height, image.channels, image.data.length], [16, 16, 3, 16 * 16 * 3]);
 });
 
 test('Janus image from fixed tokens (generate_images\' decode path) gives Hugging Face\'s post-processed pixels', async (t) => {
