@@ -8,7 +8,7 @@ import sys
 
 from common import size_of
 
-FAMILIES = ["clip", "siglip", "clap", "whisper", "vits", "vit_gpt2", "florence2"]
+FAMILIES = ["clip", "siglip", "clap", "whisper", "vits", "vit_gpt2", "florence2", "janus"]
 
 
 def main(argv: list[str]) -> None:
