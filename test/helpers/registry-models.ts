@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { registryModelsDir } from '../../src/models/model-ref.js';
+import { registryModelsDir } from '../../src/models/local-models.js';
 
 /**
- * Models the set-up converts from registry packages (scripts/python/setup.d/text-voice-models.sh). Their tests run
+ * Models the set-up converts from registry packages (scripts/python/setup.d/30-text-voice-models.sh). Their tests run
  * when the folder is there; CI sets ROSETTA_REQUIRE_REGISTRY_MODELS=1 so a set-up that did not install them fails
  * the run instead of skipping it.
  */

