@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PiperEngine, phonemeIds, sentencesOf } from '../../src/generate/speak/piper-engine.js';
 import { speak } from '../../src/generate/index.js';
@@ -81,6 +82,12 @@ describe('Piper voice en_US-joe-medium (registry weights) against piper-tts', { 
     assert.ok(peak > 0.9, 'each sentence is peak-normalised as piper-tts does');
     const slow = await speak('Rosetta can speak with a neural voice.', { engine: 'piper', rate: 100 });
     assert.ok(slow.duration > out.duration * 1.4, `${slow.duration} vs ${out.duration}`);
+  });
+
+  it('is what speak uses offline when the default neural model is not cached and no espeak-ng voice is asked', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'rosetta-empty-cache-'));
+    assert.equal((await speak('Offline by default.', { offline: true, cacheDir })).engine, 'piper');
+    assert.equal((await speak('Offline by default.', { offline: true, cacheDir, voice: 'en-gb' })).engine, 'espeak-ng');
   });
 });
 
