@@ -13,6 +13,7 @@ export type { Space, SpaceInfo } from './spaces/space.js';
 export { loadSpace, defaultSpaceId, type SpaceSpec } from './spaces/load-space.js';
 export { ClipSpace } from './spaces/clip-space.js';
 export { loadClapSpace, type LoadClapSpaceOptions } from './spaces/clap-space.js';
+export { SentenceSpace } from './spaces/sentence-space.js';
 export * from './vectors/index.js';
 
 // Media

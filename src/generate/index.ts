@@ -15,6 +15,7 @@ export { DEFAULT_TAG_LABELS } from './caption/tag-vocabulary.js';
 export { speak, resolveSpeechEngine, MAX_SPEAK_CHARS, type SpeakOptions, type SpeakResult } from './speak/speak.js';
 export { EspeakEngine } from './speak/espeak-engine.js';
 export { NeuralSpeechEngine } from './speak/vits-engine.js';
+export { PiperEngine, PIPER_ENGINE, defaultPiperVoice, type PiperVoiceConfig } from './speak/piper-engine.js';
 export { describe, assembleTimeline, type SceneInput, type TimelineEntry, type DescribeResult, type DescribeOptions } from './describe/describe.js';
 export { imagine, resolveImageEngine, type ImagineOptions, type ImagineResult, type CandidateRanker, type RankContext } from './imagine/imagine.js';
 export { JanusEngine } from './imagine/janus-engine.js';

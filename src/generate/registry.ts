@@ -7,8 +7,8 @@ export const GENERATION_MODELS = Object.freeze({
   transcribe: Object.freeze({ default: 'Xenova/whisper-tiny', options: ['Xenova/whisper-tiny.en', 'onnx-community/whisper-base', 'onnx-community/whisper-small'] }),
   /** image → caption. Florence-2 is larger, does short/detailed captions and OCR. */
   caption: Object.freeze({ default: 'Xenova/vit-gpt2-image-captioning', options: ['onnx-community/Florence-2-base-ft'] }),
-  /** text → speech. `espeak-ng` (Debian package) is the light offline engine. */
-  speak: Object.freeze({ default: 'Xenova/mms-tts-eng', options: ['espeak-ng'] }),
+  /** text → speech. `espeak-ng` (Debian package) is the light offline engine; `piper` the neural voice the set-up installs. */
+  speak: Object.freeze({ default: 'Xenova/mms-tts-eng', options: ['espeak-ng', 'piper'] }),
   /** text (+ reference image ranking) → image. */
   imagine: Object.freeze({ default: 'onnx-community/Janus-1.3B-ONNX', options: [] as string[] }),
 });

