@@ -6,7 +6,7 @@ import { reachable } from './distributed-index.js';
 import { readRunProgress, runFailures, type RunProgress } from './run-progress.js';
 import { commitQueueName, ENCODE_QUEUE, keys, PREFIX, readSpecRecord, storeKey } from './run-spec.js';
 import { specUnverified } from './run-trust.js';
-import { EncodeQueue } from './job-data.js';
+import { describeFailedJob, EncodeQueue, type FailedJobView } from './job-data.js';
 
 export interface QueueStatus {
   queue: string;
@@ -15,6 +15,8 @@ export interface QueueStatus {
   /** Worker connections BullMQ sees on the encode queue. */
   workers: number;
   runs: (RunProgress & { paths: string[]; store: string; failures: IndexFailure[]; commitCounts?: Record<string, number> })[];
+  /** Failed jobs whose data names no run (not JSON, too large to read, another shape), each with its code. */
+  unreadableJobs: FailedJobView[];
 }
 
 /** Counts, rates and failures (with reasons) of the queue and its latest runs, read from Redis alone. */
@@ -41,7 +43,8 @@ export function queueStatus(url: string, options: { runs?: number; failures?: nu
       }
       runs.push({ ...progress, paths: spec?.paths ?? [], store: spec ? storeKey(spec.store) : '(unreadable record)', failures, commitCounts });
     }
-    return { queue: redactUrl(url), counts, workers, runs };
+    const unreadableJobs = (await encode.getFailed(0, -1)).filter(Boolean).map((j) => describeFailedJob(j)).filter((j) => j.runId === undefined).slice(-(options.failures ?? 10));
+    return { queue: redactUrl(url), counts, workers, runs, unreadableJobs };
   });
 }
 
