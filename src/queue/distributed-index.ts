@@ -13,7 +13,8 @@ import type { LockOptions } from './locks.js';
 import { readRunProgress, runFailures } from './run-progress.js';
 import { ENCODE_QUEUE, keys, PREFIX, storeKey, type StoreTarget } from './run-spec.js';
 import { loadQueueKey, type QueueKeyOptions } from './run-trust.js';
-import { EncodeQueue } from './job-data.js';
+import { EncodeQueue, MAX_FILES_PER_JOB } from './job-data.js';
+import { expectPositiveInt } from '../util/validate.js';
 
 export interface DistributedIndexOptions extends IndexOptions, LockOptions, QueueKeyOptions {
   /** `redis://host:port` of the queue. */
@@ -38,6 +39,7 @@ export interface DistributedContext {
  */
 export async function indexDistributed(ctx: DistributedContext, paths: string[], options: DistributedIndexOptions): Promise<IndexSummary & { runId: string }> {
   const started = performance.now();
+  const batchFiles = expectPositiveInt('batchFiles', options.batchFiles ?? 16, MAX_FILES_PER_JOB);
   const connection = redisOptions(options.queue);
   const redis = openRedis(options.queue);
   const encode = new EncodeQueue(ENCODE_QUEUE, { connection, prefix: PREFIX });
@@ -56,7 +58,7 @@ export async function indexDistributed(ctx: DistributedContext, paths: string[],
         const at = catalog.byLocation(f.path);
         return Boolean(at && at.size === f.size && at.mtimeMs >= f.mtimeMs && isComplete(at, ctx.spaces));
       };
-      await enqueueRun(redis, connection, spec, isUnchanged, options.batchFiles ?? 16);
+      await enqueueRun(redis, connection, spec, isUnchanged, batchFiles);
     }
     if (ctx.target.kind === 'lancedb') committer = startCommitter(spec.id, connection, redis, ctx.store, catalog, options, key);
     const counter = new ProgressCounter(0, options.onProgress);

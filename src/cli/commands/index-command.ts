@@ -17,7 +17,7 @@ export function registerIndex(program: Command): void {
     .option('--queue <redis-url>', 'spread the work over `rosetta worker` processes through this Redis (redis://host:6379); follows the run, resumes it when run again')
     .option('--queue-key-file <path>', 'with --queue: the key the run is signed with, shared with the workers (default $ROSETTA_QUEUE_KEY, $ROSETTA_QUEUE_KEY_FILE, else ~/.config/rosetta/queue.key)')
     .option('--lock-ms <n>', 'with --queue: how long a silent committer keeps a job before it is retried', (v) => parseIntStrict('--lock-ms', v))
-    .option('--batch-files <n>', 'files per batch (in-process) or per job (--queue), default 16', (v) => parseIntStrict('--batch-files', v))
+    .option('--batch-files <n>', 'files per batch (in-process) or per job (--queue, at most 1024), default 16', (v) => parseIntStrict('--batch-files', v))
     .option('--allow-private-urls', 'let shard URLs reach private and loopback addresses (trusted networks only)')
     .action(action(async (paths: string[], o: IndexFlags & { ocr?: boolean; speech?: boolean }) => {
       const rosetta = await openCollection(o, { create: true });
