@@ -14,6 +14,9 @@ import { commitMac, confine, refused, type RunRoots } from './run-trust.js';
 import { isShardPath } from '../datasets/shards/shard-sample.js';
 import { toWire } from './wire.js';
 
+/** Files of a files job read, decoded and encoded at once (the in-process default batch). */
+export const ENCODE_SLICE = 16;
+
 /** What a worker holds for one run: its spec, loaded spaces, and the shared store or the run's commit queue. */
 export interface RunContext {
   /** Verified against the shared key (run-trust.ts). */
@@ -41,9 +44,10 @@ export interface RunContext {
 export async function processEncodeJob(job: Job, data: EncodeJobData, run: RunContext, redis: Redis): Promise<{ commits: number; failed: number }> {
   const counter = new ProgressCounter(0);
   let batches = 0;
-  const hand = async (pending: PendingCommit[]) => {
+  const hand = async (pending: PendingCommit[], place?: number) => {
     if (!pending.length) return;
-    const id = `${job.id}.${batches++}`;
+    const id = `${job.id}.${place ?? batches}`;
+    batches += 1;
     if (run.store) {
       const before = { added: counter.added, updated: counter.updated, skipped: counter.skipped };
       await commitToSharedStore(run.store, pending, counter, redisItemTurns(redis, run.spec.store));
@@ -69,18 +73,22 @@ export async function processEncodeJob(job: Job, data: EncodeJobData, run: RunCo
       await hand(await encodeBatch(run, mergeSameBytes(work), options, counter));
     }
   } else {
-    const work: EncodeWork[] = [];
-    await Promise.all(data.files.map(async (file) => {
-      try {
-        await confine(file.path, run.roots);
-        const { bytes, hash, type } = await hashAndType(file);
-        work.push({ prepared: await decodeForEncoding(file, bytes, hash, type, run.spec.maxPixels) });
-      } catch (error) {
-        counter.fail(file.path, error);
-      }
-    }));
-    work.sort((a, b) => (a.prepared.file.path < b.prepared.file.path ? -1 : 1));
-    await hand(await encodeBatch(run, mergeSameBytes(work), options, counter));
+    // In slices of ENCODE_SLICE files, each its own commit batch (id from the slice's place, so a redone job
+    // queues the same ids): a job's memory stays that of one slice, whatever its number of files.
+    for (let first = 0; first < data.files.length; first += ENCODE_SLICE) {
+      const work: EncodeWork[] = [];
+      await Promise.all(data.files.slice(first, first + ENCODE_SLICE).map(async (file) => {
+        try {
+          await confine(file.path, run.roots);
+          const { bytes, hash, type } = await hashAndType(file);
+          work.push({ prepared: await decodeForEncoding(file, bytes, hash, type, run.spec.maxPixels) });
+        } catch (error) {
+          counter.fail(file.path, error);
+        }
+      }));
+      work.sort((a, b) => (a.prepared.file.path < b.prepared.file.path ? -1 : 1));
+      await hand(await encodeBatch(run, mergeSameBytes(work), options, counter), first / ENCODE_SLICE);
+    }
   }
   await redis.hset(keys.expected(run.spec.id), String(job.id), String(run.store ? 0 : batches));
   await recordOnce(redis, run.spec.id, keys.encoded(run.spec.id), String(job.id), { failed: counter.failed, samples: data.kind === 'shard' ? counter.total : 0 }, counter.failures);
