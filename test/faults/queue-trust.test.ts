@@ -265,8 +265,11 @@ describe('distributed ingest against a hostile Redis (real redis-server, loopbac
       client.disconnect();
     }
     // The enqueuer's side: --batch-files above the limit is refused; long paths make smaller jobs.
-    await assert.rejects(enqueueRun(openRedis(redis.url), redisOptions(redis.url), { id: 'x', createdAt: '', paths: [files], store: { kind: 'lancedb', dir: join(root, 'x') }, spaces: [] }, () => false, MAX_FILES_PER_JOB + 1),
-      { code: 'ROSETTA_ERR_ARG_INVALID' });
+    const enqueuer = openRedis(redis.url);
+    try {
+      await assert.rejects(enqueueRun(enqueuer, redisOptions(redis.url), { id: 'x', createdAt: '', paths: [files], store: { kind: 'lancedb', dir: join(root, 'x') }, spaces: [] }, () => false, MAX_FILES_PER_JOB + 1),
+        { code: 'ROSETTA_ERR_ARG_INVALID' });
+    } finally { enqueuer.disconnect(); }
     const long = Array.from({ length: 3000 }, (_, i) => ({ path: `/${'d'.repeat(3000)}/${i}.png`, size: 1, mtimeMs: 1 }));
     const cut = chunks(long, MAX_FILES_PER_JOB);
     assert.equal(cut.flat().length, 3000);
