@@ -1,4 +1,3 @@
-import { Queue } from 'bullmq';
 import type { SpaceSpec } from '../spaces/load-space.js';
 import type { Space } from '../spaces/space.js';
 import { ItemCatalog } from '../ingest/item-catalog.js';
@@ -12,9 +11,12 @@ import { startCommitter } from './committer.js';
 import { enqueueRun, openRun, resolvePaths } from './enqueue-run.js';
 import type { LockOptions } from './locks.js';
 import { readRunProgress, runFailures } from './run-progress.js';
-import { ENCODE_QUEUE, keys, PREFIX, storeKey, type EncodeJobData, type StoreTarget } from './run-spec.js';
+import { ENCODE_QUEUE, keys, PREFIX, storeKey, type StoreTarget } from './run-spec.js';
+import { loadQueueKey, type QueueKeyOptions } from './run-trust.js';
+import { EncodeQueue, MAX_FILES_PER_JOB } from './job-data.js';
+import { expectPositiveInt } from '../util/validate.js';
 
-export interface DistributedIndexOptions extends IndexOptions, LockOptions {
+export interface DistributedIndexOptions extends IndexOptions, LockOptions, QueueKeyOptions {
   /** `redis://host:port` of the queue. */
   queue: string;
   /** How often progress is read, ms (default 500). */
@@ -37,28 +39,35 @@ export interface DistributedContext {
  */
 export async function indexDistributed(ctx: DistributedContext, paths: string[], options: DistributedIndexOptions): Promise<IndexSummary & { runId: string }> {
   const started = performance.now();
+  const batchFiles = expectPositiveInt('batchFiles', options.batchFiles ?? 16, MAX_FILES_PER_JOB);
   const connection = redisOptions(options.queue);
   const redis = openRedis(options.queue);
-  const encode = new Queue<EncodeJobData>(ENCODE_QUEUE, { connection, prefix: PREFIX });
+  const encode = new EncodeQueue(ENCODE_QUEUE, { connection, prefix: PREFIX });
   encode.on('error', () => undefined);
   let committer: ReturnType<typeof startCommitter> | undefined;
   try {
     await reachable(redis.ping(), options.queue);
+    const key = await loadQueueKey(options);
     const { spec } = await openRun(redis, {
       paths: resolvePaths(paths), store: ctx.target, spaces: ctx.specs, tags: options.tags, meta: options.meta, maxPixels: ctx.maxPixels,
       fetch: options.fetch && { allowPrivate: options.fetch.allowPrivate, attempts: options.fetch.attempts, perHost: options.fetch.perHost },
-    });
+    }, key);
     const catalog = await ItemCatalog.load(ctx.store);
     if (await redis.hget(keys.state(spec.id), 'enqueued') !== '1') {
       const isUnchanged = (f: { path: string; size: number; mtimeMs: number }) => {
         const at = catalog.byLocation(f.path);
         return Boolean(at && at.size === f.size && at.mtimeMs >= f.mtimeMs && isComplete(at, ctx.spaces));
       };
-      await enqueueRun(redis, connection, spec, isUnchanged, options.batchFiles ?? 16);
+      await enqueueRun(redis, connection, spec, isUnchanged, batchFiles);
     }
-    if (ctx.target.kind === 'lancedb') committer = startCommitter(spec.id, connection, redis, ctx.store, catalog, options);
+    if (ctx.target.kind === 'lancedb') committer = startCommitter(spec.id, connection, redis, ctx.store, catalog, options, key);
     const counter = new ProgressCounter(0, options.onProgress);
     for (;;) {
+      // `queue forget` or a Redis that lost its data takes the run's record away: stop instead of waiting for ever.
+      if (await redis.exists(keys.spec(spec.id)) === 0) {
+        throw new RosettaError(ErrorCodes.QUEUE_FAILED, `Run ${spec.id} is no longer recorded in Redis (dropped with \`rosetta queue forget\`, or Redis lost its data)`,
+          { hint: 'run the same `rosetta index --queue …` command again to start a new run (items already committed stay and are skipped)' });
+      }
       const p = await readRunProgress(redis, encode, spec.id);
       counter.total = p.files + p.samples + (await redis.hget(keys.state(spec.id), 'walkFailed').then(Number) || 0);
       Object.assign(counter, { added: p.added, updated: p.updated, skipped: p.skipped, failed: p.failed });
@@ -73,7 +82,7 @@ export async function indexDistributed(ctx: DistributedContext, paths: string[],
     const final = await readRunProgress(redis, encode, spec.id);
     const failures = await runFailures(redis, encode, spec.id);
     // Shards read whole (no job failed) are remembered, so an unchanged shard is not queued again.
-    const shardFiles = JSON.parse(await redis.hget(keys.state(spec.id), 'shardFiles') ?? '[]') as [string, string][];
+    const shardFiles = shardFilesOf(await redis.hget(keys.state(spec.id), 'shardFiles'));
     const failedShards = new Set(failures.filter((f) => f.code === ErrorCodes.QUEUE_FAILED).map((f) => f.path));
     const whole = shardFiles.filter(([path]) => !failedShards.has(path));
     if (whole.length) await redis.hset(keys.shardsDone(storeKey(ctx.target)), Object.fromEntries(whole));
@@ -103,4 +112,14 @@ export async function reachable<T>(command: Promise<T>, url: string, ms = 5000):
       { setting: 'queue', hint: 'start one (`redis-server --port 6379 --appendonly yes`) or check the host, port and password in the URL' })), ms);
   });
   try { return await Promise.race([command, timeout]); } finally { clearTimeout(timer); }
+}
+
+/** The run's shards and their `size:mtimeMs` as the enqueuer recorded them (nothing when the record is unreadable). */
+function shardFilesOf(raw: string | null): [string, string][] {
+  try {
+    const list = JSON.parse(raw ?? '[]') as unknown;
+    return Array.isArray(list) ? list.filter((e): e is [string, string] => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string') : [];
+  } catch {
+    return [];
+  }
 }

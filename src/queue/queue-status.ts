@@ -1,9 +1,12 @@
 import { Queue } from 'bullmq';
+import { ErrorCodes } from '../errors/codes.js';
 import type { IndexFailure } from '../ingest/progress.js';
 import { openRedis, redactUrl, redisOptions } from './connection.js';
 import { reachable } from './distributed-index.js';
 import { readRunProgress, runFailures, type RunProgress } from './run-progress.js';
-import { commitQueueName, ENCODE_QUEUE, keys, PREFIX, readSpec, storeKey, type EncodeJobData } from './run-spec.js';
+import { commitQueueName, ENCODE_QUEUE, keys, PREFIX, readSpecRecord, storeKey } from './run-spec.js';
+import { specUnverified } from './run-trust.js';
+import { describeFailedJob, EncodeQueue, type FailedJobView } from './job-data.js';
 
 export interface QueueStatus {
   queue: string;
@@ -12,6 +15,8 @@ export interface QueueStatus {
   /** Worker connections BullMQ sees on the encode queue. */
   workers: number;
   runs: (RunProgress & { paths: string[]; store: string; failures: IndexFailure[]; commitCounts?: Record<string, number> })[];
+  /** Failed jobs whose data names no run (not JSON, too large to read, another shape), each with its code. */
+  unreadableJobs: FailedJobView[];
 }
 
 /** Counts, rates and failures (with reasons) of the queue and its latest runs, read from Redis alone. */
@@ -22,27 +27,32 @@ export function queueStatus(url: string, options: { runs?: number; failures?: nu
     const ids = await redis.zrevrange(keys.runs, 0, (options.runs ?? 5) - 1);
     const runs: QueueStatus['runs'] = [];
     for (const id of ids) {
-      const spec = await readSpec(redis, id);
-      if (!spec) continue;
+      const raw = await readSpecRecord(redis, id);
+      if (raw === null) continue;
+      // Shown as written (status acts on nothing); workers verify the signature before they act on a spec.
+      const spec = specUnverified(raw);
       const progress = await readRunProgress(redis, encode, id);
       const failures = (await runFailures(redis, encode, id)).slice(-(options.failures ?? 10));
       let commitCounts: Record<string, number> | undefined;
-      if (spec.store.kind === 'lancedb') {
+      if (!spec) failures.push({ path: '', code: ErrorCodes.QUEUE_JOB_MALFORMED, reason: `run ${id}'s record in Redis is not a run spec Rosetta wrote; workers refuse its jobs` });
+      if (spec?.store.kind === 'lancedb') {
         const commits = new Queue(commitQueueName(id), { connection, prefix: PREFIX });
         commits.on('error', () => undefined);
         commitCounts = await commits.getJobCounts('waiting', 'active', 'completed', 'failed');
         await commits.close();
       }
-      runs.push({ ...progress, paths: spec.paths, store: storeKey(spec.store), failures, commitCounts });
+      runs.push({ ...progress, paths: spec?.paths ?? [], store: spec ? storeKey(spec.store) : '(unreadable record)', failures, commitCounts });
     }
-    return { queue: redactUrl(url), counts, workers, runs };
+    const unreadableJobs = (await encode.getFailed(0, -1)).filter(Boolean).map((j) => describeFailedJob(j)).filter((j) => j.runId === undefined).slice(-(options.failures ?? 10));
+    return { queue: redactUrl(url), counts, workers, runs, unreadableJobs };
   });
 }
 
 /** Drops a run: its record, its unfinished jobs and its commit queue (committed items stay in the store). */
 export function forgetRun(url: string, runId: string): Promise<{ removedJobs: number }> {
   return withEncodeQueue(url, async ({ connection, redis, encode }) => {
-    const spec = await readSpec(redis, runId);
+    const raw = await readSpecRecord(redis, runId);
+    const spec = raw === null ? undefined : specUnverified(raw);
     const ids = await redis.smembers(keys.jobs(runId));
     let removedJobs = 0;
     for (const id of ids) removedJobs += await encode.remove(id);
@@ -58,10 +68,10 @@ export function forgetRun(url: string, runId: string): Promise<{ removedJobs: nu
 }
 
 /** Opens the Redis connection and the shared encode queue, checks Redis answers, runs `work`, and closes both. */
-async function withEncodeQueue<T>(url: string, work: (q: { connection: ReturnType<typeof redisOptions>; redis: ReturnType<typeof openRedis>; encode: Queue<EncodeJobData> }) => Promise<T>): Promise<T> {
+async function withEncodeQueue<T>(url: string, work: (q: { connection: ReturnType<typeof redisOptions>; redis: ReturnType<typeof openRedis>; encode: EncodeQueue }) => Promise<T>): Promise<T> {
   const connection = redisOptions(url);
   const redis = openRedis(url);
-  const encode = new Queue<EncodeJobData>(ENCODE_QUEUE, { connection, prefix: PREFIX });
+  const encode = new EncodeQueue(ENCODE_QUEUE, { connection, prefix: PREFIX });
   encode.on('error', () => undefined);
   try {
     await reachable(redis.ping(), url);

@@ -2,7 +2,9 @@ import type { IndexCounts } from '../ingest/progress.js';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { IndexFailure } from '../ingest/progress.js';
+import { ErrorCodes } from '../errors/codes.js';
 import { keys, type EncodeJobData } from './run-spec.js';
+import { describeFailedJob, type FailedJobView } from './job-data.js';
 
 /** Where a distributed run stands, read from Redis alone (any machine can ask). */
 export interface RunProgress extends IndexCounts {
@@ -26,15 +28,16 @@ export interface RunProgress extends IndexCounts {
   finished: boolean;
 }
 
-const num = (v: string | undefined | null) => (v ? Number(v) : 0);
+const num = (v: string | undefined | null) => (v && Number.isFinite(Number(v)) ? Number(v) : 0);
 
 export async function readRunProgress(redis: Redis, encode: Queue<EncodeJobData>, runId: string): Promise<RunProgress> {
   const [state, stats, jobs, jobsDone, expected, commitsApplied] = await Promise.all([
     redis.hgetall(keys.state(runId)), redis.hgetall(keys.stats(runId)), redis.scard(keys.jobs(runId)), redis.scard(keys.encoded(runId)),
     redis.hvals(keys.expected(runId)), redis.scard(keys.committed(runId)),
   ]);
-  const failedJobs = await failedJobsOf(encode, runId);
-  const jobsFailed = failedJobs.length;
+  const failedJobs = await failedJobsOf(encode, runId, redis);
+  // Only the run's own jobs count towards its end; a job someone else added under its id is shown and counted as failed, no more.
+  const jobsFailed = failedJobs.filter((j) => j.ofRun).length;
   const failedFiles = failedJobs.reduce((n, j) => n + j.files, 0);
   const p = {
     runId, enqueued: state.enqueued === '1', jobs, jobsDone, jobsFailed,
@@ -50,19 +53,30 @@ export async function readRunProgress(redis: Redis, encode: Queue<EncodeJobData>
   return { ...p, finished, rate: seconds > 0 ? settled / seconds : 0 };
 }
 
-/** The run's encode jobs that failed their last attempt, with the reason and how many files they held. */
-export async function failedJobsOf(encode: Queue<EncodeJobData>, runId: string): Promise<{ id: string; reason: string; files: number; path: string; attempts: number }[]> {
-  const failed = await encode.getFailed(0, -1);
-  return failed.filter((j) => j?.data?.runId === runId).map((j) => ({
-    id: String(j.id), reason: j.failedReason, attempts: j.attemptsMade,
-    files: j.data.kind === 'files' ? j.data.files.length : 1,
-    path: j.data.kind === 'files' ? j.data.files[0]?.path ?? '' : j.data.path,
-  }));
+/**
+ * The encode jobs of `runId` that failed their last attempt, with the reason, its code and how many files they
+ * held; `ofRun` when the job is one the run queued. Jobs whose data is unusable (not JSON, another shape, too
+ * large to read) are listed with their own code, never thrown on.
+ */
+export async function failedJobsOf(encode: Queue<EncodeJobData>, runId: string, redis: Redis): Promise<(FailedJobView & { ofRun: boolean })[]> {
+  const failed = (await encode.getFailed(0, -1)).filter(Boolean).map((j) => describeFailedJob(j)).filter((j) => j.runId === runId);
+  if (!failed.length) return [];
+  const members = await redis.pipeline(failed.map((j) => ['sismember', keys.jobs(runId), j.id])).exec();
+  return failed.map((j, i) => ({ ...j, ofRun: members?.[i]?.[1] === 1 }));
 }
 
 /** File-level failures recorded by workers and the committer, plus one line per failed job. */
 export async function runFailures(redis: Redis, encode: Queue<EncodeJobData>, runId: string): Promise<IndexFailure[]> {
-  const recorded = (await redis.lrange(keys.failures(runId), 0, -1)).map((s) => JSON.parse(s) as IndexFailure);
-  const jobs = (await failedJobsOf(encode, runId)).map((j) => ({ path: j.path, code: 'ROSETTA_ERR_QUEUE_FAILED', reason: `job ${j.id} (${j.files} file${j.files === 1 ? '' : 's'}) failed after ${j.attempts} attempts: ${j.reason}` }));
+  const recorded = (await redis.lrange(keys.failures(runId), 0, -1)).map(failureLine);
+  const jobs = (await failedJobsOf(encode, runId, redis)).map((j) => ({ path: j.path, code: j.code,
+    reason: `job ${j.id} (${j.files} file${j.files === 1 ? '' : 's'}) failed${j.attempts > 1 ? ` after ${j.attempts} attempts` : ''}: ${j.reason}` }));
   return [...recorded, ...jobs];
+}
+
+function failureLine(raw: string): IndexFailure {
+  try {
+    const f = JSON.parse(raw) as Partial<IndexFailure>;
+    if (typeof f === 'object' && f !== null && typeof f.path === 'string' && typeof f.reason === 'string') return { path: f.path, reason: f.reason, code: typeof f.code === 'string' ? f.code : ErrorCodes.QUEUE_FAILED };
+  } catch { /* shown below */ }
+  return { path: '', code: ErrorCodes.QUEUE_JOB_MALFORMED, reason: `a failure record in Redis is not one Rosetta wrote: ${raw.slice(0, 120)}` };
 }

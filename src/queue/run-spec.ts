@@ -13,7 +13,7 @@ export type StoreTarget =
   | { kind: 'lancedb'; dir: string }
   | { kind: 'milvus'; address: string; database?: string; prefix?: string };
 
-/** What every worker needs to process a run's jobs, kept in Redis beside the queue. */
+/** What every worker needs to process a run's jobs, kept in Redis beside the queue, signed (run-trust.ts). */
 export interface RunSpec {
   id: string;
   createdAt: string;
@@ -57,9 +57,9 @@ export function storeKey(target: StoreTarget): string {
   return target.kind === 'lancedb' ? `lancedb:${target.dir}` : `milvus:${target.address}/${target.database ?? 'default'}/${target.prefix ?? 'rosetta_'}`;
 }
 
-export async function readSpec(redis: Redis, runId: string): Promise<RunSpec | undefined> {
-  const raw = await redis.get(keys.spec(runId));
-  return raw ? JSON.parse(raw) as RunSpec : undefined;
+/** The stored (signed) spec of a run, as written; read it through run-trust.ts (verifySpec, specUnverified). */
+export async function readSpecRecord(redis: Redis, runId: string): Promise<string | null> {
+  return redis.get(keys.spec(runId));
 }
 
 /**

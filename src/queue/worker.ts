@@ -1,4 +1,4 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import { resolveRuntime, type ModelRuntimeOptions } from '../models/runtime-options.js';
 import { loadSpace } from '../spaces/load-space.js';
 import { ImageFetcher } from '../ingest/fetch-images.js';
@@ -7,10 +7,12 @@ import { ErrorCodes } from '../errors/codes.js';
 import { openRedis, redisOptions } from './connection.js';
 import { processEncodeJob, type RunContext } from './encode-job.js';
 import { openTarget } from './open-target.js';
-import { commitQueueName, ENCODE_QUEUE, PREFIX, readSpec, type EncodeJobData } from './run-spec.js';
+import { commitQueueName, ENCODE_QUEUE, keys, PREFIX, readSpecRecord } from './run-spec.js';
+import { loadQueueKey, refused, runRoots, verifySpec, type QueueKeyOptions } from './run-trust.js';
+import { checkEncodeJob, EncodeWorker, final } from './job-data.js';
 import { lockSettings, type LockOptions } from './locks.js';
 
-export interface WorkerOptions extends ModelRuntimeOptions, LockOptions {
+export interface WorkerOptions extends ModelRuntimeOptions, LockOptions, QueueKeyOptions {
   /** Jobs processed at once by this process (default 1: encoding already uses every core). */
   concurrency?: number;
   /** Token of the Milvus server runs write to (never stored in Redis). Default $ROSETTA_MILVUS_TOKEN. */
@@ -25,8 +27,12 @@ export interface WorkerOptions extends ModelRuntimeOptions, LockOptions {
  * spaces (once) and its store when the store is shared, and processes jobs until `signal` aborts.
  * A job is acknowledged only when its items are committed (or durably handed to the run's committer);
  * a worker that dies holding a job lets its lock lapse, and another worker takes the job again.
+ * Nothing read from Redis is trusted (run-trust.ts): a run's spec must carry the shared key's signature, a
+ * job must be one of its run's, of a job's shape and size, and name only paths under the run's paths.
+ * A refused job fails at once (no retry) with its code in its reason, which `rosetta queue status` shows.
  */
 export async function runWorker(url: string, options: WorkerOptions = {}): Promise<void> {
+  const key = await loadQueueKey(options);
   const connection = redisOptions(url);
   const redis = openRedis(url);
   const runtime = resolveRuntime(options);
@@ -35,23 +41,32 @@ export async function runWorker(url: string, options: WorkerOptions = {}): Promi
     let ctx = runs.get(runId);
     if (!ctx) {
       ctx = (async () => {
-        const spec = await readSpec(redis, runId);
-        if (!spec) throw new RosettaError(ErrorCodes.QUEUE_FAILED, `Run ${runId} has no record in Redis (deleted, or Redis lost its data)`, { hint: 'start the run again with `rosetta index --queue …`' });
+        const raw = await readSpecRecord(redis, runId);
+        if (raw === null) throw final(new RosettaError(ErrorCodes.QUEUE_FAILED, `Run ${runId} has no record in Redis (deleted, or Redis lost its data)`, { hint: 'start the run again with `rosetta index --queue …`' }));
+        let spec;
+        try { spec = verifySpec(key, raw, runId); } catch (error) { throw final(error as RosettaError); }
         const spaces = await Promise.all(spec.spaces.map((s) => loadSpace(s, runtime)));
         const fetcher = new ImageFetcher(spec.fetch);
-        if (spec.store.kind === 'milvus') return { spec, spaces, fetcher, store: await openTarget(spec.store, options.milvusToken ?? process.env.ROSETTA_MILVUS_TOKEN) };
-        return { spec, spaces, fetcher, commits: new Queue(commitQueueName(runId), { connection, prefix: PREFIX }) };
+        const base = { spec, spaces, fetcher, key, roots: await runRoots(spec) };
+        if (spec.store.kind === 'milvus') return { ...base, store: await openTarget(spec.store, options.milvusToken ?? process.env.ROSETTA_MILVUS_TOKEN) };
+        return { ...base, commits: new Queue(commitQueueName(runId), { connection, prefix: PREFIX }) };
       })();
       ctx.catch(() => runs.delete(runId));
       runs.set(runId, ctx);
     }
     return ctx;
   };
-  const worker = new Worker<EncodeJobData>(ENCODE_QUEUE, async (job: Job<EncodeJobData>) => processEncodeJob(job, await contextFor(job.data.runId), redis),
-    { connection, prefix: PREFIX, concurrency: options.concurrency ?? 1, ...lockSettings(options) });
+  const worker = new EncodeWorker(ENCODE_QUEUE, async (job: Job) => {
+    let data;
+    try { data = checkEncodeJob(job.data); } catch (error) { throw final(error as RosettaError); }
+    const run = await contextFor(data.runId);
+    if (await redis.sismember(keys.jobs(data.runId), String(job.id)) !== 1) throw final(refused(`job ${job.id}`, `not one of run ${data.runId}'s jobs`));
+    return processEncodeJob(job, data, run, redis);
+  }, { connection, prefix: PREFIX, concurrency: options.concurrency ?? 1, ...lockSettings(options) });
+  const runOf = (job: Job) => String((job.data as { runId?: unknown } | undefined)?.runId ?? '');
   worker.on('error', () => undefined); // connection errors: ioredis reconnects, BullMQ resumes
-  worker.on('completed', (job, result: { failed: number }) => options.onJob?.({ id: String(job.id), runId: job.data.runId, status: 'done', failed: result.failed }));
-  worker.on('failed', (job, error) => job && options.onJob?.({ id: String(job.id), runId: job.data.runId, status: 'failed', reason: error.message }));
+  worker.on('completed', (job, result: { failed: number }) => options.onJob?.({ id: String(job.id), runId: runOf(job), status: 'done', failed: result.failed }));
+  worker.on('failed', (job, error) => job && options.onJob?.({ id: String(job.id), runId: runOf(job), status: 'failed', reason: error.message }));
   await new Promise<void>((resolve) => {
     if (options.signal?.aborted) resolve();
     options.signal?.addEventListener('abort', () => resolve(), { once: true });

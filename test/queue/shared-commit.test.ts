@@ -17,6 +17,7 @@ import { openRedis } from '../../src/queue/connection.js';
 import { inProcessTurn, redisItemTurns, withRedisLock, type ItemTurn } from '../../src/queue/item-lock.js';
 import { commitToSharedStore } from '../../src/queue/shared-commit.js';
 import { processEncodeJob } from '../../src/queue/encode-job.js';
+import { runRoots } from '../../src/queue/run-trust.js';
 import { keys, type EncodeJobData, type RunSpec, type StoreTarget } from '../../src/queue/run-spec.js';
 import { ProgressCounter } from '../../src/ingest/progress.js';
 import type { PendingCommit } from '../../src/ingest/index-paths.js';
@@ -225,7 +226,7 @@ describe('commits of one item across workers take turns through a Redis lock (re
       const job = async (id: string, path: string) => {
         const s = await stat(path);
         const data: EncodeJobData = { runId: spec.id, kind: 'files', files: [{ path, size: s.size, mtimeMs: s.mtimeMs }] };
-        return processEncodeJob({ id, data } as unknown as Job<EncodeJobData>, { spec, spaces: rosetta.spaces, store: gated.store, fetcher: new ImageFetcher() }, worker());
+        return processEncodeJob({ id, data } as unknown as Job<EncodeJobData>, data, { spec, spaces: rosetta.spaces, store: gated.store, fetcher: new ImageFetcher(), key: Buffer.alloc(32), roots: await runRoots(spec) }, worker());
       };
       const results = await Promise.all([job('j1', paths[0]), job('j2', paths[1])]);
       assert.deepEqual(results.map((r) => r.failed), [0, 0]);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { showPath } from '../../util/show-path.js';
 import { action, addCommonOptions, indexProgressBar, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
 
-interface IndexFlags extends CommonOptions { batchFiles?: number; prune?: boolean; tag?: string[]; queue?: string; lockMs?: number; allowPrivateUrls?: boolean }
+interface IndexFlags extends CommonOptions { batchFiles?: number; prune?: boolean; tag?: string[]; queue?: string; lockMs?: number; allowPrivateUrls?: boolean; queueKeyFile?: string }
 
 /** Exit status of a run in which some files failed and the rest were indexed (as rsync's "partial transfer"). */
 export const PARTIAL_FAILURE_EXIT = 23;
@@ -15,8 +15,9 @@ export function registerIndex(program: Command): void {
     .option('--speech', 'also find where people speak in audio and video (Silero VAD, offline), for search --in speech')
     .option('--ocr', 'also read the text in pictures and video keyframes (PaddleOCR, offline), so search finds them by their words')
     .option('--queue <redis-url>', 'spread the work over `rosetta worker` processes through this Redis (redis://host:6379); follows the run, resumes it when run again')
+    .option('--queue-key-file <path>', 'with --queue: the key the run is signed with, shared with the workers (default $ROSETTA_QUEUE_KEY, $ROSETTA_QUEUE_KEY_FILE, else ~/.config/rosetta/queue.key)')
     .option('--lock-ms <n>', 'with --queue: how long a silent committer keeps a job before it is retried', (v) => parseIntStrict('--lock-ms', v))
-    .option('--batch-files <n>', 'files per batch (in-process) or per job (--queue), default 16', (v) => parseIntStrict('--batch-files', v))
+    .option('--batch-files <n>', 'files per batch (in-process) or per job (--queue, at most 1024), default 16', (v) => parseIntStrict('--batch-files', v))
     .option('--allow-private-urls', 'let shard URLs reach private and loopback addresses (trusted networks only)')
     .action(action(async (paths: string[], o: IndexFlags & { ocr?: boolean; speech?: boolean }) => {
       const rosetta = await openCollection(o, { create: true });
@@ -28,7 +29,7 @@ export function registerIndex(program: Command): void {
         const onOcrProgress = !o.json && process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\rreading text: ${done}/${total}`) : undefined;
         const summary = await rosetta.index(paths, {
           prune: o.prune, tags: o.tag, onProgress: bar.onProgress, signal: controller.signal, ocr: o.ocr, speech: o.speech, onOcrProgress,
-          queue: o.queue, lockMs: o.lockMs, batchFiles: o.batchFiles, fetch: o.allowPrivateUrls ? { allowPrivate: true } : undefined,
+          queue: o.queue, queueKeyFile: o.queueKeyFile, lockMs: o.lockMs, batchFiles: o.batchFiles, fetch: o.allowPrivateUrls ? { allowPrivate: true } : undefined,
         });
         bar.stop();
         if (summary.failed > 0 || (summary.ocr?.failures.length ?? 0) > 0) process.exitCode = PARTIAL_FAILURE_EXIT;

@@ -21,6 +21,7 @@ export function registerQueue(program: Command): void {
         for (const f of r.failures) process.stdout.write(`  failed: ${f.path}: ${f.reason} [${f.code}]\n`);
       }
       if (!s.runs.length) process.stdout.write('no runs recorded\n');
+      for (const j of s.unreadableJobs) process.stdout.write(`failed job ${j.id} (no run): ${j.reason} [${j.code}]\n`);
     }));
   queue.command('forget').description('drop a run: its record, its queued jobs and commit queue (items already committed stay)')
     .argument('<run-id>', 'as shown by `rosetta queue status`')

@@ -4,7 +4,7 @@ import { action, addRuntimeOptions, parseIntStrict, printJson } from '../shared.
 
 interface WorkerFlags {
   queue: string; concurrency?: number; lockMs?: number; offline?: boolean; device?: string; dtype?: string;
-  batchSize?: number; threads?: number; cacheDir?: string; milvusToken?: string; json?: boolean;
+  batchSize?: number; threads?: number; cacheDir?: string; milvusToken?: string; json?: boolean; queueKeyFile?: string;
 }
 
 export function registerWorker(program: Command): void {
@@ -12,6 +12,7 @@ export function registerWorker(program: Command): void {
     .requiredOption('--queue <redis-url>', 'the Redis the runs are queued on (redis://host:6379)')
     .option('--concurrency <n>', 'jobs at once in this process', (v) => parseIntStrict('--concurrency', v), 1)
     .option('--lock-ms <n>', 'how long a job stays with a silent worker before it is retried', (v) => parseIntStrict('--lock-ms', v))
+    .option('--queue-key-file <path>', 'the key runs are signed with, shared with `index --queue` (default $ROSETTA_QUEUE_KEY, $ROSETTA_QUEUE_KEY_FILE, else ~/.config/rosetta/queue.key, created if missing)')
     .option('--milvus-token <token>', 'token for runs that write to Milvus (also ROSETTA_MILVUS_TOKEN)')
     .option('--json', 'one JSON line per finished job on stdout')
     .action(action(async (o: WorkerFlags) => {
@@ -24,7 +25,7 @@ export function registerWorker(program: Command): void {
       process.once('SIGTERM', stop);
       if (!o.json) process.stderr.write(`rosetta worker: waiting for jobs on ${o.queue.replace(/:[^:@/]*@/, ':***@')}\n`);
       await runWorker(o.queue, {
-        concurrency: o.concurrency, lockMs: o.lockMs, milvusToken: o.milvusToken, offline: o.offline, device: o.device as never, dtype: o.dtype as never,
+        concurrency: o.concurrency, lockMs: o.lockMs, milvusToken: o.milvusToken, queueKeyFile: o.queueKeyFile, offline: o.offline, device: o.device as never, dtype: o.dtype as never,
         batchSize: o.batchSize, threads: o.threads, cacheDir: o.cacheDir, signal: controller.signal,
         onJob: (e) => {
           if (o.json) { process.stdout.write(`${JSON.stringify(e)}\n`); return; }
