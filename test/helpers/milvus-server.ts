@@ -59,6 +59,13 @@ export async function freePorts(n: number): Promise<number[]> {
 const PORT_KEYS = ['proxy_port', 'etcd_port', 'root_coord_port', 'proxy_internal_port', 'query_coord_port', 'query_node_port',
   'index_coord_port', 'index_node_port', 'data_coord_port', 'data_node_port', 'metrics_port'] as const;
 
+/**
+ * Shorter internal ticks than Milvus's defaults, for tests: a Strong-consistency read waits for the next time tick
+ * (200 ms by default: 50 ms here), and a collection load waits for the query coordinator's checks (1 s: 100 ms).
+ * What a read returns is the same; only the waits are shorter.
+ */
+const TEST_SETTINGS = { 'proxy.timeTickInterval': 50, 'queryCoord.checkInterval': 100, 'queryCoord.distPullInterval': 100 };
+
 const running = new Set<ChildProcess>();
 let exitHook = false;
 function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
@@ -87,7 +94,7 @@ export class MilvusHarness {
 
   static async start(kind: MilvusKind = 'milvus', options: MilvusStartOptions = {}): Promise<MilvusHarness> {
     if (!hasMilvus(kind)) throw new Error(milvusSkipReason(kind));
-    const h = new MilvusHarness(kind, mkdtempSync(join(tmpdir(), `rosetta-${kind}-`)), options.settings ?? {});
+    const h = new MilvusHarness(kind, mkdtempSync(join(tmpdir(), `rosetta-${kind}-`)), { ...TEST_SETTINGS, ...options.settings });
     try {
       await h.launch(options.timeoutMs ?? 300_000);
     } catch (e) {

@@ -92,8 +92,8 @@ export class MilvusStore implements VectorStore {
     // A server too old to answer GetVersion is treated as one without partial upserts.
     this.serverVersion = await this.client.getVersion().then((r) => r.version, () => undefined);
     this.partialUpdates = !this.options.fullRewrite && supportsPartialUpdate(this.serverVersion);
-    await this.ensureCollection(this.items, itemsSchema(), '_v', 'FLAT', 'L2', '');
-    await this.ensureCollection(this.segments, segmentsSchema(), '_v', 'FLAT', 'L2', '');
+    await Promise.all([this.ensureCollection(this.items, itemsSchema(), '_v', 'FLAT', 'L2', ''),
+      this.ensureCollection(this.segments, segmentsSchema(), '_v', 'FLAT', 'L2', '')]);
     const listed = await this.call('list collections', () => this.client.showCollections());
     for (const c of listed.data) {
       if (!c.name.startsWith(`${this.prefix}vectors_`)) continue;
@@ -162,10 +162,39 @@ export class MilvusStore implements VectorStore {
     return hashes.flatMap((h) => (byHash.has(h) ? [byHash.get(h)!] : []));
   }
 
-  /** Milvus has no multi-collection transaction: the items are committed one after another, each whole. */
+  /**
+   * Milvus has no multi-collection transaction. A batch is written collection by collection in a few large
+   * upserts (segments, then each space's vectors, then the item rows last, so an item row is never stored
+   * before its segments and vectors), and the rows of each item that are no longer present are deleted by key.
+   * A batch cut short leaves no item row of its own, only rows the next commit of those items replaces.
+   */
   async commitItems(commits: ItemCommit[]): Promise<void> {
     validateCommits(commits);
-    for (const c of commits) await this.commitItem(c.item, c.segments, c.vectors, c.spaces);
+    if (commits.length <= 1) {
+      for (const c of commits) await this.commitItem(c.item, c.segments, c.vectors, c.spaces);
+      return;
+    }
+    return this.queue.run(async () => {
+      const hashes = commits.map((c) => c.item.hash);
+      const segmentRows: Row[] = [];
+      const vectorRows = new Map<string, { space: SpaceTableInfo; rows: Row[] }>();
+      for (const { item, segments, vectors, spaces } of commits) {
+        const cols = itemColumns(item);
+        const kindOf = new Map(segments.map((s) => [s.id, s.kind]));
+        for (const s of segments) segmentRows.push({ id: s.id, kind: s.kind, record: s, ...cols, _v: [0, 0] });
+        for (const [spaceId, list] of Object.entries(vectors)) {
+          const space = spaces.find((x) => x.spaceId === spaceId)!;
+          const entry = vectorRows.get(spaceId) ?? { space, rows: [] };
+          vectorRows.set(spaceId, entry);
+          for (const v of list) entry.rows.push({ segment_id: v.segmentId, kind: kindOf.get(v.segmentId), space_version: space.version, vector: Array.from(v.vector), ...cols });
+        }
+      }
+      const present = new Set(segmentRows.map((r) => String(r.id)));
+      await this.replaceMany(this.segments, 'id', hashes, present, segmentRows);
+      for (const { space, rows } of vectorRows.values()) await this.replaceMany(await this.ensureSpace(space), 'segment_id', hashes, present, rows);
+      // A space an item no longer has vectors in keeps none of its rows (as commitItem does for the spaces it is given).
+      await this.upsertChunked(this.items, commits.map((c) => ({ ...itemRowPatch(c.item), _v: [0, 0] })));
+    });
   }
 
   async commitItem(item: ItemRecord, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
@@ -306,12 +335,43 @@ export class MilvusStore implements VectorStore {
       await this.call('create collection', () => this.client.createCollection({ collection_name: name, fields, description, consistency_level: 'Strong' }));
       await this.call('create index', () => this.client.createIndex({ collection_name: name, field_name: vectorField, index_type: indexType, metric_type: metric, params: params as never }));
     }
-    await this.call('load collection', () => this.client.loadCollectionSync({ collection_name: name }));
+    // Load and wait, polling more often than the SDK's loadCollectionSync (400 ms): a new collection loads in well under a second.
+    await this.call('load collection', () => this.client.loadCollection({ collection_name: name }));
+    for (let wait = 50; ; wait = Math.min(wait * 2, 400)) {
+      const progress = await this.call('load collection', () => this.client.getLoadingProgress({ collection_name: name }));
+      if (Number(progress.progress ?? 0) >= 100) return;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   /** Milvus merges each row into the stored row with the same key: fields left out keep their values. */
   private async upsertPartial(name: string, rows: Row[]): Promise<void> {
     await this.call('partial upsert', () => this.client.upsert({ collection_name: name, data: rows as never[], partial_update: true }));
+  }
+
+  /** Upserts in pieces the server accepts (a gRPC message is at most 64 MiB by default). */
+  private async upsertChunked(name: string, rows: Row[]): Promise<void> {
+    for (let i = 0; i < rows.length;) {
+      let bytes = 0;
+      let j = i;
+      while (j < rows.length && (j === i || bytes < 16 * 1024 * 1024) && j - i < 10_000) { bytes += JSON.stringify(rows[j]).length; j += 1; }
+      const part = rows.slice(i, j);
+      await this.call('upsert', () => this.client.upsert({ collection_name: name, data: part as never[] }));
+      i = j;
+    }
+  }
+
+  /** Upserts the rows of several items, then deletes those items' stored rows whose key is not among `present`. */
+  private async replaceMany(name: string, key: string, hashes: string[], present: Set<string>, rows: Row[]): Promise<void> {
+    await this.upsertChunked(name, rows);
+    const stale: string[] = [];
+    for (let i = 0; i < hashes.length; i += MAX_LIST) {
+      for (const r of await this.query(name, `item_hash in ${inList(hashes.slice(i, i + MAX_LIST))}`, [key])) if (!present.has(String(r[key]))) stale.push(String(r[key]));
+    }
+    for (let i = 0; i < stale.length; i += MAX_LIST) {
+      const part = stale.slice(i, i + MAX_LIST);
+      await this.call('delete', () => this.client.delete({ collection_name: name, filter: `${key} in ${inList(part)}` }));
+    }
   }
 
   /** Upserts rows, then deletes the rows matched by `stale` (the item's rows that are no longer present). */
