@@ -24,11 +24,32 @@ export async function snapshot(dir: string, model: string, store?: () => Promise
   for (const i of listed) for (const s of await rosetta.store.getItemSegments(i.hash)) segments.push(`${s.id} ${s.text ?? ''}`);
   const query = (await rosetta.spaces[0].embedTexts(['red']))[0];
   const space = { spaceId: rosetta.spaces[0].id, version: rosetta.spaces[0].version, dim: query.length };
-  const hits = await rosetta.store.search(space, query, { k: 10_000 });
+  // Every stored vector (read back whole, not through a search: an approximate index need not reach them all),
+  // shown by its cosine with one query.
+  const vectors: string[] = [];
+  for await (const batch of rosetta.store.scanVectors(space)) {
+    for (const v of batch) { let s = 0; for (let i = 0; i < v.vector.length; i++) s += v.vector[i] * query[i]; vectors.push(`${v.segmentId} ${s.toFixed(5)}`); }
+  }
   const search: string[][] = [];
-  for (const q of QUERIES) search.push((await rosetta.search(q, { k: 8 })).map((r) => `${r.segmentId} ${r.similarity.toFixed(5)}`));
+  for (const q of QUERIES) search.push(canonicalRanking((await rosetta.search(q, { k: 8 })).map((r) => [r.segmentId, r.similarity.toFixed(5)])));
   await rosetta.close();
-  return { items, segments: segments.sort(), vectors: hits.map((h) => `${h.segmentId} ${h.score.toFixed(5)}`).sort(), vectorCount: hits.length, search };
+  return { items, segments: segments.sort(), vectors: vectors.sort(), vectorCount: vectors.length, search };
+}
+
+/**
+ * A ranking with its ties made comparable: segments of equal score may come in any order (each store breaks ties
+ * its own way), so each run of equal scores is sorted, and the last run (which k may cut) is shown by its score and length.
+ */
+export function canonicalRanking(hits: [string, string][]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < hits.length;) {
+    let j = i;
+    while (j < hits.length && hits[j][1] === hits[i][1]) j += 1;
+    if (j === hits.length) out.push(`${j - i} at ${hits[i][1]}`);
+    else out.push(...hits.slice(i, j).map(([id, score]) => `${id} ${score}`).sort());
+    i = j;
+  }
+  return out;
 }
 
 export function assertSameAsReference(got: Snapshot, reference: Snapshot, label: string): void {

@@ -12,13 +12,14 @@ import { ErrorCodes } from '../../errors/codes.js';
 import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
 
 /**
- * The distributed backend: the same VectorStore contract on a Milvus (≥ 2.4) server. Milvus loads
+ * The distributed backend: the same VectorStore contract on a Milvus (≥ 2.3) server. Milvus loads
  * only indexed collections, so every space collection carries an HNSW index from the start (there is
  * no exact mode) and `optimize()` only flushes. Path globs are post-filtered (Milvus expressions have
  * no regex over arrays); full-text search (hybrid queries) is not offered: `searchText` throws UNSUPPORTED.
  * Tag and location changes are partial upserts on Milvus ≥ 2.6.2 and whole-row rewrites before (the server
- * version is read when the store opens). Not exercised in this repository's CI: test/store/milvus.test.ts
- * runs the conformance suite when ROSETTA_MILVUS_ADDRESS is set.
+ * version is read when the store opens). CI runs the conformance suite, a 20,000-item paging test and the CLI,
+ * server and distributed tests against the `milvus` wheel's Milvus 2.3.5 (test/helpers/milvus-server.ts), and the
+ * suite against Milvus Lite 3.2.2.
  */
 export interface MilvusStoreOptions {
   /** `host:port` of the Milvus server. */
@@ -38,6 +39,12 @@ export interface MilvusStoreOptions {
 
 type Row = Record<string, unknown>;
 const STRONG = ConsistencyLevelEnum.Strong;
+/**
+ * Asks for a page in primary-key order (the query parameter the SDK's query iterator sends). Paging by key needs
+ * each page to be the smallest keys above the last one: Milvus answers so; Milvus Lite 3.x returns storage
+ * order without it, and a key-paged read then skipped rows (6,000 items listed as 4,096).
+ */
+const KEY_ORDER = { iterator: true };
 
 const q = (s: string) => JSON.stringify(s);
 const inList = (values: readonly string[]) => `[${values.map(q).join(', ')}]`;
@@ -307,7 +314,7 @@ export class MilvusStore implements VectorStore {
     if (this.versions.get(space.spaceId)?.version !== space.version) return;
     const name = this.vectorsOf(space.spaceId);
     const page = async (after: string | undefined, size: number) => (await this.call('query', () => this.client.query({
-      collection_name: name, filter: pageExpr('segment_id != ""', 'segment_id', after), output_fields: ['segment_id', 'item_hash', 'vector'], limit: size, consistency_level: STRONG,
+      collection_name: name, filter: pageExpr('segment_id != ""', 'segment_id', after), output_fields: ['segment_id', 'item_hash', 'vector'], limit: size, consistency_level: STRONG, params: KEY_ORDER,
     }))).data as Row[];
     for await (const rows of pagesByKey(page, (r) => String(r.segment_id))) {
       yield rows.map((r) => ({ segmentId: String(r.segment_id), itemHash: String(r.item_hash), vector: Float32Array.from(r.vector as number[]) }));
@@ -385,7 +392,7 @@ export class MilvusStore implements VectorStore {
     const key = name === this.items ? 'hash' : name === this.segments ? 'id' : 'segment_id';
     const output = fields.includes('*') || fields.includes(key) ? fields : [...fields, key];
     const page = async (after: string | undefined, size: number) => {
-      const res = await this.call('query', () => this.client.query({ collection_name: name, filter: pageExpr(expr, key, after), output_fields: output, limit: size, consistency_level: STRONG }));
+      const res = await this.call('query', () => this.client.query({ collection_name: name, filter: pageExpr(expr, key, after), output_fields: output, limit: size, consistency_level: STRONG, params: KEY_ORDER }));
       return res.data as Row[];
     };
     if (limit !== undefined && limit <= 4096) return page(undefined, limit);
@@ -412,7 +419,7 @@ export class MilvusStore implements VectorStore {
     const status = (res as { status?: { error_code?: string | number; reason?: string } })?.status
       ?? (res as { error_code?: string | number; reason?: string } | undefined);
     if (status && status.error_code !== undefined && status.error_code !== 'Success' && status.error_code !== 0) {
-      throw new RosettaError(ErrorCodes.STORE_FAILED, `Milvus at ${this.options.address} refused ${op}: ${describeMilvusError(status)}`, { file: this.options.address, hint: 'check the Milvus server version (≥ 2.4) and logs' });
+      throw new RosettaError(ErrorCodes.STORE_FAILED, `Milvus at ${this.options.address} refused ${op}: ${describeMilvusError(status)}`, { file: this.options.address, hint: 'check the Milvus server version (≥ 2.3) and logs' });
     }
     return res;
   }
