@@ -97,7 +97,7 @@ describe('Rosetta on a real Milvus server: CLI, HTTP server and distributed work
       cpSync(join(copies[k], 'img-000.png'), join(copies[k], 'more', 'again-000.png'));
       rmSync(join(copies[k], 'img-002.png'));
       renameSync(join(copies[k], 'img-004.png'), join(copies[k], 'more', 'moved-004.png'));
-      writeFileSync(join(copies[k], 'big.txt'), `${textOfSize(1.2 * 1024 * 1024, 3)}The magenta magenta sky car.\n`);
+      writeFileSync(join(copies[k], 'big.txt'), `${textOfSize(1.05 * 1024 * 1024, 3)}The magenta magenta sky car.\n`);
       const summary = json<{ failed: number }>(await cli(['index', copies[k], ...where(k), '--prune', '--tag', 'batch2']));
       assert.equal(summary.failed, 0);
     }
