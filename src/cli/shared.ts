@@ -62,8 +62,8 @@ export function rosettaOptions(o: CommonOptions): RosettaOptions {
  * it; every other command opens it read-only (`create: false`) and creates nothing: without a collection, the
  * one-shot commands use `--model` (or the default model) alone.
  */
-export async function openCollection(o: CommonOptions, access: { create: boolean }): Promise<Rosetta> {
-  const options = { ...rosettaOptions(o), create: access.create };
+export async function openCollection(o: CommonOptions, access: { create: boolean }, extra: { maxPixels?: number } = {}): Promise<Rosetta> {
+  const options = { ...rosettaOptions(o), ...extra, create: access.create };
   if (!o.storeUrl) return Rosetta.open(o.dir, options);
   const store = await openMilvusStore(parseMilvusUrl(o.storeUrl, o.storeToken ?? process.env.ROSETTA_MILVUS_TOKEN));
   return Rosetta.open(o.dir, { ...options, store }).catch(async (error) => { await store.close(); throw error; });

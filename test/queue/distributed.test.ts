@@ -5,12 +5,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Rosetta } from '../../src/rosetta.js';
 import { openLanceStore } from '../../src/store/lancedb/lance-store.js';
 import { queueStatus } from '../../src/queue/queue-status.js';
@@ -18,75 +16,22 @@ import { writeWebdatasetTar } from '../../src/datasets/shards/write-shards.js';
 import { buildTinyClip } from '../helpers/tiny-clip.js';
 import { colourImage } from '../helpers/images.js';
 import { hasRedis, RedisHarness } from '../helpers/redis-server.js';
+import { assertSameAsReference as sameAs, exited, kill, killRandomWorkers, RosettaChildren, sleep, snapshot as snapshotOf, untilCommitted as committed, type Snapshot } from './distributed-harness.js';
 
-const BIN = fileURLToPath(new URL('../../bin/rosetta.js', import.meta.url));
 const LOCK_MS = '1500';
-const QUERIES = ['red', 'green', 'blue', 'yellow', 'a cyan square'];
 
 let redis: RedisHarness;
 let root: string;
 let files: string;
 let model: string;
 let reference: Snapshot;
-const children = new Set<ChildProcess>();
-
-
-interface Snapshot { items: string[]; segments: string[]; vectors: string[]; vectorCount: number; search: string[][] }
-
-/** Everything a user could observe of a collection, in a comparable form. */
-async function snapshot(dir: string): Promise<Snapshot> {
-  const rosetta = await Rosetta.open(dir, { spaces: [model], offline: true });
-  const items = (await rosetta.store.listItems()).map((i) => `${i.hash} ${[...i.locations].sort().join(',')} ${i.meta.caption ?? ''}`).sort();
-  const segments: string[] = [];
-  for (const i of await rosetta.store.listItems()) for (const s of await rosetta.store.getItemSegments(i.hash)) segments.push(`${s.id} ${s.text ?? ''}`);
-  const query = (await rosetta.spaces[0].embedTexts(['red']))[0];
-  const space = { spaceId: rosetta.spaces[0].id, version: rosetta.spaces[0].version, dim: query.length };
-  const hits = await rosetta.store.search(space, query, { k: 10_000 });
-  const search: string[][] = [];
-  for (const q of QUERIES) search.push((await rosetta.search(q, { k: 8 })).map((r) => `${r.segmentId} ${r.similarity.toFixed(5)}`));
-  await rosetta.close();
-  return { items, segments: segments.sort(), vectors: hits.map((h) => `${h.segmentId} ${h.score.toFixed(5)}`).sort(), vectorCount: hits.length, search };
-}
-
-function assertSameAsReference(got: Snapshot, label: string): void {
-  assert.equal(got.items.length, reference.items.length, `${label}: item count`);
-  assert.deepEqual(got.items, reference.items, `${label}: items and their locations`);
-  assert.deepEqual(got.segments, reference.segments, `${label}: segments`);
-  assert.equal(got.vectorCount, new Set(got.vectors.map((v) => v.split(' ')[0])).size, `${label}: no duplicated vectors`);
-  assert.deepEqual(got.vectors, reference.vectors, `${label}: vectors`);
-  assert.deepEqual(got.search, reference.search, `${label}: search results`);
-}
-
-function rosettaChild(args: string[]): ChildProcess & { out: string } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & { out: string };
-  child.out = '';
-  child.stdout!.on('data', (d) => { child.out += d; });
-  child.stderr!.on('data', (d) => { child.out += d; });
-  children.add(child);
-  child.once('exit', (code) => {
-    children.delete(child);
-    if (code) process.stderr.write(`rosetta ${args[0]} exited with ${code}:\n${child.out}\n`);
-  });
-  return child;
-}
-
+const children = new RosettaChildren();
+const snapshot = (dir: string) => snapshotOf(dir, model);
+const assertSameAsReference = (got: Snapshot, label: string) => sameAs(got, reference, label);
+const rosettaChild = (args: string[]) => children.start(args);
 const startWorker = () => rosettaChild(['worker', '--queue', redis.url, '--lock-ms', LOCK_MS, '--offline', '--json', '--threads', '1']);
 const startIndex = (dir: string) => rosettaChild(['index', files, '--queue', redis.url, '--dir', dir, '--model', model, '--offline', '--json', '--lock-ms', LOCK_MS, '--batch-files', '4']);
-const exited = (c: ChildProcess) => new Promise<number>((resolve) => { if (c.exitCode !== null || c.signalCode) resolve(c.exitCode ?? -1); else c.once('exit', (code) => resolve(code ?? -1)); });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const kill = async (c: ChildProcess) => { if (c.exitCode === null && !c.signalCode) { c.kill('SIGKILL'); await exited(c); } };
-
-/** Waits until the run of `dir` has committed at least `n` items (read from Redis, as `queue status` does). */
-async function untilCommitted(n: number, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const s = await queueStatus(redis.url, { runs: 1 });
-    const r = s.runs[0];
-    if (r && !r.finishedAt && r.added + r.updated >= n) return;
-    await sleep(150);
-  }
-  throw new Error(`fewer than ${n} items committed in ${timeoutMs} ms`);
-}
+const untilCommitted = (n: number, timeoutMs = 60_000) => committed(redis.url, n, timeoutMs);
 
 describe('distributed ingest on Redis (real redis-server, real worker processes)', { skip: hasRedis ? false : 'redis-server is not installed: run `npm run setup:system` (CI installs it)' }, () => {
   before(async () => {
@@ -113,7 +58,7 @@ describe('distributed ingest on Redis (real redis-server, real worker processes)
   });
 
   after(async () => {
-    for (const c of children) c.kill('SIGKILL');
+    children.killAll();
     await redis?.close();
     rmSync(root, { recursive: true, force: true });
   });
@@ -139,19 +84,9 @@ describe('distributed ingest on Redis (real redis-server, real worker processes)
   });
 
   it('twenty SIGKILLs of random workers at random moments: nothing lost, nothing duplicated', async () => {
-    let workers = [startWorker(), startWorker()];
     const dir = join(root, 'kills');
     const index = startIndex(dir);
-    let kills = 0;
-    let seed = 7;
-    const rand = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
-    while (kills < 20) {
-      await sleep(150 + rand() * 600);
-      const victim = workers[Math.floor(rand() * workers.length)];
-      await kill(victim);
-      kills += 1;
-      workers = workers.filter((w) => w !== victim).concat(startWorker());
-    }
+    const workers = await killRandomWorkers([startWorker(), startWorker()], 20, startWorker);
     assert.equal(index.exitCode, null, 'the run was still going when the twentieth worker was killed');
     assert.equal(await exited(index), 0, index.out);
     await Promise.all(workers.map(kill));

@@ -261,7 +261,7 @@ export function runConformance(name: string, openFresh: () => Promise<VectorStor
       assert.deepEqual(await store.getItemSegments('gone'), []);
       assert.equal(await store.countItems(), 1);
       assert.deepEqual(await hitsFor(store), ['keep']);
-      if (store.searchText) assert.deepEqual(await store.searchText('doomed', { k: 5 }), []);
+      if (capabilities.fullText) assert.deepEqual(await store.searchText!('doomed', { k: 5 }), []);
       await store.removeItem('gone'); // removing twice is harmless
     });
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createServer, Rosetta, DEFAULT_MAX_PIXELS, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT } from '../../index.js';
-import { action, addCommonOptions, parseIntStrict, printJson, rosettaOptions, type CommonOptions } from '../shared.js';
+import { action, addCommonOptions, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
 
 interface ServeFlags extends CommonOptions {
   host: string;
@@ -28,8 +28,9 @@ export function registerServe(program: Command): void {
     .option('--log', 'log requests (JSON lines on stdout)')
     .option('--queue <redis-url>', 'show distributed ingest runs of this Redis at GET /api/queue')
     .action(action(async (o: ServeFlags) => {
-      // The server indexes on request: the collection is created by its first index job.
-      const rosetta = await Rosetta.open(o.dir, { ...rosettaOptions(o), maxPixels: o.maxPixels, create: true });
+      // The server indexes on request: the collection is created by its first index job. With --store-url the
+      // vectors live on that Milvus server (the server once ignored the flag and served --dir's LanceDB store).
+      const rosetta = await openCollection(o, { create: true }, { maxPixels: o.maxPixels });
       const server = await createServer(rosetta, {
         host: o.host, port: o.port, token: o.token ?? process.env.ROSETTA_TOKEN, roots: o.root ?? [],
         uploadLimitBytes: o.uploadLimitMb * 1024 * 1024, maxPixels: o.maxPixels, allowPrivateUrls: o.allowPrivateUrls,

@@ -12,13 +12,14 @@ import { ErrorCodes } from '../../errors/codes.js';
 import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
 
 /**
- * The distributed backend: the same VectorStore contract on a Milvus (≥ 2.4) server. Milvus loads
+ * The distributed backend: the same VectorStore contract on a Milvus (≥ 2.3) server. Milvus loads
  * only indexed collections, so every space collection carries an HNSW index from the start (there is
  * no exact mode) and `optimize()` only flushes. Path globs are post-filtered (Milvus expressions have
  * no regex over arrays); full-text search (hybrid queries) is not offered: `searchText` throws UNSUPPORTED.
  * Tag and location changes are partial upserts on Milvus ≥ 2.6.2 and whole-row rewrites before (the server
- * version is read when the store opens). Not exercised in this repository's CI: test/store/milvus.test.ts
- * runs the conformance suite when ROSETTA_MILVUS_ADDRESS is set.
+ * version is read when the store opens). CI runs the conformance suite, a 20,000-item paging test and the CLI,
+ * server and distributed tests against the `milvus` wheel's Milvus 2.3.5 (test/helpers/milvus-server.ts), and the
+ * suite against Milvus Lite 3.2.2.
  */
 export interface MilvusStoreOptions {
   /** `host:port` of the Milvus server. */
@@ -38,6 +39,12 @@ export interface MilvusStoreOptions {
 
 type Row = Record<string, unknown>;
 const STRONG = ConsistencyLevelEnum.Strong;
+/**
+ * Asks for a page in primary-key order (the query parameter the SDK's query iterator sends). Paging by key needs
+ * each page to be the smallest keys above the last one: Milvus answers so; Milvus Lite 3.x returns storage
+ * order without it, and a key-paged read then skipped rows (6,000 items listed as 4,096).
+ */
+const KEY_ORDER = { iterator: true };
 
 const q = (s: string) => JSON.stringify(s);
 const inList = (values: readonly string[]) => `[${values.map(q).join(', ')}]`;
@@ -92,8 +99,8 @@ export class MilvusStore implements VectorStore {
     // A server too old to answer GetVersion is treated as one without partial upserts.
     this.serverVersion = await this.client.getVersion().then((r) => r.version, () => undefined);
     this.partialUpdates = !this.options.fullRewrite && supportsPartialUpdate(this.serverVersion);
-    await this.ensureCollection(this.items, itemsSchema(), '_v', 'FLAT', 'L2', '');
-    await this.ensureCollection(this.segments, segmentsSchema(), '_v', 'FLAT', 'L2', '');
+    await Promise.all([this.ensureCollection(this.items, itemsSchema(), '_v', 'FLAT', 'L2', ''),
+      this.ensureCollection(this.segments, segmentsSchema(), '_v', 'FLAT', 'L2', '')]);
     const listed = await this.call('list collections', () => this.client.showCollections());
     for (const c of listed.data) {
       if (!c.name.startsWith(`${this.prefix}vectors_`)) continue;
@@ -162,10 +169,39 @@ export class MilvusStore implements VectorStore {
     return hashes.flatMap((h) => (byHash.has(h) ? [byHash.get(h)!] : []));
   }
 
-  /** Milvus has no multi-collection transaction: the items are committed one after another, each whole. */
+  /**
+   * Milvus has no multi-collection transaction. A batch is written collection by collection in a few large
+   * upserts (segments, then each space's vectors, then the item rows last, so an item row is never stored
+   * before its segments and vectors), and the rows of each item that are no longer present are deleted by key.
+   * A batch cut short leaves no item row of its own, only rows the next commit of those items replaces.
+   */
   async commitItems(commits: ItemCommit[]): Promise<void> {
     validateCommits(commits);
-    for (const c of commits) await this.commitItem(c.item, c.segments, c.vectors, c.spaces);
+    if (commits.length <= 1) {
+      for (const c of commits) await this.commitItem(c.item, c.segments, c.vectors, c.spaces);
+      return;
+    }
+    return this.queue.run(async () => {
+      const hashes = commits.map((c) => c.item.hash);
+      const segmentRows: Row[] = [];
+      const vectorRows = new Map<string, { space: SpaceTableInfo; rows: Row[] }>();
+      for (const { item, segments, vectors, spaces } of commits) {
+        const cols = itemColumns(item);
+        const kindOf = new Map(segments.map((s) => [s.id, s.kind]));
+        for (const s of segments) segmentRows.push({ id: s.id, kind: s.kind, record: s, ...cols, _v: [0, 0] });
+        for (const [spaceId, list] of Object.entries(vectors)) {
+          const space = spaces.find((x) => x.spaceId === spaceId)!;
+          const entry = vectorRows.get(spaceId) ?? { space, rows: [] };
+          vectorRows.set(spaceId, entry);
+          for (const v of list) entry.rows.push({ segment_id: v.segmentId, kind: kindOf.get(v.segmentId), space_version: space.version, vector: Array.from(v.vector), ...cols });
+        }
+      }
+      const present = new Set(segmentRows.map((r) => String(r.id)));
+      await this.replaceMany(this.segments, 'id', hashes, present, segmentRows);
+      for (const { space, rows } of vectorRows.values()) await this.replaceMany(await this.ensureSpace(space), 'segment_id', hashes, present, rows);
+      // A space an item no longer has vectors in keeps none of its rows (as commitItem does for the spaces it is given).
+      await this.upsertChunked(this.items, commits.map((c) => ({ ...itemRowPatch(c.item), _v: [0, 0] })));
+    });
   }
 
   async commitItem(item: ItemRecord, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
@@ -278,7 +314,7 @@ export class MilvusStore implements VectorStore {
     if (this.versions.get(space.spaceId)?.version !== space.version) return;
     const name = this.vectorsOf(space.spaceId);
     const page = async (after: string | undefined, size: number) => (await this.call('query', () => this.client.query({
-      collection_name: name, filter: pageExpr('segment_id != ""', 'segment_id', after), output_fields: ['segment_id', 'item_hash', 'vector'], limit: size, consistency_level: STRONG,
+      collection_name: name, filter: pageExpr('segment_id != ""', 'segment_id', after), output_fields: ['segment_id', 'item_hash', 'vector'], limit: size, consistency_level: STRONG, params: KEY_ORDER,
     }))).data as Row[];
     for await (const rows of pagesByKey(page, (r) => String(r.segment_id))) {
       yield rows.map((r) => ({ segmentId: String(r.segment_id), itemHash: String(r.item_hash), vector: Float32Array.from(r.vector as number[]) }));
@@ -306,12 +342,43 @@ export class MilvusStore implements VectorStore {
       await this.call('create collection', () => this.client.createCollection({ collection_name: name, fields, description, consistency_level: 'Strong' }));
       await this.call('create index', () => this.client.createIndex({ collection_name: name, field_name: vectorField, index_type: indexType, metric_type: metric, params: params as never }));
     }
-    await this.call('load collection', () => this.client.loadCollectionSync({ collection_name: name }));
+    // Load and wait, polling more often than the SDK's loadCollectionSync (400 ms): a new collection loads in well under a second.
+    await this.call('load collection', () => this.client.loadCollection({ collection_name: name }));
+    for (let wait = 50; ; wait = Math.min(wait * 2, 400)) {
+      const progress = await this.call('load collection', () => this.client.getLoadingProgress({ collection_name: name }));
+      if (Number(progress.progress ?? 0) >= 100) return;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   /** Milvus merges each row into the stored row with the same key: fields left out keep their values. */
   private async upsertPartial(name: string, rows: Row[]): Promise<void> {
     await this.call('partial upsert', () => this.client.upsert({ collection_name: name, data: rows as never[], partial_update: true }));
+  }
+
+  /** Upserts in pieces the server accepts (a gRPC message is at most 64 MiB by default). */
+  private async upsertChunked(name: string, rows: Row[]): Promise<void> {
+    for (let i = 0; i < rows.length;) {
+      let bytes = 0;
+      let j = i;
+      while (j < rows.length && (j === i || bytes < 16 * 1024 * 1024) && j - i < 10_000) { bytes += JSON.stringify(rows[j]).length; j += 1; }
+      const part = rows.slice(i, j);
+      await this.call('upsert', () => this.client.upsert({ collection_name: name, data: part as never[] }));
+      i = j;
+    }
+  }
+
+  /** Upserts the rows of several items, then deletes those items' stored rows whose key is not among `present`. */
+  private async replaceMany(name: string, key: string, hashes: string[], present: Set<string>, rows: Row[]): Promise<void> {
+    await this.upsertChunked(name, rows);
+    const stale: string[] = [];
+    for (let i = 0; i < hashes.length; i += MAX_LIST) {
+      for (const r of await this.query(name, `item_hash in ${inList(hashes.slice(i, i + MAX_LIST))}`, [key])) if (!present.has(String(r[key]))) stale.push(String(r[key]));
+    }
+    for (let i = 0; i < stale.length; i += MAX_LIST) {
+      const part = stale.slice(i, i + MAX_LIST);
+      await this.call('delete', () => this.client.delete({ collection_name: name, filter: `${key} in ${inList(part)}` }));
+    }
   }
 
   /** Upserts rows, then deletes the rows matched by `stale` (the item's rows that are no longer present). */
@@ -325,7 +392,7 @@ export class MilvusStore implements VectorStore {
     const key = name === this.items ? 'hash' : name === this.segments ? 'id' : 'segment_id';
     const output = fields.includes('*') || fields.includes(key) ? fields : [...fields, key];
     const page = async (after: string | undefined, size: number) => {
-      const res = await this.call('query', () => this.client.query({ collection_name: name, filter: pageExpr(expr, key, after), output_fields: output, limit: size, consistency_level: STRONG }));
+      const res = await this.call('query', () => this.client.query({ collection_name: name, filter: pageExpr(expr, key, after), output_fields: output, limit: size, consistency_level: STRONG, params: KEY_ORDER }));
       return res.data as Row[];
     };
     if (limit !== undefined && limit <= 4096) return page(undefined, limit);
@@ -352,7 +419,7 @@ export class MilvusStore implements VectorStore {
     const status = (res as { status?: { error_code?: string | number; reason?: string } })?.status
       ?? (res as { error_code?: string | number; reason?: string } | undefined);
     if (status && status.error_code !== undefined && status.error_code !== 'Success' && status.error_code !== 0) {
-      throw new RosettaError(ErrorCodes.STORE_FAILED, `Milvus at ${this.options.address} refused ${op}: ${describeMilvusError(status)}`, { file: this.options.address, hint: 'check the Milvus server version (≥ 2.4) and logs' });
+      throw new RosettaError(ErrorCodes.STORE_FAILED, `Milvus at ${this.options.address} refused ${op}: ${describeMilvusError(status)}`, { file: this.options.address, hint: 'check the Milvus server version (≥ 2.3) and logs' });
     }
     return res;
   }

@@ -12,6 +12,9 @@ export function parseMilvusVersion(text: string | undefined): [number, number, n
 }
 
 export function supportsPartialUpdate(version: string | undefined): boolean {
+  // Milvus Lite numbers its own releases (`milvus_lite-3.2.2`): not a Milvus version, and it merges every upsert.
+  // (The `milvus` wheel's real Milvus says `v2.3.5-lite`: a Milvus version.)
+  if (/^milvus_lite/i.test(version ?? '')) return false;
   const v = parseMilvusVersion(version);
   if (!v) return false;
   for (let i = 0; i < 3; i += 1) if (v[i] !== PARTIAL_UPDATE_SINCE[i]) return v[i] > PARTIAL_UPDATE_SINCE[i];
