@@ -35,7 +35,7 @@ test(`a made-up name spoken by ${VOICES.length} voices is found at its moment by
       copyFileSync(clip.file, file);
       moments.set(file, clip.spans[1]);
     });
-    const rosetta = await Rosetta.open(join(root, '.rosetta'), { offline: true, cacheDir: join(root, 'cache') });
+    const rosetta = await Rosetta.open(join(root, '.rosetta'), { spaces: ['mini'], offline: true, cacheDir: join(root, 'cache') });
     const summary = await rosetta.index([files], { speech: true });
     assert.equal(summary.transcripts?.items, VOICES.length, 'each file was transcribed');
     await rosetta.store.optimize();
@@ -52,6 +52,12 @@ test(`a made-up name spoken by ${VOICES.length} voices is found at its moment by
     }
     console.log(`spoken name found at its moment for ${found.length}/${VOICES.length} voices\n${report.join('\n')}`);
     assert.equal(found.length, VOICES.length, report.join('\n'));
+    // And the name's four lines come before every other line said in these files.
+    const lineHits = hits.filter((h) => h.kind === 'transcript');
+    for (const h of lineHits.slice(0, VOICES.length)) {
+      const span = moments.get(h.path)!;
+      assert.ok(h.t0! <= span.t1 && h.t1! >= span.t0, `${h.path} ${h.t0}–${h.t1} is not the name's line but ranks among the first ${VOICES.length}`);
+    }
     await rosetta.close();
   } finally {
     rmSync(root, { recursive: true, force: true });
