@@ -88,6 +88,9 @@ export class WhisperEngine implements TranscriptionEngine {
       }
       language = undefined;
     }
+    if (options.task === 'translate' && !multilingual) {
+      throw invalidArgument('task', `'transcribe' (${this.modelId} is an English-only model; translation needs a multilingual Whisper such as Xenova/whisper-tiny)`, options.task);
+    }
     try {
       const mel = await logMel(asr, pcm.samples);
       throwIfAborted(options.signal, what);
