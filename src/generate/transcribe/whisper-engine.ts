@@ -128,7 +128,10 @@ export class WhisperEngine implements TranscriptionEngine {
       if (task !== undefined) sotSequence.push(task);
     }
     const maxPositions = asr.model.config.max_target_positions ?? 448;
-    const decodeText = (ids: number[]) => asr.tokenizer.decode(ids.filter((id) => id < eot), { skip_special_tokens: true });
+    const decodeText = (ids: number[]) => {
+      const words = ids.filter((id) => id < eot);
+      return words.length ? asr.tokenizer.decode(words, { skip_special_tokens: true }) : '';
+    };
     const streamer = new TokenStreamer(what, options.signal,
       (ids) => decodeText(ids.map(Number)), options.onPartial);
     const segments: TranscriptSegment[] = [];
