@@ -19,14 +19,15 @@ const manifest = [];
 for (const clip of buildWhisperClips(join(out, 'clips'))) {
   const pcm = await readAudio(clip.file, 16_000);
   const duration = pcm.samples.length / pcm.sampleRate;
-  const { regions } = await detectSpeech(pcm, { device: 'cpu' });
-  const groups = packSpans(speechSpans(regions, duration));
+  // `-whole` clips are decoded whole (transcribe's speechOnly: false): one input, Whisper's own windows.
+  const whole = clip.name.endsWith('-whole');
+  const groups = whole ? [[{ t0: 0, t1: duration, p0: 0 }]] : packSpans(speechSpans((await detectSpeech(pcm, { device: 'cpu' })).regions, duration));
   const windows = groups.map((group, i) => {
     const file = join(out, `${clip.name}-w${i}.wav`);
     writeFileSync(file, encodeWav(packedAudio(pcm, group)));
     return { file, group };
   });
-  manifest.push({ name: clip.name, sha256: clip.sha256, duration, windows });
+  manifest.push({ name: clip.name, sha256: clip.sha256, duration, whole, windows });
 }
 writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1));
 console.log(`${manifest.length} clips, ${manifest.reduce((n, c) => n + c.windows.length, 0)} windows in ${out}`);
