@@ -23,7 +23,7 @@ const VOICES: { voice: string; speed?: number; pitch?: number }[] = [
  * The clips Rosetta's Whisper is checked on against faster-whisper (test/fixtures/whisper/reference.json): five
  * sentences in four espeak-ng voices, four of them again under white noise at 20 dB and four at 10 dB, a long
  * recording (three sentences apart by 12 s and 20 s of silence, under pink noise) that only the speech detector's
- * windows reach, and a 45 s recording decoded whole (`-whole`: no speech detector, Whisper's own 30 s windows). Deterministic: the same espeak-ng and sox make the same bytes (SHA-256 recorded).
+ * windows reach, and a 51 s recording decoded whole (`-whole`: no speech detector, Whisper's own 30 s windows). Deterministic: the same espeak-ng and sox make the same bytes (SHA-256 recorded).
  */
 export function buildWhisperClips(dir: string): WhisperClip[] {
   const clips: WhisperClip[] = [];
@@ -36,7 +36,7 @@ export function buildWhisperClips(dir: string): WhisperClip[] {
     add(`v${i}-s${i + 1}-snr${noiseDb}`, [SENTENCES[i + 1]], [0.6, 0.8], { ...VOICES[i], noiseDb });
   }
   add('long-gated', [SENTENCES[0], SENTENCES[2], SENTENCES[4]], [2, 12, 20, 3], { ...VOICES[0], noiseDb: 25, noise: 'pink' });
-  // Decoded whole (speechOnly: false): 45 s read in 30 s windows, each after the first prompted with the text before.
+  // Decoded whole (speechOnly: false): 51 s read in 30 s windows, each after the first prompted with the text before.
   add('long-whole', [...SENTENCES, SENTENCES[1], SENTENCES[3]], [1, 4, 5, 3, 6, 4, 5, 2], { ...VOICES[1] });
   return clips;
 }
