@@ -28,8 +28,8 @@ const SENTENCES = ['Hi, it is Sam, just calling about the delivery.', 'The parce
   'Could you leave the side gate open?', 'If nobody is home they will try again on Wednesday.', 'Thanks, and have a good weekend.',
   'The invoice is attached to the email I sent you.', 'Let me know if the numbers look right to you.', 'Talk soon, bye.'];
 
-/** Windows Whisper runs for an input of d seconds: one up to 30 s, then one per 20 s (30 s windows, 5 s strides). */
-const windowsFor = (d: number) => (d <= 30 ? 1 : 1 + Math.ceil((d - 30) / 20));
+/** Windows Whisper runs for an input of d seconds, at least: 30 s windows read one after another (more when a window ends mid-segment). */
+const windowsFor = (d: number) => Math.max(1, Math.ceil(d / 30));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function clip(name: string, gapFrom: number, gapTo: number): SpeechClip {

@@ -42,6 +42,9 @@ import { ocr as ocrImage, type OcrOptions, type OcrResult } from './ocr/read-ima
 import { readTextIntoCollection, type OcrStageSummary } from './collection/ocr-stage.js';
 import { detectSpeech, type DetectSpeechOptions, type SpeechResult } from './vad/detect-speech.js';
 import { findSpeechInCollection, type SpeechStageSummary } from './collection/speech-stage.js';
+import { transcribeCollection, type TranscriptStageSummary } from './collection/transcript-stage.js';
+import { registryModelDir } from './models/local-models.js';
+import { LOCAL_WHISPER } from './generate/registry.js';
 
 /** What `evaluate` takes: the task (default: from the dataset's layout) and its options. */
 export type EvaluateOptions = Partial<Pick<CompareOptions, 'task'>> & Omit<Extract<CompareOptions, { task: 'retrieval' }>, 'task'> & Omit<Extract<CompareOptions, { task: 'zeroshot' }>, 'task'>;
@@ -181,8 +184,11 @@ export class Rosetta {
    * stores each line as an `ocr` segment, so search finds pictures by their words (see readTextIntoCollection).
    * With `speech: true`, finds where people speak in the audio and video items (Silero VAD), so search can keep
    * only moments with speech (`speech: true`).
+   * With `transcripts: true` (and with `speech: true` when the set-up's Whisper tiny.en is there, unless
+   * `transcripts: false`), transcribes them and stores each line as a timed transcript segment, so a typed query
+   * finds a spoken word at its moment.
    */
-  async index(paths: string[], options: IndexOptions & Partial<Omit<DistributedIndexOptions, keyof IndexOptions>> & { ocr?: boolean; speech?: boolean; onOcrProgress?: (done: number, total: number, path: string) => void } = {}): Promise<IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary }> {
+  async index(paths: string[], options: IndexOptions & Partial<Omit<DistributedIndexOptions, keyof IndexOptions>> & { ocr?: boolean; speech?: boolean; transcripts?: boolean; onOcrProgress?: (done: number, total: number, path: string) => void } = {}): Promise<IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary; transcripts?: TranscriptStageSummary }> {
     const url = paths.find((p) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p));
     if (url) {
       throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `index takes files, folders and shards, not URLs (${url})`,
@@ -199,8 +205,11 @@ export class Rosetta {
     } else {
       indexed = await indexPaths({ store, spaces: this.spaces, collectionDir: this.dir, maxPixels: this.options.maxPixels }, paths, options);
     }
-    const summary: IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary } = indexed;
+    const summary: IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary; transcripts?: TranscriptStageSummary } = indexed;
     if (options.speech) summary.speech = await findSpeechInCollection(store, paths, { signal: options.signal });
+    if (options.transcripts ?? (options.speech && registryModelDir(LOCAL_WHISPER) !== undefined)) {
+      summary.transcripts = await transcribeCollection(store, this.spaces, paths, { ...this.runtimeFor(), signal: options.signal });
+    }
     if (!options.ocr) return summary;
     const ocrSummary = await readTextIntoCollection(store, this.spaces, paths, {
       ...this.runtimeFor(), threads: this.runtime.threads, maxPixels: this.options.maxPixels, signal: options.signal, onProgress: options.onOcrProgress,

@@ -1,3 +1,4 @@
+import { registryModelDir } from '../models/local-models.js';
 /**
  * Default models per generation task, one frozen table. Each is a hub id Transformers.js loads (pin a revision
  * with `id@revision`), or a local engine; any can be replaced by a hub id, a local directory or an engine object.
@@ -12,6 +13,17 @@ export const GENERATION_MODELS = Object.freeze({
   /** text (+ reference image ranking) → image. */
   imagine: Object.freeze({ default: 'onnx-community/Janus-1.3B-ONNX', options: [] as string[] }),
 });
+
+/**
+ * The transcription model used when none is named: Whisper tiny.en converted by the set-up (offline, English) when
+ * it is there, else the hub default.
+ */
+export function defaultTranscriptionModel(): string {
+  return registryModelDir(LOCAL_WHISPER) ? LOCAL_WHISPER : GENERATION_MODELS.transcribe.default;
+}
+
+/** The alias of the Whisper the set-up converts from a registry package (models/registry/whisper-tiny.en). */
+export const LOCAL_WHISPER = 'whisper-tiny.en';
 
 export type GenerationTask = keyof typeof GENERATION_MODELS;
 

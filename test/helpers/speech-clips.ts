@@ -37,9 +37,9 @@ export function buildSpeechClip(dir: string, name: string, sentences: string[], 
     const raw = join(dir, `${name}-raw${i}.wav`);
     const trimmed = join(dir, `${name}-u${i}.wav`);
     execFileSync('espeak-ng', ['-v', options.voice ?? 'en', ...(options.speed ? ['-s', String(options.speed)] : []), ...(options.pitch !== undefined ? ['-p', String(options.pitch)] : []), '-w', raw, text]);
-    execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', trimmed, 'silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse']);
+    execFileSync('sox', ['-R', raw, '-r', '16000', '-c', '1', '-b', '16', trimmed, 'silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse']);
     const gap = join(dir, `${name}-g${i}.wav`);
-    execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', gap, 'trim', '0', String(gaps[i])]);
+    execFileSync('sox', ['-R', '-n', '-r', '16000', '-c', '1', '-b', '16', gap, 'trim', '0', String(gaps[i])]);
     t += gaps[i];
     const length = seconds(trimmed);
     spans.push({ t0: t, t1: t + length });
@@ -47,15 +47,15 @@ export function buildSpeechClip(dir: string, name: string, sentences: string[], 
     parts.push(gap, trimmed);
   });
   const tail = join(dir, `${name}-tail.wav`);
-  execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', tail, 'trim', '0', String(gaps[gaps.length - 1] ?? 1)]);
+  execFileSync('sox', ['-R', '-n', '-r', '16000', '-c', '1', '-b', '16', tail, 'trim', '0', String(gaps[gaps.length - 1] ?? 1)]);
   parts.push(tail);
   const clean = join(dir, `${name}-clean.wav`);
-  execFileSync('sox', [...parts, clean]);
+  execFileSync('sox', ['-R', ...parts, clean]);
   let file = clean;
   if (options.reverb !== undefined) {
     // Cut back to the dry length: the room's tail after the last word is not speech, and the clock must not move.
     const wet = join(dir, `${name}-room.wav`);
-    execFileSync('sox', [clean, wet, 'reverb', String(options.reverb), 'trim', '0', String(seconds(clean))]);
+    execFileSync('sox', ['-R', clean, wet, 'reverb', String(options.reverb), 'trim', '0', String(seconds(clean))]);
     file = wet;
   }
   if (options.noiseDb !== undefined) file = addNoise(dir, name, file, spans, options.noiseDb, options.noise ?? 'white');
@@ -66,7 +66,7 @@ export function buildSpeechClip(dir: string, name: string, sentences: string[], 
 function addNoise(dir: string, name: string, clean: string, spans: { t0: number; t1: number }[], snrDb: number, colour: 'white' | 'pink' | 'brown'): string {
   // Speech RMS over the spans only (silences would lower it and flatter the SNR).
   const speechOnly = join(dir, `${name}-speech.wav`);
-  execFileSync('sox', [clean, speechOnly, 'trim', String(spans[0].t0), `=${spans[spans.length - 1].t1}`]);
+  execFileSync('sox', ['-R', clean, speechOnly, 'trim', String(spans[0].t0), `=${spans[spans.length - 1].t1}`]);
   const stat = spawnSync('sox', [speechOnly, '-n', 'stat'], { encoding: 'utf8' }).stderr;
   const rms = Number(/RMS\s+amplitude:\s+([\d.]+)/.exec(stat)?.[1] ?? 0.1);
   // The trim includes the inner silences: correct by the share of speech in that stretch.
@@ -84,9 +84,9 @@ function addNoise(dir: string, name: string, clean: string, spans: { t0: number;
     const raw = join(dir, `${name}-noise-raw.wav`);
     execFileSync('sox', ['-R', '-n', '-r', '16000', '-c', '1', '-b', '16', raw, 'synth', String(duration), `${colour}noise`, 'vol', '0.5']);
     const made = Number(/RMS\s+amplitude:\s+([\d.]+)/.exec(spawnSync('sox', [raw, '-n', 'stat'], { encoding: 'utf8' }).stderr)?.[1] ?? 0.1);
-    execFileSync('sox', [raw, noise, 'vol', String(noiseRms / made)]);
+    execFileSync('sox', ['-R', raw, noise, 'vol', String(noiseRms / made)]);
   }
   const out = join(dir, `${name}-snr${snrDb}.wav`);
-  execFileSync('sox', ['-m', clean, noise, out]);
+  execFileSync('sox', ['-R', '-m', clean, noise, out]);
   return out;
 }

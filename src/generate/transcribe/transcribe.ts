@@ -5,7 +5,7 @@ import { invalidArgument, expectOneOf, expectPositiveInt } from '../../util/vali
 import { throwIfAborted } from '../abort.js';
 import type { ModelChoice, TranscriptionCallOptions, TranscriptionEngine, TranscriptSegment } from '../engine.js';
 import { readAudio } from '../../media/audio/read-audio.js';
-import { GENERATION_MODELS } from '../registry.js';
+import { defaultTranscriptionModel } from '../registry.js';
 import { WhisperEngine } from './whisper-engine.js';
 import { detectSpeech } from '../../vad/detect-speech.js';
 import { packedAudio, packSpans, speechSpans, toFileClock } from './speech-windows.js';
@@ -41,7 +41,7 @@ export interface TranscribeResult {
 
 /** Resolves a transcription model option (id, directory or engine) in one place. */
 export function resolveTranscriptionEngine(options: TranscribeOptions = {}): TranscriptionEngine {
-  const model = options.model ?? GENERATION_MODELS.transcribe.default;
+  const model = options.model ?? defaultTranscriptionModel();
   if (typeof model === 'string') return new WhisperEngine(model, options);
   if (typeof model === 'object' && model !== null && typeof model.doTranscribe === 'function') return model;
   throw invalidArgument('model', 'a Whisper hub id, a model directory or a TranscriptionEngine', model);
