@@ -83,7 +83,13 @@ export class TextReader {
     await checkpoint(options.signal);
     if (regions.length === 0) return [];
     const rects = regions.map((r) => upright(r.rect));
-    let crops: LineImage[] = rects.map((r) => cropRotated(image, r, REC_HEIGHT));
+    // Each crop averages every source pixel its line covers (tens of ms for a line of a large picture): the event
+    // loop gets a turn between lines, and a cancelled read stops there.
+    let crops: LineImage[] = [];
+    for (const r of rects) {
+      crops.push(cropRotated(image, r, REC_HEIGHT));
+      await checkpoint(options.signal);
+    }
     const flipped = new Array<boolean>(crops.length).fill(false);
     if (options.angleClassifier !== false) {
       const p = await upsideDownProbabilities(this.classifier, crops);
