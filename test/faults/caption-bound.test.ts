@@ -68,12 +68,12 @@ test('huge captions are stored bounded, and indexing them takes hardly more memo
       assert.ok(captions[0].text!.startsWith('A photo number'));
       const meta = item.meta as { caption?: string; captionTruncatedFrom?: number };
       assert.equal(meta.caption, captions[0].text);
-      assert.ok(meta.captionTruncatedFrom! > 24 * 1024 * 1024, JSON.stringify(meta.captionTruncatedFrom));
+      assert.ok(meta.captionTruncatedFrom! > 20_000_000, JSON.stringify(meta.captionTruncatedFrom)); // characters (the text has multi-byte ones)
     }
   } finally {
     await rosetta.close();
   }
-  // The members are still read (a 24 MB member, plus its JSON sidecar holding it again): what is bounded is
-  // what is kept, encoded and stored.
-  assert.ok(large.mb - small.mb < 400, `peak RSS ${small.mb.toFixed(0)} MB with short captions, ${large.mb.toFixed(0)} MB with 24 MB ones`);
+  // The shard's members are still read whole (a 24 MB .txt, and its .json sidecar holding the caption again, per
+  // sample): what is bounded is what is kept, encoded and stored. Measured: +402 MB bounded, +789 MB whole.
+  assert.ok(large.mb - small.mb < 600, `peak RSS ${small.mb.toFixed(0)} MB with short captions, ${large.mb.toFixed(0)} MB with 24 MB ones`);
 });
