@@ -48,7 +48,8 @@ export async function indexLargeText(ctx: { store: VectorStore; spaces: Space[] 
       vectors[space.id] = segments.map((s, i) => ({ segmentId: s.id, itemHash: hash, vector: vecs[i] }));
     }
     if (stored === 0) await ctx.store.commitItem(item, segments, vectors, tables());
-    else await ctx.store.addSegments(hash, segments, vectors, tables());
+    // Later groups are new segments (the first commit replaced every segment of the hash): appended, not replaced.
+    else await ctx.store.addSegments(hash, segments, vectors, tables(), { fresh: true });
     stored += segments.length;
     options.onGroup?.();
   }

@@ -9,6 +9,7 @@ import type { ProgressCounter } from './progress.js';
 import { ImageFetcher } from './fetch-images.js';
 import { readShard } from '../datasets/shards/read-shard.js';
 import { sampleLocation, type ShardSample } from '../datasets/shards/shard-sample.js';
+import { boundCaption } from '../datasets/caption-limit.js';
 
 export interface ShardWorkOptions {
   maxPixels?: number;
@@ -64,5 +65,8 @@ async function prepareSample(s: ShardSample, mtimeMs: number, fetcher: ImageFetc
   const prepared = await decodeForEncoding({ path: location, size: bytes.byteLength, mtimeMs }, bytes, hash, type, maxPixels);
   const source: Record<string, unknown> = { shard: s.shard, key: s.key };
   if (s.url) source.url = s.url;
-  return { prepared, caption: s.caption || undefined, meta: { source, ...(s.caption ? { caption: s.caption } : {}) } };
+  if (!s.caption) return { prepared, meta: { source } };
+  // Bounded (MAX_CAPTION_CHARS, cut at a word): the cut caption is the one stored and encoded, and the item says it was cut.
+  const caption = boundCaption(s.caption);
+  return { prepared, caption: caption.text, meta: { source, caption: caption.text, ...(caption.truncatedFrom ? { captionTruncatedFrom: caption.truncatedFrom } : {}) } };
 }

@@ -1,7 +1,7 @@
 import { isRgbImage, readImage } from '../media/image/read-image.js';
 import type { ModelRuntimeOptions } from '../models/runtime-options.js';
 import type { MediaInput, RgbImage } from '../types.js';
-import { TextReader, type OcrLine, type ReadTextOptions } from './text-reader.js';
+import { checkpoint, TextReader, type OcrLine, type ReadTextOptions } from './text-reader.js';
 
 export interface OcrOptions extends ReadTextOptions, ModelRuntimeOptions {
   /** Refuse images above this many pixels (default 100 MP). */
@@ -43,6 +43,7 @@ export function sharedTextReader(options: ModelRuntimeOptions = {}): Promise<Tex
  */
 export async function ocr(input: MediaInput | RgbImage, options: OcrOptions = {}): Promise<OcrResult> {
   const reader = options.reader ?? await sharedTextReader(options);
+  await checkpoint(options.signal);
   let image: RgbImage;
   let width: number, height: number;
   if (isRgbImage(input)) {
@@ -56,6 +57,7 @@ export async function ocr(input: MediaInput | RgbImage, options: OcrOptions = {}
     width = swap ? decoded.original.height : decoded.original.width;
     height = swap ? decoded.original.width : decoded.original.height;
   }
+  await checkpoint(options.signal);
   const lines = scaleLines(await reader.read(image, options), width / image.width, height / image.height);
   return { text: lines.map((l) => l.text).join('\n'), lines, width, height, model: reader.info.model };
 }

@@ -13,12 +13,14 @@ export interface RecognizedLine {
 
 /**
  * Reads upright line images with a CTC recogniser. Lines are batched by aspect ratio (as PaddleOCR does) so
- * padding stays small; the output classes are [blank, ...dictionary, space].
+ * padding stays small; the output classes are [blank, ...dictionary, space]. `betweenBatches` runs before each
+ * batch after the first (a cancellation checkpoint).
  */
-export async function recognizeLines(session: OnnxSession, lines: LineImage[], charset: string[], batchSize = 8): Promise<RecognizedLine[]> {
+export async function recognizeLines(session: OnnxSession, lines: LineImage[], charset: string[], batchSize = 8, betweenBatches?: () => Promise<void>): Promise<RecognizedLine[]> {
   const results: RecognizedLine[] = new Array(lines.length);
   const order = lines.map((l, i) => [i, l.width / l.height] as const).sort((a, b) => a[1] - b[1]);
   for (let start = 0; start < order.length; start += batchSize) {
+    if (start > 0) await betweenBatches?.();
     const group = order.slice(start, start + batchSize);
     const maxRatio = Math.max(REC_MIN_WIDTH / REC_HEIGHT, ...group.map(([, r]) => r));
     const width = Math.ceil(REC_HEIGHT * maxRatio);

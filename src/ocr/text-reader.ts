@@ -7,6 +7,8 @@ import { detectText, type DetectOptions } from './detect-text.js';
 import { rectCorners, type Point, type RotatedRect } from './geometry.js';
 import { OCR_INSTALL_HINT, ppOcrV4Files, readCharset, type OcrModelFiles } from './ocr-models.js';
 import { recognizeLines, REC_HEIGHT } from './recognize-text.js';
+import { RosettaError } from '../errors/rosetta-error.js';
+import { ErrorCodes } from '../errors/codes.js';
 
 /** One line of text found in a picture. */
 export interface OcrLine {
@@ -26,6 +28,17 @@ export interface ReadTextOptions extends DetectOptions {
   minConfidence?: number;
   /** Turn lines the direction classifier finds upside down (above 0.9). Default true. */
   angleClassifier?: boolean;
+  /** Stops the reading between stages (detection, each batch of lines) with ROSETTA_ERR_ABORTED when it fires. */
+  signal?: AbortSignal;
+}
+
+/** Rejects with ABORTED when the signal has fired; else lets the event loop run what waits before the next stage. */
+export async function checkpoint(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal?.aborted) await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal?.aborted) {
+    const reason = signal.reason instanceof Error ? `: ${signal.reason.message}` : '';
+    throw new RosettaError(ErrorCodes.ABORTED, `Reading the text in a picture was cancelled${reason}`, { cause: signal.reason });
+  }
 }
 
 /** What a TextReader was built from (for `rosetta ocr --json` and the README's model table). */
@@ -65,16 +78,25 @@ export class TextReader {
 
   /** Lines of text in reading order (top to bottom, then left to right within a row). */
   async read(image: RgbImage, options: ReadTextOptions = {}): Promise<OcrLine[]> {
+    await checkpoint(options.signal);
     const regions = await detectText(this.detector, image, options);
+    await checkpoint(options.signal);
     if (regions.length === 0) return [];
     const rects = regions.map((r) => upright(r.rect));
-    let crops: LineImage[] = rects.map((r) => cropRotated(image, r, REC_HEIGHT));
+    // Each crop averages every source pixel its line covers (tens of ms for a line of a large picture): the event
+    // loop gets a turn between lines, and a cancelled read stops there.
+    let crops: LineImage[] = [];
+    for (const r of rects) {
+      crops.push(cropRotated(image, r, REC_HEIGHT));
+      await checkpoint(options.signal);
+    }
     const flipped = new Array<boolean>(crops.length).fill(false);
     if (options.angleClassifier !== false) {
       const p = await upsideDownProbabilities(this.classifier, crops);
       crops = crops.map((c, i) => (p[i] > 0.9 ? (flipped[i] = true, rotate180(c)) : c));
+      await checkpoint(options.signal);
     }
-    const read = await recognizeLines(this.recognizer, crops, this.charset);
+    const read = await recognizeLines(this.recognizer, crops, this.charset, 8, () => checkpoint(options.signal));
     const minConfidence = options.minConfidence ?? 0.5;
     const lines: OcrLine[] = [];
     read.forEach((r, i) => {

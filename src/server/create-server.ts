@@ -20,6 +20,7 @@ import { registerMediaRoutes } from './routes/media-routes.js';
 import { registerToolRoutes } from './routes/tool-routes.js';
 import { registerOcrSpeechRoutes } from './routes/ocr-speech-routes.js';
 import { registerQueueRoutes } from './routes/queue-routes.js';
+import { DEFAULT_OCR_SLOTS, WorkSlots } from './work-slots.js';
 
 /** A built server: listen, then close (which checkpoints the running job first). */
 export interface RosettaServer {
@@ -61,6 +62,7 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
     limits,
     uploadDir,
     allowPrivateUrls: options.allowPrivateUrls ?? false,
+    ocrSlots: new WorkSlots({ ...DEFAULT_OCR_SLOTS, ...options.ocrQueue }, 'OCR', 'ocrQueue'),
   };
 
   const connectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.timeouts };

@@ -29,6 +29,7 @@ const STATUS: Record<string, number> = {
   [ErrorCodes.SERVER_FORBIDDEN_PATH]: 403,
   [ErrorCodes.SERVER_FORBIDDEN_URL]: 403,
   [ErrorCodes.SERVER_RATE_LIMIT]: 429,
+  [ErrorCodes.SERVER_BUSY]: 503,
   [ErrorCodes.SERVER_NOT_FOUND]: 404,
   [ErrorCodes.UNSUPPORTED]: 501,
 };
@@ -66,7 +67,9 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
 /** Fastify error handler: logs server faults, answers with the JSON error shape. */
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toErrorResponse(error);
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  if (status >= 500 && body.error.code !== ErrorCodes.SERVER_BUSY) request.log.error({ err: error }, 'request failed');
+  const retryAfter = (error as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
   void reply.status(status).type('application/json').send(body);
 }
 

@@ -99,6 +99,8 @@ export async function whileConnected<T>(request: FastifyRequest, work: (signal: 
   const controller = new AbortController();
   const onClose = () => { if (!request.raw.complete || !request.raw.socket?.writable) controller.abort(); };
   request.raw.socket?.once('close', onClose);
+  // A client that left before the work began (while its body was read or its reference resolved) gets none.
+  if (!request.raw.socket || request.raw.socket.destroyed) controller.abort();
   try {
     return await work(controller.signal);
   } finally {

@@ -3,6 +3,7 @@ import type { ConnectionLimits } from './connection-guard.js';
 import type { JobManager } from './jobs.js';
 import type { Roots } from './roots.js';
 import type { UploadLimits } from './uploads.js';
+import type { WorkSlotLimits, WorkSlots } from './work-slots.js';
 
 /** Options of `createServer` / `rosetta serve`. */
 export interface ServerOptions {
@@ -34,6 +35,8 @@ export interface ServerOptions {
   logger?: boolean;
   /** `redis://…` of distributed ingest runs, shown at GET /api/queue. */
   queue?: string;
+  /** OCR requests run at once and waiting (default 1 and 8); more are answered 503 ROSETTA_ERR_SERVER_BUSY with Retry-After. */
+  ocrQueue?: Partial<WorkSlotLimits>;
 }
 
 /** What every route module receives. */
@@ -44,6 +47,8 @@ export interface ServerContext {
   limits: UploadLimits;
   uploadDir: string;
   allowPrivateUrls: boolean;
+  /** The bounded line in front of /api/ocr. */
+  ocrSlots: WorkSlots;
 }
 
 export const DEFAULT_UPLOAD_LIMIT = 64 * 1024 * 1024;

@@ -30,7 +30,8 @@ export function registerOcrSpeechRoutes(app: FastifyInstance, ctx: ServerContext
     const { fields, image } = await mediaOf(ctx, request, { image: ['image'] } as const);
     if (!image) throw invalidArgument('image', 'an image file (or a reference to one)', undefined);
     const minConfidence = fields.minConfidence === undefined ? undefined : Number(fields.minConfidence);
-    return ctx.rosetta.ocr(image, { minConfidence, maxPixels: ctx.limits.maxPixels });
+    // A bounded line (a full one answers 503 with Retry-After); a client that leaves stops its OCR at the next stage.
+    return whileConnected(request, (signal) => ctx.ocrSlots.run(signal, () => ctx.rosetta.ocr(image, { minConfidence, maxPixels: ctx.limits.maxPixels, signal })));
   });
 
   app.post('/api/speech', {

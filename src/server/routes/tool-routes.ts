@@ -126,6 +126,7 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
       roots: ctx.roots.list,
       routes: ['search', 'index', 'tag', 'caption', 'speak', 'transcribe', 'score', 'ocr', 'speech'],
       runningJob: ctx.jobs.running?.id ?? null,
+      ocr: { running: ctx.ocrSlots.running, waiting: ctx.ocrSlots.waiting, completed: ctx.ocrSlots.completed },
     };
   });
 }

@@ -5,6 +5,7 @@ import { sqlString } from '../lancedb/filter-sql.js';
 import { startBuild, type RunningBuild } from './build.js';
 import { annDir, IndexFileProblem, readIndexFiles, readManifest, removeIndexFiles, writeIndexFiles } from './index-files.js';
 import { KeyMap } from './key-map.js';
+import { checkSample } from './sample-check.js';
 import { KEY_COLUMN, newRowKeys } from './row-keys.js';
 import type { AnnSettings } from './settings.js';
 import { rowsByKeys, scanKeys, streamRows, type RowBlock } from './table-rows.js';
@@ -237,6 +238,8 @@ export class SpaceIndex {
         const loaded = await readIndexFiles(this.dir, this.identity(), this.host.settings);
         if (epoch !== this.epoch) return;
         if (!loaded) { await this.buildFresh('no index file', false); return; }
+        await checkSample(this.table, this.space.dim, loaded, this.host.settings.quantization);
+        if (epoch !== this.epoch) return;
         await this.host.exclusive(() => this.catchUp(loaded.graph, loaded.keys, epoch, 'loaded'));
       } catch (error) {
         if (epoch !== this.epoch) return;

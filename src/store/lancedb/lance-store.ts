@@ -310,13 +310,14 @@ export class LanceStore implements VectorStore {
    * alone: captions and transcripts attach to an item after it was indexed. Segments first, vectors after;
    * a crash between them leaves a segment without a vector, which search never returns.
    */
-  addSegments(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
+  addSegments(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[], options: { fresh?: boolean } = {}): Promise<void> {
     return this.write('addSegments', async () => {
       const rows = await this.items.query().where(`hash = ${sqlString(itemHash)}`).limit(1).toArray();
       if (!rows.length) throw invalidArgument('itemHash', 'the hash of a stored item', itemHash);
       const cols = filterColumns(rowToItem(rows[0]));
       const ids = segments.map((seg) => sqlString(seg.id)).join(', ');
       if (!ids) return;
+      if (options.fresh) { await this.appendFresh(segments, vectors, spaces, cols); return; }
       await replaceRows(this.segments, segments.map((seg) => segmentRow(seg, cols)), `id IN (${ids})`, segmentsSchema());
       const kindOf = new Map(segments.map((seg) => [seg.id, seg.kind]));
       for (const space of spaces) {
@@ -506,6 +507,21 @@ export class LanceStore implements VectorStore {
    * Deletes `where` from a vector table and appends `rows`, keeping its ANN index in step: the keys the
    * delete removes are read first (only when an index has to follow).
    */
+  /** Appends segments known to be new, and their vectors: no delete, so no scan of tables that grow with the file. */
+  private async appendFresh(segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[], cols: ReturnType<typeof filterColumns>): Promise<void> {
+    await this.segments.add(rowsToTable(segments.map((seg) => segmentRow(seg, cols)), segmentsSchema()));
+    const kindOf = new Map(segments.map((seg) => [seg.id, seg.kind]));
+    for (const space of spaces) {
+      const table = await this.ensureSpace(space);
+      const list = vectors[space.spaceId] ?? [];
+      if (!list.length) continue;
+      const keys = newRowKeys(list.length);
+      const vecRows = list.map((v, i) => vectorRow(v, kindOf.get(v.segmentId) ?? 'text-chunk', space, cols, keys[i]));
+      await table.add(rowsToTable(vecRows, vectorSchema(space.dim)));
+      await this.ann?.afterWrite(space.spaceId, [], rowsToBlock(vecRows, space.dim));
+    }
+  }
+
   private async replaceVectors(spaceId: string, table: lancedb.Table, rows: Row[], where: string, dim: number): Promise<void> {
     const removed = this.ann ? await this.ann.keysToRemove(spaceId, table, where) : [];
     await replaceRows(table, rows, where, vectorSchema(dim));
