@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { walkPaths, type WalkedFile } from '../ingest/walk.js';
-import { isShardPath } from '../datasets/shards/shard-sample.js';
+import { splitShards } from '../datasets/shards/shard-sample.js';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { JOB_ATTEMPTS } from './locks.js';
@@ -40,9 +40,8 @@ export async function openRun(redis: Redis, spec: Omit<RunSpec, 'id' | 'createdA
  */
 export async function enqueueRun(redis: Redis, connection: RedisOptions, spec: RunSpec, isUnchanged: (file: WalkedFile) => boolean, batchFiles: number): Promise<{ problems: WalkProblemRecord[] }> {
   const walked = await walkPaths(spec.paths, { exclude: spec.store.kind === 'lancedb' ? [spec.store.dir] : [] });
-  const files = walked.files.filter((f) => !isShardPath(f.path));
+  const { shards: allShards, files } = await splitShards(walked.files);
   const shardsDone = await redis.hgetall(keys.shardsDone(storeKey(spec.store)));
-  const allShards = walked.files.filter((f) => isShardPath(f.path));
   const shards = allShards.filter((f) => shardsDone[f.path] !== `${f.size}:${f.mtimeMs}`);
   const queue = new Queue<EncodeJobData>(ENCODE_QUEUE, { connection, prefix: PREFIX });
   queue.on('error', () => undefined);
