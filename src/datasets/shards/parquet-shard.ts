@@ -101,10 +101,10 @@ function checkFooter(path: string, metadata: FileMetaData, fileBytes: number, co
       const meta = chunk.meta_data;
       if (!meta || meta.path_in_schema.length === 0 || !columns.includes(meta.path_in_schema[0])) continue;
       const name = meta.path_in_schema.join('.');
-      const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
-      const dataStart = Number(meta.data_page_offset);
+      // Where the reader will start: the dictionary page when there is one (some writers put 0 for none).
+      const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
       const end = start + Number(meta.total_compressed_size);
-      if (!(start >= 4 && dataStart >= start && end <= dataEnd && end > dataStart)) {
+      if (!(start >= 4 && end > start && end <= dataEnd)) {
         throw lie(`row group ${g} column ${name} claims bytes ${start}–${end} of a file whose data ends at byte ${dataEnd}`);
       }
       if (meta.path_in_schema.length === 1 && Number(meta.num_values) !== rows) {
