@@ -17,7 +17,7 @@ export { prepareBatch, isComplete, type PreparedBatch } from './prepare-batch.js
 export { encodeBatch, mergeSameBytes, type EncodeWork, type PendingCommit } from './encode-batch.js';
 export { commitAll, BatchCommitter } from './commit-batch.js';
 export { hashAndType, decodeForEncoding } from './prepare-file.js';
-import { isShardPath, shardOfLocation } from '../datasets/shards/shard-sample.js';
+import { shardOfLocation, splitShards } from '../datasets/shards/shard-sample.js';
 import { shardWork } from './shard-work.js';
 import { ImageFetcher, type FetchImagesOptions } from './fetch-images.js';
 
@@ -62,9 +62,8 @@ const PREPARE_AHEAD = 2;
 export async function indexPaths(ctx: IndexContext, paths: string[], options: IndexOptions = {}): Promise<IndexSummary> {
   const walked = await walkPaths(paths, { exclude: [ctx.collectionDir], within: options.within });
   const { problems } = walked;
-  // Webdataset tar and parquet files are shards: their samples are the items, not the file.
-  const shards = walked.files.filter((f) => isShardPath(f.path));
-  const files = walked.files.filter((f) => !isShardPath(f.path));
+  // Webdataset tar and parquet files (by content) are shards: their samples are the items, not the file.
+  const { shards, files } = await splitShards(walked.files);
   const counter = new ProgressCounter(files.length + problems.length, options.onProgress);
   for (const p of problems) counter.fail(p.path, Object.assign(new Error(`${p.path}: ${p.reason}`), { code: p.code ?? 'ROSETTA_ERR_MEDIA_UNREADABLE' }));
   counter.report('scan');
@@ -151,7 +150,7 @@ export async function prune(catalog: ItemCatalog, roots: string[], counter: Prog
   const under = (p: string) => absRoots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep));
   for (const item of catalog.all()) {
     // A shard sample's location is `<shard>#<key>`: it is gone when its shard is.
-    const gone = item.locations.filter((l) => under(l) && !existsSync(shardOfLocation(l) ?? l));
+    const gone = item.locations.filter((l) => under(l) && !existsSync(l) && !existsSync(shardOfLocation(l) ?? l));
     if (gone.length === 0) continue;
     await catalog.removeLocations(item.hash, gone);
     counter.pruned += gone.length;

@@ -25,7 +25,8 @@ export interface ShardWorkOptions {
  * The read → hash → decode stage for one shard: its samples, a batch at a time, as the same work
  * items a folder of files gives the encode stage, each carrying its caption (paired text) and its
  * shard, key and URL as metadata. Bad samples (no image, unfetchable URL, corrupt bytes) are counted
- * as failures naming `<shard>#<key>`; the shard goes on.
+ * as failures naming `<shard>#<key>`; the shard goes on. A damaged shard yields the samples before the
+ * damage, then throws the reader's error (naming the shard and the offset).
  */
 export async function* shardWork(shard: string, counter: ProgressCounter, options: ShardWorkOptions = {}): AsyncGenerator<EncodeWork[]> {
   const shardMtimeMs = Math.floor((await stat(shard)).mtimeMs);
@@ -40,12 +41,19 @@ export async function* shardWork(shard: string, counter: ProgressCounter, option
     batch = [];
     return work.filter((w): w is EncodeWork => w !== undefined);
   };
-  for await (const sample of readShard(shard)) {
-    options.signal?.throwIfAborted();
-    counter.total += 1;
-    if (options.isKnown?.(sampleLocation(shard, sample.key), shardMtimeMs)) { counter.skipped += 1; continue; }
-    batch.push(sample);
-    if (batch.length >= size) yield await flush();
+  try {
+    for await (const sample of readShard(shard)) {
+      options.signal?.throwIfAborted();
+      counter.total += 1;
+      if (sample.error) { counter.fail(sampleLocation(shard, sample.key), sample.error); continue; }
+      if (options.isKnown?.(sampleLocation(shard, sample.key), shardMtimeMs)) { counter.skipped += 1; continue; }
+      batch.push(sample);
+      if (batch.length >= size) yield await flush();
+    }
+  } catch (error) {
+    // A damaged shard: the complete samples read before the damage are still indexed, then the damage is reported.
+    if (batch.length && !options.signal?.aborted) yield await flush();
+    throw error;
   }
   if (batch.length) yield await flush();
 }

@@ -4,55 +4,105 @@ import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import type { ShardSample } from './shard-sample.js';
 
+/** Image extensions, best first: a sample with several keeps the best one. */
 const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp'];
-/** Largest member read into memory: a sample's image or caption, never a whole shard. */
-const MAX_MEMBER_BYTES = 64 * 1024 * 1024;
+const CAPTION_EXTENSIONS = ['txt', 'caption', 'text'];
+/** Largest image member read into memory. */
+export const MAX_IMAGE_MEMBER_BYTES = 64 * 1024 * 1024;
+/** Largest caption or JSON sidecar read into memory. */
+export const MAX_SIDECAR_MEMBER_BYTES = 8 * 1024 * 1024;
+
+type Role = 'image' | 'caption' | 'json';
+interface Pending { key: string; image?: { ext: string; bytes: Buffer }; caption?: Buffer; json?: Buffer; error?: RosettaError }
 
 /**
  * Streams the samples of a webdataset tar shard (img2dataset's `00000.tar`: `key.jpg`, `key.txt`,
- * `key.json` side by side). Members of one sample are contiguous, so a sample is yielded as soon as
- * the next key starts; memory holds one sample. A truncated or corrupt shard fails with the shard's
- * name after yielding every sample read before the damage.
+ * `key.json` side by side). A key is the member's path up to the first dot of its basename, folders
+ * included, as webdataset defines it. Members of one sample are contiguous, so a sample is yielded as
+ * soon as the next key starts. Only what the sample uses is held: its best image, its caption and its
+ * JSON sidecar; every other member is skipped unread, whatever its size. A used member over its bound
+ * makes that sample carry a MEDIA_TOO_LARGE error (the shard goes on). A truncated or corrupt shard
+ * fails with a MEDIA_CORRUPT error naming the shard and the byte offset of the damage, after yielding
+ * every complete sample before it.
  */
 export async function* readWebdatasetTar(path: string): AsyncGenerator<ShardSample> {
   const source = createReadStream(path);
   const tar = extract();
   source.on('error', (error) => tar.destroy(error));
   source.pipe(tar);
-  let current: { key: string; files: Map<string, Buffer> } | undefined;
+  let current: Pending | undefined;
+  let yielded = 0;
+  // Where the damage is: the header of the member being read, or where the next header was expected.
+  let at = 0;
+  let member: string | undefined;
   try {
     for await (const entry of tar) {
-      const { name, type, size } = entry.header;
-      if (type !== 'file' || (size ?? 0) > MAX_MEMBER_BYTES) { entry.resume(); continue; }
-      const base = name.slice(name.lastIndexOf('/') + 1);
-      const dot = base.indexOf('.');
-      if (dot <= 0) { entry.resume(); continue; }
-      const key = name.slice(0, name.length - base.length + dot);
-      const ext = base.slice(dot + 1).toLowerCase();
-      const chunks: Buffer[] = [];
-      for await (const chunk of entry) chunks.push(chunk as Buffer);
-      if (current && current.key !== key) { yield toSample(path, current); current = undefined; }
-      current ??= { key, files: new Map() };
-      current.files.set(ext, Buffer.concat(chunks));
+      const { name, type, size = 0 } = entry.header;
+      const dataStart = (entry.header as { byteOffset?: number }).byteOffset ?? at + 512;
+      at = dataStart - 512;
+      member = name;
+      const parts = type === 'file' ? keyOf(name) : undefined;
+      if (parts && current && current.key !== parts.key) { yield toSample(path, current); yielded += 1; current = undefined; }
+      if (parts) current ??= { key: parts.key };
+      const role = parts && current ? roleOf(parts.ext, current) : undefined;
+      if (!role || !current) {
+        await drain(entry);
+      } else if (size > (role === 'image' ? MAX_IMAGE_MEMBER_BYTES : MAX_SIDECAR_MEMBER_BYTES)) {
+        const bound = role === 'image' ? MAX_IMAGE_MEMBER_BYTES : MAX_SIDECAR_MEMBER_BYTES;
+        current.error ??= new RosettaError(ErrorCodes.MEDIA_TOO_LARGE,
+          `${path}: member ${name} is ${(size / 2 ** 20).toFixed(1)} MiB, over the ${bound / 2 ** 20} MiB a shard's ${role} may be`,
+          { file: path, hint: `shrink or drop ${name} in the shard` });
+        await drain(entry);
+      } else {
+        const chunks: Buffer[] = [];
+        for await (const chunk of entry) chunks.push(chunk as Buffer);
+        const bytes = Buffer.concat(chunks);
+        if (role === 'image') current.image = { ext: parts!.ext, bytes };
+        else current[role] = bytes;
+      }
+      at = dataStart + Math.ceil(size / 512) * 512;
+      member = undefined;
     }
   } catch (cause) {
-    throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${path} is not a readable tar shard: ${(cause as Error).message}`,
-      { file: path, cause, hint: 're-download or re-create the shard (samples before the damage were read)' });
+    const where = member ? `at byte ${at} (member ${member})` : `at byte ${at}`;
+    throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${path} is damaged ${where}: ${(cause as Error).message}; the ${yielded} complete samples before it were read`,
+      { file: path, cause, hint: 're-download or re-create the shard' });
   } finally {
     source.destroy();
   }
   if (current) yield toSample(path, current);
 }
 
-function toSample(shard: string, s: { key: string; files: Map<string, Buffer> }): ShardSample {
-  const imageExt = IMAGE_EXTENSIONS.find((e) => s.files.has(e));
-  const sample: ShardSample = { shard, key: s.key.slice(s.key.lastIndexOf('/') + 1) || s.key };
-  if (imageExt) sample.image = s.files.get(imageExt);
-  const txt = s.files.get('txt') ?? s.files.get('caption') ?? s.files.get('text');
-  if (txt) sample.caption = txt.toString('utf8').trim();
-  const json = s.files.get('json');
-  if (json) {
-    try { sample.json = JSON.parse(json.toString('utf8')) as Record<string, unknown>; } catch { /* a bad sidecar leaves the sample usable */ }
+/** Webdataset's key and extension of a member: `dir/abc.seg.jpg` is key `dir/abc`, extension `seg.jpg`. */
+function keyOf(name: string): { key: string; ext: string } | undefined {
+  const path = name.replace(/^(\.\/)+/, '');
+  const slash = path.lastIndexOf('/');
+  const dot = path.indexOf('.', slash + 1);
+  if (dot <= slash + 1) return undefined;
+  return { key: path.slice(0, dot), ext: path.slice(dot + 1).toLowerCase() };
+}
+
+/** What a member is to its sample, or undefined when the sample does not use it (it is skipped unread). */
+function roleOf(ext: string, s: Pending): Role | undefined {
+  const rank = IMAGE_EXTENSIONS.indexOf(ext);
+  if (rank >= 0) return !s.image || rank < IMAGE_EXTENSIONS.indexOf(s.image.ext) ? 'image' : undefined;
+  if (CAPTION_EXTENSIONS.includes(ext)) return s.caption ? undefined : 'caption';
+  if (ext === 'json') return s.json ? undefined : 'json';
+  return undefined;
+}
+
+async function drain(entry: AsyncIterable<unknown>): Promise<void> {
+  // Each chunk is dropped as it comes: a skipped member costs time, not memory.
+  for await (const chunk of entry) void chunk;
+}
+
+function toSample(shard: string, s: Pending): ShardSample {
+  const sample: ShardSample = { shard, key: s.key };
+  if (s.error) { sample.error = s.error; return sample; }
+  if (s.image) sample.image = s.image.bytes;
+  if (s.caption) sample.caption = s.caption.toString('utf8').trim();
+  if (s.json) {
+    try { sample.json = JSON.parse(s.json.toString('utf8')) as Record<string, unknown>; } catch { /* a bad sidecar leaves the sample usable */ }
   }
   if (!sample.caption && typeof sample.json?.caption === 'string') sample.caption = sample.json.caption.trim();
   if (typeof sample.json?.url === 'string') sample.url = sample.json.url;
