@@ -66,7 +66,7 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
   const shards = walked.files.filter((f) => isShardPath(f.path));
   const files = walked.files.filter((f) => !isShardPath(f.path));
   const counter = new ProgressCounter(files.length + problems.length, options.onProgress);
-  for (const p of problems) counter.fail(p.path, Object.assign(new Error(`${p.path}: ${p.reason}`), { code: p.code ?? 'ROSETTA_ERR_MEDIA_UNREADABLE' }));
+  for (const p of problems) counter.fail(p.path, Object.assign(new Error(p.reason), { code: p.code ?? 'ROSETTA_ERR_MEDIA_UNREADABLE' }));
   counter.report('scan');
   const batchFiles = options.batchFiles ?? 16;
   const catalog = await ItemCatalog.load(ctx.store);
