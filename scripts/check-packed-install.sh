@@ -6,12 +6,16 @@
 # Set KEEP=1 to keep the temporary project; ROSETTA_PACKED_DIR=<dir> to put it there (and measure it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$PWD
 export ONNXRUNTIME_NODE_INSTALL=skip ROSETTA_OFFLINE=1
 started=$SECONDS
 work=${ROSETTA_PACKED_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/rosetta-packed.XXXXXX")}
 mkdir -p "$work"
 serve_pid=
+# npm pack builds dist/ (prepack); a clone's bin/rosetta.js runs dist/ when it exists, so leave none behind.
+built_here=; [ -e dist ] || built_here=1
 cleanup() {
+  if [ -n "$built_here" ]; then rm -rf "$repo/dist"; fi
   if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; fi
   if [ -z "${KEEP:-}" ] && [ -z "${ROSETTA_PACKED_DIR:-}" ]; then rm -rf "$work"; fi
 }

@@ -26,7 +26,7 @@ function importedPackages(): Map<string, string[]> {
   const used = new Map<string, string[]>();
   for (const file of sources(join(ROOT, 'src'))) {
     const text = readFileSync(file, 'utf8');
-    const specs = [...text.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^'.][^']*)'/gm), ...text.matchAll(/import\('([^'.][^']*)'\)/g)].map((m) => m[1]);
+    const specs = [...text.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^'.][^']*)'/gm), ...text.matchAll(/import\('([^'.][^']*)'\)/g), ...text.matchAll(/createRequire\(import\.meta\.url\)\('([^'.][^']*)'\)/g)].map((m) => m[1]);
     for (const spec of specs) {
       if (spec.startsWith('node:')) continue;
       const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
