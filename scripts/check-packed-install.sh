@@ -75,12 +75,11 @@ serve_pid=$!
 for _ in $(seq 1 120); do grep -q "serving" serve.log && break; sleep 0.5; done
 grep -q "serving" serve.log || { cat serve.log >&2; fail "rosetta serve did not start"; }
 server=$(pgrep -f "rosetta.*serve --dir ./collection --port 0" | while read -r p; do [ "$(ps -o comm= -p "$p")" = node ] && [ "$p" != "$serve_pid" ] && echo "$p"; done | tail -n 1)
+[ -n "$server" ] || fail "could not find the rosetta serve process under npx"
 kill -TERM "$serve_pid"
 wait "$serve_pid" 2>/dev/null || true
 serve_pid=
-if [ -n "$server" ]; then
-  for _ in $(seq 1 60); do kill -0 "$server" 2>/dev/null || break; sleep 0.5; done
-  if kill -0 "$server" 2>/dev/null; then kill "$server"; fail "the server (pid $server) kept running after SIGTERM to npx"; fi
-fi
+for _ in $(seq 1 60); do kill -0 "$server" 2>/dev/null || break; sleep 0.5; done
+if kill -0 "$server" 2>/dev/null; then kill "$server"; fail "the server (pid $server) kept running 30 s after SIGTERM to npx"; fi
 
 step "passed"
