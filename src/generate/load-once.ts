@@ -9,7 +9,8 @@ const loaded = new Map<string, Promise<unknown>>();
 /**
  * Loads a model once per (kind, reference, device, dtype, cache, offline) and shares it: the first call starts
  * the load, later calls await the same promise. A failed load is forgotten so a retry (after fetching) works.
- * Errors are Rosetta's: MODEL_OFFLINE_MISSING (offline, not cached) names the model, the cache and the fix.
+ * Errors are Rosetta's: MODEL_OFFLINE_MISSING (offline, not cached) names the model, the cache and the fix, with
+ * `offlineAlternative` (what works offline for this task instead; none by default: `--model mini` is for embeddings).
  */
 export function loadOnce<T>(
   kind: string,
@@ -17,13 +18,14 @@ export function loadOnce<T>(
   runtimeOptions: ModelRuntimeOptions,
   fromPretrained: FromPretrained<T>,
   what = 'model',
+  offlineAlternative = '',
 ): Promise<T> {
   const runtime = resolveRuntime(runtimeOptions);
   const ref = parseModelRef(model);
   const key = JSON.stringify([kind, ref, runtime.device, runtime.dtype, runtime.cacheDir, runtime.offline]);
   let hit = loaded.get(key) as Promise<T> | undefined;
   if (!hit) {
-    hit = loadPretrained({ from_pretrained: fromPretrained }, ref, runtime, {}, what);
+    hit = loadPretrained({ from_pretrained: fromPretrained }, ref, runtime, {}, what, offlineAlternative);
     loaded.set(key, hit);
     hit.catch(() => loaded.delete(key));
   }

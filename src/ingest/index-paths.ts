@@ -65,7 +65,7 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
   // Webdataset tar and parquet files (by content) are shards: their samples are the items, not the file.
   const { shards, files } = await splitShards(walked.files);
   const counter = new ProgressCounter(files.length + problems.length, options.onProgress);
-  for (const p of problems) counter.fail(p.path, Object.assign(new Error(`${p.path}: ${p.reason}`), { code: p.code ?? 'ROSETTA_ERR_MEDIA_UNREADABLE' }));
+  for (const p of problems) counter.fail(p.path, Object.assign(new Error(p.reason), { code: p.code ?? 'ROSETTA_ERR_MEDIA_UNREADABLE' }));
   counter.report('scan');
   const batchFiles = options.batchFiles ?? 16;
   const catalog = await ItemCatalog.load(ctx.store);

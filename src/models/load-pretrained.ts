@@ -16,7 +16,8 @@ let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Loads a Transformers.js class (model, tokenizer, processor) from a model reference under a runtime.
- * Offline: no download is attempted and a missing file fails naming the file and how to fetch it.
+ * Offline: no download is attempted and a missing file fails naming the file and how to fetch it, and
+ * `offlineAlternative` (what works offline instead for this kind of model; empty when nothing does).
  */
 export function loadPretrained<T>(
   cls: Pretrained<T>,
@@ -24,6 +25,7 @@ export function loadPretrained<T>(
   runtime: ResolvedRuntime,
   extra: Record<string, unknown> = {},
   what = 'model',
+  offlineAlternative = 'use the built-in offline model with --model mini',
 ): Promise<T> {
   const task = queue.then(async () => {
     env.cacheDir = runtime.cacheDir;
@@ -41,14 +43,14 @@ export function loadPretrained<T>(
     try {
       return await cls.from_pretrained(loadPath(ref), options);
     } catch (cause) {
-      throw explainLoadError(cause, ref, runtime, what);
+      throw explainLoadError(cause, ref, runtime, what, offlineAlternative);
     }
   });
   queue = task.catch(() => undefined);
   return task;
 }
 
-function explainLoadError(cause: unknown, ref: ModelRef, runtime: ResolvedRuntime, what: string): RosettaError {
+function explainLoadError(cause: unknown, ref: ModelRef, runtime: ResolvedRuntime, what: string, offlineAlternative: string): RosettaError {
   if (RosettaError.is(cause)) return cause;
   const text = cause instanceof Error ? cause.message : String(cause);
   if (/WebGPU adapter|webgpu_context|CUDA|cudart|execution provider/i.test(text) && runtime.device !== 'cpu') {
@@ -65,11 +67,11 @@ function explainLoadError(cause: unknown, ref: ModelRef, runtime: ResolvedRuntim
     return new RosettaError(ErrorCodes.MODEL_OFFLINE_MISSING,
       `Offline mode: the ${what} of ${ref.id}@${ref.revision} is not in the cache ${runtime.cacheDir} (${firstLine(text)})`,
       { model: ref.label, setting: 'offline', cause,
-        hint: `on a machine with internet run \`rosetta models pull ${ref.id}\` (or any rosetta command using it) with ROSETTA_CACHE_DIR=${runtime.cacheDir}, then copy that folder here; or use the built-in offline model with --model mini` });
+        hint: `on a machine with internet run \`rosetta models pull ${ref.id}\` (or any rosetta command using it) with ROSETTA_CACHE_DIR=${runtime.cacheDir}, then copy that folder here${offlineAlternative ? `; or ${offlineAlternative}` : ''}` });
   }
   return new RosettaError(ErrorCodes.MODEL_LOAD_FAILED,
     `Could not download or load the ${what} of ${ref.id}@${ref.revision}: ${firstLine(text)}`,
-    { model: ref.label, cause, hint: `check the id and your connection to the model hub (cache: ${runtime.cacheDir}); offline, use --model mini or a local model directory` });
+    { model: ref.label, cause, hint: `check the id and your connection to the model hub (cache: ${runtime.cacheDir})${offlineAlternative ? `; offline, ${offlineAlternative}` : ''}, or give a local model directory` });
 }
 
 const firstLine = (s: string) => s.split('\n')[0].slice(0, 300);

@@ -9,25 +9,36 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Served without the token (the web page's own files). Every other route, matched or not, needs it. */
     public?: boolean;
+    /**
+     * A GET that a browser loads by URL (<img>, <video>, EventSource), which cannot send a header: it may take
+     * the token as `?access_token=`. Every other route refuses a token in the URL, which ends up in logs.
+     */
+    tokenInQuery?: boolean;
   }
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
+/** The routes a browser loads by URL, where `?access_token=` is accepted (see `tokenInQuery`). */
+export const TOKEN_IN_QUERY_ROUTES = ['GET /api/media/:itemHash', 'GET /api/thumb/:itemHash', 'GET /api/jobs/:id/events'] as const;
+
 /**
- * Checks `Authorization: Bearer <token>` (or `?access_token=` for what a browser cannot send headers with:
- * <img>, <video>, EventSource). Tokens are hashed first so the constant-time comparison sees equal lengths.
+ * Checks `Authorization: Bearer <token>`, or `?access_token=` on the routes that allow it (`tokenInQuery`: what
+ * a browser loads by URL and cannot send a header with: <img>, <video>, EventSource). A token in the URL of any
+ * other route is refused, header or not: URLs end up in logs and histories. Tokens are hashed first so the
+ * constant-time comparison sees equal lengths.
  */
 export function makeTokenCheck(token: string): (request: FastifyRequest) => void {
   const expected = digest(token);
   return (request) => {
     const header = request.headers.authorization;
+    const q = (request.query as Record<string, unknown> | undefined)?.access_token;
+    if (q !== undefined && request.routeOptions.config?.tokenInQuery !== true) {
+      throw new HttpError(401, ErrorCodes.SERVER_AUTH, `A token in the URL (?access_token=) is accepted only where a browser cannot send a header (${TOKEN_IN_QUERY_ROUTES.join(', ')}): send \`Authorization: Bearer <token>\` instead`);
+    }
     let given: string | undefined;
     if (typeof header === 'string' && /^Bearer\s+/i.test(header)) given = header.replace(/^Bearer\s+/i, '').trim();
-    else {
-      const q = (request.query as Record<string, unknown> | undefined)?.access_token;
-      if (typeof q === 'string') given = q;
-    }
+    else if (typeof q === 'string') given = q;
     if (given === undefined) throw new HttpError(401, ErrorCodes.SERVER_AUTH, 'This server needs a token: send `Authorization: Bearer <token>`');
     if (!timingSafeEqual(digest(given), expected)) throw new HttpError(401, ErrorCodes.SERVER_AUTH, 'The token is wrong');
   };

@@ -9,7 +9,7 @@ import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { makeAuthHook, resolveBindHost } from './auth.js';
 import { DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, guardConnections, serverTimeoutOptions } from './connection-guard.js';
-import { errorHandler, HttpError } from './http-errors.js';
+import { clientErrorHandler, errorHandler, frameworkErrorHandler, HttpError } from './http-errors.js';
 import { JobManager } from './jobs.js';
 import { Roots } from './roots.js';
 import { DEFAULT_MAX_PIXELS, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT, type ServerContext, type ServerOptions } from './server-context.js';
@@ -68,6 +68,7 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
   const connectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.timeouts };
   const app = Fastify({
     logger: options.logger ?? false, bodyLimit: 1024 * 1024, return503OnClosing: true, forceCloseConnections: true,
+    frameworkErrors: frameworkErrorHandler, clientErrorHandler,
     ...serverTimeoutOptions(connectionLimits),
   });
   guardConnections(app, connectionLimits, {

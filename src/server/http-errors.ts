@@ -1,3 +1,5 @@
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
@@ -71,6 +73,45 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   const retryAfter = (error as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
   if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
   void reply.status(status).type('application/json').send(body);
+}
+
+/**
+ * Fastify's `frameworkErrors`: what the router refuses before any route runs (a path part longer than the
+ * router takes: 414; a path that is not valid percent-encoding: 400), in the same error shape as every answer.
+ */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  let status = 400;
+  let body: ErrorBody = { error: { code: ErrorCodes.INVALID_ARGUMENT, message: 'The URL path is not valid percent-encoding' } };
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    status = 414;
+    body = { error: { code: ErrorCodes.SERVER_URL_TOO_LONG, message: 'A part of the URL path is longer than the server accepts (100 characters): item hashes and job ids are shorter; check the URL' } };
+  } else if (error.code !== 'FST_ERR_BAD_URL') {
+    ({ status, body } = toErrorResponse(error));
+  }
+  void reply.status(status).type('application/json').send(body);
+}
+
+/**
+ * The HTTP server's `clientError` handler: what Node's parser refuses before Fastify sees a request (headers
+ * over Node's limit: 431; the request-line/header deadline: 408; anything unparsable: 400), answered in the
+ * one error shape, then the connection is closed.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  let status = 400;
+  let body: ErrorBody = { error: { code: ErrorCodes.INVALID_ARGUMENT, message: 'The request is not valid HTTP/1.1' } };
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    status = 431;
+    body = { error: { code: ErrorCodes.SERVER_HEADERS_TOO_LARGE, message: `The request headers are larger than the server accepts (${Math.round(maxHeaderSize / 1024)} KiB in all): send fewer or shorter headers` } };
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    body = { error: { code: ErrorCodes.SERVER_REQUEST_TIMEOUT, message: 'The request did not arrive in time (the server\'s header or whole-request deadline): send it at once' } };
+  }
+  if (socket.writable) {
+    const text = JSON.stringify(body);
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  }
+  socket.destroy();
 }
 
 /** JSON schema of the error body, for the OpenAPI document. */

@@ -26,7 +26,7 @@ function importedPackages(): Map<string, string[]> {
   const used = new Map<string, string[]>();
   for (const file of sources(join(ROOT, 'src'))) {
     const text = readFileSync(file, 'utf8');
-    const specs = [...text.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^'.][^']*)'/gm), ...text.matchAll(/import\('([^'.][^']*)'\)/g)].map((m) => m[1]);
+    const specs = [...text.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^'.][^']*)'/gm), ...text.matchAll(/import\('([^'.][^']*)'\)/g), ...text.matchAll(/createRequire\(import\.meta\.url\)\('([^'.][^']*)'\)/g)].map((m) => m[1]);
     for (const spec of specs) {
       if (spec.startsWith('node:')) continue;
       const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
@@ -71,4 +71,22 @@ test('a command that needs a development package says which to install', () => {
     return true;
   });
   requirePackages(['emojibase-data'], 'x');
+});
+
+test('one onnxruntime-node: the exact version Transformers.js depends on, with Transformers.js pinned so they cannot drift', () => {
+  const transformers = JSON.parse(readFileSync(join(ROOT, 'node_modules', '@huggingface', 'transformers', 'package.json'), 'utf8')) as {
+    version: string; dependencies: Record<string, string>;
+  };
+  const exact = /^\d+\.\d+\.\d+$/;
+  // A range would let a consumer's fresh install pick a newer onnxruntime-node than the one Transformers.js
+  // pins; the two copies then load each other's libonnxruntime and `import` fails with ERR_DLOPEN_FAILED.
+  assert.match(pkg.dependencies['@huggingface/transformers'], exact, '@huggingface/transformers is pinned to one version');
+  assert.equal(transformers.version, pkg.dependencies['@huggingface/transformers'], 'the installed Transformers.js is the pinned one');
+  assert.match(pkg.dependencies['onnxruntime-node'], exact, 'onnxruntime-node is pinned to one version');
+  assert.equal(pkg.dependencies['onnxruntime-node'], transformers.dependencies['onnxruntime-node'],
+    `package.json's onnxruntime-node is the version @huggingface/transformers ${transformers.version} depends on`);
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string; optional?: boolean }> };
+  const copies = Object.entries(lock.packages).filter(([path]) => /(^|\/)node_modules\/onnxruntime-node$/.test(path));
+  assert.deepEqual(copies.map(([path, p]) => `${path}@${p.version}`), [`node_modules/onnxruntime-node@${pkg.dependencies['onnxruntime-node']}`],
+    'the lockfile holds one onnxruntime-node, optional or not (LanceDB\'s optional Transformers.js 3 is overridden to ours)');
 });

@@ -6,7 +6,9 @@
  *
  * Bounded by default: one trial per phase of ROSETTA_FAULT_KILLS kills (default 3); ROSETTA_FAULT_TRIALS runs more
  * trials, ROSETTA_FAULT_SEED picks other moments. A kill lands after a random number of the store's commits (of
- * those a clean run makes) plus up to 150 ms, so it strikes while work is under way, between or inside writes.
+ * those a clean run makes) plus up to 150 ms, so it strikes while work is under way, between or inside writes. A run
+ * that finishes before its kill lands ends that attempt (checked all the same) and the trial starts again from its
+ * starting state until its kills have landed: the verdict never depends on how fast the machine is.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,8 +34,8 @@ const COLOURS = ['red', 'green', 'blue', 'yellow', 'cyan', 'magenta'] as const;
 let root: string;
 let files: string;
 let model: string;
-/** Kills delivered, and media children found alive a moment after their parent was killed. */
-const tally = { kills: 0, strayChildren: [] as string[] };
+/** Media children found alive a moment after their parent was killed. */
+const tally = { strayChildren: [] as string[] };
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'rosetta-kills-'));
@@ -100,7 +102,6 @@ function runIndex(dir: string, extra: string[], killAtCommit?: number): Promise<
     const media = childrenOf(child.pid!).filter((c) => /ffmpeg|ffprobe/.test(c.name));
     killed = child.kill('SIGKILL');
     if (!killed) return;
-    tally.kills += 1;
     void waitFor(() => media.every((m) => !running(m.pid)), 3000)
       .then((ok) => { if (!ok) tally.strayChildren.push(...media.filter((m) => running(m.pid)).map((m) => `${m.name} ${m.pid}`)); });
   };
@@ -115,20 +116,36 @@ function runIndex(dir: string, extra: string[], killAtCommit?: number): Promise<
   }));
 }
 
-/** Kills a run `KILLS` times, each after a random share of the commits a clean run makes, then lets it finish. */
-async function killAndFinish(dir: string, extra: string[], cleanCommits: number): Promise<number> {
+/**
+ * Kills runs of one phase until `KILLS` kills have landed, letting the last run of each attempt finish, and checks
+ * every attempt's end state against `expected`. A run may finish before its kill lands (on a busy machine the
+ * watcher runs late): the collection is then complete, so that attempt ends, is checked like any other, and the
+ * next starts again from `prepare()` (a fresh copy of the phase's starting state). The kills always land, however
+ * fast or slow the machine; only the number of attempts varies (bounded, generously).
+ */
+async function killCampaign(phase: string, prepare: (attempt: number) => string, extra: string[], cleanCommits: number, expected: CollectionState): Promise<{ kills: number; attempts: number }> {
+  const maxAttempts = 4 * KILLS;
   let kills = 0;
-  let left = cleanCommits;
-  for (let i = 0; i < KILLS; i += 1) {
-    // Each restart has less left to do: aim within what remains.
-    const run = await runIndex(dir, extra, 1 + Math.floor(random() * Math.max(1, left - 2)));
-    left = Math.max(2, left - run.commits);
-    if (run.killed) kills += 1;
-    else assert.equal(run.code, 0, `a run that finished before its kill failed:\n${run.stderr}`);
+  let attempts = 0;
+  while (kills < KILLS && attempts < maxAttempts) {
+    const dir = prepare(attempts);
+    attempts += 1;
+    let left = cleanCommits;
+    while (kills < KILLS) {
+      // Each restart has less left to do: aim within what remains.
+      const run = await runIndex(dir, extra, 1 + Math.floor(random() * Math.max(1, left - 2)));
+      left = Math.max(2, left - run.commits);
+      if (run.killed) { kills += 1; continue; }
+      assert.equal(run.code, 0, `a run that finished before its kill failed:\n${run.stderr}`);
+      break;
+    }
+    const last = await runIndex(dir, extra);
+    assert.equal(last.code, 0, last.stderr);
+    assert.deepEqual(differences(await collectionState(dir, model), expected), [], `${phase}, attempt ${attempts} (${kills} kills so far)`);
+    rmSync(dir, { recursive: true, force: true });
   }
-  const last = await runIndex(dir, extra);
-  assert.equal(last.code, 0, last.stderr);
-  return kills;
+  assert.equal(kills, KILLS, `${phase}: ${kills} of ${KILLS} kills landed in ${attempts} attempts`);
+  return { kills, attempts };
 }
 
 /** What differs between two states: the names of the parts, and the first differing entry of each. */
@@ -158,12 +175,10 @@ test('SIGKILLs during a first ingest and during a re-index with --prune leave th
   assert.deepEqual(differences(await collectionState(clean, model), afterFirst), [], 'a second run on unchanged files changed the collection');
 
   // Kills during the first ingest, each trial from an empty collection.
+  const attempts: number[] = [];
   for (let trial = 0; trial < TRIALS; trial += 1) {
-    const dir = join(root, `first-${trial}`);
-    const kills = await killAndFinish(dir, [], first.commits);
-    const state = await collectionState(dir, model);
-    assert.deepEqual(differences(state, afterFirst), [], `first ingest, trial ${trial} (${kills} kills)`);
-    rmSync(dir, { recursive: true, force: true });
+    const landed = await killCampaign(`first ingest, trial ${trial}`, (n) => join(root, `first-${trial}-${n}`), [], first.commits, afterFirst);
+    attempts.push(landed.attempts);
   }
 
   await mutate();
@@ -175,16 +190,14 @@ test('SIGKILLs during a first ingest and during a re-index with --prune leave th
 
   // Kills during the re-index, each from the state the first ingest left.
   for (let trial = 0; trial < TRIALS; trial += 1) {
-    const dir = join(root, `reindex-${trial}`);
-    cpSync(snapshot, dir, { recursive: true });
-    const kills = await killAndFinish(dir, ['--prune'], reindex.commits);
-    const state = await collectionState(dir, model);
-    assert.deepEqual(differences(state, afterReindex), [], `re-index, trial ${trial} (${kills} kills)`);
-    rmSync(dir, { recursive: true, force: true });
+    const landed = await killCampaign(`re-index, trial ${trial}`, (n) => {
+      const dir = join(root, `reindex-${trial}-${n}`);
+      cpSync(snapshot, dir, { recursive: true });
+      return dir;
+    }, ['--prune'], reindex.commits, afterReindex);
+    attempts.push(landed.attempts);
   }
   assert.deepEqual(tally.strayChildren, [], 'media children outlived a killed run');
-  t.diagnostic(`kills survived: ${tally.kills} of ${KILLS * TRIALS * 2} aimed (clean ingest ${first.ms.toFixed(0)} ms, ${first.commits} commits; clean re-index ${reindex.ms.toFixed(0)} ms, ${reindex.commits} commits)`);
-  // A kill aimed after the run's last commit finds it finished; too many such and the campaign tested little.
-  assert.ok(tally.kills >= KILLS * TRIALS * 1.5, `only ${tally.kills} of ${KILLS * TRIALS * 2} kills landed before the run finished`);
+  t.diagnostic(`kills survived: ${KILLS * TRIALS * 2} (every phase asserts its own) in ${attempts.reduce((a, b) => a + b, 0)} attempts of ${TRIALS * 2} trials (clean ingest ${first.ms.toFixed(0)} ms, ${first.commits} commits; clean re-index ${reindex.ms.toFixed(0)} ms, ${reindex.commits} commits)`);
   await writeInitial();
 });

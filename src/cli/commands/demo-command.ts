@@ -10,6 +10,19 @@ interface DemoFlags { out: string; limit?: number; json?: boolean }
  * then search it every way (text in two languages, image, image+text) and measure how often the
  * right picture comes first.
  */
+/**
+ * What the demo's "skipped" were: on a first run, files with the same bytes as another (one item, several
+ * locations: the flags of Norway and Bouvet Island are the same picture); on a later run, files unchanged since.
+ */
+async function whySkipped(rosetta: Rosetta, summary: { added: number; skipped: number }, filesDir: string): Promise<string> {
+  if (summary.skipped === 0) return '';
+  if (summary.added === 0) return ' (unchanged since the last run)';
+  const shared = (await rosetta.store.listItems()).filter((item) => item.locations.length > 1);
+  if (shared.length === 0) return '';
+  const names = shared.map((item) => item.locations.map((l) => relative(filesDir, l)).sort().join(' = ')).join('; ');
+  return ` (the same bytes under another name, kept as one item with both locations: ${names})`;
+}
+
 export function registerDemo(program: Command): void {
   program.command('demo').description('index a sample collection (held-out emoji pictures and notes) with the mini model and search it')
     .option('--out <dir>', 'where the sample files and the collection go', './rosetta-demo')
@@ -25,7 +38,7 @@ export function registerDemo(program: Command): void {
         const bar = indexProgressBar(!o.json);
         const summary = await rosetta.index([demo.filesDir], { onProgress: bar.onProgress });
         bar.stop();
-        log(`  ${summary.added} added, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed} failed in ${summary.seconds.toFixed(1)} s`);
+        log(`  ${summary.added} added, ${summary.updated} updated, ${summary.skipped} skipped${await whySkipped(rosetta, summary, demo.filesDir)}, ${summary.failed} failed in ${summary.seconds.toFixed(1)} s`);
 
         const show = (title: string, results: SearchResult[]) => {
           log(`\n${title}`);

@@ -1,11 +1,30 @@
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { showPath } from '../../util/show-path.js';
+import { ErrorCodes, RosettaError } from '../../index.js';
 import { action, addCommonOptions, indexProgressBar, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
 
 interface IndexFlags extends CommonOptions { batchFiles?: number; prune?: boolean; tag?: string[]; queue?: string; lockMs?: number; allowPrivateUrls?: boolean; queueKeyFile?: string }
 
 /** Exit status of a run in which some files failed and the rest were indexed (as rsync's "partial transfer"). */
 export const PARTIAL_FAILURE_EXIT = 23;
+
+/**
+ * When no path named on the command line exists (and none is a URL), there is nothing to index: one error
+ * (exit 1) before anything is opened or created. Some missing beside others that exist are failures of a
+ * partial run (exit 23), listed with the rest.
+ */
+async function refuseIfNoneExists(paths: string[]): Promise<void> {
+  if (paths.some((p) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p))) return;
+  const missing: string[] = [];
+  for (const p of paths) {
+    try { await stat(p); return; } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return; // unreadable, not missing: the run reports it
+      missing.push(p);
+    }
+  }
+  throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `No such file or folder: ${missing.map(showPath).join(', ')}; nothing was indexed`);
+}
 
 export function registerIndex(program: Command): void {
   addCommonOptions(program.command('index').description(`index files, folders and LAION-style shards (.tar webdataset, .parquet) into the collection; exits ${PARTIAL_FAILURE_EXIT} when some files failed`))
@@ -22,6 +41,7 @@ export function registerIndex(program: Command): void {
     .option('--batch-files <n>', 'files per batch (in-process) or per job (--queue, at most 1024), default 16', (v) => parseIntStrict('--batch-files', v))
     .option('--allow-private-urls', 'let shard URLs reach private and loopback addresses (trusted networks only)')
     .action(action(async (paths: string[], o: IndexFlags & { ocr?: boolean; speech?: boolean; transcripts?: boolean }) => {
+      await refuseIfNoneExists(paths);
       const rosetta = await openCollection(o, { create: true });
       const bar = indexProgressBar(!o.json);
       const controller = new AbortController();

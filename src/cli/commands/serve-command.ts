@@ -40,11 +40,17 @@ export function registerServe(program: Command): void {
       if (o.json) printJson({ url, dir: rosetta.dir, roots: o.root ?? [] });
       else process.stderr.write(`rosetta: serving ${rosetta.dir} at ${url} (Ctrl-C to stop)\n`);
       // SIGTERM/SIGINT: abort the running ingest at its next item boundary (committed items stay), then exit.
+      // The same when the process that started the server goes away: `npx rosetta serve` sent SIGTERM exits
+      // without passing it on, and a server left behind would keep its port and collection.
+      const parent = process.ppid;
       await new Promise<void>((resolveStop) => {
-        const stop = (signal: NodeJS.Signals) => {
+        const orphaned = setInterval(() => { if (process.ppid !== parent) stop('its parent process exited'); }, 1000);
+        orphaned.unref();
+        const stop = (why: string) => {
+          clearInterval(orphaned);
           process.off('SIGTERM', stop);
           process.off('SIGINT', stop);
-          process.stderr.write(`rosetta: ${signal}: finishing the current item and stopping\n`);
+          process.stderr.write(`rosetta: ${why}: finishing the current item and stopping\n`);
           void server.close().finally(async () => { await rosetta.close(); resolveStop(); });
         };
         process.on('SIGTERM', stop);

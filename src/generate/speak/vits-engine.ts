@@ -4,6 +4,7 @@ import type { PcmAudio } from '../../types.js';
 import { throwIfAborted } from '../abort.js';
 import type { SpeechCallOptions, SpeechEngine } from '../engine.js';
 import { loadOnce } from '../load-once.js';
+import { ESPEAK_ENGINE } from '../registry.js';
 
 interface TextToAudioPipeline {
   (text: string): Promise<{ audio: Float32Array; sampling_rate: number }>;
@@ -21,7 +22,8 @@ export class NeuralSpeechEngine implements SpeechEngine {
 
   private load(): Promise<TextToAudioPipeline> {
     return loadOnce('text-to-speech', this.modelId, this.runtime,
-      async (path, options) => await pipeline('text-to-speech', path, options) as unknown as TextToAudioPipeline);
+      async (path, options) => await pipeline('text-to-speech', path, options) as unknown as TextToAudioPipeline,
+      'model', `speak with the offline engine: --engine ${ESPEAK_ENGINE} (or leave --engine out)`);
   }
 
   /** Loads (downloading when allowed) the model now, so `speak` can fall back before synthesis starts. */

@@ -111,6 +111,7 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
   });
 
   app.get('/api/jobs/:id/events', {
+    config: { tokenInQuery: true },
     schema: {
       summary: 'Server-sent events of a job: one `job` event per change, ending when it finishes',
       tags: ['jobs'], params: idParams,

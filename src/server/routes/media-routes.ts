@@ -80,6 +80,7 @@ async function videoFrame(path: string, t: number): Promise<Buffer> {
 
 export function registerMediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/media/:itemHash', {
+    config: { tokenInQuery: true },
     schema: {
       summary: 'The file of an indexed item, with HTTP Range support (video and audio seek)',
       tags: ['media'], params: hashParams,
@@ -92,6 +93,7 @@ export function registerMediaRoutes(app: FastifyInstance, ctx: ServerContext): v
   });
 
   app.get('/api/thumb/:itemHash', {
+    config: { tokenInQuery: true },
     schema: {
       summary: 'A small preview of an image item (WebP keeping its transparency, else JPEG), or a JPEG of a video at `t` seconds',
       tags: ['media'], params: hashParams,

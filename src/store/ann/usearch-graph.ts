@@ -1,6 +1,11 @@
-import usearch, { type Index, type Matches, type ScalarKind } from 'usearch';
+import { createRequire } from 'node:module';
+import type { Index, Matches, ScalarKind } from 'usearch';
 import { toNativeKeys } from './row-keys.js';
 import type { AnnSettings } from './settings.js';
+
+// usearch's CommonJS build, not its ES module: the ES build finds its native library from a global `__dirname`
+// when one exists, and `node -e` defines one ('.'), so importing the package from `node -e` overflowed the stack.
+const usearch = createRequire(import.meta.url)('usearch') as typeof import('usearch').default;
 
 /** Cosine distance (1 − cos), the same scale LanceDB's `_distance` uses, so a score is 1 − distance either way. */
 const METRIC = usearch.MetricKind.Cos;
