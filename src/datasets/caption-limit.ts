@@ -8,7 +8,7 @@ export const MAX_CAPTION_CHARS = 2000;
 
 export interface BoundedCaption {
   text: string;
-  /** The caption's length in characters when it was cut (absent when it was kept whole). */
+  /** The caption's length in bytes of UTF-8 when it was cut (absent when it was kept whole). */
   truncatedFrom?: number;
 }
 
@@ -20,5 +20,5 @@ export function boundCaption(caption: string, max = MAX_CAPTION_CHARS): BoundedC
   // No break in the last fifth (one very long word): cut where the limit falls, not inside a surrogate pair.
   if (lastBreak > max * 0.8) cut = cut.slice(0, lastBreak);
   else if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return { text: `${cut.trimEnd()}…`, truncatedFrom: caption.length };
+  return { text: `${cut.trimEnd()}…`, truncatedFrom: Buffer.byteLength(caption) };
 }

@@ -76,5 +76,6 @@ async function prepareSample(s: ShardSample, mtimeMs: number, fetcher: ImageFetc
   if (!s.caption) return { prepared, meta: { source } };
   // Bounded (MAX_CAPTION_CHARS, cut at a word): the cut caption is the one stored and encoded, and the item says it was cut.
   const caption = boundCaption(s.caption);
-  return { prepared, caption: caption.text, meta: { source, caption: caption.text, ...(caption.truncatedFrom ? { captionTruncatedFrom: caption.truncatedFrom } : {}) } };
+  const truncatedFrom = s.captionBytes ?? caption.truncatedFrom;
+  return { prepared, caption: caption.text, meta: { source, caption: caption.text, ...(truncatedFrom ? { captionTruncatedFrom: truncatedFrom } : {}) } };
 }

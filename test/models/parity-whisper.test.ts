@@ -53,7 +53,10 @@ test('Whisper through Rosetta\'s engine: same language, and the segments of Hugg
     assert.ok(clip.first_pass_offsets.length >= 5, `${name}: the reference's first pass has several segments`);
     const expected = normaliseSegments(clip.first_pass_offsets, duration);
     assert.deepEqual(out.segments.slice(0, expected.length), expected, `${name}: segments of the first pass`);
-    assert.ok(out.text.startsWith(clip.first_pass_text.trim()), `${name}: text starts with the first pass (${JSON.stringify(clip.first_pass_text)})`);
+    // Rosetta's text joins its segments with a space (Whisper's words carry their own leading space); spacing aside,
+    // it starts with Hugging Face's first pass.
+    const bare = (s: string) => s.replace(/\s+/g, '');
+    assert.ok(bare(out.text).startsWith(bare(clip.first_pass_text)), `${name}: text starts with the first pass (${JSON.stringify(clip.first_pass_text)})`);
     t.diagnostic(`${name}: ${clip.first_pass_ids.length} tokens, ${expected.length} segments identical; then Rosetta goes on in the same pass (${out.segments.length} segments in all), Hugging Face re-decodes from ${clip.first_pass_offsets.at(-1)!.timestamp[1]} s`);
   }
 });

@@ -12,6 +12,8 @@ export interface ShardSample {
   /** Where the image can be fetched when it is not embedded. */
   url?: string;
   caption?: string;
+  /** The caption member's whole size in bytes when only its head was read (see CAPTION_HEAD_BYTES). */
+  captionBytes?: number;
   /** The sample's JSON sidecar (webdataset). */
   json?: Record<string, unknown>;
   /** Why this sample cannot be used (a member over its size bound); the shard's other samples are fine. */
