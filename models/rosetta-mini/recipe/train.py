@@ -342,7 +342,8 @@ def main():
         opt = torch.optim.AdamW(params, lr=2e-3, weight_decay=0.05)
         steps_per_epoch = len(concept_batches(D.train_pics, D.pic_concept, a.batch, np.random.RandomState(0)))
         total = a.epochs_towers * steps_per_epoch
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=max(total, 1), pct_start=0.1)
+        # concept-unique batching makes the batch count vary a little per epoch: room for it, and no step past the end
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=max(int(total * 1.05) + 5, 1), pct_start=0.1)
         step = 0
         for ep in range(a.epochs_towers):
             img.train(); txt.train(); t0 = time.time(); tot = 0
@@ -358,7 +359,9 @@ def main():
                     loss = info_nce(vi, va, scale) + info_nce(vt, va.detach(), scale) + (1 - (vt * va.detach()).sum(1)).mean()
                 else:
                     loss = info_nce(vi, vt, scale)
-                opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+                opt.zero_grad(); loss.backward(); opt.step()
+                if sched.last_epoch + 1 < sched.total_steps:
+                    sched.step()
                 tot += float(loss); step += 1
                 if a.max_steps and step >= a.max_steps:
                     break
@@ -473,14 +476,16 @@ def main():
                 metrics[f'unseenStyleTextToImageR10{lang.capitalize()}'] = recall(tv, iv, torch.arange(len(cs)))[10]
                 metrics[f'unseenStyleImageToTextR5{lang.capitalize()}'] = recall(iv, tv, torch.arange(len(cs)))[5]
         if len(D.eval_voices):
-            ev = D.eval_voices
-            en = [i for i in ev if D.clip_lang[i] == 'en'] or list(ev)
-            cs = D.clip_concept[en]
-            uniq, first = np.unique(cs, return_index=True)
-            en = [en[i] for i in first]
-            av = aud(torch.from_numpy(D.mels[en].astype(np.float32)).unsqueeze(1))
-            metrics['heldOutVoicesTextToAudioR10En'] = recall(text_vecs(uniq, 'en'), av, torch.arange(len(uniq)))[10]
-            metrics['heldOutVoicesCandidates'] = len(uniq)
+            # v4's protocol: per language, one held-out-voice clip per held-out concept, queried by its label
+            for lang in D.langs:
+                ev = [i for i in D.eval_voices if D.clip_lang[i] == lang]
+                if not ev:
+                    continue
+                uniq, first = np.unique(D.clip_concept[ev], return_index=True)
+                ev = [ev[i] for i in first]
+                av = aud(torch.from_numpy(D.mels[ev].astype(np.float32)).unsqueeze(1))
+                metrics[f'heldOutVoicesTextToAudioR10{lang.capitalize()}'] = recall(text_vecs(uniq, lang), av, torch.arange(len(uniq)))[10]
+                metrics[f'heldOutVoicesCandidates{lang.capitalize()}'] = len(uniq)
         metrics['unseenConceptsCandidates'] = int(len(D.eval_unseen_concepts))
         metrics['unseenStyleCandidates'] = int(len(D.eval_unseen_style))
         # generator: 4 samples of held-out-style concepts' English labels, fixed seed; rank of the prompt among the
