@@ -309,6 +309,10 @@ def main():
     ap.add_argument('--epochs-ae', type=int, default=20)
     ap.add_argument('--epochs-flow', type=int, default=100)
     ap.add_argument('--batch', type=int, default=256)
+    ap.add_argument('--image-width', type=int, default=32, help='channels of the first image conv layer (x2 per stage)')
+    ap.add_argument('--audio-width', type=int, default=32)
+    ap.add_argument('--ae-width', type=int, default=64)
+    ap.add_argument('--flow-width', type=int, default=1024)
     ap.add_argument('--max-steps', type=int, default=0, help='stop every stage after this many steps (timing runs)')
     ap.add_argument('--stages', default='towers,audio,generator,export')
     a = ap.parse_args()
@@ -319,7 +323,7 @@ def main():
     rng = np.random.RandomState(a.seed)
     g = torch.Generator().manual_seed(a.seed)
     V = D.meta['vocabSize']
-    img, txt, aud = ImageTower(), TextTower(V, D.L), AudioTower()
+    img, txt, aud = ImageTower(a.image_width), TextTower(V, D.L), AudioTower(a.audio_width)
     log_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
     proj = nn.Linear(D.meta['teacherDim'], DIM, bias=False) if D.teacher is not None else None
     timings, metrics = {}, {}
@@ -343,7 +347,7 @@ def main():
         steps_per_epoch = len(concept_batches(D.train_pics, D.pic_concept, a.batch, np.random.RandomState(0)))
         total = a.epochs_towers * steps_per_epoch
         # concept-unique batching makes the batch count vary a little per epoch: room for it, and no step past the end
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=max(int(total * 1.05) + 5, 1), pct_start=0.1)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=max(int(total * 1.05) + 5, 40), pct_start=0.1)
         step = 0
         for ep in range(a.epochs_towers):
             img.train(); txt.train(); t0 = time.time(); tot = 0
@@ -402,7 +406,7 @@ def main():
                 break
 
     # ---- stage 3: generator (conv autoencoder, then latent flow matching conditioned on the image vector)
-    ae, den, zscale = AutoEncoder(), Denoiser(), torch.tensor(1.0)
+    ae, den, zscale = AutoEncoder(a.ae_width), Denoiser(h=a.flow_width), torch.tensor(1.0)
     if 'generator' in stages:
         pics = D.train_pics
         opt = torch.optim.AdamW(ae.parameters(), lr=1e-3)
