@@ -22,8 +22,10 @@ else
 fi
 node --import tsx scripts/mini-v5/export-data.ts --out "$OUT/data" --teacher "$TEACHER" "${DATA_ARGS[@]}"
 # Generalisation figures: concepts (18 % by SHA-256), the emojione style and voices f4/m7 held out.
-"$PY" models/rosetta-mini/recipe/train.py --data "$OUT/data" --out "$OUT/heldout" --fit heldout "${EPOCHS[@]}"
+# Extra train.py flags for both fits (epochs, widths, --stages): $ROSETTA_MINI_TRAIN_ARGS, e.g. "--epochs-towers 15".
+read -r -a EXTRA <<< "${ROSETTA_MINI_TRAIN_ARGS:-}"
+"$PY" models/rosetta-mini/recipe/train.py --data "$OUT/data" --out "$OUT/heldout" --fit heldout "${EPOCHS[@]}" "${EXTRA[@]}"
 # The shipped model: every concept (the style and the voices stay held out, so the demo still measures them).
-"$PY" models/rosetta-mini/recipe/train.py --data "$OUT/data" --out "$OUT/ship" --fit ship "${EPOCHS[@]}"
+"$PY" models/rosetta-mini/recipe/train.py --data "$OUT/data" --out "$OUT/ship" --fit ship "${EPOCHS[@]}" "${EXTRA[@]}"
 node --import tsx scripts/mini-v5/check-model.ts "$OUT/ship/model"
 echo "rosetta-mini v5: model in $OUT/ship/model (load with --model $OUT/ship/model); figures in $OUT/heldout/metrics.json"
