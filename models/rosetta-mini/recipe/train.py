@@ -522,13 +522,14 @@ def main():
                     ['input_ids', 'attention_mask', 'pixel_values'], ['logits_per_image', 'logits_per_text', 'text_embeds', 'image_embeds'],
                     {**dyn_t, 'pixel_values': {0: 'image_batch_size'}})
         onnx_export(aud, (torch.zeros(B, 1, D.frames, 64),), f'{hub}/clap/onnx/audio_model.onnx', ['input_features'], ['audio_embeds'], {'input_features': {0: 'batch_size'}})
-        onnx_export(Decoder(ae, zscale), (torch.zeros(B, 4, 8, 8),), f'{hub}/generator/onnx/decoder.onnx', ['latents'], ['pixels'], {'latents': {0: 'batch_size'}})
-        onnx_export(den, (torch.zeros(B, 4, 8, 8), torch.zeros(B), torch.zeros(B, DIM)), f'{hub}/generator/onnx/denoiser.onnx',
-                    ['latents', 'timestep', 'condition'], ['velocity'], {'latents': {0: 'batch_size'}, 'timestep': {0: 'batch_size'}, 'condition': {0: 'batch_size'}})
-        json.dump({'kind': 'latent-flow-matching', 'latentShape': [4, 8, 8], 'imageSize': S, 'conditionDim': DIM,
-                   'condition': 'space vector (text or image tower output); zeros = unconditional', 'steps': 30, 'guidance': 3.0,
-                   'sampler': 'Euler from t=0 (noise) to t=1 (latent): x += (v_uncond + guidance (v_cond - v_uncond)) / steps',
-                   'decoderOutput': 'RGB in [0,1], [B,3,S,S]'}, open(f'{hub}/generator/generator.json', 'w'), indent=2)
+        if 'generator' in stages:  # an untrained generator is never exported
+            onnx_export(Decoder(ae, zscale), (torch.zeros(B, 4, 8, 8),), f'{hub}/generator/onnx/decoder.onnx', ['latents'], ['pixels'], {'latents': {0: 'batch_size'}})
+            onnx_export(den, (torch.zeros(B, 4, 8, 8), torch.zeros(B), torch.zeros(B, DIM)), f'{hub}/generator/onnx/denoiser.onnx',
+                        ['latents', 'timestep', 'condition'], ['velocity'], {'latents': {0: 'batch_size'}, 'timestep': {0: 'batch_size'}, 'condition': {0: 'batch_size'}})
+            json.dump({'kind': 'latent-flow-matching', 'latentShape': [4, 8, 8], 'imageSize': S, 'conditionDim': DIM,
+                       'condition': 'space vector (text or image tower output); zeros = unconditional', 'steps': 30, 'guidance': 3.0,
+                       'sampler': 'Euler from t=0 (noise) to t=1 (latent): x += (v_uncond + guidance (v_cond - v_uncond)) / steps',
+                       'decoderOutput': 'RGB in [0,1], [B,3,S,S]'}, open(f'{hub}/generator/generator.json', 'w'), indent=2)
         for d in ('clip', 'clap'):
             c = json.load(open(f'{hub}/{d}/config.json')); c['logit_scale_init_value'] = scale; c['rosetta'] = {'recipeVersion': 5}
             json.dump(c, open(f'{hub}/{d}/config.json', 'w'), indent=2)
@@ -540,7 +541,7 @@ def main():
             'heldOutStyle': meta['heldOutStyle'], 'heldOutVoices': meta['heldOutVoices'], 'sources': meta['sources'],
             'trainingPictures': int(len(D.train_pics)), 'trainingClips': int(len(D.train_clips)),
             'teacher': 'all-MiniLM-L6-v2 (locked, LiT projection; other languages distilled)' if proj is not None else None,
-            'generator': 'generator/generator.json', 'metrics': {**metrics, 'trainSeconds': round(time.time() - t_start)},
+            'generator': 'generator/generator.json' if 'generator' in stages else None, 'metrics': {**metrics, 'trainSeconds': round(time.time() - t_start)},
         })
         json.dump(manifest, open(f'{hub}/rosetta.json', 'w'), indent=2)
     metrics['trainSeconds'] = round(time.time() - t_start)
