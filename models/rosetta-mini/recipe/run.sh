@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# rosetta-mini v5: the whole rebuild in one command (never in CI; ~90 min budget on 2 cores, see README.md).
+#   models/rosetta-mini/recipe/run.sh OUT            full rebuild: data export, held-out fit (figures), shipped fit, checks
+#   models/rosetta-mini/recipe/run.sh --smoke OUT    the same stages on 120 concepts / 300 clips, a few epochs
+# Python: $ROSETTA_MINI_PYTHON, else /usr/bin/python3 (Debian python3-torch). Teacher: all-MiniLM-L6-v2 from the
+# set-up's registry folder ($ROSETTA_REGISTRY_MODELS_DIR or models/registry); without it the text tower trains alone.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+SMOKE=0
+if [ "${1:-}" = "--smoke" ]; then SMOKE=1; shift; fi
+OUT="$(realpath -m "${1:?usage: run.sh [--smoke] OUT}")"
+PY="${ROSETTA_MINI_PYTHON:-/usr/bin/python3}"
+TEACHER="${ROSETTA_REGISTRY_MODELS_DIR:-models/registry}/minilm-l6-v2"
+export OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 PYTHONHASHSEED=0
+mkdir -p "$OUT"
+if [ $SMOKE = 1 ]; then
+  DATA_ARGS=(--concepts 120 --clips 300)
+  EPOCHS=(--epochs-towers 3 --epochs-audio 3 --epochs-ae 2 --epochs-flow 5 --batch 64)
+else
+  DATA_ARGS=()
+  EPOCHS=()
+fi
+node --import tsx scripts/mini-v5/export-data.ts --out "$OUT/data" --teacher "$TEACHER" "${DATA_ARGS[@]}"
+# Generalisation figures: concepts (18 % by SHA-256), the emojione style and voices f4/m7 held out.
+# Extra train.py flags for both fits (epochs, widths, --stages): $ROSETTA_MINI_TRAIN_ARGS, e.g. "--epochs-towers 15".
+read -r -a EXTRA <<< "${ROSETTA_MINI_TRAIN_ARGS:-}"
+"$PY" models/rosetta-mini/recipe/train.py --data "$OUT/data" --out "$OUT/heldout" --fit heldout "${EPOCHS[@]}" "${EXTRA[@]}"
+# The shipped model: every concept (the style and the voices stay held out, so the demo still measures them).
+"$PY" models/rosetta-mini/recipe/train.py --data "$OUT/data" --out "$OUT/ship" --fit ship "${EPOCHS[@]}" "${EXTRA[@]}"
+node --import tsx scripts/mini-v5/check-model.ts "$OUT/ship/model"
+echo "rosetta-mini v5: model in $OUT/ship/model (load with --model $OUT/ship/model); figures in $OUT/heldout/metrics.json"
