@@ -1,11 +1,11 @@
-import { MilvusClient, ConsistencyLevelEnum, type FieldType } from '@zilliz/milvus2-sdk-node';
+import type { MilvusClient, ConsistencyLevelEnum, FieldType } from '@zilliz/milvus2-sdk-node';
 import type { ItemCommit, ItemRecord, SearchFilter, SegmentRecord, SpaceTableInfo, VectorHit, VectorRecord, VectorStore } from '../vector-store.js';
 import { unsupported, validateCommit, validateCommits } from '../commit-validation.js';
 import { vectorTableName } from '../keys.js';
 import { WriteQueue } from '../write-queue.js';
 import { locationMatcher } from '../glob.js';
 import { describeMilvusError, pageExpr, pagesByKey, readAllByKey } from './page-by-key.js';
-import { columnPatchRows, itemColumns, itemRowPatch, itemsSchema, MAX_LIST, segmentsSchema, vectorsSchema } from './schema.js';
+import { columnPatchRows, itemColumns, itemRowPatch, itemsSchema, MAX_LIST, milvusSdk, segmentsSchema, vectorsSchema } from './schema.js';
 import { supportsPartialUpdate } from './server-version.js';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
@@ -37,7 +37,7 @@ export interface MilvusStoreOptions {
 }
 
 type Row = Record<string, unknown>;
-const STRONG = ConsistencyLevelEnum.Strong;
+const STRONG = 0 as ConsistencyLevelEnum.Strong; // ConsistencyLevelEnum.Strong, without loading the SDK
 
 const q = (s: string) => JSON.stringify(s);
 const inList = (values: readonly string[]) => `[${values.map(q).join(', ')}]`;
@@ -77,7 +77,7 @@ export class MilvusStore implements VectorStore {
 
   constructor(private readonly options: MilvusStoreOptions) {
     this.prefix = options.prefix ?? 'rosetta_';
-    this.client = new MilvusClient({ address: options.address, token: options.token, database: options.database });
+    this.client = new (milvusSdk().MilvusClient)({ address: options.address, token: options.token, database: options.database });
     // The client starts connecting at once; init() awaits and reports that attempt, which must never be an unhandled rejection.
     this.client.connectPromise.catch(() => undefined);
   }
