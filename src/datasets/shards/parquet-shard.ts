@@ -1,4 +1,4 @@
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
+import type { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import type { ShardSample } from './shard-sample.js';
@@ -17,6 +17,7 @@ const ROWS_PER_READ = 256;
  * TEXT). Rows are read a page at a time through a ranged file reader.
  */
 export async function* readParquetShard(path: string): AsyncGenerator<ShardSample> {
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } = await import('hyparquet'); // loaded here, not at package start-up
   let file: Awaited<ReturnType<typeof asyncBufferFromFile>>;
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { extract } from 'tar-stream';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import type { ShardSample } from './shard-sample.js';
@@ -15,6 +14,7 @@ const MAX_MEMBER_BYTES = 64 * 1024 * 1024;
  * name after yielding every sample read before the damage.
  */
 export async function* readWebdatasetTar(path: string): AsyncGenerator<ShardSample> {
+  const { extract } = await import('tar-stream'); // loaded here, not at package start-up
   const source = createReadStream(path);
   const tar = extract();
   source.on('error', (error) => tar.destroy(error));
