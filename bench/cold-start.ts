@@ -100,3 +100,16 @@ for (const [label, root] of checkouts) {
   const loaded = [...new Set(r.stderr.toString().split('\n').filter((l) => l.startsWith('LOADS ')).map((l) => l.slice(6)))].sort();
   console.log(`\n${label}: rosetta search loads ${loaded.length} packages: ${loaded.join(', ')}`);
 }
+
+// Where a search's time goes, in one fresh process per checkout: loading the package, opening the collection, the
+// first search (model load + query encoding + vector search + records), median of 3.
+const phases = `const t0=performance.now();const {Rosetta}=await import('./dist/index.js');const t1=performance.now();
+const r=await Rosetta.open(${JSON.stringify(dir)},{offline:true});const t2=performance.now();
+await r.search(${JSON.stringify(query)});const t3=performance.now();await r.search('winter train');const t4=performance.now();
+process.stdout.write(JSON.stringify({ 'import package': t1-t0, 'Rosetta.open': t2-t1, 'first search': t3-t2, 'second search': t4-t3 }));`;
+const phaseRows: Record<string, string | number>[] = [];
+for (const [label, root] of checkouts) {
+  const xs = Array.from({ length: 3 }, () => JSON.parse(execFileSync('node', ['--input-type=module', '-e', phases], { cwd: root }).toString()) as Record<string, number>);
+  phaseRows.push({ checkout: label, ...Object.fromEntries(Object.keys(xs[0]).map((k) => [`${k} ms`, median(xs.map((x) => x[k]))])) });
+}
+printTable('Where the time goes (in-process phases, median of 3)', phaseRows);
