@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 import { showPathIn } from '../util/show-path.js';
 import { openMilvusStore, parseMilvusUrl, Rosetta, RosettaError, type IndexProgress, type RosettaOptions } from '../index.js';
 
@@ -86,6 +87,7 @@ export function printJson(value: unknown): void {
 /** A progress bar on stderr (only on a terminal and without --json): files, rate, ETA, current file. */
 export function indexProgressBar(enabled: boolean): { onProgress?: (p: IndexProgress) => void; stop: () => void } {
   if (!enabled || !process.stderr.isTTY) return { stop: () => undefined };
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress; // only when a bar is shown
   const bar = new cliProgress.SingleBar({
     format: ' {bar} {percentage}% | {value}/{total} files | {rate} files/s | ETA {eta_formatted} | {current}',
     hideCursor: true, stream: process.stderr, etaBuffer: 50,

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parquetWriteFile } from 'hyparquet-writer';
 import type { ItemRecord, SpaceTableInfo, VectorRecord, VectorStore } from '../store/vector-store.js';
 import { expectPositiveInt } from '../util/validate.js';
 import { writeNpyFloat32 } from './npy.js';
@@ -21,6 +20,7 @@ export interface ExportedSpace { spaceId: string; version: string; dim: number; 
  */
 export async function exportEmbeddings(store: VectorStore, spaces: Pick<SpaceTableInfo, 'spaceId' | 'version'>[], outDir: string, options: ExportOptions = {}): Promise<ExportedSpace[]> {
   const perPart = expectPositiveInt('rowsPerPart', options.rowsPerPart ?? 100_000);
+  const { parquetWriteFile } = await import('hyparquet-writer'); // loaded here, not at package start-up
   const done: ExportedSpace[] = [];
   for (const space of spaces) {
     const dir = join(outDir, space.spaceId.replace(/[^A-Za-z0-9_.-]/g, '_'));

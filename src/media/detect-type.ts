@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type';
 import type { Modality } from '../types.js';
 
 export interface DetectedType {
@@ -14,6 +13,7 @@ const IMAGE_MIMES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif
  */
 export async function detectType(bytes: Uint8Array): Promise<DetectedType | undefined> {
   if (bytes.byteLength === 0) return undefined;
+  const { fileTypeFromBuffer } = await import('file-type'); // loaded on first use, not at package start-up
   const ft = await fileTypeFromBuffer(bytes);
   if (ft) {
     if (IMAGE_MIMES.has(ft.mime)) return { modality: 'image', mime: ft.mime };

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { extract } from 'tar-stream';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import type { ShardSample } from './shard-sample.js';
@@ -32,6 +31,7 @@ interface Pending { key: string; image?: { ext: string; bytes: Buffer }; caption
  * every complete sample before it.
  */
 export async function* readWebdatasetTar(path: string): AsyncGenerator<ShardSample> {
+  const { extract } = await import('tar-stream'); // loaded here, not at package start-up
   const source = createReadStream(path);
   const tar = extract();
   source.on('error', (error) => tar.destroy(error));

@@ -1,11 +1,11 @@
-import { MilvusClient, ConsistencyLevelEnum, type FieldType } from '@zilliz/milvus2-sdk-node';
+import type { MilvusClient, ConsistencyLevelEnum, FieldType } from '@zilliz/milvus2-sdk-node';
 import type { ItemCommit, ItemRecord, SearchFilter, SegmentRecord, SpaceTableInfo, VectorHit, VectorRecord, VectorStore } from '../vector-store.js';
 import { unsupported, validateCommit, validateCommits } from '../commit-validation.js';
 import { vectorTableName } from '../keys.js';
 import { WriteQueue } from '../write-queue.js';
 import { locationMatcher } from '../glob.js';
 import { describeMilvusError, pageExpr, pagesByKey, readAllByKey } from './page-by-key.js';
-import { columnPatchRows, itemColumns, itemRowPatch, itemsSchema, MAX_LIST, segmentsSchema, vectorsSchema } from './schema.js';
+import { columnPatchRows, itemColumns, itemRowPatch, itemsSchema, MAX_LIST, milvusSdk, segmentsSchema, vectorsSchema } from './schema.js';
 import { supportsPartialUpdate } from './server-version.js';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
@@ -38,7 +38,7 @@ export interface MilvusStoreOptions {
 }
 
 type Row = Record<string, unknown>;
-const STRONG = ConsistencyLevelEnum.Strong;
+const STRONG = 0 as ConsistencyLevelEnum.Strong; // ConsistencyLevelEnum.Strong, without loading the SDK
 /**
  * Asks for a page in primary-key order (the query parameter the SDK's query iterator sends). Paging by key needs
  * each page to be the smallest keys above the last one: Milvus answers so; Milvus Lite 3.x returns storage
@@ -84,7 +84,7 @@ export class MilvusStore implements VectorStore {
 
   constructor(private readonly options: MilvusStoreOptions) {
     this.prefix = options.prefix ?? 'rosetta_';
-    this.client = new MilvusClient({ address: options.address, token: options.token, database: options.database });
+    this.client = new (milvusSdk().MilvusClient)({ address: options.address, token: options.token, database: options.database });
     // The client starts connecting at once; init() awaits and reports that attempt, which must never be an unhandled rejection.
     this.client.connectPromise.catch(() => undefined);
   }

@@ -1,29 +1,35 @@
-import { DataType, type FieldType } from '@zilliz/milvus2-sdk-node';
+import { createRequire } from 'node:module';
+import type * as MilvusSdk from '@zilliz/milvus2-sdk-node';
+import type { FieldType } from '@zilliz/milvus2-sdk-node';
 import type { ItemRecord } from '../vector-store.js';
 
 type Row = Record<string, unknown>;
+
+/** The Milvus SDK (CommonJS), loaded when a Milvus store is first used, not with the package: it alone costs ~0.3 s of start-up. */
+export const milvusSdk = (): typeof MilvusSdk => createRequire(import.meta.url)('@zilliz/milvus2-sdk-node') as typeof MilvusSdk;
+const DataType = () => milvusSdk().DataType;
 export const MAX_LIST = 1024;
 
 // Milvus loads only collections with a vector index, so items and segments carry a 2-d placeholder vector.
-const placeholder: FieldType = { name: '_v', data_type: DataType.FloatVector, dim: 2 };
+const placeholder = (): FieldType => ({ name: '_v', data_type: DataType().FloatVector, dim: 2 });
 
 /** Items: one row per item, keyed by hash, with the whole record as JSON. */
 export function itemsSchema(): FieldType[] {
-  return [{ name: 'hash', data_type: DataType.VarChar, max_length: 128, is_primary_key: true },
-    { name: 'record', data_type: DataType.JSON }, ...itemColumnFields().slice(1), placeholder];
+  return [{ name: 'hash', data_type: DataType().VarChar, max_length: 128, is_primary_key: true },
+    { name: 'record', data_type: DataType().JSON }, ...itemColumnFields().slice(1), placeholder()];
 }
 
 /** Segments: one row per segment, keyed by segment id. */
 export function segmentsSchema(): FieldType[] {
-  return [{ name: 'id', data_type: DataType.VarChar, max_length: 512, is_primary_key: true },
-    { name: 'kind', data_type: DataType.VarChar, max_length: 32 }, { name: 'record', data_type: DataType.JSON }, ...itemColumnFields(), placeholder];
+  return [{ name: 'id', data_type: DataType().VarChar, max_length: 512, is_primary_key: true },
+    { name: 'kind', data_type: DataType().VarChar, max_length: 32 }, { name: 'record', data_type: DataType().JSON }, ...itemColumnFields(), placeholder()];
 }
 
 /** One collection per space: a segment's vector, keyed by segment id. */
 export function vectorsSchema(dim: number): FieldType[] {
-  return [{ name: 'segment_id', data_type: DataType.VarChar, max_length: 512, is_primary_key: true },
-    { name: 'kind', data_type: DataType.VarChar, max_length: 32 }, { name: 'space_version', data_type: DataType.VarChar, max_length: 128 },
-    { name: 'vector', data_type: DataType.FloatVector, dim }, ...itemColumnFields()];
+  return [{ name: 'segment_id', data_type: DataType().VarChar, max_length: 512, is_primary_key: true },
+    { name: 'kind', data_type: DataType().VarChar, max_length: 32 }, { name: 'space_version', data_type: DataType().VarChar, max_length: 128 },
+    { name: 'vector', data_type: DataType().FloatVector, dim }, ...itemColumnFields()];
 }
 
 /**
@@ -31,10 +37,10 @@ export function vectorsSchema(dim: number): FieldType[] {
  * the item row all but `item_hash`), so filters run inside the Milvus query instead of after it.
  */
 export function itemColumnFields(): FieldType[] {
-  const list = (name: string): FieldType => ({ name, data_type: DataType.Array, element_type: DataType.VarChar, max_capacity: MAX_LIST, max_length: 4096 });
+  const list = (name: string): FieldType => ({ name, data_type: DataType().Array, element_type: DataType().VarChar, max_capacity: MAX_LIST, max_length: 4096 });
   return [
-    { name: 'item_hash', data_type: DataType.VarChar, max_length: 128 }, { name: 'modality', data_type: DataType.VarChar, max_length: 16 },
-    { name: 'size', data_type: DataType.Double }, { name: 'mtime_ms', data_type: DataType.Double }, list('tags'), list('locations'),
+    { name: 'item_hash', data_type: DataType().VarChar, max_length: 128 }, { name: 'modality', data_type: DataType().VarChar, max_length: 16 },
+    { name: 'size', data_type: DataType().Double }, { name: 'mtime_ms', data_type: DataType().Double }, list('tags'), list('locations'),
   ];
 }
 

@@ -1,5 +1,4 @@
 import * as ort from 'onnxruntime-node';
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { GraphBuilder } from '../../onnx/graph-builder.js';
 import { gaussian, rng } from '../model/mini-architecture.js';
 
@@ -100,6 +99,7 @@ export async function topSvd(M: Float32Array, p: number, q: number, k: number, s
   }
   const B = await gemm(Q, p, l, M, p, q, true, false); // [l, q]
   const BBt = await gemm(B, l, q, B, l, q, false, true);
+  const { EigenvalueDecomposition, Matrix } = await import('ml-matrix'); // loaded here, not at package start-up
   const e = new EigenvalueDecomposition(new Matrix(Array.from({ length: l }, (_, i) => Array.from(BBt.subarray(i * l, (i + 1) * l)))), { assumeSymmetric: true });
   const order = e.realEigenvalues.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, k);
   const W = new Float32Array(l * k);

@@ -1,4 +1,5 @@
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { createRequire } from 'node:module';
+import type * as MlMatrix from 'ml-matrix';
 import { rng } from '../model/mini-architecture.js';
 
 /** A fixed first layer: filters over raw patches with whitening folded in, plus a threshold bias. */
@@ -19,6 +20,7 @@ export function learnPatchFilters(patches: Float32Array, d: number, k: number, s
     for (let j = 0; j < d; j++) row[j] = patches[i * d + j] - mu[j];
     for (let a = 0; a < d; a++) { const ra = row[a]; if (ra === 0) continue; const off = a * d; for (let b = a; b < d; b++) cov[off + b] += ra * row[b]; }
   }
+  const { EigenvalueDecomposition, Matrix } = createRequire(import.meta.url)('ml-matrix') as typeof MlMatrix; // loaded here, not at package start-up
   const C = new Matrix(d, d);
   for (let a = 0; a < d; a++) for (let b = a; b < d; b++) { C.set(a, b, cov[a * d + b] / n); C.set(b, a, cov[a * d + b] / n); }
   const evd = new EigenvalueDecomposition(C, { assumeSymmetric: true });
