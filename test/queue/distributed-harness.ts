@@ -97,17 +97,22 @@ export async function untilCommitted(redisUrl: string, n: number, timeoutMs = 60
   throw new Error(`fewer than ${n} items committed in ${timeoutMs} ms`);
 }
 
-/** `SIGKILL`s `count` random workers at random moments (seeded), starting a new one for each: returns the live ones. */
-export async function killRandomWorkers(workers: ChildProcess[], count: number, startWorker: () => ChildProcess, seed = 7): Promise<ChildProcess[]> {
-  let kills = 0;
+/**
+ * `SIGKILL`s up to `count` random workers at random moments (seeded), starting a new one for each, while `running()`
+ * says the run goes on: kills after the run ended would test nothing. Returns the live workers and how many kills
+ * landed during the run; the caller's verdict rests on the end state, never on how many kills a fast machine allowed.
+ */
+export async function killRandomWorkers(workers: ChildProcess[], count: number, startWorker: () => ChildProcess, seed = 7, running: () => boolean = () => true): Promise<{ workers: ChildProcess[]; landed: number }> {
+  let landed = 0;
   let s = seed;
   const rand = () => { s = (s * 1103515245 + 12345) % 2 ** 31; return s / 2 ** 31; };
-  while (kills < count) {
+  while (landed < count) {
     await sleep(150 + rand() * 600);
+    if (!running()) break;
     const victim = workers[Math.floor(rand() * workers.length)];
     await kill(victim);
-    kills += 1;
+    landed += 1;
     workers = workers.filter((w) => w !== victim).concat(startWorker());
   }
-  return workers;
+  return { workers, landed };
 }
