@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { RosettaServer } from '../../src/server/index.js';
 import { registryModelDir } from '../../src/models/local-models.js';
+import { defaultPiperVoice } from '../../src/generate/speak/piper-engine.js';
 import sharp from 'sharp';
 import { colourImage, transparentPicture } from '../helpers/images.js';
 import { buildFixture, postJson, startServer, waitForJob, type Fixture } from './fixture.js';
@@ -219,10 +220,10 @@ test('tag, caption, score, speak, transcribe and the OpenAPI document', async ()
   assert.deepEqual(c.tags.map((t) => t.score), c.tags.map((t) => t.score).sort((a, b) => b - a), 'best tag first');
   assert.equal(c.text, c.tags.map((t) => t.label).join(', '));
 
-  // Offline without the neural voice, espeak-ng speaks: a real WAV of about the right length.
+  // Offline, the set-up's Piper voice speaks when installed (models/registry), else espeak-ng: a real WAV of about the right length.
   const speech = await postJson(`${url}/api/speak`, { text: 'hello world' });
   assert.equal(speech.status, 200, await speech.clone().text());
-  assert.equal(speech.headers.get('x-rosetta-engine'), 'espeak-ng');
+  assert.equal(speech.headers.get('x-rosetta-engine'), existsSync(defaultPiperVoice()) ? 'piper' : 'espeak-ng');
   const wav = Buffer.from(await speech.arrayBuffer());
   assert.equal(wav.subarray(0, 4).toString(), 'RIFF');
   const seconds = Number(speech.headers.get('x-rosetta-duration'));
