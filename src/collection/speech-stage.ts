@@ -1,3 +1,4 @@
+import { ErrorCodes } from '../errors/codes.js';
 import type { VectorStore } from '../store/vector-store.js';
 import { itemsUnder } from './items-under.js';
 import { detectSpeech } from '../vad/detect-speech.js';
@@ -38,7 +39,7 @@ export async function findSpeechInCollection(store: VectorStore, paths: string[]
           summary.items += 1;
           continue;
         }
-        summary.failures.push({ path, code: e.code ?? 'ROSETTA_ERR_INTERNAL', reason: String(e.message ?? error).split('\n')[0] });
+        summary.failures.push({ path, code: e.code ?? ErrorCodes.INTERNAL, reason: String(e.message ?? error).split('\n')[0] });
       }
     }
   } finally {

@@ -1,3 +1,4 @@
+import { ErrorCodes } from '../errors/codes.js';
 import type { VectorStore } from '../store/vector-store.js';
 import type { Space } from '../spaces/space.js';
 import type { ModelRuntimeOptions } from '../models/runtime-options.js';
@@ -43,7 +44,7 @@ export async function transcribeCollection(store: VectorStore, spaces: Space[], 
     } catch (error) {
       const e = error as { code?: string; message?: string };
       if (e.code === 'ROSETTA_ERR_MEDIA_NO_STREAM') { summary.items += 1; continue; }
-      summary.failures.push({ path, code: e.code ?? 'ROSETTA_ERR_INTERNAL', reason: String(e.message ?? error).split('\n')[0] });
+      summary.failures.push({ path, code: e.code ?? ErrorCodes.INTERNAL, reason: String(e.message ?? error).split('\n')[0] });
     }
   }
   return summary;

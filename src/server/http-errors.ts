@@ -63,7 +63,7 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     const status = fe.code === 'FST_REQ_FILE_TOO_LARGE' ? 413 : fe.statusCode;
     return { status, body: { error: { code, message: fe.message ?? 'Bad request' } } };
   }
-  return { status: 500, body: { error: { code: 'ROSETTA_ERR_INTERNAL', message: 'Internal server error (see the server log)' } } };
+  return { status: 500, body: { error: { code: ErrorCodes.INTERNAL, message: 'Internal server error (see the server log)' } } };
 }
 
 /** Fastify error handler: logs server faults, answers with the JSON error shape. */
