@@ -5,8 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rosetta } from '../../src/rosetta.js';
+import { writeWebdatasetTar } from '../../src/datasets/shards/write-shards.js';
+import { colourImage } from '../helpers/images.js';
 import { queueStatus } from '../../src/queue/queue-status.js';
 import type { VectorStore } from '../../src/store/vector-store.js';
 
@@ -115,4 +120,21 @@ export async function killRandomWorkers(workers: ChildProcess[], count: number, 
     workers = workers.filter((w) => w !== victim).concat(startWorker());
   }
   return { workers, landed };
+}
+
+/**
+ * The distributed runs' input: `images` distinct pictures (every other one in `more/`), one of them duplicated under
+ * a second path (`more/copy-of-7.png`), and a webdataset shard `00000.tar` of `samples` captioned samples.
+ */
+export async function writeRunFiles(files: string, images: number, samples: number): Promise<void> {
+  mkdirSync(join(files, 'more'), { recursive: true });
+  const colourOf = (i: number): [number, number, number] => [(i * 37) % 256, (i * 91) % 256, (i * 53) % 256];
+  for (let i = 0; i < images; i += 1) {
+    await writeFile(join(files, i % 2 ? 'more' : '', `img-${String(i).padStart(3, '0')}.png`), await colourImage(colourOf(i), { seed: i + 1 }));
+  }
+  await writeFile(join(files, 'more', 'copy-of-7.png'), await colourImage(colourOf(7), { seed: 8 }));
+  const colours = ['red', 'green', 'blue', 'yellow'] as const;
+  await writeWebdatasetTar(join(files, '00000.tar'), await Promise.all(Array.from({ length: samples }, async (_, i) => ({
+    key: String(i).padStart(9, '0'), image: await colourImage(colours[i % 4], { format: 'jpeg', seed: 500 + i }), caption: `a ${colours[i % 4]} thing ${i}`,
+  }))));
 }

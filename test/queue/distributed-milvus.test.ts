@@ -7,19 +7,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { cpSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rosetta } from '../../src/rosetta.js';
 import { openMilvusStore } from '../../src/store/milvus/milvus-store.js';
-import { writeWebdatasetTar } from '../../src/datasets/shards/write-shards.js';
 import { buildTinyClip } from '../helpers/tiny-clip.js';
-import { colourImage } from '../helpers/images.js';
 import { hasRedis, RedisHarness } from '../helpers/redis-server.js';
 import { hasMilvus, milvusSkipReason, MilvusHarness } from '../helpers/milvus-server.js';
 import { textOfSize } from '../faults/texts.js';
-import { assertSameAsReference, exited, kill, killRandomWorkers, RosettaChildren, snapshot, type Snapshot } from './distributed-harness.js';
+import { writeRunFiles, assertSameAsReference, exited, kill, killRandomWorkers, RosettaChildren, snapshot, type Snapshot } from './distributed-harness.js';
 
 const LOCK_MS = '1500';
 const skip = !hasMilvus('milvus') ? milvusSkipReason('milvus') : !hasRedis ? 'redis-server is not installed: run `npm run setup:system` (CI installs it)' : false;
@@ -47,17 +44,8 @@ describe('Rosetta on a real Milvus server: CLI, HTTP server and distributed work
     [milvus, redis] = await Promise.all([MilvusHarness.start('milvus'), RedisHarness.start()]);
     root = mkdtempSync(join(tmpdir(), 'rosetta-milvus-cli-'));
     files = join(root, 'files');
-    mkdirSync(join(files, 'more'), { recursive: true });
     model = buildTinyClip();
-    // 48 distinct images, one duplicated under a second path, and a webdataset shard of 8 captioned samples.
-    for (let i = 0; i < 48; i += 1) {
-      await writeFile(join(files, i % 2 ? 'more' : '', `img-${String(i).padStart(3, '0')}.png`), await colourImage([(i * 37) % 256, (i * 91) % 256, (i * 53) % 256], { seed: i + 1 }));
-    }
-    await writeFile(join(files, 'more', 'copy-of-7.png'), await colourImage([(7 * 37) % 256, (7 * 91) % 256, (7 * 53) % 256], { seed: 8 }));
-    const colours = ['red', 'green', 'blue', 'yellow'] as const;
-    await writeWebdatasetTar(join(files, '00000.tar'), await Promise.all(Array.from({ length: 8 }, async (_, i) => ({
-      key: String(i).padStart(9, '0'), image: await colourImage(colours[i % 4], { format: 'jpeg', seed: 500 + i }), caption: `a ${colours[i % 4]} thing ${i}`,
-    }))));
+    await writeRunFiles(files, 48, 8);
     const ref = await Rosetta.open(join(root, 'reference'), { spaces: [model], offline: true });
     const s = await ref.index([files]);
     assert.equal(s.failed, 0);

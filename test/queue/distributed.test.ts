@@ -5,18 +5,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rosetta } from '../../src/rosetta.js';
 import { openLanceStore } from '../../src/store/lancedb/lance-store.js';
 import { queueStatus } from '../../src/queue/queue-status.js';
-import { writeWebdatasetTar } from '../../src/datasets/shards/write-shards.js';
 import { buildTinyClip } from '../helpers/tiny-clip.js';
-import { colourImage } from '../helpers/images.js';
 import { hasRedis, RedisHarness } from '../helpers/redis-server.js';
-import { assertSameAsReference as sameAs, exited, kill, killRandomWorkers, RosettaChildren, sleep, snapshot as snapshotOf, untilCommitted as committed, type Snapshot } from './distributed-harness.js';
+import { assertSameAsReference as sameAs, writeRunFiles, exited, kill, killRandomWorkers, RosettaChildren, sleep, snapshot as snapshotOf, untilCommitted as committed, type Snapshot } from './distributed-harness.js';
 
 const LOCK_MS = '1500';
 
@@ -38,17 +35,8 @@ describe('distributed ingest on Redis (real redis-server, real worker processes)
     redis = await RedisHarness.start();
     root = mkdtempSync(join(tmpdir(), 'rosetta-dist-'));
     files = join(root, 'files');
-    mkdirSync(join(files, 'more'), { recursive: true });
     model = buildTinyClip();
-    // 120 distinct images, one duplicated under a second path, and a webdataset shard of 16 captioned samples.
-    for (let i = 0; i < 120; i += 1) {
-      await writeFile(join(files, i % 2 ? 'more' : '', `img-${String(i).padStart(3, '0')}.png`), await colourImage([(i * 37) % 256, (i * 91) % 256, (i * 53) % 256], { seed: i + 1 }));
-    }
-    await writeFile(join(files, 'more', 'copy-of-7.png'), await colourImage([(7 * 37) % 256, (7 * 91) % 256, (7 * 53) % 256], { seed: 8 }));
-    const colours = ['red', 'green', 'blue', 'yellow'] as const;
-    await writeWebdatasetTar(join(files, '00000.tar'), await Promise.all(Array.from({ length: 16 }, async (_, i) => ({
-      key: String(i).padStart(9, '0'), image: await colourImage(colours[i % 4], { format: 'jpeg', seed: 500 + i }), caption: `a ${colours[i % 4]} thing ${i}`,
-    }))));
+    await writeRunFiles(files, 120, 16);
     const ref = await Rosetta.open(join(root, 'reference'), { spaces: [model], offline: true });
     const s = await ref.index([files]);
     assert.equal(s.failed, 0);
