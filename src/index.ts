@@ -25,6 +25,7 @@ export { detectType } from './media/detect-type.js';
 export { readInput, type InputBytes } from './media/read-input.js';
 export { readAudio, isPcmAudio, decodeAudio, decodeAudioWindows, encodeWav, decodeWav, resample, durationOf, type ReadAudioOptions } from './media/audio/index.js';
 export { extractScenes } from './media/video/extract-scenes.js';
+export { writeVideo, type WriteVideoOptions } from './media/video/write-video.js';
 export { probeMedia, locateFfmpeg } from './media/ffmpeg/index.js';
 
 // Store, ingest, search

@@ -29,7 +29,8 @@ import { compareSpaces, type CompareOptions, type Comparison } from './eval/comp
 import { detectEvalTask } from './datasets/load-dataset.js';
 import { check as checkPairs, scorePairs, type CheckOptions, type CheckResult, type PairScoringOptions, type ScorePairsResult } from './eval/consistency/check.js';
 import { audit as auditSpace, type AuditOptions, type AuditResult } from './eval/bias/weat.js';
-import { captionInSpace, describeVideo, imagineInSpace, type CollectionCaptionResult, type CollectionImagineResult, type DescribeVideoOptions, type MarkedDescription } from './collection/generation.js';
+import { animateInSpace, captionInSpace, describeVideo, imagineInSpace, type CollectionCaptionResult, type CollectionImagineResult, type DescribeVideoOptions, type MarkedDescription, type MiniGenerationOptions } from './collection/generation.js';
+import type { AnimateOptions, AnimateResult } from './generate/mini/animate-mini.js';
 import type { CaptionOptions } from './generate/caption/caption.js';
 import type { ImagineOptions } from './generate/imagine/imagine.js';
 import { transcribe as transcribeAudio, type TranscribeOptions, type TranscribeResult } from './generate/transcribe/transcribe.js';
@@ -333,8 +334,13 @@ export class Rosetta {
   }
 
   /** Text (+ reference image) → image; candidates ranked against the weighted text+image query. */
-  imagine(prompt: string, options: ImagineOptions & { bestOf?: number } = {}): Promise<CollectionImagineResult> {
+  imagine(prompt: string, options: ImagineOptions & { bestOf?: number } & MiniGenerationOptions = {}): Promise<CollectionImagineResult> {
     return imagineInSpace(this.optionalSpace('image'), prompt, { ...this.runtimeFor(), ...options });
+  }
+
+  /** A short clip whose rosetta-mini conditioning moves from prompt A to prompt B (MP4 with `out`), with each frame's consistency against both. */
+  animate(promptA: string, promptB: string, options: AnimateOptions & { model?: string } = {}): Promise<AnimateResult> {
+    return animateInSpace(this.optionalSpace('image'), promptA, promptB, { ...this.runtimeFor(), ...options });
   }
 
   /**

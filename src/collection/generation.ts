@@ -13,6 +13,15 @@ import { isFlorence } from '../generate/registry.js';
 import { ocr as ocrImage } from '../ocr/read-image-text.js';
 import type { OcrLine } from '../ocr/text-reader.js';
 import { detectSpeech } from '../vad/detect-speech.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseModelRef } from '../models/model-ref.js';
+import { resolveRuntime, type ModelRuntimeOptions } from '../models/runtime-options.js';
+import { loadSpace } from '../spaces/load-space.js';
+import { ErrorCodes } from '../errors/codes.js';
+import { RosettaError } from '../errors/rosetta-error.js';
+import { imagineMini, type MiniSample } from '../generate/mini/imagine-mini.js';
+import { animateMini, type AnimateOptions, type AnimateResult } from '../generate/mini/animate-mini.js';
 import type { SpeechRegion } from '../vad/speech-tracker.js';
 
 export interface CollectionCaptionResult extends CaptionResult {
@@ -64,10 +73,56 @@ export function spaceRanker(space: Space): CandidateRanker {
 export interface CollectionImagineResult extends ImagineResult {
   /** CLIPScore of the chosen image against the prompt. */
   consistency?: number;
+  /** rosetta-mini: the seed of the samples' noise (give it back with `seed` to get the same pixels). */
+  seed?: number;
+  /** rosetta-mini: every sample, best first, with its PNG. */
+  samples?: MiniSample[];
 }
 
-/** Text (+ reference image) → image; `bestOf` candidates ranked in the space, the best returned. */
-export async function imagineInSpace(space: Space | undefined, prompt: string, options: ImagineOptions & { bestOf?: number } = {}): Promise<CollectionImagineResult> {
+/** What rosetta-mini's generator takes besides the common imagine options. */
+export interface MiniGenerationOptions {
+  /** Seed of the noise: one seed gives identical pixels. Default: drawn at random (and returned). */
+  seed?: number;
+  /** Side of the written PNG / video in px (nearest-neighbour from 32 px). Default 256. */
+  size?: number;
+  /** Euler steps and guidance (default: the model's generator.json). */
+  steps?: number;
+  guidance?: number;
+}
+
+/** The rosetta-mini directory a model reference names (`mini`, or a directory with rosetta.json), else undefined. */
+export function miniModelDir(model: string | undefined): string | undefined {
+  if (typeof model !== 'string' || !model.trim()) return undefined;
+  const ref = parseModelRef(model);
+  return ref.kind === 'local' && existsSync(join(ref.dir, 'rosetta.json')) ? ref.dir : undefined;
+}
+
+/**
+ * Which rosetta-mini generator draws, and the space that conditions it (the model's own towers): the one named by
+ * `model` (`mini` or a directory), else the collection's space when it is a rosetta-mini space; undefined otherwise.
+ */
+async function miniSource(space: Space | undefined, model: unknown, runtime: ModelRuntimeOptions): Promise<{ dir: string; space: Space } | undefined> {
+  const spaceDir = miniModelDir(space?.model);
+  const dir = model === undefined ? spaceDir : typeof model === 'string' ? miniModelDir(model) : undefined;
+  if (!dir) return undefined;
+  return { dir, space: space && spaceDir === dir ? space : await loadSpace({ model: dir }, resolveRuntime(runtime)) };
+}
+
+/**
+ * Text (+ reference image) → image; `bestOf` candidates ranked in the space, the best returned. With a rosetta-mini
+ * space (`--model mini`) or generator (`model: 'mini'` / its directory), its own generator draws: the reference
+ * image then steers the condition itself (`weight`), not only the choice.
+ */
+export async function imagineInSpace(space: Space | undefined, prompt: string, options: ImagineOptions & { bestOf?: number } & MiniGenerationOptions = {}): Promise<CollectionImagineResult> {
+  const mini = await miniSource(space, options.model, options);
+  if (mini) {
+    const r = await imagineMini(mini.space, mini.dir, prompt, {
+      ...options, samples: options.bestOf ?? options.candidates, imageWeight: options.image !== undefined ? options.weight : undefined,
+    });
+    const [iv] = await mini.space.embedImages!([r.image]);
+    const [tv] = await mini.space.embedTexts([r.prompt]);
+    return { image: r.image, png: r.png, score: r.score, candidates: r.candidates, samples: r.candidates, prompt: r.prompt, model: r.model, seed: r.seed, consistency: clipScore(dot(iv, tv)) };
+  }
   const rank = options.rank ?? (space?.embedImages ? spaceRanker(space) : undefined);
   const result: CollectionImagineResult = await imagineImage(prompt, { ...options, rank, candidates: options.bestOf ?? options.candidates });
   if (space?.embedImages) {
@@ -76,6 +131,20 @@ export async function imagineInSpace(space: Space | undefined, prompt: string, o
     result.consistency = clipScore(dot(iv, tv));
   }
   return result;
+}
+
+/**
+ * A clip from prompt A to prompt B with a rosetta-mini generator (`model`, else the collection's mini space, else
+ * the shipped `mini`), with each frame's consistency against both prompts.
+ */
+export async function animateInSpace(space: Space | undefined, promptA: string, promptB: string, options: AnimateOptions & { model?: string } = {}): Promise<AnimateResult> {
+  const model = options.model ?? (miniModelDir(space?.model) ? undefined : 'mini');
+  const mini = await miniSource(space, model, options);
+  if (!mini) {
+    throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `animate draws with a rosetta-mini generator; '${String(options.model)}' is not a rosetta-mini model directory`,
+      { setting: 'generator', hint: 'use --model mini (or --generator mini), or a directory holding rosetta.json and generator/' });
+  }
+  return animateMini(mini.space, mini.dir, promptA, promptB, options);
 }
 
 export interface DescribeVideoOptions extends CaptionOptions {

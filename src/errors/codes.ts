@@ -46,6 +46,7 @@ export const ErrorCodes = {
   UNSUPPORTED: 'ROSETTA_ERR_UNSUPPORTED',
   INTERNAL: 'ROSETTA_ERR_INTERNAL',
   PACKAGE_MISSING: 'ROSETTA_ERR_PACKAGE_MISSING',
+  MODEL_NO_GENERATOR: 'ROSETTA_ERR_MODEL_NO_GENERATOR',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

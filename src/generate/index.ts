@@ -19,3 +19,4 @@ export { PiperEngine, PIPER_ENGINE, defaultPiperVoice, type PiperVoiceConfig } f
 export { describe, assembleTimeline, type SceneInput, type TimelineEntry, type DescribeResult, type DescribeOptions } from './describe/describe.js';
 export { imagine, resolveImageEngine, type ImagineOptions, type ImagineResult, type CandidateRanker, type RankContext } from './imagine/imagine.js';
 export { JanusEngine } from './imagine/janus-engine.js';
+export * from './mini/index.js';
