@@ -1,6 +1,6 @@
 import { describe as suite, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,10 +126,14 @@ suite('rosetta-mini generator: imagine and animate', () => {
     assert.deepEqual([info.seed, info.candidates.length, info.model], [4, 2, withGen]);
     assert.equal((await sharp(png).metadata()).width, 256);
     const mp4 = join(root, 'cli.mp4');
-    const an = await runCli(['animate', 'cat', 'pizza', '--model', withGen, '--offline', '--dir', join(root, 'none'), '--frames', '3', '-o', mp4, '--seed', '1', '--json']);
+    const an = await runCli(['animate', 'cat', 'pizza', '--model', withGen, '--offline', '--dir', join(root, 'none'), '--frames', '3', '-o', mp4, '--seed', '1', '--json', '--frames-dir', join(root, 'frames')]);
     assert.equal(an.code, 0, an.stderr);
     assert.equal((JSON.parse(an.stdout) as { frames: unknown[] }).frames.length, 3);
     assert.ok(existsSync(mp4));
+    // The frames and their pairs for `rosetta check`: each frame with prompt A and with prompt B.
+    const pairs = readFileSync(join(root, 'frames', 'pairs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { image: string; text: string });
+    assert.deepEqual(pairs.map((p) => p.text), ['cat', 'pizza', 'cat', 'pizza', 'cat', 'pizza']);
+    assert.equal((await sharp(join(root, 'frames', pairs[5].image)).metadata()).width, 256);
     const bad = await runCli(['imagine', 'pizza', '--model', withoutGen, '--offline', '--dir', join(root, 'none'), '-o', join(root, 'x.png')]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /generator\.json is missing[\s\S]*ROSETTA_ERR_MODEL_NO_GENERATOR/);

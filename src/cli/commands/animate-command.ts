@@ -1,9 +1,11 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { formatCurve } from '../../index.js';
+import { formatCurve, samplePng } from '../../index.js';
 import { action, addCommonOptions, parseIntStrict, printJson, withCollection, type CommonOptions } from '../shared.js';
 
 interface AnimateCliOptions extends CommonOptions {
-  out: string; frames: number; fps: number; seed?: number; size?: number; generator?: string;
+  out: string; frames: number; fps: number; seed?: number; size?: number; generator?: string; framesDir?: string;
 }
 
 export function registerAnimate(program: Command): void {
@@ -15,10 +17,21 @@ export function registerAnimate(program: Command): void {
     .option('--fps <n>', 'frames per second', (v) => parseIntStrict('--fps', v), 8)
     .option('--seed <n>', 'seed of the noise shared by every frame (default random, printed)', (v) => Number(v))
     .option('--size <px>', 'side of the video, enlarged from 32 px with nearest-neighbour (default 256)', (v) => parseIntStrict('--size', v))
+    .option('--frames-dir <dir>', 'also write each frame as PNG and pairs.jsonl (frame with prompt A and with prompt B) for `rosetta check`')
     .option('--generator <model>', '`mini` or a rosetta-mini directory (default: the --model space when it is rosetta-mini, else mini)')
     .action(action(async (promptA: string, promptB: string, o: AnimateCliOptions) => {
       await withCollection(o, async (rosetta) => {
         const r = await rosetta.animate(promptA, promptB, { out: o.out, frames: o.frames, fps: o.fps, seed: o.seed, size: o.size, model: o.generator });
+        if (o.framesDir) {
+          mkdirSync(o.framesDir, { recursive: true });
+          const lines: string[] = [];
+          for (const f of r.frames) {
+            const name = `frame-${String(f.index).padStart(3, '0')}.png`;
+            writeFileSync(join(o.framesDir, name), await samplePng(f.image, r.size));
+            for (const text of [r.promptA, r.promptB]) lines.push(JSON.stringify({ image: name, text }));
+          }
+          writeFileSync(join(o.framesDir, 'pairs.jsonl'), `${lines.join('\n')}\n`);
+        }
         if (o.json) {
           printJson({
             out: r.out, codec: r.codec, model: r.model, space: r.space, seed: r.seed, fps: r.fps, size: r.size, promptA: r.promptA, promptB: r.promptB,
