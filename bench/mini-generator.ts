@@ -23,6 +23,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadStylePictures, type StylePicture } from '../src/train/data/style-pictures.js';
 import { loadModelPixels } from '../src/train/data/raster-cache.js';
@@ -36,6 +37,7 @@ import { percentile, printTable } from './lib.js';
 
 /** The last commit whose models/rosetta-mini is recipe v4 (the judge when the shipped model is v5). */
 const V4_COMMIT = 'a1c0e65';
+const REPO = fileURLToPath(new URL('..', import.meta.url));
 const NEAR_RMSE = 8;
 const NEAR_COSINE = 0.95;
 
@@ -52,12 +54,12 @@ const t0 = Date.now();
 const log = (m: string) => console.error(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${m}`);
 
 // ---- the judge
-let judgeDir = o.judge ? resolve(o.judge) : resolve('models/rosetta-mini');
+let judgeDir = o.judge ? resolve(o.judge) : join(REPO, 'models', 'rosetta-mini');
 let cleanup = '';
 const recipeOf = (d: string) => (JSON.parse(readFileSync(join(d, 'rosetta.json'), 'utf8')) as { recipeVersion: number }).recipeVersion;
 if (!o.judge && (!existsSync(join(judgeDir, 'rosetta.json')) || recipeOf(judgeDir) !== 4)) {
   cleanup = mkdtempSync(join(tmpdir(), 'rosetta-v4-judge-'));
-  execFileSync('sh', ['-c', `git archive ${V4_COMMIT} models/rosetta-mini | tar -x -C '${cleanup}'`]);
+  execFileSync('sh', ['-c', `git archive ${V4_COMMIT} models/rosetta-mini | tar -x -C '${cleanup}'`], { cwd: REPO });
   judgeDir = join(cleanup, 'models', 'rosetta-mini');
 }
 if (resolve(judgeDir) === modelDir || recipeOf(judgeDir) === manifest.recipeVersion) {
