@@ -279,10 +279,10 @@ export class Rosetta {
     if (!covers(space, modality)) throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space ${space.id} does not cover ${modality}`, { setting: 'space' });
     if (modality === 'image') {
       const img = await readImage(read, { maxPixels: this.options.maxPixels });
-      return { space: space.id, modality, vector: (await space.embedImages!([img]))[0] };
+      return { space: space.id, modality, vector: (await space.embedImages([img]))[0] };
     }
     const pcm = await readAudio(read, space.audioSampleRate ?? 48_000);
-    return { space: space.id, modality, vector: (await space.embedAudio!([pcm]))[0] };
+    return { space: space.id, modality, vector: (await space.embedAudio([pcm]))[0] };
   }
 
   /** Zero-shot classification of an image (or audio clip) over labels; probabilities sum to 1. */

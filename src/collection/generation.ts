@@ -35,7 +35,7 @@ export async function captionInSpace(space: Space | undefined, input: MediaInput
     result.ocr = read.text;
     result.ocrLines = read.lines;
   }
-  if (space?.embedImages && result.text) {
+  if (space?.modalities.includes('image') && result.text) {
     const [iv] = await space.embedImages([image]);
     const [tv] = await space.embedTexts([result.text]);
     result.consistency = clipScore(dot(iv, tv));
@@ -53,10 +53,10 @@ export function spaceRanker(space: Space): CandidateRanker {
     const [t] = await space.embedTexts([ctx.prompt]);
     let q = t;
     if (ctx.reference) {
-      const [r] = await space.embedImages!([ctx.reference]);
+      const [r] = await space.embedImages([ctx.reference]);
       q = weightedMean([{ w: 1 - ctx.weight, v: t }, { w: ctx.weight, v: r }]);
     }
-    const vecs = await space.embedImages!(candidates);
+    const vecs = await space.embedImages(candidates);
     return vecs.map((v) => dot(v, q));
   };
 }
@@ -68,9 +68,9 @@ export interface CollectionImagineResult extends ImagineResult {
 
 /** Text (+ reference image) → image; `bestOf` candidates ranked in the space, the best returned. */
 export async function imagineInSpace(space: Space | undefined, prompt: string, options: ImagineOptions & { bestOf?: number } = {}): Promise<CollectionImagineResult> {
-  const rank = options.rank ?? (space?.embedImages ? spaceRanker(space) : undefined);
+  const rank = options.rank ?? (space?.modalities.includes('image') ? spaceRanker(space) : undefined);
   const result: CollectionImagineResult = await imagineImage(prompt, { ...options, rank, candidates: options.bestOf ?? options.candidates });
-  if (space?.embedImages) {
+  if (space?.modalities.includes('image')) {
     const [iv] = await space.embedImages([result.image]);
     const [tv] = await space.embedTexts([prompt]);
     result.consistency = clipScore(dot(iv, tv));

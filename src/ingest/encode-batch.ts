@@ -59,7 +59,7 @@ export async function encodeBatch(ctx: { spaces: Space[] }, work: EncodeWork[], 
   try {
     for (const space of spacesFor(ctx.spaces, 'image')) {
       if (!images.length) break;
-      const vecs = await space.embedImages!(images.map((w) => w.prepared.image!));
+      const vecs = await space.embedImages(images.map((w) => w.prepared.image!));
       images.forEach((w, i) => add(w.prepared.hash, space.id, { segmentId: segmentId(w.prepared.hash, 'image', 0), itemHash: w.prepared.hash, vector: vecs[i] }));
     }
     for (const space of spacesFor(ctx.spaces, 'text')) {

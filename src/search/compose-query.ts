@@ -40,12 +40,12 @@ export async function encodeQuery(space: Space, parts: QueryParts, adaptText?: (
   }
   if (parts.image) {
     const img = await readImage(parts.image, { parameter: 'image' });
-    weighted.push({ w: weights.image ?? 1, v: (await space.embedImages!([img]))[0] });
+    weighted.push({ w: weights.image ?? 1, v: (await space.embedImages([img]))[0] });
   }
   if (parts.audio) {
     // The whole clip: a space embeds a clip longer than its window as the mean of its windows.
     const pcm = await readAudio(parts.audio, space.audioSampleRate ?? 48_000, { parameter: 'audio' });
-    weighted.push({ w: weights.audio ?? 1, v: (await space.embedAudio!([pcm]))[0] });
+    weighted.push({ w: weights.audio ?? 1, v: (await space.embedAudio([pcm]))[0] });
   }
   const total = weighted.reduce((s, x) => s + x.w, 0);
   if (total === 0) throw new RosettaError(ErrorCodes.QUERY_INVALID, 'All query weights are zero', { setting: 'weights' });

@@ -4,11 +4,11 @@ import { modelVersion } from '../models/model-version.js';
 import { parseModelRef, type ModelRef } from '../models/model-ref.js';
 import { resolveRuntime, type ResolvedRuntime } from '../models/runtime-options.js';
 import { invalidArgument } from '../util/validate.js';
-import type { Device, DType, Modality, PcmAudio } from '../types.js';
+import type { Device, DType, Modality, PcmAudio, RgbImage } from '../types.js';
 import { l2normalize, rowsNormalized } from '../vectors/vector-math.js';
 import { inBatches } from './batches.js';
 import { restoreEndToken } from './text-truncation.js';
-import type { Space } from './space.js';
+import { unsupportedModality, type Space } from './space.js';
 
 export interface LoadClapSpaceOptions {
   /** Hub id (`Xenova/clap-htsat-unfused`, optionally `@revision`) or a model directory in Transformers.js CLAP layout. */
@@ -108,6 +108,11 @@ export class ClapSpace implements Space {
    * windows whose vectors are averaged (deterministic, unlike the extractor's random crop); shorter clips are
    * padded by the feature extractor as the model was trained.
    */
+  /** CLAP has no image tower: ROSETTA_ERR_SPACE_MODALITY_UNSUPPORTED. */
+  async embedImages(_images: RgbImage[]): Promise<Float32Array[]> {
+    throw unsupportedModality(this, 'image');
+  }
+
   async embedAudio(clips: PcmAudio[]): Promise<Float32Array[]> {
     if (!Array.isArray(clips)) throw invalidArgument('clips', 'an array of { samples, sampleRate }', clips);
     clips.forEach((clip, i) => {

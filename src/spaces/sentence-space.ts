@@ -5,10 +5,10 @@ import { loadPretrained } from '../models/load-pretrained.js';
 import { modelVersion } from '../models/model-version.js';
 import type { ModelRef } from '../models/model-ref.js';
 import type { ResolvedRuntime } from '../models/runtime-options.js';
-import type { Modality } from '../types.js';
+import type { Modality, PcmAudio, RgbImage } from '../types.js';
 import { l2normalize } from '../vectors/vector-math.js';
 import { inBatches } from './batches.js';
-import type { Space } from './space.js';
+import { unsupportedModality, type Space } from './space.js';
 
 type Callable = ((inputs: Record<string, unknown>) => Promise<Record<string, Tensor>>) & { dispose?: () => Promise<unknown> };
 type TokenizerFn = ((texts: string[], opts: Record<string, unknown>) => Record<string, Tensor>) & { sep_token_id?: number };
@@ -85,6 +85,16 @@ export class SentenceSpace implements Space {
     const rows = (t: Tensor) => (t.tolist() as bigint[][]).map((r) => r.map(Number));
     const m = rows(mask);
     return rows(ids).map((r, i) => r.filter((_, j) => m[i][j] === 1));
+  }
+
+  /** A sentence encoder embeds text only: ROSETTA_ERR_SPACE_MODALITY_UNSUPPORTED. */
+  async embedImages(_images: RgbImage[]): Promise<Float32Array[]> {
+    throw unsupportedModality(this, 'image');
+  }
+
+  /** A sentence encoder embeds text only: ROSETTA_ERR_SPACE_MODALITY_UNSUPPORTED. */
+  async embedAudio(_clips: PcmAudio[]): Promise<Float32Array[]> {
+    throw unsupportedModality(this, 'audio');
   }
 
   async embedTexts(texts: string[]): Promise<Float32Array[]> {
