@@ -7,7 +7,7 @@ import type { IndexSummary } from './ingest/progress.js';
 import { readImage } from './media/image/read-image.js';
 import { readInput, type InputBytes } from './media/read-input.js';
 import { readAudio } from './media/audio/read-audio.js';
-import { detectType } from './media/detect-type.js';
+import { detectType, modalityOf } from './modalities/index.js';
 import { DEFAULT_MODELS } from './models/registry.js';
 import { resolveRuntime, type ModelRuntimeOptions, type ResolvedRuntime } from './models/runtime-options.js';
 import { defaultSpaceId, loadSpace, type SpaceSpec } from './spaces/load-space.js';
