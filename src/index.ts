@@ -6,11 +6,12 @@ export { Rosetta, type RosettaOptions, type EvaluateOptions } from './rosetta.js
 export { pullModel, type PulledModel } from './pull-model.js';
 export { RosettaError, ErrorCodes, type ErrorCode } from './errors/index.js';
 export { type Modality, type SegmentKind, type RgbImage, type PcmAudio, type MediaInput, type Device, type DType } from './types.js';
-export { MODALITIES, findModality, modalities, modalityNames, queryModalities, registerModality, segmentKinds, type ModalityModule } from './modalities/index.js';
+export { MODALITIES, findModality, modalities, modalityNames, queryModalities, registerModality, segmentKinds, type ModalityModule, type FileToDecode, type DecodedImage, type SniffedType } from './modalities/index.js';
 
 // Models and spaces
 export * from './models/index.js';
 export type { Space, SpaceInfo } from './spaces/space.js';
+export { covers, unsupportedModality } from './spaces/space.js';
 export { loadSpace, defaultSpaceId, type SpaceSpec } from './spaces/load-space.js';
 export { ClipSpace } from './spaces/clip-space.js';
 export { loadClapSpace, type LoadClapSpaceOptions } from './spaces/clap-space.js';
