@@ -1,5 +1,5 @@
 import { AutoConfig, AutoFeatureExtractor, AutoTokenizer, ClapAudioModelWithProjection, ClapTextModelWithProjection, Tensor } from '@huggingface/transformers';
-import { loadPretrained } from '../models/load-pretrained.js';
+import { loadPretrained, pretrainedAs } from '../models/load-pretrained.js';
 import { modelVersion } from '../models/model-version.js';
 import { parseModelRef, type ModelRef } from '../models/model-ref.js';
 import { resolveRuntime, type ResolvedRuntime } from '../models/runtime-options.js';
@@ -37,8 +37,8 @@ export async function loadClapSpace(options: LoadClapSpaceOptions): Promise<Spac
   const ref = parseModelRef(options.model);
   const runtime = resolveRuntime({ device: options.device, dtype: options.dtype, batchSize: options.batchSize, offline: options.offline, cacheDir: options.cacheDir });
   const [config, extractor] = await Promise.all([
-    loadPretrained(AutoConfig as any, ref, runtime, {}, 'config') as Promise<Record<string, unknown>>,
-    loadPretrained(AutoFeatureExtractor as any, ref, runtime, {}, 'feature extractor') as Promise<FeatureExtractorFn>,
+    loadPretrained(pretrainedAs<Record<string, unknown>>(AutoConfig), ref, runtime, {}, 'config'),
+    loadPretrained(pretrainedAs<FeatureExtractorFn>(AutoFeatureExtractor), ref, runtime, {}, 'feature extractor'),
   ]);
   return new ClapSpace(options.id ?? 'clap', ref, runtime, config, extractor);
 }
@@ -149,13 +149,13 @@ export class ClapSpace implements Space {
   }
 
   private loadText(): Promise<[TokenizerFn, Callable]> {
-    this.tokenizer ??= loadPretrained(AutoTokenizer as any, this.ref, this.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
-    this.textModel ??= loadPretrained(ClapTextModelWithProjection as any, this.ref, this.runtime, {}, 'text tower') as Promise<Callable>;
+    this.tokenizer ??= loadPretrained(pretrainedAs<TokenizerFn>(AutoTokenizer), this.ref, this.runtime, {}, 'tokenizer');
+    this.textModel ??= loadPretrained(pretrainedAs<Callable>(ClapTextModelWithProjection), this.ref, this.runtime, {}, 'text tower');
     return Promise.all([this.tokenizer, this.textModel]);
   }
 
   private loadAudio(): Promise<Callable> {
-    this.audioModel ??= loadPretrained(ClapAudioModelWithProjection as any, this.ref, this.runtime, {}, 'audio tower') as Promise<Callable>;
+    this.audioModel ??= loadPretrained(pretrainedAs<Callable>(ClapAudioModelWithProjection), this.ref, this.runtime, {}, 'audio tower');
     return this.audioModel;
   }
 

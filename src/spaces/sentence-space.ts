@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoModel, AutoTokenizer, Tensor } from '@huggingface/transformers';
-import { loadPretrained } from '../models/load-pretrained.js';
+import { loadPretrained, pretrainedAs } from '../models/load-pretrained.js';
 import { modelVersion } from '../models/model-version.js';
 import type { ModelRef } from '../models/model-ref.js';
 import type { ResolvedRuntime } from '../models/runtime-options.js';
@@ -46,12 +46,12 @@ export class SentenceSpace implements Space {
   }
 
   private loadTokenizer(): Promise<TokenizerFn> {
-    this.tokenizer ??= loadPretrained(AutoTokenizer as any, this.ref, this.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
+    this.tokenizer ??= loadPretrained(pretrainedAs<TokenizerFn>(AutoTokenizer), this.ref, this.runtime, {}, 'tokenizer');
     return this.tokenizer;
   }
 
   private loadEncoder(): Promise<Callable> {
-    this.encoder ??= loadPretrained(AutoModel as any, this.ref, this.runtime, {}, 'text encoder') as Promise<Callable>;
+    this.encoder ??= loadPretrained(pretrainedAs<Callable>(AutoModel), this.ref, this.runtime, {}, 'text encoder');
     return this.encoder;
   }
 
