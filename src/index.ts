@@ -5,11 +5,13 @@
 export { Rosetta, type RosettaOptions, type EvaluateOptions } from './rosetta.js';
 export { pullModel, type PulledModel } from './pull-model.js';
 export { RosettaError, ErrorCodes, type ErrorCode } from './errors/index.js';
-export { MODALITIES, type Modality, type SegmentKind, type RgbImage, type PcmAudio, type MediaInput, type Device, type DType } from './types.js';
+export { type Modality, type SegmentKind, type RgbImage, type PcmAudio, type MediaInput, type Device, type DType } from './types.js';
+export { MODALITIES, findModality, modalities, modalityNames, queryModalities, registerModality, segmentKinds, type ModalityModule, type FileToDecode, type DecodedImage, type SniffedType } from './modalities/index.js';
 
 // Models and spaces
 export * from './models/index.js';
 export type { Space, SpaceInfo } from './spaces/space.js';
+export { covers, unsupportedModality } from './spaces/space.js';
 export { loadSpace, defaultSpaceId, type SpaceSpec } from './spaces/load-space.js';
 export { ClipSpace } from './spaces/clip-space.js';
 export { loadClapSpace, type LoadClapSpaceOptions } from './spaces/clap-space.js';
@@ -21,7 +23,7 @@ export {
   readImage, isRgbImage, decodeImage, makeThumbnail, toRawImage, fromRawImage, preprocessImages, readImagePreprocessConfig,
   DEFAULT_MAX_PIXELS, DECODE_MAX_SIDE, IMAGE_BACKGROUND, type ReadImageOptions, type Thumbnail,
 } from './media/image/index.js';
-export { detectType } from './media/detect-type.js';
+export { detectType, type DetectedType } from './modalities/index.js';
 export { readInput, type InputBytes } from './media/read-input.js';
 export { readAudio, isPcmAudio, decodeAudio, decodeAudioWindows, encodeWav, decodeWav, resample, durationOf, type ReadAudioOptions } from './media/audio/index.js';
 export { extractScenes } from './media/video/extract-scenes.js';

@@ -7,7 +7,7 @@ import type { IndexSummary } from './ingest/progress.js';
 import { readImage } from './media/image/read-image.js';
 import { readInput, type InputBytes } from './media/read-input.js';
 import { readAudio } from './media/audio/read-audio.js';
-import { detectType } from './media/detect-type.js';
+import { detectType, modalityOf } from './modalities/index.js';
 import { DEFAULT_MODELS } from './models/registry.js';
 import { resolveRuntime, type ModelRuntimeOptions, type ResolvedRuntime } from './models/runtime-options.js';
 import { defaultSpaceId, loadSpace, type SpaceSpec } from './spaces/load-space.js';
@@ -54,9 +54,10 @@ export interface RosettaOptions extends ModelRuntimeOptions {
   /**
    * Embedding spaces of a new collection, as model references (`mini`, a directory, a hub id) or
    * specs. Default: CLIP ViT-B/32 for text+image. An existing collection keeps the spaces it was
-   * created with unless this is given.
+   * created with unless this is given. A `Space` object (one you built, e.g. for a modality you registered)
+   * is used as it is; the settings record its `id` and `model`, so give it again when reopening.
    */
-  spaces?: (string | SpaceSpec)[];
+  spaces?: (string | SpaceSpec | Space)[];
   /** Refuse images above this many pixels (default 100 MP). */
   maxPixels?: number;
   /** Rows above which a space table gets an ANN index (exact search below). */
@@ -164,14 +165,15 @@ export class Rosetta {
     const abs = resolve(dir);
     const runtime = resolveRuntime(options);
     const existing = readCollectionConfig(abs);
-    const requested = options.spaces?.map((s) => (typeof s === 'string' ? { model: s } : s));
+    const built = new Map((options.spaces ?? []).filter(isBuiltSpace).map((s) => [s.id, s]));
+    const requested = options.spaces?.map((s) => (typeof s === 'string' ? { model: s } : isBuiltSpace(s) ? { model: s.model, id: s.id } : s));
     const specs: Required<SpaceSpec>[] = (requested ?? existing?.spaces ?? [{ model: DEFAULT_MODELS.image }])
       .map((s) => ({ model: s.model, id: s.id ?? defaultSpaceId(s.model) }));
     const ids = specs.map((s) => s.id);
     if (new Set(ids).size !== ids.length) {
       throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Two spaces share an id (${ids.join(', ')})`, { setting: 'spaces', hint: 'give each an explicit id, e.g. { id: "clip_large", model: "…" }' });
     }
-    const spaces = await Promise.all(specs.map((s) => loadSpace(s, runtime)));
+    const spaces = await Promise.all(specs.map((s) => built.get(s.id) ?? loadSpace(s, runtime)));
     const config: CollectionConfig = { formatVersion: 1, spaces: specs, createdAt: existing?.createdAt ?? new Date().toISOString() };
     const store = options.store ?? (existing ? await openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann }) : undefined);
     // Settings of a new collection, or new spaces of an existing one, are written by the first write.
@@ -280,16 +282,16 @@ export class Rosetta {
     if (!covers(space, modality)) throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space ${space.id} does not cover ${modality}`, { setting: 'space' });
     if (modality === 'image') {
       const img = await readImage(read, { maxPixels: this.options.maxPixels });
-      return { space: space.id, modality, vector: (await space.embedImages!([img]))[0] };
+      return { space: space.id, modality, vector: (await space.embedImages([img]))[0] };
     }
     const pcm = await readAudio(read, space.audioSampleRate ?? 48_000);
-    return { space: space.id, modality, vector: (await space.embedAudio!([pcm]))[0] };
+    return { space: space.id, modality, vector: (await space.embedAudio([pcm]))[0] };
   }
 
   /** Zero-shot classification of an image (or audio clip) over labels; probabilities sum to 1. */
   async tag(input: MediaInput, options: { labels: string[]; template?: string; space?: string }): Promise<TagResult[]> {
     const { vector, space, modality } = await this.embed(input, { space: options.space });
-    const template = options.template ?? (modality === 'audio' ? 'the sound of {}' : 'a photo of a {}');
+    const template = options.template ?? modalityOf(modality).tagTemplate ?? 'a photo of a {}';
     return zeroShot(this.space(space), vector, options.labels, template);
   }
 
@@ -404,6 +406,8 @@ export class Rosetta {
     await this.opened?.close();
   }
 }
+
+const isBuiltSpace = (s: string | SpaceSpec | Space): s is Space => typeof s === 'object' && 'embedTexts' in s;
 
 async function sniff({ bytes, name }: InputBytes): Promise<Modality> {
   const t = await detectType(bytes);

@@ -1,8 +1,7 @@
-/** The four modalities Rosetta indexes. A video is stored as image-space scenes plus audio-space windows. */
+/** The four modalities Rosetta ships; each is a module in src/modalities/ (names, kinds, detection, decoding, queries). */
 export type Modality = 'text' | 'image' | 'audio' | 'video';
-export const MODALITIES: readonly Modality[] = ['text', 'image', 'audio', 'video'];
 
-/** What a segment is within its item. */
+/** What a segment is within its item; each modality module lists the kinds its items hold. */
 export type SegmentKind = 'image' | 'text-chunk' | 'scene' | 'audio-window' | 'transcript' | 'caption' | 'ocr';
 
 /** Decoded RGB pixels (EXIF orientation already applied), as sharp returns them. */

@@ -31,7 +31,21 @@ async function loadStats() {
   try {
     const info = await (await api('/api/info')).json();
     $('stats').textContent = `${info.items} items · spaces: ${info.spaces.map((s) => s.id).join(', ')}`;
+    showModalities(info.modalities ?? []);
   } catch (e) { $('stats').textContent = e.message; }
+}
+
+/** Adds a "Show" checkbox for each modality the server lists (its modality registry) that the page lacks. */
+function showModalities(list) {
+  const present = new Set([...document.querySelectorAll('input[name="in"]')].map((i) => i.value));
+  const before = document.querySelector('label[for="k"]');
+  for (const m of list) {
+    if (present.has(m.name)) continue;
+    const label = document.createElement('label');
+    const box = Object.assign(document.createElement('input'), { type: 'checkbox', name: 'in', value: m.name, checked: true });
+    label.append(box, ` ${m.label.charAt(0).toUpperCase()}${m.label.slice(1)}`);
+    before.before(label);
+  }
 }
 
 // Tabs

@@ -38,7 +38,7 @@ const dirOf = (collectionDir: string) => join(collectionDir, 'adapters');
  * user's domain land on their images. Held-out Recall@K before and after is reported.
  */
 export async function trainAdapter(collectionDir: string, space: Space, pairsFile: string, options: { epochs?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<TrainAdapterResult> {
-  if (!space.embedImages) throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space ${space.id} has no image tower to adapt`, { setting: 'space' });
+  if (!space.modalities.includes('image')) throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space ${space.id} has no image tower to adapt`, { setting: 'space' });
   const file = await readPairs(pairsFile);
   const skipped = [...file.issues];
   const images: { img: RgbImage; text: string }[] = [];

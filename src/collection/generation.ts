@@ -44,7 +44,7 @@ export async function captionInSpace(space: Space | undefined, input: MediaInput
     result.ocr = read.text;
     result.ocrLines = read.lines;
   }
-  if (space?.embedImages && result.text) {
+  if (space?.modalities.includes('image') && result.text) {
     const [iv] = await space.embedImages([image]);
     const [tv] = await space.embedTexts([result.text]);
     result.consistency = clipScore(dot(iv, tv));
@@ -62,10 +62,10 @@ export function spaceRanker(space: Space): CandidateRanker {
     const [t] = await space.embedTexts([ctx.prompt]);
     let q = t;
     if (ctx.reference) {
-      const [r] = await space.embedImages!([ctx.reference]);
+      const [r] = await space.embedImages([ctx.reference]);
       q = weightedMean([{ w: 1 - ctx.weight, v: t }, { w: ctx.weight, v: r }]);
     }
-    const vecs = await space.embedImages!(candidates);
+    const vecs = await space.embedImages(candidates);
     return vecs.map((v) => dot(v, q));
   };
 }
@@ -119,13 +119,13 @@ export async function imagineInSpace(space: Space | undefined, prompt: string, o
     const r = await imagineMini(mini.space, mini.dir, prompt, {
       ...options, samples: options.bestOf ?? options.candidates, imageWeight: options.image !== undefined ? options.weight : undefined,
     });
-    const [iv] = await mini.space.embedImages!([r.image]);
+    const [iv] = await mini.space.embedImages([r.image]);
     const [tv] = await mini.space.embedTexts([r.prompt]);
     return { image: r.image, png: r.png, score: r.score, candidates: r.candidates, samples: r.candidates, prompt: r.prompt, model: r.model, seed: r.seed, consistency: clipScore(dot(iv, tv)) };
   }
-  const rank = options.rank ?? (space?.embedImages ? spaceRanker(space) : undefined);
+  const rank = options.rank ?? (space?.modalities.includes('image') ? spaceRanker(space) : undefined);
   const result: CollectionImagineResult = await imagineImage(prompt, { ...options, rank, candidates: options.bestOf ?? options.candidates });
-  if (space?.embedImages) {
+  if (space?.modalities.includes('image')) {
     const [iv] = await space.embedImages([result.image]);
     const [tv] = await space.embedTexts([prompt]);
     result.consistency = clipScore(dot(iv, tv));

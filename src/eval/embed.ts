@@ -6,8 +6,7 @@ import { ErrorCodes } from '../errors/codes.js';
 
 /** Fails with a clear message when a space lacks the tower an evaluation needs. */
 export function requireTower(space: Space, modality: 'image' | 'audio'): void {
-  const has = modality === 'image' ? typeof space.embedImages === 'function' : typeof space.embedAudio === 'function';
-  if (!has) {
+  if (!space.modalities.includes(modality)) {
     throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space '${space.id}' (${space.model}) has no ${modality} tower`,
       { model: space.model, hint: `use a space that covers text and ${modality} (CLIP-like for images, CLAP-like for audio)` });
   }
@@ -15,12 +14,12 @@ export function requireTower(space: Space, modality: 'image' | 'audio'): void {
 
 export async function embedImagesWith(space: Space, images: RgbImage[]): Promise<Float32Array[]> {
   requireTower(space, 'image');
-  return images.length === 0 ? [] : space.embedImages!(images);
+  return images.length === 0 ? [] : space.embedImages(images);
 }
 
 export async function embedAudioWith(space: Space, clips: PcmAudio[]): Promise<Float32Array[]> {
   requireTower(space, 'audio');
-  return clips.length === 0 ? [] : space.embedAudio!(clips);
+  return clips.length === 0 ? [] : space.embedAudio(clips);
 }
 
 /** Embeds texts in chunks so progress can be reported and memory stays bounded. */

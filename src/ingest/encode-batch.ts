@@ -2,6 +2,7 @@ import { covers, type Space } from '../spaces/space.js';
 import type { ItemCommit, ItemRecord, SegmentRecord, VectorRecord } from '../store/vector-store.js';
 import { segmentId, spaceKey, spaceTableInfo } from '../store/keys.js';
 import type { Modality } from '../types.js';
+import { modalityOf } from '../modalities/index.js';
 import { encodeTimedMedia } from './encode-timed.js';
 import type { PreparedFile } from './prepare-file.js';
 import type { ProgressCounter } from './progress.js';
@@ -41,8 +42,8 @@ export function mergeTags(a: string[], b: string[] = []): string[] {
 }
 
 /**
- * The encode stage: every decoded file of a batch through every space that covers it (images and text
- * chunks batched per space, audio and video streamed per file), as whole item commits. Nothing is
+ * The encode stage: every decoded file of a batch through every space that covers its modality (pictures and
+ * text chunks batched per modality and space, audio and video streamed per file), as whole item commits. Nothing is
  * written; failures go to `counter`. `current(hash)` gives the item as stored now (its locations, tags and
  * meta carry over). Distributed workers run this same stage and commit elsewhere.
  */
@@ -57,16 +58,20 @@ export async function encodeBatch(ctx: { spaces: Space[] }, work: EncodeWork[], 
     vectors.set(hash, byItem);
   };
   try {
-    for (const space of spacesFor(ctx.spaces, 'image')) {
-      if (!images.length) break;
-      const vecs = await space.embedImages!(images.map((w) => w.prepared.image!));
-      images.forEach((w, i) => add(w.prepared.hash, space.id, { segmentId: segmentId(w.prepared.hash, 'image', 0), itemHash: w.prepared.hash, vector: vecs[i] }));
+    for (const [modality, group] of byModality(images)) {
+      const kind = modalityOf(modality).segmentKinds[0];
+      for (const space of spacesFor(ctx.spaces, modality)) {
+        const vecs = await space.embedImages(group.map((w) => w.prepared.image!));
+        group.forEach((w, i) => add(w.prepared.hash, space.id, { segmentId: segmentId(w.prepared.hash, kind, 0), itemHash: w.prepared.hash, vector: vecs[i] }));
+      }
     }
-    for (const space of spacesFor(ctx.spaces, 'text')) {
-      const all = texts.flatMap((w) => w.prepared.chunks!.map((c) => ({ w, c })));
-      if (!all.length) break;
-      const vecs = await space.embedTexts(all.map((x) => x.c.text));
-      all.forEach(({ w, c }, i) => add(w.prepared.hash, space.id, { segmentId: segmentId(w.prepared.hash, 'text-chunk', c.index), itemHash: w.prepared.hash, vector: vecs[i] }));
+    for (const [modality, group] of byModality(texts)) {
+      const kind = modalityOf(modality).segmentKinds[0];
+      const all = group.flatMap((w) => w.prepared.chunks!.map((c) => ({ w, c })));
+      for (const space of spacesFor(ctx.spaces, modality)) {
+        const vecs = await space.embedTexts(all.map((x) => x.c.text));
+        all.forEach(({ w, c }, i) => add(w.prepared.hash, space.id, { segmentId: segmentId(w.prepared.hash, kind, c.index), itemHash: w.prepared.hash, vector: vecs[i] }));
+      }
     }
   } catch (error) {
     // A model failure affects the whole batch: report each file, store nothing half-done.
@@ -82,8 +87,9 @@ export async function encodeBatch(ctx: { spaces: Space[] }, work: EncodeWork[], 
       let duration: number | undefined;
       let width = p.width;
       let height = p.height;
-      if (p.image) segments = [{ id: segmentId(p.hash, 'image', 0), itemHash: p.hash, kind: 'image', index: 0 }];
-      else if (p.chunks) segments = p.chunks.map((c) => ({ id: segmentId(p.hash, 'text-chunk', c.index), itemHash: p.hash, kind: 'text-chunk' as const, index: c.index, text: c.text }));
+      const kind = modalityOf(p.type.modality).segmentKinds[0];
+      if (p.image) segments = [{ id: segmentId(p.hash, kind, 0), itemHash: p.hash, kind, index: 0 }];
+      else if (p.chunks) segments = p.chunks.map((c) => ({ id: segmentId(p.hash, kind, c.index), itemHash: p.hash, kind, index: c.index, text: c.text }));
       else {
         const timed = await encodeTimedMedia(p, spacesFor(ctx.spaces, p.type.modality), {
           signal: options.signal,
@@ -118,6 +124,17 @@ export async function encodeBatch(ctx: { spaces: Space[] }, work: EncodeWork[], 
     }
   }
   return pending;
+}
+
+/** Work grouped by its items' modality, in first-seen order. */
+function byModality(work: EncodeWork[]): Map<Modality, EncodeWork[]> {
+  const groups = new Map<Modality, EncodeWork[]>();
+  for (const w of work) {
+    const list = groups.get(w.prepared.type.modality) ?? [];
+    list.push(w);
+    groups.set(w.prepared.type.modality, list);
+  }
+  return groups;
 }
 
 /** Files of one batch with the same bytes become one item with several locations. */

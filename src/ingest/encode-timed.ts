@@ -34,8 +34,8 @@ export async function encodeTimedMedia(p: PreparedFile, spaces: Space[], options
   const path = p.file.path;
   const probe = await probeMedia(path, { signal: options.signal });
   const out: TimedEncoding = { segments: [], vectors: {}, duration: probe.duration, width: probe.streams.video?.width, height: probe.streams.video?.height };
-  const audioSpaces = spaces.filter((s) => s.embedAudio);
-  const imageSpaces = spaces.filter((s) => s.embedImages);
+  const audioSpaces = spaces.filter((s) => s.modalities.includes('audio'));
+  const imageSpaces = spaces.filter((s) => s.modalities.includes('image'));
   const push = (spaceId: string, rec: VectorRecord) => (out.vectors[spaceId] ??= []).push(rec);
 
   if (p.type.modality === 'video') {
@@ -45,7 +45,7 @@ export async function encodeTimedMedia(p: PreparedFile, spaces: Space[], options
         const id = segmentId(p.hash, 'scene', scene.index);
         out.segments.push({ id, itemHash: p.hash, kind: 'scene', index: scene.index, t0: scene.t0, t1: scene.t1 });
         for (const space of imageSpaces) {
-          const vecs = await space.embedImages!(scene.keyframes.map((k) => k.image));
+          const vecs = await space.embedImages(scene.keyframes.map((k) => k.image));
           push(space.id, { segmentId: id, itemHash: p.hash, vector: meanNormalised(vecs) });
         }
       }
@@ -61,7 +61,7 @@ export async function encodeTimedMedia(p: PreparedFile, spaces: Space[], options
       let batch: { t0: number; t1: number; pcm: PcmAudio }[] = [];
       const flush = async () => {
         if (batch.length === 0) return;
-        const vecs = await space.embedAudio!(batch.map((w) => w.pcm));
+        const vecs = await space.embedAudio(batch.map((w) => w.pcm));
         batch.forEach((w, i) => {
           const id = segmentId(p.hash, 'audio-window', index);
           if (space === audioSpaces[0]) out.segments.push({ id, itemHash: p.hash, kind: 'audio-window', index, t0: w.t0, t1: w.t1 });

@@ -3,7 +3,7 @@ import { ErrorCodes } from '../errors/codes.js';
 import { covers, type Space } from '../spaces/space.js';
 import { segmentId, spaceKey, spaceTableInfo } from '../store/keys.js';
 import type { ItemRecord, SegmentRecord, VectorRecord, VectorStore } from '../store/vector-store.js';
-import type { DetectedType } from '../media/detect-type.js';
+import { modalityOf, type DetectedType } from '../modalities/index.js';
 import type { ItemCatalog } from './item-catalog.js';
 import { streamTextChunks } from './stream-text.js';
 import type { WalkedFile } from './walk.js';
@@ -27,12 +27,14 @@ export interface LargeText {
 export async function indexLargeText(ctx: { store: VectorStore; spaces: Space[] }, catalog: ItemCatalog, text: LargeText,
   options: { tags?: string[]; meta?: Record<string, unknown>; signal?: AbortSignal; onGroup?: () => void } = {}): Promise<'added' | 'updated'> {
   const { file, hash, type, previous } = text;
-  const spaces = ctx.spaces.filter((s) => covers(s, 'text'));
+  // Text, or another modality whose files decode to text: stored as its first segment kind, in the spaces covering it.
+  const kind = modalityOf(type.modality).segmentKinds[0];
+  const spaces = ctx.spaces.filter((s) => covers(s, type.modality));
   // A space knows its dimension once its tower has loaded, i.e. after the first group is encoded.
   const tables = () => spaces.map(spaceTableInfo);
   const same = previous?.hash === hash ? catalog.byHash(hash) : undefined;
   const item: ItemRecord = {
-    hash, modality: 'text', mime: type.mime, size: file.size, mtimeMs: file.mtimeMs,
+    hash, modality: type.modality, mime: type.mime, size: file.size, mtimeMs: file.mtimeMs,
     locations: [...new Set([...(same?.locations.filter((l) => l !== file.path) ?? []), file.path])],
     tags: [...new Set([...(same?.tags ?? []), ...(options.tags ?? [])])],
     meta: { ...(same?.meta ?? {}), ...(options.meta ?? {}) },
@@ -41,7 +43,7 @@ export async function indexLargeText(ctx: { store: VectorStore; spaces: Space[] 
   };
   let stored = 0;
   for await (const group of streamTextChunks(file.path, { signal: options.signal })) {
-    const segments: SegmentRecord[] = group.map((c) => ({ id: segmentId(hash, 'text-chunk', c.index), itemHash: hash, kind: 'text-chunk', index: c.index, text: c.text }));
+    const segments: SegmentRecord[] = group.map((c) => ({ id: segmentId(hash, kind, c.index), itemHash: hash, kind, index: c.index, text: c.text }));
     const vectors: Record<string, VectorRecord[]> = {};
     for (const space of spaces) {
       const vecs = await space.embedTexts(group.map((c) => c.text));

@@ -8,6 +8,7 @@ import type { ProgressCounter } from './progress.js';
 import type { Staging } from './staging.js';
 import type { WalkedFile } from './walk.js';
 import { spaceKey } from '../store/keys.js';
+import { modalityOf } from '../modalities/index.js';
 
 export interface PrepareContext {
   spaces: Space[];
@@ -60,7 +61,7 @@ export async function prepareBatch(ctx: PrepareContext, catalog: ItemCatalog, st
         return;
       }
       const previous = existing ?? (atLocation?.hash !== hash ? atLocation : undefined);
-      if (type.modality === 'text' && file.size > STREAM_TEXT_BYTES) { largeTexts.push({ file, hash, type, previous }); return; }
+      if (modalityOf(type.modality).decodesTo === 'text' && file.size > STREAM_TEXT_BYTES) { largeTexts.push({ file, hash, type, previous }); return; }
       staging.stage(hash);
       try {
         const prepared = await decodeForEncoding(file, bytes, hash, type, ctx.maxPixels);

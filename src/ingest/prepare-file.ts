@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { itemHash } from '../store/keys.js';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
-import { detectType, type DetectedType } from '../media/detect-type.js';
-import { readImage } from '../media/image/read-image.js';
+import { detectType, modalityOf, supportedFormats, type DetectedType } from '../modalities/index.js';
 import { DEFAULT_MAX_INPUT_BYTES, readInput } from '../media/read-input.js';
 import type { RgbImage } from '../types.js';
 import { chunkText, type TextChunk } from './chunk-text.js';
@@ -54,7 +52,7 @@ export async function hashAndType(file: WalkedFile, maxBytes = DEFAULT_MAX_INPUT
   const type = await detectType(head);
   if (!type) {
     throw new RosettaError(ErrorCodes.MEDIA_UNSUPPORTED, `${file.path} is not a type Rosetta indexes (detected from its content)`,
-      { file: file.path, hint: 'supported: images (jpg, png, webp, gif, avif, tiff), text (UTF-8 .txt/.md), audio and video' });
+      { file: file.path, hint: `supported: ${supportedFormats()}` });
   }
   return { bytes, hash, type };
 }
@@ -77,14 +75,18 @@ async function streamHash(path: string, maxBytes: number): Promise<{ head: Buffe
   return { head: Buffer.from(Buffer.concat(heads)), hash: hash.digest('hex') };
 }
 
-/** Decodes what can be decoded in memory (images, text). Audio and video stream later, per file. */
+/**
+ * Decodes what can be decoded in memory, as the file's modality says (pictures, text); timed media (audio,
+ * video) stream later, per file.
+ */
 export async function decodeForEncoding(file: WalkedFile, bytes: Buffer | undefined, hash: string, type: DetectedType, maxPixels?: number): Promise<PreparedFile> {
-  if (type.modality === 'image') {
-    const img = await readImage(bytes ? { bytes, name: file.path } : file.path, { maxPixels });
+  const modality = modalityOf(type.modality);
+  if (modality.decodesTo === 'image') {
+    const img = await modality.decode({ path: file.path, bytes }, { maxPixels });
     return { file, hash, type, image: img, width: img.original?.width, height: img.original?.height };
   }
-  if (type.modality === 'text') {
-    const chunks = chunkText((bytes ?? await readFile(file.path)).toString('utf8'));
+  if (modality.decodesTo === 'text') {
+    const chunks = chunkText(await modality.decode({ path: file.path, bytes }));
     if (chunks.length === 0) throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file.path} has no text to index (only whitespace)`, { file: file.path });
     return { file, hash, type, chunks };
   }

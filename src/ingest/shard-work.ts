@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
-import { detectType } from '../media/detect-type.js';
+import { detectType } from '../modalities/index.js';
 import { decodeForEncoding } from './prepare-file.js';
 import { itemHash } from '../store/keys.js';
 import type { EncodeWork } from './index-paths.js';

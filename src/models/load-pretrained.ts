@@ -9,6 +9,15 @@ interface Pretrained<T> {
   from_pretrained(path: string, options?: Record<string, unknown>): Promise<T>;
 }
 
+/**
+ * A Transformers.js class (`AutoTokenizer`, `CLIPVisionModelWithProjection`…) as `loadPretrained` takes it,
+ * declared to give what Rosetta calls on the loaded object (`T`: a tokenizer or model call signature), which
+ * the library's own typings do not spell out.
+ */
+export function pretrainedAs<T>(cls: { from_pretrained(path: string, options?: Record<string, unknown>): Promise<unknown> }): Pretrained<T> {
+  return { from_pretrained: (path, options) => cls.from_pretrained(path, options) as Promise<T> };
+}
+
 const FILE_ONLY = /tokenizer|processor|feature extractor|config/i;
 
 // Transformers.js keeps its settings in one global `env`; loads are serialised so each sees its own.

@@ -1,16 +1,18 @@
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
-import { readImage } from '../media/image/read-image.js';
-import { readAudio } from '../media/audio/read-audio.js';
+import { queryModalities as queryModules } from '../modalities/index.js';
 import { weightedMean } from '../vectors/vector-math.js';
 import type { Space } from '../spaces/space.js';
-import type { Modality } from '../types.js';
+import type { MediaInput, Modality } from '../types.js';
 import type { QueryParts, SearchQuery } from './query.js';
+
+/** A query's parts by modality name (`text`, `image`, `audio`, or a registered modality that can be a query). */
+const partOf = (parts: QueryParts, modality: Modality): MediaInput | undefined => (parts as Record<string, MediaInput | undefined>)[modality];
 
 export function normalizeQuery(query: SearchQuery): QueryParts {
   const parts = typeof query === 'string' ? { text: query } : query;
   if (parts.text !== undefined && parts.text.trim() === '') delete (parts as { text?: string }).text;
-  if (!parts.text && !parts.image && !parts.audio) {
+  if (!queryModules().some((m) => partOf(parts, m.name))) {
     throw new RosettaError(ErrorCodes.QUERY_INVALID, 'Empty query: give text, an image, audio, or a mix', { hint: 'e.g. rosetta search "a red car" or --image ref.jpg' });
   }
   for (const [key, w] of Object.entries(parts.weights ?? {})) {
@@ -22,7 +24,7 @@ export function normalizeQuery(query: SearchQuery): QueryParts {
 }
 
 export function queryModalities(parts: QueryParts): Modality[] {
-  return (['text', 'image', 'audio'] as const).filter((m) => parts[m] !== undefined);
+  return queryModules().map((m) => m.name).filter((m) => partOf(parts, m) !== undefined);
 }
 
 /**
@@ -33,19 +35,13 @@ export function queryModalities(parts: QueryParts): Modality[] {
  */
 export async function encodeQuery(space: Space, parts: QueryParts, adaptText?: (v: Float32Array) => Float32Array): Promise<Float32Array> {
   const weighted: { w: number; v: Float32Array }[] = [];
-  const weights = parts.weights ?? {};
-  if (parts.text) {
-    const v = (await space.embedTexts([parts.text]))[0];
-    weighted.push({ w: weights.text ?? 1, v: adaptText ? adaptText(v) : v });
-  }
-  if (parts.image) {
-    const img = await readImage(parts.image, { parameter: 'image' });
-    weighted.push({ w: weights.image ?? 1, v: (await space.embedImages!([img]))[0] });
-  }
-  if (parts.audio) {
-    // The whole clip: a space embeds a clip longer than its window as the mean of its windows.
-    const pcm = await readAudio(parts.audio, space.audioSampleRate ?? 48_000, { parameter: 'audio' });
-    weighted.push({ w: weights.audio ?? 1, v: (await space.embedAudio!([pcm]))[0] });
+  const weights = (parts.weights ?? {}) as Record<string, number | undefined>;
+  // Each part as its modality module encodes it (text, a picture, a whole clip), in the registry's order.
+  for (const m of queryModules()) {
+    const input = partOf(parts, m.name);
+    if (!input) continue;
+    const v = await m.query.encode(space, input);
+    weighted.push({ w: weights[m.name] ?? 1, v: m.name === 'text' && adaptText ? adaptText(v) : v });
   }
   const total = weighted.reduce((s, x) => s + x.w, 0);
   if (total === 0) throw new RosettaError(ErrorCodes.QUERY_INVALID, 'All query weights are zero', { setting: 'weights' });

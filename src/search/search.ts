@@ -5,7 +5,7 @@ import type { SearchFilter, VectorStore } from '../store/vector-store.js';
 import { segmentKindOf, spaceTableInfo } from '../store/keys.js';
 import { encodeQuery, normalizeQuery, queryModalities } from './compose-query.js';
 import { fuse, type RankedList } from './fuse.js';
-import { KINDS_BUT_OCR, wordsInPicturesList } from './words-in-pictures.js';
+import { kindsButOcr, wordsInPicturesList } from './words-in-pictures.js';
 import { collapseHits, momentRef, type ScoredSegment } from './moments.js';
 import type { SearchOptions, SearchQuery, SearchResult } from './query.js';
 import type { ItemRecord, SegmentRecord } from '../store/vector-store.js';
@@ -48,7 +48,7 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
     if (withoutOcr && hits.some((h) => segmentKindOf(h.segmentId) === 'ocr')) {
       // Only collections with OCR lines among the nearest pay for a second, filtered search.
       const kept = hits.filter((h) => segmentKindOf(h.segmentId) !== 'ocr');
-      hits = hits.length < fetchK ? kept : await store.search(table, vector, { k: fetchK, filter: { ...filter, kinds: KINDS_BUT_OCR } });
+      hits = hits.length < fetchK ? kept : await store.search(table, vector, { k: fetchK, filter: { ...filter, kinds: kindsButOcr() } });
     }
     lists.push({ source: space.id, hits: hits.map((h) => ({ key: h.segmentId, score: h.score })) });
     for (const h of hits) { cosines.set(h.segmentId, Math.max(cosines.get(h.segmentId) ?? -1, h.score)); itemOf.set(h.segmentId, h.itemHash); }
@@ -56,7 +56,7 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   if (options.hybrid) {
     if (!parts.text) throw new RosettaError(ErrorCodes.QUERY_INVALID, 'A hybrid search matches keywords, so it needs a text query', { setting: 'hybrid', hint: 'add words to the query, or search without --hybrid' });
     // A store without full-text search throws ROSETTA_ERR_UNSUPPORTED here: the keywords are never dropped silently.
-    const hits = await store.searchText(parts.text, { k: fetchK, filter: withoutOcr ? { ...filter, kinds: KINDS_BUT_OCR } : filter });
+    const hits = await store.searchText(parts.text, { k: fetchK, filter: withoutOcr ? { ...filter, kinds: kindsButOcr() } : filter });
     lists.push({ source: 'keywords', hits: hits.map((h) => ({ key: h.segmentId, score: h.score })) });
     for (const h of hits) itemOf.set(h.segmentId, h.itemHash);
   }

@@ -1,6 +1,7 @@
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import type { SearchFilter, VectorStore } from '../store/vector-store.js';
+import { segmentKinds } from '../modalities/index.js';
 import type { SegmentKind } from '../types.js';
 import type { RankedList } from './fuse.js';
 
@@ -10,11 +11,13 @@ import type { RankedList } from './fuse.js';
  */
 export const WORDS_IN_PICTURES_WEIGHT = 2;
 
-/** Every kind, spelled out so the compiler flags a kind added later. */
-const KINDS: Record<SegmentKind, true> = { image: true, 'text-chunk': true, scene: true, 'audio-window': true, transcript: true, caption: true, ocr: true };
-
-/** Every segment kind but OCR lines: what vector and keyword lists rank while OCR lines have their own list. */
-export const KINDS_BUT_OCR = (Object.keys(KINDS) as SegmentKind[]).filter((k) => k !== 'ocr');
+/**
+ * Every segment kind but OCR lines (from the modality registry, so a registered modality's kinds are in):
+ * what vector and keyword lists rank while OCR lines have their own list.
+ */
+export function kindsButOcr(): SegmentKind[] {
+  return segmentKinds().filter((k) => k !== 'ocr');
+}
 
 /** Words as compared here: letters and digits, lower case, accents folded (`Straße` → `strasse`, `Café` → `cafe`). */
 export function wordsOf(text: string): string[] {

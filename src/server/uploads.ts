@@ -6,7 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
 import sharp from 'sharp';
-import { detectType, type DetectedType } from '../media/detect-type.js';
+import { detectType, type DetectedType } from '../modalities/index.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { HttpError } from './http-errors.js';
 import type { Modality } from '../types.js';

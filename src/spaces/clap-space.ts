@@ -1,14 +1,14 @@
 import { AutoConfig, AutoFeatureExtractor, AutoTokenizer, ClapAudioModelWithProjection, ClapTextModelWithProjection, Tensor } from '@huggingface/transformers';
-import { loadPretrained } from '../models/load-pretrained.js';
+import { loadPretrained, pretrainedAs } from '../models/load-pretrained.js';
 import { modelVersion } from '../models/model-version.js';
 import { parseModelRef, type ModelRef } from '../models/model-ref.js';
 import { resolveRuntime, type ResolvedRuntime } from '../models/runtime-options.js';
 import { invalidArgument } from '../util/validate.js';
-import type { Device, DType, Modality, PcmAudio } from '../types.js';
+import type { Device, DType, Modality, PcmAudio, RgbImage } from '../types.js';
 import { l2normalize, rowsNormalized } from '../vectors/vector-math.js';
 import { inBatches } from './batches.js';
 import { restoreEndToken } from './text-truncation.js';
-import type { Space } from './space.js';
+import { unsupportedModality, type Space } from './space.js';
 
 export interface LoadClapSpaceOptions {
   /** Hub id (`Xenova/clap-htsat-unfused`, optionally `@revision`) or a model directory in Transformers.js CLAP layout. */
@@ -37,8 +37,8 @@ export async function loadClapSpace(options: LoadClapSpaceOptions): Promise<Spac
   const ref = parseModelRef(options.model);
   const runtime = resolveRuntime({ device: options.device, dtype: options.dtype, batchSize: options.batchSize, offline: options.offline, cacheDir: options.cacheDir });
   const [config, extractor] = await Promise.all([
-    loadPretrained(AutoConfig as any, ref, runtime, {}, 'config') as Promise<Record<string, unknown>>,
-    loadPretrained(AutoFeatureExtractor as any, ref, runtime, {}, 'feature extractor') as Promise<FeatureExtractorFn>,
+    loadPretrained(pretrainedAs<Record<string, unknown>>(AutoConfig), ref, runtime, {}, 'config'),
+    loadPretrained(pretrainedAs<FeatureExtractorFn>(AutoFeatureExtractor), ref, runtime, {}, 'feature extractor'),
   ]);
   return new ClapSpace(options.id ?? 'clap', ref, runtime, config, extractor);
 }
@@ -108,6 +108,11 @@ export class ClapSpace implements Space {
    * windows whose vectors are averaged (deterministic, unlike the extractor's random crop); shorter clips are
    * padded by the feature extractor as the model was trained.
    */
+  /** CLAP has no image tower: ROSETTA_ERR_SPACE_MODALITY_UNSUPPORTED. */
+  async embedImages(_images: RgbImage[]): Promise<Float32Array[]> {
+    throw unsupportedModality(this, 'image');
+  }
+
   async embedAudio(clips: PcmAudio[]): Promise<Float32Array[]> {
     if (!Array.isArray(clips)) throw invalidArgument('clips', 'an array of { samples, sampleRate }', clips);
     clips.forEach((clip, i) => {
@@ -144,13 +149,13 @@ export class ClapSpace implements Space {
   }
 
   private loadText(): Promise<[TokenizerFn, Callable]> {
-    this.tokenizer ??= loadPretrained(AutoTokenizer as any, this.ref, this.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
-    this.textModel ??= loadPretrained(ClapTextModelWithProjection as any, this.ref, this.runtime, {}, 'text tower') as Promise<Callable>;
+    this.tokenizer ??= loadPretrained(pretrainedAs<TokenizerFn>(AutoTokenizer), this.ref, this.runtime, {}, 'tokenizer');
+    this.textModel ??= loadPretrained(pretrainedAs<Callable>(ClapTextModelWithProjection), this.ref, this.runtime, {}, 'text tower');
     return Promise.all([this.tokenizer, this.textModel]);
   }
 
   private loadAudio(): Promise<Callable> {
-    this.audioModel ??= loadPretrained(ClapAudioModelWithProjection as any, this.ref, this.runtime, {}, 'audio tower') as Promise<Callable>;
+    this.audioModel ??= loadPretrained(pretrainedAs<Callable>(ClapAudioModelWithProjection), this.ref, this.runtime, {}, 'audio tower');
     return this.audioModel;
   }
 

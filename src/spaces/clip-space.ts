@@ -2,16 +2,16 @@ import {
   AutoImageProcessor, AutoTokenizer, CLIPTextModelWithProjection, CLIPVisionModelWithProjection,
   SiglipTextModel, SiglipVisionModel, Tensor,
 } from '@huggingface/transformers';
-import { loadPretrained } from '../models/load-pretrained.js';
+import { loadPretrained, pretrainedAs } from '../models/load-pretrained.js';
 import { modelVersion } from '../models/model-version.js';
 import type { ModelRef } from '../models/model-ref.js';
 import type { ResolvedRuntime } from '../models/runtime-options.js';
 import { preprocessImages, readImagePreprocessConfig, type ImagePreprocessConfig } from '../media/image/preprocess-image.js';
-import type { Modality, RgbImage } from '../types.js';
+import type { Modality, PcmAudio, RgbImage } from '../types.js';
 import { rowsNormalized } from '../vectors/vector-math.js';
 import { inBatches } from './batches.js';
 import { restoreEndToken } from './text-truncation.js';
-import type { Space } from './space.js';
+import { unsupportedModality, type Space } from './space.js';
 
 export type ClipFamily = 'clip' | 'siglip';
 
@@ -61,24 +61,24 @@ export class ClipSpace implements Space {
   private get imageBatch() { return this.options.runtime.batchSize ?? 16; }
 
   private loadTokenizer(): Promise<TokenizerFn> {
-    this.tokenizer ??= loadPretrained(AutoTokenizer as any, this.options.ref, this.options.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
+    this.tokenizer ??= loadPretrained(pretrainedAs<TokenizerFn>(AutoTokenizer), this.options.ref, this.options.runtime, {}, 'tokenizer');
     return this.tokenizer;
   }
 
   private loadText(): Promise<Callable> {
     const cls = this.options.family === 'siglip' ? SiglipTextModel : CLIPTextModelWithProjection;
-    this.textModel ??= loadPretrained(cls as any, this.options.ref, this.options.runtime, {}, 'text tower') as Promise<Callable>;
+    this.textModel ??= loadPretrained(pretrainedAs<Callable>(cls), this.options.ref, this.options.runtime, {}, 'text tower');
     return this.textModel;
   }
 
   private loadVision(): Promise<Callable> {
     const cls = this.options.family === 'siglip' ? SiglipVisionModel : CLIPVisionModelWithProjection;
-    this.visionModel ??= loadPretrained(cls as any, this.options.ref, this.options.runtime, {}, 'vision tower') as Promise<Callable>;
+    this.visionModel ??= loadPretrained(pretrainedAs<Callable>(cls), this.options.ref, this.options.runtime, {}, 'vision tower');
     return this.visionModel;
   }
 
   private loadPreprocess(): Promise<ImagePreprocessConfig> {
-    this.preprocess ??= (loadPretrained(AutoImageProcessor as any, this.options.ref, this.options.runtime, {}, 'image processor') as Promise<any>)
+    this.preprocess ??= loadPretrained(pretrainedAs<{ config?: Record<string, unknown> }>(AutoImageProcessor), this.options.ref, this.options.runtime, {}, 'image processor')
       .then((p) => readImagePreprocessConfig(p.config ?? {}));
     return this.preprocess;
   }
@@ -135,6 +135,11 @@ export class ClipSpace implements Space {
     if (images.length === 0) return [];
     const [cfg, model] = await Promise.all([this.loadPreprocess(), this.loadVision()]);
     return inBatches(images, this.imageBatch, async (batch) => this.embedPixels(model, await preprocessImages(batch, cfg)));
+  }
+
+  /** CLIP and SigLIP have no audio tower: ROSETTA_ERR_SPACE_MODALITY_UNSUPPORTED. */
+  async embedAudio(_clips: PcmAudio[]): Promise<Float32Array[]> {
+    throw unsupportedModality(this, 'audio');
   }
 
   /** Embeds pixel tensors already preprocessed (NCHW float32, as `pixelValues` gives): the vision tower alone. */

@@ -1,5 +1,5 @@
 import type { Modality, PcmAudio, RgbImage } from '../types.js';
-import type { Space } from './space.js';
+import { unsupportedModality, type Space } from './space.js';
 
 /**
  * One space assembled from towers that share a text tower: Rosetta's mini model exports its image
@@ -25,13 +25,20 @@ export class CompositeSpace implements Space {
     this.audioSampleRate = audio?.audioSampleRate;
     this.audioWindowSeconds = audio?.audioWindowSeconds;
     this.logitScale = image?.logitScale ?? text.logitScale;
-    if (!image) delete (this as Partial<Space>).embedImages;
-    if (!audio) delete (this as Partial<Space>).embedAudio;
   }
 
   embedTexts(texts: string[]): Promise<Float32Array[]> { return this.text.embedTexts(texts); }
-  embedImages(images: RgbImage[]): Promise<Float32Array[]> { return this.image!.embedImages!(images); }
-  embedAudio(clips: PcmAudio[]): Promise<Float32Array[]> { return this.audio!.embedAudio!(clips); }
+  /** Through the image tower; ROSETTA_ERR_SPACE_MODALITY_UNSUPPORTED when the model exported none. */
+  async embedImages(images: RgbImage[]): Promise<Float32Array[]> {
+    if (!this.image) throw unsupportedModality(this, 'image');
+    return this.image.embedImages(images);
+  }
+
+  /** Through the audio tower; ROSETTA_ERR_SPACE_MODALITY_UNSUPPORTED when the model exported none. */
+  async embedAudio(clips: PcmAudio[]): Promise<Float32Array[]> {
+    if (!this.audio) throw unsupportedModality(this, 'audio');
+    return this.audio.embedAudio(clips);
+  }
 
   async load(modalities: readonly Modality[] = this.modalities): Promise<void> {
     if (modalities.includes('text')) await this.text.load(['text']);

@@ -1,14 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoModel, AutoTokenizer, Tensor } from '@huggingface/transformers';
-import { loadPretrained } from '../models/load-pretrained.js';
+import { loadPretrained, pretrainedAs } from '../models/load-pretrained.js';
 import { modelVersion } from '../models/model-version.js';
 import type { ModelRef } from '../models/model-ref.js';
 import type { ResolvedRuntime } from '../models/runtime-options.js';
-import type { Modality } from '../types.js';
+import type { Modality, PcmAudio, RgbImage } from '../types.js';
 import { l2normalize } from '../vectors/vector-math.js';
 import { inBatches } from './batches.js';
-import type { Space } from './space.js';
+import { unsupportedModality, type Space } from './space.js';
 
 type Callable = ((inputs: Record<string, unknown>) => Promise<Record<string, Tensor>>) & { dispose?: () => Promise<unknown> };
 type TokenizerFn = ((texts: string[], opts: Record<string, unknown>) => Record<string, Tensor>) & { sep_token_id?: number };
@@ -46,12 +46,12 @@ export class SentenceSpace implements Space {
   }
 
   private loadTokenizer(): Promise<TokenizerFn> {
-    this.tokenizer ??= loadPretrained(AutoTokenizer as any, this.ref, this.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
+    this.tokenizer ??= loadPretrained(pretrainedAs<TokenizerFn>(AutoTokenizer), this.ref, this.runtime, {}, 'tokenizer');
     return this.tokenizer;
   }
 
   private loadEncoder(): Promise<Callable> {
-    this.encoder ??= loadPretrained(AutoModel as any, this.ref, this.runtime, {}, 'text encoder') as Promise<Callable>;
+    this.encoder ??= loadPretrained(pretrainedAs<Callable>(AutoModel), this.ref, this.runtime, {}, 'text encoder');
     return this.encoder;
   }
 
@@ -85,6 +85,16 @@ export class SentenceSpace implements Space {
     const rows = (t: Tensor) => (t.tolist() as bigint[][]).map((r) => r.map(Number));
     const m = rows(mask);
     return rows(ids).map((r, i) => r.filter((_, j) => m[i][j] === 1));
+  }
+
+  /** A sentence encoder embeds text only: ROSETTA_ERR_SPACE_MODALITY_UNSUPPORTED. */
+  async embedImages(_images: RgbImage[]): Promise<Float32Array[]> {
+    throw unsupportedModality(this, 'image');
+  }
+
+  /** A sentence encoder embeds text only: ROSETTA_ERR_SPACE_MODALITY_UNSUPPORTED. */
+  async embedAudio(_clips: PcmAudio[]): Promise<Float32Array[]> {
+    throw unsupportedModality(this, 'audio');
   }
 
   async embedTexts(texts: string[]): Promise<Float32Array[]> {

@@ -35,7 +35,7 @@ export async function zeroShot(space: Space, vector: Float32Array, labels: strin
  */
 export function spaceTagger(space: Space): (image: RgbImage, labels: readonly string[]) => Promise<number[]> {
   return async (image, labels) => {
-    const [vector] = await space.embedImages!([image]);
+    const [vector] = await space.embedImages([image]);
     const tags = await zeroShot(space, vector, [...labels]);
     const byLabel = new Map(tags.map((t) => [t.label, t.probability]));
     return labels.map((l) => byLabel.get(l.trim()) ?? 0);

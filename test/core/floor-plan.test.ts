@@ -16,6 +16,7 @@ const LAYERS: string[][] = [
   ['util', 'onnx'],
   ['vectors', 'media', 'models', 'datasets'],
   ['spaces', 'store', 'ocr', 'vad'],
+  ['modalities'],
   ['ingest', 'search', 'generate', 'eval', 'train', 'export'],
   ['queue', 'collection'],
   ['rosetta', 'pull-model'],

@@ -27,11 +27,11 @@ test('a CLAP-layout model gives unit vectors, its own sample rate and window, an
   const [low, high] = await space.embedTexts(['a low sound', 'high']);
   const lowTone = await decodeAudio(await makeTone({ out: join(dir, 'low.wav'), seconds: 1.5, frequency: 150 }), space.audioSampleRate!);
   const highTone = await decodeAudio(await makeTone({ out: join(dir, 'high.ogg'), seconds: 3, frequency: 5000 }), space.audioSampleRate!);
-  const [a, b] = await space.embedAudio!([lowTone, highTone]);
+  const [a, b] = await space.embedAudio([lowTone, highTone]);
   for (const v of [low, high, a, b]) assert.ok(Math.abs(norm(v) - 1) < 1e-5);
   assert.ok(dot(low, a) > dot(low, b) && dot(high, b) > dot(high, a), 'each tone is nearest its word');
   // Batching and the averaging of clips longer than a window are deterministic.
-  const again = await space.embedAudio!([highTone, lowTone, highTone]);
+  const again = await space.embedAudio([highTone, lowTone, highTone]);
   assert.deepEqual(again[1], a);
   assert.deepEqual(again[0], b);
   await space.dispose();
@@ -42,9 +42,9 @@ test('towers load separately: text works without the audio file, and wrong rates
   await rm(join(copy, 'onnx', 'audio_model.onnx'));
   const space = await loadClapSpace({ model: copy, offline: true });
   assert.equal((await space.embedTexts(['low'])).length, 1);
-  await assert.rejects(space.embedAudio!([{ samples: new Float32Array(100), sampleRate: 44_100 }]),
+  await assert.rejects(space.embedAudio([{ samples: new Float32Array(100), sampleRate: 44_100 }]),
     (e: any) => e.code === ErrorCodes.INVALID_ARGUMENT && /16000 Hz/.test(e.message));
-  await assert.rejects(space.embedAudio!([{ samples: new Float32Array(16_000), sampleRate: 16_000 }]),
+  await assert.rejects(space.embedAudio([{ samples: new Float32Array(16_000), sampleRate: 16_000 }]),
     (e: any) => e.code === ErrorCodes.MODEL_NOT_FOUND || e.code === ErrorCodes.MODEL_LOAD_FAILED);
 });
 
@@ -58,7 +58,7 @@ test('streamed windows of a recording are found by a text query for what they so
     '-filter_complex', '[0:a][1:a]concat=n=2:v=0:a=1', file], (e) => (e ? reject(e) : resolve())));
   const windows: AudioWindow[] = [];
   for await (const w of decodeAudioWindows(file, { sampleRate: space.audioSampleRate, windowSeconds: space.audioWindowSeconds, hopSeconds: 1 })) windows.push(w);
-  const vectors = await space.embedAudio!(windows.map((w) => w.pcm));
+  const vectors = await space.embedAudio(windows.map((w) => w.pcm));
   const [query] = await space.embedTexts(['high sound']);
   const scores = vectors.map((v) => dot(v, query));
   const high = scores.filter((_, i) => windows[i].t0 >= 4);
@@ -74,7 +74,7 @@ test('the trained mini model\'s CLAP tower loads when present', async (t) => {
   const space = await loadClapSpace({ model: clap, offline: true });
   const [v] = await space.embedTexts(['dog face']);
   const tone = await decodeAudio(await makeTone({ out: join(dir, 'mini.wav'), seconds: 1 }), space.audioSampleRate!);
-  const [a] = await space.embedAudio!([tone]);
+  const [a] = await space.embedAudio([tone]);
   assert.equal(v.length, a.length);
   assert.ok(Math.abs(norm(v) - 1) < 1e-4 && Math.abs(norm(a) - 1) < 1e-4);
 });

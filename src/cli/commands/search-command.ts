@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ErrorCodes, MODALITIES, RosettaError, type Modality, type QueryParts, type SearchFilter, type SearchResult } from '../../index.js';
+import { ErrorCodes, RosettaError, findModality, modalities, queryModalities, segmentKinds, type Modality, type QueryParts, type SearchFilter, type SearchResult, type SegmentKind } from '../../index.js';
 import { action, addCommonOptions, parseIntStrict, printJson, withCollection, type CommonOptions } from '../shared.js';
 
 interface SearchFlags extends CommonOptions {
@@ -24,8 +24,8 @@ export function registerSearch(program: Command): void {
     .option('--text <text>', 'text part of a composed query (same as the positional argument)')
     .option('--weights <w>', 'weights of the parts in order image,text[,audio] or as name=w pairs, e.g. 0.6,0.4 or image=0.6,text=0.4')
     .option('-k, --k <n>', 'number of results', (v) => parseIntStrict('--k', v), 10)
-    .option('--in <modalities>', 'only these modalities: images,text,audio,video; `speech`: only audio/video moments where someone speaks (after index --speech)')
-    .option('--filter <expr...>', 'filters: path=GLOB, tag=T, size>N, size<N, after=DATE, before=DATE')
+    .option('--in <modalities>', `only these modalities: ${modalities().map((m) => m.label).join(',')}; \`speech\`: only audio/video moments where someone speaks (after index --speech)`)
+    .option('--filter <expr...>', `filters: path=GLOB, tag=T, size>N, size<N, after=DATE, before=DATE, kind=K (${segmentKinds().join(', ')})`)
     .option('--spaces <ids>', 'only these spaces (comma-separated)')
     .option('--fusion <method>', 'merge across spaces: rrf (default) or max-score')
     .option('--hybrid', 'also match keywords in captions, text and transcripts (words read in pictures by index --ocr count with or without it)')
@@ -58,11 +58,13 @@ function printResults(results: SearchResult[]): void {
 export function parseWeights(spec: string, parts: QueryParts): QueryParts['weights'] {
   const entries = spec.split(',').map((s) => s.trim()).filter(Boolean);
   const out: Record<string, number> = {};
+  const names = queryModalities().map((m) => m.name as string);
+  // Positional weights follow the order --weights documents: the reference media first, then text.
   const order = (['image', 'text', 'audio'] as const).filter((m) => parts[m] !== undefined);
   entries.forEach((e, i) => {
     const [name, value] = e.includes('=') ? e.split('=') : [order[i], e];
     const w = Number(value);
-    if (!name || !['image', 'text', 'audio'].includes(name) || !Number.isFinite(w) || w < 0) {
+    if (!name || !names.includes(name) || !Number.isFinite(w) || w < 0) {
       throw new RosettaError(ErrorCodes.QUERY_INVALID, `Cannot read weight '${e}' in --weights ${spec}`, { setting: 'weights', hint: 'use e.g. --weights 0.6,0.4 (image,text) or --weights image=0.6,text=0.4' });
     }
     out[name] = w;
@@ -75,9 +77,10 @@ export function parseModalities(spec?: string): Modality[] | undefined {
   const parts = spec.split(',').filter((s) => s.trim() !== 'speech');
   if (parts.length === 0) return undefined;
   return parts.map((s) => {
-    const m = s.trim().replace(/^images$/, 'image').replace(/^videos$/, 'video').replace(/^texts$/, 'text') as Modality;
-    if (!MODALITIES.includes(m)) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Expected one of: images, text, audio, video, speech for --in but received '${s}'`, { setting: 'in' });
-    return m;
+    // A modality's name or label (`image`, `images`), or a plural of the name (`texts`).
+    const m = findModality(s.trim()) ?? findModality(s.trim().replace(/s$/, ''));
+    if (!m) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Expected one of: ${modalities().map((x) => x.label).join(', ')}, speech for --in but received '${s}'`, { setting: 'in' });
+    return m.name;
   });
 }
 
@@ -89,7 +92,10 @@ export function parseFilters(exprs: string[]): SearchFilter {
     const [, key, op, value] = m;
     if (key === 'path') f.pathGlob = value;
     else if (key === 'tag') (f.tags ??= []).push(value);
-    else if (key === 'kind') (f.kinds ??= []).push(value as never);
+    else if (key === 'kind') {
+      if (!segmentKinds().includes(value as SegmentKind)) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Expected one of: ${segmentKinds().join(', ')} for kind in filter '${e}' but received '${value}'`, { setting: 'filter' });
+      (f.kinds ??= []).push(value as SegmentKind);
+    }
     else if (key === 'size') {
       const n = parseSize(value);
       if (op === '>') f.minSize = n; else if (op === '<') f.maxSize = n; else { f.minSize = n; f.maxSize = n; }

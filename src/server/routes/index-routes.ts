@@ -8,8 +8,9 @@ import { safeFetch } from '../../media/remote/safe-fetch.js';
 import { discardUploads, storeBytes, storeUpload, type StoredUpload } from '../uploads.js';
 import type { ServerContext } from '../server-context.js';
 import { invalidArgument } from '../../util/validate.js';
+import { modalityNames } from '../../modalities/index.js';
 
-const INDEXABLE = ['image', 'text', 'audio', 'video'] as const;
+const INDEXABLE = modalityNames();
 
 const jobSchema = {
   type: 'object',

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { QueryParts, SearchOptions, SearchResult } from '../../search/query.js';
 import type { SearchFilter } from '../../store/vector-store.js';
 import type { Modality } from '../../types.js';
+import { modalityNames, queryModalities, segmentKinds } from '../../modalities/index.js';
 import { errorSchema } from '../http-errors.js';
 import { jsonField, listField, numberField, readMultipartQuery, resolveMediaRef, validateAssembledBody } from '../media-ref.js';
 import type { ServerContext } from '../server-context.js';
@@ -9,10 +10,11 @@ import { visibleResults } from '../visible-results.js';
 
 const MAX_K = 500;
 
-const modalityEnum = ['text', 'image', 'audio', 'video'];
+// Modality names, query parts and segment kinds come from the modality registry (src/modalities/).
+const modalityEnum = modalityNames();
 const weightsSchema = {
   type: 'object', additionalProperties: false,
-  properties: { text: { type: 'number', minimum: 0 }, image: { type: 'number', minimum: 0 }, audio: { type: 'number', minimum: 0 } },
+  properties: Object.fromEntries(queryModalities().map((m) => [m.name, { type: 'number', minimum: 0 }])),
 };
 const filterSchema = {
   type: 'object', additionalProperties: false,
@@ -21,7 +23,7 @@ const filterSchema = {
     pathGlob: { type: 'string', maxLength: 1000 },
     minSize: { type: 'number' }, maxSize: { type: 'number' }, after: { type: 'number' }, before: { type: 'number' },
     tags: { type: 'array', items: { type: 'string' } },
-    kinds: { type: 'array', items: { type: 'string', enum: ['image', 'text-chunk', 'scene', 'audio-window', 'transcript', 'caption'] } },
+    kinds: { type: 'array', items: { type: 'string', enum: segmentKinds() } },
   },
 };
 
@@ -126,7 +128,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
 
 function pickWeights(fields: Record<string, string[]>): QueryParts['weights'] | undefined {
   const w: Record<string, number> = {};
-  for (const m of ['text', 'image', 'audio']) {
+  for (const { name: m } of queryModalities()) {
     const v = numberField(`weight_${m}`, fields[`weight_${m}`]?.[0]);
     if (v !== undefined) w[m] = v;
   }

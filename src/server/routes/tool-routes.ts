@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { MAX_SPEAK_CHARS } from '../../generate/speak/speak.js';
 import type { Modality } from '../../types.js';
+import { modalities as listModalities } from '../../modalities/index.js';
 import { invalidArgument } from '../../util/validate.js';
 import { errorSchema } from '../http-errors.js';
 import { listField, mediaOf, whileConnected } from '../media-ref.js';
@@ -122,6 +123,8 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
     return {
       ...stats,
       searchable: [...modalities],
+      // The modality registry (src/modalities/): the page builds its "Show" filter from it.
+      modalities: listModalities().map((m) => ({ name: m.name, label: m.label, segmentKinds: m.segmentKinds })),
       limits: { uploadLimitBytes: ctx.limits.uploadLimitBytes, maxPixels: ctx.limits.maxPixels },
       roots: ctx.roots.list,
       routes: ['search', 'index', 'tag', 'caption', 'speak', 'transcribe', 'score', 'ocr', 'speech'],
