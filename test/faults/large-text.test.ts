@@ -51,27 +51,32 @@ test('a large text is searchable like a small one, and a second copy is one more
   }
 });
 
-test('peak memory of indexing hardly grows with the size of a text file', async (t) => {
+test('indexing a large text file is bounded: the JavaScript heap capped, and peak memory hardly grows with the file', async (t) => {
   const peak = async (name: string, bytes: number) => {
     const dir = join(root, name);
     mkdirSync(dir);
     writeFileSync(join(dir, 'doc.txt'), textOfSize(bytes, bytes));
     // The ANN index (built above 10,000 vectors) is kept out: its memory is the store's, and it would be built for one size only.
-    // The V8 heap is capped: uncapped, V8 lets collectable garbage pile up to a few times the live heap (heapTotal
-    // 118 MB at 2 MB of text, 212–229 MB from 16 MB on, live heap 40 MB after a collection all along), which fills
-    // with the first ~16 MB of text and hides the rest. Capped, JavaScript that kept something per chunk runs out
-    // of heap and fails the run, and memory outside the heap that grows with the file shows in the RSS.
+    // The V8 heap is capped at 96 MB: uncapped, V8 lets collectable garbage pile up to a few times the live heap
+    // (heapTotal 118 MB at 2 MB of text, 212–229 MB from 16 MB on; live heap ~40 MB after a collection all along),
+    // which fills with the first ~16 MB of text and hides the rest. Capped, code that kept the file or its chunks
+    // (16 MB of this text is 30 MB as a JavaScript string, its chunks as much again) runs out of heap and fails the run.
     const run = await indexMeasured(join(root, `${name}-collection`), model, [dir], { indexThreshold: 1_000_000 },
       { timeoutMs: 400_000, env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=96 --max-semi-space-size=2`.trim() } });
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(JSON.parse(run.stdout).added, 1);
-    return run.peakRssMb;
+    assert.equal(run.code, 0, `${name}: the run failed with the heap capped at 96 MB\n${run.stderr}`);
+    const summary = JSON.parse(run.stdout) as { added: number; peakRssBeforeOptimizeMb: number };
+    assert.equal(summary.added, 1);
+    return { indexing: summary.peakRssBeforeOptimizeMb, whole: run.peakRssMb };
   };
   const small = await peak('small', 2 * 1024 * 1024);
   const large = await peak('large', 16 * 1024 * 1024);
-  // Whole-file chunking grew ~41 MB per MB of text. With the heap capped so, groups that replaced (a delete by
-  // an IN list, scanning tables that grow with the file) instead of appending: 282 → 374 MB between these two
-  // sizes (+92); appended (today): 279 → 323 and 273 → 327 MB (+44, +54).
-  t.diagnostic(`peak RSS ${small.toFixed(0)} MB (2 MB of text), ${large.toFixed(0)} MB (16 MB)`);
-  assert.ok(large - small < 75, `peak RSS ${small.toFixed(0)} MB for 2 MB of text, ${large.toFixed(0)} MB for 16 MB`);
+  t.diagnostic(`peak RSS while indexing ${small.indexing.toFixed(0)} → ${large.indexing.toFixed(0)} MB, whole run ${small.whole.toFixed(0)} → ${large.whole.toFixed(0)} MB (2 → 16 MB of text)`);
+  // Reading, chunking, encoding and storing a group at a time: 264 → 268 MB measured between these sizes (290 at 40 MB).
+  // Whole-file chunking grew ~41 MB per MB of text, i.e. ~570 MB more here.
+  assert.ok(large.indexing - small.indexing < 60,
+    `peak RSS while indexing: ${small.indexing.toFixed(0)} MB for 2 MB of text, ${large.indexing.toFixed(0)} MB for 16 MB`);
+  // The end-of-run optimize is LanceDB compacting the run's appended fragments (vector and segment tables): it
+  // grows with the table, ~3 MB per MB of text (274 → 320 MB here, 393 MB at 40 MB; its knobs are not exposed
+  // to Node). The bound keeps that in sight and still fails whole-file reading by hundreds of MB.
+  assert.ok(large.whole - small.whole < 150, `peak RSS of the whole run: ${small.whole.toFixed(0)} MB for 2 MB of text, ${large.whole.toFixed(0)} MB for 16 MB`);
 });
