@@ -60,7 +60,7 @@ test('indexing a large text file is bounded: the JavaScript heap capped, and pea
     // The V8 heap is capped at 96 MB: uncapped, V8 lets collectable garbage pile up to a few times the live heap
     // (heapTotal 118 MB at 2 MB of text, 212–229 MB from 16 MB on; live heap ~40 MB after a collection all along),
     // which fills with the first ~16 MB of text and hides the rest. Capped, code that kept the file or its chunks
-    // (16 MB of this text is 30 MB as a JavaScript string, its chunks as much again) runs out of heap and fails the run.
+    // (16 MB of this text is ~32 MB as a JavaScript string, its chunks as much again) runs out of heap and fails the run.
     const run = await indexMeasured(join(root, `${name}-collection`), model, [dir], { indexThreshold: 1_000_000 },
       { timeoutMs: 400_000, env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=96 --max-semi-space-size=2`.trim() } });
     assert.equal(run.code, 0, `${name}: the run failed with the heap capped at 96 MB\n${run.stderr}`);
