@@ -40,6 +40,7 @@ import { clipScore } from './vectors/scores.js';
 import { loadAdapters, trainAdapter, type TrainAdapterResult } from './collection/adapters.js';
 import { attachText } from './collection/attach-text.js';
 import { ocr as ocrImage, type OcrOptions, type OcrResult } from './ocr/read-image-text.js';
+import { OcrThread } from './ocr/ocr-thread.js';
 import { readTextIntoCollection, type OcrStageSummary } from './collection/ocr-stage.js';
 import { detectSpeech, type DetectSpeechOptions, type SpeechResult } from './vad/detect-speech.js';
 import { findSpeechInCollection, type SpeechStageSummary } from './collection/speech-stage.js';
@@ -139,6 +140,8 @@ export class Rosetta {
       { file: this.dir, hint: `index files first (rosetta index <paths> --dir ${this.dir}), or point --dir at an existing collection` });
   }
 
+  /** The worker thread of `ocr(…, { thread: true })`, started on first use. */
+  private ocrThread?: OcrThread;
   private textAdapters = new Map<string, (v: Float32Array) => Float32Array>();
 
   private reloadAdapters(): void {
@@ -224,8 +227,15 @@ export class Rosetta {
    * The text in a picture (PaddleOCR PP-OCRv4, real weights shipped in npm): lines in reading order, each with
    * its box (corners in image pixels), bounds and confidence.
    */
-  ocr(image: MediaInput, options: Omit<OcrOptions, keyof ModelRuntimeOptions> = {}): Promise<OcrResult> {
-    return ocrImage(image, { maxPixels: this.options.maxPixels, ...options, device: this.runtime.device, threads: this.runtime.threads });
+  ocr(image: MediaInput, options: Omit<OcrOptions, keyof ModelRuntimeOptions> & { thread?: boolean } = {}): Promise<OcrResult> {
+    const { thread, ...rest } = options;
+    // `thread`: read in a worker thread, so this thread's event loop stays free while ONNX Runtime runs (a server's).
+    if (thread && !(image instanceof URL) && !rest.reader) {
+      this.ocrThread ??= new OcrThread({ device: this.runtime.device, threads: this.runtime.threads });
+      const { reader: _unused, ...sendable } = rest;
+      return this.ocrThread.read(image, { maxPixels: this.options.maxPixels, ...sendable });
+    }
+    return ocrImage(image, { maxPixels: this.options.maxPixels, ...rest, device: this.runtime.device, threads: this.runtime.threads });
   }
 
   /** Where people speak in an audio or video track (Silero VAD, streamed): speech regions in seconds. */
@@ -402,6 +412,7 @@ export class Rosetta {
   }
 
   async close(): Promise<void> {
+    await this.ocrThread?.close();
     await Promise.all(this.spaces.map((s) => s.dispose()));
     await this.opened?.close();
   }

@@ -18,7 +18,7 @@ export function runMeasured(args: string[], options: { timeoutMs?: number; env?:
 }
 
 /** Indexes `paths` with the library in a child (see index-child.ts), measured; stdout is the summary as JSON. */
-export function indexMeasured(dir: string, model: string, paths: string[], settings: { indexThreshold?: number; maxPixels?: number } = {}, options: { timeoutMs?: number } = {}): Promise<MeasuredRun> {
+export function indexMeasured(dir: string, model: string, paths: string[], settings: { indexThreshold?: number; maxPixels?: number } = {}, options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<MeasuredRun> {
   return measure(['--import', 'tsx', INDEX_CHILD, dir, model, JSON.stringify(settings), ...paths], options);
 }
 

@@ -31,7 +31,8 @@ export function registerOcrSpeechRoutes(app: FastifyInstance, ctx: ServerContext
     if (!image) throw invalidArgument('image', 'an image file (or a reference to one)', undefined);
     const minConfidence = fields.minConfidence === undefined ? undefined : Number(fields.minConfidence);
     // A bounded line (a full one answers 503 with Retry-After); a client that leaves stops its OCR at the next stage.
-    return whileConnected(request, (signal) => ctx.ocrSlots.run(signal, () => ctx.rosetta.ocr(image, { minConfidence, maxPixels: ctx.limits.maxPixels, signal })));
+    // Read in a worker thread: ONNX Runtime holds the calling thread for each model pass, and cheap routes must answer.
+    return whileConnected(request, (signal) => ctx.ocrSlots.run(signal, () => ctx.rosetta.ocr(image, { minConfidence, maxPixels: ctx.limits.maxPixels, signal, thread: true })));
   });
 
   app.post('/api/speech', {
