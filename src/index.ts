@@ -43,6 +43,7 @@ export * from './vad/index.js';
 
 // Server
 export { createServer, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT, type RosettaServer, type ServerOptions } from './server/index.js';
+export { isPrivateAddress, safeFetch } from './media/remote/safe-fetch.js';
 
 // Generation, evaluation, training
 export * from './generate/index.js';

@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { QueryParts, SearchOptions, SearchResult } from '../../search/query.js';
-import type { SearchFilter } from '../../store/vector-store.js';
-import type { Modality } from '../../types.js';
+import type { Modality, QueryParts, SearchFilter, SearchOptions, SearchResult } from '../../rosetta.js';
 import { errorSchema } from '../http-errors.js';
 import { jsonField, listField, numberField, readMultipartQuery, resolveMediaRef, validateAssembledBody } from '../media-ref.js';
 import type { ServerContext } from '../server-context.js';
