@@ -3,6 +3,7 @@
  * generate and evaluate across them. The CLI and the HTTP server are thin shells over these calls.
  */
 export { Rosetta, type RosettaOptions, type EvaluateOptions } from './rosetta.js';
+export type { ItemFile, ItemThumbnailOptions, LocationFilter, CheckMediaOptions, DetectedType, SafeFetchOptions } from './rosetta.js';
 export { pullModel, type PulledModel } from './pull-model.js';
 export { RosettaError, ErrorCodes, type ErrorCode } from './errors/index.js';
 export { MODALITIES, type Modality, type SegmentKind, type RgbImage, type PcmAudio, type MediaInput, type Device, type DType } from './types.js';
