@@ -3,6 +3,7 @@
  * generate and evaluate across them. The CLI and the HTTP server are thin shells over these calls.
  */
 export { Rosetta, type RosettaOptions, type EvaluateOptions } from './rosetta.js';
+export type { ItemFile, ItemThumbnailOptions, LocationFilter, CheckMediaOptions, SafeFetchOptions } from './rosetta.js';
 export { pullModel, type PulledModel } from './pull-model.js';
 export { RosettaError, ErrorCodes, type ErrorCode } from './errors/index.js';
 export { type Modality, type SegmentKind, type RgbImage, type PcmAudio, type MediaInput, type Device, type DType } from './types.js';
@@ -46,6 +47,7 @@ export * from './vad/index.js';
 
 // Server
 export { createServer, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT, type RosettaServer, type ServerOptions } from './server/index.js';
+export { isPrivateAddress, safeFetch } from './media/remote/safe-fetch.js';
 
 // Generation, evaluation, training
 export * from './generate/index.js';

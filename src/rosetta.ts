@@ -47,6 +47,15 @@ import { findSpeechInCollection, type SpeechStageSummary } from './collection/sp
 import { transcribeCollection, type TranscriptStageSummary } from './collection/transcript-stage.js';
 import { registryModelDir } from './models/local-models.js';
 import { LOCAL_WHISPER } from './generate/registry.js';
+import { itemFile, itemThumbnail, type ItemFile, type ItemThumbnailOptions, type LocationFilter } from './collection/item-media.js';
+import { checkMedia, type CheckMediaOptions } from './modalities/check-media.js';
+import type { DetectedType } from './modalities/index.js';
+import type { Thumbnail } from './media/image/thumbnail.js';
+import { safeFetch, type SafeFetchOptions } from './media/remote/safe-fetch.js';
+import type { QueueStatus } from './queue/queue-status.js';
+
+// The public types, limits and helpers the shells use (the server imports this file and nothing behind it).
+export * from './rosetta/public.js';
 
 /** What `evaluate` takes: the task (default: from the dataset's layout) and its options. */
 export type EvaluateOptions = Partial<Pick<CompareOptions, 'task'>> & Omit<Extract<CompareOptions, { task: 'retrieval' }>, 'task'> & Omit<Extract<CompareOptions, { task: 'zeroshot' }>, 'task'>;
@@ -409,6 +418,52 @@ export class Rosetta {
       items: this.opened ? await this.opened.countItems() : 0,
       spaces: this.spaces.map((s) => ({ id: s.id, model: s.model, version: s.version, modalities: s.modalities })),
     };
+  }
+
+  // What the server needs beyond the operations above, so that each of its routes is one call.
+
+  /**
+   * An indexed item's file on disk (undefined: no such item, or none of its locations is still a file that
+   * `readable` lets through), with its size and type, and its bytes or a byte range on demand (`open`).
+   * @example
+   * const file = await rosetta.mediaFile(hit.itemHash);
+   * file?.open({ start: 0, end: 1023 }).pipe(res);
+   */
+  async mediaFile(hash: string, options: { readable?: LocationFilter } = {}): Promise<ItemFile | undefined> {
+    const item = await this.item(hash);
+    return item && itemFile(item, options.readable);
+  }
+
+  /**
+   * A small preview of an indexed item: a picture shrunk (WebP when transparent, else JPEG), a video's frame at
+   * `t` seconds (needs ffmpeg: FFMPEG_MISSING with the install commands otherwise). Undefined when the item is
+   * unknown, has no readable file (see mediaFile) or has no picture (audio, text).
+   */
+  async thumbnail(hash: string, options: ItemThumbnailOptions & { readable?: LocationFilter } = {}): Promise<Thumbnail | undefined> {
+    const file = await this.mediaFile(hash, options);
+    return file && itemThumbnail(file, { maxPixels: this.options.maxPixels, ...options });
+  }
+
+  /**
+   * The bytes of an http(s) URL, fetched with the SSRF guard: private and loopback addresses are refused
+   * (SERVER_FORBIDDEN_URL) unless `allowPrivate`, on every redirect hop, and at most `maxBytes` are read.
+   */
+  fetchUrl(url: string, options: SafeFetchOptions): Promise<Buffer> {
+    return safeFetch(url, options);
+  }
+
+  /**
+   * What a file is by its content (its first bytes), refused unless of an allowed modality (MEDIA_UNSUPPORTED)
+   * and, for a picture given whole in `file`, within the pixel limit (default the collection's maxPixels).
+   */
+  checkMedia(head: Uint8Array, options: CheckMediaOptions): Promise<DetectedType> {
+    return checkMedia(head, { maxPixels: this.options.maxPixels, ...options });
+  }
+
+  /** A distributed ingest queue at `url` (redis://…): job counts, workers, and each recent run's progress and failures. */
+  async queueStatus(url: string, options: { runs?: number; failures?: number } = {}): Promise<QueueStatus> {
+    const { queueStatus } = await import('./queue/queue-status.js'); // BullMQ loads on first use
+    return queueStatus(url, options);
   }
 
   async close(): Promise<void> {

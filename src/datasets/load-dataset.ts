@@ -11,9 +11,9 @@ import { readShardCaptionDataset, shardFilesOf } from './shards/shard-dataset.js
 async function kindOf(path: string): Promise<'file' | 'dir'> {
   try {
     return (await stat(path)).isDirectory() ? 'dir' : 'file';
-  } catch {
+  } catch (cause) {
     throw new RosettaError(ErrorCodes.DATASET_INVALID, `Dataset not found: ${path}`,
-      { file: path, hint: 'pass a COCO/Karpathy .json, a .csv/.tsv/.token caption table, a .jsonl file, or a folder of images with .txt captions' });
+      { file: path, hint: 'pass a COCO/Karpathy .json, a .csv/.tsv/.token caption table, a .jsonl file, or a folder of images with .txt captions', cause });
   }
 }
 

@@ -162,7 +162,7 @@ export async function confine(path: unknown, roots: RunRoots): Promise<void> {
   if (!insideAny(roots.paths, path)) throw refused(path, `outside the run's paths (${roots.paths.join(', ')})`);
   let real: string;
   try { real = await realpath(path); } catch (error) {
-    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot read ${path}: ${(error as Error).message}`, { file: path, hint: 'check the path exists and is readable by this user' });
+    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot read ${path}: ${(error as Error).message}`, { file: path, hint: 'check the path exists and is readable by this user', cause: error });
   }
   if (!insideAny(roots.real, real)) throw refused(path, `its real path ${real} lies outside the run's folders (a link leads out of them)`);
   if (roots.exclude.some((e) => isInside(e, real) || isInside(e, path))) throw refused(path, 'inside the collection folder the run writes to');

@@ -11,14 +11,20 @@ import { commitQueueName, ENCODE_QUEUE, keys, PREFIX, readSpecRecord } from './r
 import { loadQueueKey, refused, runRoots, verifySpec, type QueueKeyOptions } from './run-trust.js';
 import { checkEncodeJob, EncodeWorker, final } from './job-data.js';
 import { lockSettings, type LockOptions } from './locks.js';
+import { errorReporter } from './worker-errors.js';
 
 export interface WorkerOptions extends ModelRuntimeOptions, LockOptions, QueueKeyOptions {
   /** Jobs processed at once by this process (default 1: encoding already uses every core). */
   concurrency?: number;
   /** Token of the Milvus server runs write to (never stored in Redis). Default $ROSETTA_MILVUS_TOKEN. */
   milvusToken?: string;
-  /** Called after each job with its id and outcome. */
-  onJob?: (event: { id: string; runId: string; status: 'done' | 'failed'; failed?: number; reason?: string }) => void;
+  /** Called after each job with its id and outcome (a failed job: its reason, and its error code when it has one). */
+  onJob?: (event: { id: string; runId: string; status: 'done' | 'failed'; failed?: number; reason?: string; code?: string }) => void;
+  /**
+   * Called with each error outside a job (a lost Redis connection: QUEUE_UNREACHABLE; anything else: QUEUE_FAILED),
+   * the original as its `cause`, once while it repeats. Default: a line on stderr.
+   */
+  onError?: (error: RosettaError) => void;
   signal?: AbortSignal;
 }
 
@@ -64,9 +70,10 @@ export async function runWorker(url: string, options: WorkerOptions = {}): Promi
     return processEncodeJob(job, data, run, redis);
   }, { connection, prefix: PREFIX, concurrency: options.concurrency ?? 1, ...lockSettings(options) });
   const runOf = (job: Job) => String((job.data as { runId?: unknown } | undefined)?.runId ?? '');
-  worker.on('error', () => undefined); // connection errors: ioredis reconnects, BullMQ resumes
+  // Connection errors are reported, not fatal: ioredis reconnects and BullMQ resumes.
+  worker.on('error', errorReporter(url, options.onError ?? ((e) => process.stderr.write(`rosetta worker: ${e.code}: ${e.message}\n`))));
   worker.on('completed', (job, result: { failed: number }) => options.onJob?.({ id: String(job.id), runId: runOf(job), status: 'done', failed: result.failed }));
-  worker.on('failed', (job, error) => job && options.onJob?.({ id: String(job.id), runId: runOf(job), status: 'failed', reason: error.message }));
+  worker.on('failed', (job, error) => job && options.onJob?.({ id: String(job.id), runId: runOf(job), status: 'failed', reason: error.message, code: RosettaError.is(error) ? error.code : undefined }));
   await new Promise<void>((resolve) => {
     if (options.signal?.aborted) resolve();
     options.signal?.addEventListener('abort', () => resolve(), { once: true });

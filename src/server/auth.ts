@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
-import { ErrorCodes } from '../errors/codes.js';
+import { ErrorCodes } from '../rosetta.js';
 import { HttpError } from './http-errors.js';
 
 declare module 'fastify' {

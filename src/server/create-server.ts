@@ -4,15 +4,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import type { Rosetta } from '../rosetta.js';
-import { RosettaError } from '../errors/rosetta-error.js';
-import { ErrorCodes } from '../errors/codes.js';
+import { DEFAULT_MAX_PIXELS, ErrorCodes, RosettaError, type Rosetta } from '../rosetta.js';
 import { makeAuthHook, resolveBindHost } from './auth.js';
 import { DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, guardConnections, serverTimeoutOptions } from './connection-guard.js';
 import { clientErrorHandler, errorHandler, frameworkErrorHandler, HttpError } from './http-errors.js';
 import { JobManager } from './jobs.js';
 import { Roots } from './roots.js';
-import { DEFAULT_MAX_PIXELS, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT, type ServerContext, type ServerOptions } from './server-context.js';
+import { DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT, type ServerContext, type ServerOptions } from './server-context.js';
 import { registerStaticFiles } from './static-files.js';
 import { registerSearchRoutes } from './routes/search-routes.js';
 import { registerIndexRoutes } from './routes/index-routes.js';
@@ -114,7 +112,7 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
   registerMediaRoutes(app, ctx);
   registerToolRoutes(app, ctx);
   registerOcrSpeechRoutes(app, ctx);
-  if (options.queue) registerQueueRoutes(app, options.queue);
+  if (options.queue) registerQueueRoutes(app, ctx, options.queue);
   registerStaticFiles(app);
   await app.ready();
 

@@ -1,8 +1,7 @@
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { RosettaError } from '../errors/rosetta-error.js';
-import { ErrorCodes } from '../errors/codes.js';
+import { ErrorCodes, RosettaError } from '../rosetta.js';
 
 /** The one shape of every error body the server sends. */
 export interface ErrorBody {
@@ -24,6 +23,7 @@ const STATUS: Record<string, number> = {
   [ErrorCodes.MEDIA_TOO_LARGE]: 413,
   [ErrorCodes.MEDIA_TIMEOUT]: 504,
   [ErrorCodes.ENGINE_MISSING]: 501,
+  [ErrorCodes.FFMPEG_MISSING]: 501,
   [ErrorCodes.MODEL_OFFLINE_MISSING]: 503,
   [ErrorCodes.MODEL_NOT_FOUND]: 503,
   [ErrorCodes.ABORTED]: 499,

@@ -6,5 +6,4 @@ export async function createServer(...args: Parameters<typeof CreateServer>): Re
   return (await import('./create-server.js')).createServer(...args);
 }
 export { DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT, type ServerOptions } from './server-context.js';
-export { isPrivateAddress, safeFetch } from '../media/remote/safe-fetch.js';
 export type { JobView, JobStatus } from './jobs.js';

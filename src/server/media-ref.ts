@@ -1,12 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
-import { safeFetch } from '../media/remote/safe-fetch.js';
+import { ErrorCodes, invalidArgument, RosettaError, type Modality } from '../rosetta.js';
 import { checkContent, readUploadedQuery } from './uploads.js';
 import type { ServerContext } from './server-context.js';
-import type { Modality } from '../types.js';
-import { invalidArgument } from '../util/validate.js';
-import { RosettaError } from '../errors/rosetta-error.js';
-import { ErrorCodes } from '../errors/codes.js';
 
 /**
  * A media reference in a JSON body: an http(s) URL (fetched with SSRF checks, then checked by content) or
@@ -14,8 +10,8 @@ import { ErrorCodes } from '../errors/codes.js';
  */
 export async function resolveMediaRef(ctx: ServerContext, value: string, allowed: readonly Modality[]): Promise<Buffer | string> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    const bytes = await safeFetch(value, { maxBytes: ctx.limits.uploadLimitBytes, allowPrivate: ctx.allowPrivateUrls });
-    await checkContent(bytes, value, ctx.limits, allowed, bytes);
+    const bytes = await ctx.rosetta.fetchUrl(value, { maxBytes: ctx.limits.uploadLimitBytes, allowPrivate: ctx.allowPrivateUrls });
+    await checkContent(ctx, bytes, value, allowed, bytes);
     return bytes;
   }
   return ctx.roots.confine(value);
@@ -34,7 +30,7 @@ export async function readMultipartQuery(ctx: ServerContext, request: FastifyReq
     if (part.type === 'file') {
       const allowed = fileKinds[part.fieldname];
       if (!allowed) { await (part as MultipartFile).toBuffer().catch(() => undefined); throw invalidArgument('file field', `one of: ${Object.keys(fileKinds).join(', ')}`, part.fieldname); }
-      files[part.fieldname] = (await readUploadedQuery(part as MultipartFile, ctx.limits, allowed)).bytes;
+      files[part.fieldname] = (await readUploadedQuery(ctx, part as MultipartFile, allowed)).bytes;
     } else {
       (fields[part.fieldname] ??= []).push(String(part.value));
     }

@@ -1,7 +1,6 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ErrorCodes } from '../errors/codes.js';
-import { insideAny } from '../util/path-inside.js';
+import { ErrorCodes, insideAny, type LocationFilter } from '../rosetta.js';
 import { HttpError } from './http-errors.js';
 
 /**
@@ -43,6 +42,12 @@ export class Roots {
     const real = await realpath(location).catch(() => undefined);
     if (real === undefined || this.real.length === 0) return real;
     return insideAny(readable ?? await this.readable(), real) ? real : undefined;
+  }
+
+  /** `servable` as the filter Rosetta's mediaFile and thumbnail take, with the readable folders read once. */
+  async servableFilter(): Promise<LocationFilter> {
+    const readable = await this.readable();
+    return (location) => this.servable(location, readable);
   }
 
   /**

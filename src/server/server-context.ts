@@ -52,5 +52,4 @@ export interface ServerContext {
 }
 
 export const DEFAULT_UPLOAD_LIMIT = 64 * 1024 * 1024;
-export { DEFAULT_MAX_PIXELS } from '../media/image/decode-image.js';
 export const DEFAULT_PORT = 7878;

@@ -5,11 +5,9 @@ import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
-import sharp from 'sharp';
-import { detectType, type DetectedType } from '../modalities/index.js';
-import { ErrorCodes } from '../errors/codes.js';
+import { ErrorCodes, type DetectedType, type Modality } from '../rosetta.js';
 import { HttpError } from './http-errors.js';
-import type { Modality } from '../types.js';
+import type { ServerContext } from './server-context.js';
 
 /** A file stored in the upload folder; `created` when this request put it there (it was not there before). */
 export interface StoredUpload {
@@ -32,35 +30,23 @@ export interface UploadLimits {
 const tooLarge = (name: string, limit: number) => new HttpError(413, ErrorCodes.MEDIA_TOO_LARGE,
   `${name} is larger than the ${limit}-byte upload limit`, { setting: 'uploadLimitBytes' });
 
+/** What the upload helpers need of the server: its Rosetta (which checks content) and its limits. */
+export type UploadContext = Pick<ServerContext, 'rosetta' | 'limits'>;
+
 /** Checks bytes by their content (never the extension or the client's content type) and the pixel limit. */
-export async function checkContent(head: Uint8Array, name: string, limits: UploadLimits, allowed: readonly Modality[], file?: string | Buffer): Promise<DetectedType> {
-  const type = await detectType(head);
-  if (!type || !allowed.includes(type.modality)) {
-    throw new HttpError(415, ErrorCodes.MEDIA_UNSUPPORTED, `${name} is ${type ? `${type.modality} (${type.mime})` : 'not a supported media type'}; expected ${allowed.join(' or ')}`);
-  }
-  if (type.modality === 'image' && file !== undefined) {
-    let pixels: number;
-    try {
-      const meta = await sharp(file, { limitInputPixels: false }).metadata();
-      pixels = (meta.width ?? 0) * (meta.height ?? 0);
-    } catch (cause) {
-      throw new HttpError(422, ErrorCodes.MEDIA_CORRUPT, `${name} could not be read as an image: ${(cause as Error).message}`);
-    }
-    if (pixels > limits.maxPixels) {
-      throw new HttpError(413, ErrorCodes.MEDIA_TOO_LARGE, `${name} has ${pixels} pixels, above the ${limits.maxPixels}-pixel limit`, { setting: 'maxPixels' });
-    }
-  }
-  return type;
+export function checkContent(ctx: UploadContext, head: Uint8Array, name: string, allowed: readonly Modality[], file?: string | Buffer): Promise<DetectedType> {
+  return ctx.rosetta.checkMedia(head, { name, allowed, file, maxPixels: ctx.limits.maxPixels });
 }
 
 /** Reads a (small) uploaded query file into memory, within the byte limit, and checks its content. */
-export async function readUploadedQuery(part: MultipartFile, limits: UploadLimits, allowed: readonly Modality[]): Promise<{ bytes: Buffer; type: DetectedType }> {
+export async function readUploadedQuery(ctx: UploadContext, part: MultipartFile, allowed: readonly Modality[]): Promise<{ bytes: Buffer; type: DetectedType }> {
+  const { limits } = ctx;
   const bytes = await part.toBuffer().catch((error: { code?: string }) => {
     if (error?.code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(part.filename || part.fieldname, limits.uploadLimitBytes);
     throw error;
   });
   if (part.file.truncated) throw tooLarge(part.filename || part.fieldname, limits.uploadLimitBytes);
-  const type = await checkContent(bytes, part.filename || part.fieldname, limits, allowed, bytes);
+  const type = await checkContent(ctx, bytes, part.filename || part.fieldname, allowed, bytes);
   return { bytes, type };
 }
 
@@ -74,7 +60,8 @@ export function safeName(name: string | undefined): string {
  * Streams an uploaded file to a temporary name in `dir`, hashing as it goes, then renames it into place:
  * a client that disconnects mid-upload, a file over the limit or of the wrong type leaves nothing behind.
  */
-export async function storeUpload(part: MultipartFile, dir: string, limits: UploadLimits, allowed: readonly Modality[]): Promise<StoredUpload & { type: DetectedType; size: number }> {
+export async function storeUpload(ctx: UploadContext, part: MultipartFile, dir: string, allowed: readonly Modality[]): Promise<StoredUpload & { type: DetectedType; size: number }> {
+  const { limits } = ctx;
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.part-${randomUUID()}`);
   const hash = createHash('sha256');
@@ -93,7 +80,7 @@ export async function storeUpload(part: MultipartFile, dir: string, limits: Uplo
   try {
     await pipeline(part.file, tap, createWriteStream(temp, { flags: 'wx' }));
     if (part.file.truncated) throw tooLarge(name, limits.uploadLimitBytes);
-    const type = await checkContent(Buffer.concat(headChunks), name, limits, allowed, temp);
+    const type = await checkContent(ctx, Buffer.concat(headChunks), name, allowed, temp);
     const digest = hash.digest('hex');
     const final = join(dir, `${digest.slice(0, 16)}-${safeName(part.filename)}`);
     const created = !(await exists(final));
@@ -107,8 +94,8 @@ export async function storeUpload(part: MultipartFile, dir: string, limits: Uplo
 }
 
 /** Writes fetched bytes (a URL ingest) the same way: temporary name, then rename. */
-export async function storeBytes(bytes: Buffer, dir: string, name: string, limits: UploadLimits, allowed: readonly Modality[]): Promise<StoredUpload> {
-  await checkContent(bytes, name, limits, allowed, bytes);
+export async function storeBytes(ctx: UploadContext, bytes: Buffer, dir: string, name: string, allowed: readonly Modality[]): Promise<StoredUpload> {
+  await checkContent(ctx, bytes, name, allowed, bytes);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.part-${randomUUID()}`);
   const final = join(dir, `${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}-${safeName(name)}`);

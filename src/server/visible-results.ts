@@ -1,6 +1,4 @@
-import { momentRef } from '../search/moments.js';
-import { shardOfLocation } from '../datasets/shards/shard-sample.js';
-import type { SearchResult } from '../search/query.js';
+import { momentRef, shardOfLocation, type SearchResult } from '../rosetta.js';
 import type { Roots } from './roots.js';
 
 /**

@@ -1,5 +1,4 @@
-import { RosettaError } from '../errors/rosetta-error.js';
-import { ErrorCodes } from '../errors/codes.js';
+import { ErrorCodes, RosettaError } from '../rosetta.js';
 import { HttpError } from './http-errors.js';
 
 /** How many heavy requests of one kind run at once, and how many may wait for a turn. */

@@ -1,6 +1,8 @@
 /**
- * The floor plan, checked: each folder imports only from folders below it, and the CLI and the server reach
- * the library only through its public door (Rosetta and the task functions the package exports).
+ * The floor plan, checked: each folder imports only from folders below it; the CLI reaches the library only
+ * through the package entry, and the server only through the public door (`src/rosetta.ts`). Every form of
+ * import counts: `import … from`, `export … from`, a bare `import '…'`, `import type`, and `import('…')`
+ * (with or without `await`), so a lazy import is no way around the plan. There is no allow-list.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,36 +36,80 @@ function* sources(dir: string): Generator<string> {
   }
 }
 
-const topOf = (path: string) => relative(SRC, path).split(sep)[0].replace(/\.(ts|js)$/, '');
+/** A source file's path under src/, with `/` separators and `.ts` for `.js` (`server/routes/x.ts`). */
+const srcPath = (abs: string) => relative(SRC, abs).split(sep).join('/').replace(/\.js$/, '.ts');
+const topOf = (path: string) => path.split('/')[0].replace(/\.ts$/, '');
 
-interface Import { from: string; to: string; names: string; typeOnly: boolean; file: string }
-function imports(): Import[] {
+interface Import { file: string; target: string; from: string; to: string; dynamic: boolean }
+
+/**
+ * The relative imports of one file (`file`: its path under src/, `text`: its source). Package imports
+ * (`fastify`, `node:fs`) are not the floor plan's business.
+ */
+export function importsOf(file: string, text: string): Import[] {
+  const forms = [
+    { re: /^\s*(?:import|export)\s+(?:type\s+)?[^;]*?\s+from\s+['"](\.[^'"]+)['"]/gm, dynamic: false },
+    { re: /^\s*import\s+['"](\.[^'"]+)['"]/gm, dynamic: false },
+    { re: /\bimport\s*\(\s*['"`](\.[^'"`]+)['"`]\s*\)/g, dynamic: true },
+  ];
   const out: Import[] = [];
-  for (const file of sources(SRC)) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s+(type\s+)?([^;]*?)\s+from\s+'(\.[^']+)'/gm)) {
-      out.push({ from: topOf(file), to: topOf(join(dirname(file), m[3])), names: m[2], typeOnly: Boolean(m[1]), file: relative(SRC, file) });
+  for (const { re, dynamic } of forms) {
+    for (const m of text.matchAll(re)) {
+      const target = srcPath(join(SRC, dirname(file), m[1]));
+      out.push({ file, target, from: topOf(file), to: topOf(target), dynamic });
     }
   }
   return out;
 }
 
-test('every folder imports only from folders below it (no sideways or upward imports)', () => {
-  const wrong = imports().filter((i) => i.from !== i.to && !i.typeOnly && layerOf(i.to) >= layerOf(i.from))
-    .map((i) => `${i.file} → ${i.to}`);
-  assert.ok(imports().every((i) => layerOf(i.from) >= 0 && layerOf(i.to) >= 0), 'every folder is placed in a layer');
-  assert.deepEqual(wrong, []);
+/** Every way an import breaks the floor plan, one line each (empty: it keeps it). */
+export function violations(imports: Import[]): string[] {
+  const wrong: string[] = [];
+  for (const i of imports) {
+    const at = `${i.file} → ${i.target}${i.dynamic ? ' (dynamic import)' : ''}`;
+    if (layerOf(i.from) < 0 || layerOf(i.to) < 0) wrong.push(`${at}: a folder in no layer`);
+    else if (i.from !== i.to && layerOf(i.to) >= layerOf(i.from)) wrong.push(`${at}: a sideways or upward import`);
+    // The server reaches the library through the public door only: Rosetta's methods, and the types, limits
+    // and pure helpers rosetta.ts re-exports (src/rosetta/public.ts).
+    if (i.from === 'server' && i.to !== 'server' && i.target !== 'rosetta.ts') wrong.push(`${at}: the server imports only ../rosetta.js and its own files`);
+    // The CLI: the package entry, and the output helpers in util.
+    if (i.from === 'cli' && !['cli', 'index', 'util'].includes(i.to)) wrong.push(`${at}: the CLI imports only the package entry (src/index.ts) and util`);
+  }
+  return wrong;
+}
+
+const all = () => [...sources(SRC)].flatMap((abs) => importsOf(srcPath(abs), readFileSync(abs, 'utf8')));
+
+test('every folder imports only from folders below it, and the CLI and the server only through the public door', () => {
+  const found = all();
+  assert.ok(found.length > 500, `the imports of src/ were read (${found.length})`);
+  assert.ok(found.some((i) => i.dynamic), 'dynamic imports are read too');
+  assert.deepEqual(violations(found), []);
 });
 
-test('the CLI and the server call the library through Rosetta and the exported task functions only', () => {
-  const cli = imports().filter((i) => i.from === 'cli' && !['cli', 'index', 'util'].includes(i.to)).map((i) => `${i.file} → ${i.to}`);
-  assert.deepEqual(cli, [], 'the CLI imports the package entry (src/index.ts) and output helpers (util), nothing else');
-  // The server may use shared kernels (errors, validation, media checks of uploads), constants and pure
-  // formatting (a hit's media-fragment ref); every operation (search, index, tag, caption, speak, transcribe,
-  // score) goes through its Rosetta.
-  const formatting = new Set(['momentRef']);
-  const feature = new Set(['ingest', 'search', 'generate', 'ocr', 'vad', 'eval', 'train', 'collection', 'spaces', 'store']);
-  const calls = imports().filter((i) => i.from === 'server' && feature.has(i.to) && !i.typeOnly)
-    .filter((i) => i.names.replace(/[{}]/g, '').split(',').map((n) => n.trim()).some((n) => n && !n.startsWith('type ') && !/^[A-Z0-9_]+$/.test(n) && !formatting.has(n)))
-    .map((i) => `${i.file} → ${i.to} (${i.names})`);
-  assert.deepEqual(calls, []);
+test('the checker sees a lazy import of an internal module in the server, and every other way round the door', () => {
+  const file = 'server/routes/sneaky-routes.ts';
+  const text = [
+    "import type { FastifyInstance } from 'fastify';",
+    "import { ErrorCodes } from '../../rosetta.js';",
+    "import { errorSchema } from '../http-errors.js';",
+    'export async function status(url: string) {',
+    "  const { queueStatus } = await import('../../queue/queue-status.js');",
+    "  const thumbs = await import(\"../../media/image/thumbnail.js\");",
+    '  return [queueStatus, thumbs, ErrorCodes, errorSchema];',
+    '}',
+    "import type { SearchResult } from '../../search/query.js';",
+    "import '../../media/detect-type.js';",
+  ].join('\n');
+  assert.deepEqual(violations(importsOf(file, text)), [
+    'server/routes/sneaky-routes.ts → search/query.ts: the server imports only ../rosetta.js and its own files',
+    'server/routes/sneaky-routes.ts → media/detect-type.ts: the server imports only ../rosetta.js and its own files',
+    'server/routes/sneaky-routes.ts → queue/queue-status.ts (dynamic import): the server imports only ../rosetta.js and its own files',
+    'server/routes/sneaky-routes.ts → media/image/thumbnail.ts (dynamic import): the server imports only ../rosetta.js and its own files',
+  ]);
+  // Lower layers: a lazy import upward is as wrong as a static one.
+  assert.deepEqual(violations(importsOf('media/x.ts', "const q = await import('../queue/worker.js');")),
+    ['media/x.ts → queue/worker.ts (dynamic import): a sideways or upward import']);
+  assert.deepEqual(violations(importsOf('cli/x.ts', "export { Rosetta } from '../rosetta.js';")),
+    ['cli/x.ts → rosetta.ts: the CLI imports only the package entry (src/index.ts) and util']);
 });

@@ -59,3 +59,29 @@ test('inputs: text must be marked, an ambiguous string names both readings, inde
     await rosetta.close();
   }
 });
+
+test('what a server needs is on the door: an item\'s file with byte ranges, its thumbnail, and content checks', async () => {
+  const rosetta = await Rosetta.open(join(root, 'media', '.rosetta'), { spaces: [model], offline: true });
+  try {
+    const picture = join(root, 'red.png');
+    await rosetta.index([picture]);
+    const [hit] = await rosetta.search('red', { k: 1 });
+    const file = await rosetta.mediaFile(hit.itemHash);
+    const bytes = readFileSync(picture);
+    assert.equal(file?.size, bytes.length);
+    assert.equal(file?.mime, 'image/png');
+    const chunks: Buffer[] = [];
+    for await (const chunk of file!.open({ start: 1, end: 3 })) chunks.push(chunk as Buffer);
+    assert.deepEqual(Buffer.concat(chunks), bytes.subarray(1, 4));
+    // A caller that may not read the file (a server's roots) gets nothing, not the file.
+    assert.equal(await rosetta.mediaFile(hit.itemHash, { readable: async () => undefined }), undefined);
+    assert.equal(await rosetta.mediaFile('0'.repeat(64)), undefined);
+    const thumb = await rosetta.thumbnail(hit.itemHash, { side: 16 });
+    assert.equal(thumb?.mime, 'image/jpeg');
+    assert.equal((await rosetta.checkMedia(bytes, { name: 'red.png', allowed: ['image'], file: bytes })).modality, 'image');
+    await assert.rejects(rosetta.checkMedia(Buffer.from('just words'), { name: 'note.txt', allowed: ['image'] }), { code: 'ROSETTA_ERR_MEDIA_UNSUPPORTED', message: /note\.txt is text/ });
+    await assert.rejects(rosetta.checkMedia(bytes, { name: 'red.png', allowed: ['image'], file: bytes, maxPixels: 10 }), { code: 'ROSETTA_ERR_MEDIA_TOO_LARGE' });
+  } finally {
+    await rosetta.close();
+  }
+});

@@ -8,7 +8,8 @@ import { registryModelDir } from '../../src/models/local-models.js';
 import { defaultPiperVoice } from '../../src/generate/speak/piper-engine.js';
 import sharp from 'sharp';
 import { colourImage, transparentPicture } from '../helpers/images.js';
-import { buildFixture, postJson, startServer, waitForJob, type Fixture } from './fixture.js';
+import { buildFixture, colourVideo, postJson, startServer, waitForJob, type Fixture } from './fixture.js';
+import { resetFfmpegCache } from '../../src/media/ffmpeg/locate.js';
 
 let fx: Fixture;
 let server: RosettaServer;
@@ -264,4 +265,34 @@ test('bad requests get JSON errors with codes, never a stack trace', async () =>
   const text = await broken.text();
   assert.doesNotMatch(text, /at .*\.(js|ts):\d+/);
   assert.equal((await fetch(`${url}/api/nothing`)).status, 404);
+});
+
+test('a video thumbnail is a frame of the video; without ffmpeg the answer says ffmpeg is missing and how to install it', async () => {
+  const clips = join(fx.photos, 'clips');
+  mkdirSync(clips);
+  await colourVideo(join(clips, 'clip.mp4'), [['blue', 2], ['magenta', 2]]);
+  const summary = await fx.rosetta.index([clips]);
+  assert.equal(summary.failed, 0);
+  const [hit] = await fx.rosetta.search({ text: 'magenta' }, { k: 1, in: ['video'] });
+  const thumb = `${url}/api/thumb/${hit.itemHash}?t=3`;
+  const frame = await fetch(thumb);
+  assert.equal(frame.status, 200);
+  assert.equal(frame.headers.get('content-type'), 'image/jpeg');
+  const saved = { ffmpeg: process.env.ROSETTA_FFMPEG, ffprobe: process.env.ROSETTA_FFPROBE };
+  process.env.ROSETTA_FFMPEG = join(fx.root, 'no-such-ffmpeg');
+  process.env.ROSETTA_FFPROBE = join(fx.root, 'no-such-ffprobe');
+  resetFfmpegCache();
+  try {
+    const res = await fetch(thumb);
+    const { error } = await res.json() as { error: { code: string; message: string } };
+    assert.equal(res.status, 501);
+    assert.equal(error.code, 'ROSETTA_ERR_MEDIA_FFMPEG_MISSING');
+    assert.match(error.message, /ffmpeg/);
+    assert.match(error.message, /apt-get install ffmpeg/);
+  } finally {
+    for (const [name, value] of [['ROSETTA_FFMPEG', saved.ffmpeg], ['ROSETTA_FFPROBE', saved.ffprobe]] as const) {
+      if (value === undefined) delete process.env[name]; else process.env[name] = value;
+    }
+    resetFfmpegCache();
+  }
 });

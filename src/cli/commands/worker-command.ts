@@ -29,7 +29,7 @@ export function registerWorker(program: Command): void {
         batchSize: o.batchSize, threads: o.threads, cacheDir: o.cacheDir, signal: controller.signal,
         onJob: (e) => {
           if (o.json) { process.stdout.write(`${JSON.stringify(e)}\n`); return; }
-          process.stderr.write(`${e.status === 'done' ? 'done' : 'FAILED'} ${e.id}${e.failed ? ` (${e.failed} files failed)` : ''}${e.reason ? `: ${e.reason}` : ''}\n`);
+          process.stderr.write(`${e.status === 'done' ? 'done' : 'FAILED'} ${e.id}${e.failed ? ` (${e.failed} files failed)` : ''}${e.code ? ` ${e.code}` : ''}${e.reason ? `: ${e.reason}` : ''}\n`);
         },
       });
       // Stopped: a Redis that went away leaves reconnect timers behind, which would keep the process alive.

@@ -1,14 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
-import type { IndexProgress, IndexSummary } from '../../ingest/progress.js';
+import { invalidArgument, modalityNames, type IndexProgress, type IndexSummary } from '../../rosetta.js';
 import { errorSchema, notFound } from '../http-errors.js';
 import { isFinished, type JobView } from '../jobs.js';
 import { listField } from '../media-ref.js';
-import { safeFetch } from '../../media/remote/safe-fetch.js';
 import { discardUploads, storeBytes, storeUpload, type StoredUpload } from '../uploads.js';
 import type { ServerContext } from '../server-context.js';
-import { invalidArgument } from '../../util/validate.js';
-import { modalityNames } from '../../modalities/index.js';
 
 const INDEXABLE = modalityNames();
 
@@ -55,7 +52,7 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
       if (request.isMultipart()) {
         const fields: Record<string, string[]> = {};
         for await (const part of request.parts()) {
-          if (part.type === 'file') uploads.push(await storeUpload(part as MultipartFile, ctx.uploadDir, ctx.limits, INDEXABLE));
+          if (part.type === 'file') uploads.push(await storeUpload(ctx, part as MultipartFile, ctx.uploadDir, INDEXABLE));
           else (fields[part.fieldname] ??= []).push(String(part.value));
         }
         tags = listField(fields.tags);
@@ -67,8 +64,8 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
         // Check every path and URL before starting: a refused one fails the request, not half a job.
         for (const p of body.paths ?? []) targets.push(await ctx.roots.confine(p));
         for (const url of body.urls ?? []) {
-          const bytes = await safeFetch(url, { maxBytes: ctx.limits.uploadLimitBytes, allowPrivate: ctx.allowPrivateUrls });
-          uploads.push(await storeBytes(bytes, ctx.uploadDir, new URL(url).pathname.split('/').pop() || 'download', ctx.limits, INDEXABLE));
+          const bytes = await ctx.rosetta.fetchUrl(url, { maxBytes: ctx.limits.uploadLimitBytes, allowPrivate: ctx.allowPrivateUrls });
+          uploads.push(await storeBytes(ctx, bytes, ctx.uploadDir, new URL(url).pathname.split('/').pop() || 'download', INDEXABLE));
         }
         tags = body.tags;
         prune = body.prune ?? false;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { invalidArgument } from '../../util/validate.js';
+import { invalidArgument } from '../../rosetta.js';
 import { errorSchema } from '../http-errors.js';
 import type { ServerContext } from '../server-context.js';
 import { mediaOf, whileConnected } from '../media-ref.js';

@@ -1,8 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { QueryParts, SearchOptions, SearchResult } from '../../search/query.js';
-import type { SearchFilter } from '../../store/vector-store.js';
-import type { Modality } from '../../types.js';
-import { modalityNames, queryModalities, segmentKinds } from '../../modalities/index.js';
+import { modalityNames, queryModalities, segmentKinds, type Modality, type QueryParts, type SearchFilter, type SearchOptions, type SearchResult } from '../../rosetta.js';
 import { errorSchema } from '../http-errors.js';
 import { jsonField, listField, numberField, readMultipartQuery, resolveMediaRef, validateAssembledBody } from '../media-ref.js';
 import type { ServerContext } from '../server-context.js';

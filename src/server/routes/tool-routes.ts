@@ -1,8 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { MAX_SPEAK_CHARS } from '../../generate/speak/speak.js';
-import type { Modality } from '../../types.js';
-import { modalities as listModalities } from '../../modalities/index.js';
-import { invalidArgument } from '../../util/validate.js';
+import { invalidArgument, MAX_SPEAK_CHARS, modalities as listModalities, type Modality } from '../../rosetta.js';
 import { errorSchema } from '../http-errors.js';
 import { listField, mediaOf, whileConnected } from '../media-ref.js';
 import type { ServerContext } from '../server-context.js';

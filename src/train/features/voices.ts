@@ -73,7 +73,7 @@ export async function speakInRoom(text: string, voice: Voice, cacheDir = speechC
       await run('sox', ['-R', dry, '-b', '16', tmp, ...effects]);
     }
   } catch (err) {
-    throw new RosettaError(ErrorCodes.ENGINE_MISSING, `espeak-ng/sox could not speak '${text}' with ${name} (${(err as Error).message}). Install them: apt-get install espeak-ng sox`, {});
+    throw new RosettaError(ErrorCodes.ENGINE_MISSING, `espeak-ng/sox could not speak '${text}' with ${name} (${(err as Error).message}). Install them: apt-get install espeak-ng sox`, { cause: err });
   } finally {
     rmSync(dry, { force: true });
   }
