@@ -37,8 +37,8 @@ export async function loadClapSpace(options: LoadClapSpaceOptions): Promise<Spac
   const ref = parseModelRef(options.model);
   const runtime = resolveRuntime({ device: options.device, dtype: options.dtype, batchSize: options.batchSize, offline: options.offline, cacheDir: options.cacheDir });
   const [config, extractor] = await Promise.all([
-    loadPretrained(AutoConfig as any, ref, runtime, {}, 'config') as Promise<Record<string, unknown>>,
-    loadPretrained(AutoFeatureExtractor as any, ref, runtime, {}, 'feature extractor') as Promise<FeatureExtractorFn>,
+    loadPretrained(AutoConfig, ref, runtime, {}, 'config') as Promise<unknown> as Promise<Record<string, unknown>>,
+    loadPretrained(AutoFeatureExtractor, ref, runtime, {}, 'feature extractor') as Promise<FeatureExtractorFn>,
   ]);
   return new ClapSpace(options.id ?? 'clap', ref, runtime, config, extractor);
 }
@@ -144,13 +144,13 @@ export class ClapSpace implements Space {
   }
 
   private loadText(): Promise<[TokenizerFn, Callable]> {
-    this.tokenizer ??= loadPretrained(AutoTokenizer as any, this.ref, this.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
-    this.textModel ??= loadPretrained(ClapTextModelWithProjection as any, this.ref, this.runtime, {}, 'text tower') as Promise<Callable>;
+    this.tokenizer ??= loadPretrained(AutoTokenizer, this.ref, this.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
+    this.textModel ??= loadPretrained(ClapTextModelWithProjection, this.ref, this.runtime, {}, 'text tower') as Promise<Callable>;
     return Promise.all([this.tokenizer, this.textModel]);
   }
 
   private loadAudio(): Promise<Callable> {
-    this.audioModel ??= loadPretrained(ClapAudioModelWithProjection as any, this.ref, this.runtime, {}, 'audio tower') as Promise<Callable>;
+    this.audioModel ??= loadPretrained(ClapAudioModelWithProjection, this.ref, this.runtime, {}, 'audio tower') as Promise<Callable>;
     return this.audioModel;
   }
 

@@ -61,24 +61,24 @@ export class ClipSpace implements Space {
   private get imageBatch() { return this.options.runtime.batchSize ?? 16; }
 
   private loadTokenizer(): Promise<TokenizerFn> {
-    this.tokenizer ??= loadPretrained(AutoTokenizer as any, this.options.ref, this.options.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
+    this.tokenizer ??= loadPretrained(AutoTokenizer, this.options.ref, this.options.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
     return this.tokenizer;
   }
 
   private loadText(): Promise<Callable> {
     const cls = this.options.family === 'siglip' ? SiglipTextModel : CLIPTextModelWithProjection;
-    this.textModel ??= loadPretrained(cls as any, this.options.ref, this.options.runtime, {}, 'text tower') as Promise<Callable>;
+    this.textModel ??= loadPretrained(cls, this.options.ref, this.options.runtime, {}, 'text tower') as Promise<Callable>;
     return this.textModel;
   }
 
   private loadVision(): Promise<Callable> {
     const cls = this.options.family === 'siglip' ? SiglipVisionModel : CLIPVisionModelWithProjection;
-    this.visionModel ??= loadPretrained(cls as any, this.options.ref, this.options.runtime, {}, 'vision tower') as Promise<Callable>;
+    this.visionModel ??= loadPretrained(cls, this.options.ref, this.options.runtime, {}, 'vision tower') as Promise<Callable>;
     return this.visionModel;
   }
 
   private loadPreprocess(): Promise<ImagePreprocessConfig> {
-    this.preprocess ??= (loadPretrained(AutoImageProcessor as any, this.options.ref, this.options.runtime, {}, 'image processor') as Promise<any>)
+    this.preprocess ??= loadPretrained(AutoImageProcessor, this.options.ref, this.options.runtime, {}, 'image processor')
       .then((p) => readImagePreprocessConfig(p.config ?? {}));
     return this.preprocess;
   }

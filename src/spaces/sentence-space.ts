@@ -46,12 +46,12 @@ export class SentenceSpace implements Space {
   }
 
   private loadTokenizer(): Promise<TokenizerFn> {
-    this.tokenizer ??= loadPretrained(AutoTokenizer as any, this.ref, this.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
+    this.tokenizer ??= loadPretrained(AutoTokenizer, this.ref, this.runtime, {}, 'tokenizer') as Promise<TokenizerFn>;
     return this.tokenizer;
   }
 
   private loadEncoder(): Promise<Callable> {
-    this.encoder ??= loadPretrained(AutoModel as any, this.ref, this.runtime, {}, 'text encoder') as Promise<Callable>;
+    this.encoder ??= loadPretrained(AutoModel, this.ref, this.runtime, {}, 'text encoder') as Promise<Callable>;
     return this.encoder;
   }
 
