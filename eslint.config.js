@@ -14,6 +14,8 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.node } },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
+      // `let { a, b } = …` where only `a` is reassigned stays one declaration.
+      'prefer-const': ['error', { destructuring: 'all' }],
       // A leading underscore marks a value deliberately left unused (a destructured field dropped, a callback's argument).
       '@typescript-eslint/no-unused-vars': ['error', {
         argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true,
