@@ -97,7 +97,7 @@ for (const n of SIZES) {
   const tiny = modelLabel === 'tiny test model' ? buildTinyClip() : undefined;
   const rosetta = await Rosetta.open(join(dir, '.rosetta'), { spaces: [{ id: 'clip', model: tiny ?? miniClip }], offline: true, indexThreshold: EXACT ? 1e12 : undefined });
   await rosetta.create(); // the vectors are written straight through the store, which a new collection has only once created
-  let t = performance.now();
+  const t = performance.now();
   await fill(rosetta, n);
   const ann = (rosetta.store as LanceStore).annStatus()[0];
   console.log(`\n## ${n.toLocaleString('en')} items (${rosetta.spaces[0].dim}-d, ${EXACT ? 'flat scan' : `library default index policy: ANN index ${ann?.state ?? 'off'}, ${ann?.size ?? 0} vectors`}), written and optimised in ${((performance.now() - t) / 1000).toFixed(1)} s`);

@@ -50,7 +50,7 @@ try {
     await transcribe(c.file, { model: counting, language: 'en', maxNewTokens: tokens, speechOnly: false }); // warm-up
     const times = { all: [] as number[], speech: [] as number[], vad: [] as number[] };
     const seen = { all: [] as number[], speech: [] as number[] };
-    let decoded = { all: 0, speech: 0 };
+    const decoded = { all: 0, speech: 0 };
     for (let r = 0; r < rounds; r += 1) {
       for (const mode of (r % 2 ? ['speech', 'all'] : ['all', 'speech']) as ('all' | 'speech')[]) {
         calls = [];

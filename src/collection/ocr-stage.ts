@@ -2,7 +2,7 @@ import { attachTextToItem, type TextToAttach } from './attach-text.js';
 import { itemsUnder } from './items-under.js';
 import { extractScenes } from '../media/video/extract-scenes.js';
 import type { Space } from '../spaces/space.js';
-import type { ItemRecord, VectorStore } from '../store/vector-store.js';
+import type { VectorStore } from '../store/vector-store.js';
 import { ocr, sharedTextReader } from '../ocr/read-image-text.js';
 import type { ItemOcrMeta, StoredOcrLine } from '../store/item-meta.js';
 import type { ModelRuntimeOptions } from '../models/runtime-options.js';

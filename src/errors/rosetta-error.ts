@@ -1,3 +1,4 @@
+import type { ErrorCode } from './codes.js';
 /**
  * Base class of every error Rosetta throws on purpose. `code` is stable (documented in ERRORS.md),
  * data fields say what was involved, and the message names the file/model and the fix.
@@ -10,7 +11,7 @@ export class RosettaError extends Error {
   readonly hint?: string;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     data: { file?: string; model?: string; setting?: string; hint?: string; cause?: unknown } = {},
   ) {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { RosettaError } from '../errors/rosetta-error.js';
-import { ErrorCodes } from '../errors/codes.js';
+import { ErrorCodes, type ErrorCode } from '../errors/codes.js';
 import type { ModelRuntimeOptions } from '../models/runtime-options.js';
 import type { OcrOptions, OcrResult } from './read-image-text.js';
 
@@ -13,7 +13,7 @@ export type OcrThreadRequest =
 
 export type OcrThreadReply =
   | { type: 'done'; id: number; result: OcrResult }
-  | { type: 'failed'; id: number; error: { code?: string; message: string; file?: string; setting?: string } };
+  | { type: 'failed'; id: number; error: { code?: ErrorCode; message: string; file?: string; setting?: string } };
 
 interface Pending { resolve: (r: OcrResult) => void; reject: (e: unknown) => void }
 

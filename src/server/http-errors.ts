@@ -1,7 +1,7 @@
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCodes, RosettaError } from '../rosetta.js';
+import { ErrorCodes, RosettaError, type ErrorCode } from '../rosetta.js';
 
 /** The one shape of every error body the server sends. */
 export interface ErrorBody {
@@ -38,7 +38,7 @@ const STATUS: Record<string, number> = {
 
 /** A RosettaError carrying an explicit HTTP status (for cases a code alone does not settle). */
 export class HttpError extends RosettaError {
-  constructor(readonly statusCode: number, code: string, message: string, data: { setting?: string; hint?: string } = {}) {
+  constructor(readonly statusCode: number, code: ErrorCode, message: string, data: { setting?: string; hint?: string } = {}) {
     super(code, message, data);
   }
 }

@@ -67,11 +67,9 @@ export async function storeUpload(ctx: UploadContext, part: MultipartFile, dir: 
   const hash = createHash('sha256');
   const headChunks: Buffer[] = [];
   let headBytes = 0;
-  let size = 0;
   const tap = new Transform({
     transform(chunk: Buffer, _enc, callback) {
       hash.update(chunk);
-      size += chunk.byteLength;
       if (headBytes < 64 * 1024) { headChunks.push(chunk); headBytes += chunk.byteLength; }
       callback(null, chunk);
     },

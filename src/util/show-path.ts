@@ -1,4 +1,5 @@
 /** Control characters (newline, tab, escape, C1, line separators) that would break or forge an output line. */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** A path as it should appear in a line of output: as is, or JSON-quoted when it holds control characters. */

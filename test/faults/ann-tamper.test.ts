@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openLanceStore } from '../../src/store/lancedb/lance-store.js';
 import { vectorTableName } from '../../src/store/keys.js';
+import type { AnnManifest } from '../../src/store/ann/index-files.js';
 import { annCommit, ANN_SPACE } from '../store/ann-fixture.js';
 
 const COUNT = 1500;
@@ -29,11 +30,11 @@ before(async () => {
 });
 
 /** A copy of the collection with its index saved, and the paths of its index files. */
-function copy(): { dir: string; ann: string; manifest: Record<string, any>; indexPath: string; save(m: Record<string, any>): void } {
+function copy(): { dir: string; ann: string; manifest: AnnManifest; indexPath: string; save(m: AnnManifest): void } {
   const dir = join(root, `c${n++}`);
   assert.equal(spawnSync('cp', ['-r', pristine, dir]).status, 0);
   const ann = join(dir, 'ann', vectorTableName(ANN_SPACE.spaceId));
-  const manifest = JSON.parse(readFileSync(join(ann, 'manifest.json'), 'utf8'));
+  const manifest = JSON.parse(readFileSync(join(ann, 'manifest.json'), 'utf8')) as AnnManifest;
   return { dir, ann, manifest, indexPath: join(ann, manifest.index.file), save: (m) => writeFileSync(join(ann, 'manifest.json'), JSON.stringify(m)) };
 }
 

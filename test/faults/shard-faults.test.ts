@@ -55,13 +55,13 @@ function metadataColumns(rows: number) {
 type Forge = (w: ParquetWriter & { num_rows: bigint; row_groups: { num_rows: bigint; columns: { meta_data?: { num_values: bigint; data_page_offset: bigint; dictionary_page_offset?: bigint } }[] }[] }) => void;
 
 /** A parquet file whose footer is altered by `forge` before it is written. */
-function forgedParquet(path: string, rows: number, forge: Forge): void {
+async function forgedParquet(path: string, rows: number, forge: Forge): Promise<void> {
   const columnData = metadataColumns(rows);
   const writer = new ByteWriter();
   const pq = new ParquetWriter({ writer, schema: schemaFromColumnData({ columnData }) });
-  pq.write({ columnData, rowGroupSize: rows });
+  await pq.write({ columnData, rowGroupSize: rows });
   forge(pq as Parameters<Forge>[0]);
-  pq.finish();
+  await pq.finish();
   writeFileSync(path, new Uint8Array(writer.getBuffer()));
 }
 
@@ -97,7 +97,7 @@ describe('parquet shards', () => {
     ];
     for (const [name, forge] of forgeries) {
       const path = join(root, `${name}.parquet`);
-      forgedParquet(path, 500, forge);
+      await forgedParquet(path, 500, forge);
       await assert.rejects(collect(path), (e: Error & { code?: string }) => {
         assert.equal(e.code, 'ROSETTA_ERR_MEDIA_CORRUPT', `${name}: ${e.message}`);
         assert.ok(e.message.includes(path), e.message);

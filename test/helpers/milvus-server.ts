@@ -26,7 +26,7 @@ function pythonHas(module: string): boolean {
   return existsSync(python) && spawnSync(python, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
 }
 
-let availability: Partial<Record<MilvusKind, boolean>> = {};
+const availability: Partial<Record<MilvusKind, boolean>> = {};
 /** Whether the set-up installed this kind of server (`.venv` with the `milvus` or `milvus_lite` package). */
 export function hasMilvus(kind: MilvusKind = 'milvus'): boolean {
   availability[kind] ??= pythonHas(kind === 'milvus' ? 'milvus' : 'milvus_lite.adapter.grpc.server');

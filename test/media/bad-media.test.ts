@@ -7,6 +7,7 @@ import { probeMedia, liveMediaProcesses } from '../../src/media/ffmpeg/index.js'
 import { decodeAudio, decodeAudioWindows } from '../../src/media/audio/index.js';
 import { extractScenes } from '../../src/media/video/extract-scenes.js';
 import { ErrorCodes } from '../../src/errors/codes.js';
+import type { RosettaError } from '../../src/errors/rosetta-error.js';
 import { makeBadMedia } from '../helpers/media-fixtures.js';
 
 let bad: Awaited<ReturnType<typeof makeBadMedia>>;
@@ -14,7 +15,7 @@ before(async () => { bad = await makeBadMedia(await mkdtemp(join(tmpdir(), 'rose
 
 /** The error a user sees: the stable code, the file named in the message and the data, and a fix. */
 function failsWith(code: string, file: string) {
-  return (error: any) => {
+  return (error: RosettaError) => {
     assert.equal(error.code, code, error.message);
     assert.equal(error.file, file);
     assert.ok(error.message.includes(file), error.message);
@@ -33,7 +34,7 @@ test('zero-byte, garbage and truncated files fail with a clear error per file', 
   await assert.rejects(probeMedia(bad.zeroByte), failsWith(ErrorCodes.MEDIA_EMPTY, bad.zeroByte));
   await assert.rejects(decodeAudio(bad.garbage, 16_000), failsWith(ErrorCodes.MEDIA_CORRUPT, bad.garbage));
   await assert.rejects(drain(extractScenes(bad.truncated)), failsWith(ErrorCodes.MEDIA_CORRUPT, bad.truncated));
-  await assert.rejects(probeMedia(join(tmpdir(), 'no-such-file.mp4')), (e: any) => e.code === ErrorCodes.MEDIA_UNREADABLE);
+  await assert.rejects(probeMedia(join(tmpdir(), 'no-such-file.mp4')), (e: RosettaError) => e.code === ErrorCodes.MEDIA_UNREADABLE);
 });
 
 test('a video without sound and a sound without video say which track is missing', async () => {
@@ -53,6 +54,6 @@ test('zero-length audio and an unknown codec are reported, and no child is left 
 
 test('options are checked before any work, naming the parameter and the range', async () => {
   await assert.rejects(drain(decodeAudioWindows(bad.audioOnly, { windowSeconds: 2, hopSeconds: 3 })),
-    (e: any) => e.code === ErrorCodes.INVALID_ARGUMENT && /hopSeconds/.test(e.message) && /between 0\.01 and 2/.test(e.message));
-  await assert.rejects(drain(extractScenes(bad.videoOnly, { threshold: 2 })), (e: any) => e.code === ErrorCodes.INVALID_ARGUMENT && /threshold/.test(e.message));
+    (e: RosettaError) => e.code === ErrorCodes.INVALID_ARGUMENT && /hopSeconds/.test(e.message) && /between 0\.01 and 2/.test(e.message));
+  await assert.rejects(drain(extractScenes(bad.videoOnly, { threshold: 2 })), (e: RosettaError) => e.code === ErrorCodes.INVALID_ARGUMENT && /threshold/.test(e.message));
 });

@@ -9,6 +9,7 @@ import { dot } from '../../src/vectors/index.js';
 import { decodeAudio, decodeAudioWindows, type AudioWindow } from '../../src/media/audio/index.js';
 import { MINI_MODEL_DIR } from '../../src/models/model-ref.js';
 import { ErrorCodes } from '../../src/errors/codes.js';
+import type { RosettaError } from '../../src/errors/rosetta-error.js';
 import { buildTinyClap, makeTone } from '../helpers/media-fixtures.js';
 
 let dir: string;
@@ -43,9 +44,9 @@ test('towers load separately: text works without the audio file, and wrong rates
   const space = await loadClapSpace({ model: copy, offline: true });
   assert.equal((await space.embedTexts(['low'])).length, 1);
   await assert.rejects(space.embedAudio([{ samples: new Float32Array(100), sampleRate: 44_100 }]),
-    (e: any) => e.code === ErrorCodes.INVALID_ARGUMENT && /16000 Hz/.test(e.message));
+    (e: RosettaError) => e.code === ErrorCodes.INVALID_ARGUMENT && /16000 Hz/.test(e.message));
   await assert.rejects(space.embedAudio([{ samples: new Float32Array(16_000), sampleRate: 16_000 }]),
-    (e: any) => e.code === ErrorCodes.MODEL_NOT_FOUND || e.code === ErrorCodes.MODEL_LOAD_FAILED);
+    (e: RosettaError) => e.code === ErrorCodes.MODEL_NOT_FOUND || e.code === ErrorCodes.MODEL_LOAD_FAILED);
 });
 
 test('streamed windows of a recording are found by a text query for what they sound like', async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { detectFfmpeg, locateFfmpeg, probeMedia, liveMediaProcesses } from '../../src/media/ffmpeg/index.js';
 import { decodeAudioWindows } from '../../src/media/audio/index.js';
 import { ErrorCodes } from '../../src/errors/codes.js';
+import type { RosettaError } from '../../src/errors/rosetta-error.js';
 import { makeTone } from '../helpers/media-fixtures.js';
 
 const isGone = (pid: number) => { try { process.kill(pid, 0); return false; } catch { return true; } };
@@ -15,7 +16,7 @@ test('ffmpeg is found once and reused; a named but missing program fails with in
   const engine = await locateFfmpeg();
   assert.ok(engine.ffmpeg && engine.ffprobe && engine.version);
   assert.equal(await locateFfmpeg(), engine);
-  await assert.rejects(detectFfmpeg({ ...process.env, ROSETTA_FFMPEG: '/nonexistent/ffmpeg' }), (error: any) =>
+  await assert.rejects(detectFfmpeg({ ...process.env, ROSETTA_FFMPEG: '/nonexistent/ffmpeg' }), (error: RosettaError) =>
     error.code === ErrorCodes.FFMPEG_MISSING && /apt-get install ffmpeg/.test(error.message) && /npm install @ffmpeg-installer/.test(error.message));
 });
 
@@ -41,7 +42,7 @@ test('a file that makes ffprobe hang is killed at the time limit, named, and rea
   const fifo = join(dir, 'stalled.wav');
   execFileSync('mkfifo', [fifo]); // opening a FIFO with no writer blocks forever
   const started = Date.now();
-  await assert.rejects(probeMedia(fifo, { timeoutMs: 700 }), (error: any) =>
+  await assert.rejects(probeMedia(fifo, { timeoutMs: 700 }), (error: RosettaError) =>
     error.code === ErrorCodes.MEDIA_TIMEOUT && error.file === fifo && error.message.includes(fifo));
   assert.ok(Date.now() - started < 5000);
   assert.deepEqual(liveMediaProcesses(), []);
@@ -60,7 +61,7 @@ test('a stream that stalls mid-way is killed by the stall guard after the window
   const writer = await open(fifo, 'w'); // resolves once ffmpeg opens the FIFO for reading
   const { readFile } = await import('node:fs/promises');
   await writer.write(await readFile(real)); // 20 s of audio, then the writer stays open and silent
-  await assert.rejects(decoding, (error: any) => error.code === ErrorCodes.MEDIA_TIMEOUT && error.file === fifo);
+  await assert.rejects(decoding, (error: RosettaError) => error.code === ErrorCodes.MEDIA_TIMEOUT && error.file === fifo);
   await writer.close();
   assert.ok(windows.length >= 3, `decoded ${windows.length} windows before the stall`);
   assert.deepEqual(liveMediaProcesses(), []);
@@ -82,7 +83,7 @@ test('abort and early exit kill the ffmpeg child and leave no zombie', async () 
       pids.push(...liveMediaProcesses());
       if (seen === 3) controller.abort();
     }
-  })(), (error: any) => error.code === ErrorCodes.ABORTED && error.file === file);
+  })(), (error: RosettaError) => error.code === ErrorCodes.ABORTED && error.file === file);
   assert.ok(pids.length > 0 && pids.every(isGone), 'the child is reaped, not a zombie');
   assert.deepEqual(liveMediaProcesses(), []);
 });

@@ -7,6 +7,7 @@ import { extractScenes, type VideoScene } from '../../src/media/video/extract-sc
 import { liveMediaProcesses, resetFfmpegCache, detectFfmpeg } from '../../src/media/ffmpeg/index.js';
 import { decodeAudioWindows } from '../../src/media/audio/index.js';
 import { ErrorCodes } from '../../src/errors/codes.js';
+import type { RosettaError } from '../../src/errors/rosetta-error.js';
 import { hasEspeak, makeEmojiVideo, makeTone } from '../helpers/media-fixtures.js';
 
 let dir: string;
@@ -89,7 +90,7 @@ test('aborting scene extraction kills ffmpeg and reports ABORTED', async () => {
   const controller = new AbortController();
   await assert.rejects((async () => {
     for await (const _ of extractScenes(file, { sampleEverySeconds: 0.5, signal: controller.signal })) controller.abort();
-  })(), (e: any) => e.code === ErrorCodes.ABORTED && e.file === file);
+  })(), (e: RosettaError) => e.code === ErrorCodes.ABORTED && e.file === file);
   assert.deepEqual(liveMediaProcesses(), []);
 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AutoFeatureExtractor, AutoTokenizer, pipeline } from '@huggingface/transformers';
+import { AutoFeatureExtractor } from '@huggingface/transformers';
 import { readAudio } from '../../src/media/audio/read-audio.js';
 import { unloadAll } from '../../src/generate/load-once.js';
 import { normaliseSegments, WhisperEngine } from '../../src/generate/transcribe/whisper-engine.js';

@@ -9,11 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rosetta } from '../../src/rosetta.js';
-import { openLanceStore } from '../../src/store/lancedb/lance-store.js';
 import { queueStatus } from '../../src/queue/queue-status.js';
 import { buildTinyClip } from '../helpers/tiny-clip.js';
 import { hasRedis, RedisHarness } from '../helpers/redis-server.js';
-import { assertSameAsReference as sameAs, writeRunFiles, exited, kill, killRandomWorkers, RosettaChildren, sleep, snapshot as snapshotOf, untilCommitted as committed, type Snapshot } from './distributed-harness.js';
+import { assertSameAsReference as sameAs, writeRunFiles, exited, kill, killRandomWorkers, RosettaChildren, snapshot as snapshotOf, untilCommitted as committed, type Snapshot } from './distributed-harness.js';
 
 const LOCK_MS = '1500';
 

@@ -1,6 +1,5 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { RosettaServer } from '../../src/server/index.js';
 import { colourImage } from '../helpers/images.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createServer, Rosetta, DEFAULT_MAX_PIXELS, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT } from '../../index.js';
+import { createServer, DEFAULT_MAX_PIXELS, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT } from '../../index.js';
 import { action, addCommonOptions, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
 
 interface ServeFlags extends CommonOptions {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runWorker } from '../../index.js';
-import { action, addRuntimeOptions, parseIntStrict, printJson } from '../shared.js';
+import { action, addRuntimeOptions, parseIntStrict } from '../shared.js';
 
 interface WorkerFlags {
   queue: string; concurrency?: number; lockMs?: number; offline?: boolean; device?: string; dtype?: string;

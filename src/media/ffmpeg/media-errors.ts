@@ -1,8 +1,8 @@
 import { RosettaError } from '../../errors/rosetta-error.js';
-import { ErrorCodes } from '../../errors/codes.js';
+import { ErrorCodes, type ErrorCode } from '../../errors/codes.js';
 
 // Patterns in ffmpeg/ffprobe stderr, most specific first. Each maps to a stable code and a fix a user can act on.
-const RULES: { test: RegExp; code: string; what: string; hint: string }[] = [
+const RULES: { test: RegExp; code: ErrorCode; what: string; hint: string }[] = [
   { test: /No such file or directory/i, code: ErrorCodes.MEDIA_UNREADABLE, what: 'does not exist',
     hint: 'check the path' },
   { test: /Permission denied/i, code: ErrorCodes.MEDIA_UNREADABLE, what: 'cannot be read (permission denied)',

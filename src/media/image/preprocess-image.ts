@@ -25,18 +25,21 @@ export function kernelForResample(resample: unknown): NonNullable<ImagePreproces
   return resample === 0 ? 'nearest' : resample === 1 ? 'lanczos3' : resample === 2 ? 'linear' : 'cubic';
 }
 
-type Json = Record<string, any>;
+/** A field of a parsed JSON object, or undefined when `v` is not an object. */
+const field = (v: unknown, key: string): unknown => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined);
 
-export function readImagePreprocessConfig(json: Json): ImagePreprocessConfig {
+/** Reads a Hugging Face `preprocessor_config.json` (parsed) into the settings `preprocessImages` takes. */
+export function readImagePreprocessConfig(config: object): ImagePreprocessConfig {
+  const json = config as Record<string, unknown>;
   const size = json.size;
-  const asBox = (v: any) => (typeof v === 'number' ? { width: v, height: v } : v && v.width ? { width: v.width, height: v.height } : undefined);
-  const shortestEdge = json.do_resize === false ? undefined : typeof size === 'number' ? size : size?.shortest_edge;
-  const three = (v: any, d: number): [number, number, number] => (Array.isArray(v) ? [v[0], v[1], v[2]] : typeof v === 'number' ? [v, v, v] : [d, d, d]);
+  const asBox = (v: unknown) => (typeof v === 'number' ? { width: v, height: v } : field(v, 'width') ? { width: field(v, 'width') as number, height: field(v, 'height') as number } : undefined);
+  const shortestEdge = json.do_resize === false ? undefined : typeof size === 'number' ? size : (field(size, 'shortest_edge') as number | undefined);
+  const three = (v: unknown, d: number): [number, number, number] => (Array.isArray(v) ? [v[0], v[1], v[2]] : typeof v === 'number' ? [v, v, v] : [d, d, d]);
   return {
     shortestEdge: shortestEdge,
     size: shortestEdge ? undefined : asBox(size),
     crop: json.do_center_crop === false ? undefined : asBox(json.crop_size),
-    rescaleFactor: json.do_rescale === false ? 1 : json.rescale_factor ?? 1 / 255,
+    rescaleFactor: json.do_rescale === false ? 1 : (json.rescale_factor as number | undefined) ?? 1 / 255,
     normalize: json.do_normalize !== false,
     mean: three(json.image_mean, 0.5),
     std: three(json.image_std, 0.5),

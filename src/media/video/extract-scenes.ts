@@ -3,7 +3,7 @@ import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import { expectNumberIn, expectPositiveInt } from '../../util/validate.js';
 import { locateFfmpeg } from '../ffmpeg/locate.js';
-import { probeMedia, type MediaProbe } from '../ffmpeg/probe.js';
+import { probeMedia } from '../ffmpeg/probe.js';
 import { MediaProcess } from '../ffmpeg/process.js';
 import type { StreamDecodeOptions } from '../ffmpeg/stream-options.js';
 import { FrameMetadataLog, type SelectedFrame } from './frame-metadata.js';
