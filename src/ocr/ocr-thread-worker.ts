@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/codes.js';
 // The worker side of OcrThread: reads pictures with the shared TextReader of this thread, one message per read.
 import { parentPort, workerData } from 'node:worker_threads';
 import { RosettaError } from '../errors/rosetta-error.js';
@@ -16,7 +17,7 @@ port.on('message', (m: OcrThreadRequest) => {
   ocr(m.input, { ...m.options, ...runtime, signal: controller.signal })
     .then((result) => port.postMessage({ type: 'done', id: m.id, result } satisfies OcrThreadReply))
     .catch((e: unknown) => {
-      const error = RosettaError.is(e) ? { code: e.code, message: e.message, file: e.file, setting: e.setting } : { message: e instanceof Error ? e.message : String(e) };
+      const error = RosettaError.is(e) ? { code: e.code as ErrorCode, message: e.message, file: e.file, setting: e.setting } : { message: e instanceof Error ? e.message : String(e) };
       port.postMessage({ type: 'failed', id: m.id, error } satisfies OcrThreadReply);
     })
     .finally(() => running.delete(m.id));
