@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadStylePictures, type StylePicture } from '../src/train/data/style-pictures.js';
+import { loadStylePictures } from '../src/train/data/style-pictures.js';
 import { loadModelPixels } from '../src/train/data/raster-cache.js';
 import { PICTURE_SOURCES } from '../src/train/data/picture-sources.js';
 import { loadSpace } from '../src/spaces/load-space.js';

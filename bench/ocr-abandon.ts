@@ -128,10 +128,9 @@ try {
     + `peak RSS ${proc('VmHWM').toFixed(0)} MB`);
 
   // 2. Together, staying, while /api/info is polled.
-  const t1 = performance.now();
   const staying = Array.from({ length: TOGETHER }, ocr);
   const answered: number[] = [];
-  staying.forEach((c) => c.done.then((s) => answered.push(s)));
+  for (const c of staying) void c.done.then((s) => answered.push(s));
   const latencies = await poll(POLL_SECONDS);
   const during = answered.length;
   for (const c of staying) c.leave();

@@ -185,7 +185,7 @@ export class Rosetta {
     if (new Set(ids).size !== ids.length) {
       throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Two spaces share an id (${ids.join(', ')})`, { setting: 'spaces', hint: 'give each an explicit id, e.g. { id: "clip_large", model: "…" }' });
     }
-    const spaces = await Promise.all(specs.map((s) => built.get(s.id) ?? loadSpace(s, runtime)));
+    const spaces = await Promise.all(specs.map(async (s) => built.get(s.id) ?? loadSpace(s, runtime)));
     const config: CollectionConfig = { formatVersion: 1, spaces: specs, createdAt: existing?.createdAt ?? new Date().toISOString() };
     const store = options.store ?? (existing ? await openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann }) : undefined);
     // Settings of a new collection, or new spaces of an existing one, are written by the first write.
