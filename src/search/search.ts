@@ -37,12 +37,17 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   const cosines = new Map<string, number>();
   const itemOf = new Map<string, string>();
   // Words read in pictures enter as their own list (see words-in-pictures.ts), unless the filter leaves them out.
+  // That lookup (a keyword query, or nothing when the collection holds no OCR lines) runs while the query is encoded.
   const ocrAllowed = !filter.kinds || filter.kinds.includes('ocr');
-  const words = parts.text && ocrAllowed ? await wordsInPicturesList(store, parts.text, fetchK, filter) : undefined;
+  const adapt = (space: Space) => (options.adapter === false ? undefined : textAdapters.get(space.id));
+  const [words, vectors] = await Promise.all([
+    parts.text && ocrAllowed ? wordsInPicturesList(store, parts.text, fetchK, filter) : undefined,
+    encodeInTurn(eligible, (space) => encodeQuery(space, parts, adapt(space))),
+  ]);
   // With that list, OCR lines leave the other lists (an explicit `kinds` filter is taken as it is).
   const withoutOcr = words !== undefined && !filter.kinds;
-  for (const space of eligible) {
-    const vector = await encodeQuery(space, parts, options.adapter === false ? undefined : textAdapters.get(space.id));
+  for (const [i, space] of eligible.entries()) {
+    const vector = vectors[i];
     const table = spaceTableInfo(space);
     let hits = await store.search(table, vector, { k: fetchK, filter });
     if (withoutOcr && hits.some((h) => segmentKindOf(h.segmentId) === 'ocr')) {
@@ -100,6 +105,13 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
     });
   }
   return results;
+}
+
+/** Encodes the query in each space, one after the other (each model already uses every core). */
+async function encodeInTurn(spaces: Space[], encode: (space: Space) => Promise<Float32Array>): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const space of spaces) out.push(await encode(space));
+  return out;
 }
 
 /** The box of a matched OCR line, kept in its item's metadata by `index --ocr`. */
