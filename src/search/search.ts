@@ -9,6 +9,7 @@ import { KINDS_BUT_OCR, wordsInPicturesList } from './words-in-pictures.js';
 import { collapseHits, momentRef, type ScoredSegment } from './moments.js';
 import type { SearchOptions, SearchQuery, SearchResult } from './query.js';
 import type { ItemRecord, SegmentRecord } from '../store/vector-store.js';
+import type { SegmentKind } from '../types.js';
 import { ocrLineOf, overlapsSpeech } from '../store/item-meta.js';
 
 /**
@@ -73,16 +74,23 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   const fused = lists.length === 1 && method === 'rrf'
     ? new Map(lists[0].hits.map((h) => [h.key, { score: h.score, best: lists[0].source, sources: [lists[0].source] }]))
     : fuse(lists, method);
-  // Segments and their items are read together (one round trip less: the hits already name their items).
   const ids = [...fused.keys()];
-  const [segments, itemRows] = await Promise.all([store.getSegments(ids), store.getItems([...new Set(ids.flatMap((id) => itemOf.get(id) ?? []))])]);
-  const items = new Map(itemRows.map((i) => [i.hash, i]));
-  const scored: ScoredSegment[] = segments.map((segment) => {
+  const scoredOf = (segments: SegmentRecord[]): ScoredSegment[] => segments.map((segment) => {
     const f = fused.get(segment.id)!;
     return { segment, score: f.score, similarity: cosines.get(segment.id) ?? f.score, space: f.best, spaces: f.sources };
   });
-  let collapsed = collapseHits(scored, options.momentGapSeconds ?? 1);
-  if (!options.speech) collapsed = collapsed.slice(0, k);
+  const gap = options.momentGapSeconds ?? 1;
+  const quick = options.speech ? undefined : await resolveTopK(store, ids, itemOf, scoredOf, gap, k);
+  let collapsed: ScoredSegment[];
+  let items: Map<string, ItemRecord>;
+  if (quick) ({ collapsed, items } = quick);
+  else {
+    // Every candidate's segment and item, read together (the hits already name their items).
+    const [segments, itemRows] = await Promise.all([store.getSegments(ids), store.getItems([...new Set(ids.flatMap((id) => itemOf.get(id) ?? []))])]);
+    items = new Map(itemRows.map((i) => [i.hash, i]));
+    collapsed = collapseHits(scoredOf(segments), gap);
+    if (!options.speech) collapsed = collapsed.slice(0, k);
+  }
   if (options.speech) {
     // Moments where someone speaks: timed hits overlapping the item's speech regions (see index --speech).
     collapsed = collapsed.filter((h) => {
@@ -105,6 +113,43 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
     });
   }
   return results;
+}
+
+/** Kinds whose segments never carry a time range (a whole picture, a chunk of a text): they collapse one per item. */
+const UNTIMED_KINDS: ReadonlySet<string> = new Set<SegmentKind>(['image', 'text-chunk']);
+
+/**
+ * Resolves the fused candidates to the top k results reading only what the answer needs: the records of the
+ * k results (their segments and items, in one parallel read) instead of every candidate's. Candidates of an
+ * untimed kind (known from the segment id) collapse without their record; only timed candidates, which merge
+ * into moments by their times, are read first. Undefined when a record read afterwards contradicts the guess (a
+ * segment removed meanwhile, or one that carries times after all): the caller then reads every candidate, as
+ * the answer must not depend on this shortcut.
+ */
+async function resolveTopK(store: VectorStore, ids: string[], itemOf: Map<string, string>, scoredOf: (segments: SegmentRecord[]) => ScoredSegment[], gap: number, k: number): Promise<{ collapsed: ScoredSegment[]; items: Map<string, ItemRecord> } | undefined> {
+  const guessed = new Map<string, SegmentRecord>();
+  for (const id of ids) {
+    const kind = segmentKindOf(id);
+    const itemHash = itemOf.get(id);
+    if (kind && itemHash && UNTIMED_KINDS.has(kind)) guessed.set(id, { id, itemHash, kind: kind as SegmentKind, index: Number(id.slice(id.lastIndexOf(':') + 1)) });
+  }
+  const timed = ids.filter((id) => !guessed.has(id));
+  const read = new Map((timed.length ? await store.getSegments(timed) : []).map((segment) => [segment.id, segment]));
+  const candidates = ids.flatMap((id) => guessed.get(id) ?? read.get(id) ?? []);
+  const collapsed = collapseHits(scoredOf(candidates), gap).slice(0, k);
+  const toConfirm = collapsed.filter((h) => guessed.has(h.segment.id)).map((h) => h.segment.id);
+  const [confirmed, itemRows] = await Promise.all([
+    toConfirm.length ? store.getSegments(toConfirm) : [],
+    store.getItems([...new Set(collapsed.map((h) => h.segment.itemHash))]),
+  ]);
+  const records = new Map(confirmed.map((segment) => [segment.id, segment]));
+  for (const id of toConfirm) {
+    const segment = records.get(id);
+    if (!segment || segment.t0 !== undefined || segment.t1 !== undefined || segment.itemHash !== guessed.get(id)!.itemHash) return undefined;
+  }
+  const items = new Map(itemRows.map((i) => [i.hash, i]));
+  if (collapsed.some((h) => !items.has(h.segment.itemHash))) return undefined;
+  return { collapsed: collapsed.map((h) => (records.has(h.segment.id) ? { ...h, segment: records.get(h.segment.id)! } : h)), items };
 }
 
 /** Encodes the query in each space, one after the other (each model already uses every core). */
