@@ -117,12 +117,15 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
 
 /** Kinds whose segments never carry a time range (a whole picture, a chunk of a text): they collapse one per item. */
 const UNTIMED_KINDS: ReadonlySet<string> = new Set<SegmentKind>(['image', 'text-chunk']);
+/** Kinds whose segment record holds nothing beyond its id (a picture's one segment: no text, no times): never read. */
+const ID_ONLY_KINDS: ReadonlySet<string> = new Set<SegmentKind>(['image']);
 
 /**
  * Resolves the fused candidates to the top k results reading only what the answer needs: the records of the
- * k results (their segments and items, in one parallel read) instead of every candidate's. Candidates of an
- * untimed kind (known from the segment id) collapse without their record; only timed candidates, which merge
- * into moments by their times, are read first. Undefined when a record read afterwards contradicts the guess (a
+ * k results (their items, and the segments of those with text, in one parallel read) instead of every
+ * candidate's. Candidates of an untimed kind (known from the segment id) collapse without their record; only
+ * timed candidates, which merge into moments by their times, are read first. A picture's segment is never read:
+ * its id says all it holds. Undefined when a record read afterwards contradicts the guess (a
  * segment removed meanwhile, or one that carries times after all): the caller then reads every candidate, as
  * the answer must not depend on this shortcut.
  */
@@ -137,7 +140,7 @@ async function resolveTopK(store: VectorStore, ids: string[], itemOf: Map<string
   const read = new Map((timed.length ? await store.getSegments(timed) : []).map((segment) => [segment.id, segment]));
   const candidates = ids.flatMap((id) => guessed.get(id) ?? read.get(id) ?? []);
   const collapsed = collapseHits(scoredOf(candidates), gap).slice(0, k);
-  const toConfirm = collapsed.filter((h) => guessed.has(h.segment.id)).map((h) => h.segment.id);
+  const toConfirm = collapsed.filter((h) => guessed.has(h.segment.id) && !ID_ONLY_KINDS.has(h.segment.kind)).map((h) => h.segment.id);
   const [confirmed, itemRows] = await Promise.all([
     toConfirm.length ? store.getSegments(toConfirm) : [],
     store.getItems([...new Set(collapsed.map((h) => h.segment.itemHash))]),

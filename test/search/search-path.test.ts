@@ -36,6 +36,15 @@ test('words in pictures: a collection without OCR lines answers as without the l
       assert.ok(plain.every((r) => r.kind !== 'ocr'));
     }
     assert.deepEqual(await reader.store.searchText('grand opening', { k: 5, filter: { kinds: ['ocr'] } }), []);
+    // Each result carries its records: a note its text, a picture its path, each its item's locations.
+    const mixed = await reader.search('a red glow over the hills', { k: 4 });
+    const note = mixed.find((r) => r.path.endsWith('fire.txt'))!;
+    assert.equal(note.text, 'A red glow over the hills at night.');
+    assert.equal(note.kind, 'text-chunk');
+    const picture = mixed.find((r) => r.path.endsWith('red.png'))!;
+    assert.equal(picture.kind, 'image');
+    assert.equal(picture.text, undefined);
+    assert.deepEqual(picture.locations, [join(files, 'red.png')]);
 
     // Words read in the red picture are attached by the other process: the reader's next search finds them.
     await attachText(writer.store, writer.spaces, join(files, 'red.png'), [{ kind: 'ocr', text: 'GRAND OPENING SALE' }]);
