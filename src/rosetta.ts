@@ -72,12 +72,6 @@ export interface RosettaOptions extends ModelRuntimeOptions {
    * speak, describe, evaluate…) work on the spaces alone.
    */
   create?: boolean;
-  /**
-   * Towers to load while an existing collection opens, e.g. `['text']` before a text search: the model's start-up
-   * overlaps the store's (which waits on disk and LanceDB's threads) instead of following it. Default: none
-   * (spaces load lazily).
-   */
-  preload?: Modality[];
 }
 
 /**
@@ -178,12 +172,7 @@ export class Rosetta {
     }
     const spaces = await Promise.all(specs.map((s) => loadSpace(s, runtime)));
     const config: CollectionConfig = { formatVersion: 1, spaces: specs, createdAt: existing?.createdAt ?? new Date().toISOString() };
-    const opening = !options.store && existing ? openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann }) : undefined;
-    opening?.catch(() => undefined); // awaited below, after the towers
-    if (existing && options.preload?.length) {
-      await preloadTowers(spaces, options.preload).catch(async (error) => { await opening?.then((s) => s.close(), () => undefined); throw error; });
-    }
-    const store = options.store ?? (opening ? await opening : undefined);
+    const store = options.store ?? (existing ? await openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann }) : undefined);
     // Settings of a new collection, or new spaces of an existing one, are written by the first write.
     return new Rosetta(abs, spaces, runtime, options, config, store, !existing || Boolean(requested));
   }
@@ -416,12 +405,4 @@ async function sniff({ bytes, name }: InputBytes): Promise<Modality> {
     throw new RosettaError(ErrorCodes.MEDIA_UNSUPPORTED, `${name} is not an image or audio file`, { file: name });
   }
   return t.modality;
-}
-
-/** Loads each space's towers for the given modalities (those it covers), all at once. */
-async function preloadTowers(spaces: Space[], modalities: readonly Modality[]): Promise<void> {
-  await Promise.all(spaces.map((space) => {
-    const own = modalities.filter((m) => covers(space, m));
-    return own.length ? space.load(own) : undefined;
-  }));
 }

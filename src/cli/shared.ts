@@ -63,16 +63,16 @@ export function rosettaOptions(o: CommonOptions): RosettaOptions {
  * it; every other command opens it read-only (`create: false`) and creates nothing: without a collection, the
  * one-shot commands use `--model` (or the default model) alone.
  */
-export async function openCollection(o: CommonOptions, access: { create: boolean }, extra: Pick<RosettaOptions, 'maxPixels' | 'preload'> = {}): Promise<Rosetta> {
+export async function openCollection(o: CommonOptions, access: { create: boolean }, extra: { maxPixels?: number } = {}): Promise<Rosetta> {
   const options = { ...rosettaOptions(o), ...extra, create: access.create };
   if (!o.storeUrl) return Rosetta.open(o.dir, options);
   const store = await openMilvusStore(parseMilvusUrl(o.storeUrl, o.storeToken ?? process.env.ROSETTA_MILVUS_TOKEN));
   return Rosetta.open(o.dir, { ...options, store }).catch(async (error) => { await store.close(); throw error; });
 }
 
-/** Runs `work` with a read-only collection handle and closes it; `extra.preload` loads towers while it opens. */
-export async function withCollection<T>(o: CommonOptions, work: (rosetta: Rosetta) => Promise<T>, access = { create: false }, extra: Pick<RosettaOptions, 'preload'> = {}): Promise<T> {
-  const rosetta = await openCollection(o, access, extra);
+/** Runs `work` with a read-only collection handle and closes it. */
+export async function withCollection<T>(o: CommonOptions, work: (rosetta: Rosetta) => Promise<T>, access = { create: false }): Promise<T> {
+  const rosetta = await openCollection(o, access);
   try {
     return await work(rosetta);
   } finally {

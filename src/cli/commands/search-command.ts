@@ -34,8 +34,6 @@ export function registerSearch(program: Command): void {
       const parts: QueryParts = { text: o.text ?? text, image: o.image, audio: o.audio };
       if (o.weights) parts.weights = parseWeights(o.weights, parts);
       // Opened read-only: searching where nothing was indexed is COLLECTION_NOT_FOUND, and creates nothing.
-      // The towers the query needs load while the collection opens (the two start-ups overlap).
-      const preload = (['text', 'image', 'audio'] as const).filter((m) => parts[m] !== undefined);
       await withCollection(o, async (rosetta) => {
         const results = await rosetta.search(parts, {
           k: o.k, in: parseModalities(o.in), speech: o.in?.split(',').some((s) => s.trim() === 'speech') || undefined, filter: parseFilters(o.filter ?? []),
@@ -43,7 +41,7 @@ export function registerSearch(program: Command): void {
         });
         if (o.json) printJson({ query: { text: parts.text, image: parts.image, audio: parts.audio, weights: parts.weights }, results });
         else printResults(results);
-      }, { create: false }, { preload: [...preload] });
+      });
     }));
 }
 
