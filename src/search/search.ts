@@ -11,6 +11,7 @@ import type { SearchOptions, SearchQuery, SearchResult } from './query.js';
 import type { ItemRecord, SegmentRecord } from '../store/vector-store.js';
 import type { SegmentKind } from '../types.js';
 import { ocrLineOf, overlapsSpeech } from '../store/item-meta.js';
+import { UNTIMED_SEGMENT_KINDS } from '../store/commit-validation.js';
 
 /**
  * Runs a query in every space that can encode all of its parts, fuses the ranked lists, collapses
@@ -115,26 +116,24 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   return results;
 }
 
-/** Kinds whose segments never carry a time range (a whole picture, a chunk of a text): they collapse one per item. */
-const UNTIMED_KINDS: ReadonlySet<string> = new Set<SegmentKind>(['image', 'text-chunk']);
 /** Kinds whose segment record holds nothing beyond its id (a picture's one segment: no text, no times): never read. */
 const ID_ONLY_KINDS: ReadonlySet<string> = new Set<SegmentKind>(['image']);
 
 /**
  * Resolves the fused candidates to the top k results reading only what the answer needs: the records of the
  * k results (their items, and the segments of those with text, in one parallel read) instead of every
- * candidate's. Candidates of an untimed kind (known from the segment id) collapse without their record; only
- * timed candidates, which merge into moments by their times, are read first. A picture's segment is never read:
- * its id says all it holds. Undefined when a record read afterwards contradicts the guess (a
- * segment removed meanwhile, or one that carries times after all): the caller then reads every candidate, as
- * the answer must not depend on this shortcut.
+ * candidate's. Candidates of an untimed kind (known from the segment id; the stores refuse times on them,
+ * see validateSegmentTimes) collapse without their record; only the other candidates, which may merge into
+ * moments by their times, are read first. A picture's segment is never read: its id says all it holds.
+ * Undefined when a record read afterwards is missing (removed meanwhile): the caller then reads every candidate,
+ * as the answer must not depend on this shortcut.
  */
 async function resolveTopK(store: VectorStore, ids: string[], itemOf: Map<string, string>, scoredOf: (segments: SegmentRecord[]) => ScoredSegment[], gap: number, k: number): Promise<{ collapsed: ScoredSegment[]; items: Map<string, ItemRecord> } | undefined> {
   const guessed = new Map<string, SegmentRecord>();
   for (const id of ids) {
     const kind = segmentKindOf(id);
     const itemHash = itemOf.get(id);
-    if (kind && itemHash && UNTIMED_KINDS.has(kind)) guessed.set(id, { id, itemHash, kind: kind as SegmentKind, index: Number(id.slice(id.lastIndexOf(':') + 1)) });
+    if (kind && itemHash && UNTIMED_SEGMENT_KINDS.has(kind)) guessed.set(id, { id, itemHash, kind: kind as SegmentKind, index: Number(id.slice(id.lastIndexOf(':') + 1)) });
   }
   const timed = ids.filter((id) => !guessed.has(id));
   const read = new Map((timed.length ? await store.getSegments(timed) : []).map((segment) => [segment.id, segment]));

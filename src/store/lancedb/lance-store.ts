@@ -1,6 +1,6 @@
 import * as lancedb from '@lancedb/lancedb';
 import type { ItemCommit, ItemRecord, SearchFilter, SegmentRecord, SpaceTableInfo, VectorHit, VectorRecord, VectorStore } from '../vector-store.js';
-import { validateCommits } from '../commit-validation.js';
+import { validateCommits, validateSegmentTimes } from '../commit-validation.js';
 import { ITEMS_TABLE, SEGMENTS_TABLE, SPACES_TABLE, vectorTableName } from '../keys.js';
 import { WriteQueue } from '../write-queue.js';
 import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
@@ -317,6 +317,7 @@ export class LanceStore implements VectorStore {
    * a crash between them leaves a segment without a vector, which search never returns.
    */
   addSegments(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[], options: { fresh?: boolean } = {}): Promise<void> {
+    try { validateSegmentTimes(segments); } catch (error) { return Promise.reject(error); }
     return this.write('addSegments', async () => {
       const rows = await this.items.query().where(`hash = ${sqlString(itemHash)}`).limit(1).toArray();
       if (!rows.length) throw invalidArgument('itemHash', 'the hash of a stored item', itemHash);
