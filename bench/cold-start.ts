@@ -10,7 +10,7 @@
  * The collection (text notes, mini model) is built once under /tmp/rosetta-cold-start and reused.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arg, printTable } from './lib.js';
@@ -46,11 +46,17 @@ async function ensureCollection(): Promise<void> {
   writeFileSync(join(dir, 'DONE'), '');
 }
 
+/** CPU seconds (user + system) of each timed child, by /usr/bin/time: steadier than wall time on a shared machine. */
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const cpuFile = join(work, 'cpu.txt');
+const cpu: number[] = [];
+
 function wall(cmd: string[], cwd: string): number {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd[0], cmd.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = TIME ? spawnSync(TIME, ['-f', '%U %S', '-o', cpuFile, ...cmd], { cwd, stdio: ['ignore', 'pipe', 'pipe'] }) : spawnSync(cmd[0], cmd.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} in ${cwd} exited ${r.status}: ${r.stderr}`);
+  if (TIME) cpu.push(readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0) * 1000);
   return ms;
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -75,9 +81,13 @@ const rows: Record<string, string | number>[] = [];
 for (const [name, cmd] of cases) {
   const row: Record<string, string | number> = { command: name };
   const samples: Record<string, number[]> = {};
-  for (const [label, root] of checkouts) { wall(cmd, root); samples[label] = []; } // one warm-up each (file cache)
-  for (let i = 0; i < runs; i++) for (const [label, root] of checkouts) samples[label].push(wall(cmd, root)); // interleaved
+  const cpus: Record<string, number[]> = {};
+  for (const [label, root] of checkouts) { wall(cmd, root); samples[label] = []; cpus[label] = []; } // one warm-up each (file cache)
+  for (let i = 0; i < runs; i++) {
+    for (const [label, root] of checkouts) { cpu.length = 0; samples[label].push(wall(cmd, root)); cpus[label].push(...cpu); } // interleaved
+  }
   for (const [label] of checkouts) row[`${label} median ms`] = median(samples[label]);
+  if (TIME) for (const [label] of checkouts) row[`${label} CPU median ms`] = median(cpus[label]);
   for (const [label] of checkouts) row[`${label} min–max ms`] = `${Math.min(...samples[label]).toFixed(0)}–${Math.max(...samples[label]).toFixed(0)}`;
   rows.push(row);
 }

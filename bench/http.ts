@@ -15,9 +15,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Rosetta } from '../src/rosetta.js';
 import { createServer } from '../src/server/index.js';
-import type { ItemCommit, LanceStore } from '../src/store/lancedb/lance-store.js';
+import type { LanceStore } from '../src/store/lancedb/lance-store.js';
 import { buildTinyClip } from '../test/helpers/tiny-clip.js';
-import { benchRandom, normaliseInPlace } from './synthetic-vectors.js';
+import { fill } from './search-collection.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] ? args[i + 1] : fallback; };
@@ -29,34 +29,6 @@ const K = 10;
 const EXACT = args.includes('--exact');
 const QUERIES = ['a red car', 'a dog on the beach', 'happy face', 'blue heart', 'pizza', 'a cat', 'rain cloud', 'the sun',
   'green apple', 'music', 'rocket', 'a tree in autumn', 'flag', 'coffee', 'book', 'star'];
-
-/** Inserts n items with one clustered vector each into the collection's first space. */
-async function fill(rosetta: Rosetta, n: number): Promise<void> {
-  await rosetta.embed('warm up', { modality: 'text' }); // towers load lazily; the dimension is known after
-  const space = rosetta.spaces[0];
-  const store = rosetta.store as LanceStore;
-  const r = benchRandom(7 + n);
-  const clusters = Math.max(10, Math.round(n / 100));
-  const centres = Array.from({ length: clusters }, () => normaliseInPlace(Float32Array.from({ length: space.dim }, r.gauss)));
-  const batch = n >= 500_000 ? 25_000 : 5000; // each commit's scoped deletes scan the growing table
-  for (let start = 0; start < n; start += batch) {
-    const commits: ItemCommit[] = [];
-    for (let i = start; i < Math.min(n, start + batch); i++) {
-      const c = centres[Math.floor(r.uniform() * clusters)];
-      const vector = normaliseInPlace(Float32Array.from(c, (x) => x + 0.05 * r.gauss()));
-      const hash = i.toString(16).padStart(64, '0');
-      const seg = `${hash}:image:0`;
-      commits.push({
-        item: { hash, modality: 'image', locations: [`/bench/${i}.jpg`], mime: 'image/jpeg', size: 1000 + (i % 5000), mtimeMs: 0, tags: [], meta: {}, indexedAt: 0, spaces: [`${space.id}@${space.version}`] },
-        segments: [{ id: seg, itemHash: hash, kind: 'image', index: 0 }],
-        vectors: { [space.id]: [{ segmentId: seg, itemHash: hash, vector }] },
-        spaces: [{ spaceId: space.id, version: space.version, dim: space.dim }],
-      });
-    }
-    await store.commitItems(commits);
-  }
-  await store.optimize();
-}
 
 interface Figures { rps: number; p50: number; p99: number; n: number; overheadP50?: number }
 

@@ -9,7 +9,9 @@ import { kindsButOcr, wordsInPicturesList } from './words-in-pictures.js';
 import { collapseHits, momentRef, type ScoredSegment } from './moments.js';
 import type { SearchOptions, SearchQuery, SearchResult } from './query.js';
 import type { ItemRecord, SegmentRecord } from '../store/vector-store.js';
+import type { SegmentKind } from '../types.js';
 import { ocrLineOf, overlapsSpeech } from '../store/item-meta.js';
+import { UNTIMED_SEGMENT_KINDS } from '../store/commit-validation.js';
 
 /**
  * Runs a query in every space that can encode all of its parts, fuses the ranked lists, collapses
@@ -37,12 +39,17 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   const cosines = new Map<string, number>();
   const itemOf = new Map<string, string>();
   // Words read in pictures enter as their own list (see words-in-pictures.ts), unless the filter leaves them out.
+  // That lookup (a keyword query, or nothing when the collection holds no OCR lines) runs while the query is encoded.
   const ocrAllowed = !filter.kinds || filter.kinds.includes('ocr');
-  const words = parts.text && ocrAllowed ? await wordsInPicturesList(store, parts.text, fetchK, filter) : undefined;
+  const adapt = (space: Space) => (options.adapter === false ? undefined : textAdapters.get(space.id));
+  const [words, vectors] = await Promise.all([
+    parts.text && ocrAllowed ? wordsInPicturesList(store, parts.text, fetchK, filter) : undefined,
+    encodeInTurn(eligible, (space) => encodeQuery(space, parts, adapt(space))),
+  ]);
   // With that list, OCR lines leave the other lists (an explicit `kinds` filter is taken as it is).
   const withoutOcr = words !== undefined && !filter.kinds;
-  for (const space of eligible) {
-    const vector = await encodeQuery(space, parts, options.adapter === false ? undefined : textAdapters.get(space.id));
+  for (const [i, space] of eligible.entries()) {
+    const vector = vectors[i];
     const table = spaceTableInfo(space);
     let hits = await store.search(table, vector, { k: fetchK, filter });
     if (withoutOcr && hits.some((h) => segmentKindOf(h.segmentId) === 'ocr')) {
@@ -68,16 +75,23 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   const fused = lists.length === 1 && method === 'rrf'
     ? new Map(lists[0].hits.map((h) => [h.key, { score: h.score, best: lists[0].source, sources: [lists[0].source] }]))
     : fuse(lists, method);
-  // Segments and their items are read together (one round trip less: the hits already name their items).
   const ids = [...fused.keys()];
-  const [segments, itemRows] = await Promise.all([store.getSegments(ids), store.getItems([...new Set(ids.flatMap((id) => itemOf.get(id) ?? []))])]);
-  const items = new Map(itemRows.map((i) => [i.hash, i]));
-  const scored: ScoredSegment[] = segments.map((segment) => {
+  const scoredOf = (segments: SegmentRecord[]): ScoredSegment[] => segments.map((segment) => {
     const f = fused.get(segment.id)!;
     return { segment, score: f.score, similarity: cosines.get(segment.id) ?? f.score, space: f.best, spaces: f.sources };
   });
-  let collapsed = collapseHits(scored, options.momentGapSeconds ?? 1);
-  if (!options.speech) collapsed = collapsed.slice(0, k);
+  const gap = options.momentGapSeconds ?? 1;
+  const quick = options.speech ? undefined : await resolveTopK(store, ids, itemOf, scoredOf, gap, k);
+  let collapsed: ScoredSegment[];
+  let items: Map<string, ItemRecord>;
+  if (quick) ({ collapsed, items } = quick);
+  else {
+    // Every candidate's segment and item, read together (the hits already name their items).
+    const [segments, itemRows] = await Promise.all([store.getSegments(ids), store.getItems([...new Set(ids.flatMap((id) => itemOf.get(id) ?? []))])]);
+    items = new Map(itemRows.map((i) => [i.hash, i]));
+    collapsed = collapseHits(scoredOf(segments), gap);
+    if (!options.speech) collapsed = collapsed.slice(0, k);
+  }
   if (options.speech) {
     // Moments where someone speaks: timed hits overlapping the item's speech regions (see index --speech).
     collapsed = collapsed.filter((h) => {
@@ -100,6 +114,51 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
     });
   }
   return results;
+}
+
+/** Kinds whose segment record holds nothing beyond its id (a picture's one segment: no text, no times): never read. */
+const ID_ONLY_KINDS: ReadonlySet<string> = new Set<SegmentKind>(['image']);
+
+/**
+ * Resolves the fused candidates to the top k results reading only what the answer needs: the records of the
+ * k results (their items, and the segments of those with text, in one parallel read) instead of every
+ * candidate's. Candidates of an untimed kind (known from the segment id; the stores refuse times on them,
+ * see validateSegmentTimes) collapse without their record; only the other candidates, which may merge into
+ * moments by their times, are read first. A picture's segment is never read: its id says all it holds.
+ * Undefined when a record read afterwards is missing (removed meanwhile): the caller then reads every candidate,
+ * as the answer must not depend on this shortcut.
+ */
+async function resolveTopK(store: VectorStore, ids: string[], itemOf: Map<string, string>, scoredOf: (segments: SegmentRecord[]) => ScoredSegment[], gap: number, k: number): Promise<{ collapsed: ScoredSegment[]; items: Map<string, ItemRecord> } | undefined> {
+  const guessed = new Map<string, SegmentRecord>();
+  for (const id of ids) {
+    const kind = segmentKindOf(id);
+    const itemHash = itemOf.get(id);
+    if (kind && itemHash && UNTIMED_SEGMENT_KINDS.has(kind)) guessed.set(id, { id, itemHash, kind: kind as SegmentKind, index: Number(id.slice(id.lastIndexOf(':') + 1)) });
+  }
+  const timed = ids.filter((id) => !guessed.has(id));
+  const read = new Map((timed.length ? await store.getSegments(timed) : []).map((segment) => [segment.id, segment]));
+  const candidates = ids.flatMap((id) => guessed.get(id) ?? read.get(id) ?? []);
+  const collapsed = collapseHits(scoredOf(candidates), gap).slice(0, k);
+  const toConfirm = collapsed.filter((h) => guessed.has(h.segment.id) && !ID_ONLY_KINDS.has(h.segment.kind)).map((h) => h.segment.id);
+  const [confirmed, itemRows] = await Promise.all([
+    toConfirm.length ? store.getSegments(toConfirm) : [],
+    store.getItems([...new Set(collapsed.map((h) => h.segment.itemHash))]),
+  ]);
+  const records = new Map(confirmed.map((segment) => [segment.id, segment]));
+  for (const id of toConfirm) {
+    const segment = records.get(id);
+    if (!segment || segment.t0 !== undefined || segment.t1 !== undefined || segment.itemHash !== guessed.get(id)!.itemHash) return undefined;
+  }
+  const items = new Map(itemRows.map((i) => [i.hash, i]));
+  if (collapsed.some((h) => !items.has(h.segment.itemHash))) return undefined;
+  return { collapsed: collapsed.map((h) => (records.has(h.segment.id) ? { ...h, segment: records.get(h.segment.id)! } : h)), items };
+}
+
+/** Encodes the query in each space, one after the other (each model already uses every core). */
+async function encodeInTurn(spaces: Space[], encode: (space: Space) => Promise<Float32Array>): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const space of spaces) out.push(await encode(space));
+  return out;
 }
 
 /** The box of a matched OCR line, kept in its item's metadata by `index --ocr`. */

@@ -49,7 +49,10 @@ export async function wordsInPicturesList(store: VectorStore, text: string, k: n
     throw error;
   }
   const words = wordsOf(text);
-  const lines = new Map((await store.getSegments(hits.map((h) => h.segmentId))).map((s) => [s.id, s.text ?? '']));
+  // The lines' text comes with the hits where the store gives it; only the others are read (none when no line matched).
+  const lines = new Map(hits.flatMap((h) => (h.text !== undefined ? [[h.segmentId, h.text] as const] : [])));
+  const unread = hits.filter((h) => h.text === undefined).map((h) => h.segmentId);
+  if (unread.length) for (const s of await store.getSegments(unread)) lines.set(s.id, s.text ?? '');
   const ranked = hits
     .map((h, bm25Rank) => ({ key: h.segmentId, coverage: wordCoverage(words, lines.get(h.segmentId) ?? ''), bm25Rank }))
     .filter((h) => h.coverage > 0)

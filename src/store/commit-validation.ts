@@ -1,7 +1,7 @@
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { invalidArgument } from '../util/validate.js';
-import type { ItemCommit } from './vector-store.js';
+import type { ItemCommit, SegmentRecord } from './vector-store.js';
 
 /**
  * Checks one item's commit before any store writes it: segments belong to the item, every space with vectors is
@@ -15,12 +15,25 @@ export function validateCommit(c: ItemCommit): void {
     if (s.itemHash !== item.hash) throw invalidArgument(`segments[${s.id}].itemHash`, `'${item.hash}' (the item being committed)`, s.itemHash);
     segIds.add(s.id);
   }
+  validateSegmentTimes(segments);
   for (const [spaceId, list] of Object.entries(vectors)) {
     const space = spaces.find((s) => s.spaceId === spaceId);
     if (!space) throw invalidArgument('spaces', `an entry for space '${spaceId}', which has vectors`, spaces.map((s) => s.spaceId));
     for (const v of list) {
       if (!segIds.has(v.segmentId)) throw invalidArgument('vectors.segmentId', 'the id of a segment in this commit', v.segmentId);
       if (v.vector.length !== space.dim) throw invalidArgument(`vectors[${v.segmentId}]`, `${space.dim} dimensions (space ${spaceId})`, v.vector.length);
+    }
+  }
+}
+
+/** Segment kinds that never carry a time range: a whole picture, a chunk of a text. Search collapses them by id alone. */
+export const UNTIMED_SEGMENT_KINDS: ReadonlySet<string> = new Set(['image', 'text-chunk']);
+
+/** Refuses a time range on a segment of an untimed kind (search relies on their having none). */
+export function validateSegmentTimes(segments: SegmentRecord[]): void {
+  for (const s of segments) {
+    if (UNTIMED_SEGMENT_KINDS.has(s.kind) && (s.t0 !== undefined || s.t1 !== undefined)) {
+      throw invalidArgument(`segments[${s.id}].t0/t1`, `no time range on a '${s.kind}' segment (times belong to scenes, audio windows, transcript, caption and OCR lines)`, [s.t0, s.t1]);
     }
   }
 }

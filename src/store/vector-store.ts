@@ -60,6 +60,8 @@ export interface VectorHit {
   itemHash: string;
   /** Cosine similarity (vectors are unit length). */
   score: number;
+  /** The segment's text, when a keyword search (`searchText`) can give it with the hit (saves reading the segment). */
+  text?: string;
 }
 
 export interface SpaceTableInfo {

@@ -1,5 +1,4 @@
-import { asyncBufferFromFile, parquetMetadataAsync, parquetScan, parquetSchema } from 'hyparquet';
-import type { FileMetaData } from 'hyparquet';
+import type { FileMetaData, asyncBufferFromFile, parquetScan } from 'hyparquet';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import type { ShardSample } from './shard-sample.js';
@@ -21,6 +20,8 @@ const TAIL = 8;
  * in the file; memory holds one row group's needed columns.
  */
 export async function* readParquetShard(path: string): AsyncGenerator<ShardSample> {
+  // Loaded here, not at package start-up: every command imports the data-set readers, few read a Parquet shard.
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetScan, parquetSchema } = await import('hyparquet');
   let file: Awaited<ReturnType<typeof asyncBufferFromFile>>;
   let metadata: FileMetaData;
   try {

@@ -1,6 +1,6 @@
 import * as lancedb from '@lancedb/lancedb';
 import type { ItemCommit, ItemRecord, SearchFilter, SegmentRecord, SpaceTableInfo, VectorHit, VectorRecord, VectorStore } from '../vector-store.js';
-import { validateCommits } from '../commit-validation.js';
+import { validateCommits, validateSegmentTimes } from '../commit-validation.js';
 import { ITEMS_TABLE, SEGMENTS_TABLE, SPACES_TABLE, vectorTableName } from '../keys.js';
 import { WriteQueue } from '../write-queue.js';
 import { invalidArgument, expectPositiveInt } from '../../util/validate.js';
@@ -55,6 +55,12 @@ export class LanceStore implements VectorStore {
   private ftsReady = false;
   /** The segments table's version at which it held no text, so a keyword search need not count its rows again. */
   private textlessAtVersion: number | undefined;
+  /**
+   * Whether segments of a set of kinds hold text, per segments-table version: a keyword search restricted to
+   * kinds the collection has no text of (words in pictures in a collection never read with `--ocr`) answers
+   * nothing without a query. Recounted only when the table changed (a write here or in another process).
+   */
+  private textKinds: { version: number; has: Map<string, boolean> } = { version: -1, has: new Map() };
   /** The spaces table version the registry above was read from, and when that was last checked. */
   private spacesVersion = -1;
   private spacesCheckedAt = 0;
@@ -311,6 +317,7 @@ export class LanceStore implements VectorStore {
    * a crash between them leaves a segment without a vector, which search never returns.
    */
   addSegments(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[], options: { fresh?: boolean } = {}): Promise<void> {
+    try { validateSegmentTimes(segments); } catch (error) { return Promise.reject(error); }
     return this.write('addSegments', async () => {
       const rows = await this.items.query().where(`hash = ${sqlString(itemHash)}`).limit(1).toArray();
       if (!rows.length) throw invalidArgument('itemHash', 'the hash of a stored item', itemHash);
@@ -413,17 +420,32 @@ export class LanceStore implements VectorStore {
     if (!this.ftsReady && this.textlessAtVersion !== await this.segments.version()) await this.queue.run(() => this.ensureFts());
     if (!this.ftsReady) return [];
     return guard(this.dir, 'searchText', async () => {
+      if (options.filter?.kinds && !(await this.kindsHoldText(options.filter.kinds))) return [];
       for (let fetch = compiled.needsConfirm ? k * 4 : k; ; fetch *= 4) {
         let q = this.segments.query().fullTextSearch(query, { columns: ['text'] }).limit(fetch)
-          .select(['id', 'item_hash', 'locations', '_score']);
+          .select(['id', 'item_hash', 'locations', 'text', '_score']);
         if (compiled.where) q = q.where(compiled.where);
         const rows = await q.toArray() as Row[];
         const kept = compiled.postFilter ? rows.filter((r) => compiled.postFilter!(listOf(r.locations))) : rows;
         if (kept.length >= k || rows.length < fetch) {
-          return kept.slice(0, k).map((r) => ({ segmentId: String(r.id), itemHash: String(r.item_hash), score: Number(r._score) }));
+          return kept.slice(0, k).map((r) => ({ segmentId: String(r.id), itemHash: String(r.item_hash), score: Number(r._score), text: String(r.text ?? '') }));
         }
       }
     });
+  }
+
+  /** Whether any segment of these kinds holds text now (cached per segments-table version; see `textKinds`). */
+  private async kindsHoldText(kinds: readonly string[]): Promise<boolean> {
+    if (kinds.length === 0) return false;
+    const version = await this.segments.version();
+    if (this.textKinds.version !== version) this.textKinds = { version, has: new Map() };
+    const key = [...new Set(kinds)].sort().join(',');
+    let has = this.textKinds.has.get(key);
+    if (has === undefined) {
+      has = (await this.segments.countRows(`kind IN (${key.split(',').map(sqlString).join(', ')}) AND text IS NOT NULL`)) > 0;
+      if (this.textKinds.version === version) this.textKinds.has.set(key, has);
+    }
+    return has;
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { MilvusClient, ConsistencyLevelEnum, FieldType } from '@zilliz/milvus2-sdk-node';
 import type { ItemCommit, ItemRecord, SearchFilter, SegmentRecord, SpaceTableInfo, VectorHit, VectorRecord, VectorStore } from '../vector-store.js';
-import { unsupported, validateCommit, validateCommits } from '../commit-validation.js';
+import { unsupported, validateCommit, validateCommits, validateSegmentTimes } from '../commit-validation.js';
 import { vectorTableName } from '../keys.js';
 import { WriteQueue } from '../write-queue.js';
 import { locationMatcher } from '../glob.js';
@@ -223,6 +223,7 @@ export class MilvusStore implements VectorStore {
   }
 
   addSegments(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
+    try { validateSegmentTimes(segments); } catch (error) { return Promise.reject(error); }
     return this.queue.run(async () => {
       const item = await this.getItem(itemHash);
       if (!item) throw invalidArgument('itemHash', 'the hash of a stored item', itemHash);
