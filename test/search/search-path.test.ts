@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Rosetta } from '../../src/rosetta.js';
 import { attachText } from '../../src/collection/attach-text.js';
 import { openLanceStore } from '../../src/store/lancedb/lance-store.js';
-import { KINDS_BUT_OCR } from '../../src/search/words-in-pictures.js';
+import { kindsButOcr } from '../../src/search/words-in-pictures.js';
 import type { SearchResult } from '../../src/search/query.js';
 import { buildTinyClip } from '../helpers/tiny-clip.js';
 import { colourImage } from '../helpers/images.js';
@@ -32,7 +32,7 @@ test('words in pictures: a collection without OCR lines answers as without the l
       const plain = await reader.search(query, { k: 4 });
       assert.equal(plain.length, 4, query);
       // Leaving OCR lines out by hand takes no words-in-pictures lookup at all: the answer must be the same.
-      assert.deepEqual(answer(plain), answer(await reader.search(query, { k: 4, filter: { kinds: KINDS_BUT_OCR } })), query);
+      assert.deepEqual(answer(plain), answer(await reader.search(query, { k: 4, filter: { kinds: kindsButOcr() } })), query);
       assert.ok(plain.every((r) => r.kind !== 'ocr'));
     }
     assert.deepEqual(await reader.store.searchText('grand opening', { k: 5, filter: { kinds: ['ocr'] } }), []);
