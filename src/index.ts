@@ -48,7 +48,7 @@ export { createServer, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT, type RosettaServer, t
 export * from './generate/index.js';
 export * as evaluation from './eval/index.js';
 export * as training from './train/index.js';
-export { buildDemoCollection, type DemoCollection } from './datasets/demo-collection.js';
+export { buildDemoCollection, type DemoCollection } from './train/data/demo-collection.js';
 
 // Distributed ingest (BullMQ on Redis) and export
 export { runWorker, queueStatus, forgetRun, type WorkerOptions, type QueueStatus } from './queue/index.js';
