@@ -35,6 +35,8 @@ export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 HELD_PID=$!
 "$PY" models/rosetta-mini/recipe/train.py --data "$OUT/data" --out "$OUT/ship" --fit ship --threads 1 "${SHIP[@]}" "${EXTRA[@]}" 2>&1 | tee "$OUT/ship.log"
 wait $HELD_PID || { echo "the held-out fit failed: $OUT/heldout.log" >&2; exit 1; }
+# Weights stored as float16 (cast back to float32 in the graph): half the files, vectors within 1e-4.
+"$PY" scripts/mini-v5/compact-weights.py "$OUT/ship/model"
 node --import tsx scripts/mini-v5/check-model.ts "$OUT/ship/model"
 echo "rosetta-mini v5: model in $OUT/ship/model (copy it over models/rosetta-mini/); figures in $OUT/heldout/metrics.json;"
 echo "measure beside v3/v4: npx tsx bench/mini-quality.ts \"v5 held-out=$OUT/heldout/model\" \"v5 ship=$OUT/ship/model\""
