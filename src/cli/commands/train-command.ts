@@ -1,19 +1,16 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ErrorCodes, RosettaError, training } from '../../index.js';
+import { ErrorCodes, MINI_MODEL_DIR, RosettaError, training } from '../../index.js';
 import { action, addCommonOptions, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
-
-/** Where `rosetta train mini` writes: its own folder, since the shipped model (v5) comes from the PyTorch recipe. */
-const V4_OUT = './rosetta-mini-v4';
 
 interface TrainFlags extends CommonOptions { pairs?: string; space?: string; out?: string; epochs?: number; seed?: number }
 
 export function registerTrain(program: Command): void {
-  addCommonOptions(program.command('train').description('fit an adapter to your domain (`rosetta train --pairs pairs.jsonl`), or build the linear v4 mini model in TypeScript (`rosetta train mini`; the shipped v5 model is built by models/rosetta-mini/recipe/run.sh)'))
-    .argument('[target]', '`mini` to build the linear v4 recipe of Rosetta\'s own model (closed form, no Python) from the emoji art, labels and speech npm and Debian packages ship')
+  addCommonOptions(program.command('train').description('rebuild the mini model (`rosetta train mini`), or fit an adapter to your domain (`rosetta train --pairs pairs.jsonl`)'))
+    .argument('[target]', '`mini` to rebuild Rosetta\'s own model from the emoji art, labels and speech npm and Debian packages ship')
     .option('--pairs <file>', 'JSONL or CSV of (image path or URL, caption) pairs: fit an adapter for the collection\'s image space')
     .option('--space <id>', 'space to adapt (default: the first image space)')
-    .option('--out <dir>', 'with mini: where to write the model (never over the shipped v5 model)', V4_OUT)
+    .option('--out <dir>', 'with mini: where to write the model', MINI_MODEL_DIR)
     .option('--epochs <n>', 'with --pairs: adapter training epochs (the mini model is fitted in closed form)', (v) => parseIntStrict('--epochs', v))
     .option('--seed <n>', 'with mini: random seed', (v) => parseIntStrict('--seed', v))
     .action(action(async (target: string | undefined, o: TrainFlags) => {
@@ -25,7 +22,7 @@ export function registerTrain(program: Command): void {
         const started = performance.now();
         let last = '';
         const result = await training.trainMini({
-          outDir: resolve(o.out ?? V4_OUT), epochs: o.epochs, seed: o.seed,
+          outDir: resolve(o.out ?? MINI_MODEL_DIR), epochs: o.epochs, seed: o.seed,
           onProgress: o.json ? undefined : (p) => {
             const line = `${p.phase} ${p.step}/${p.total}${p.loss !== undefined ? ` loss ${p.loss.toFixed(3)}` : ''}`;
             if (line !== last && process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(60)}`);
@@ -35,7 +32,7 @@ export function registerTrain(program: Command): void {
         if (process.stderr.isTTY && !o.json) process.stderr.write('\n');
         const seconds = (performance.now() - started) / 1000;
         if (o.json) printJson({ ...result, seconds });
-        else process.stdout.write(`trained rosetta-mini in ${seconds.toFixed(0)} s → ${o.out ?? V4_OUT} (v4 recipe; open it with --model ${o.out ?? V4_OUT})\n${JSON.stringify(result.metrics, null, 2)}\n`);
+        else process.stdout.write(`trained rosetta-mini in ${seconds.toFixed(0)} s → ${o.out ?? MINI_MODEL_DIR}\n${JSON.stringify(result.metrics, null, 2)}\n`);
         return;
       }
       if (!o.pairs) {
