@@ -1,10 +1,12 @@
 /**
  * Held-out quality of rosetta-mini (v4 protocol) beside chance, the faithful classical baseline (linear CCA on
- * the Google emoji, as issue 3 defined it) and rosetta-mini v3 (read from git), all measured in this run:
+ * the Google emoji, as issue 3 defined it) and rosetta-mini v3 and v4 (read from git), all measured in this run:
  * unseen concepts (the Google pictures of the v3 held-out split), an unseen drawing style (pictures of seen
  * concepts in the held-out style), held-out voices (held-out emoji spoken by espeak-ng variants never heard
  * in training), and encode throughput.
- *   npx tsx bench/mini-quality.ts [modelDir] [--v3 DIR]      (default models/rosetta-mini; v3 from git)
+ *   npx tsx bench/mini-quality.ts [[label=]modelDir ...]      (default models/rosetta-mini; aims read off the last)
+ * v5: measure the held-out fit (concepts held out) for generalisation and the shipped fit beside it:
+ *   npx tsx bench/mini-quality.ts "v5 held-out=OUT/heldout/model" "v5 ship=models/rosetta-mini"
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,26 +23,28 @@ import { planClips, speakClips } from '../src/train/mini/room-audio.js';
 import { HELD_OUT_VARIANTS } from '../src/train/features/voices.js';
 import { chanceRecall } from '../src/train/eval/retrieval.js';
 
-/** The last commit whose models/rosetta-mini is recipe v3. */
-const V3_COMMIT = '270262e';
+/** The last commits whose models/rosetta-mini is recipe v3 and recipe v4 (the earlier models are read from git). */
+const GIT_MODELS: [string, string][] = [['v3', '270262e'], ['v4', 'a1c0e65']];
 
-const args = process.argv.slice(2);
-const v3Flag = args.indexOf('--v3');
-const dir = resolve(args.find((a, i) => !a.startsWith('--') && i !== v3Flag + 1) ?? 'models/rosetta-mini');
-let v3Dir = v3Flag >= 0 ? resolve(args[v3Flag + 1]) : '';
-let cleanup = () => {};
-if (!v3Dir) {
-  v3Dir = mkdtempSync(join(tmpdir(), 'rosetta-mini-v3-'));
-  execFileSync('sh', ['-c', `git archive ${V3_COMMIT} models/rosetta-mini | tar -x -C '${v3Dir}'`]);
-  const root = v3Dir;
-  v3Dir = join(root, 'models', 'rosetta-mini');
-  cleanup = () => rmSync(root, { recursive: true, force: true });
-}
+// Models to measure beside the baseline and the git ones: `label=DIR` (or DIR, labelled by its manifest).
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const given: [string, string][] = (args.length ? args : ['models/rosetta-mini']).map((a) => {
+  const [label, d] = a.includes('=') ? a.split('=', 2) as [string, string] : ['', a];
+  const m = JSON.parse(readFileSync(join(resolve(d), 'rosetta.json'), 'utf8')) as { recipeVersion: number; fit?: string };
+  return [label || `v${m.recipeVersion}${m.fit ? ` ${m.fit}` : ''}`, resolve(d)];
+});
+const gitRoot = mkdtempSync(join(tmpdir(), 'rosetta-mini-git-'));
+const gitDirs: [string, string][] = GIT_MODELS.map(([label, commit]) => {
+  const dest = join(gitRoot, label);
+  execFileSync('mkdir', ['-p', dest]);
+  execFileSync('sh', ['-c', `git archive ${commit} models/rosetta-mini | tar -x -C '${dest}'`]);
+  return [label, join(dest, 'models', 'rosetta-mini')];
+});
+const cleanup = () => rmSync(gitRoot, { recursive: true, force: true });
 
 const languages = [...DEFAULT_LANGUAGES];
 const t0 = Date.now();
 const data = await loadStyleData(languages, { evalOnly: true });
-const manifest = JSON.parse(readFileSync(join(dir, 'rosetta.json'), 'utf8')) as { trainingPictures?: number; recipeVersion: number };
 const groups = loadGroupNames(languages);
 const pairs = loadEmojiPairs({ languages });
 const clips = (await speakClips(planClips(pairs, languages, 1).filter((c) => c.heldOut), () => {}));
@@ -54,20 +58,22 @@ const cca = await fitCcaBaseline(googleTrain, languages, images);
 const baselineSeconds = (Date.now() - tb) / 1000;
 const baselineEmbedder: Embedder = { dim: cca.dim, embedTexts: async (t) => cca.embedTexts(t), embedPixels: (px) => cca.embedPixels(px) };
 
-const models: [string, Embedder][] = [['baseline', baselineEmbedder], ['v3', await MiniEncoders.fromDirectory(v3Dir)], ['v4', await MiniEncoders.fromDirectory(dir)]];
+const models: [string, Embedder][] = [['baseline', baselineEmbedder]];
+for (const [label, d] of [...gitDirs, ...given]) models.push([label, await MiniEncoders.fromDirectory(d)]);
+const last = models[models.length - 1][0];
 const results = new Map<string, MiniQuality>();
 for (const [name, enc] of models) results.set(name, await evaluateMini(enc, { data, groups, clips: name === 'baseline' ? undefined : clips }));
 
 const f = (v: number | undefined) => (v === undefined ? '    — ' : v.toFixed(3).padStart(6));
-console.log(`rosetta-mini held-out quality — ${dir} (v3 from ${v3Flag >= 0 ? v3Dir : `git ${V3_COMMIT}`})`);
-console.log(`baseline (faithful CCA on ${googleTrain.length} Google emoji) fitted in ${baselineSeconds.toFixed(1)} s; v${manifest.recipeVersion} trained on ${manifest.trainingPictures ?? '?'} pictures\n`);
+console.log(`rosetta-mini held-out quality — ${given.map(([l, d]) => `${l}: ${d}`).join('; ')} (${GIT_MODELS.map(([l, c]) => `${l} from git ${c}`).join(', ')})`);
+console.log(`baseline (faithful CCA on ${googleTrain.length} Google emoji) fitted in ${baselineSeconds.toFixed(1)} s\n`);
 const table = (title: string, get: (q: MiniQuality) => Retrieval | undefined, dirs: [string, 'fromText' | 'toText'][]) => {
-  const n = get(results.get('v4')!)?.candidates ?? 0;
+  const n = get(results.get(last)!)?.candidates ?? 0;
   console.log(`${title} — ${n} candidates per query`);
-  console.log('direction      lang  k   chance  baseline      v3      v4');
+  console.log(`direction      lang  k   chance  ${models.map(([m]) => m.padStart(8)).join('  ')}`);
   for (const [label, key] of dirs) for (const lang of languages) for (const k of KS) {
     const cell = (m: string) => f(get(results.get(m)!)?.[key][lang]?.[k]);
-    console.log(`${label.padEnd(14)} ${lang.padEnd(4)} ${String(k).padStart(2)}  ${f(chanceRecall(k, n))}  ${cell('baseline')}  ${cell('v3')}  ${cell('v4')}`);
+    console.log(`${label.padEnd(14)} ${lang.padEnd(4)} ${String(k).padStart(2)}  ${f(chanceRecall(k, n))}  ${models.map(([m]) => `  ${cell(m)}`).join('  ')}`);
   }
   console.log('');
 };
@@ -76,8 +82,9 @@ table(`unseen style (${HELD_OUT_STYLE} pictures of seen emoji)`, (q) => q.unseen
 table(`held-out voices (${HELD_OUT_VARIANTS.join(', ')}; held-out emoji, label in the clip's language)`, (q) => q.heldOutVoices, [['text→audio', 'fromText'], ['audio→text', 'toText']]);
 console.log(`zero-shot emoji group over unseen concepts (chance ${(1 / 9).toFixed(3)}): ${languages.map((l) => `${l} ${models.map(([m]) => `${m} ${f(results.get(m)!.zeroShot[l]).trim()}`).join(' / ')}`).join('; ')}\n`);
 
-// Aims of issue 15, read off the v4 column.
-const v4 = results.get('v4')!;
+// Aims of issues 15 and 23, read off the last model's column.
+const v4 = results.get(last)!;
+console.log(`aims, read off ${last}:`);
 const en = (r: Retrieval, k: number, key: 'fromText' | 'toText' = 'fromText') => r[key].en[k];
 const aims: [string, number, number][] = [
   ['unseen style, English text→image R@10', en(v4.unseenStyle, 10), 0.9],

@@ -53,7 +53,7 @@ export { isPrivateAddress, safeFetch } from './media/remote/safe-fetch.js';
 export * from './generate/index.js';
 export * as evaluation from './eval/index.js';
 export * as training from './train/index.js';
-export { buildDemoCollection, type DemoCollection } from './datasets/demo-collection.js';
+export { buildDemoCollection, type DemoCollection } from './train/data/demo-collection.js';
 
 // Distributed ingest (BullMQ on Redis) and export
 export { runWorker, queueStatus, forgetRun, type WorkerOptions, type QueueStatus } from './queue/index.js';

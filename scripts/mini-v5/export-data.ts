@@ -5,7 +5,7 @@
  * training text only, spoken labels are espeak-ng/sox clips turned into log-mel frames by the same extractor the
  * exported CLAP layout declares. Optionally, English texts are embedded by a frozen all-MiniLM-L6-v2 (the teacher).
  *
- *   node --import tsx scripts/mini-v5/export-data.ts --out DIR [--concepts N] [--clips N] [--teacher DIR]
+ *   node --import tsx scripts/mini-v5/export-data.ts --out DIR [--concepts N] [--clips N] [--one-voice-per-label] [--teacher DIR]
  *
  * Writes DIR/dataset.json, pixels.u8 [P,32,32,3], mels.f16 [C,frames,64] (IEEE half), teacher.f32 [T,384]
  * and DIR/hub/ (config, preprocessor and tokenizer files of the hub layout; the recipe adds the graphs).
@@ -28,7 +28,7 @@ import { toHalf } from '../../src/train/export/mini-graphs.js';
 import { MINI } from '../../src/train/model/mini-architecture.js';
 
 const { values: args } = parseArgs({ options: {
-  out: { type: 'string' }, concepts: { type: 'string' }, clips: { type: 'string' }, teacher: { type: 'string' }, seed: { type: 'string', default: '1' },
+  out: { type: 'string' }, concepts: { type: 'string' }, clips: { type: 'string' }, 'one-voice-per-label': { type: 'boolean' }, teacher: { type: 'string' }, seed: { type: 'string', default: '1' },
 } });
 if (!args.out) throw new Error('--out DIR is required');
 const out = resolve(args.out);
@@ -100,6 +100,12 @@ if (teacherDir && existsSync(join(teacherDir, 'onnx', 'model.onnx'))) {
 // per held-out label), limited to the exported concepts (and to --clips clips for a smoke run).
 const inSet = new Set(conceptIds);
 let plan = planClips(pairs, languages, seed).filter((c) => inSet.has(c.pair.id));
+// --one-voice-per-label: the first of v4's two training voices per label and language (half the speaking and
+// half the audio epoch: the 90-minute budget), every held-out-voice clip kept so the measurement is v4's.
+if (args['one-voice-per-label']) {
+  const kept = new Set<string>();
+  plan = plan.filter((c) => c.heldOut || (!kept.has(`${c.pair.id}/${c.language}`) && kept.add(`${c.pair.id}/${c.language}`)));
+}
 if (args.clips) plan = plan.sort((a, b) => rank(`${a.pair.id}/${a.language}/${a.voice.variant}/${a.heldOut}`) - rank(`${b.pair.id}/${b.language}/${b.voice.variant}/${b.heldOut}`)).slice(0, Number(args.clips));
 log(`speaking ${plan.length} clips (cached wavs)`);
 const clips = await speakClips(plan, (p) => log(`speech ${p.step}/${p.total}`));

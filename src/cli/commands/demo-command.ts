@@ -24,17 +24,17 @@ async function whySkipped(rosetta: Rosetta, summary: { added: number; skipped: n
 }
 
 export function registerDemo(program: Command): void {
-  program.command('demo').description('index a sample collection (held-out emoji pictures and notes) with the mini model and search it')
+  program.command('demo').description('index a sample collection (emoji in a drawing style the mini model never saw, and notes) with the mini model and search it')
     .option('--out <dir>', 'where the sample files and the collection go', './rosetta-demo')
     .option('--limit <n>', 'number of pictures', (v) => Number(v))
     .option('--json', 'machine-readable output')
     .action(action(async (o: DemoFlags) => {
       const out = resolve(o.out);
-      const demo = buildDemoCollection(out, { limit: o.limit });
+      const demo = await buildDemoCollection(out, { limit: o.limit });
       const rosetta = await Rosetta.open(join(out, '.rosetta'), { spaces: ['mini'], offline: true });
       const log = (s: string) => { if (!o.json) process.stdout.write(`${s}\n`); };
       try {
-        log(`Indexing ${demo.images.length} emoji pictures and ${demo.notes.length} notes from ${relative(process.cwd(), demo.filesDir) || '.'} with the mini model (offline)…`);
+        log(`Indexing ${demo.images.length} emoji pictures (${demo.style}, a style the model never saw) and ${demo.notes.length} notes from ${relative(process.cwd(), demo.filesDir) || '.'} with the mini model (offline)…`);
         const bar = indexProgressBar(!o.json);
         const summary = await rosetta.index([demo.filesDir], { onProgress: bar.onProgress });
         bar.stop();
@@ -48,7 +48,7 @@ export function registerDemo(program: Command): void {
         const sample = demo.images.filter((_, i) => i % Math.max(1, Math.floor(demo.images.length / 3)) === 0).slice(0, 3);
         for (const { pair } of sample) {
           queries[pair.labels.en] = await rosetta.search(pair.labels.en, { k: 3, in: ['image'] });
-          show(`search "${pair.labels.en}" (English, never seen in training):`, queries[pair.labels.en]);
+          show(`search "${pair.labels.en}" (English; pictures in a style never seen in training):`, queries[pair.labels.en]);
         }
         const de = sample[0].pair.labels.de;
         queries[de] = await rosetta.search(de, { k: 3, in: ['image'] });
@@ -57,7 +57,7 @@ export function registerDemo(program: Command): void {
         queries[`image:${relative(out, ref)}`] = await rosetta.search({ image: ref }, { k: 3, in: ['text'] });
         show(`search --image ${relative(out, ref)} --in text (image → the notes):`, queries[`image:${relative(out, ref)}`]);
 
-        // How often the right picture is first, over every held-out English label in the demo.
+        // How often the right picture is first, over every picture's English label.
         const ranks: number[] = [];
         for (const { pair, path } of demo.images) {
           const hits = await rosetta.search(pair.labels.en, { k: 5, in: ['image'] });
@@ -66,7 +66,7 @@ export function registerDemo(program: Command): void {
         }
         const n = demo.images.length;
         const quality = { pictures: n, recallAt1: recallAtK(ranks, 1), recallAt5: recallAtK(ranks, 5), chanceAt1: 1 / n };
-        log(`\nText → image over all ${n} held-out pictures: R@1 ${(quality.recallAt1 * 100).toFixed(1)} %, R@5 ${(quality.recallAt5 * 100).toFixed(1)} % (chance R@1 ${(100 / n).toFixed(2)} %)`);
+        log(`\nText → image over all ${n} pictures of the unseen style: R@1 ${(quality.recallAt1 * 100).toFixed(1)} %, R@5 ${(quality.recallAt5 * 100).toFixed(1)} % (chance R@1 ${(100 / n).toFixed(2)} %)`);
         log(`Collection: ${relative(process.cwd(), rosetta.dir)} — try: npx rosetta search "red heart" --dir ${relative(process.cwd(), rosetta.dir)}`);
         if (o.json) printJson({ summary, queries, quality, collection: rosetta.dir });
       } finally {
