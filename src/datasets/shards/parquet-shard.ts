@@ -1,4 +1,4 @@
-import type { FileMetaData, asyncBufferFromFile, parquetScan } from 'hyparquet';
+import type { FileMetaData } from 'hyparquet';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import type { ShardSample } from './shard-sample.js';
