@@ -21,11 +21,12 @@ export const ENCODE_SLICE = 16;
 /** Batches of a job decoded ahead of the one being encoded (as in-process ingest does). */
 export const PREPARE_AHEAD = 2;
 /**
- * Encoded batches of a job handed off together: one commit job, so one store write by the committer (LanceDB's
- * cost is per write, not per row). A batch holding bytes already in the group starts a new group, so a commit
+ * Encoded batches of a job handed off together (up to 512 items, the in-process committer's largest write): one
+ * commit job, so one store write by the committer (LanceDB's cost is per write, not per row), which overlaps the
+ * encoding of the worker's next job. A batch holding bytes already in the group starts a new group, so a commit
  * job never holds one item twice.
  */
-export const HAND_BATCHES = 8;
+export const HAND_BATCHES = 32;
 
 /**
  * Whose turn it is to encode: a worker takes one job more than it encodes at once, and the extra job reads and
