@@ -122,6 +122,11 @@ export async function processEncodeJob(job: Job, data: EncodeJobData, run: RunCo
       if (!turn) { await turns.take(); turn = true; }
       take(await encodeBatch(run, mergeSameBytes(work), options, counter));
     }
+  } catch (error) {
+    // A damaged shard: what was encoded before the damage is still handed off (the retried job queues the same ids).
+    handGroup();
+    await handing.catch(() => undefined);
+    throw error;
   } finally {
     if (turn) turns.give();
   }
