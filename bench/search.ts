@@ -25,8 +25,8 @@ import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../src/onnx/graph-builder.js';
 import { openLanceStore, type ItemCommit, type LanceStore } from '../src/store/lancedb/lance-store.js';
 import type { IndexType } from '../src/store/lancedb/index-policy.js';
-import { DEFAULT_ANN, type AnnSettings } from '../src/store/ann/settings.js';
-import { UsearchGraph } from '../src/store/ann/usearch-graph.js';
+import { DEFAULT_ANN, type AnnSettings } from '../src/store/lancedb/ann/settings.js';
+import { UsearchGraph } from '../src/store/lancedb/ann/usearch-graph.js';
 import type { SearchFilter, SpaceTableInfo } from '../src/store/vector-store.js';
 import { benchRandom, normaliseInPlace } from './synthetic-vectors.js';
 

@@ -13,7 +13,7 @@ import { resolveRuntime, type ModelRuntimeOptions, type ResolvedRuntime } from '
 import { defaultSpaceId, loadSpace, type SpaceSpec } from './spaces/load-space.js';
 import { covers, type Space } from './spaces/space.js';
 import { openLanceStore } from './store/lancedb/lance-store.js';
-import type { AnnSettings } from './store/ann/settings.js';
+import type { AnnSettings } from './store/lancedb/ann/settings.js';
 import type { ItemRecord, VectorStore } from './store/vector-store.js';
 import type { LanceStore } from './store/lancedb/lance-store.js';
 import type { MilvusStore } from './store/milvus/milvus-store.js';

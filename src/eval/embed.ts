@@ -3,6 +3,7 @@ import type { PcmAudio, RgbImage } from '../types.js';
 import type { DatasetIssue } from '../datasets/types.js';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
+import { batchesOf, inBatches } from '../util/batches.js';
 
 /** Fails with a clear message when a space lacks the tower an evaluation needs. */
 export function requireTower(space: Space, modality: 'image' | 'audio'): void {
@@ -24,12 +25,11 @@ export async function embedAudioWith(space: Space, clips: PcmAudio[]): Promise<F
 
 /** Embeds texts in chunks so progress can be reported and memory stays bounded. */
 export async function embedTextsChunked(space: Space, texts: string[], batchSize: number, onChunk?: (done: number) => void): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for (let i = 0; i < texts.length; i += batchSize) {
-    out.push(...await space.embedTexts(texts.slice(i, i + batchSize)));
-    onChunk?.(Math.min(texts.length, i + batchSize));
-  }
-  return out;
+  return inBatches(texts, batchSize, async (batch, done) => {
+    const vectors = await space.embedTexts(batch);
+    onChunk?.(done);
+    return vectors;
+  });
 }
 
 /**
@@ -40,10 +40,10 @@ export async function embedPictureBatches<E extends { path: string }>(
   space: Space, entries: readonly E[], load: (entry: E) => Promise<RgbImage>, batchSize: number, issues: DatasetIssue[],
   visit: (kept: E[], vectors: Float32Array[], done: number) => void,
 ): Promise<void> {
-  for (let i = 0; i < entries.length; i += batchSize) {
+  for (const batch of batchesOf(entries, batchSize)) {
     const kept: E[] = [];
     const pictures: RgbImage[] = [];
-    for (const entry of entries.slice(i, i + batchSize)) {
+    for (const entry of batch.items) {
       try {
         pictures.push(await load(entry));
         kept.push(entry);
@@ -51,6 +51,6 @@ export async function embedPictureBatches<E extends { path: string }>(
         issues.push({ file: entry.path, reason: (err as Error).message.split('\n')[0] });
       }
     }
-    visit(kept, await embedImagesWith(space, pictures), Math.min(entries.length, i + batchSize));
+    visit(kept, await embedImagesWith(space, pictures), batch.end);
   }
 }

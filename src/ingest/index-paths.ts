@@ -10,6 +10,7 @@ import { isComplete, prepareBatch, type PreparedBatch } from './prepare-batch.js
 import { encodeBatch, mergeSameBytes } from './encode-batch.js';
 import { BatchCommitter } from './commit-batch.js';
 import { indexLargeText } from './large-text.js';
+import { batchesOf } from '../util/batches.js';
 
 // The stages, for callers that run them elsewhere (distributed workers): read/hash/detect and decode,
 // encode, commit.
@@ -72,7 +73,7 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
   const staging = new Staging();
   const committer = new BatchCommitter(ctx.store, catalog, counter, staging, { firstItems: batchFiles, maxItems: options.commitItems ?? 512, maxWaitMs: 3000 }, options.tags);
   const batches: WalkedFile[][] = [];
-  for (let i = 0; i < files.length; i += batchFiles) batches.push(files.slice(i, i + batchFiles));
+  for (const batch of batchesOf(files, batchFiles, 'batchFiles')) batches.push(batch.items);
   // Batches being prepared, oldest first; each is dropped once taken, so decoded pixels do not outlive their batch.
   const prepared: Promise<PreparedBatch>[] = [];
   let started = 0;

@@ -5,17 +5,24 @@ import { ImageFetcher } from '../ingest/fetch-images.js';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { openRedis, redisOptions } from './connection.js';
-import { processEncodeJob, type RunContext } from './encode-job.js';
+import { EncodeTurns, processEncodeJob, type RunContext } from './encode-job.js';
 import { openTarget } from './open-target.js';
 import { commitQueueName, ENCODE_QUEUE, keys, PREFIX, readSpecRecord } from './run-spec.js';
 import { loadQueueKey, refused, runRoots, verifySpec, type QueueKeyOptions } from './run-trust.js';
 import { checkEncodeJob, EncodeWorker, final } from './job-data.js';
 import { lockSettings, type LockOptions } from './locks.js';
 import { errorReporter } from './worker-errors.js';
+import { expectPositiveInt } from '../util/validate.js';
 
 export interface WorkerOptions extends ModelRuntimeOptions, LockOptions, QueueKeyOptions {
-  /** Jobs processed at once by this process (default 1: encoding already uses every core). */
+  /** Jobs encoded at once by this process (default 1: encoding already uses every core). */
   concurrency?: number;
+  /**
+   * Jobs taken beyond those encoding (default 1): each reads and decodes its first batches while the jobs before it
+   * encode, then waits for its turn, so the model never waits for a job to be fetched and decoded. 0 takes no more
+   * jobs than it encodes. A worker that dies holding them lets their locks lapse; other workers redo them.
+   */
+  prefetchJobs?: number;
   /** Token of the Milvus server runs write to (never stored in Redis). Default $ROSETTA_MILVUS_TOKEN. */
   milvusToken?: string;
   /** Called after each job with its id and outcome (a failed job: its reason, and its error code when it has one). */
@@ -42,6 +49,10 @@ export async function runWorker(url: string, options: WorkerOptions = {}): Promi
   const connection = redisOptions(url);
   const redis = openRedis(url);
   const runtime = resolveRuntime(options);
+  const encoding = expectPositiveInt('concurrency', options.concurrency ?? 1);
+  const prefetch = options.prefetchJobs ?? 1;
+  if (prefetch !== 0) expectPositiveInt('prefetchJobs', prefetch);
+  const turns = new EncodeTurns(encoding);
   const runs = new Map<string, Promise<RunContext>>();
   const contextFor = (runId: string) => {
     let ctx = runs.get(runId);
@@ -67,8 +78,8 @@ export async function runWorker(url: string, options: WorkerOptions = {}): Promi
     try { data = checkEncodeJob(job.data); } catch (error) { throw final(error as RosettaError); }
     const run = await contextFor(data.runId);
     if (await redis.sismember(keys.jobs(data.runId), String(job.id)) !== 1) throw final(refused(`job ${job.id}`, `not one of run ${data.runId}'s jobs`));
-    return processEncodeJob(job, data, run, redis);
-  }, { connection, prefix: PREFIX, concurrency: options.concurrency ?? 1, ...lockSettings(options) });
+    return processEncodeJob(job, data, run, redis, turns);
+  }, { connection, prefix: PREFIX, concurrency: encoding + prefetch, ...lockSettings(options) });
   const runOf = (job: Job) => String((job.data as { runId?: unknown } | undefined)?.runId ?? '');
   // Connection errors are reported, not fatal: ioredis reconnects and BullMQ resumes.
   worker.on('error', errorReporter(url, options.onError ?? ((e) => process.stderr.write(`rosetta worker: ${e.code}: ${e.message}\n`))));

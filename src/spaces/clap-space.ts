@@ -6,7 +6,7 @@ import { resolveRuntime, type ResolvedRuntime } from '../models/runtime-options.
 import { invalidArgument } from '../util/validate.js';
 import type { Device, DType, Modality, PcmAudio, RgbImage } from '../types.js';
 import { l2normalize, rowsNormalized } from '../vectors/vector-math.js';
-import { inBatches } from './batches.js';
+import { inBatches } from '../util/batches.js';
 import { restoreEndToken } from './text-truncation.js';
 import { unsupportedModality, type Space } from './space.js';
 

@@ -9,7 +9,7 @@ import type { ResolvedRuntime } from '../models/runtime-options.js';
 import { preprocessImages, readImagePreprocessConfig, type ImagePreprocessConfig } from '../media/image/preprocess-image.js';
 import type { Modality, PcmAudio, RgbImage } from '../types.js';
 import { rowsNormalized } from '../vectors/vector-math.js';
-import { inBatches } from './batches.js';
+import { inBatches } from '../util/batches.js';
 import { restoreEndToken } from './text-truncation.js';
 import { unsupportedModality, type Space } from './space.js';
 

@@ -7,7 +7,7 @@ import type { ModelRef } from '../models/model-ref.js';
 import type { ResolvedRuntime } from '../models/runtime-options.js';
 import type { Modality, PcmAudio, RgbImage } from '../types.js';
 import { l2normalize } from '../vectors/vector-math.js';
-import { inBatches } from './batches.js';
+import { inBatches } from '../util/batches.js';
 import { unsupportedModality, type Space } from './space.js';
 
 type Callable = ((inputs: Record<string, unknown>) => Promise<Record<string, Tensor>>) & { dispose?: () => Promise<unknown> };

@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openLanceStore } from '../../src/store/lancedb/lance-store.js';
 import { vectorTableName } from '../../src/store/keys.js';
-import type { AnnManifest } from '../../src/store/ann/index-files.js';
+import type { AnnManifest } from '../../src/store/lancedb/ann/index-files.js';
 import { annCommit, ANN_SPACE } from '../store/ann-fixture.js';
 
 const COUNT = 1500;

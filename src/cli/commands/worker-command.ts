@@ -10,7 +10,7 @@ interface WorkerFlags {
 export function registerWorker(program: Command): void {
   addRuntimeOptions(program.command('worker').description('decode and encode the jobs of distributed `index --queue` runs (start any number, on any machine that sees the files)'))
     .requiredOption('--queue <redis-url>', 'the Redis the runs are queued on (redis://host:6379)')
-    .option('--concurrency <n>', 'jobs at once in this process', (v) => parseIntStrict('--concurrency', v), 1)
+    .option('--concurrency <n>', 'jobs encoded at once in this process (one more is read and decoded ahead)', (v) => parseIntStrict('--concurrency', v), 1)
     .option('--lock-ms <n>', 'how long a job stays with a silent worker before it is retried', (v) => parseIntStrict('--lock-ms', v))
     .option('--queue-key-file <path>', 'the key runs are signed with, shared with `index --queue` (default $ROSETTA_QUEUE_KEY, $ROSETTA_QUEUE_KEY_FILE, else ~/.config/rosetta/queue.key, created if missing)')
     .option('--milvus-token <token>', 'token for runs that write to Milvus (also ROSETTA_MILVUS_TOKEN)')

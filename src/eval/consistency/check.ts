@@ -9,6 +9,7 @@ import { derangement, seededRandom } from '../../util/random.js';
 import { embedAudioWith, embedImagesWith } from '../embed.js';
 import { clipScore } from '../../vectors/scores.js';
 import { calibrateThreshold, type Calibration } from './calibration.js';
+import { batchesOf } from '../../util/batches.js';
 
 export interface ScoredPair extends MediaTextPair {
   cosine: number;
@@ -40,8 +41,7 @@ async function embedPairs(space: Space, pairs: MediaTextPair[], source: string, 
   const loadAudio = options.loadAudio ?? ((p: string) => readAudio(p, space.audioSampleRate ?? 48_000));
   const rows: Embedded[] = [];
   const issues: DatasetIssue[] = [];
-  for (let i = 0; i < pairs.length; i += batchSize) {
-    const batch = pairs.slice(i, i + batchSize);
+  for (const { items: batch, end } of batchesOf(pairs, batchSize)) {
     for (const modality of ['image', 'audio'] as const) {
       const items = batch.filter((p) => p.modality === modality);
       const decoded: { pair: MediaTextPair; media: RgbImage | PcmAudio }[] = [];
@@ -59,7 +59,7 @@ async function embedPairs(space: Space, pairs: MediaTextPair[], source: string, 
       const texts = await space.embedTexts(decoded.map((d) => d.pair.text));
       decoded.forEach((d, k) => rows.push({ pair: d.pair, media: media[k], text: texts[k] }));
     }
-    options.onProgress?.(Math.min(pairs.length, i + batchSize), pairs.length);
+    options.onProgress?.(end, pairs.length);
   }
   rows.sort((a, b) => a.pair.row - b.pair.row);
   return { rows, issues };

@@ -10,8 +10,8 @@ import { arrow, rowsToTable } from './arrow.js';
 import { definedOnly, ensureScalarIndex, filterColumnsSql, listOf, replaceRows, upsertScoped } from './table-ops.js';
 
 export type { ItemCommit };
-import { AnnIndexes, KEY_COLUMN, newRowKeys, resolveAnnSettings, type AnnSettings, type AnnStatus } from '../ann/index.js';
-import { rowsToBlock } from '../ann/ann-indexes.js';
+import { AnnIndexes, KEY_COLUMN, newRowKeys, resolveAnnSettings, type AnnSettings, type AnnStatus } from './ann/index.js';
+import { rowsToBlock } from './ann/ann-indexes.js';
 import { DEFAULT_INDEX, DEFAULT_INDEX_THRESHOLD, DEFAULT_SEARCH_TUNING, DISTANCE, INDEX_TYPES, buildVectorIndex, partitionsFor, type IndexSettings, type SearchTuning } from './index-policy.js';
 import {
   SEGMENT_COLUMNS, filterColumns, itemRow, itemsSchema, rowToItem,

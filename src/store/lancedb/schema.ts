@@ -1,7 +1,7 @@
 import { arrow, type ArrowModule } from './arrow.js';
 import type { ItemRecord, SegmentRecord, SpaceTableInfo, VectorRecord } from '../vector-store.js';
 import { joinLocations } from '../glob.js';
-import { KEY_COLUMN } from '../ann/row-keys.js';
+import { KEY_COLUMN } from './ann/row-keys.js';
 
 /**
  * Arrow schemas of the LanceDB tables. Column names are snake_case because DataFusion folds
@@ -35,7 +35,7 @@ export function spacesSchema(): Schema {
   return new Schema([str('space_id'), str('version'), new Field('dim', new Int32(), false)]);
 }
 
-/** `key`: a random row key, fresh on every write of the row, that the ANN index is keyed by (store/ann/row-keys.ts). */
+/** `key`: a random row key, fresh on every write of the row, that the ANN index is keyed by (store/lancedb/ann/row-keys.ts). */
 export function vectorSchema(dim: number): Schema {
   return new Schema([
     new Field(KEY_COLUMN, new Int64(), false), str('segment_id'), str('item_hash'), str('kind'), str('space_version'),

@@ -1,7 +1,7 @@
 import { setImmediate as nextTick } from 'node:timers/promises';
 import type * as lancedb from '@lancedb/lancedb';
-import type { SpaceTableInfo, VectorHit } from '../vector-store.js';
-import { sqlString } from '../lancedb/filter-sql.js';
+import type { SpaceTableInfo, VectorHit } from '../../vector-store.js';
+import { sqlString } from '../filter-sql.js';
 import { startBuild, type RunningBuild } from './build.js';
 import { annDir, IndexFileProblem, readIndexFiles, readManifest, removeIndexFiles, writeIndexFiles } from './index-files.js';
 import { KeyMap } from './key-map.js';

@@ -1,6 +1,6 @@
 import type * as lancedb from '@lancedb/lancedb';
-import type { SearchFilter, SpaceTableInfo, VectorHit } from '../vector-store.js';
-import type { CompiledFilter } from '../lancedb/filter-sql.js';
+import type { SearchFilter, SpaceTableInfo, VectorHit } from '../../vector-store.js';
+import type { CompiledFilter } from '../filter-sql.js';
 import { exactNearest } from './usearch-graph.js';
 import { FilterSets } from './filter-sets.js';
 import { SpaceIndex, type AnnHost, type AnnStatus } from './space-index.js';

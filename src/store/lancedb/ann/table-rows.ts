@@ -1,5 +1,5 @@
 import type * as lancedb from '@lancedb/lancedb';
-import type { ArrowModule } from '../lancedb/arrow.js';
+import type { ArrowModule } from '../arrow.js';
 import { KEY_COLUMN } from './row-keys.js';
 
 /** Reading the rows of a LanceDB vector table the ANN index is built from: keys, ids and vectors, batch by batch. */

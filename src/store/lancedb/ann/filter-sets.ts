@@ -1,7 +1,7 @@
 import type * as lancedb from '@lancedb/lancedb';
-import type { CompiledFilter } from '../lancedb/filter-sql.js';
-import { listOf } from '../lancedb/table-ops.js';
-import type { ArrowModule } from '../lancedb/arrow.js';
+import type { CompiledFilter } from '../filter-sql.js';
+import { listOf } from '../table-ops.js';
+import type { ArrowModule } from '../arrow.js';
 import { KEY_COLUMN } from './row-keys.js';
 import { streamRows, type RowBlock } from './table-rows.js';
 

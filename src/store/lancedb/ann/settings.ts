@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { expectOneOf, expectPositiveInt, invalidArgument } from '../../util/validate.js';
+import { expectOneOf, expectPositiveInt, invalidArgument } from '../../../util/validate.js';
 
 /** How vectors are held inside the graph. f16 halves memory and build time at no measured recall cost on unit vectors. */
 export type AnnQuantization = 'f32' | 'f16' | 'i8';
