@@ -29,7 +29,12 @@ try {
     const { data, info } = await sharp(p.imagePath).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     for (let i = 0; i < data.length; i += 4) data[i] = data[i + 1] = data[i + 2] = 0;
     const path = join(pictures, `${p.id}.png`);
-    writeFileSync(path, await sharp(data, { raw: { width: info.width, height: info.height, channels: 4 } }).png().toBuffer());
+    writeFileSync(
+      path,
+      await sharp(data, { raw: { width: info.width, height: info.height, channels: 4 } })
+        .png()
+        .toBuffer(),
+    );
     files.push({ path, caption: p.labels.en });
   }
   // A fixed split by position in the id-sorted list: 3 pictures in 10 are test queries.
@@ -55,12 +60,17 @@ try {
     const trained = await rosetta.trainAdapter(pairsFile, { epochs });
     const seconds = (performance.now() - started) / 1000;
     const after = await recall(true);
-    console.log(`mini model, ${indexed.added} silhouettes indexed; adapter fitted on ${fit.length} pairs (${trained.skipped.length} skipped) in ${seconds.toFixed(1)} s, ${epochs} epochs`);
+    console.log(
+      `mini model, ${indexed.added} silhouettes indexed; adapter fitted on ${fit.length} pairs (${trained.skipped.length} skipped) in ${seconds.toFixed(1)} s, ${epochs} epochs`,
+    );
     // Identical silhouettes (e.g. flags) are one item with several paths: chance is over the distinct items.
-    printTable(`Held-out text → image search over ${files.length} silhouettes, ${indexed.added} distinct (${test.length} queries, chance R@10 ${(10 / indexed.added).toFixed(3)})`, [
-      { adapter: 'none', ...before },
-      { adapter: `fitted (${fit.length} pairs)`, ...after },
-    ]);
+    printTable(
+      `Held-out text → image search over ${files.length} silhouettes, ${indexed.added} distinct (${test.length} queries, chance R@10 ${(10 / indexed.added).toFixed(3)})`,
+      [
+        { adapter: 'none', ...before },
+        { adapter: `fitted (${fit.length} pairs)`, ...after },
+      ],
+    );
     printTable(`Adapter's own held-out split (image → text, ${trained.saved.heldOut} of the fitted pairs)`, [
       { when: 'before', ...Object.fromEntries(KS.map((k) => [`R@${k}`, trained.saved.before[k]])) },
       { when: 'after', ...Object.fromEntries(KS.map((k) => [`R@${k}`, trained.saved.after[k]])) },

@@ -24,8 +24,10 @@ const notes = join(work, `notes-${items}`);
 const dir = join(work, `collection-${items}`);
 const query = 'a quiet walk along the river at dawn';
 
-const WORDS = ('river mountain coffee winter train garden city night market ocean forest music kitchen library bicycle ' +
-  'storm harbour festival bridge desert meadow lantern violin harvest glacier island castle village orchard canyon').split(' ');
+const WORDS = (
+  'river mountain coffee winter train garden city night market ocean forest music kitchen library bicycle ' +
+  'storm harbour festival bridge desert meadow lantern violin harvest glacier island castle village orchard canyon'
+).split(' ');
 
 /** 10k short text notes (deterministic), indexed once through the library with the mini model. */
 async function ensureCollection(): Promise<void> {
@@ -53,10 +55,19 @@ const cpu: number[] = [];
 
 function wall(cmd: string[], cwd: string): number {
   const t = process.hrtime.bigint();
-  const r = TIME ? spawnSync(TIME, ['-f', '%U %S', '-o', cpuFile, ...cmd], { cwd, stdio: ['ignore', 'pipe', 'pipe'] }) : spawnSync(cmd[0], cmd.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = TIME
+    ? spawnSync(TIME, ['-f', '%U %S', '-o', cpuFile, ...cmd], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawnSync(cmd[0], cmd.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} in ${cwd} exited ${r.status}: ${r.stderr}`);
-  if (TIME) cpu.push(readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0) * 1000);
+  if (TIME)
+    cpu.push(
+      readFileSync(cpuFile, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .map(Number)
+        .reduce((a, b) => a + b, 0) * 1000,
+    );
   return ms;
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -70,7 +81,8 @@ function importMs(pkg: string, cwd: string): number {
 
 await ensureCollection();
 const checkouts: [string, string][] = [['this', HERE], ...(base ? [['baseline', resolve(base)] as [string, string]] : [])];
-for (const [, root] of checkouts) if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error(`${root} has no dist/: build it with npx tsc -p tsconfig.json`);
+for (const [, root] of checkouts)
+  if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error(`${root} has no dist/: build it with npx tsc -p tsconfig.json`);
 
 const cases: [string, string[]][] = [
   ["node -e ''", ['node', '-e', '']],
@@ -82,32 +94,71 @@ for (const [name, cmd] of cases) {
   const row: Record<string, string | number> = { command: name };
   const samples: Record<string, number[]> = {};
   const cpus: Record<string, number[]> = {};
-  for (const [label, root] of checkouts) { wall(cmd, root); samples[label] = []; cpus[label] = []; } // one warm-up each (file cache)
+  for (const [label, root] of checkouts) {
+    wall(cmd, root);
+    samples[label] = [];
+    cpus[label] = [];
+  } // one warm-up each (file cache)
   for (let i = 0; i < runs; i++) {
-    for (const [label, root] of checkouts) { cpu.length = 0; samples[label].push(wall(cmd, root)); cpus[label].push(...cpu); } // interleaved
+    for (const [label, root] of checkouts) {
+      cpu.length = 0;
+      samples[label].push(wall(cmd, root));
+      cpus[label].push(...cpu);
+    } // interleaved
   }
   for (const [label] of checkouts) row[`${label} median ms`] = median(samples[label]);
   if (TIME) for (const [label] of checkouts) row[`${label} CPU median ms`] = median(cpus[label]);
-  for (const [label] of checkouts) row[`${label} min–max ms`] = `${Math.min(...samples[label]).toFixed(0)}–${Math.max(...samples[label]).toFixed(0)}`;
+  for (const [label] of checkouts)
+    row[`${label} min–max ms`] = `${Math.min(...samples[label]).toFixed(0)}–${Math.max(...samples[label]).toFixed(0)}`;
   rows.push(row);
 }
 printTable(`Cold start from the shell, median of ${runs} (fresh process each), ${items} items`, rows);
 
-const heavy = ['commander', '@lancedb/lancedb', 'onnxruntime-node', '@huggingface/transformers', 'sharp', 'usearch', 'file-type',
-  '@zilliz/milvus2-sdk-node', 'bullmq', 'ioredis', 'fastify', 'hyparquet', 'tar-stream', 'hyparquet-writer', 'cli-progress', 'ml-matrix'];
-printTable('Import time of each package alone (fresh process, median of 3)', heavy.map((pkg) => ({ package: pkg, ms: importMs(pkg, HERE) })));
+const heavy = [
+  'commander',
+  '@lancedb/lancedb',
+  'onnxruntime-node',
+  '@huggingface/transformers',
+  'sharp',
+  'usearch',
+  'file-type',
+  '@zilliz/milvus2-sdk-node',
+  'bullmq',
+  'ioredis',
+  'fastify',
+  'hyparquet',
+  'tar-stream',
+  'hyparquet-writer',
+  'cli-progress',
+  'ml-matrix',
+];
+printTable(
+  'Import time of each package alone (fresh process, median of 3)',
+  heavy.map((pkg) => ({ package: pkg, ms: importMs(pkg, HERE) })),
+);
 
 // Which packages each checkout's `rosetta search` actually loads (a resolve hook, printed by the child).
 const hook = join(work, 'load-hook.mjs');
-writeFileSync(hook, `import { register } from 'node:module';
+writeFileSync(
+  hook,
+  `import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(\`export async function resolve(s, c, next) {
   if (!/^(\\\\.|node:|file:|data:)/.test(s) && c.parentURL && c.parentURL.includes('/dist/')) process.stderr.write('LOADS ' + s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/') + '\\\\n');
   return next(s, c);
 }\`));
-`);
+`,
+);
 for (const [label, root] of checkouts) {
   const r = spawnSync('node', ['--import', hook, 'bin/rosetta.js', 'search', query, '--dir', dir, '--offline', '--json'], { cwd: root });
-  const loaded = [...new Set(r.stderr.toString().split('\n').filter((l) => l.startsWith('LOADS ')).map((l) => l.slice(6)))].sort();
+  const loaded = [
+    ...new Set(
+      r.stderr
+        .toString()
+        .split('\n')
+        .filter((l) => l.startsWith('LOADS '))
+        .map((l) => l.slice(6)),
+    ),
+  ].sort();
   console.log(`\n${label}: rosetta search loads ${loaded.length} packages: ${loaded.join(', ')}`);
 }
 
@@ -119,7 +170,10 @@ await r.search(${JSON.stringify(query)});const t3=performance.now();await r.sear
 process.stdout.write(JSON.stringify({ 'import package': t1-t0, 'Rosetta.open': t2-t1, 'first search': t3-t2, 'second search': t4-t3 }));`;
 const phaseRows: Record<string, string | number>[] = [];
 for (const [label, root] of checkouts) {
-  const xs = Array.from({ length: 3 }, () => JSON.parse(execFileSync('node', ['--input-type=module', '-e', phases], { cwd: root }).toString()) as Record<string, number>);
+  const xs = Array.from(
+    { length: 3 },
+    () => JSON.parse(execFileSync('node', ['--input-type=module', '-e', phases], { cwd: root }).toString()) as Record<string, number>,
+  );
   phaseRows.push({ checkout: label, ...Object.fromEntries(Object.keys(xs[0]).map((k) => [`${k} ms`, median(xs.map((x) => x[k]))])) });
 }
 printTable('Where the time goes (in-process phases, median of 3)', phaseRows);

@@ -16,10 +16,17 @@ import type { RgbImage } from '../src/types.js';
 const batch = Number(arg('batch', '32'));
 const rounds = Number(arg('rounds', '20'));
 const dir = miniClipDir();
-const space = new ClipSpace({ id: 'mini', ref: parseModelRef(dir), runtime: resolveRuntime({ offline: true, batchSize: batch }), family: 'clip' });
+const space = new ClipSpace({
+  id: 'mini',
+  ref: parseModelRef(dir),
+  runtime: resolveRuntime({ offline: true, batchSize: batch }),
+  family: 'clip',
+});
 
 const images: RgbImage[] = Array.from({ length: batch }, (_, n) => ({
-  width: 64, height: 64, channels: 3,
+  width: 64,
+  height: 64,
+  channels: 3,
   data: Uint8Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 7 + n * 13) % 256),
 }));
 const texts = Array.from({ length: batch }, (_, i) => `a smiling face number ${i} with red heart eyes`);
@@ -27,7 +34,11 @@ const texts = Array.from({ length: batch }, (_, i) => `a smiling face number ${i
 // Warm both paths (session creation, first-run allocations).
 await space.embedImages(images);
 await space.embedTexts(texts);
-const internals = space as unknown as { loadVision(): Promise<(x: Record<string, unknown>) => Promise<unknown>>; loadPreprocess(): Promise<unknown>; loadText(): Promise<(x: Record<string, unknown>) => Promise<unknown>> };
+const internals = space as unknown as {
+  loadVision(): Promise<(x: Record<string, unknown>) => Promise<unknown>>;
+  loadPreprocess(): Promise<unknown>;
+  loadText(): Promise<(x: Record<string, unknown>) => Promise<unknown>>;
+};
 const { preprocessImages } = await import('../src/media/image/preprocess-image.js');
 const cfg = await internals.loadPreprocess();
 const pixels = await preprocessImages(images, cfg as never);
@@ -48,7 +59,10 @@ const text = await internals.loadText();
 async function rate(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   let calls = 0;
-  while (calls < rounds || performance.now() - t < 1500) { await fn(); calls += 1; }
+  while (calls < rounds || performance.now() - t < 1500) {
+    await fn();
+    calls += 1;
+  }
   return (calls * batch) / ((performance.now() - t) / 1000);
 }
 
@@ -63,6 +77,18 @@ for (let rep = 0; rep < 3; rep += 1) {
   res.e2eT += await rate(() => space.embedTexts(texts));
 }
 printTable(`Encode throughput, mini model, batch ${batch}, 3 interleaved repetitions of ≥ 1.5 s each (items/s)`, [
-  { tower: 'vision', 'bare onnxruntime-node': res.bareV / 3, 'Rosetta (same tensor)': res.rosV / 3, ratio: res.rosV / res.bareV, 'Rosetta end-to-end': res.e2eV / 3 },
-  { tower: 'text', 'bare onnxruntime-node': res.bareT / 3, 'Rosetta (same tensor)': res.rosT / 3, ratio: res.rosT / res.bareT, 'Rosetta end-to-end': res.e2eT / 3 },
+  {
+    tower: 'vision',
+    'bare onnxruntime-node': res.bareV / 3,
+    'Rosetta (same tensor)': res.rosV / 3,
+    ratio: res.rosV / res.bareV,
+    'Rosetta end-to-end': res.e2eV / 3,
+  },
+  {
+    tower: 'text',
+    'bare onnxruntime-node': res.bareT / 3,
+    'Rosetta (same tensor)': res.rosT / 3,
+    ratio: res.rosT / res.bareT,
+    'Rosetta end-to-end': res.e2eT / 3,
+  },
 ]);

@@ -12,7 +12,16 @@ import { join, resolve } from 'node:path';
 import { loadSpace } from '../src/spaces/load-space.js';
 import { resolveRuntime } from '../src/models/runtime-options.js';
 import { MINI_MODEL_DIR } from '../src/models/model-ref.js';
-import { evaluateRetrieval, evaluateZeroShot, check, audit, writeReport, summariseRanks, textToImageRanks, imageToTextRanks } from '../src/eval/index.js';
+import {
+  evaluateRetrieval,
+  evaluateZeroShot,
+  check,
+  audit,
+  writeReport,
+  summariseRanks,
+  textToImageRanks,
+  imageToTextRanks,
+} from '../src/eval/index.js';
 import { seededRandom } from '../src/util/random.js';
 import { heldOutCaptionDataset, heldOutClassDataset, heldOutPairs } from '../test/helpers/emoji-eval-data.js';
 
@@ -36,7 +45,10 @@ function chance(images: number, captionImage: number[]) {
   return { t2i: summariseRanks(textToImageRanks(sims, captionImage)), i2t: summariseRanks(imageToTextRanks(sims, captionImage, images)) };
 }
 const rows: [string, typeof en.t2i, typeof en.i2t][] = [];
-for (const [name, r] of [['held-out, en', en], ['held-out, 5 languages', multi]] as const) {
+for (const [name, r] of [
+  ['held-out, en', en],
+  ['held-out, 5 languages', multi],
+] as const) {
   const captionImage: number[] = [];
   const per = r.dataset.captions / r.dataset.images;
   for (let i = 0; i < r.dataset.images; i += 1) for (let c = 0; c < per; c += 1) captionImage.push(i);
@@ -46,16 +58,33 @@ for (const [name, r] of [['held-out, en', en], ['held-out, 5 languages', multi]]
 console.log(`mini model: ${dir}\n${en.protocol}\n`);
 console.log('dataset                              | T→I R@1  R@5 R@10  MdR   MRR | I→T R@1  R@5 R@10  MdR   MRR');
 for (const [name, t, i] of rows) {
-  console.log(`${name.padEnd(36)} | ${pct(t.r1)} ${pct(t.r5)} ${pct(t.r10)} ${String(t.medianRank).padStart(4)} ${t.mrr.toFixed(3)} | ${pct(i.r1)} ${pct(i.r5)} ${pct(i.r10)} ${String(i.medianRank).padStart(4)} ${i.mrr.toFixed(3)}`);
+  console.log(
+    `${name.padEnd(36)} | ${pct(t.r1)} ${pct(t.r5)} ${pct(t.r10)} ${String(t.medianRank).padStart(4)} ${t.mrr.toFixed(3)} | ${pct(i.r1)} ${pct(i.r5)} ${pct(i.r10)} ${String(i.medianRank).padStart(4)} ${i.mrr.toFixed(3)}`,
+  );
 }
-console.log(`\nzero-shot by group (${zs.dataset.classes.length} classes, ${zs.dataset.samples} images): accuracy ${pct(zs.summary.accuracy)}%, balanced ${pct(zs.summary.macroRecall)}%, chance ${pct(1 / zs.dataset.classes.length)}%`);
+console.log(
+  `\nzero-shot by group (${zs.dataset.classes.length} classes, ${zs.dataset.samples} images): accuracy ${pct(zs.summary.accuracy)}%, balanced ${pct(zs.summary.macroRecall)}%, chance ${pct(1 / zs.dataset.classes.length)}%`,
+);
 const cal = checked.calibration.image!;
-console.log(`check calibration (held-out en pairs): threshold ${cal.threshold.toFixed(3)}, AUC ${cal.auc.toFixed(3)}, balanced accuracy ${pct(cal.balancedAccuracy)}%, EER ${pct(cal.equalError.rate)}%`);
+console.log(
+  `check calibration (held-out en pairs): threshold ${cal.threshold.toFixed(3)}, AUC ${cal.auc.toFixed(3)}, balanced accuracy ${pct(cal.balancedAccuracy)}%, EER ${pct(cal.equalError.rate)}%`,
+);
 for (const t of probe.tests) console.log(`audit ${t.name}: d = ${t.effectSize.toFixed(2)}, p = ${t.pValue.toFixed(4)}`);
 console.log(`seconds: retrieval en ${en.seconds.toFixed(1)}, 5 languages ${multi.seconds.toFixed(1)}, zero-shot ${zs.seconds.toFixed(1)}`);
 
 await mkdir('bench/out', { recursive: true });
-await writeReport('bench/out/eval-mini.html', { title: 'Rosetta mini model — held-out emoji', retrieval: [en], zeroshot: [zs], check: checked, audit: probe });
-await writeFile('bench/out/eval-mini.json', JSON.stringify({ retrieval: [en, multi], zeroshot: zs, calibration: checked.calibration, audit: probe }, null, 2));
+await writeReport('bench/out/eval-mini.html', {
+  title: 'Rosetta mini model — held-out emoji',
+  retrieval: [en],
+  zeroshot: [zs],
+  check: checked,
+  audit: probe,
+});
+await writeFile(
+  'bench/out/eval-mini.json',
+  JSON.stringify({ retrieval: [en, multi], zeroshot: zs, calibration: checked.calibration, audit: probe }, null, 2),
+);
 // CompositeSpace.dispose releases the shared CLIP tower twice (reported); only that error is tolerated here.
-await space.dispose().catch((e: Error) => { if (!/already disposed/.test(e.message)) throw e; });
+await space.dispose().catch((e: Error) => {
+  if (!/already disposed/.test(e.message)) throw e;
+});

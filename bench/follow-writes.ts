@@ -29,7 +29,18 @@ try {
     for (let i = start; i < Math.min(rows, start + 1000); i += 1) {
       const hash = i.toString(16).padStart(16, '0');
       commits.push({
-        item: { hash, modality: 'image', locations: [`/bench/${i}.png`], mime: 'image/png', size: 1, mtimeMs: 0, tags: [], meta: {}, indexedAt: 0, spaces: ['bench@1'] },
+        item: {
+          hash,
+          modality: 'image',
+          locations: [`/bench/${i}.png`],
+          mime: 'image/png',
+          size: 1,
+          mtimeMs: 0,
+          tags: [],
+          meta: {},
+          indexedAt: 0,
+          spaces: ['bench@1'],
+        },
         segments: [{ id: `${hash}:image:0`, itemHash: hash, kind: 'image', index: 0 }],
         vectors: { bench: [{ segmentId: `${hash}:image:0`, itemHash: hash, vector: vector() }] },
         spaces: [space],
@@ -40,7 +51,11 @@ try {
   await writer.close();
 
   // 1e9 s: in effect never (the behaviour before); 1 s: the default; 0: every read.
-  const settings: [string, number][] = [['never (before)', 1e9], ['at most once a second (default)', 1], ['every read', 0]];
+  const settings: [string, number][] = [
+    ['never (before)', 1e9],
+    ['at most once a second (default)', 1],
+    ['every read', 0],
+  ];
   const stores: [string, VectorStore][] = [];
   for (const [name, seconds] of settings) stores.push([name, await openLanceStore(dir, { ann: false, followWritesSeconds: seconds })]);
   const probes = Array.from({ length: queries }, vector);
@@ -55,11 +70,22 @@ try {
       }
     }
   }
-  const base = percentile([...times.get(settings[0][0])!].sort((a, b) => a - b), 50);
-  printTable(`Store search while following other writers (${rows} rows × ${dim}, ${queries * rounds} queries each, interleaved)`, settings.map(([name]) => {
-    const sorted = [...times.get(name)!].sort((a, b) => a - b);
-    return { 'checks for new versions': name, 'p50 ms': percentile(sorted, 50), 'p95 ms': percentile(sorted, 95), 'p50 vs never': `${((percentile(sorted, 50) / base - 1) * 100).toFixed(1)} %` };
-  }));
+  const base = percentile(
+    [...times.get(settings[0][0])!].sort((a, b) => a - b),
+    50,
+  );
+  printTable(
+    `Store search while following other writers (${rows} rows × ${dim}, ${queries * rounds} queries each, interleaved)`,
+    settings.map(([name]) => {
+      const sorted = [...times.get(name)!].sort((a, b) => a - b);
+      return {
+        'checks for new versions': name,
+        'p50 ms': percentile(sorted, 50),
+        'p95 ms': percentile(sorted, 95),
+        'p50 vs never': `${((percentile(sorted, 50) / base - 1) * 100).toFixed(1)} %`,
+      };
+    }),
+  );
   for (const [, store] of stores) await store.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -20,15 +20,33 @@ const dir = mkdtempSync(join(tmpdir(), 'rosetta-bench-img-'));
 const paths: string[] = [];
 for (let i = 0; i < count; i += 1) {
   // Smooth blobs (coarse noise scaled up) with fine grain: compresses like a photo (a few hundred kB), unlike pure noise.
-  const coarse = await sharp({ create: { width: Math.ceil(width / 16), height: Math.ceil(height / 16), channels: 3, background: 'black', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
+  const coarse = await sharp({
+    create: {
+      width: Math.ceil(width / 16),
+      height: Math.ceil(height / 16),
+      channels: 3,
+      background: 'black',
+      noise: { type: 'gaussian', mean: 128, sigma: 60 },
+    },
+  })
+    .png()
+    .toBuffer();
   const smooth = await sharp(coarse).resize(width, height, { kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
   const grain = smooth.data.map((v, j) => Math.max(0, Math.min(255, v + ((j * 2654435761 + i) >>> 28) - 8)));
   const p = join(dir, `photo-${i}.jpg`);
-  writeFileSync(p, await sharp(grain, { raw: smooth.info }).modulate({ hue: (i * 37) % 360 }).jpeg({ quality: 85 }).toBuffer());
+  writeFileSync(
+    p,
+    await sharp(grain, { raw: smooth.info })
+      .modulate({ hue: (i * 37) % 360 })
+      .jpeg({ quality: 85 })
+      .toBuffer(),
+  );
   paths.push(p);
 }
 const modelDir = miniClipDir();
-const processor = await AutoImageProcessor.from_pretrained(modelDir) as unknown as ((img: RawImage) => Promise<unknown>) & { config: Record<string, unknown> };
+const processor = (await AutoImageProcessor.from_pretrained(modelDir)) as unknown as ((img: RawImage) => Promise<unknown>) & {
+  config: Record<string, unknown>;
+};
 const cfg = readImagePreprocessConfig(processor.config);
 
 async function rosettaPath(): Promise<number> {
@@ -53,8 +71,11 @@ await transformersPath();
 const r = [await rosettaPath(), await rosettaPath()];
 const tj = [await transformersPath(), await transformersPath()];
 const avg = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
-printTable(`Image decode + preprocess, ${count} JPEGs of ${width}×${height} → ${JSON.stringify(cfg.crop ?? cfg.size ?? cfg.shortestEdge)} (images/s)`, [
-  { path: 'Rosetta (sharp: shrink-on-load, resize, crop, normalise)', 'images/s': avg(r) },
-  { path: 'Transformers.js (RawImage.read + image processor)', 'images/s': avg(tj) },
-  { path: 'speed-up', 'images/s': avg(r) / avg(tj) },
-]);
+printTable(
+  `Image decode + preprocess, ${count} JPEGs of ${width}×${height} → ${JSON.stringify(cfg.crop ?? cfg.size ?? cfg.shortestEdge)} (images/s)`,
+  [
+    { path: 'Rosetta (sharp: shrink-on-load, resize, crop, normalise)', 'images/s': avg(r) },
+    { path: 'Transformers.js (RawImage.read + image processor)', 'images/s': avg(tj) },
+    { path: 'speed-up', 'images/s': avg(r) / avg(tj) },
+  ],
+);

@@ -18,15 +18,24 @@ import { textOfSize } from '../test/faults/texts.js';
 import { buildTinyClip } from '../test/helpers/tiny-clip.js';
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] ? args[i + 1] : fallback; };
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+};
 const SIZES = flag('sizes', '2,16,40').split(',').map(Number);
 const CAP = Number(flag('cap', '0'));
 const CLI = args.includes('--cli');
 
 const root = mkdtempSync(join(tmpdir(), 'rosetta-large-text-'));
 const model = buildTinyClip();
-const env = CAP ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${CAP} --max-semi-space-size=2`.trim() } : undefined;
-console.log(`load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${CLI ? 'CLI' : 'library, ANN off'}${CAP ? `, old space capped at ${CAP} MB` : ''}`);
+const env = CAP
+  ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${CAP} --max-semi-space-size=2`.trim() }
+  : undefined;
+console.log(
+  `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; ${CLI ? 'CLI' : 'library, ANN off'}${CAP ? `, old space capped at ${CAP} MB` : ''}`,
+);
 try {
   for (const mb of SIZES) {
     const dir = join(root, `t${mb}`);
@@ -38,7 +47,9 @@ try {
       ? await runMeasured(['index', file, '--dir', collection, '--model', model, '--offline'], { timeoutMs: 1_200_000, env })
       : await indexMeasured(collection, model, [dir], { indexThreshold: 1_000_000 }, { timeoutMs: 1_200_000, env });
     if (run.code !== 0) throw new Error(`${mb} MB: exit ${run.code}\n${run.stderr}`);
-    const before = CLI ? '' : `, ${(JSON.parse(run.stdout) as { peakRssBeforeOptimizeMb: number }).peakRssBeforeOptimizeMb.toFixed(0)} MB when indexing was done`;
+    const before = CLI
+      ? ''
+      : `, ${(JSON.parse(run.stdout) as { peakRssBeforeOptimizeMb: number }).peakRssBeforeOptimizeMb.toFixed(0)} MB when indexing was done`;
     console.log(`${mb} MB of text: peak RSS ${run.peakRssMb.toFixed(0)} MB${before}, ${(run.ms / 1000).toFixed(0)} s`);
     rmSync(dir, { recursive: true, force: true });
     rmSync(collection, { recursive: true, force: true });

@@ -43,6 +43,7 @@ function fmt(n: number): string {
 /** The mini model's CLIP-layout directory, required by the model benchmarks. */
 export function miniClipDir(): string {
   const dir = join(MINI_MODEL_DIR, 'clip');
-  if (!existsSync(join(dir, 'onnx', 'vision_model.onnx'))) throw new Error(`the mini model is missing at ${dir}; run \`rosetta train mini\` first`);
+  if (!existsSync(join(dir, 'onnx', 'vision_model.onnx')))
+    throw new Error(`the mini model is missing at ${dir}; run \`rosetta train mini\` first`);
   return dir;
 }

@@ -16,7 +16,10 @@ import { extractScenes } from '../src/media/video/extract-scenes.js';
 import { MINI_MODEL_DIR } from '../src/models/model-ref.js';
 import { makeLongVideo } from '../test/helpers/media-fixtures.js';
 
-const arg = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : undefined; };
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
 const seconds = Number(arg('seconds') ?? 3600);
 const clapDir = arg('clap') ?? (existsSync(join(MINI_MODEL_DIR, 'clap', 'config.json')) ? join(MINI_MODEL_DIR, 'clap') : undefined);
 const encodeWindows = Number(arg('encode-windows') ?? 60);
@@ -25,17 +28,26 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 /** Runs `fn` while sampling this process's RSS; returns wall seconds and the peak RSS seen. */
 async function measure(fn: () => Promise<void>): Promise<{ wall: number; peakRss: number }> {
   let peakRss = process.memoryUsage().rss;
-  const timer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 100);
+  const timer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
   const t0 = performance.now();
-  try { await fn(); } finally { clearInterval(timer); }
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   return { wall: (performance.now() - t0) / 1000, peakRss };
 }
 
 function ffmpegAlone(args: string[]): Promise<void> {
-  return locateFfmpeg().then(({ ffmpeg }) => new Promise((resolve, reject) => {
-    execFile(ffmpeg, ['-nostdin', '-v', 'error', ...args], { maxBuffer: 1 << 20 }, (e) => (e ? reject(e) : resolve()));
-  }));
+  return locateFfmpeg().then(
+    ({ ffmpeg }) =>
+      new Promise((resolve, reject) => {
+        execFile(ffmpeg, ['-nostdin', '-v', 'error', ...args], { maxBuffer: 1 << 20 }, (e) => (e ? reject(e) : resolve()));
+      }),
+  );
 }
 
 const file = `/tmp/rosetta-bench/synthetic-${seconds}s.mp4`;
@@ -45,24 +57,35 @@ if (!existsSync(file)) {
 }
 const probe = await probeMedia(file);
 const engine = await locateFfmpeg();
-console.log(`input: ${probe.duration.toFixed(0)} s of video; ffmpeg ${engine.version} (${engine.source}); node ${process.version}; rss at start ${mb(process.memoryUsage().rss)}`);
+console.log(
+  `input: ${probe.duration.toFixed(0)} s of video; ffmpeg ${engine.version} (${engine.source}); node ${process.version}; rss at start ${mb(process.memoryUsage().rss)}`,
+);
 
 const rate = 48_000;
-const audioBase = await measure(() => ffmpegAlone(['-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(rate), '-f', 'f32le', '-y', '/dev/null']));
+const audioBase = await measure(() =>
+  ffmpegAlone(['-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(rate), '-f', 'f32le', '-y', '/dev/null']),
+);
 let windows = 0;
 const audio = await measure(async () => {
   for await (const _ of decodeAudioWindows(file, { sampleRate: rate, windowSeconds: 10, hopSeconds: 5, probe })) windows += 1;
 });
-console.log(`audio decode (mono f32 ${rate} Hz, 10 s windows, 5 s hop): ${(probe.duration / audio.wall).toFixed(0)} s/s over ${windows} windows, peak RSS ${mb(audio.peakRss)}`);
+console.log(
+  `audio decode (mono f32 ${rate} Hz, 10 s windows, 5 s hop): ${(probe.duration / audio.wall).toFixed(0)} s/s over ${windows} windows, peak RSS ${mb(audio.peakRss)}`,
+);
 console.log(`  baseline ffmpeg alone to /dev/null:             ${(probe.duration / audioBase.wall).toFixed(0)} s/s`);
 
 const videoBase = await measure(() => ffmpegAlone(['-i', file, '-map', '0:v:0', '-f', 'null', '-']));
 let scenes = 0;
 let frames = 0;
 const video = await measure(async () => {
-  for await (const scene of extractScenes(file, { probe })) { scenes += 1; frames += scene.keyframes.length; }
+  for await (const scene of extractScenes(file, { probe })) {
+    scenes += 1;
+    frames += scene.keyframes.length;
+  }
 });
-console.log(`video scenes (threshold 0.2, a frame every 2 s, 224 px): ${(probe.duration / video.wall).toFixed(1)} min/min, ${scenes} scenes, ${frames} keyframes, peak RSS ${mb(video.peakRss)}`);
+console.log(
+  `video scenes (threshold 0.2, a frame every 2 s, 224 px): ${(probe.duration / video.wall).toFixed(1)} min/min, ${scenes} scenes, ${frames} keyframes, peak RSS ${mb(video.peakRss)}`,
+);
 console.log(`  baseline ffmpeg decoding alone to null:          ${(probe.duration / videoBase.wall).toFixed(1)} min/min`);
 if (clapDir) {
   const { loadClapSpace } = await import('../src/spaces/clap-space.js');
@@ -70,7 +93,12 @@ if (clapDir) {
   const batch: Float32Array[] = [];
   let encodedSeconds = 0;
   const decodeOnly = await measure(async () => {
-    for await (const w of decodeAudioWindows(file, { sampleRate: space.audioSampleRate, windowSeconds: space.audioWindowSeconds, hopSeconds: space.audioWindowSeconds, probe })) {
+    for await (const w of decodeAudioWindows(file, {
+      sampleRate: space.audioSampleRate,
+      windowSeconds: space.audioWindowSeconds,
+      hopSeconds: space.audioWindowSeconds,
+      probe,
+    })) {
       batch.push(w.pcm.samples);
       if (batch.length >= encodeWindows) break;
     }
@@ -80,7 +108,9 @@ if (clapDir) {
     encodedSeconds = batch.reduce((s, x) => s + x.length, 0) / space.audioSampleRate!;
     if (vectors.length !== batch.length) throw new Error('missing vectors');
   });
-  console.log(`audio encode (${clapDir}, ${batch.length} windows of ${space.audioWindowSeconds} s): ${(encodedSeconds / enc.wall).toFixed(1)} s/s; decoding them took ${decodeOnly.wall.toFixed(2)} s; peak RSS ${mb(enc.peakRss)}`);
+  console.log(
+    `audio encode (${clapDir}, ${batch.length} windows of ${space.audioWindowSeconds} s): ${(encodedSeconds / enc.wall).toFixed(1)} s/s; decoding them took ${decodeOnly.wall.toFixed(2)} s; peak RSS ${mb(enc.peakRss)}`,
+  );
   await space.dispose();
 } else {
   console.log('audio encode: skipped (no CLAP model: pass --clap <dir> or build models/rosetta-mini/clap)');

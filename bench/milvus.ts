@@ -79,7 +79,18 @@ function commitsOf(data: Float32Array, start: number, end: number): ItemCommit[]
     const hash = `h${i}`;
     const seg = `${hash}:image:0`;
     commits.push({
-      item: { hash, modality: 'image', locations: [`/bench/${i}.jpg`], mime: 'image/jpeg', size: i % 1000, mtimeMs: 0, tags: [], meta: {}, indexedAt: 0, spaces: ['bench@1'] },
+      item: {
+        hash,
+        modality: 'image',
+        locations: [`/bench/${i}.jpg`],
+        mime: 'image/jpeg',
+        size: i % 1000,
+        mtimeMs: 0,
+        tags: [],
+        meta: {},
+        indexedAt: 0,
+        spaces: ['bench@1'],
+      },
       segments: [{ id: seg, itemHash: hash, kind: 'image', index: 0 }],
       vectors: { bench: [{ segmentId: seg, itemHash: hash, vector: data.subarray(i * DIM, (i + 1) * DIM) }] },
       spaces: [space],
@@ -91,9 +102,26 @@ function commitsOf(data: Float32Array, start: number, end: number): ItemCommit[]
 const rssOf = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
-interface Row { engine: string; n: number; ingestItemsPerS: number; indexReadyS: number; p50Ms: number; p99Ms: number; recallAt10: number; rssMiB: string }
+interface Row {
+  engine: string;
+  n: number;
+  ingestItemsPerS: number;
+  indexReadyS: number;
+  p50Ms: number;
+  p99Ms: number;
+  recallAt10: number;
+  rssMiB: string;
+}
 
-async function run(engine: string, store: VectorStore, data: Float32Array, queries: Float32Array, want: Set<number>[], waitIndex: () => Promise<void>, rss: () => string): Promise<Row> {
+async function run(
+  engine: string,
+  store: VectorStore,
+  data: Float32Array,
+  queries: Float32Array,
+  want: Set<number>[],
+  waitIndex: () => Promise<void>,
+  rss: () => string,
+): Promise<Row> {
   let t = performance.now();
   for (let start = 0; start < N; start += BATCH) {
     await store.commitItems(commitsOf(data, start, Math.min(N, start + BATCH)));
@@ -116,7 +144,16 @@ async function run(engine: string, store: VectorStore, data: Float32Array, queri
     if (i < want.length) hit += hits.filter((h) => want[i].has(Number(h.itemHash.slice(1)))).length;
   }
   lat.sort((a, b) => a - b);
-  const row = { engine, n: N, ingestItemsPerS: Math.round(N / ingestS), indexReadyS: +indexReadyS.toFixed(1), p50Ms: +pct(lat, 0.5).toFixed(2), p99Ms: +pct(lat, 0.99).toFixed(2), recallAt10: +(hit / (Math.min(want.length, QUERIES) * K)).toFixed(3), rssMiB: rss() };
+  const row = {
+    engine,
+    n: N,
+    ingestItemsPerS: Math.round(N / ingestS),
+    indexReadyS: +indexReadyS.toFixed(1),
+    p50Ms: +pct(lat, 0.5).toFixed(2),
+    p99Ms: +pct(lat, 0.99).toFixed(2),
+    recallAt10: +(hit / (Math.min(want.length, QUERIES) * K)).toFixed(3),
+    rssMiB: rss(),
+  };
   log(JSON.stringify(row));
   return row;
 }
@@ -131,29 +168,53 @@ if (ONLY !== 'milvus') {
   const before = Math.round(process.memoryUsage().rss / 2 ** 20);
   const store = await openLanceStore(dir);
   try {
-    rows.push(await run('LanceDB (embedded, usearch HNSW)', store, data, queries, want, () => store.optimize(),
-      () => `${Math.round(process.memoryUsage().rss / 2 ** 20)} (this process; ${before} before)`));
-  } finally { await store.close(); rmSync(dir, { recursive: true, force: true }); }
+    rows.push(
+      await run(
+        'LanceDB (embedded, usearch HNSW)',
+        store,
+        data,
+        queries,
+        want,
+        () => store.optimize(),
+        () => `${Math.round(process.memoryUsage().rss / 2 ** 20)} (this process; ${before} before)`,
+      ),
+    );
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 if (ONLY !== 'lancedb') {
   // Milvus's own defaults (the test helper shortens its ticks for tests): what a user's server does.
-  const milvus = await MilvusHarness.start('milvus', { settings: { 'proxy.timeTickInterval': 200, 'queryCoord.checkInterval': 1000, 'queryCoord.distPullInterval': 500 } });
+  const milvus = await MilvusHarness.start('milvus', {
+    settings: { 'proxy.timeTickInterval': 200, 'queryCoord.checkInterval': 1000, 'queryCoord.distPullInterval': 500 },
+  });
   const idle = rssOf(milvus.pid!);
   const store = await openMilvusStore({ address: milvus.address, prefix: 'bench_' });
   const client = new MilvusClient({ address: milvus.address });
   const collection = vectorTableName(space.spaceId, 'milvus', 'bench_');
   try {
-    rows.push(await run(`Milvus ${store.serverVersion} (HNSW M 16, efConstruction 200, ef 64)`, store, data, queries, want, async () => {
-      // Searches use the HNSW index once the data is sealed and indexed: flush, then wait until every row is indexed.
-      await store.optimize();
-      for (;;) {
-        const d = await client.describeIndex({ collection_name: collection, field_name: 'vector' });
-        const info = d.index_descriptions?.[0];
-        if (info && Number(info.indexed_rows) >= N && Number(info.pending_index_rows ?? 0) === 0) break;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }, () => `${rssOf(milvus.pid!)} (server; ${idle} idle)`));
+    rows.push(
+      await run(
+        `Milvus ${store.serverVersion} (HNSW M 16, efConstruction 200, ef 64)`,
+        store,
+        data,
+        queries,
+        want,
+        async () => {
+          // Searches use the HNSW index once the data is sealed and indexed: flush, then wait until every row is indexed.
+          await store.optimize();
+          for (;;) {
+            const d = await client.describeIndex({ collection_name: collection, field_name: 'vector' });
+            const info = d.index_descriptions?.[0];
+            if (info && Number(info.indexed_rows) >= N && Number(info.pending_index_rows ?? 0) === 0) break;
+            await new Promise((r) => setTimeout(r, 1000));
+          }
+        },
+        () => `${rssOf(milvus.pid!)} (server; ${idle} idle)`,
+      ),
+    );
   } finally {
     await client.closeConnection();
     await store.close();
@@ -161,4 +222,7 @@ if (ONLY !== 'lancedb') {
   }
 }
 
-printTable(`${N.toLocaleString('en')} vectors × ${DIM} d, k = ${K}, ${QUERIES} queries, batches of ${BATCH}`, rows as unknown as Record<string, string | number>[]);
+printTable(
+  `${N.toLocaleString('en')} vectors × ${DIM} d, k = ${K}, ${QUERIES} queries, batches of ${BATCH}`,
+  rows as unknown as Record<string, string | number>[],
+);

@@ -24,12 +24,15 @@ import { HELD_OUT_VARIANTS } from '../src/train/features/voices.js';
 import { chanceRecall } from '../src/train/eval/retrieval.js';
 
 /** The last commits whose models/rosetta-mini is recipe v3 and recipe v4 (the earlier models are read from git). */
-const GIT_MODELS: [string, string][] = [['v3', '270262e'], ['v4', 'a1c0e65']];
+const GIT_MODELS: [string, string][] = [
+  ['v3', '270262e'],
+  ['v4', 'a1c0e65'],
+];
 
 // Models to measure beside the baseline and the git ones: `label=DIR` (or DIR, labelled by its manifest).
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const given: [string, string][] = (args.length ? args : ['models/rosetta-mini']).map((a) => {
-  const [label, d] = a.includes('=') ? a.split('=', 2) as [string, string] : ['', a];
+  const [label, d] = a.includes('=') ? (a.split('=', 2) as [string, string]) : ['', a];
   const m = JSON.parse(readFileSync(join(resolve(d), 'rosetta.json'), 'utf8')) as { recipeVersion: number; fit?: string };
   return [label || `v${m.recipeVersion}${m.fit ? ` ${m.fit}` : ''}`, resolve(d)];
 });
@@ -47,7 +50,10 @@ const t0 = Date.now();
 const data = await loadStyleData(languages, { evalOnly: true });
 const groups = loadGroupNames(languages);
 const pairs = loadEmojiPairs({ languages });
-const clips = (await speakClips(planClips(pairs, languages, 1).filter((c) => c.heldOut), () => {}));
+const clips = await speakClips(
+  planClips(pairs, languages, 1).filter((c) => c.heldOut),
+  () => {},
+);
 
 // Faithful baseline: fitted on the Google training emoji only, as issue 3 defined it.
 const tb = Date.now();
@@ -62,25 +68,43 @@ const models: [string, Embedder][] = [['baseline', baselineEmbedder]];
 for (const [label, d] of [...gitDirs, ...given]) models.push([label, await MiniEncoders.fromDirectory(d)]);
 const last = models[models.length - 1][0];
 const results = new Map<string, MiniQuality>();
-for (const [name, enc] of models) results.set(name, await evaluateMini(enc, { data, groups, clips: name === 'baseline' ? undefined : clips }));
+for (const [name, enc] of models)
+  results.set(name, await evaluateMini(enc, { data, groups, clips: name === 'baseline' ? undefined : clips }));
 
 const f = (v: number | undefined) => (v === undefined ? '    — ' : v.toFixed(3).padStart(6));
-console.log(`rosetta-mini held-out quality — ${given.map(([l, d]) => `${l}: ${d}`).join('; ')} (${GIT_MODELS.map(([l, c]) => `${l} from git ${c}`).join(', ')})`);
+console.log(
+  `rosetta-mini held-out quality — ${given.map(([l, d]) => `${l}: ${d}`).join('; ')} (${GIT_MODELS.map(([l, c]) => `${l} from git ${c}`).join(', ')})`,
+);
 console.log(`baseline (faithful CCA on ${googleTrain.length} Google emoji) fitted in ${baselineSeconds.toFixed(1)} s\n`);
 const table = (title: string, get: (q: MiniQuality) => Retrieval | undefined, dirs: [string, 'fromText' | 'toText'][]) => {
   const n = get(results.get(last)!)?.candidates ?? 0;
   console.log(`${title} — ${n} candidates per query`);
   console.log(`direction      lang  k   chance  ${models.map(([m]) => m.padStart(8)).join('  ')}`);
-  for (const [label, key] of dirs) for (const lang of languages) for (const k of KS) {
-    const cell = (m: string) => f(get(results.get(m)!)?.[key][lang]?.[k]);
-    console.log(`${label.padEnd(14)} ${lang.padEnd(4)} ${String(k).padStart(2)}  ${f(chanceRecall(k, n))}  ${models.map(([m]) => `  ${cell(m)}`).join('  ')}`);
-  }
+  for (const [label, key] of dirs)
+    for (const lang of languages)
+      for (const k of KS) {
+        const cell = (m: string) => f(get(results.get(m)!)?.[key][lang]?.[k]);
+        console.log(
+          `${label.padEnd(14)} ${lang.padEnd(4)} ${String(k).padStart(2)}  ${f(chanceRecall(k, n))}  ${models.map(([m]) => `  ${cell(m)}`).join('  ')}`,
+        );
+      }
   console.log('');
 };
-table('unseen concepts (Google pictures of held-out emoji)', (q) => q.unseenConcepts, [['text→image', 'fromText'], ['image→text', 'toText']]);
-table(`unseen style (${HELD_OUT_STYLE} pictures of seen emoji)`, (q) => q.unseenStyle, [['text→image', 'fromText'], ['image→text', 'toText']]);
-table(`held-out voices (${HELD_OUT_VARIANTS.join(', ')}; held-out emoji, label in the clip's language)`, (q) => q.heldOutVoices, [['text→audio', 'fromText'], ['audio→text', 'toText']]);
-console.log(`zero-shot emoji group over unseen concepts (chance ${(1 / 9).toFixed(3)}): ${languages.map((l) => `${l} ${models.map(([m]) => `${m} ${f(results.get(m)!.zeroShot[l]).trim()}`).join(' / ')}`).join('; ')}\n`);
+table('unseen concepts (Google pictures of held-out emoji)', (q) => q.unseenConcepts, [
+  ['text→image', 'fromText'],
+  ['image→text', 'toText'],
+]);
+table(`unseen style (${HELD_OUT_STYLE} pictures of seen emoji)`, (q) => q.unseenStyle, [
+  ['text→image', 'fromText'],
+  ['image→text', 'toText'],
+]);
+table(`held-out voices (${HELD_OUT_VARIANTS.join(', ')}; held-out emoji, label in the clip's language)`, (q) => q.heldOutVoices, [
+  ['text→audio', 'fromText'],
+  ['audio→text', 'toText'],
+]);
+console.log(
+  `zero-shot emoji group over unseen concepts (chance ${(1 / 9).toFixed(3)}): ${languages.map((l) => `${l} ${models.map(([m]) => `${m} ${f(results.get(m)!.zeroShot[l]).trim()}`).join(' / ')}`).join('; ')}\n`,
+);
 
 // Aims of issues 15 and 23, read off the last model's column.
 const v4 = results.get(last)!;
@@ -104,10 +128,13 @@ const texts = data.unseenConcepts.flatMap((i) => languages.map((l) => data.pictu
 console.log('\nencode throughput (onnxruntime-node, 2 threads, batch 256)');
 for (const [name, enc] of models.slice(1)) {
   const m = enc as MiniEncoders;
-  await m.embedPixels(px.slice(0, 256)); await m.embedTexts(texts.slice(0, 256));
-  let t = performance.now(); for (let r = 0; r < 3; r++) await m.embedPixels(px);
+  await m.embedPixels(px.slice(0, 256));
+  await m.embedTexts(texts.slice(0, 256));
+  let t = performance.now();
+  for (let r = 0; r < 3; r++) await m.embedPixels(px);
   const ips = (3 * px.length) / ((performance.now() - t) / 1000);
-  t = performance.now(); for (let r = 0; r < 3; r++) await m.embedTexts(texts);
+  t = performance.now();
+  for (let r = 0; r < 3; r++) await m.embedTexts(texts);
   const tps = (3 * texts.length) / ((performance.now() - t) / 1000);
   console.log(`  ${name}: ${ips.toFixed(0)} images/s, ${tps.toFixed(0)} texts/s`);
 }

@@ -25,7 +25,10 @@ import { renderText } from '../test/helpers/text-images.js';
 import { buildTinyClip } from '../test/helpers/tiny-clip.js';
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : fallback; };
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
 const ABANDON = flag('abandon', 48);
 const AFTER_MS = flag('after-ms', 500);
 const TOGETHER = flag('together', 16);
@@ -41,11 +44,31 @@ mkdirSync(photos);
 const picture = join(photos, 'poster.jpg');
 const line = await renderText(['Main Street 12 Bakery open daily'], { size: 160, width: 3400, height: 320 });
 await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#ffffff' } })
-  .composite([0, 3000, 6000, 9000].map((top) => ({ input: line, left: 400, top }))).jpeg({ quality: 90 }).toFile(picture);
+  .composite([0, 3000, 6000, 9000].map((top) => ({ input: line, left: 400, top })))
+  .jpeg({ quality: 90 })
+  .toFile(picture);
 writeFileSync(join(photos, 'note.txt'), 'a red car\n');
 
-const server = spawn(process.execPath, [BIN, 'serve', '--dir', join(root, 'collection'), '--model', model, '--offline',
-  '--port', '0', '--root', photos, '--rate-limit', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(
+  process.execPath,
+  [
+    BIN,
+    'serve',
+    '--dir',
+    join(root, 'collection'),
+    '--model',
+    model,
+    '--offline',
+    '--port',
+    '0',
+    '--root',
+    photos,
+    '--rate-limit',
+    '0',
+    '--json',
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 const url = await new Promise<string>((resolve, reject) => {
   let out = '';
   server.stdout.on('data', (d: Buffer) => {
@@ -57,21 +80,38 @@ const url = await new Promise<string>((resolve, reject) => {
 });
 const { hostname, port } = new URL(url);
 
-const proc = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024;
-const cpuTicks = () => { const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' '); return Number(f[11]) + Number(f[12]); };
+const proc = (field: string) =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024;
+const cpuTicks = () => {
+  const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(f[11]) + Number(f[12]);
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-interface Ocr { running: number; waiting: number; completed: number }
+interface Ocr {
+  running: number;
+  waiting: number;
+  completed: number;
+}
 const info = async () => {
   const t = performance.now();
-  const body = await (await fetch(`${url}/api/info`)).json() as { ocr: Ocr };
+  const body = (await (await fetch(`${url}/api/info`)).json()) as { ocr: Ocr };
   return { ocr: body.ocr, ms: performance.now() - t };
 };
 
 function ocr(): { done: Promise<number>; leave(): void } {
   const body = JSON.stringify({ image: picture });
-  const req = request({ host: hostname, port, method: 'POST', path: '/api/ocr', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+  const req = request({
+    host: hostname,
+    port,
+    method: 'POST',
+    path: '/api/ocr',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+  });
   const done = new Promise<number>((resolve) => {
-    req.on('response', (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
     req.on('error', () => resolve(0)); // 0: left before an answer
   });
   req.end(body);
@@ -89,12 +129,17 @@ async function poll(seconds: number): Promise<number[]> {
   return latencies.sort((a, b) => a - b);
 }
 
-const describe = (sorted: number[]) => `worst ${sorted.at(-1)!.toFixed(0)} ms, p90 ${sorted[Math.floor(sorted.length * 0.9)].toFixed(0)} ms, `
-  + `median ${sorted[sorted.length >> 1].toFixed(0)} ms, ${sorted.filter((l) => l > 250).length} over 250 ms, ${sorted.filter((l) => l > 1000).length} over 1 s`;
+const describe = (sorted: number[]) =>
+  `worst ${sorted.at(-1)!.toFixed(0)} ms, p90 ${sorted[Math.floor(sorted.length * 0.9)].toFixed(0)} ms, ` +
+  `median ${sorted[sorted.length >> 1].toFixed(0)} ms, ${sorted.filter((l) => l > 250).length} over 250 ms, ${sorted.filter((l) => l > 1000).length} over 1 s`;
 
 /** Waits until no OCR runs or waits, then until the server's CPU use over a second is under 10 % of a core. */
 async function settle(t0: number): Promise<{ drainedS: number; quietS: number }> {
-  for (;;) { const { ocr: o } = await info(); if (o.running === 0 && o.waiting === 0) break; await sleep(100); }
+  for (;;) {
+    const { ocr: o } = await info();
+    if (o.running === 0 && o.waiting === 0) break;
+    await sleep(100);
+  }
   const drainedS = (performance.now() - t0) / 1000;
   for (;;) {
     const c = cpuTicks();
@@ -108,7 +153,11 @@ try {
   await info(); // warm
   await sleep(2000);
   const idleRss = proc('VmRSS');
-  console.log(`server ${url}, idle RSS ${idleRss.toFixed(0)} MB, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `server ${url}, idle RSS ${idleRss.toFixed(0)} MB, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 
   const idle = await poll(IDLE_SECONDS);
   console.log(`idle reference, /api/info polled ${idle.length} times over ${IDLE_SECONDS} s with no OCR: ${describe(idle)}`);
@@ -123,9 +172,11 @@ try {
   const statuses = await Promise.all(clients.map((c) => c.done));
   const { drainedS, quietS } = await settle(t0);
   const completed = (await info()).ocr.completed - completedBefore;
-  console.log(`${ABANDON} OCRs abandoned after ${AFTER_MS} ms: OCR line empty after ${drainedS.toFixed(1)} s, CPU quiet after ${quietS.toFixed(1)} s, `
-    + `server CPU ${((cpuTicks() - cpu0) / TICK).toFixed(1)} s, ${completed} ran to their end, ${statuses.filter((s) => s === 503).length} answered 503 before leaving, `
-    + `peak RSS ${proc('VmHWM').toFixed(0)} MB`);
+  console.log(
+    `${ABANDON} OCRs abandoned after ${AFTER_MS} ms: OCR line empty after ${drainedS.toFixed(1)} s, CPU quiet after ${quietS.toFixed(1)} s, ` +
+      `server CPU ${((cpuTicks() - cpu0) / TICK).toFixed(1)} s, ${completed} ran to their end, ${statuses.filter((s) => s === 503).length} answered 503 before leaving, ` +
+      `peak RSS ${proc('VmHWM').toFixed(0)} MB`,
+  );
 
   // 2. Together, staying, while /api/info is polled.
   const staying = Array.from({ length: TOGETHER }, ocr);
@@ -135,8 +186,10 @@ try {
   const during = answered.length;
   for (const c of staying) c.leave();
   await settle(performance.now());
-  console.log(`${TOGETHER} OCRs at once, /api/info polled ${latencies.length} times over ${POLL_SECONDS} s: ${describe(latencies)}; `
-    + `answers meanwhile ${during} (${answered.filter((s) => s === 200).length} × 200, ${answered.filter((s) => s === 503).length} × 503); peak RSS ${proc('VmHWM').toFixed(0)} MB`);
+  console.log(
+    `${TOGETHER} OCRs at once, /api/info polled ${latencies.length} times over ${POLL_SECONDS} s: ${describe(latencies)}; ` +
+      `answers meanwhile ${during} (${answered.filter((s) => s === 200).length} × 200, ${answered.filter((s) => s === 503).length} × 503); peak RSS ${proc('VmHWM').toFixed(0)} MB`,
+  );
 } finally {
   server.kill('SIGTERM');
   rmSync(root, { recursive: true, force: true });

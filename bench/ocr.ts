@@ -31,7 +31,13 @@ const LANGS = ['en', 'de', 'fr'] as const;
 const TESS_LANG = { en: 'eng', de: 'deu', fr: 'fra' } as const;
 type Condition = 'clean' | 'rotated' | 'degraded';
 
-interface Sample { file: string; lang: (typeof LANGS)[number]; condition: Condition; degradation: Degradation; truth: string }
+interface Sample {
+  file: string;
+  lang: (typeof LANGS)[number];
+  condition: Condition;
+  degradation: Degradation;
+  truth: string;
+}
 
 const norm = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim();
 
@@ -57,7 +63,11 @@ async function renderSamples(): Promise<Sample[]> {
     const lines = random() < 0.3 ? [pick(CORPUS[lang]), pick(CORPUS[lang])] : [pick(CORPUS[lang])];
     const degradation: Degradation = condition === 'degraded' ? (['jpeg', 'blur', 'noise'] as const)[Math.floor(i / 9) % 3] : 'none';
     const spec: RenderSpec = {
-      lines, font: pick(FONTS), size: pick(SIZES), inverted: random() < 0.3, degradation,
+      lines,
+      font: pick(FONTS),
+      size: pick(SIZES),
+      inverted: random() < 0.3,
+      degradation,
       rotate: condition === 'rotated' ? (random() < 0.5 ? -1 : 1) * (3 + random() * 7) : 0,
     };
     const { bytes, ext } = await renderSpec(spec, random);
@@ -69,19 +79,34 @@ async function renderSamples(): Promise<Sample[]> {
 }
 
 async function tesseract(s: Sample): Promise<string> {
-  const { stdout } = await run('tesseract', [s.file, 'stdout', '-l', TESS_LANG[s.lang], '--psm', '6'], { env: { ...process.env, OMP_THREAD_LIMIT: String(threads) } });
+  const { stdout } = await run('tesseract', [s.file, 'stdout', '-l', TESS_LANG[s.lang], '--psm', '6'], {
+    env: { ...process.env, OMP_THREAD_LIMIT: String(threads) },
+  });
   return norm(stdout);
 }
 
-interface Score { chars: number; charEdits: number; foldedEdits: number; words: number; wordEdits: number; exact: number; n: number }
+interface Score {
+  chars: number;
+  charEdits: number;
+  foldedEdits: number;
+  words: number;
+  wordEdits: number;
+  exact: number;
+  n: number;
+}
 const empty = (): Score => ({ chars: 0, charEdits: 0, foldedEdits: 0, words: 0, wordEdits: 0, exact: 0, n: 0 });
 /** Accents and ß folded away: what is left is the reading, not the dictionary. */
-const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/ß/g, 'ss');
+const fold = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/ß/g, 'ss');
 function add(score: Score, truth: string, read: string): void {
   score.chars += [...truth].length;
   score.charEdits += edits([...truth], [...read]);
   score.foldedEdits += edits([...fold(truth)], [...fold(read)]);
-  const tw = truth.split(' '), rw = read ? read.split(' ') : [];
+  const tw = truth.split(' '),
+    rw = read ? read.split(' ') : [];
   score.words += tw.length;
   score.wordEdits += Math.min(tw.length, edits(tw, rw));
   score.exact += truth === read ? 1 : 0;
@@ -98,7 +123,8 @@ async function accuracy(): Promise<void> {
   // The engines alternate picture by picture, so load from other work on the machine falls on both alike.
   const paddle: string[] = [];
   const tess: string[] = [];
-  let paddleSeconds = 0, tessSeconds = 0;
+  let paddleSeconds = 0,
+    tessSeconds = 0;
   for (const s of samples) {
     let t = performance.now();
     paddle.push(norm((await ocr(s.file, { reader })).lines.map((l) => l.text).join(' ')));
@@ -109,10 +135,22 @@ async function accuracy(): Promise<void> {
   }
 
   const groups = new Map<string, { p: Score; t: Score }>();
-  const at = (key: string) => { let g = groups.get(key); if (!g) { g = { p: empty(), t: empty() }; groups.set(key, g); } return g; };
+  const at = (key: string) => {
+    let g = groups.get(key);
+    if (!g) {
+      g = { p: empty(), t: empty() };
+      groups.set(key, g);
+    }
+    return g;
+  };
   const misses = new Map<string, number>();
   samples.forEach((s, i) => {
-    for (const key of [`all`, s.condition, `${s.condition}/${s.lang}`, ...(s.condition === 'degraded' ? [`degraded: ${s.degradation}`] : [])]) {
+    for (const key of [
+      `all`,
+      s.condition,
+      `${s.condition}/${s.lang}`,
+      ...(s.condition === 'degraded' ? [`degraded: ${s.degradation}`] : []),
+    ]) {
       add(at(key).p, s.truth, paddle[i]);
       add(at(key).t, s.truth, tess[i]);
     }
@@ -120,18 +158,53 @@ async function accuracy(): Promise<void> {
       for (const ch of new Set([...s.truth])) if (!paddle[i].includes(ch)) misses.set(ch, (misses.get(ch) ?? 0) + 1);
     }
   });
-  const order = ['all', 'clean', 'rotated', 'degraded', 'degraded: jpeg', 'degraded: blur', 'degraded: noise',
-    ...LANGS.map((l) => `clean/${l}`), ...LANGS.map((l) => `rotated/${l}`), ...LANGS.map((l) => `degraded/${l}`)];
-  printTable(`OCR accuracy, ${samples.length} rendered pictures (CER %, lower is better; word accuracy %, higher is better)`, order.filter((k) => groups.has(k)).map((k) => {
-    const g = groups.get(k)!;
-    return { set: k, pictures: g.p.n, 'PaddleOCR CER': cer(g.p), 'Tesseract CER': cer(g.t), 'PaddleOCR CER, accents folded': foldedCer(g.p), 'Tesseract CER, accents folded': foldedCer(g.t), 'PaddleOCR words': wordAcc(g.p), 'Tesseract words': wordAcc(g.t), 'PaddleOCR exact': `${g.p.exact}/${g.p.n}`, 'Tesseract exact': `${g.t.exact}/${g.t.n}` };
-  }));
+  const order = [
+    'all',
+    'clean',
+    'rotated',
+    'degraded',
+    'degraded: jpeg',
+    'degraded: blur',
+    'degraded: noise',
+    ...LANGS.map((l) => `clean/${l}`),
+    ...LANGS.map((l) => `rotated/${l}`),
+    ...LANGS.map((l) => `degraded/${l}`),
+  ];
+  printTable(
+    `OCR accuracy, ${samples.length} rendered pictures (CER %, lower is better; word accuracy %, higher is better)`,
+    order
+      .filter((k) => groups.has(k))
+      .map((k) => {
+        const g = groups.get(k)!;
+        return {
+          set: k,
+          pictures: g.p.n,
+          'PaddleOCR CER': cer(g.p),
+          'Tesseract CER': cer(g.t),
+          'PaddleOCR CER, accents folded': foldedCer(g.p),
+          'Tesseract CER, accents folded': foldedCer(g.t),
+          'PaddleOCR words': wordAcc(g.p),
+          'Tesseract words': wordAcc(g.t),
+          'PaddleOCR exact': `${g.p.exact}/${g.p.n}`,
+          'Tesseract exact': `${g.t.exact}/${g.t.n}`,
+        };
+      }),
+  );
   printTable('OCR speed (one picture at a time, 2 threads each)', [
     { engine: 'PaddleOCR PP-OCRv4 (Rosetta)', 'images/s': samples.length / paddleSeconds, seconds: paddleSeconds },
     { engine: 'Tesseract 5.3 (CLI per picture, language given)', 'images/s': samples.length / tessSeconds, seconds: tessSeconds },
   ]);
-  console.log(`\nCharacters most often missing from PaddleOCR's reading of clean pictures: ${[...misses].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([c, n]) => `${c} ×${n}`).join(', ')}`);
-  const wrong = samples.map((s, i) => ({ s, read: paddle[i] })).filter(({ s, read }) => s.condition === 'clean' && read !== s.truth).slice(0, 8);
+  console.log(
+    `\nCharacters most often missing from PaddleOCR's reading of clean pictures: ${[...misses]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([c, n]) => `${c} ×${n}`)
+      .join(', ')}`,
+  );
+  const wrong = samples
+    .map((s, i) => ({ s, read: paddle[i] }))
+    .filter(({ s, read }) => s.condition === 'clean' && read !== s.truth)
+    .slice(0, 8);
   for (const { s, read } of wrong) console.log(`  clean ${s.lang}: “${s.truth}” → “${read}”`);
   await reader.dispose();
 }
@@ -147,12 +220,26 @@ async function buildCollection(dir: string): Promise<void> {
   const random = rng(7);
   mkdirSync(dir, { recursive: true });
   const fillers = [...CORPUS.en, ...CORPUS.de, ...CORPUS.fr];
-  for (let i = 0; i < screens; i += 1) writeFileSync(join(dir, `screen-${i}.png`), await renderScreenshot(searchPhrase(i), fillers[i % fillers.length], random));
+  for (let i = 0; i < screens; i += 1)
+    writeFileSync(join(dir, `screen-${i}.png`), await renderScreenshot(searchPhrase(i), fillers[i % fillers.length], random));
   // One distractor in five carries other text (so words must decide, not the presence of text); the rest are shapes.
   for (let i = 0; i < distractors; i += 1) {
-    const bytes = i % 5 === 0
-      ? (await renderSpec({ lines: [fillers[(i * 7) % fillers.length]], font: FONTS[i % FONTS.length], size: SIZES[i % SIZES.length], rotate: 0, inverted: i % 4 === 0, degradation: 'none' }, random)).bytes
-      : await renderShapes(random);
+    const bytes =
+      i % 5 === 0
+        ? (
+            await renderSpec(
+              {
+                lines: [fillers[(i * 7) % fillers.length]],
+                font: FONTS[i % FONTS.length],
+                size: SIZES[i % SIZES.length],
+                rotate: 0,
+                inverted: i % 4 === 0,
+                degradation: 'none',
+              },
+              random,
+            )
+          ).bytes
+        : await renderShapes(random);
     writeFileSync(join(dir, `other-${i}.png`), bytes);
   }
   subjectTargets().forEach((t, i) => copyFileSync(t.imagePath, join(dir, `subject-${i}.png`)));
@@ -176,7 +263,8 @@ async function search(): Promise<void> {
     const indexSeconds = (performance.now() - t) / 1000;
     const rows: Record<string, string | number>[] = [];
     for (const hybrid of [true, false]) {
-      let first = 0, top5 = 0;
+      let first = 0,
+        top5 = 0;
       const times: number[] = [];
       for (let i = 0; i < screens; i += 1) {
         const s = performance.now();
@@ -186,15 +274,27 @@ async function search(): Promise<void> {
         if (rank === 0) first += 1;
         if (rank >= 0) top5 += 1;
       }
-      rows.push({ search: hybrid ? 'hybrid (--hybrid)' : 'plain (no --hybrid)', queries: screens, 'found first %': (100 * first) / screens, 'in top 5 %': (100 * top5) / screens, 'ms/query': times.reduce((a, b) => a + b, 0) / times.length });
+      rows.push({
+        search: hybrid ? 'hybrid (--hybrid)' : 'plain (no --hybrid)',
+        queries: screens,
+        'found first %': (100 * first) / screens,
+        'in top 5 %': (100 * top5) / screens,
+        'ms/query': times.reduce((a, b) => a + b, 0) / times.length,
+      });
     }
-    printTable(`Search by words in pictures: ${screens} screenshots among ${distractors + subjects} other pictures (${distractors / 5} with other text; index --ocr, mini model)`, rows);
+    printTable(
+      `Search by words in pictures: ${screens} screenshots among ${distractors + subjects} other pictures (${distractors / 5} with other text; index --ocr, mini model)`,
+      rows,
+    );
 
     const targets = subjectTargets();
     const withText = (path: string) => /\/screen-\d+\.png$/.test(path) || Number(/\/other-(\d+)\.png$/.exec(path)?.[1] ?? 1) % 5 === 0;
     const subjectRows: Record<string, string | number>[] = [];
     for (const hybrid of [false, true]) {
-      let first = 0, top5 = 0, textFirst = 0, textInTop5 = 0;
+      let first = 0,
+        top5 = 0,
+        textFirst = 0,
+        textInTop5 = 0;
       for (const [i, target] of targets.entries()) {
         const hits = await rosetta.search(target.label, { k: 5, hybrid });
         const rank = hits.findIndex((h) => h.path.endsWith(`/subject-${i}.png`));
@@ -203,10 +303,23 @@ async function search(): Promise<void> {
         if (hits[0] && withText(hits[0].path)) textFirst += 1;
         textInTop5 += hits.filter((h) => withText(h.path)).length;
       }
-      subjectRows.push({ search: hybrid ? 'hybrid (--hybrid)' : 'plain (no --hybrid)', queries: targets.length, 'right picture first %': (100 * first) / targets.length, 'in top 5 %': (100 * top5) / targets.length, 'a picture with text first %': (100 * textFirst) / targets.length, 'pictures with text in top 5 (mean)': textInTop5 / targets.length });
+      subjectRows.push({
+        search: hybrid ? 'hybrid (--hybrid)' : 'plain (no --hybrid)',
+        queries: targets.length,
+        'right picture first %': (100 * first) / targets.length,
+        'in top 5 %': (100 * top5) / targets.length,
+        'a picture with text first %': (100 * textFirst) / targets.length,
+        'pictures with text in top 5 (mean)': textInTop5 / targets.length,
+      });
     }
-    printTable(`Subject queries: ${targets.length} emoji without text, each looked for by its English name (e.g. “${targets[0].label}”), among ${screens + distractors / 5} pictures with unrelated text and ${(4 * distractors) / 5 + targets.length - 1} without (same collection)`, subjectRows);
-    if (summary) console.log(`\nindex --ocr of ${screens + distractors + subjects} pictures: ${indexSeconds.toFixed(0)} s (${((screens + distractors + subjects) / indexSeconds).toFixed(2)} pictures/s), ${summary.ocr?.lines} lines stored, ${summary.ocr?.failures.length} failures`);
+    printTable(
+      `Subject queries: ${targets.length} emoji without text, each looked for by its English name (e.g. “${targets[0].label}”), among ${screens + distractors / 5} pictures with unrelated text and ${(4 * distractors) / 5 + targets.length - 1} without (same collection)`,
+      subjectRows,
+    );
+    if (summary)
+      console.log(
+        `\nindex --ocr of ${screens + distractors + subjects} pictures: ${indexSeconds.toFixed(0)} s (${((screens + distractors + subjects) / indexSeconds).toFixed(2)} pictures/s), ${summary.ocr?.lines} lines stored, ${summary.ocr?.failures.length} failures`,
+      );
     else console.log(`\n(collection reused from ${base}: not indexed again)`);
   } finally {
     await rosetta.close();
@@ -216,7 +329,11 @@ async function search(): Promise<void> {
 try {
   if (part !== 'search') await accuracy();
   if (part !== 'accuracy' && screens > 0) await search();
-  console.log(`\npeak RSS ${peakRssMiB().toFixed(0)} MiB; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `\npeak RSS ${peakRssMiB().toFixed(0)} MiB; load average at the end ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -77,7 +77,12 @@ export const PARAPHRASES: [string, string][] = [
 const words = (s: string) => new Set(s.toLowerCase().match(/[a-z0-9]+/g) ?? []);
 
 function ranks(queries: Float32Array[], notes: Float32Array[]): number[][] {
-  return queries.map((q) => notes.map((n, i) => ({ i, s: dot(q, n) })).sort((a, b) => b.s - a.s).map((x) => x.i));
+  return queries.map((q) =>
+    notes
+      .map((n, i) => ({ i, s: dot(q, n) }))
+      .sort((a, b) => b.s - a.s)
+      .map((x) => x.i),
+  );
 }
 
 function fused(lists: number[][][], k = 60): number[][] {
@@ -105,8 +110,10 @@ async function main() {
     await space.dispose();
   }
   rankings['minilm + mini (RRF)'] = fused([rankings.minilm, rankings.mini]);
-  printTable(`Paraphrase retrieval: ${PARAPHRASES.length} notes, queries sharing no word with their note`,
-    Object.entries(rankings).map(([space, r]) => ({ space, 'R@1': recall(r, 1), 'R@5': recall(r, 5) })));
+  printTable(
+    `Paraphrase retrieval: ${PARAPHRASES.length} notes, queries sharing no word with their note`,
+    Object.entries(rankings).map(([space, r]) => ({ space, 'R@1': recall(r, 1), 'R@5': recall(r, 5) })),
+  );
 }
 
 await main();

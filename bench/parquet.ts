@@ -22,21 +22,31 @@ async function child(mode: string): Promise<void> {
     const rows = Number(process.argv[4]);
     const group = Number(process.argv[5]);
     const { parquetWriteFile } = await import('hyparquet-writer');
-    const key: string[] = [], url: string[] = [], caption: string[] = [];
+    const key: string[] = [],
+      url: string[] = [],
+      caption: string[] = [];
     for (let i = 0; i < rows; i += 1) {
       key.push(String(i).padStart(9, '0'));
-      url.push(`https://images.example.org/${(i * 2654435761 >>> 0).toString(36)}/photo-${i}.jpg`);
+      url.push(`https://images.example.org/${((i * 2654435761) >>> 0).toString(36)}/photo-${i}.jpg`);
       caption.push(`a photo number ${i} of a ${['red', 'green', 'blue', 'yellow'][i % 4]} thing on a table, taken in ${1990 + (i % 30)}`);
     }
-    parquetWriteFile({ filename: path, rowGroupSize: group === 1 ? rows : group, columnData: [
-      { name: 'key', data: key, type: 'STRING' }, { name: 'url', data: url, type: 'STRING' }, { name: 'caption', data: caption, type: 'STRING' },
-    ] });
+    parquetWriteFile({
+      filename: path,
+      rowGroupSize: group === 1 ? rows : group,
+      columnData: [
+        { name: 'key', data: key, type: 'STRING' },
+        { name: 'url', data: url, type: 'STRING' },
+        { name: 'caption', data: caption, type: 'STRING' },
+      ],
+    });
     return;
   }
   const { readShard } = await import('../src/datasets/shards/read-shard.js');
   const t = performance.now();
   let n = 0;
-  for await (const s of readShard(path)) { if (s.url) n += 1; }
+  for await (const s of readShard(path)) {
+    if (s.url) n += 1;
+  }
   const ms = performance.now() - t;
   process.stdout.write(JSON.stringify({ rows: n, ms, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
 }
@@ -44,11 +54,19 @@ async function child(mode: string): Promise<void> {
 function run(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ['--import', 'tsx', SELF, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
+    let stdout = '',
+      stderr = '';
+    p.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -66,9 +84,15 @@ if (process.argv[2] === '--write' || process.argv[2] === '--read') {
       const w = await run(['--write', path, String(r), String(g)], 600_000);
       if (w.code !== 0) throw new Error(w.stderr);
       const read = await run(['--read', path], timeoutS * 1000);
-      const out = read.code === 0 ? JSON.parse(read.stdout) as { rows: number; ms: number; peakRssMb: number } : undefined;
-      rows.push({ rows: r, 'rows per group': g === 1 ? r : g, 'file MB': statSync(path).size / 1e6,
-        'read s': out ? out.ms / 1000 : `> ${timeoutS} (cut)`, 'rows read': out?.rows ?? '-', 'peak RSS MB': out?.peakRssMb ?? '-' });
+      const out = read.code === 0 ? (JSON.parse(read.stdout) as { rows: number; ms: number; peakRssMb: number }) : undefined;
+      rows.push({
+        rows: r,
+        'rows per group': g === 1 ? r : g,
+        'file MB': statSync(path).size / 1e6,
+        'read s': out ? out.ms / 1000 : `> ${timeoutS} (cut)`,
+        'rows read': out?.rows ?? '-',
+        'peak RSS MB': out?.peakRssMb ?? '-',
+      });
       if (read.code !== 0 && read.stderr) console.error(read.stderr.slice(-400));
       rmSync(path);
     }

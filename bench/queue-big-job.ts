@@ -32,37 +32,72 @@ const encode = new Queue('encode', { connection: { host: '127.0.0.1', port: redi
 try {
   const model = buildTinyClip();
   const runId = 'bigjob';
-  const spec = { id: runId, createdAt: new Date().toISOString(), paths: [dir], store: { kind: 'lancedb', dir: join(dir, 'collection') },
-    spaces: [{ id: 'tiny', model }] };
+  const spec = {
+    id: runId,
+    createdAt: new Date().toISOString(),
+    paths: [dir],
+    store: { kind: 'lancedb', dir: join(dir, 'collection') },
+    spaces: [{ id: 'tiny', model }],
+  };
   let record = JSON.stringify(spec);
   try {
-    const trust = await import(join(rosettaRoot, 'src/queue/run-trust.ts')) as { signSpec: (k: Buffer, s: unknown) => string };
+    const trust = (await import(join(rosettaRoot, 'src/queue/run-trust.ts'))) as { signSpec: (k: Buffer, s: unknown) => string };
     record = trust.signSpec(Buffer.from(key), spec);
-  } catch { /* a build before signed runs: the plain record it reads */ }
+  } catch {
+    /* a build before signed runs: the plain record it reads */
+  }
   await client.set(`rosetta:run:${runId}:spec`, record);
   await client.sadd(`rosetta:run:${runId}:jobs`, 'big');
-  const files = Array.from({ length: FILES }, (_, i) => ({ path: join(dir, `photos/f${String(i).padStart(7, '0')}.png`), size: 4096, mtimeMs: 1_700_000_000_000 + i }));
+  const files = Array.from({ length: FILES }, (_, i) => ({
+    path: join(dir, `photos/f${String(i).padStart(7, '0')}.png`),
+    size: 4096,
+    mtimeMs: 1_700_000_000_000 + i,
+  }));
   await encode.add('files', { runId, kind: 'files', files }, { jobId: 'big', attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
   const chars = (await client.hget('rosetta:encode:big', 'data'))!.length;
 
-  const worker = spawn(process.execPath, [join(rosettaRoot, 'bin/rosetta.js'), 'worker', '--queue', redis.url, '--offline', '--threads', '1', '--json'],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ROSETTA_QUEUE_KEY: key } });
+  const worker = spawn(
+    process.execPath,
+    [join(rosettaRoot, 'bin/rosetta.js'), 'worker', '--queue', redis.url, '--offline', '--threads', '1', '--json'],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ROSETTA_QUEUE_KEY: key } },
+  );
   let peak = 0;
   const started = Date.now();
   let state = 'waiting';
   while (Date.now() - started < waitS * 1000 && worker.exitCode === null) {
     await new Promise((r) => setTimeout(r, 200));
-    try { peak = Math.max(peak, vmHwmKb(worker.pid!)); } catch { break; }
+    try {
+      peak = Math.max(peak, vmHwmKb(worker.pid!));
+    } catch {
+      break;
+    }
     state = await encode.getJobState('big');
     if (state === 'failed' || state === 'completed') break;
   }
-  try { peak = Math.max(peak, vmHwmKb(worker.pid!)); } catch { /* exited */ }
+  try {
+    peak = Math.max(peak, vmHwmKb(worker.pid!));
+  } catch {
+    /* exited */
+  }
   const job = await encode.getJob('big');
   worker.kill('SIGKILL');
-  console.log(JSON.stringify({
-    rosetta: rosettaRoot, jobChars: chars, files: FILES, state, seconds: Math.round((Date.now() - started) / 100) / 10,
-    attemptsMade: job?.attemptsMade, stalled: job?.stalledCounter, reason: job?.failedReason?.slice(0, 160), workerPeakRssMb: Math.round(peak / 1024),
-  }, null, 1));
+  console.log(
+    JSON.stringify(
+      {
+        rosetta: rosettaRoot,
+        jobChars: chars,
+        files: FILES,
+        state,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+        attemptsMade: job?.attemptsMade,
+        stalled: job?.stalledCounter,
+        reason: job?.failedReason?.slice(0, 160),
+        workerPeakRssMb: Math.round(peak / 1024),
+      },
+      null,
+      1,
+    ),
+  );
 } finally {
   await encode.close();
   client.disconnect();

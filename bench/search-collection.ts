@@ -25,9 +25,35 @@ export async function fill(rosetta: Rosetta, n: number, textEvery = 0): Promise<
       const seg = text ? `${hash}:text-chunk:0` : `${hash}:image:0`;
       commits.push({
         item: text
-          ? { hash, modality: 'text', locations: [`/bench/${i}.txt`], mime: 'text/plain', size: 1000 + (i % 5000), mtimeMs: 0, tags: [], meta: {}, indexedAt: 0, spaces: [`${space.id}@${space.version}`] }
-          : { hash, modality: 'image', locations: [`/bench/${i}.jpg`], mime: 'image/jpeg', size: 1000 + (i % 5000), mtimeMs: 0, tags: [], meta: {}, indexedAt: 0, spaces: [`${space.id}@${space.version}`] },
-        segments: [text ? { id: seg, itemHash: hash, kind: 'text-chunk', index: 0, text: noteText(i) } : { id: seg, itemHash: hash, kind: 'image', index: 0 }],
+          ? {
+              hash,
+              modality: 'text',
+              locations: [`/bench/${i}.txt`],
+              mime: 'text/plain',
+              size: 1000 + (i % 5000),
+              mtimeMs: 0,
+              tags: [],
+              meta: {},
+              indexedAt: 0,
+              spaces: [`${space.id}@${space.version}`],
+            }
+          : {
+              hash,
+              modality: 'image',
+              locations: [`/bench/${i}.jpg`],
+              mime: 'image/jpeg',
+              size: 1000 + (i % 5000),
+              mtimeMs: 0,
+              tags: [],
+              meta: {},
+              indexedAt: 0,
+              spaces: [`${space.id}@${space.version}`],
+            },
+        segments: [
+          text
+            ? { id: seg, itemHash: hash, kind: 'text-chunk', index: 0, text: noteText(i) }
+            : { id: seg, itemHash: hash, kind: 'image', index: 0 },
+        ],
         vectors: { [space.id]: [{ segmentId: seg, itemHash: hash, vector }] },
         spaces: [{ spaceId: space.id, version: space.version, dim: space.dim }],
       });
@@ -37,8 +63,8 @@ export async function fill(rosetta: Rosetta, n: number, textEvery = 0): Promise<
   await store.optimize();
 }
 
-
-const WORDS = 'red car dog beach happy face blue heart pizza cat rain cloud sun green apple music rocket tree autumn flag coffee book star'.split(' ');
+const WORDS =
+  'red car dog beach happy face blue heart pizza cat rain cloud sun green apple music rocket tree autumn flag coffee book star'.split(' ');
 /** A few words per note, deterministic, from the words the benchmark queries use. */
 function noteText(i: number): string {
   return Array.from({ length: 6 }, (_, j) => WORDS[(i * 7 + j * 13) % WORDS.length]).join(' ');

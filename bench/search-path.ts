@@ -21,8 +21,24 @@ import { pathToFileURL } from 'node:url';
 import { arg, percentile } from './lib.js';
 import { fill } from './search-collection.js';
 
-const QUERIES = ['a red car', 'a dog on the beach', 'happy face', 'blue heart', 'pizza', 'a cat', 'rain cloud', 'the sun',
-  'green apple', 'music', 'rocket', 'a tree in autumn', 'flag', 'coffee', 'book', 'star'];
+const QUERIES = [
+  'a red car',
+  'a dog on the beach',
+  'happy face',
+  'blue heart',
+  'pizza',
+  'a cat',
+  'rain cloud',
+  'the sun',
+  'green apple',
+  'music',
+  'rocket',
+  'a tree in autumn',
+  'flag',
+  'coffee',
+  'book',
+  'star',
+];
 const dir = resolve(arg('dir', '/tmp/rosetta-search-path-100k'));
 const miniClip = resolve('models/rosetta-mini/clip');
 
@@ -40,10 +56,13 @@ if (process.argv.includes('--make')) {
 } else if (process.argv.includes('--child')) {
   const root = resolve(arg('child', '.'));
   const queries = Number(arg('queries', '200'));
-  const { Rosetta } = await import(pathToFileURL(join(root, 'src/rosetta.ts')).href) as typeof import('../src/rosetta.js');
+  const { Rosetta } = (await import(pathToFileURL(join(root, 'src/rosetta.ts')).href)) as typeof import('../src/rosetta.js');
   const rosetta = await Rosetta.open(join(dir, '.rosetta'), { offline: true });
   for (const q of QUERIES) await rosetta.search(q, { k: 10 }); // warm-up: model sessions, caches
-  const whole: number[] = [], encode: number[] = [], vector: number[] = [], records: number[] = [];
+  const whole: number[] = [],
+    encode: number[] = [],
+    vector: number[] = [],
+    records: number[] = [];
   const space = rosetta.spaces[0];
   const table = { spaceId: space.id, version: space.version, dim: space.dim };
   let hits = 0;
@@ -60,30 +79,58 @@ if (process.argv.includes('--make')) {
     const found = await rosetta.store.search(table, v, { k: 40 });
     vector.push(performance.now() - t);
     t = performance.now();
-    await Promise.all([rosetta.store.getSegments(found.map((h) => h.segmentId)), rosetta.store.getItems([...new Set(found.map((h) => h.itemHash))])]);
+    await Promise.all([
+      rosetta.store.getSegments(found.map((h) => h.segmentId)),
+      rosetta.store.getItems([...new Set(found.map((h) => h.itemHash))]),
+    ]);
     records.push(performance.now() - t);
   }
   await rosetta.close();
-  const p = (xs: number[], q: number) => percentile([...xs].sort((a, b) => a - b), q);
-  console.log(JSON.stringify({ root, queries, hitsPerQuery: hits / queries, p50: p(whole, 50), p99: p(whole, 99), encodeP50: p(encode, 50), vectorP50: p(vector, 50), recordsP50: p(records, 50) }));
+  const p = (xs: number[], q: number) =>
+    percentile(
+      [...xs].sort((a, b) => a - b),
+      q,
+    );
+  console.log(
+    JSON.stringify({
+      root,
+      queries,
+      hitsPerQuery: hits / queries,
+      p50: p(whole, 50),
+      p99: p(whole, 99),
+      encodeP50: p(encode, 50),
+      vectorP50: p(vector, 50),
+      recordsP50: p(records, 50),
+    }),
+  );
 } else {
   if (!existsSync(join(dir, '.rosetta'))) throw new Error(`no collection at ${dir}: make it first with --make`);
-  const impls = arg('impl', '.').split(',').map((r) => resolve(r));
+  const impls = arg('impl', '.')
+    .split(',')
+    .map((r) => resolve(r));
   const rounds = Number(arg('rounds', '3'));
   const rows = new Map<string, Record<string, number>[]>();
   console.log(`# Rosetta.search end to end — ${dir}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)}`);
   for (let r = 0; r < rounds; r++) {
     for (const root of impls) {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', root, '--dir', dir, '--queries', arg('queries', '200')], { encoding: 'utf8', cwd: root });
+      const out = execFileSync(
+        process.execPath,
+        ['--import', 'tsx', import.meta.filename, '--child', root, '--dir', dir, '--queries', arg('queries', '200')],
+        { encoding: 'utf8', cwd: root },
+      );
       const row = JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
       console.log(`round ${r + 1} ${root}: ${JSON.stringify(row)}`);
       rows.set(root, [...(rows.get(root) ?? []), row]);
     }
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log('\n| checkout | search p50 ms | search p99 ms | encode p50 | vector search p50 | records of all 40 candidates p50 (what search read before) | (median over rounds) |\n| --- | --- | --- | --- | --- | --- | --- |');
+  console.log(
+    '\n| checkout | search p50 ms | search p99 ms | encode p50 | vector search p50 | records of all 40 candidates p50 (what search read before) | (median over rounds) |\n| --- | --- | --- | --- | --- | --- | --- |',
+  );
   for (const [root, rs] of rows) {
     const f = (k: string) => med(rs.map((x) => x[k])).toFixed(2);
-    console.log(`| ${root} | ${f('p50')} | ${f('p99')} | ${f('encodeP50')} | ${f('vectorP50')} | ${f('recordsP50')} | ${rs.length} rounds |`);
+    console.log(
+      `| ${root} | ${f('p50')} | ${f('p99')} | ${f('encodeP50')} | ${f('vectorP50')} | ${f('recordsP50')} | ${rs.length} rounds |`,
+    );
   }
 }

@@ -67,7 +67,9 @@ if (MODE === 'rss') {
   const t = performance.now();
   for (let i = 0; i < 20; i++) await store.search(space, q, { k: K });
   const status = store.annStatus('bench')[0];
-  process.stdout.write(`${JSON.stringify({ rssMiB: rssMiB(), openAndSearchSeconds: (performance.now() - t) / 1000, state: status?.state, size: status?.size })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ rssMiB: rssMiB(), openAndSearchSeconds: (performance.now() - t) / 1000, state: status?.state, size: status?.size })}\n`,
+  );
   await store.close();
   process.exit(0);
 }
@@ -109,7 +111,8 @@ async function bruteForce(data: Float32Array, queries: Float32Array, rows?: numb
   g.output('values', 'float32', ['nq', K]);
   g.output('indices', 'int64', ['nq', K]);
   const session = await ort.InferenceSession.create(g.toBytes());
-  const nq = queries.length / DIM, CHUNK = 50_000;
+  const nq = queries.length / DIM,
+    CHUNK = 50_000;
   const ids = rows ?? Array.from({ length: data.length / DIM }, (_, i) => i);
   const best: { s: number; i: number }[][] = Array.from({ length: nq }, () => []);
   for (let start = 0; start < ids.length; start += CHUNK) {
@@ -120,10 +123,15 @@ async function bruteForce(data: Float32Array, queries: Float32Array, rows?: numb
       for (let j = 0; j < count; j++) block.set(data.subarray(ids[start + j] * DIM, (ids[start + j] + 1) * DIM), j * DIM);
     } else block = data.subarray(start * DIM, (start + count) * DIM);
     const out = await session.run({ q: new ort.Tensor('float32', queries, [nq, DIM]), x: new ort.Tensor('float32', block, [count, DIM]) });
-    const v = out.values.data as Float32Array, idx = out.indices.data as BigInt64Array;
+    const v = out.values.data as Float32Array,
+      idx = out.indices.data as BigInt64Array;
     const kk = Math.min(K, count);
-    for (let qi = 0; qi < nq; qi++) for (let j = 0; j < kk; j++) best[qi].push({ s: v[qi * kk + j], i: ids[start + Number(idx[qi * kk + j])] });
-    for (const b of best) { b.sort((a, c) => c.s - a.s); b.length = Math.min(b.length, K); }
+    for (let qi = 0; qi < nq; qi++)
+      for (let j = 0; j < kk; j++) best[qi].push({ s: v[qi * kk + j], i: ids[start + Number(idx[qi * kk + j])] });
+    for (const b of best) {
+      b.sort((a, c) => c.s - a.s);
+      b.length = Math.min(b.length, K);
+    }
   }
   await session.release();
   return best.map((b) => b.map((x) => x.i));
@@ -131,9 +139,25 @@ async function bruteForce(data: Float32Array, queries: Float32Array, rows?: numb
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
-interface Row { n: number; engine: string; settings: string; buildSeconds: number | null; recallAt10: number; p50Ms: number; p99Ms: number; rssMiB: number; queries: number; filterShare?: number }
+interface Row {
+  n: number;
+  engine: string;
+  settings: string;
+  buildSeconds: number | null;
+  recallAt10: number;
+  p50Ms: number;
+  p99Ms: number;
+  rssMiB: number;
+  queries: number;
+  filterShare?: number;
+}
 
-async function timeQueries(queries: Float32Array, run: (q: Float32Array) => Promise<number[]> | number[], truth: number[][], count = QUERIES) {
+async function timeQueries(
+  queries: Float32Array,
+  run: (q: Float32Array) => Promise<number[]> | number[],
+  truth: number[][],
+  count = QUERIES,
+) {
   const lat: number[] = [];
   let hit = 0;
   for (let i = 0; i < count; i++) {
@@ -150,7 +174,14 @@ async function timeQueries(queries: Float32Array, run: (q: Float32Array) => Prom
 
 const rows: Row[] = [];
 function report(r: Omit<Row, 'rssMiB'> & { rssMiB?: number }): void {
-  const row: Row = { ...r, rssMiB: r.rssMiB ?? rssMiB(), recallAt10: +r.recallAt10.toFixed(4), p50Ms: +r.p50Ms.toFixed(3), p99Ms: +r.p99Ms.toFixed(3), buildSeconds: r.buildSeconds === null ? null : +r.buildSeconds.toFixed(1) };
+  const row: Row = {
+    ...r,
+    rssMiB: r.rssMiB ?? rssMiB(),
+    recallAt10: +r.recallAt10.toFixed(4),
+    p50Ms: +r.p50Ms.toFixed(3),
+    p99Ms: +r.p99Ms.toFixed(3),
+    buildSeconds: r.buildSeconds === null ? null : +r.buildSeconds.toFixed(1),
+  };
   rows.push(row);
   if (JSON_OUT) process.stdout.write(`${JSON.stringify(row)}\n`);
   log(`  measured: ${line(row)}`);
@@ -158,9 +189,11 @@ function report(r: Omit<Row, 'rssMiB'> & { rssMiB?: number }): void {
 
 /** A figure the row did not measure (NaN: a build-only or memory-only row) prints as a dash. */
 const shown = (v: number, digits: number, unit = '') => (Number.isNaN(v) ? '—' : `${v.toFixed(digits)}${unit}`);
-const line = (r: Row) => `| ${r.n.toLocaleString('en')} | ${r.engine} | ${r.settings}${r.filterShare ? ` (filter keeps ${r.filterShare * 100} %)` : ''} | ${r.buildSeconds === null ? '—' : `${r.buildSeconds} s`} | ${shown(r.recallAt10, 3)} | ${shown(r.p50Ms, 2, ' ms')} | ${shown(r.p99Ms, 2, ' ms')} | ${r.rssMiB} |`;
+const line = (r: Row) =>
+  `| ${r.n.toLocaleString('en')} | ${r.engine} | ${r.settings}${r.filterShare ? ` (filter keeps ${r.filterShare * 100} %)` : ''} | ${r.buildSeconds === null ? '—' : `${r.buildSeconds} s`} | ${shown(r.recallAt10, 3)} | ${shown(r.p50Ms, 2, ' ms')} | ${shown(r.p99Ms, 2, ' ms')} | ${r.rssMiB} |`;
 const toIds = (hits: { itemHash: string }[]) => hits.map((h) => Number(h.itemHash.slice(1)));
-const annLabel = (s: AnnSettings) => `usearch HNSW ${s.quantization}, M ${s.connectivity}, expansion_add ${s.expansionAdd}, expansion_search ${s.expansionSearch}, ${s.threads} build threads`;
+const annLabel = (s: AnnSettings) =>
+  `usearch HNSW ${s.quantization}, M ${s.connectivity}, expansion_add ${s.expansionAdd}, expansion_search ${s.expansionSearch}, ${s.threads} build threads`;
 
 async function writeCollection(dir: string, data: Float32Array, n: number): Promise<void> {
   // Written with the ANN index off, so the build below is measured on its own.
@@ -174,7 +207,18 @@ async function writeCollection(dir: string, data: Float32Array, n: number): Prom
       const hash = `h${i}`;
       const seg = `${hash}:image:0`;
       commits.push({
-        item: { hash, modality: 'image', locations: [`/bench/${i}.jpg`], mime: 'image/jpeg', size: sizeOf(i), mtimeMs: 0, tags: [], meta: {}, indexedAt: 0, spaces: ['bench@1'] },
+        item: {
+          hash,
+          modality: 'image',
+          locations: [`/bench/${i}.jpg`],
+          mime: 'image/jpeg',
+          size: sizeOf(i),
+          mtimeMs: 0,
+          tags: [],
+          meta: {},
+          indexedAt: 0,
+          spaces: ['bench@1'],
+        },
         segments: [{ id: seg, itemHash: hash, kind: 'image', index: 0 }],
         vectors: { bench: [{ segmentId: seg, itemHash: hash, vector: data.subarray(i * DIM, (i + 1) * DIM) }] },
         spaces: [space],
@@ -192,7 +236,9 @@ async function writeCollection(dir: string, data: Float32Array, n: number): Prom
 async function benchSize(n: number): Promise<void> {
   let t = performance.now();
   const { data, queries } = clustered(n, QUERIES, 42 + n);
-  log(`\n## ${n.toLocaleString('en')} vectors × ${DIM} d (${Math.round(n / 100)} clusters, noise ${NOISE}); generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  log(
+    `\n## ${n.toLocaleString('en')} vectors × ${DIM} d (${Math.round(n / 100)} clusters, noise ${NOISE}); generated in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
   if (CURVE_ONLY) {
     await buildCurve(n, data, queries, await bruteForce(data, queries));
     return;
@@ -218,13 +264,26 @@ async function benchSize(n: number): Promise<void> {
     const settings: AnnSettings = { ...DEFAULT_ANN, expansionSearch: efs };
     store = await openLanceStore(dir, { ann: settings });
     await store.search(space, queries.subarray(0, DIM), { k: K }); // waits for the load
-    report({ n, engine: 'Rosetta ANN index', settings: annLabel(settings), buildSeconds: efs === EFS[0] ? annBuild : null, ...await timeQueries(queries, async (q) => toIds(await store.search(space, q, { k: K })), truth) });
+    report({
+      n,
+      engine: 'Rosetta ANN index',
+      settings: annLabel(settings),
+      buildSeconds: efs === EFS[0] ? annBuild : null,
+      ...(await timeQueries(queries, async (q) => toIds(await store.search(space, q, { k: K })), truth)),
+    });
     if (efs === DEFAULT_ANN.expansionSearch) {
       for (const share of FILTER_SHARES) {
         const filter = filterFor(share);
         const f = filtered.get(share)!;
         await store.search(space, queries.subarray(0, DIM), { k: K, filter }); // first query evaluates and caches the filter
-        report({ n, engine: 'Rosetta ANN index', settings: `${annLabel(settings)}, filtered`, buildSeconds: null, filterShare: share, ...await timeQueries(queries, async (q) => toIds(await store.search(space, q, { k: K, filter })), f) });
+        report({
+          n,
+          engine: 'Rosetta ANN index',
+          settings: `${annLabel(settings)}, filtered`,
+          buildSeconds: null,
+          filterShare: share,
+          ...(await timeQueries(queries, async (q) => toIds(await store.search(space, q, { k: K, filter })), f)),
+        });
       }
     }
     await store.close();
@@ -232,7 +291,13 @@ async function benchSize(n: number): Promise<void> {
   // LanceDB: exact scan, then each of its index types.
   let lance = await openLanceStore(dir, { ann: false, indexThreshold: 1e12 });
   const exactCount = Math.min(QUERIES, EXACT_QUERIES);
-  report({ n, engine: 'LanceDB (Rosetta LanceStore)', settings: 'exact flat scan', buildSeconds: null, ...await timeQueries(queries, async (q) => toIds(await lance.search(space, q, { k: K })), truth, exactCount) });
+  report({
+    n,
+    engine: 'LanceDB (Rosetta LanceStore)',
+    settings: 'exact flat scan',
+    buildSeconds: null,
+    ...(await timeQueries(queries, async (q) => toIds(await lance.search(space, q, { k: K })), truth, exactCount)),
+  });
   await lance.close();
   for (const type of LANCE_INDEXES) {
     lance = await openLanceStore(dir, { ann: false, index: { type } });
@@ -241,13 +306,38 @@ async function benchSize(n: number): Promise<void> {
     const buildSeconds = (performance.now() - t) / 1000;
     const tn = lance.searchTuning;
     const settings = `${lance.describeIndex(n)}, nprobes ${tn.nprobes}${tn.ef ? `, ef ${tn.ef}` : ''}${tn.refineFactor ? `, refine ${tn.refineFactor}` : ''}`;
-    report({ n, engine: 'LanceDB (Rosetta LanceStore)', settings, buildSeconds, ...await timeQueries(queries, async (q) => toIds(await lance.search(space, q, { k: K })), truth) });
+    report({
+      n,
+      engine: 'LanceDB (Rosetta LanceStore)',
+      settings,
+      buildSeconds,
+      ...(await timeQueries(queries, async (q) => toIds(await lance.search(space, q, { k: K })), truth)),
+    });
     await lance.close();
   }
 
-  const child = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--mode', 'rss', '--dir', dir, '--dim', String(DIM)], { encoding: 'utf8' }).trim().split('\n').pop()!);
-  log(`  fresh process, open + 20 searches: ${child.openAndSearchSeconds.toFixed(1)} s (index ${child.state}, ${child.size} vectors), RSS ${child.rssMiB} MiB`);
-  report({ n, engine: 'Rosetta ANN index', settings: `${annLabel(DEFAULT_ANN)}: fresh process, open + search`, buildSeconds: null, recallAt10: NaN, p50Ms: NaN, p99Ms: NaN, queries: 20, rssMiB: child.rssMiB });
+  const child = JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--mode', 'rss', '--dir', dir, '--dim', String(DIM)], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop()!,
+  );
+  log(
+    `  fresh process, open + 20 searches: ${child.openAndSearchSeconds.toFixed(1)} s (index ${child.state}, ${child.size} vectors), RSS ${child.rssMiB} MiB`,
+  );
+  report({
+    n,
+    engine: 'Rosetta ANN index',
+    settings: `${annLabel(DEFAULT_ANN)}: fresh process, open + search`,
+    buildSeconds: null,
+    recallAt10: NaN,
+    p50Ms: NaN,
+    p99Ms: NaN,
+    queries: 20,
+    rssMiB: child.rssMiB,
+  });
   rmSync(dir, { recursive: true, force: true });
 
   if (CURVE) await buildCurve(n, data, queries, truth);
@@ -258,33 +348,59 @@ async function benchSize(n: number): Promise<void> {
 async function buildCurve(n: number, data: Float32Array, queries: Float32Array, truth: number[][]): Promise<void> {
   const threads = DEFAULT_ANN.threads;
   const variants: Partial<AnnSettings>[] = CURVE_VARIANTS
-    ? CURVE_VARIANTS.split(';').map((v) => Object.fromEntries(v.split(',').map((kv) => kv.split('=')).map(([k, x]) => [k, Number.isNaN(Number(x)) ? x : Number(x)])))
+    ? CURVE_VARIANTS.split(';').map((v) =>
+        Object.fromEntries(
+          v
+            .split(',')
+            .map((kv) => kv.split('='))
+            .map(([k, x]) => [k, Number.isNaN(Number(x)) ? x : Number(x)]),
+        ),
+      )
     : [
-      { expansionAdd: 32 }, { expansionAdd: 64 }, { expansionAdd: 128 }, { expansionAdd: 64, threads: 1 },
-      { expansionAdd: 64, quantization: 'f32' }, { expansionAdd: 64, quantization: 'i8' }, { expansionAdd: 64, connectivity: 8 },
-    ];
+        { expansionAdd: 32 },
+        { expansionAdd: 64 },
+        { expansionAdd: 128 },
+        { expansionAdd: 64, threads: 1 },
+        { expansionAdd: 64, quantization: 'f32' },
+        { expansionAdd: 64, quantization: 'i8' },
+        { expansionAdd: 64, connectivity: 8 },
+      ];
   const keys = Array.from({ length: n }, (_, i) => i);
   for (const v of variants) {
     const s: AnnSettings = { ...DEFAULT_ANN, threads, ...v };
     const graph = UsearchGraph.create(DIM, s);
     const t = performance.now();
-    for (let i = 0; i < n; i += 10_000) graph.add(keys.slice(i, i + 10_000), data.subarray(i * DIM, Math.min(n, i + 10_000) * DIM), s.threads);
+    for (let i = 0; i < n; i += 10_000)
+      graph.add(keys.slice(i, i + 10_000), data.subarray(i * DIM, Math.min(n, i + 10_000) * DIM), s.threads);
     const buildSeconds = (performance.now() - t) / 1000;
     if (CURVE_EFS.length === 0) {
-      report({ n, engine: 'usearch graph alone', settings: annLabel(s), buildSeconds, ...await timeQueries(queries, (q) => graph.search(q, K).keys, truth) });
+      report({
+        n,
+        engine: 'usearch graph alone',
+        settings: annLabel(s),
+        buildSeconds,
+        ...(await timeQueries(queries, (q) => graph.search(q, K).keys, truth)),
+      });
       continue;
     }
     // Asking for more hits than expansion_search widens the candidate list to that many (as the index does).
     for (const efs of CURVE_EFS) {
       const label = annLabel({ ...s, expansionSearch: Math.max(efs, s.expansionSearch) });
-      report({ n, engine: 'usearch graph alone', settings: label, buildSeconds: efs === CURVE_EFS[0] ? buildSeconds : null, ...await timeQueries(queries, (q) => graph.search(q, Math.max(efs, K)).keys.slice(0, K), truth) });
+      report({
+        n,
+        engine: 'usearch graph alone',
+        settings: label,
+        buildSeconds: efs === CURVE_EFS[0] ? buildSeconds : null,
+        ...(await timeQueries(queries, (q) => graph.search(q, Math.max(efs, K)).keys.slice(0, K), truth)),
+      });
     }
   }
 }
 
 async function hnsw(n: number, data: Float32Array, queries: Float32Array, truth: number[][]): Promise<void> {
   const index = new hnswlib.HierarchicalNSW('ip', DIM);
-  const M = 16, EFC = 100;
+  const M = 16,
+    EFC = 100;
   index.initIndex(n, M, EFC, 100);
   const t = performance.now();
   let added = 0;
@@ -292,25 +408,55 @@ async function hnsw(n: number, data: Float32Array, queries: Float32Array, truth:
     index.addPoint(Array.from(data.subarray(added * DIM, (added + 1) * DIM)), added);
     if ((added + 1) % 50_000 === 0) {
       log(`  hnswlib: ${added + 1} points in ${((performance.now() - t) / 1000).toFixed(0)} s`);
-      if ((performance.now() - t) / 1000 > HNSW_MAX_SECONDS) { added++; break; }
+      if ((performance.now() - t) / 1000 > HNSW_MAX_SECONDS) {
+        added++;
+        break;
+      }
     }
   }
   const seconds = (performance.now() - t) / 1000;
   if (added < n) {
     // Stopped early: the rate so far gives the build time; queries then run on the part built.
-    log(`  hnswlib stopped at ${added} points after ${seconds.toFixed(0)} s: ${(n / (added / seconds)).toFixed(0)} s for ${n} at this rate`);
-    report({ n, engine: 'hnswlib-node', settings: `M ${M}, efConstruction ${EFC}: build stopped at ${added} points, time extrapolated at the measured rate`, buildSeconds: n / (added / seconds), recallAt10: NaN, p50Ms: NaN, p99Ms: NaN, queries: 0 });
+    log(
+      `  hnswlib stopped at ${added} points after ${seconds.toFixed(0)} s: ${(n / (added / seconds)).toFixed(0)} s for ${n} at this rate`,
+    );
+    report({
+      n,
+      engine: 'hnswlib-node',
+      settings: `M ${M}, efConstruction ${EFC}: build stopped at ${added} points, time extrapolated at the measured rate`,
+      buildSeconds: n / (added / seconds),
+      recallAt10: NaN,
+      p50Ms: NaN,
+      p99Ms: NaN,
+      queries: 0,
+    });
     return;
   }
   for (const ef of [50, 100, 200]) {
     index.setEf(ef);
-    report({ n, engine: 'hnswlib-node', settings: `M ${M}, efConstruction ${EFC}, ef ${ef}, points added one by one from JS`, buildSeconds: ef === 50 ? seconds : null, ...await timeQueries(queries, (q) => index.searchKnn(Array.from(q), K).neighbors, truth) });
+    report({
+      n,
+      engine: 'hnswlib-node',
+      settings: `M ${M}, efConstruction ${EFC}, ef ${ef}, points added one by one from JS`,
+      buildSeconds: ef === 50 ? seconds : null,
+      ...(await timeQueries(queries, (q) => index.searchKnn(Array.from(q), K).neighbors, truth)),
+    });
   }
 }
 
 log(`# Search benchmark: top-${K}, ${QUERIES} queries, cosine on unit vectors, Node ${process.version}, one query at a time`);
-log(`# ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at start (latencies are only comparable within one run)`);
+log(
+  `# ${os.cpus().length} cores, load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} at start (latencies are only comparable within one run)`,
+);
 for (const n of SIZES) await benchSize(n);
 log('\n| n | engine | settings | build | recall@10 | p50 | p99 | RSS MiB |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) log(line(r));
-log(`# load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
+log(
+  `# load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} at the end`,
+);

@@ -3,7 +3,10 @@
 /** LCG with uniform and Gaussian draws (Box–Muller). */
 export function benchRandom(seed: number): { uniform: () => number; gauss: () => number } {
   let s = seed >>> 0;
-  const uniform = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return (s + 0.5) / 4294967296; };
+  const uniform = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s + 0.5) / 4294967296;
+  };
   return { uniform, gauss: () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()) };
 }
 

@@ -27,15 +27,23 @@ if (process.argv[2] === '--read') {
     const tar = pack();
     const done = pipeline(tar, createWriteStream(path));
     const block = Buffer.alloc(1024 * 1024, 7);
-    const entry = (name: string, size: number) => new Promise<void>((resolve, reject) => {
-      const e = tar.entry({ name, size }, (err) => (err ? reject(err) : resolve()));
-      let left = size;
-      const more = () => {
-        while (left > 0) { const n = Math.min(left, block.length); left -= n; if (!e.write(block.subarray(0, n))) { e.once('drain', more); return; } }
-        (e as unknown as { end(): void }).end();
-      };
-      more();
-    });
+    const entry = (name: string, size: number) =>
+      new Promise<void>((resolve, reject) => {
+        const e = tar.entry({ name, size }, (err) => (err ? reject(err) : resolve()));
+        let left = size;
+        const more = () => {
+          while (left > 0) {
+            const n = Math.min(left, block.length);
+            left -= n;
+            if (!e.write(block.subarray(0, n))) {
+              e.once('drain', more);
+              return;
+            }
+          }
+          (e as unknown as { end(): void }).end();
+        };
+        more();
+      });
     await entry('000.jpg', 50_000);
     await entry('000.txt', 20);
     for (let i = 0; i < members; i += 1) await entry(`000.extra${i}.npy`, mb * 1024 * 1024);
@@ -43,13 +51,19 @@ if (process.argv[2] === '--read') {
     tar.finalize();
     await done;
     const out = await new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--read', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--read', path], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let s = '';
-      p.stdout.on('data', (d) => { s += d; });
+      p.stdout.on('data', (d) => {
+        s += d;
+      });
       p.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error(`reader exited ${code}`))));
     });
     const r = JSON.parse(out) as { samples: number; peakRssMb: number };
-    printTable('Peak RSS reading a tar shard with unused members', [{ 'unused members': members, 'MB each': mb, samples: r.samples, 'peak RSS MB': r.peakRssMb }]);
+    printTable('Peak RSS reading a tar shard with unused members', [
+      { 'unused members': members, 'MB each': mb, samples: r.samples, 'peak RSS MB': r.peakRssMb },
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -24,9 +24,16 @@ import { rng } from './ocr/render.js';
 const rounds = Number(arg('rounds', '3'));
 const tokens = Number(arg('tokens', '64'));
 const root = mkdtempSync(join(tmpdir(), 'rosetta-bench-asr-'));
-const SENTENCES = ['Hi, it is Sam, just calling about the delivery.', 'The parcel should arrive on Tuesday morning.',
-  'Could you leave the side gate open?', 'If nobody is home they will try again on Wednesday.', 'Thanks, and have a good weekend.',
-  'The invoice is attached to the email I sent you.', 'Let me know if the numbers look right to you.', 'Talk soon, bye.'];
+const SENTENCES = [
+  'Hi, it is Sam, just calling about the delivery.',
+  'The parcel should arrive on Tuesday morning.',
+  'Could you leave the side gate open?',
+  'If nobody is home they will try again on Wednesday.',
+  'Thanks, and have a good weekend.',
+  'The invoice is attached to the email I sent you.',
+  'Let me know if the numbers look right to you.',
+  'Talk soon, bye.',
+];
 
 /** Windows Whisper runs for an input of d seconds, at least: 30 s windows read one after another (more when a window ends mid-segment). */
 const windowsFor = (d: number) => Math.max(1, Math.ceil(d / 30));
@@ -41,12 +48,20 @@ function clip(name: string, gapFrom: number, gapTo: number): SpeechClip {
 const whisper = new WhisperEngine(buildTinyWhisper(join(root, 'whisper')).dir, resolveRuntime({ offline: true }));
 let calls: number[] = [];
 const counting: TranscriptionEngine = {
-  provider: whisper.provider, modelId: whisper.modelId, prepare: () => whisper.prepare(),
-  doTranscribe: (audio, call) => { calls.push(audio.samples.length / audio.sampleRate); return whisper.doTranscribe(audio, call); },
+  provider: whisper.provider,
+  modelId: whisper.modelId,
+  prepare: () => whisper.prepare(),
+  doTranscribe: (audio, call) => {
+    calls.push(audio.samples.length / audio.sampleRate);
+    return whisper.doTranscribe(audio, call);
+  },
 };
 try {
   const rows: Record<string, string | number>[] = [];
-  for (const [label, c] of [['long silences (8–25 s)', clip('long', 8, 25)], ['short pauses (1.2–3 s)', clip('short', 1.2, 3)]] as const) {
+  for (const [label, c] of [
+    ['long silences (8–25 s)', clip('long', 8, 25)],
+    ['short pauses (1.2–3 s)', clip('short', 1.2, 3)],
+  ] as const) {
     await transcribe(c.file, { model: counting, language: 'en', maxNewTokens: tokens, speechOnly: false }); // warm-up
     const times = { all: [] as number[], speech: [] as number[], vad: [] as number[] };
     const seen = { all: [] as number[], speech: [] as number[] };
@@ -69,14 +84,21 @@ try {
       rows.push({
         clip: `${label}: ${c.duration.toFixed(0)} s, ${speech.toFixed(0)} s of speech`,
         mode: mode === 'all' ? 'whole file (--all-audio)' : 'speech only (default)',
-        'seconds decoded': decoded[mode], 'Whisper calls': seen[mode].length, 'Whisper windows': seen[mode].reduce((s, d) => s + windowsFor(d), 0),
-        'wall s (median)': median(times[mode]), 'of which Silero VAD s': mode === 'speech' ? median(times.vad) : 0,
+        'seconds decoded': decoded[mode],
+        'Whisper calls': seen[mode].length,
+        'Whisper windows': seen[mode].reduce((s, d) => s + windowsFor(d), 0),
+        'wall s (median)': median(times[mode]),
+        'of which Silero VAD s': mode === 'speech' ? median(times.vad) : 0,
         'speed-up': mode === 'speech' ? median(times.all) / median(times.speech) : 1,
       });
     }
   }
   printTable(`Transcription, speech only vs whole file (tiny random Whisper, ${tokens} tokens per window; ${rounds} rounds)`, rows);
-  console.log(`\npeak RSS ${peakRssMiB().toFixed(0)} MiB; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `\npeak RSS ${peakRssMiB().toFixed(0)} MiB; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

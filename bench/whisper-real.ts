@@ -18,13 +18,17 @@ import { arg, printTable } from './lib.js';
 
 const dir = arg('dir', mkdtempSync(join(tmpdir(), 'rosetta-whisper-bench-')));
 if (!registryModelDir('whisper-tiny.en')) throw new Error('run scripts/install-python-deps.sh first (models/registry/whisper-tiny.en)');
-if (!existsSync(join(dir, 'manifest.json'))) execFileSync('node', ['--import', 'tsx', 'scripts/whisper/reference-windows.ts', dir], { stdio: 'inherit' });
+if (!existsSync(join(dir, 'manifest.json')))
+  execFileSync('node', ['--import', 'tsx', 'scripts/whisper/reference-windows.ts', dir], { stdio: 'inherit' });
 const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { name: string; windows: { file: string }[] }[];
 const files = manifest.flatMap((c) => c.windows.map((w) => w.file));
 
 const fixture = join(dir, 'faster-whisper.json');
 execFileSync('.venv/bin/python', ['scripts/python/whisper/reference_transcripts.py', dir, fixture], { stdio: 'inherit' });
-const ref = JSON.parse(readFileSync(fixture, 'utf8')) as { timing: { faster_whisper_seconds: number; audio_seconds: number }; clips: { windows: { segments: { text: string }[] }[] }[] };
+const ref = JSON.parse(readFileSync(fixture, 'utf8')) as {
+  timing: { faster_whisper_seconds: number; audio_seconds: number };
+  clips: { windows: { segments: { text: string }[] }[] }[];
+};
 const refTexts = ref.clips.flatMap((c) => c.windows.map((w) => w.segments.map((s) => s.text).join(' ')));
 
 const engine = new WhisperEngine('whisper-tiny.en', { offline: true, threads: 1 });
@@ -39,7 +43,17 @@ for (const [i, pcm] of pcms.entries()) {
 const rosetta = (performance.now() - t) / 1000;
 const audio = ref.timing.audio_seconds;
 printTable('Whisper tiny.en, same weights, same windows', [
-  { runtime: 'Rosetta (Transformers.js + ONNX Runtime, fp32, 1 thread)', seconds: rosetta.toFixed(1), 'real-time factor': (rosetta / audio).toFixed(3) },
-  { runtime: `faster-whisper ${JSON.parse(readFileSync(fixture, 'utf8')).runtime.faster_whisper} (CTranslate2, float32, 1 thread)`, seconds: ref.timing.faster_whisper_seconds.toFixed(1), 'real-time factor': (ref.timing.faster_whisper_seconds / audio).toFixed(3) },
+  {
+    runtime: 'Rosetta (Transformers.js + ONNX Runtime, fp32, 1 thread)',
+    seconds: rosetta.toFixed(1),
+    'real-time factor': (rosetta / audio).toFixed(3),
+  },
+  {
+    runtime: `faster-whisper ${JSON.parse(readFileSync(fixture, 'utf8')).runtime.faster_whisper} (CTranslate2, float32, 1 thread)`,
+    seconds: ref.timing.faster_whisper_seconds.toFixed(1),
+    'real-time factor': (ref.timing.faster_whisper_seconds / audio).toFixed(3),
+  },
 ]);
-console.log(`${files.length} windows, ${audio.toFixed(1)} s of audio; same words in ${same}/${files.length} windows; Rosetta/faster-whisper time ${(rosetta / ref.timing.faster_whisper_seconds).toFixed(2)}×`);
+console.log(
+  `${files.length} windows, ${audio.toFixed(1)} s of audio; same words in ${same}/${files.length} windows; Rosetta/faster-whisper time ${(rosetta / ref.timing.faster_whisper_seconds).toFixed(2)}×`,
+);

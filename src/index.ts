@@ -7,7 +7,19 @@ export type { ItemFile, ItemThumbnailOptions, LocationFilter, CheckMediaOptions,
 export { pullModel, type PulledModel } from './pull-model.js';
 export { RosettaError, ErrorCodes, type ErrorCode } from './errors/index.js';
 export { type Modality, type SegmentKind, type RgbImage, type PcmAudio, type MediaInput, type Device, type DType } from './types.js';
-export { MODALITIES, findModality, modalities, modalityNames, queryModalities, registerModality, segmentKinds, type ModalityModule, type FileToDecode, type DecodedImage, type SniffedType } from './modalities/index.js';
+export {
+  MODALITIES,
+  findModality,
+  modalities,
+  modalityNames,
+  queryModalities,
+  registerModality,
+  segmentKinds,
+  type ModalityModule,
+  type FileToDecode,
+  type DecodedImage,
+  type SniffedType,
+} from './modalities/index.js';
 
 // Models and spaces
 export * from './models/index.js';
@@ -21,12 +33,33 @@ export * from './vectors/index.js';
 
 // Media
 export {
-  readImage, isRgbImage, decodeImage, makeThumbnail, toRawImage, fromRawImage, preprocessImages, readImagePreprocessConfig,
-  DEFAULT_MAX_PIXELS, DECODE_MAX_SIDE, IMAGE_BACKGROUND, type ReadImageOptions, type Thumbnail,
+  readImage,
+  isRgbImage,
+  decodeImage,
+  makeThumbnail,
+  toRawImage,
+  fromRawImage,
+  preprocessImages,
+  readImagePreprocessConfig,
+  DEFAULT_MAX_PIXELS,
+  DECODE_MAX_SIDE,
+  IMAGE_BACKGROUND,
+  type ReadImageOptions,
+  type Thumbnail,
 } from './media/image/index.js';
 export { detectType, type DetectedType } from './modalities/index.js';
 export { readInput, type InputBytes } from './media/read-input.js';
-export { readAudio, isPcmAudio, decodeAudio, decodeAudioWindows, encodeWav, decodeWav, resample, durationOf, type ReadAudioOptions } from './media/audio/index.js';
+export {
+  readAudio,
+  isPcmAudio,
+  decodeAudio,
+  decodeAudioWindows,
+  encodeWav,
+  decodeWav,
+  resample,
+  durationOf,
+  type ReadAudioOptions,
+} from './media/audio/index.js';
 export { extractScenes } from './media/video/extract-scenes.js';
 export { writeVideo, type WriteVideoOptions } from './media/video/write-video.js';
 export { probeMedia, locateFfmpeg } from './media/ffmpeg/index.js';

@@ -27,9 +27,26 @@ import { checkMediaString, withLocalFile } from './media/local-file.js';
 import { invalidArgument } from './util/validate.js';
 import { compareSpaces, type CompareOptions, type Comparison } from './eval/compare-spaces.js';
 import { detectEvalTask } from './datasets/load-dataset.js';
-import { check as checkPairs, scorePairs, type CheckOptions, type CheckResult, type PairScoringOptions, type ScorePairsResult } from './eval/consistency/check.js';
+import {
+  check as checkPairs,
+  scorePairs,
+  type CheckOptions,
+  type CheckResult,
+  type PairScoringOptions,
+  type ScorePairsResult,
+} from './eval/consistency/check.js';
 import { audit as auditSpace, type AuditOptions, type AuditResult } from './eval/bias/weat.js';
-import { animateInSpace, captionInSpace, describeVideo, imagineInSpace, type CollectionCaptionResult, type CollectionImagineResult, type DescribeVideoOptions, type MarkedDescription, type MiniGenerationOptions } from './collection/generation.js';
+import {
+  animateInSpace,
+  captionInSpace,
+  describeVideo,
+  imagineInSpace,
+  type CollectionCaptionResult,
+  type CollectionImagineResult,
+  type DescribeVideoOptions,
+  type MarkedDescription,
+  type MiniGenerationOptions,
+} from './collection/generation.js';
 import type { AnimateOptions, AnimateResult } from './generate/mini/animate-mini.js';
 import type { CaptionOptions } from './generate/caption/caption.js';
 import type { ImagineOptions } from './generate/imagine/imagine.js';
@@ -58,7 +75,9 @@ import type { QueueStatus } from './queue/queue-status.js';
 export * from './rosetta/public.js';
 
 /** What `evaluate` takes: the task (default: from the dataset's layout) and its options. */
-export type EvaluateOptions = Partial<Pick<CompareOptions, 'task'>> & Omit<Extract<CompareOptions, { task: 'retrieval' }>, 'task'> & Omit<Extract<CompareOptions, { task: 'zeroshot' }>, 'task'>;
+export type EvaluateOptions = Partial<Pick<CompareOptions, 'task'>> &
+  Omit<Extract<CompareOptions, { task: 'retrieval' }>, 'task'> &
+  Omit<Extract<CompareOptions, { task: 'zeroshot' }>, 'task'>;
 
 export interface RosettaOptions extends ModelRuntimeOptions {
   /**
@@ -145,8 +164,10 @@ export class Rosetta {
   }
 
   private notFound(): RosettaError {
-    return new RosettaError(ErrorCodes.COLLECTION_NOT_FOUND, `No collection in ${this.dir}: nothing was indexed there`,
-      { file: this.dir, hint: `index files first (rosetta index <paths> --dir ${this.dir}), or point --dir at an existing collection` });
+    return new RosettaError(ErrorCodes.COLLECTION_NOT_FOUND, `No collection in ${this.dir}: nothing was indexed there`, {
+      file: this.dir,
+      hint: `index files first (rosetta index <paths> --dir ${this.dir}), or point --dir at an existing collection`,
+    });
   }
 
   /** The worker thread of `ocr(…, { thread: true })`, started on first use. */
@@ -154,14 +175,19 @@ export class Rosetta {
   private textAdapters = new Map<string, (v: Float32Array) => Float32Array>();
 
   private reloadAdapters(): void {
-    this.textAdapters = new Map([...loadAdapters(this.dir, this.spaces)].map(([id, { adapter }]) => [id, (v: Float32Array) => adapter.apply(v, 'b')]));
+    this.textAdapters = new Map(
+      [...loadAdapters(this.dir, this.spaces)].map(([id, { adapter }]) => [id, (v: Float32Array) => adapter.apply(v, 'b')]),
+    );
   }
 
   /**
    * Fits an adapter for a space from (image, caption) pairs (JSONL or CSV: image path or URL, caption),
    * saves it beside the collection, and applies it to text queries from then on (`adapter: false` to skip).
    */
-  async trainAdapter(pairsFile: string, options: { space?: string; epochs?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<TrainAdapterResult> {
+  async trainAdapter(
+    pairsFile: string,
+    options: { space?: string; epochs?: number; onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<TrainAdapterResult> {
     const space = this.space(options.space ?? 'image');
     await this.writableStore();
     const result = await trainAdapter(this.dir, space, pairsFile, options);
@@ -178,16 +204,24 @@ export class Rosetta {
     const runtime = resolveRuntime(options);
     const existing = readCollectionConfig(abs);
     const built = new Map((options.spaces ?? []).filter(isBuiltSpace).map((s) => [s.id, s]));
-    const requested = options.spaces?.map((s) => (typeof s === 'string' ? { model: s } : isBuiltSpace(s) ? { model: s.model, id: s.id } : s));
-    const specs: Required<SpaceSpec>[] = (requested ?? existing?.spaces ?? [{ model: DEFAULT_MODELS.image }])
-      .map((s) => ({ model: s.model, id: s.id ?? defaultSpaceId(s.model) }));
+    const requested = options.spaces?.map((s) =>
+      typeof s === 'string' ? { model: s } : isBuiltSpace(s) ? { model: s.model, id: s.id } : s,
+    );
+    const specs: Required<SpaceSpec>[] = (requested ?? existing?.spaces ?? [{ model: DEFAULT_MODELS.image }]).map((s) => ({
+      model: s.model,
+      id: s.id ?? defaultSpaceId(s.model),
+    }));
     const ids = specs.map((s) => s.id);
     if (new Set(ids).size !== ids.length) {
-      throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Two spaces share an id (${ids.join(', ')})`, { setting: 'spaces', hint: 'give each an explicit id, e.g. { id: "clip_large", model: "…" }' });
+      throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Two spaces share an id (${ids.join(', ')})`, {
+        setting: 'spaces',
+        hint: 'give each an explicit id, e.g. { id: "clip_large", model: "…" }',
+      });
     }
     const spaces = await Promise.all(specs.map(async (s) => built.get(s.id) ?? loadSpace(s, runtime)));
     const config: CollectionConfig = { formatVersion: 1, spaces: specs, createdAt: existing?.createdAt ?? new Date().toISOString() };
-    const store = options.store ?? (existing ? await openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann }) : undefined);
+    const store =
+      options.store ?? (existing ? await openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann }) : undefined);
     // Settings of a new collection, or new spaces of an existing one, are written by the first write.
     return new Rosetta(abs, spaces, runtime, options, config, store, !existing || Boolean(requested));
   }
@@ -203,11 +237,22 @@ export class Rosetta {
    * `transcripts: false`), transcribes them and stores each line as a timed transcript segment, so a typed query
    * finds a spoken word at its moment.
    */
-  async index(paths: string[], options: IndexOptions & Partial<Omit<DistributedIndexOptions, keyof IndexOptions>> & { ocr?: boolean; speech?: boolean; transcripts?: boolean; onOcrProgress?: (done: number, total: number, path: string) => void } = {}): Promise<IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary; transcripts?: TranscriptStageSummary }> {
+  async index(
+    paths: string[],
+    options: IndexOptions &
+      Partial<Omit<DistributedIndexOptions, keyof IndexOptions>> & {
+        ocr?: boolean;
+        speech?: boolean;
+        transcripts?: boolean;
+        onOcrProgress?: (done: number, total: number, path: string) => void;
+      } = {},
+  ): Promise<IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary; transcripts?: TranscriptStageSummary }> {
     const url = paths.find((p) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p));
     if (url) {
-      throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `index takes files, folders and shards, not URLs (${url})`,
-        { setting: 'paths', hint: 'download it first, or send it to a running server: POST /api/index { "urls": [...] }' });
+      throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `index takes files, folders and shards, not URLs (${url})`, {
+        setting: 'paths',
+        hint: 'download it first, or send it to a running server: POST /api/index { "urls": [...] }',
+      });
     }
     // Every model loads before any file is read: one that cannot load stops the run here, once, and creates nothing.
     await this.loadModels();
@@ -215,10 +260,21 @@ export class Rosetta {
     let indexed: IndexSummary;
     if (options.queue) {
       const { indexDistributed } = await import('./queue/distributed-index.js');
-      const target: StoreTarget = store.kind === 'milvus' ? { kind: 'milvus', ...(store as MilvusStore).target } : { kind: 'lancedb', dir: (store as LanceStore).dir };
-      indexed = await indexDistributed({ store, spaces: this.spaces, specs: this.config.spaces, target, maxPixels: this.options.maxPixels }, paths, { ...options, queue: options.queue });
+      const target: StoreTarget =
+        store.kind === 'milvus'
+          ? { kind: 'milvus', ...(store as MilvusStore).target }
+          : { kind: 'lancedb', dir: (store as LanceStore).dir };
+      indexed = await indexDistributed(
+        { store, spaces: this.spaces, specs: this.config.spaces, target, maxPixels: this.options.maxPixels },
+        paths,
+        { ...options, queue: options.queue },
+      );
     } else {
-      indexed = await indexPaths({ store, spaces: this.spaces, collectionDir: this.dir, maxPixels: this.options.maxPixels }, paths, options);
+      indexed = await indexPaths(
+        { store, spaces: this.spaces, collectionDir: this.dir, maxPixels: this.options.maxPixels },
+        paths,
+        options,
+      );
     }
     const summary: IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary; transcripts?: TranscriptStageSummary } = indexed;
     if (options.speech) summary.speech = await findSpeechInCollection(store, paths, { signal: options.signal });
@@ -227,7 +283,11 @@ export class Rosetta {
     }
     if (!options.ocr) return summary;
     const ocrSummary = await readTextIntoCollection(store, this.spaces, paths, {
-      ...this.runtimeFor(), threads: this.runtime.threads, maxPixels: this.options.maxPixels, signal: options.signal, onProgress: options.onOcrProgress,
+      ...this.runtimeFor(),
+      threads: this.runtime.threads,
+      maxPixels: this.options.maxPixels,
+      signal: options.signal,
+      onProgress: options.onOcrProgress,
     });
     return { ...summary, ocr: ocrSummary };
   }
@@ -278,7 +338,11 @@ export class Rosetta {
     const modality = (idOrModality ?? 'image') as Modality;
     const found = this.spaces.find((s) => covers(s, modality));
     if (!found) {
-      throw new RosettaError(ErrorCodes.SPACE_MODALITY, `This collection has no space for '${idOrModality}' (spaces: ${this.spaces.map((s) => s.id).join(', ')})`, { setting: 'space' });
+      throw new RosettaError(
+        ErrorCodes.SPACE_MODALITY,
+        `This collection has no space for '${idOrModality}' (spaces: ${this.spaces.map((s) => s.id).join(', ')})`,
+        { setting: 'space' },
+      );
     }
     return found;
   }
@@ -287,18 +351,22 @@ export class Rosetta {
    * Embeds one input into a space; a unit vector. Text must be marked (`modality: 'text'`): an unmarked
    * string is a path or a URL, and one that is neither fails naming both readings instead of guessing.
    */
-  async embed(input: MediaInput, options: { modality?: Modality; space?: string } = {}): Promise<{ space: string; vector: Float32Array; modality: Modality }> {
+  async embed(
+    input: MediaInput,
+    options: { modality?: Modality; space?: string } = {},
+  ): Promise<{ space: string; vector: Float32Array; modality: Modality }> {
     if (options.modality === 'text') {
       if (typeof input !== 'string') throw invalidArgument('input', 'a string, with modality text', input);
       const space = this.space(options.space ?? 'text');
       return { space: space.id, modality: 'text', vector: (await space.embedTexts([input]))[0] };
     }
-    if (typeof input === 'string') await checkMediaString(input, 'to embed words, pass { modality: \'text\' }');
+    if (typeof input === 'string') await checkMediaString(input, "to embed words, pass { modality: 'text' }");
     // Read once: a URL is fetched once, whatever it turns out to be.
     const read = await readInput(input);
-    const modality = options.modality ?? await sniff(read);
+    const modality = options.modality ?? (await sniff(read));
     const space = options.space ? this.space(options.space) : this.space(modality);
-    if (!covers(space, modality)) throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space ${space.id} does not cover ${modality}`, { setting: 'space' });
+    if (!covers(space, modality))
+      throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space ${space.id} does not cover ${modality}`, { setting: 'space' });
     if (modality === 'image') {
       const img = await readImage(read, { maxPixels: this.options.maxPixels });
       return { space: space.id, modality, vector: (await space.embedImages([img]))[0] };
@@ -318,21 +386,33 @@ export class Rosetta {
    * A caption for an image (offline without a captioner: zero-shot tags, marked `kind: 'tags'`), with its
    * CLIPScore; `store: true` keeps it as a caption segment of the indexed image, for text and keyword search.
    */
-  async caption(image: MediaInput, options: CaptionOptions & { store?: boolean } = {}): Promise<CollectionCaptionResult & { stored?: number }> {
+  async caption(
+    image: MediaInput,
+    options: CaptionOptions & { store?: boolean } = {},
+  ): Promise<CollectionCaptionResult & { stored?: number }> {
     if (typeof image === 'string') await checkMediaString(image, 'caption describes a picture');
     const store = options.store ? this.store : undefined;
     const result = await captionInSpace(this.optionalSpace('image'), image, { ...this.runtimeFor(), ...options });
     if (!store) return result;
     if (result.kind !== 'caption') {
-      throw new RosettaError(ErrorCodes.MODEL_NOT_FOUND, `No captioner could run (${result.fallbackReason ?? 'tags only'}); zero-shot tags are not a caption, so nothing was stored`,
-        { setting: 'store', hint: 'pull a captioner (rosetta models pull Xenova/vit-gpt2-image-captioning) or name one with --captioner; or run without --store to see the tags' });
+      throw new RosettaError(
+        ErrorCodes.MODEL_NOT_FOUND,
+        `No captioner could run (${result.fallbackReason ?? 'tags only'}); zero-shot tags are not a caption, so nothing was stored`,
+        {
+          setting: 'store',
+          hint: 'pull a captioner (rosetta models pull Xenova/vit-gpt2-image-captioning) or name one with --captioner; or run without --store to see the tags',
+        },
+      );
     }
     const { segments } = await attachText(store, this.spaces, image, [{ kind: 'caption', text: result.text }]);
     return { ...result, stored: segments };
   }
 
   /** Speech → text with timed segments (Whisper); `store: true` keeps the lines as timed transcript segments of the item. */
-  async transcribe(audio: MediaInput, options: TranscribeOptions & { store?: boolean } = {}): Promise<TranscribeResult & { stored?: number }> {
+  async transcribe(
+    audio: MediaInput,
+    options: TranscribeOptions & { store?: boolean } = {},
+  ): Promise<TranscribeResult & { stored?: number }> {
     if (typeof audio === 'string') await checkMediaString(audio, 'transcribe reads speech from an audio or video file');
     const store = options.store ? this.store : undefined;
     const result = await transcribeAudio(audio, { ...this.runtimeFor(), ...options });
@@ -368,7 +448,11 @@ export class Rosetta {
    * Cross-modal consistency of an image or sound with a text: CLIPScore, 2.5 · max(cos, 0)
    * (Hessel et al. 2021), in the first space covering both.
    */
-  async score(input: MediaInput, text: string, options: { space?: string } = {}): Promise<{ score: number; cosine: number; space: string; modality: Modality }> {
+  async score(
+    input: MediaInput,
+    text: string,
+    options: { space?: string } = {},
+  ): Promise<{ score: number; cosine: number; space: string; modality: Modality }> {
     const { vector, space, modality } = await this.embed(input, { space: options.space });
     const [t] = await this.space(space).embedTexts([text]);
     const cosine = dot(vector, t);
@@ -388,7 +472,7 @@ export class Rosetta {
    * spaces on a dataset, side by side; the task follows the dataset's layout unless given.
    */
   async evaluate(dataset: string, options: EvaluateOptions = {}): Promise<Comparison> {
-    const task = options.task ?? await detectEvalTask(dataset);
+    const task = options.task ?? (await detectEvalTask(dataset));
     return compareSpaces(this.spaces, dataset, { ...options, task } as CompareOptions);
   }
 
@@ -412,7 +496,11 @@ export class Rosetta {
   }
 
   /** Counts of what the collection holds (0 items when it does not exist yet). */
-  async stats(): Promise<{ exists: boolean; items: number; spaces: { id: string; model: string; version: string; modalities: Modality[] }[] }> {
+  async stats(): Promise<{
+    exists: boolean;
+    items: number;
+    spaces: { id: string; model: string; version: string; modalities: Modality[] }[];
+  }> {
     return {
       exists: this.exists,
       items: this.opened ? await this.opened.countItems() : 0,

@@ -27,9 +27,16 @@ import { writeHubLayout } from '../../src/train/export/hub-layout.js';
 import { toHalf } from '../../src/train/export/mini-graphs.js';
 import { MINI } from '../../src/train/model/mini-architecture.js';
 
-const { values: args } = parseArgs({ options: {
-  out: { type: 'string' }, concepts: { type: 'string' }, clips: { type: 'string' }, 'one-voice-per-label': { type: 'boolean' }, teacher: { type: 'string' }, seed: { type: 'string', default: '1' },
-} });
+const { values: args } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    concepts: { type: 'string' },
+    clips: { type: 'string' },
+    'one-voice-per-label': { type: 'boolean' },
+    teacher: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+  },
+});
 if (!args.out) throw new Error('--out DIR is required');
 const out = resolve(args.out);
 mkdirSync(out, { recursive: true });
@@ -48,7 +55,9 @@ if (args.concepts) {
   pictures = pictures.filter((p) => keep.has(p.concept));
 }
 log(`${pictures.length} pictures; rasterising through the image door (cached)`);
-const pixels = await loadModelPixels(pictures, (d, n) => { if (d % 2000 === 0) log(`pixels ${d}/${n}`); });
+const pixels = await loadModelPixels(pictures, (d, n) => {
+  if (d % 2000 === 0) log(`pixels ${d}/${n}`);
+});
 const S = MINI.imageSize;
 const pix = new Uint8Array(pictures.length * S * S * 3);
 pixels.forEach((p, i) => pix.set(p, i * S * S * 3));
@@ -78,12 +87,16 @@ let teacherDim = 0;
 const teacherDir = args.teacher ? resolve(args.teacher) : undefined;
 if (teacherDir && existsSync(join(teacherDir, 'onnx', 'model.onnx'))) {
   const { env, pipeline } = await import('@huggingface/transformers');
-  env.allowLocalModels = true; env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
   const extract = await pipeline('feature-extraction', teacherDir, { dtype: 'fp32' });
   const en = texts.filter((t) => t.lang === 'en');
   const vecs: Float32Array[] = [];
   for (let s = 0; s < en.length; s += 64) {
-    const r = await extract(en.slice(s, s + 64).map((t) => t.text), { pooling: 'mean', normalize: true });
+    const r = await extract(
+      en.slice(s, s + 64).map((t) => t.text),
+      { pooling: 'mean', normalize: true },
+    );
     teacherDim = r.dims[1];
     const d = r.data as Float32Array;
     for (let i = 0; i < r.dims[0]; i++) vecs.push(d.slice(i * teacherDim, (i + 1) * teacherDim));
@@ -106,7 +119,14 @@ if (args['one-voice-per-label']) {
   const kept = new Set<string>();
   plan = plan.filter((c) => c.heldOut || (!kept.has(`${c.pair.id}/${c.language}`) && kept.add(`${c.pair.id}/${c.language}`)));
 }
-if (args.clips) plan = plan.sort((a, b) => rank(`${a.pair.id}/${a.language}/${a.voice.variant}/${a.heldOut}`) - rank(`${b.pair.id}/${b.language}/${b.voice.variant}/${b.heldOut}`)).slice(0, Number(args.clips));
+if (args.clips)
+  plan = plan
+    .sort(
+      (a, b) =>
+        rank(`${a.pair.id}/${a.language}/${a.voice.variant}/${a.heldOut}`) -
+        rank(`${b.pair.id}/${b.language}/${b.voice.variant}/${b.heldOut}`),
+    )
+    .slice(0, Number(args.clips));
 log(`speaking ${plan.length} clips (cached wavs)`);
 const clips = await speakClips(plan, (p) => log(`speech ${p.step}/${p.total}`));
 let frames = 0;
@@ -120,23 +140,64 @@ for (const c of clips) {
 }
 const mel = new Uint16Array(halves.reduce((a, h) => a + h.length, 0));
 let o = 0;
-for (const h of halves) { mel.set(h, o); o += h.length; }
+for (const h of halves) {
+  mel.set(h, o);
+  o += h.length;
+}
 writeFileSync(join(out, 'mels.f16'), Buffer.from(mel.buffer));
 log(`${clips.length} clips × ${frames} frames × ${MINI.melBins} mel`);
 
-writeFileSync(join(out, 'dataset.json'), `${JSON.stringify({
-  format: 'rosetta-mini-v5-data/1',
-  seed, languages, imageSize: S, melBins: MINI.melBins, frames, teacherDim, heldOutStyle: HELD_OUT_STYLE, heldOutVoices: [...HELD_OUT_VARIANTS],
-  vocabSize: tokenizer.vocab.length, padId: tokenizer.padId, maxTextLength: MINI.maxTextLength,
-  sources: PICTURE_SOURCES.filter((s) => emojiStyles.includes(s.style)).map((s) => ({ style: s.style, package: s.pkg, version: sourceVersion(s), licence: s.licence, attribution: s.attribution })),
-  concepts: conceptIds.map((c) => ({ id: c, heldOut: byId.get(c)!.heldOut, en: byId.get(c)!.labels.en })),
-  pictures: pictures.map((p) => ({ concept: conceptIndex.get(p.concept)!, style: p.style, heldOutStyle: p.heldOutStyle })),
-  texts: texts.map((t) => ({ concept: t.concept, lang: t.lang, kind: t.kind, ids: t.ids })),
-  clips: clips.map((c) => ({ concept: conceptIndex.get(c.pair.id)!, lang: c.language, variant: c.voice.variant, heldOutVoice: c.heldOut })),
-})}\n`);
+writeFileSync(
+  join(out, 'dataset.json'),
+  `${JSON.stringify({
+    format: 'rosetta-mini-v5-data/1',
+    seed,
+    languages,
+    imageSize: S,
+    melBins: MINI.melBins,
+    frames,
+    teacherDim,
+    heldOutStyle: HELD_OUT_STYLE,
+    heldOutVoices: [...HELD_OUT_VARIANTS],
+    vocabSize: tokenizer.vocab.length,
+    padId: tokenizer.padId,
+    maxTextLength: MINI.maxTextLength,
+    sources: PICTURE_SOURCES.filter((s) => emojiStyles.includes(s.style)).map((s) => ({
+      style: s.style,
+      package: s.pkg,
+      version: sourceVersion(s),
+      licence: s.licence,
+      attribution: s.attribution,
+    })),
+    concepts: conceptIds.map((c) => ({ id: c, heldOut: byId.get(c)!.heldOut, en: byId.get(c)!.labels.en })),
+    pictures: pictures.map((p) => ({ concept: conceptIndex.get(p.concept)!, style: p.style, heldOutStyle: p.heldOutStyle })),
+    texts: texts.map((t) => ({ concept: t.concept, lang: t.lang, kind: t.kind, ids: t.ids })),
+    clips: clips.map((c) => ({
+      concept: conceptIndex.get(c.pair.id)!,
+      lang: c.language,
+      variant: c.voice.variant,
+      heldOutVoice: c.heldOut,
+    })),
+  })}\n`,
+);
 
 // Hub skeleton: the same config/tokenizer files v4 writes; the recipe fills onnx/ and rosetta.json.
 const empty = new Uint8Array(0);
-writeHubLayout(join(out, 'hub'), tokenizer, { textModel: empty, visionModel: empty, clipModel: empty, audioModel: empty },
-  { name: 'rosetta-mini', recipeVersion: 5, dim: MINI.dim, modalities: ['text', 'image', 'audio'], languages, heldOut: [], logitScale: 50, seed, layouts: { clip: 'clip', clap: 'clap' } }, frames);
+writeHubLayout(
+  join(out, 'hub'),
+  tokenizer,
+  { textModel: empty, visionModel: empty, clipModel: empty, audioModel: empty },
+  {
+    name: 'rosetta-mini',
+    recipeVersion: 5,
+    dim: MINI.dim,
+    modalities: ['text', 'image', 'audio'],
+    languages,
+    heldOut: [],
+    logitScale: 50,
+    seed,
+    layouts: { clip: 'clip', clap: 'clap' },
+  },
+  frames,
+);
 log('done');

@@ -21,7 +21,9 @@ for (const clip of buildWhisperClips(join(out, 'clips'))) {
   const duration = pcm.samples.length / pcm.sampleRate;
   // `-whole` clips are decoded whole (transcribe's speechOnly: false): one input, Whisper's own windows.
   const whole = clip.name.endsWith('-whole');
-  const groups = whole ? [[{ t0: 0, t1: duration, p0: 0 }]] : packSpans(speechSpans((await detectSpeech(pcm, { device: 'cpu' })).regions, duration));
+  const groups = whole
+    ? [[{ t0: 0, t1: duration, p0: 0 }]]
+    : packSpans(speechSpans((await detectSpeech(pcm, { device: 'cpu' })).regions, duration));
   const windows = groups.map((group, i) => {
     const file = join(out, `${clip.name}-w${i}.wav`);
     writeFileSync(file, encodeWav(packedAudio(pcm, group)));

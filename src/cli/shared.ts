@@ -31,17 +31,24 @@ export function addRuntimeOptions(cmd: Command): Command {
 }
 
 export function addCommonOptions(cmd: Command): Command {
-  return addRuntimeOptions(cmd
-    .option('--dir <path>', 'collection directory', process.env.ROSETTA_DIR ?? './.rosetta')
-    .option('-m, --model <ref...>', 'embedding model(s) of the collection: mini, a directory, or a hub id[@revision]'))
-    .option('--store-url <url>', 'keep vectors on a Milvus server instead of in --dir: milvus://host:19530[/database][?prefix=rosetta_] (also ROSETTA_STORE_URL)', process.env.ROSETTA_STORE_URL)
+  return addRuntimeOptions(
+    cmd
+      .option('--dir <path>', 'collection directory', process.env.ROSETTA_DIR ?? './.rosetta')
+      .option('-m, --model <ref...>', 'embedding model(s) of the collection: mini, a directory, or a hub id[@revision]'),
+  )
+    .option(
+      '--store-url <url>',
+      'keep vectors on a Milvus server instead of in --dir: milvus://host:19530[/database][?prefix=rosetta_] (also ROSETTA_STORE_URL)',
+      process.env.ROSETTA_STORE_URL,
+    )
     .option('--store-token <token>', 'Milvus token, user:password or API key (also ROSETTA_MILVUS_TOKEN)')
     .option('--json', 'machine-readable output on stdout');
 }
 
 export function parseIntStrict(name: string, v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new RosettaError('ROSETTA_ERR_ARG_INVALID', `Expected a positive integer for ${name} but received '${v}'`, { setting: name });
+  if (!Number.isInteger(n) || n <= 0)
+    throw new RosettaError('ROSETTA_ERR_ARG_INVALID', `Expected a positive integer for ${name} but received '${v}'`, { setting: name });
   return n;
 }
 
@@ -67,7 +74,10 @@ export async function openCollection(o: CommonOptions, access: { create: boolean
   const options = { ...rosettaOptions(o), ...extra, create: access.create };
   if (!o.storeUrl) return Rosetta.open(o.dir, options);
   const store = await openMilvusStore(parseMilvusUrl(o.storeUrl, o.storeToken ?? process.env.ROSETTA_MILVUS_TOKEN));
-  return Rosetta.open(o.dir, { ...options, store }).catch(async (error) => { await store.close(); throw error; });
+  return Rosetta.open(o.dir, { ...options, store }).catch(async (error) => {
+    await store.close();
+    throw error;
+  });
 }
 
 /** Runs `work` with a read-only collection handle and closes it. */
@@ -88,19 +98,30 @@ export function printJson(value: unknown): void {
 export function indexProgressBar(enabled: boolean): { onProgress?: (p: IndexProgress) => void; stop: () => void } {
   if (!enabled || !process.stderr.isTTY) return { stop: () => undefined };
   const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress; // only when a bar is shown
-  const bar = new cliProgress.SingleBar({
-    format: ' {bar} {percentage}% | {value}/{total} files | {rate} files/s | ETA {eta_formatted} | {current}',
-    hideCursor: true, stream: process.stderr, etaBuffer: 50,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      format: ' {bar} {percentage}% | {value}/{total} files | {rate} files/s | ETA {eta_formatted} | {current}',
+      hideCursor: true,
+      stream: process.stderr,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   return {
     onProgress: (p) => {
-      if (!started) { bar.start(p.total, 0, { rate: '0', current: '' }); started = true; }
-      const media = p.mediaSeconds !== undefined ? ` @ ${p.mediaSeconds.toFixed(0)}s${p.mediaDuration ? `/${p.mediaDuration.toFixed(0)}s` : ''}` : '';
+      if (!started) {
+        bar.start(p.total, 0, { rate: '0', current: '' });
+        started = true;
+      }
+      const media =
+        p.mediaSeconds !== undefined ? ` @ ${p.mediaSeconds.toFixed(0)}s${p.mediaDuration ? `/${p.mediaDuration.toFixed(0)}s` : ''}` : '';
       bar.setTotal(p.total);
       bar.update(p.done, { rate: p.rate.toFixed(1), current: `${shorten(p.current ?? p.phase)}${media}` });
     },
-    stop: () => { if (started) bar.stop(); },
+    stop: () => {
+      if (started) bar.stop();
+    },
   };
 }
 
@@ -123,7 +144,9 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
 
 export function reportError(error: unknown, json: boolean): void {
   if (json) {
-    const body = RosettaError.is(error) ? error.toJSON() : { code: 'ROSETTA_ERR_INTERNAL', message: String((error as Error)?.message ?? error) };
+    const body = RosettaError.is(error)
+      ? error.toJSON()
+      : { code: 'ROSETTA_ERR_INTERNAL', message: String((error as Error)?.message ?? error) };
     process.stderr.write(`${JSON.stringify({ error: body })}\n`);
     return;
   }

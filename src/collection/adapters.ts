@@ -37,13 +37,22 @@ const dirOf = (collectionDir: string) => join(collectionDir, 'adapters');
  * already stored), and a linear map on the text side is learned with InfoNCE so captions of the
  * user's domain land on their images. Held-out Recall@K before and after is reported.
  */
-export async function trainAdapter(collectionDir: string, space: Space, pairsFile: string, options: { epochs?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<TrainAdapterResult> {
-  if (!space.modalities.includes('image')) throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space ${space.id} has no image tower to adapt`, { setting: 'space' });
+export async function trainAdapter(
+  collectionDir: string,
+  space: Space,
+  pairsFile: string,
+  options: { epochs?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<TrainAdapterResult> {
+  if (!space.modalities.includes('image'))
+    throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space ${space.id} has no image tower to adapt`, { setting: 'space' });
   const file = await readPairs(pairsFile);
   const skipped = [...file.issues];
   const images: { img: RgbImage; text: string }[] = [];
   for (const [i, p] of file.pairs.entries()) {
-    if (p.modality !== 'image') { skipped.push({ file: pairsFile, row: p.row, reason: 'not an image row' }); continue; }
+    if (p.modality !== 'image') {
+      skipped.push({ file: pairsFile, row: p.row, reason: 'not an image row' });
+      continue;
+    }
     try {
       images.push({ img: await readImage(p.bytes ? { bytes: Buffer.from(p.bytes), name: p.path } : p.path), text: p.text });
     } catch (error) {
@@ -52,14 +61,28 @@ export async function trainAdapter(collectionDir: string, space: Space, pairsFil
     options.onProgress?.(i + 1, file.pairs.length);
   }
   if (images.length < 8) {
-    throw new RosettaError(ErrorCodes.TRAIN_FAILED, `${pairsFile} has ${images.length} usable (image, caption) pairs; an adapter needs at least 8`, { file: pairsFile, hint: 'check the skipped rows listed with their reasons' });
+    throw new RosettaError(
+      ErrorCodes.TRAIN_FAILED,
+      `${pairsFile} has ${images.length} usable (image, caption) pairs; an adapter needs at least 8`,
+      { file: pairsFile, hint: 'check the skipped rows listed with their reasons' },
+    );
   }
   const a = await space.embedImages(images.map((x) => x.img));
   const b = await space.embedTexts(images.map((x) => x.text));
-  const fit = await fitAdapter(a.map((v, i) => ({ a: v, b: b[i] })), { freeze: 'a', epochs: options.epochs });
+  const fit = await fitAdapter(
+    a.map((v, i) => ({ a: v, b: b[i] })),
+    { freeze: 'a', epochs: options.epochs },
+  );
   const saved: SavedAdapter = {
-    spaceId: space.id, spaceVersion: space.version, data: fit.adapter.data, pairs: images.length, heldOut: fit.heldOut,
-    before: fit.before, after: fit.after, trainedAt: new Date().toISOString(), source: pairsFile,
+    spaceId: space.id,
+    spaceVersion: space.version,
+    data: fit.adapter.data,
+    pairs: images.length,
+    heldOut: fit.heldOut,
+    before: fit.before,
+    after: fit.after,
+    trainedAt: new Date().toISOString(),
+    source: pairsFile,
   };
   mkdirSync(dirOf(collectionDir), { recursive: true });
   const path = join(dirOf(collectionDir), `${space.id}.json`);

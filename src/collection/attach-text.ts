@@ -19,22 +19,46 @@ export interface TextToAttach {
  * that item's earlier segments of the same kind (and of `replaceKinds`, so an empty list clears them). Re-encoding the item later (a new model version)
  * drops them: run caption/transcribe with `store` again.
  */
-export async function attachText(store: VectorStore, spaces: Space[], input: MediaInput, texts: TextToAttach[], replaceKinds: TextToAttach['kind'][] = []): Promise<{ itemHash: string; segments: number }> {
+export async function attachText(
+  store: VectorStore,
+  spaces: Space[],
+  input: MediaInput,
+  texts: TextToAttach[],
+  replaceKinds: TextToAttach['kind'][] = [],
+): Promise<{ itemHash: string; segments: number }> {
   const { bytes, name } = await readInput(input);
   return attachTextToItem(store, spaces, itemHash(bytes), name, texts, replaceKinds);
 }
 
 /** attachText for an item known by its hash (no need to read and hash its bytes again, e.g. a long video). */
-export async function attachTextToItem(store: VectorStore, spaces: Space[], itemHash: string, name: string, texts: TextToAttach[], replaceKinds: TextToAttach['kind'][] = []): Promise<{ itemHash: string; segments: number }> {
+export async function attachTextToItem(
+  store: VectorStore,
+  spaces: Space[],
+  itemHash: string,
+  name: string,
+  texts: TextToAttach[],
+  replaceKinds: TextToAttach['kind'][] = [],
+): Promise<{ itemHash: string; segments: number }> {
   const item = await store.getItem(itemHash);
   if (!item) {
-    throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `${name} is not in this collection, so its text cannot be stored with it`, { file: name, hint: `run \`rosetta index ${name}\` first` });
+    throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `${name} is not in this collection, so its text cannot be stored with it`, {
+      file: name,
+      hint: `run \`rosetta index ${name}\` first`,
+    });
   }
   const kinds = new Set([...texts.map((t) => t.kind), ...replaceKinds]);
   const stale = (await store.getItemSegments(itemHash)).filter((s) => kinds.has(s.kind as TextToAttach['kind']));
-  const segments: SegmentRecord[] = texts.filter((t) => t.text.trim()).map((t, index) => ({
-    id: segmentId(itemHash, t.kind, index), itemHash, kind: t.kind, index, text: t.text.trim(), t0: t.t0, t1: t.t1,
-  }));
+  const segments: SegmentRecord[] = texts
+    .filter((t) => t.text.trim())
+    .map((t, index) => ({
+      id: segmentId(itemHash, t.kind, index),
+      itemHash,
+      kind: t.kind,
+      index,
+      text: t.text.trim(),
+      t0: t.t0,
+      t1: t.t1,
+    }));
   const textSpaces = spaces.filter((s) => covers(s, 'text'));
   const vectors: Record<string, VectorRecord[]> = {};
   for (const space of textSpaces) {

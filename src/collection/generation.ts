@@ -33,12 +33,20 @@ export interface CollectionCaptionResult extends CaptionResult {
 }
 
 /** Captions an image; offline without a captioner it falls back to the space's zero-shot tags. */
-export async function captionInSpace(space: Space | undefined, input: MediaInput | RgbImage, options: CaptionOptions = {}): Promise<CollectionCaptionResult> {
+export async function captionInSpace(
+  space: Space | undefined,
+  input: MediaInput | RgbImage,
+  options: CaptionOptions = {},
+): Promise<CollectionCaptionResult> {
   // Captioners and OCR resize to their own input size (Florence-2 reads at 768 px): decode at full size.
   const image = await readImage(input, { maxSide: 'original' });
   // Only Florence-2 reads text itself; for any other captioner (and the offline tags) PaddleOCR reads it.
   const paddle = Boolean(options.ocr) && !(typeof options.model === 'string' && isFlorence(options.model));
-  const result: CollectionCaptionResult = await captionImage(image, { ...options, ocr: paddle ? false : options.ocr, tagger: options.tagger ?? (space ? spaceTagger(space) : undefined) });
+  const result: CollectionCaptionResult = await captionImage(image, {
+    ...options,
+    ocr: paddle ? false : options.ocr,
+    tagger: options.tagger ?? (space ? spaceTagger(space) : undefined),
+  });
   if (paddle) {
     const read = await ocrImage(image, { device: options.device, threads: (options as { threads?: number }).threads });
     result.ocr = read.text;
@@ -63,7 +71,10 @@ export function spaceRanker(space: Space): CandidateRanker {
     let q = t;
     if (ctx.reference) {
       const [r] = await space.embedImages([ctx.reference]);
-      q = weightedMean([{ w: 1 - ctx.weight, v: t }, { w: ctx.weight, v: r }]);
+      q = weightedMean([
+        { w: 1 - ctx.weight, v: t },
+        { w: ctx.weight, v: r },
+      ]);
     }
     const vecs = await space.embedImages(candidates);
     return vecs.map((v) => dot(v, q));
@@ -101,7 +112,11 @@ export function miniModelDir(model: string | undefined): string | undefined {
  * Which rosetta-mini generator draws, and the space that conditions it (the model's own towers): the one named by
  * `model` (`mini` or a directory), else the collection's space when it is a rosetta-mini space; undefined otherwise.
  */
-async function miniSource(space: Space | undefined, model: unknown, runtime: ModelRuntimeOptions): Promise<{ dir: string; space: Space } | undefined> {
+async function miniSource(
+  space: Space | undefined,
+  model: unknown,
+  runtime: ModelRuntimeOptions,
+): Promise<{ dir: string; space: Space } | undefined> {
   const spaceDir = miniModelDir(space?.model);
   const dir = model === undefined ? spaceDir : typeof model === 'string' ? miniModelDir(model) : undefined;
   if (!dir) return undefined;
@@ -113,18 +128,38 @@ async function miniSource(space: Space | undefined, model: unknown, runtime: Mod
  * space (`--model mini`) or generator (`model: 'mini'` / its directory), its own generator draws: the reference
  * image then steers the condition itself (`weight`), not only the choice.
  */
-export async function imagineInSpace(space: Space | undefined, prompt: string, options: ImagineOptions & { bestOf?: number } & MiniGenerationOptions = {}): Promise<CollectionImagineResult> {
+export async function imagineInSpace(
+  space: Space | undefined,
+  prompt: string,
+  options: ImagineOptions & { bestOf?: number } & MiniGenerationOptions = {},
+): Promise<CollectionImagineResult> {
   const mini = await miniSource(space, options.model, options);
   if (mini) {
     const r = await imagineMini(mini.space, mini.dir, prompt, {
-      ...options, samples: options.bestOf ?? options.candidates, imageWeight: options.image !== undefined ? options.weight : undefined,
+      ...options,
+      samples: options.bestOf ?? options.candidates,
+      imageWeight: options.image !== undefined ? options.weight : undefined,
     });
     const [iv] = await mini.space.embedImages([r.image]);
     const [tv] = await mini.space.embedTexts([r.prompt]);
-    return { image: r.image, png: r.png, score: r.score, candidates: r.candidates, samples: r.candidates, prompt: r.prompt, model: r.model, seed: r.seed, consistency: clipScore(dot(iv, tv)) };
+    return {
+      image: r.image,
+      png: r.png,
+      score: r.score,
+      candidates: r.candidates,
+      samples: r.candidates,
+      prompt: r.prompt,
+      model: r.model,
+      seed: r.seed,
+      consistency: clipScore(dot(iv, tv)),
+    };
   }
   const rank = options.rank ?? (space?.modalities.includes('image') ? spaceRanker(space) : undefined);
-  const result: CollectionImagineResult = await imagineImage(prompt, { ...options, rank, candidates: options.bestOf ?? options.candidates });
+  const result: CollectionImagineResult = await imagineImage(prompt, {
+    ...options,
+    rank,
+    candidates: options.bestOf ?? options.candidates,
+  });
   if (space?.modalities.includes('image')) {
     const [iv] = await space.embedImages([result.image]);
     const [tv] = await space.embedTexts([prompt]);
@@ -137,12 +172,20 @@ export async function imagineInSpace(space: Space | undefined, prompt: string, o
  * A clip from prompt A to prompt B with a rosetta-mini generator (`model`, else the collection's mini space, else
  * the shipped `mini`), with each frame's consistency against both prompts.
  */
-export async function animateInSpace(space: Space | undefined, promptA: string, promptB: string, options: AnimateOptions & { model?: string } = {}): Promise<AnimateResult> {
+export async function animateInSpace(
+  space: Space | undefined,
+  promptA: string,
+  promptB: string,
+  options: AnimateOptions & { model?: string } = {},
+): Promise<AnimateResult> {
   const model = options.model ?? (miniModelDir(space?.model) ? undefined : 'mini');
   const mini = await miniSource(space, model, options);
   if (!mini) {
-    throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `animate draws with a rosetta-mini generator; '${String(options.model)}' is not a rosetta-mini model directory`,
-      { setting: 'generator', hint: 'use --model mini (or --generator mini), or a directory holding rosetta.json and generator/' });
+    throw new RosettaError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `animate draws with a rosetta-mini generator; '${String(options.model)}' is not a rosetta-mini model directory`,
+      { setting: 'generator', hint: 'use --model mini (or --generator mini), or a directory holding rosetta.json and generator/' },
+    );
   }
   return animateMini(mini.space, mini.dir, promptA, promptB, options);
 }
@@ -159,13 +202,21 @@ export interface DescribeVideoOptions extends CaptionOptions {
 export type MarkedTimelineEntry = TimelineEntry & { speaking?: SpeechRegion[] };
 
 /** A description whose scenes say where someone speaks. */
-export type MarkedDescription = Omit<DescribeResult, 'timeline'> & { timeline: MarkedTimelineEntry[]; transcriptError?: string; speechRegions?: SpeechRegion[] };
+export type MarkedDescription = Omit<DescribeResult, 'timeline'> & {
+  timeline: MarkedTimelineEntry[];
+  transcriptError?: string;
+  speechRegions?: SpeechRegion[];
+};
 
 /**
  * Describes a video as a timeline: its scenes (ffmpeg scene cuts) captioned from their middle
  * keyframe, with what is said in each, from the transcript.
  */
-export async function describeVideo(space: Space | undefined, path: string, options: DescribeVideoOptions = {}): Promise<MarkedDescription> {
+export async function describeVideo(
+  space: Space | undefined,
+  path: string,
+  options: DescribeVideoOptions = {},
+): Promise<MarkedDescription> {
   const scenes: { t0: number; t1: number; keyframe: RgbImage }[] = [];
   for await (const scene of extractScenes(path, { signal: options.signal })) {
     const key = scene.keyframes[Math.floor(scene.keyframes.length / 2)];
@@ -175,7 +226,12 @@ export async function describeVideo(space: Space | undefined, path: string, opti
   let transcriptError: string | undefined;
   if (options.transcript !== false) {
     try {
-      transcript = await transcribeAudio(path, { signal: options.signal, offline: options.offline, cacheDir: options.cacheDir, ...options.transcribeOptions });
+      transcript = await transcribeAudio(path, {
+        signal: options.signal,
+        offline: options.offline,
+        cacheDir: options.cacheDir,
+        ...options.transcribeOptions,
+      });
     } catch (error) {
       transcriptError = (error as Error).message.split('\n')[0];
     }
@@ -187,7 +243,11 @@ export async function describeVideo(space: Space | undefined, path: string, opti
 }
 
 /** Adds to each scene the stretches where someone speaks, and `(speech mm:ss–mm:ss)` to its line. */
-async function markSpeech(path: string, result: DescribeResult, signal?: AbortSignal): Promise<DescribeResult & { timeline: MarkedTimelineEntry[]; speechRegions: SpeechRegion[] }> {
+async function markSpeech(
+  path: string,
+  result: DescribeResult,
+  signal?: AbortSignal,
+): Promise<DescribeResult & { timeline: MarkedTimelineEntry[]; speechRegions: SpeechRegion[] }> {
   let regions: SpeechRegion[] = [];
   try {
     regions = (await detectSpeech(path, { signal })).regions;
@@ -197,8 +257,11 @@ async function markSpeech(path: string, result: DescribeResult, signal?: AbortSi
   }
   const lines = result.text.split('\n');
   const timeline = result.timeline.map((entry, i) => {
-    const speaking = regions.filter((r) => r.t0 < entry.t1 && r.t1 > entry.t0).map((r) => ({ t0: Math.max(r.t0, entry.t0), t1: Math.min(r.t1, entry.t1) }));
-    if (speaking.length && lines[i] !== undefined) lines[i] += ` (speech ${speaking.map((r) => `${clock(r.t0)}–${clock(r.t1)}`).join(', ')})`;
+    const speaking = regions
+      .filter((r) => r.t0 < entry.t1 && r.t1 > entry.t0)
+      .map((r) => ({ t0: Math.max(r.t0, entry.t0), t1: Math.min(r.t1, entry.t1) }));
+    if (speaking.length && lines[i] !== undefined)
+      lines[i] += ` (speech ${speaking.map((r) => `${clock(r.t0)}–${clock(r.t1)}`).join(', ')})`;
     return { ...entry, speaking };
   });
   return { timeline, text: lines.join('\n'), speechRegions: regions };

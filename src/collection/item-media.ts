@@ -36,7 +36,10 @@ export async function itemFile(item: ItemRecord, readable: LocationFilter = anyL
     const s = await stat(path).catch(() => undefined); // moved or deleted since it was indexed
     if (!s?.isFile()) continue;
     return {
-      item, path, size: s.size, mime: item.mime || 'application/octet-stream',
+      item,
+      path,
+      size: s.size,
+      mime: item.mime || 'application/octet-stream',
       open: (range) => createReadStream(path, range ? { start: range.start, end: range.end } : {}),
     };
   }

@@ -13,7 +13,12 @@ export interface ItemWalkOptions {
  * The stored items of these modalities that have a location under one of `paths`, one at a time with that
  * location: what a stage run after indexing (OCR, speech) works through. Stops with ABORTED when `signal` fires.
  */
-export async function* itemsUnder(store: VectorStore, paths: string[], modalities: Modality[], options: ItemWalkOptions = {}): AsyncGenerator<{ item: ItemRecord; path: string }> {
+export async function* itemsUnder(
+  store: VectorStore,
+  paths: string[],
+  modalities: Modality[],
+  options: ItemWalkOptions = {},
+): AsyncGenerator<{ item: ItemRecord; path: string }> {
   const roots = paths.map((p) => resolve(p));
   const found: { item: ItemRecord; path: string }[] = [];
   for (const item of await store.listItems({ modality: modalities }, 10_000_000)) {

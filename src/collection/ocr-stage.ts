@@ -32,16 +32,23 @@ export interface OcrStageOptions extends ModelRuntimeOptions {
  * so a hit can say where the matched line is. Idempotent: items already read at their current encoding are
  * skipped; a re-encoded item (which drops its text segments) is read again.
  */
-export async function readTextIntoCollection(store: VectorStore, spaces: Space[], paths: string[], options: OcrStageOptions = {}): Promise<OcrStageSummary> {
+export async function readTextIntoCollection(
+  store: VectorStore,
+  spaces: Space[],
+  paths: string[],
+  options: OcrStageOptions = {},
+): Promise<OcrStageSummary> {
   const summary: OcrStageSummary = { items: 0, lines: 0, skipped: 0, failures: [] };
   const reader = await sharedTextReader(options);
   for await (const { item, path } of itemsUnder(store, paths, ['image', 'video'], options)) {
     const previous = item.meta?.ocr as ItemOcrMeta | undefined;
-    if (previous && previous.indexedAt === item.indexedAt && previous.model === reader.info.model) { summary.skipped += 1; continue; }
+    if (previous && previous.indexedAt === item.indexedAt && previous.model === reader.info.model) {
+      summary.skipped += 1;
+      continue;
+    }
     try {
-      const { texts, meta } = item.modality === 'image'
-        ? await readPicture(path, options, reader.info.model)
-        : await readVideo(path, options, reader.info.model);
+      const { texts, meta } =
+        item.modality === 'image' ? await readPicture(path, options, reader.info.model) : await readVideo(path, options, reader.info.model);
       // Lines are attached even when none were found, so stale lines of an earlier read are cleared.
       await attachTextToItem(store, spaces, item.hash, path, texts, ['ocr']);
       await store.updateItem(item.hash, { meta: { ...item.meta, ocr: { ...meta, indexedAt: item.indexedAt } } });
@@ -55,16 +62,29 @@ export async function readTextIntoCollection(store: VectorStore, spaces: Space[]
   return summary;
 }
 
-async function readPicture(path: string, options: OcrStageOptions, model: string): Promise<{ texts: TextToAttach[]; meta: Omit<ItemOcrMeta, 'indexedAt'> }> {
+async function readPicture(
+  path: string,
+  options: OcrStageOptions,
+  model: string,
+): Promise<{ texts: TextToAttach[]; meta: Omit<ItemOcrMeta, 'indexedAt'> }> {
   const r = await ocr(path, { ...options });
   return {
     texts: r.lines.map((l) => ({ kind: 'ocr', text: l.text })),
-    meta: { model, width: r.width, height: r.height, lines: r.lines.map((l) => ({ box: l.box, bounds: l.bounds, confidence: round(l.confidence) })) },
+    meta: {
+      model,
+      width: r.width,
+      height: r.height,
+      lines: r.lines.map((l) => ({ box: l.box, bounds: l.bounds, confidence: round(l.confidence) })),
+    },
   };
 }
 
 /** First keyframe of each scene; a line that stays on screen across scenes is stored once, spanning them. */
-async function readVideo(path: string, options: OcrStageOptions, model: string): Promise<{ texts: TextToAttach[]; meta: Omit<ItemOcrMeta, 'indexedAt'> }> {
+async function readVideo(
+  path: string,
+  options: OcrStageOptions,
+  model: string,
+): Promise<{ texts: TextToAttach[]; meta: Omit<ItemOcrMeta, 'indexedAt'> }> {
   const texts: TextToAttach[] = [];
   const lines: StoredOcrLine[] = [];
   const open = new Map<string, number>();
@@ -72,12 +92,16 @@ async function readVideo(path: string, options: OcrStageOptions, model: string):
   for await (const scene of extractScenes(path, { shortSide: options.videoShortSide ?? 720, signal: options.signal })) {
     const frame = scene.keyframes[0];
     const r = await ocr(frame.image, options);
-    width = r.width; height = r.height;
+    width = r.width;
+    height = r.height;
     const seen = new Set<string>();
     for (const l of r.lines) {
       seen.add(l.text);
       const at = open.get(l.text);
-      if (at !== undefined) { texts[at].t1 = scene.t1; continue; }
+      if (at !== undefined) {
+        texts[at].t1 = scene.t1;
+        continue;
+      }
       open.set(l.text, texts.length);
       texts.push({ kind: 'ocr', text: l.text, t0: scene.t0, t1: scene.t1 });
       lines.push({ box: l.box, bounds: l.bounds, confidence: round(l.confidence), t: frame.t });

@@ -17,7 +17,11 @@ export interface TranscriptStageSummary {
 }
 
 /** What the transcript stage records in an item's meta, so a second run skips what it already read. */
-interface ItemTranscriptMeta { model: string; indexedAt: number; lines: number }
+interface ItemTranscriptMeta {
+  model: string;
+  indexedAt: number;
+  lines: number;
+}
 
 /**
  * The `index --transcripts` stage (also run by `--speech` when the set-up's Whisper is there), after indexing:
@@ -25,13 +29,25 @@ interface ItemTranscriptMeta { model: string; indexedAt: number; lines: number }
  * tiny.en) and stores every line as a timed `transcript` segment of its item, so a typed query finds a spoken word
  * at its moment whoever said it. Idempotent: an item already transcribed at its current version is skipped.
  */
-export async function transcribeCollection(store: VectorStore, spaces: Space[], paths: string[], options: ModelRuntimeOptions & Pick<TranscribeOptions, 'model' | 'language'> & { signal?: AbortSignal; onProgress?: (done: number, total: number, path: string) => void } = {}): Promise<TranscriptStageSummary> {
+export async function transcribeCollection(
+  store: VectorStore,
+  spaces: Space[],
+  paths: string[],
+  options: ModelRuntimeOptions &
+    Pick<TranscribeOptions, 'model' | 'language'> & {
+      signal?: AbortSignal;
+      onProgress?: (done: number, total: number, path: string) => void;
+    } = {},
+): Promise<TranscriptStageSummary> {
   const engine = resolveTranscriptionEngine(options);
   await engine.prepare?.();
   const summary: TranscriptStageSummary = { items: 0, skipped: 0, lines: 0, model: engine.modelId, failures: [] };
   for await (const { item, path } of itemsUnder(store, paths, ['audio', 'video'], options)) {
     const previous = item.meta?.transcript as ItemTranscriptMeta | undefined;
-    if (previous?.indexedAt === item.indexedAt && previous.model === engine.modelId) { summary.skipped += 1; continue; }
+    if (previous?.indexedAt === item.indexedAt && previous.model === engine.modelId) {
+      summary.skipped += 1;
+      continue;
+    }
     try {
       const result = await transcribe(path, { ...options, model: engine });
       const lines = result.segments.map((s) => ({ kind: 'transcript' as const, text: s.text, t0: s.t0, t1: s.t1 }));
@@ -43,7 +59,10 @@ export async function transcribeCollection(store: VectorStore, spaces: Space[], 
       summary.lines += segments;
     } catch (error) {
       const e = error as { code?: string; message?: string };
-      if (e.code === 'ROSETTA_ERR_MEDIA_NO_STREAM') { summary.items += 1; continue; }
+      if (e.code === 'ROSETTA_ERR_MEDIA_NO_STREAM') {
+        summary.items += 1;
+        continue;
+      }
       summary.failures.push({ path, code: e.code ?? ErrorCodes.INTERNAL, reason: String(e.message ?? error).split('\n')[0] });
     }
   }

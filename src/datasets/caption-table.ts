@@ -32,7 +32,10 @@ export async function readCaptionTable(file: string, options: CaptionReadOptions
     text.split('\n').forEach((line, k) => {
       if (line.trim() === '') return;
       const m = /^([^\t#]+)#\d+\t(.*)$/.exec(line.replace(/\r$/, ''));
-      if (!m) { issues.push({ file, row: k + 1, reason: 'expected "<image>#<n><TAB><caption>"' }); return; }
+      if (!m) {
+        issues.push({ file, row: k + 1, reason: 'expected "<image>#<n><TAB><caption>"' });
+        return;
+      }
       grouper.add(m[1], m[2], k + 1);
     });
     return { kind: 'captions', format: 'flickr-token', source: file, images: grouper.images(), issues };
@@ -42,7 +45,11 @@ export async function readCaptionTable(file: string, options: CaptionReadOptions
   const imageCol = header ? findColumn(header.fields, IMAGE_COLUMNS) : -1;
   const captionCol = header ? findColumn(header.fields, CAPTION_COLUMNS) : -1;
   if (!header || imageCol < 0 || captionCol < 0) {
-    issues.push({ file, row: 1, reason: `header must name an image column (${IMAGE_COLUMNS.join('/')}) and a caption column (${CAPTION_COLUMNS.join('/')})` });
+    issues.push({
+      file,
+      row: 1,
+      reason: `header must name an image column (${IMAGE_COLUMNS.join('/')}) and a caption column (${CAPTION_COLUMNS.join('/')})`,
+    });
     return { kind: 'captions', format: 'csv', source: file, images: [], issues };
   }
   const splitCol = findColumn(header.fields, ['split']);
@@ -63,20 +70,37 @@ export async function readCaptionJsonl(file: string, options: CaptionReadOptions
   text.split('\n').forEach((line, k) => {
     if (line.trim() === '') return;
     let row: unknown;
-    try { row = JSON.parse(line); } catch (err) {
+    try {
+      row = JSON.parse(line);
+    } catch (err) {
       issues.push({ file, row: k + 1, reason: `not valid JSON: ${(err as Error).message}` });
       return;
     }
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) { issues.push({ file, row: k + 1, reason: 'expected a JSON object' }); return; }
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+      issues.push({ file, row: k + 1, reason: 'expected a JSON object' });
+      return;
+    }
     const obj = row as Record<string, unknown>;
     const image = IMAGE_COLUMNS.map((c) => obj[c]).find((v) => typeof v === 'string') as string | undefined;
-    const captions = Array.isArray(obj.captions) ? obj.captions
-      : CAPTION_COLUMNS.map((c) => obj[c]).filter((v) => v !== undefined).slice(0, 1);
-    if (image === undefined) { issues.push({ file, row: k + 1, reason: `no image field (${IMAGE_COLUMNS.join('/')})` }); return; }
-    if (captions.length === 0) { issues.push({ file, row: k + 1, reason: 'no caption field (caption/text or captions[])' }); return; }
+    const captions = Array.isArray(obj.captions)
+      ? obj.captions
+      : CAPTION_COLUMNS.map((c) => obj[c])
+          .filter((v) => v !== undefined)
+          .slice(0, 1);
+    if (image === undefined) {
+      issues.push({ file, row: k + 1, reason: `no image field (${IMAGE_COLUMNS.join('/')})` });
+      return;
+    }
+    if (captions.length === 0) {
+      issues.push({ file, row: k + 1, reason: 'no caption field (caption/text or captions[])' });
+      return;
+    }
     const split = typeof obj.split === 'string' ? obj.split : undefined;
     for (const c of captions) {
-      if (typeof c !== 'string') { issues.push({ file, row: k + 1, reason: 'caption is not a string' }); continue; }
+      if (typeof c !== 'string') {
+        issues.push({ file, row: k + 1, reason: 'caption is not a string' });
+        continue;
+      }
       grouper.add(image, c, k + 1, split);
     }
   });

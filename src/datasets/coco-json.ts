@@ -43,7 +43,10 @@ export async function readCocoJson(file: string, options: CaptionReadOptions = {
         return;
       }
       const image = names.get(String(ann.image_id));
-      if (!image) { issues.push({ file, row: k + 1, reason: `annotation refers to unknown image_id ${ann.image_id}` }); return; }
+      if (!image) {
+        issues.push({ file, row: k + 1, reason: `annotation refers to unknown image_id ${ann.image_id}` });
+        return;
+      }
       grouper.add(image.name, ann.caption, k + 1, image.split);
     });
     return { kind: 'captions', format: 'coco', source: file, images: grouper.images(), issues };
@@ -57,7 +60,10 @@ export async function readCocoJson(file: string, options: CaptionReadOptions = {
     const split = typeof img.split === 'string' ? img.split : undefined;
     for (const sentence of img.sentences) {
       const raw = isObject(sentence) ? sentence.raw : sentence;
-      if (typeof raw !== 'string') { issues.push({ file, row: k + 1, reason: 'sentence without a "raw" string' }); continue; }
+      if (typeof raw !== 'string') {
+        issues.push({ file, row: k + 1, reason: 'sentence without a "raw" string' });
+        continue;
+      }
       grouper.add(name, raw, k + 1, split);
     }
   });

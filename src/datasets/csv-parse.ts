@@ -21,27 +21,46 @@ export function parseDelimited(text: string, delimiter = ','): CsvRecord[] {
     const ch = src[i];
     if (inQuotes) {
       if (ch === '"') {
-        if (src[i + 1] === '"') { field += '"'; i += 1; } else inQuotes = false;
+        if (src[i + 1] === '"') {
+          field += '"';
+          i += 1;
+        } else inQuotes = false;
       } else {
         if (ch === '\n') line += 1;
         field += ch;
       }
       continue;
     }
-    if (ch === '"' && field.trim() === '') { inQuotes = true; field = ''; sawAny = true; continue; }
-    if (ch === delimiter) { fields.push(field); field = ''; sawAny = true; continue; }
+    if (ch === '"' && field.trim() === '') {
+      inQuotes = true;
+      field = '';
+      sawAny = true;
+      continue;
+    }
+    if (ch === delimiter) {
+      fields.push(field);
+      field = '';
+      sawAny = true;
+      continue;
+    }
     if (ch === '\r') continue;
     if (ch === '\n') {
       fields.push(field);
       if (sawAny || field !== '') records.push({ line: recordLine, fields });
-      fields = []; field = ''; sawAny = false;
-      line += 1; recordLine = line;
+      fields = [];
+      field = '';
+      sawAny = false;
+      line += 1;
+      recordLine = line;
       continue;
     }
     field += ch;
     sawAny = true;
   }
-  if (sawAny || field !== '') { fields.push(field); records.push({ line: recordLine, fields }); }
+  if (sawAny || field !== '') {
+    fields.push(field);
+    records.push({ line: recordLine, fields });
+  }
   return records;
 }
 
@@ -53,7 +72,12 @@ export function sniffDelimiter(headerLine: string): string {
 }
 
 /** The records that have as many fields as the header; each other one is reported as an issue and left out. */
-export function* completeRecords<R extends { fields: string[]; line: number }>(records: readonly R[], width: number, file: string, issues: { file: string; row?: number; reason: string }[]): Generator<R> {
+export function* completeRecords<R extends { fields: string[]; line: number }>(
+  records: readonly R[],
+  width: number,
+  file: string,
+  issues: { file: string; row?: number; reason: string }[],
+): Generator<R> {
   for (const rec of records) {
     if (rec.fields.length === width) yield rec;
     else issues.push({ file, row: rec.line, reason: `expected ${width} fields but found ${rec.fields.length}` });

@@ -39,13 +39,30 @@ export interface LoadEmojiPairsOptions {
   split?: 'train' | 'heldOut' | 'all';
 }
 
-interface DatasourceEntry { unified: string; image: string; has_img_google: boolean; category: string }
-interface BaseEntry { hexcode: string; emoji: string; label: string; tags?: string[]; group?: number }
-interface Messages { groups: { key: string; message: string; order: number }[] }
+interface DatasourceEntry {
+  unified: string;
+  image: string;
+  has_img_google: boolean;
+  category: string;
+}
+interface BaseEntry {
+  hexcode: string;
+  emoji: string;
+  label: string;
+  tags?: string[];
+  group?: number;
+}
+interface Messages {
+  groups: { key: string; message: string; order: number }[];
+}
 
 /** Normalised id: uppercase codepoints joined by '-', variation selector FE0F removed. */
 export function emojiId(codepoints: string): string {
-  return codepoints.toUpperCase().split('-').filter((c) => c !== 'FE0F').join('-');
+  return codepoints
+    .toUpperCase()
+    .split('-')
+    .filter((c) => c !== 'FE0F')
+    .join('-');
 }
 
 /**

@@ -10,14 +10,25 @@ export class ImageGrouper {
   private readonly byName = new Map<string, CaptionedImage>();
   private readonly missing = new Set<string>();
 
-  constructor(private readonly file: string, private readonly root: string, private readonly issues: DatasetIssue[],
-    private readonly checkFiles = true, private readonly split?: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly root: string,
+    private readonly issues: DatasetIssue[],
+    private readonly checkFiles = true,
+    private readonly split?: string,
+  ) {}
 
   add(name: string, caption: string, row: number, split?: string): void {
     if (this.split !== undefined && split !== undefined && split !== this.split) return;
     const text = caption.trim();
-    if (name.trim() === '') { this.issues.push({ file: this.file, row, reason: 'empty image name' }); return; }
-    if (text === '') { this.issues.push({ file: this.file, row, reason: `empty caption for image '${name}'` }); return; }
+    if (name.trim() === '') {
+      this.issues.push({ file: this.file, row, reason: 'empty image name' });
+      return;
+    }
+    if (text === '') {
+      this.issues.push({ file: this.file, row, reason: `empty caption for image '${name}'` });
+      return;
+    }
     const key = name.trim();
     if (this.missing.has(key)) return;
     let image = this.byName.get(key);

@@ -12,8 +12,11 @@ async function kindOf(path: string): Promise<'file' | 'dir'> {
   try {
     return (await stat(path)).isDirectory() ? 'dir' : 'file';
   } catch (cause) {
-    throw new RosettaError(ErrorCodes.DATASET_INVALID, `Dataset not found: ${path}`,
-      { file: path, hint: 'pass a COCO/Karpathy .json, a .csv/.tsv/.token caption table, a .jsonl file, or a folder of images with .txt captions', cause });
+    throw new RosettaError(ErrorCodes.DATASET_INVALID, `Dataset not found: ${path}`, {
+      file: path,
+      hint: 'pass a COCO/Karpathy .json, a .csv/.tsv/.token caption table, a .jsonl file, or a folder of images with .txt captions',
+      cause,
+    });
   }
 }
 
@@ -32,15 +35,19 @@ export async function loadCaptionDataset(path: string, options: CaptionReadOptio
   if (ext === '.json') return readCocoJson(path, options);
   if (ext === '.jsonl' || ext === '.ndjson') return readCaptionJsonl(path, options);
   if (['.csv', '.tsv', '.txt', '.token'].includes(ext)) return readCaptionTable(path, options);
-  throw new RosettaError(ErrorCodes.DATASET_INVALID, `Unknown caption dataset format '${ext}' for ${path}`,
-    { file: path, hint: 'use .json (COCO/Karpathy), .jsonl, .csv/.tsv/.token, or a folder of images with .txt captions' });
+  throw new RosettaError(ErrorCodes.DATASET_INVALID, `Unknown caption dataset format '${ext}' for ${path}`, {
+    file: path,
+    hint: 'use .json (COCO/Karpathy), .jsonl, .csv/.tsv/.token, or a folder of images with .txt captions',
+  });
 }
 
 /** Reads a folder-per-class dataset for zero-shot classification. */
 export async function loadClassDataset(path: string): Promise<ClassDataset> {
-  if (await kindOf(path) !== 'dir') {
-    throw new RosettaError(ErrorCodes.DATASET_INVALID, `A zero-shot dataset is a folder of class folders, but ${path} is a file`,
-      { file: path, hint: 'lay it out as <root>/<class name>/<image files>' });
+  if ((await kindOf(path)) !== 'dir') {
+    throw new RosettaError(ErrorCodes.DATASET_INVALID, `A zero-shot dataset is a folder of class folders, but ${path} is a file`, {
+      file: path,
+      hint: 'lay it out as <root>/<class name>/<image files>',
+    });
   }
   return readClassFolder(path);
 }
@@ -50,7 +57,7 @@ export async function loadClassDataset(path: string): Promise<ClassDataset> {
  * or captions of its own) is a zero-shot class dataset; anything else is an image–caption dataset.
  */
 export async function detectEvalTask(path: string): Promise<'retrieval' | 'zeroshot'> {
-  if (await kindOf(path) !== 'dir') return 'retrieval';
+  if ((await kindOf(path)) !== 'dir') return 'retrieval';
   const entries = await readdir(path, { withFileTypes: true });
   const hasOwnImages = entries.some((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()));
   return !hasOwnImages && entries.some((e) => e.isDirectory()) ? 'zeroshot' : 'retrieval';

@@ -31,17 +31,26 @@ const TEXT_COLUMNS = ['text', 'caption', 'prompt', 'comment'];
  */
 export async function readPairs(file: string, options: { root?: string; checkFiles?: boolean } = {}): Promise<PairsFile> {
   const shards = await shardFilesOf(file);
-  if (shards.length) return { source: file, ...await readShardPairs(shards) };
+  if (shards.length) return { source: file, ...(await readShardPairs(shards)) };
   const issues: DatasetIssue[] = [];
   const pairs: MediaTextPair[] = [];
   const root = options.root ?? dirname(file);
   const text = await readFile(file, 'utf8');
   const add = (modality: 'image' | 'audio', path: string, caption: string, row: number) => {
-    if (path.trim() === '') { issues.push({ file, row, reason: `empty ${modality} path` }); return; }
-    if (caption.trim() === '') { issues.push({ file, row, reason: 'empty text' }); return; }
+    if (path.trim() === '') {
+      issues.push({ file, row, reason: `empty ${modality} path` });
+      return;
+    }
+    if (caption.trim() === '') {
+      issues.push({ file, row, reason: 'empty text' });
+      return;
+    }
     const isUrl = /^https?:\/\//i.test(path.trim());
     const full = isUrl ? path.trim() : isAbsolute(path) ? path : resolve(root, path.trim());
-    if (!isUrl && (options.checkFiles ?? true) && !existsSync(full)) { issues.push({ file, row, reason: `${modality} file not found: ${full}` }); return; }
+    if (!isUrl && (options.checkFiles ?? true) && !existsSync(full)) {
+      issues.push({ file, row, reason: `${modality} file not found: ${full}` });
+      return;
+    }
     pairs.push({ modality, path: full, text: caption.trim(), row });
   };
   const ext = extname(file).toLowerCase();
@@ -49,14 +58,22 @@ export async function readPairs(file: string, options: { root?: string; checkFil
     text.split('\n').forEach((line, k) => {
       if (line.trim() === '') return;
       let obj: Record<string, unknown>;
-      try { obj = JSON.parse(line) as Record<string, unknown>; } catch (err) {
+      try {
+        obj = JSON.parse(line) as Record<string, unknown>;
+      } catch (err) {
         issues.push({ file, row: k + 1, reason: `not valid JSON: ${(err as Error).message}` });
         return;
       }
       const caption = TEXT_COLUMNS.map((c) => obj?.[c]).find((v) => typeof v === 'string') as string | undefined;
       const modality = typeof obj?.image === 'string' ? 'image' : typeof obj?.audio === 'string' ? 'audio' : undefined;
-      if (!modality) { issues.push({ file, row: k + 1, reason: 'needs an "image" or "audio" path' }); return; }
-      if (caption === undefined) { issues.push({ file, row: k + 1, reason: `needs a text field (${TEXT_COLUMNS.join('/')})` }); return; }
+      if (!modality) {
+        issues.push({ file, row: k + 1, reason: 'needs an "image" or "audio" path' });
+        return;
+      }
+      if (caption === undefined) {
+        issues.push({ file, row: k + 1, reason: `needs a text field (${TEXT_COLUMNS.join('/')})` });
+        return;
+      }
       add(modality, obj[modality] as string, caption, k + 1);
     });
     return { source: file, pairs, issues };

@@ -26,8 +26,12 @@ export class RosettaError extends Error {
 
   /** Recognises Rosetta errors across duplicate package copies, where instanceof fails. */
   static is(value: unknown): value is RosettaError {
-    return typeof value === 'object' && value !== null && typeof (value as RosettaError).code === 'string'
-      && (value as RosettaError).code.startsWith('ROSETTA_ERR_');
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as RosettaError).code === 'string' &&
+      (value as RosettaError).code.startsWith('ROSETTA_ERR_')
+    );
   }
 
   toJSON(): Record<string, unknown> {

@@ -8,8 +8,10 @@ import { batchesOf, inBatches } from '../util/batches.js';
 /** Fails with a clear message when a space lacks the tower an evaluation needs. */
 export function requireTower(space: Space, modality: 'image' | 'audio'): void {
   if (!space.modalities.includes(modality)) {
-    throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space '${space.id}' (${space.model}) has no ${modality} tower`,
-      { model: space.model, hint: `use a space that covers text and ${modality} (CLIP-like for images, CLAP-like for audio)` });
+    throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space '${space.id}' (${space.model}) has no ${modality} tower`, {
+      model: space.model,
+      hint: `use a space that covers text and ${modality} (CLIP-like for images, CLAP-like for audio)`,
+    });
   }
 }
 
@@ -24,7 +26,12 @@ export async function embedAudioWith(space: Space, clips: PcmAudio[]): Promise<F
 }
 
 /** Embeds texts in chunks so progress can be reported and memory stays bounded. */
-export async function embedTextsChunked(space: Space, texts: string[], batchSize: number, onChunk?: (done: number) => void): Promise<Float32Array[]> {
+export async function embedTextsChunked(
+  space: Space,
+  texts: string[],
+  batchSize: number,
+  onChunk?: (done: number) => void,
+): Promise<Float32Array[]> {
   return inBatches(texts, batchSize, async (batch, done) => {
     const vectors = await space.embedTexts(batch);
     onChunk?.(done);
@@ -37,7 +44,11 @@ export async function embedTextsChunked(space: Space, texts: string[], batchSize
  * `issues` and left out. `visit` gets each batch's kept entries with their vectors, in order.
  */
 export async function embedPictureBatches<E extends { path: string }>(
-  space: Space, entries: readonly E[], load: (entry: E) => Promise<RgbImage>, batchSize: number, issues: DatasetIssue[],
+  space: Space,
+  entries: readonly E[],
+  load: (entry: E) => Promise<RgbImage>,
+  batchSize: number,
+  issues: DatasetIssue[],
   visit: (kept: E[], vectors: Float32Array[], done: number) => void,
 ): Promise<void> {
   for (const batch of batchesOf(entries, batchSize)) {

@@ -65,19 +65,26 @@ export interface RetrievalResult {
  * Reports Recall@1/5/10, median rank and MRR in both directions, with the protocol stated.
  * @example const r = await evaluateRetrieval(space, 'dataset_flickr30k.json', { split: 'test' });
  */
-export async function evaluateRetrieval(space: Space, dataset: string | CaptionDataset, options: RetrievalOptions = {}): Promise<RetrievalResult> {
+export async function evaluateRetrieval(
+  space: Space,
+  dataset: string | CaptionDataset,
+  options: RetrievalOptions = {},
+): Promise<RetrievalResult> {
   const started = performance.now();
   requireTower(space, 'image');
   const batchSize = expectPositiveInt('batchSize', options.batchSize ?? 32, 4096);
   const data = typeof dataset === 'string' ? await loadCaptionDataset(dataset, options) : dataset;
-  const images = options.split && typeof dataset !== 'string'
-    ? data.images.filter((i) => i.split === undefined || i.split === options.split) : data.images;
+  const images =
+    options.split && typeof dataset !== 'string'
+      ? data.images.filter((i) => i.split === undefined || i.split === options.split)
+      : data.images;
   const issues = [...data.issues];
   const loadImage = options.loadImage ?? ((p: string) => readImage(p));
 
   const kept: typeof images = [];
   const imageVecs: Float32Array[] = [];
-  const load = (img: (typeof images)[number]) => (img.bytes ? readImage({ bytes: Buffer.from(img.bytes), name: img.path }) : loadImage(img.path));
+  const load = (img: (typeof images)[number]) =>
+    img.bytes ? readImage({ bytes: Buffer.from(img.bytes), name: img.path }) : loadImage(img.path);
   await embedPictureBatches(space, images, load, batchSize, issues, (batchKept, vectors, done) => {
     kept.push(...batchKept);
     imageVecs.push(...vectors);
@@ -86,38 +93,51 @@ export async function evaluateRetrieval(space: Space, dataset: string | CaptionD
 
   const texts: string[] = [];
   const captionImage: number[] = [];
-  kept.forEach((img, k) => img.captions.forEach((c) => { texts.push(c); captionImage.push(k); }));
-  const textVecs = await embedTextsChunked(space, texts, batchSize * 4,
-    (done) => options.onProgress?.({ stage: 'texts', done, total: texts.length }));
+  kept.forEach((img, k) =>
+    img.captions.forEach((c) => {
+      texts.push(c);
+      captionImage.push(k);
+    }),
+  );
+  const textVecs = await embedTextsChunked(space, texts, batchSize * 4, (done) =>
+    options.onProgress?.({ stage: 'texts', done, total: texts.length }),
+  );
 
   // Similarities stream in row blocks (ONNX Runtime MatMul); the first pass also keeps what the report needs.
   const ownCos = new Float32Array(texts.length);
   const topImage = new Int32Array(texts.length);
   let pass = 0;
-  const { t2i: t2iRanks, i2t: i2tRanks } = await streamedRanks(async (visit) => {
-    pass += 1;
-    const first = pass === 1;
-    await forEachSimilarityRow(textVecs, imageVecs, (c, row) => {
-      if (first) {
-        ownCos[c] = row[captionImage[c]];
-        let top = 0;
-        for (let j = 1; j < row.length; j += 1) if (row[j] > row[top]) top = j;
-        topImage[c] = top;
-      }
-      visit(c, row);
-    });
-  }, captionImage, kept.length);
+  const { t2i: t2iRanks, i2t: i2tRanks } = await streamedRanks(
+    async (visit) => {
+      pass += 1;
+      const first = pass === 1;
+      await forEachSimilarityRow(textVecs, imageVecs, (c, row) => {
+        if (first) {
+          ownCos[c] = row[captionImage[c]];
+          let top = 0;
+          for (let j = 1; j < row.length; j += 1) if (row[j] > row[top]) top = j;
+          topImage[c] = top;
+        }
+        visit(c, row);
+      });
+    },
+    captionImage,
+    kept.length,
+  );
   options.onProgress?.({ stage: 'ranking', done: 1, total: 1 });
 
   const counts = kept.map((i) => i.captions.length);
-  const per = counts.length === 0 ? { min: 0, max: 0, mean: 0 }
-    : { min: Math.min(...counts), max: Math.max(...counts), mean: texts.length / counts.length };
+  const per =
+    counts.length === 0
+      ? { min: 0, max: 0, mean: 0 }
+      : { min: Math.min(...counts), max: Math.max(...counts), mean: texts.length / counts.length };
   const split = options.split;
   const perText = per.min === per.max ? `${per.min}` : `${per.min}–${per.max} (mean ${per.mean.toFixed(2)})`;
-  const protocol = `${kept.length} images and ${texts.length} captions (${perText} per image)${split ? `, split '${split}'` : ', all splits'}. `
-    + `Text→image: each caption ranks all ${kept.length} images; the rank of its own image counts. `
-    + `Image→text: each image ranks all ${texts.length} captions; the best rank among its own captions counts. `
-    + 'Similarity is the cosine of L2-normalised embeddings; ties are counted against the model.';
+  const protocol =
+    `${kept.length} images and ${texts.length} captions (${perText} per image)${split ? `, split '${split}'` : ', all splits'}. ` +
+    `Text→image: each caption ranks all ${kept.length} images; the rank of its own image counts. ` +
+    `Image→text: each image ranks all ${texts.length} captions; the best rank among its own captions counts. ` +
+    'Similarity is the cosine of L2-normalised embeddings; ties are counted against the model.';
 
   const worstCount = options.worst ?? 12;
   const worst: Mismatch[] = t2iRanks
@@ -127,7 +147,15 @@ export async function evaluateRetrieval(space: Space, dataset: string | CaptionD
     .map(({ rank, c }) => {
       const img = kept[captionImage[c]];
       const cosine = ownCos[c];
-      return { imageId: img.id, imagePath: img.path, text: texts[c], rank, cosine, score: clipScore(cosine), retrievedPath: kept[topImage[c]]?.path };
+      return {
+        imageId: img.id,
+        imagePath: img.path,
+        text: texts[c],
+        rank,
+        cosine,
+        score: clipScore(cosine),
+        retrievedPath: kept[topImage[c]]?.path,
+      };
     });
 
   return {

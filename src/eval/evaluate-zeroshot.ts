@@ -49,11 +49,16 @@ export interface ZeroShotResult {
  * Zero-shot classification on a folder-per-class dataset: each class becomes the mean embedding of its prompts,
  * each image is assigned the class of highest cosine. Reports accuracy, per-class recall and the confusion matrix.
  */
-export async function evaluateZeroShot(space: Space, dataset: string | ClassDataset, options: ZeroShotOptions = {}): Promise<ZeroShotResult> {
+export async function evaluateZeroShot(
+  space: Space,
+  dataset: string | ClassDataset,
+  options: ZeroShotOptions = {},
+): Promise<ZeroShotResult> {
   const started = performance.now();
   requireTower(space, 'image');
   const templates = options.templates ?? [...DEFAULT_TEMPLATES];
-  if (templates.length === 0 || templates.some((t) => !t.includes('{}'))) throw invalidArgument('templates', 'non-empty templates that each contain {}', templates);
+  if (templates.length === 0 || templates.some((t) => !t.includes('{}')))
+    throw invalidArgument('templates', 'non-empty templates that each contain {}', templates);
   const batchSize = expectPositiveInt('batchSize', options.batchSize ?? 32, 4096);
   const data = typeof dataset === 'string' ? await loadClassDataset(dataset) : dataset;
   const issues = [...data.issues];
@@ -68,28 +73,41 @@ export async function evaluateZeroShot(space: Space, dataset: string | ClassData
   const mistakes: ZeroShotMistake[] = [];
   const k = Math.min(5, data.classes.length);
   let topK = 0;
-  await embedPictureBatches(space, data.samples, (sample) => loadImage(sample.path), batchSize, issues, (decoded, vecs, done) => {
-    vecs.forEach((v, j) => {
-      const cos = classVecs.map((c) => dot(v, c));
-      const order = cos.map((_, c) => c).sort((a, b) => cos[b] - cos[a]);
-      const label = decoded[j].label;
-      truth.push(label);
-      predicted.push(order[0]);
-      if (order.slice(0, k).includes(label)) topK += 1;
-      if (order[0] !== label) {
-        mistakes.push({ imagePath: decoded[j].path, trueClass: data.classes[label], predictedClass: data.classes[order[0]],
-          confidence: softmax(cos, scale)[order[0]], score: clipScore(cos[order[0]]) });
-      }
-    });
-    options.onProgress?.({ stage: 'images', done, total: data.samples.length });
-  });
+  await embedPictureBatches(
+    space,
+    data.samples,
+    (sample) => loadImage(sample.path),
+    batchSize,
+    issues,
+    (decoded, vecs, done) => {
+      vecs.forEach((v, j) => {
+        const cos = classVecs.map((c) => dot(v, c));
+        const order = cos.map((_, c) => c).sort((a, b) => cos[b] - cos[a]);
+        const label = decoded[j].label;
+        truth.push(label);
+        predicted.push(order[0]);
+        if (order.slice(0, k).includes(label)) topK += 1;
+        if (order[0] !== label) {
+          mistakes.push({
+            imagePath: decoded[j].path,
+            trueClass: data.classes[label],
+            predictedClass: data.classes[order[0]],
+            confidence: softmax(cos, scale)[order[0]],
+            score: clipScore(cos[order[0]]),
+          });
+        }
+      });
+      options.onProgress?.({ stage: 'images', done, total: data.samples.length });
+    },
+  );
   mistakes.sort((a, b) => b.confidence - a.confidence);
   return {
     space: { id: space.id, model: space.model, version: space.version },
     dataset: { source: data.source, classes: data.classes, samples: truth.length },
     templates,
-    protocol: `${truth.length} images in ${data.classes.length} classes; each class is the normalised mean of ${templates.length} prompt`
-      + `${templates.length > 1 ? 's' : ''} (${templates.map((t) => `"${t}"`).join(', ')}); each image takes the class of highest cosine.`,
+    protocol:
+      `${truth.length} images in ${data.classes.length} classes; each class is the normalised mean of ${templates.length} prompt` +
+      `${templates.length > 1 ? 's' : ''} (${templates.map((t) => `"${t}"`).join(', ')}); each image takes the class of highest cosine.`,
     summary: classificationSummary(truth, predicted, data.classes),
     topKAccuracy: { k, value: truth.length === 0 ? 0 : topK / truth.length },
     worst: mistakes.slice(0, options.worst ?? 12),

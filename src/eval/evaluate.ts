@@ -12,7 +12,7 @@ export type EvaluateResult = { task: 'retrieval'; result: RetrievalResult } | { 
  * @example const { task, result } = await evaluate(space, './flickr30k/dataset_flickr30k.json', { split: 'test' });
  */
 export async function evaluate(space: Space, dataset: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
-  const task = options.task ?? await detectEvalTask(dataset);
+  const task = options.task ?? (await detectEvalTask(dataset));
   return task === 'zeroshot'
     ? { task, result: await evaluateZeroShot(space, dataset, options) }
     : { task, result: await evaluateRetrieval(space, dataset, options) };

@@ -10,7 +10,14 @@ export interface ExportOptions {
   onProgress?: (rows: number, spaceId: string) => void;
 }
 
-export interface ExportedSpace { spaceId: string; version: string; dim: number; rows: number; parts: number; dir: string }
+export interface ExportedSpace {
+  spaceId: string;
+  version: string;
+  dim: number;
+  rows: number;
+  parts: number;
+  dir: string;
+}
 
 /**
  * Writes a collection's vectors the way clip-retrieval's embeddings folder lays them out, one folder per
@@ -18,7 +25,12 @@ export interface ExportedSpace { spaceId: string; version: string; dim: number; 
  * with the same rows in the same order — `id` (segment), `item_hash`, `kind`, `image_path` (first
  * location), `caption` (the item's paired text), `url` — so autofaiss, numpy or pandas read them as they are.
  */
-export async function exportEmbeddings(store: VectorStore, spaces: Pick<SpaceTableInfo, 'spaceId' | 'version'>[], outDir: string, options: ExportOptions = {}): Promise<ExportedSpace[]> {
+export async function exportEmbeddings(
+  store: VectorStore,
+  spaces: Pick<SpaceTableInfo, 'spaceId' | 'version'>[],
+  outDir: string,
+  options: ExportOptions = {},
+): Promise<ExportedSpace[]> {
   const perPart = expectPositiveInt('rowsPerPart', options.rowsPerPart ?? 100_000);
   const { parquetWriteFile } = await import('hyparquet-writer'); // loaded here, not at package start-up
   const done: ExportedSpace[] = [];
@@ -34,7 +46,11 @@ export async function exportEmbeddings(store: VectorStore, spaces: Pick<SpaceTab
       if (!part.length) return;
       const items = new Map((await store.getItems([...new Set(part.map((v) => v.itemHash))])).map((i) => [i.hash, i]));
       const meta = (v: VectorRecord) => items.get(v.itemHash) as ItemRecord | undefined;
-      writeNpyFloat32(join(dir, 'img_emb', `img_emb_${parts}.npy`), part.map((v) => v.vector), dim);
+      writeNpyFloat32(
+        join(dir, 'img_emb', `img_emb_${parts}.npy`),
+        part.map((v) => v.vector),
+        dim,
+      );
       const str = (f: (v: VectorRecord) => string | undefined) => part.map((v) => f(v) ?? null);
       parquetWriteFile({
         filename: join(dir, 'metadata', `metadata_${parts}.parquet`),

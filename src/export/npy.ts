@@ -10,12 +10,16 @@ export function writeNpyFloat32(path: string, rows: Float32Array[], dim: number)
   header = header.padEnd(Math.ceil((10 + header.length + 1) / 64) * 64 - 10 - 1, ' ') + '\n';
   const out = Buffer.alloc(10 + header.length + rows.length * dim * 4);
   out.write('\x93NUMPY', 0, 'latin1');
-  out[6] = 1; out[7] = 0;
+  out[6] = 1;
+  out[7] = 0;
   out.writeUInt16LE(header.length, 8);
   out.write(header, 10, 'latin1');
   let at = 10 + header.length;
   for (const r of rows) {
-    for (let j = 0; j < dim; j += 1) { out.writeFloatLE(r[j], at); at += 4; }
+    for (let j = 0; j < dim; j += 1) {
+      out.writeFloatLE(r[j], at);
+      at += 4;
+    }
   }
   writeFileSync(path, out);
 }

@@ -24,12 +24,17 @@ export class TokenStreamer extends BaseStreamer {
     private readonly signal: AbortSignal | undefined,
     private readonly decode?: (tokens: bigint[]) => string,
     private readonly onText?: (text: string) => void,
-  ) { super(); }
+  ) {
+    super();
+  }
 
   put(value: bigint[][]): void {
     throwIfAborted(this.signal, this.what);
     // The first call carries the prompt, not generated tokens.
-    if (this.first) { this.first = false; return; }
+    if (this.first) {
+      this.first = false;
+      return;
+    }
     if (!this.onText || !this.decode) return;
     this.tokens.push(...(value[0] ?? []));
     this.onText(this.decode(this.tokens));

@@ -38,7 +38,10 @@ export interface TranscriptionEngine extends EngineBase {
    */
   prepare?(): Promise<void>;
   /** `audio` is mono PCM at any sample rate (the engine resamples). */
-  doTranscribe(audio: PcmAudio, options: TranscriptionCallOptions): Promise<{ text: string; language?: string; segments: TranscriptSegment[] }>;
+  doTranscribe(
+    audio: PcmAudio,
+    options: TranscriptionCallOptions,
+  ): Promise<{ text: string; language?: string; segments: TranscriptSegment[] }>;
 }
 
 export type CaptionDetail = 'short' | 'detailed';

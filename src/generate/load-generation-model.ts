@@ -12,8 +12,9 @@ import { WhisperEngine } from './transcribe/whisper-engine.js';
 
 /** The generation task a model id of the registry serves, or undefined for any other id. */
 export function generationTaskOf(id: string): GenerationTask | undefined {
-  return (Object.entries(GENERATION_MODELS) as [GenerationTask, { default: string; options: readonly string[] }][])
-    .find(([, m]) => m.default === id || m.options.includes(id))?.[0];
+  return (Object.entries(GENERATION_MODELS) as [GenerationTask, { default: string; options: readonly string[] }][]).find(
+    ([, m]) => m.default === id || m.options.includes(id),
+  )?.[0];
 }
 
 /**
@@ -27,8 +28,11 @@ export async function loadGenerationModel(id: string, task: GenerationTask, runt
       const { stdout } = await promisify(execFile)(process.env.ROSETTA_ESPEAK ?? ESPEAK_ENGINE, ['--version']);
       return [`local program (${stdout.trim().split('\n')[0]}), nothing to download`];
     } catch (cause) {
-      throw new RosettaError(ErrorCodes.ENGINE_MISSING, 'espeak-ng is a local program, not a model to download, and it is not installed here',
-        { setting: 'engine', cause, hint: 'install it: Debian/Ubuntu `sudo apt-get install espeak-ng`, macOS `brew install espeak-ng`' });
+      throw new RosettaError(
+        ErrorCodes.ENGINE_MISSING,
+        'espeak-ng is a local program, not a model to download, and it is not installed here',
+        { setting: 'engine', cause, hint: 'install it: Debian/Ubuntu `sudo apt-get install espeak-ng`, macOS `brew install espeak-ng`' },
+      );
     }
   }
   if (task === 'caption') {
@@ -36,8 +40,14 @@ export async function loadGenerationModel(id: string, task: GenerationTask, runt
     await (florence ? new FlorenceCaptioner(id, runtime) : new VisionCaptioner(id, runtime)).ready();
     return [florence ? 'Florence-2 processor and model' : 'image-to-text pipeline'];
   }
-  if (task === 'transcribe') { await new WhisperEngine(id, runtime).ready(); return ['automatic-speech-recognition pipeline']; }
-  if (task === 'speak') { await new NeuralSpeechEngine(id, runtime).ready(); return ['text-to-speech pipeline']; }
+  if (task === 'transcribe') {
+    await new WhisperEngine(id, runtime).ready();
+    return ['automatic-speech-recognition pipeline'];
+  }
+  if (task === 'speak') {
+    await new NeuralSpeechEngine(id, runtime).ready();
+    return ['text-to-speech pipeline'];
+  }
   await new JanusEngine(id, runtime).ready();
   return ['Janus processor and model'];
 }

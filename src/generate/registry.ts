@@ -5,7 +5,10 @@ import { registryModelDir } from '../models/local-models.js';
  */
 export const GENERATION_MODELS = Object.freeze({
   /** speech → text with segment timestamps. `onnx-community/whisper-base` is the multilingual option. */
-  transcribe: Object.freeze({ default: 'Xenova/whisper-tiny', options: ['Xenova/whisper-tiny.en', 'onnx-community/whisper-base', 'onnx-community/whisper-small'] }),
+  transcribe: Object.freeze({
+    default: 'Xenova/whisper-tiny',
+    options: ['Xenova/whisper-tiny.en', 'onnx-community/whisper-base', 'onnx-community/whisper-small'],
+  }),
   /** image → caption. Florence-2 is larger, does short/detailed captions and OCR. */
   caption: Object.freeze({ default: 'Xenova/vit-gpt2-image-captioning', options: ['onnx-community/Florence-2-base-ft'] }),
   /** text → speech. `espeak-ng` (Debian package) is the light offline engine; `piper` the neural voice the set-up installs. */

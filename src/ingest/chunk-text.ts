@@ -20,11 +20,17 @@ export function chunkText(source: string, maxChars = 300): TextChunk[] {
   for (const para of clean.split(/\n\s*\n/)) {
     const p = para.replace(/\s+/g, ' ').trim();
     if (!p) continue;
-    if (p.length <= maxChars) { pieces.push(p); continue; }
+    if (p.length <= maxChars) {
+      pieces.push(p);
+      continue;
+    }
     let current = '';
     for (const sentence of p.split(/(?<=[.!?。！？])\s*/)) {
       for (const part of splitLong(sentence, maxChars)) {
-        if (current && current.length + 1 + part.length > maxChars) { pieces.push(current); current = ''; }
+        if (current && current.length + 1 + part.length > maxChars) {
+          pieces.push(current);
+          current = '';
+        }
         current = current ? `${current} ${part}` : part;
       }
     }
@@ -39,7 +45,10 @@ function splitLong(s: string, max: number): string[] {
   let cur = '';
   for (const w of s.split(' ')) {
     const word = w.length > max ? w.slice(0, max) : w;
-    if (cur && cur.length + 1 + word.length > max) { out.push(cur); cur = ''; }
+    if (cur && cur.length + 1 + word.length > max) {
+      out.push(cur);
+      cur = '';
+    }
     cur = cur ? `${cur} ${word}` : word;
   }
   if (cur) out.push(cur);

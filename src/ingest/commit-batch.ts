@@ -9,9 +9,15 @@ import type { Staging } from './staging.js';
  * insert per batch); item by item otherwise, or to find the one that fails and keep the rest. Each
  * committed item goes into the catalogue; failures go to `counter`.
  */
-export async function commitAll(store: VectorStore, catalog: ItemCatalog, pending: PendingCommit[], counter: ProgressCounter): Promise<PendingCommit[]> {
+export async function commitAll(
+  store: VectorStore,
+  catalog: ItemCatalog,
+  pending: PendingCommit[],
+  counter: ProgressCounter,
+): Promise<PendingCommit[]> {
   const done = (p: PendingCommit) => {
-    if (p.updated) counter.updated += 1; else counter.added += 1;
+    if (p.updated) counter.updated += 1;
+    else counter.added += 1;
     counter.skipped += p.extra;
     catalog.set(p.commit.item);
   };
@@ -20,7 +26,9 @@ export async function commitAll(store: VectorStore, catalog: ItemCatalog, pendin
       await store.commitItems(pending.map((p) => p.commit));
       pending.forEach(done);
       return pending;
-    } catch { /* fall through: find the item that fails, keep the rest */ }
+    } catch {
+      /* fall through: find the item that fails, keep the rest */
+    }
   }
   const committed: PendingCommit[] = [];
   for (const p of pending) {
@@ -56,8 +64,14 @@ export class BatchCommitter {
   /** Items that make a write: small at first (the first results are searchable soon), doubling up to `maxItems`. */
   private threshold: number;
 
-  constructor(private readonly store: VectorStore, private readonly catalog: ItemCatalog, private readonly counter: ProgressCounter,
-    private readonly staging: Staging, private readonly options: CommitterOptions, private readonly tags?: string[]) {
+  constructor(
+    private readonly store: VectorStore,
+    private readonly catalog: ItemCatalog,
+    private readonly counter: ProgressCounter,
+    private readonly staging: Staging,
+    private readonly options: CommitterOptions,
+    private readonly tags?: string[],
+  ) {
     this.threshold = Math.min(options.firstItems, options.maxItems);
   }
 
@@ -99,7 +113,11 @@ export class BatchCommitter {
       const late = this.staging.release(p.commit.item.hash);
       for (const l of late) {
         try {
-          if (committed.has(p.commit.item.hash) && await this.catalog.addLocation(p.commit.item.hash, l.path, { mtimeMs: l.mtimeMs, tags: this.tags })) this.counter.skipped += 1;
+          if (
+            committed.has(p.commit.item.hash) &&
+            (await this.catalog.addLocation(p.commit.item.hash, l.path, { mtimeMs: l.mtimeMs, tags: this.tags }))
+          )
+            this.counter.skipped += 1;
           else this.counter.fail(l.path, new Error(`${l.path} holds the same bytes as ${p.path}, which could not be stored`));
         } catch (error) {
           this.counter.fail(l.path, error);

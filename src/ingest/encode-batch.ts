@@ -47,8 +47,13 @@ export function mergeTags(a: string[], b: string[] = []): string[] {
  * written; failures go to `counter`. `current(hash)` gives the item as stored now (its locations, tags and
  * meta carry over). Distributed workers run this same stage and commit elsewhere.
  */
-export async function encodeBatch(ctx: { spaces: Space[] }, work: EncodeWork[], options: EncodeOptions, counter: ProgressCounter,
-  current?: (hash: string) => ItemRecord | undefined): Promise<PendingCommit[]> {
+export async function encodeBatch(
+  ctx: { spaces: Space[] },
+  work: EncodeWork[],
+  options: EncodeOptions,
+  counter: ProgressCounter,
+  current?: (hash: string) => ItemRecord | undefined,
+): Promise<PendingCommit[]> {
   const images = work.filter((w) => w.prepared.image);
   const texts = work.filter((w) => w.prepared.chunks);
   const vectors = new Map<string, Record<string, VectorRecord[]>>();
@@ -62,7 +67,9 @@ export async function encodeBatch(ctx: { spaces: Space[] }, work: EncodeWork[], 
       const kind = modalityOf(modality).segmentKinds[0];
       for (const space of spacesFor(ctx.spaces, modality)) {
         const vecs = await space.embedImages(group.map((w) => w.prepared.image!));
-        group.forEach((w, i) => add(w.prepared.hash, space.id, { segmentId: segmentId(w.prepared.hash, kind, 0), itemHash: w.prepared.hash, vector: vecs[i] }));
+        group.forEach((w, i) =>
+          add(w.prepared.hash, space.id, { segmentId: segmentId(w.prepared.hash, kind, 0), itemHash: w.prepared.hash, vector: vecs[i] }),
+        );
       }
     }
     for (const [modality, group] of byModality(texts)) {
@@ -70,7 +77,13 @@ export async function encodeBatch(ctx: { spaces: Space[] }, work: EncodeWork[], 
       const all = group.flatMap((w) => w.prepared.chunks!.map((c) => ({ w, c })));
       for (const space of spacesFor(ctx.spaces, modality)) {
         const vecs = await space.embedTexts(all.map((x) => x.c.text));
-        all.forEach(({ w, c }, i) => add(w.prepared.hash, space.id, { segmentId: segmentId(w.prepared.hash, kind, c.index), itemHash: w.prepared.hash, vector: vecs[i] }));
+        all.forEach(({ w, c }, i) =>
+          add(w.prepared.hash, space.id, {
+            segmentId: segmentId(w.prepared.hash, kind, c.index),
+            itemHash: w.prepared.hash,
+            vector: vecs[i],
+          }),
+        );
       }
     }
   } catch (error) {
@@ -89,7 +102,8 @@ export async function encodeBatch(ctx: { spaces: Space[] }, work: EncodeWork[], 
       let height = p.height;
       const kind = modalityOf(p.type.modality).segmentKinds[0];
       if (p.image) segments = [{ id: segmentId(p.hash, kind, 0), itemHash: p.hash, kind, index: 0 }];
-      else if (p.chunks) segments = p.chunks.map((c) => ({ id: segmentId(p.hash, kind, c.index), itemHash: p.hash, kind, index: c.index, text: c.text }));
+      else if (p.chunks)
+        segments = p.chunks.map((c) => ({ id: segmentId(p.hash, kind, c.index), itemHash: p.hash, kind, index: c.index, text: c.text }));
       else {
         const timed = await encodeTimedMedia(p, spacesFor(ctx.spaces, p.type.modality), {
           signal: options.signal,
@@ -108,17 +122,26 @@ export async function encodeBatch(ctx: { spaces: Space[] }, work: EncodeWork[], 
       const item: ItemRecord = {
         hash: p.hash,
         modality: p.type.modality,
-        locations: [...new Set([...(same ? same.locations.filter((l) => l !== p.file.path) : []), p.file.path, ...(w.extraLocations ?? [])])],
+        locations: [
+          ...new Set([...(same ? same.locations.filter((l) => l !== p.file.path) : []), p.file.path, ...(w.extraLocations ?? [])]),
+        ],
         mime: p.type.mime,
         size: p.file.size,
         mtimeMs: p.file.mtimeMs,
-        width, height, duration,
+        width,
+        height,
+        duration,
         tags: mergeTags(same?.tags ?? [], options.tags),
         meta: { ...(same?.meta ?? {}), ...(options.meta ?? {}), ...(w.meta ?? {}) },
         indexedAt: Date.now(),
         spaces: used.map(spaceKey),
       };
-      pending.push({ commit: { item, segments, vectors: itemVectors, spaces: used.map(spaceTableInfo) }, updated: Boolean(w.previous), extra: w.extraLocations?.length ?? 0, path: p.file.path });
+      pending.push({
+        commit: { item, segments, vectors: itemVectors, spaces: used.map(spaceTableInfo) },
+        updated: Boolean(w.previous),
+        extra: w.extraLocations?.length ?? 0,
+        path: p.file.path,
+      });
     } catch (error) {
       counter.fail(p.file.path, error);
     }

@@ -33,15 +33,29 @@ export interface TimedOptions {
 export async function encodeTimedMedia(p: PreparedFile, spaces: Space[], options: TimedOptions = {}): Promise<TimedEncoding> {
   const path = p.file.path;
   const probe = await probeMedia(path, { signal: options.signal });
-  const out: TimedEncoding = { segments: [], vectors: {}, duration: probe.duration, width: probe.streams.video?.width, height: probe.streams.video?.height };
+  const out: TimedEncoding = {
+    segments: [],
+    vectors: {},
+    duration: probe.duration,
+    width: probe.streams.video?.width,
+    height: probe.streams.video?.height,
+  };
   const audioSpaces = spaces.filter((s) => s.modalities.includes('audio'));
   const imageSpaces = spaces.filter((s) => s.modalities.includes('image'));
   const push = (spaceId: string, rec: VectorRecord) => (out.vectors[spaceId] ??= []).push(rec);
 
   if (p.type.modality === 'video') {
-    if (!probe.streams.video) throw new RosettaError(ErrorCodes.MEDIA_NO_STREAM, `${path} has no video stream`, { file: path, hint: 'index it as audio, or check the file' });
+    if (!probe.streams.video)
+      throw new RosettaError(ErrorCodes.MEDIA_NO_STREAM, `${path} has no video stream`, {
+        file: path,
+        hint: 'index it as audio, or check the file',
+      });
     if (imageSpaces.length) {
-      for await (const scene of extractScenes(path, { signal: options.signal, probe, onProgress: (t: number) => options.onMediaProgress?.(t, probe.duration) })) {
+      for await (const scene of extractScenes(path, {
+        signal: options.signal,
+        probe,
+        onProgress: (t: number) => options.onMediaProgress?.(t, probe.duration),
+      })) {
         const id = segmentId(p.hash, 'scene', scene.index);
         out.segments.push({ id, itemHash: p.hash, kind: 'scene', index: scene.index, t0: scene.t0, t1: scene.t1 });
         for (const space of imageSpaces) {
@@ -53,7 +67,10 @@ export async function encodeTimedMedia(p: PreparedFile, spaces: Space[], options
   }
   const wantsAudio = audioSpaces.length > 0 && (p.type.modality === 'audio' || probe.streams.audio);
   if (p.type.modality === 'audio' && !probe.streams.audio) {
-    throw new RosettaError(ErrorCodes.MEDIA_NO_STREAM, `${path} has no audio stream`, { file: path, hint: 'check the file plays; re-export it' });
+    throw new RosettaError(ErrorCodes.MEDIA_NO_STREAM, `${path} has no audio stream`, {
+      file: path,
+      hint: 'check the file plays; re-export it',
+    });
   }
   if (wantsAudio) {
     for (const space of audioSpaces) {
@@ -72,7 +89,11 @@ export async function encodeTimedMedia(p: PreparedFile, spaces: Space[], options
       };
       const windowSeconds = space.audioWindowSeconds ?? 10;
       for await (const w of decodeAudioWindows(path, {
-        sampleRate: space.audioSampleRate ?? 48_000, windowSeconds, hopSeconds: windowSeconds / 2, signal: options.signal, probe,
+        sampleRate: space.audioSampleRate ?? 48_000,
+        windowSeconds,
+        hopSeconds: windowSeconds / 2,
+        signal: options.signal,
+        probe,
         onProgress: p.type.modality === 'audio' ? (t) => options.onMediaProgress?.(t, probe.duration) : undefined,
       })) {
         batch.push(w);
@@ -82,8 +103,11 @@ export async function encodeTimedMedia(p: PreparedFile, spaces: Space[], options
     }
   }
   if (out.segments.length === 0) {
-    throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${path} produced nothing to index (${p.type.modality} with no decodable ${p.type.modality === 'video' ? 'frames' : 'samples'}, or no space covers it)`,
-      { file: path, hint: p.type.modality === 'audio' ? 'add an audio space (e.g. --model mini or a CLAP model)' : 'check the file plays' });
+    throw new RosettaError(
+      ErrorCodes.MEDIA_EMPTY,
+      `${path} produced nothing to index (${p.type.modality} with no decodable ${p.type.modality === 'video' ? 'frames' : 'samples'}, or no space covers it)`,
+      { file: path, hint: p.type.modality === 'audio' ? 'add an audio space (e.g. --model mini or a CLAP model)' : 'check the file plays' },
+    );
   }
   return out;
 }

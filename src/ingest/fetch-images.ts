@@ -34,7 +34,11 @@ export class ImageFetcher {
       const attempts = this.options.attempts ?? 3;
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await safeFetch(url, { maxBytes: this.options.maxBytes ?? 32 * 1024 * 1024, allowPrivate: this.options.allowPrivate, timeoutMs: this.options.timeoutMs ?? 20_000 });
+          return await safeFetch(url, {
+            maxBytes: this.options.maxBytes ?? 32 * 1024 * 1024,
+            allowPrivate: this.options.allowPrivate,
+            timeoutMs: this.options.timeoutMs ?? 20_000,
+          });
         } catch (error) {
           if (attempt >= attempts || !RETRYABLE.test((error as Error).message)) throw error;
           await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 500) * 2 ** (attempt - 1)));
@@ -47,7 +51,8 @@ export class ImageFetcher {
 
   private async acquire(host: string): Promise<void> {
     const limit = this.options.perHost ?? 4;
-    if ((this.active.get(host) ?? 0) >= limit) await new Promise<void>((r) => (this.waiting.get(host) ?? this.waiting.set(host, []).get(host)!).push(r));
+    if ((this.active.get(host) ?? 0) >= limit)
+      await new Promise<void>((r) => (this.waiting.get(host) ?? this.waiting.set(host, []).get(host)!).push(r));
     this.active.set(host, (this.active.get(host) ?? 0) + 1);
   }
 
@@ -58,5 +63,9 @@ export class ImageFetcher {
 }
 
 function hostOf(url: string): string {
-  try { return new URL(url).host; } catch { return url; }
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }

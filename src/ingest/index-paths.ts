@@ -71,13 +71,22 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
   const batchFiles = options.batchFiles ?? 16;
   const catalog = await ItemCatalog.load(ctx.store);
   const staging = new Staging();
-  const committer = new BatchCommitter(ctx.store, catalog, counter, staging, { firstItems: batchFiles, maxItems: options.commitItems ?? 512, maxWaitMs: 3000 }, options.tags);
+  const committer = new BatchCommitter(
+    ctx.store,
+    catalog,
+    counter,
+    staging,
+    { firstItems: batchFiles, maxItems: options.commitItems ?? 512, maxWaitMs: 3000 },
+    options.tags,
+  );
   const batches: WalkedFile[][] = [];
   for (const batch of batchesOf(files, batchFiles, 'batchFiles')) batches.push(batch.items);
   // Batches being prepared, oldest first; each is dropped once taken, so decoded pixels do not outlive their batch.
   const prepared: Promise<PreparedBatch>[] = [];
   let started = 0;
-  const prepareNext = () => { if (started < batches.length) prepared.push(prepareBatch(ctx, catalog, staging, batches[started++], options.tags, counter)); };
+  const prepareNext = () => {
+    if (started < batches.length) prepared.push(prepareBatch(ctx, catalog, staging, batches[started++], options.tags, counter));
+  };
   for (let i = 0; i < PREPARE_AHEAD; i++) prepareNext();
   try {
     for (let i = 0; i < batches.length; i++) {
@@ -89,7 +98,8 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
       const encoded = new Set(pending.map((p) => p.commit.item.hash));
       for (const w of work) {
         if (encoded.has(w.prepared.hash)) continue;
-        for (const other of staging.release(w.prepared.hash)) counter.fail(other.path, new Error(`${other.path} holds the same bytes as ${w.prepared.file.path}, which could not be encoded`));
+        for (const other of staging.release(w.prepared.hash))
+          counter.fail(other.path, new Error(`${other.path} holds the same bytes as ${w.prepared.file.path}, which could not be encoded`));
       }
       await committer.add(pending);
       // Large text is read, encoded and stored a group of chunks at a time, on its own.
@@ -97,8 +107,18 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
         try {
           // A copy of a large text met earlier is only a new location by now.
           const known = catalog.byHash(text.hash);
-          if (known && isComplete(known, ctx.spaces) && await catalog.addLocation(text.hash, text.file.path, { mtimeMs: text.file.mtimeMs, tags: options.tags })) { counter.skipped += 1; continue; }
-          const outcome = await indexLargeText(ctx, catalog, text, { ...options, onGroup: () => counter.report('index', { current: text.file.path }) });
+          if (
+            known &&
+            isComplete(known, ctx.spaces) &&
+            (await catalog.addLocation(text.hash, text.file.path, { mtimeMs: text.file.mtimeMs, tags: options.tags }))
+          ) {
+            counter.skipped += 1;
+            continue;
+          }
+          const outcome = await indexLargeText(ctx, catalog, text, {
+            ...options,
+            onGroup: () => counter.report('index', { current: text.file.path }),
+          });
           counter[outcome] += 1;
         } catch (error) {
           counter.fail(text.file.path, error);
@@ -124,15 +144,31 @@ export async function indexPaths(ctx: IndexContext, paths: string[], options: In
  * waiting to be written (a duplicate in an earlier batch) first lets that write happen, so the item is
  * merged with it rather than written twice.
  */
-async function indexShard(ctx: IndexContext, catalog: ItemCatalog, committer: BatchCommitter, shard: string, options: IndexOptions, counter: ProgressCounter): Promise<void> {
+async function indexShard(
+  ctx: IndexContext,
+  catalog: ItemCatalog,
+  committer: BatchCommitter,
+  shard: string,
+  options: IndexOptions,
+  counter: ProgressCounter,
+): Promise<void> {
   const isKnown = (location: string, mtimeMs: number) => {
     const item = catalog.byLocation(location);
     return Boolean(item && item.mtimeMs >= mtimeMs && isComplete(item, ctx.spaces));
   };
   const waiting = new Set<string>();
   try {
-    for await (const work of shardWork(shard, counter, { maxPixels: ctx.maxPixels, fetcher: new ImageFetcher(options.fetch), batch: options.batchFiles, isKnown, signal: options.signal })) {
-      if (work.some((w) => waiting.has(w.prepared.hash))) { await committer.flush(); waiting.clear(); }
+    for await (const work of shardWork(shard, counter, {
+      maxPixels: ctx.maxPixels,
+      fetcher: new ImageFetcher(options.fetch),
+      batch: options.batchFiles,
+      isKnown,
+      signal: options.signal,
+    })) {
+      if (work.some((w) => waiting.has(w.prepared.hash))) {
+        await committer.flush();
+        waiting.clear();
+      }
       // Bytes already stored (another shard, a file) keep their locations, tags and meta.
       const known = work.map((w) => ({ ...w, previous: catalog.byHash(w.prepared.hash) }));
       const pending = await encodeBatch(ctx, mergeSameBytes(known), options, counter, (hash) => catalog.byHash(hash));

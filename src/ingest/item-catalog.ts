@@ -59,7 +59,11 @@ export class ItemCatalog {
       const item = this.byHashMap.get(hash);
       if (!item) return false;
       const locations = item.locations.includes(location) ? item.locations : [...item.locations, location];
-      await this.update(hash, { locations, mtimeMs: Math.max(item.mtimeMs, seen.mtimeMs), tags: [...new Set([...item.tags, ...(seen.tags ?? [])])] });
+      await this.update(hash, {
+        locations,
+        mtimeMs: Math.max(item.mtimeMs, seen.mtimeMs),
+        tags: [...new Set([...item.tags, ...(seen.tags ?? [])])],
+      });
       return true;
     });
   }
@@ -68,7 +72,11 @@ export class ItemCatalog {
   removeLocations(hash: string, gone: readonly string[]): Promise<void> {
     return this.inTurn(hash, async () => {
       const item = this.byHashMap.get(hash);
-      if (item) await this.setLocations(item, item.locations.filter((l) => !gone.includes(l)));
+      if (item)
+        await this.setLocations(
+          item,
+          item.locations.filter((l) => !gone.includes(l)),
+        );
     });
   }
 
@@ -89,7 +97,9 @@ export class ItemCatalog {
     const next = (this.queues.get(hash) ?? Promise.resolve()).then(change, change);
     const settled = next.catch(() => undefined);
     this.queues.set(hash, settled);
-    void settled.then(() => { if (this.queues.get(hash) === settled) this.queues.delete(hash); });
+    void settled.then(() => {
+      if (this.queues.get(hash) === settled) this.queues.delete(hash);
+    });
     return next;
   }
 }

@@ -24,8 +24,12 @@ export interface LargeText {
  * the last: a run killed in between leaves an incomplete item, which the next run encodes again from the
  * start (its first commit replaces every segment and vector of the hash), so nothing is duplicated or lost.
  */
-export async function indexLargeText(ctx: { store: VectorStore; spaces: Space[] }, catalog: ItemCatalog, text: LargeText,
-  options: { tags?: string[]; meta?: Record<string, unknown>; signal?: AbortSignal; onGroup?: () => void } = {}): Promise<'added' | 'updated'> {
+export async function indexLargeText(
+  ctx: { store: VectorStore; spaces: Space[] },
+  catalog: ItemCatalog,
+  text: LargeText,
+  options: { tags?: string[]; meta?: Record<string, unknown>; signal?: AbortSignal; onGroup?: () => void } = {},
+): Promise<'added' | 'updated'> {
   const { file, hash, type, previous } = text;
   // Text, or another modality whose files decode to text: stored as its first segment kind, in the spaces covering it.
   const kind = modalityOf(type.modality).segmentKinds[0];
@@ -34,7 +38,11 @@ export async function indexLargeText(ctx: { store: VectorStore; spaces: Space[] 
   const tables = () => spaces.map(spaceTableInfo);
   const same = previous?.hash === hash ? catalog.byHash(hash) : undefined;
   const item: ItemRecord = {
-    hash, modality: type.modality, mime: type.mime, size: file.size, mtimeMs: file.mtimeMs,
+    hash,
+    modality: type.modality,
+    mime: type.mime,
+    size: file.size,
+    mtimeMs: file.mtimeMs,
     locations: [...new Set([...(same?.locations.filter((l) => l !== file.path) ?? []), file.path])],
     tags: [...new Set([...(same?.tags ?? []), ...(options.tags ?? [])])],
     meta: { ...(same?.meta ?? {}), ...(options.meta ?? {}) },
@@ -43,7 +51,13 @@ export async function indexLargeText(ctx: { store: VectorStore; spaces: Space[] 
   };
   let stored = 0;
   for await (const group of streamTextChunks(file.path, { signal: options.signal })) {
-    const segments: SegmentRecord[] = group.map((c) => ({ id: segmentId(hash, kind, c.index), itemHash: hash, kind, index: c.index, text: c.text }));
+    const segments: SegmentRecord[] = group.map((c) => ({
+      id: segmentId(hash, kind, c.index),
+      itemHash: hash,
+      kind,
+      index: c.index,
+      text: c.text,
+    }));
     const vectors: Record<string, VectorRecord[]> = {};
     for (const space of spaces) {
       const vecs = await space.embedTexts(group.map((c) => c.text));
@@ -55,7 +69,8 @@ export async function indexLargeText(ctx: { store: VectorStore; spaces: Space[] 
     stored += segments.length;
     options.onGroup?.();
   }
-  if (stored === 0) throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file.path} has no text to index (only whitespace)`, { file: file.path });
+  if (stored === 0)
+    throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file.path} has no text to index (only whitespace)`, { file: file.path });
   const complete = { ...item, spaces: spaces.map(spaceKey) };
   await ctx.store.updateItem(hash, { spaces: complete.spaces });
   catalog.set(complete);

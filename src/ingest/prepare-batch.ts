@@ -44,48 +44,65 @@ export interface PreparedBatch {
  * committer merges each item with what is stored), so every readable file comes back decoded and files with
  * the same bytes are merged by `mergeSameBytes`.
  */
-export async function prepareBatch(ctx: PrepareContext, catalog: ItemCatalog | undefined, staging: Staging | undefined, batch: WalkedFile[],
-  tags: string[] | undefined, counter: ProgressCounter): Promise<PreparedBatch> {
+export async function prepareBatch(
+  ctx: PrepareContext,
+  catalog: ItemCatalog | undefined,
+  staging: Staging | undefined,
+  batch: WalkedFile[],
+  tags: string[] | undefined,
+  counter: ProgressCounter,
+): Promise<PreparedBatch> {
   const decoded: (EncodeWork | undefined)[] = new Array(batch.length);
   const largeTexts: LargeText[] = [];
-  await Promise.all(batch.map(async (file, place) => {
-    try {
-      await ctx.admit?.(file);
-      const atLocation = catalog?.byLocation(file.path);
-      if (atLocation && atLocation.size === file.size && atLocation.mtimeMs >= file.mtimeMs && isComplete(atLocation, ctx.spaces)) {
-        counter.skipped += 1;
-        return;
-      }
-      const { bytes, hash, type } = await hashAndType(file, ctx.maxInputBytes);
-      // The file now holds other bytes: forget it on the old item (removed if that was its last location).
-      if (atLocation && atLocation.hash !== hash) await catalog!.removeLocations(atLocation.hash, [file.path]);
-      if (staging?.has(hash)) {
-        staging.addLocation(hash, { path: file.path, mtimeMs: file.mtimeMs });
-        return;
-      }
-      const existing = catalog?.byHash(hash);
-      // Same bytes already encoded: just remember this path (and newer mtime).
-      if (existing && isComplete(existing, ctx.spaces) && await catalog!.addLocation(hash, file.path, { mtimeMs: file.mtimeMs, tags })) {
-        if (atLocation && atLocation.hash !== hash) counter.updated += 1; else counter.skipped += 1;
-        return;
-      }
-      if (staging?.has(hash)) { // staged by another file of this batch while this one was being recorded
-        staging.addLocation(hash, { path: file.path, mtimeMs: file.mtimeMs });
-        return;
-      }
-      const previous = existing ?? (atLocation?.hash !== hash ? atLocation : undefined);
-      if (modalityOf(type.modality).decodesTo === 'text' && file.size > (ctx.streamTextBytes ?? STREAM_TEXT_BYTES)) { largeTexts.push({ file, hash, type, previous }); return; }
-      staging?.stage(hash);
+  await Promise.all(
+    batch.map(async (file, place) => {
       try {
-        const prepared = await decodeForEncoding(file, bytes, hash, type, ctx.maxPixels);
-        decoded[place] = { prepared, previous };
+        await ctx.admit?.(file);
+        const atLocation = catalog?.byLocation(file.path);
+        if (atLocation && atLocation.size === file.size && atLocation.mtimeMs >= file.mtimeMs && isComplete(atLocation, ctx.spaces)) {
+          counter.skipped += 1;
+          return;
+        }
+        const { bytes, hash, type } = await hashAndType(file, ctx.maxInputBytes);
+        // The file now holds other bytes: forget it on the old item (removed if that was its last location).
+        if (atLocation && atLocation.hash !== hash) await catalog!.removeLocations(atLocation.hash, [file.path]);
+        if (staging?.has(hash)) {
+          staging.addLocation(hash, { path: file.path, mtimeMs: file.mtimeMs });
+          return;
+        }
+        const existing = catalog?.byHash(hash);
+        // Same bytes already encoded: just remember this path (and newer mtime).
+        if (
+          existing &&
+          isComplete(existing, ctx.spaces) &&
+          (await catalog!.addLocation(hash, file.path, { mtimeMs: file.mtimeMs, tags }))
+        ) {
+          if (atLocation && atLocation.hash !== hash) counter.updated += 1;
+          else counter.skipped += 1;
+          return;
+        }
+        if (staging?.has(hash)) {
+          // staged by another file of this batch while this one was being recorded
+          staging.addLocation(hash, { path: file.path, mtimeMs: file.mtimeMs });
+          return;
+        }
+        const previous = existing ?? (atLocation?.hash !== hash ? atLocation : undefined);
+        if (modalityOf(type.modality).decodesTo === 'text' && file.size > (ctx.streamTextBytes ?? STREAM_TEXT_BYTES)) {
+          largeTexts.push({ file, hash, type, previous });
+          return;
+        }
+        staging?.stage(hash);
+        try {
+          const prepared = await decodeForEncoding(file, bytes, hash, type, ctx.maxPixels);
+          decoded[place] = { prepared, previous };
+        } catch (error) {
+          for (const other of staging?.release(hash) ?? []) counter.fail(other.path, error);
+          throw error;
+        }
       } catch (error) {
-        for (const other of staging?.release(hash) ?? []) counter.fail(other.path, error);
-        throw error;
+        counter.fail(file.path, error);
       }
-    } catch (error) {
-      counter.fail(file.path, error);
-    }
-  }));
+    }),
+  );
   return { work: decoded.filter((w): w is EncodeWork => w !== undefined), largeTexts };
 }

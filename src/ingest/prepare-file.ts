@@ -27,15 +27,26 @@ export const STREAM_TEXT_BYTES = 1024 * 1024;
 /** What type detection reads of a large file: a little more than the 64 kB its text check samples. */
 const HEAD_BYTES = 64 * 1024 + 8;
 
-const unreadable = (path: string, cause: unknown) => new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot read ${path}: ${(cause as Error).message}`,
-  { file: path, cause, hint: 'check the path exists and is readable by this user' });
+const unreadable = (path: string, cause: unknown) =>
+  new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot read ${path}: ${(cause as Error).message}`, {
+    file: path,
+    cause,
+    hint: 'check the path exists and is readable by this user',
+  });
 
 /**
  * Hashes and types a file. Small files come back with their bytes; a large one is hashed while it streams
  * past (only its head is kept, for the type), so memory does not grow with the file.
  */
-export async function hashAndType(file: WalkedFile, maxBytes = DEFAULT_MAX_INPUT_BYTES): Promise<{ bytes?: Buffer; hash: string; type: DetectedType }> {
-  if (file.size === 0) throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file.path} is empty (0 bytes)`, { file: file.path, hint: 'nothing to index; delete the file or ignore this line' });
+export async function hashAndType(
+  file: WalkedFile,
+  maxBytes = DEFAULT_MAX_INPUT_BYTES,
+): Promise<{ bytes?: Buffer; hash: string; type: DetectedType }> {
+  if (file.size === 0)
+    throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file.path} is empty (0 bytes)`, {
+      file: file.path,
+      hint: 'nothing to index; delete the file or ignore this line',
+    });
   let bytes: Buffer | undefined;
   let head: Buffer;
   let hash: string;
@@ -45,14 +56,19 @@ export async function hashAndType(file: WalkedFile, maxBytes = DEFAULT_MAX_INPUT
     hash = itemHash(bytes);
   } else {
     if (file.size > maxBytes) {
-      throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${file.path} is ${file.size} bytes, above the ${maxBytes}-byte limit`, { file: file.path, hint: 'raise maxInputBytes' });
+      throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${file.path} is ${file.size} bytes, above the ${maxBytes}-byte limit`, {
+        file: file.path,
+        hint: 'raise maxInputBytes',
+      });
     }
     ({ head, hash } = await streamHash(file.path, maxBytes));
   }
   const type = await detectType(head);
   if (!type) {
-    throw new RosettaError(ErrorCodes.MEDIA_UNSUPPORTED, `${file.path} is not a type Rosetta indexes (detected from its content)`,
-      { file: file.path, hint: `supported: ${supportedFormats()}` });
+    throw new RosettaError(ErrorCodes.MEDIA_UNSUPPORTED, `${file.path} is not a type Rosetta indexes (detected from its content)`, {
+      file: file.path,
+      hint: `supported: ${supportedFormats()}`,
+    });
   }
   return { bytes, hash, type };
 }
@@ -65,9 +81,15 @@ async function streamHash(path: string, maxBytes: number): Promise<{ head: Buffe
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
       total += chunk.byteLength;
-      if (total > maxBytes) throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${path} grew above the ${maxBytes}-byte limit while being read`, { file: path });
+      if (total > maxBytes)
+        throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${path} grew above the ${maxBytes}-byte limit while being read`, {
+          file: path,
+        });
       hash.update(chunk);
-      if (headLength < HEAD_BYTES) { heads.push(chunk.subarray(0, HEAD_BYTES - headLength)); headLength += Math.min(chunk.byteLength, HEAD_BYTES - headLength); }
+      if (headLength < HEAD_BYTES) {
+        heads.push(chunk.subarray(0, HEAD_BYTES - headLength));
+        headLength += Math.min(chunk.byteLength, HEAD_BYTES - headLength);
+      }
     }
   } catch (error) {
     throw RosettaError.is(error) ? error : unreadable(path, error);
@@ -79,7 +101,13 @@ async function streamHash(path: string, maxBytes: number): Promise<{ head: Buffe
  * Decodes what can be decoded in memory, as the file's modality says (pictures, text); timed media (audio,
  * video) stream later, per file.
  */
-export async function decodeForEncoding(file: WalkedFile, bytes: Buffer | undefined, hash: string, type: DetectedType, maxPixels?: number): Promise<PreparedFile> {
+export async function decodeForEncoding(
+  file: WalkedFile,
+  bytes: Buffer | undefined,
+  hash: string,
+  type: DetectedType,
+  maxPixels?: number,
+): Promise<PreparedFile> {
   const modality = modalityOf(type.modality);
   if (modality.decodesTo === 'image') {
     const img = await modality.decode({ path: file.path, bytes }, { maxPixels });
@@ -87,7 +115,8 @@ export async function decodeForEncoding(file: WalkedFile, bytes: Buffer | undefi
   }
   if (modality.decodesTo === 'text') {
     const chunks = chunkText(await modality.decode({ path: file.path, bytes }));
-    if (chunks.length === 0) throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file.path} has no text to index (only whitespace)`, { file: file.path });
+    if (chunks.length === 0)
+      throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file.path} has no text to index (only whitespace)`, { file: file.path });
     return { file, hash, type, chunks };
   }
   return { file, hash, type };

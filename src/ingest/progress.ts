@@ -43,10 +43,17 @@ export class ProgressCounter {
   readonly failures: IndexFailure[] = [];
   private readonly start = performance.now();
 
-  constructor(public total: number, private readonly emit?: (p: IndexProgress) => void) {}
+  constructor(
+    public total: number,
+    private readonly emit?: (p: IndexProgress) => void,
+  ) {}
 
-  get done(): number { return this.added + this.updated + this.skipped + this.failed; }
-  get seconds(): number { return (performance.now() - this.start) / 1000; }
+  get done(): number {
+    return this.added + this.updated + this.skipped + this.failed;
+  }
+  get seconds(): number {
+    return (performance.now() - this.start) / 1000;
+  }
 
   fail(path: string, error: unknown): void {
     const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'ROSETTA_ERR_INTERNAL';
@@ -60,15 +67,29 @@ export class ProgressCounter {
     if (!this.emit) return;
     const rate = this.done / Math.max(this.seconds, 1e-3);
     this.emit({
-      phase, done: this.done, total: this.total, added: this.added, updated: this.updated, skipped: this.skipped, failed: this.failed,
-      rate, etaSeconds: rate > 0 ? (this.total - this.done) / rate : undefined, ...extra,
+      phase,
+      done: this.done,
+      total: this.total,
+      added: this.added,
+      updated: this.updated,
+      skipped: this.skipped,
+      failed: this.failed,
+      rate,
+      etaSeconds: rate > 0 ? (this.total - this.done) / rate : undefined,
+      ...extra,
     });
   }
 
   summary(): IndexSummary {
     return {
-      added: this.added, updated: this.updated, skipped: this.skipped, failed: this.failed, pruned: this.pruned,
-      failures: this.failures, seconds: this.seconds, filesPerSecond: this.done / Math.max(this.seconds, 1e-3),
+      added: this.added,
+      updated: this.updated,
+      skipped: this.skipped,
+      failed: this.failed,
+      pruned: this.pruned,
+      failures: this.failures,
+      seconds: this.seconds,
+      filesPerSecond: this.done / Math.max(this.seconds, 1e-3),
     };
   }
 }

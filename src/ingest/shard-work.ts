@@ -34,10 +34,14 @@ export async function* shardWork(shard: string, counter: ProgressCounter, option
   const size = options.batch ?? 16;
   let batch: ShardSample[] = [];
   const flush = async () => {
-    const work = await Promise.all(batch.map((s) => prepareSample(s, shardMtimeMs, fetcher, options.maxPixels).catch((error) => {
-      counter.fail(sampleLocation(s.shard, s.key), error);
-      return undefined;
-    })));
+    const work = await Promise.all(
+      batch.map((s) =>
+        prepareSample(s, shardMtimeMs, fetcher, options.maxPixels).catch((error) => {
+          counter.fail(sampleLocation(s.shard, s.key), error);
+          return undefined;
+        }),
+      ),
+    );
     batch = [];
     return work.filter((w): w is EncodeWork => w !== undefined);
   };
@@ -45,8 +49,14 @@ export async function* shardWork(shard: string, counter: ProgressCounter, option
     for await (const sample of readShard(shard)) {
       options.signal?.throwIfAborted();
       counter.total += 1;
-      if (sample.error) { counter.fail(sampleLocation(shard, sample.key), sample.error); continue; }
-      if (options.isKnown?.(sampleLocation(shard, sample.key), shardMtimeMs)) { counter.skipped += 1; continue; }
+      if (sample.error) {
+        counter.fail(sampleLocation(shard, sample.key), sample.error);
+        continue;
+      }
+      if (options.isKnown?.(sampleLocation(shard, sample.key), shardMtimeMs)) {
+        counter.skipped += 1;
+        continue;
+      }
       batch.push(sample);
       if (batch.length >= size) yield await flush();
     }
@@ -67,7 +77,9 @@ async function prepareSample(s: ShardSample, mtimeMs: number, fetcher: ImageFetc
   }
   const type = await detectType(bytes);
   if (type?.modality !== 'image') {
-    throw new RosettaError(ErrorCodes.MEDIA_UNSUPPORTED, `${location} is not an image (detected ${type?.mime ?? 'unknown bytes'})`, { file: location });
+    throw new RosettaError(ErrorCodes.MEDIA_UNSUPPORTED, `${location} is not an image (detected ${type?.mime ?? 'unknown bytes'})`, {
+      file: location,
+    });
   }
   const hash = itemHash(bytes);
   const prepared = await decodeForEncoding({ path: location, size: bytes.byteLength, mtimeMs }, bytes, hash, type, maxPixels);
@@ -77,5 +89,9 @@ async function prepareSample(s: ShardSample, mtimeMs: number, fetcher: ImageFetc
   // Bounded (MAX_CAPTION_CHARS, cut at a word): the cut caption is the one stored and encoded, and the item says it was cut.
   const caption = boundCaption(s.caption);
   const truncatedFrom = s.captionBytes ?? caption.truncatedFrom;
-  return { prepared, caption: caption.text, meta: { source, caption: caption.text, ...(truncatedFrom ? { captionTruncatedFrom: truncatedFrom } : {}) } };
+  return {
+    prepared,
+    caption: caption.text,
+    meta: { source, caption: caption.text, ...(truncatedFrom ? { captionTruncatedFrom: truncatedFrom } : {}) },
+  };
 }

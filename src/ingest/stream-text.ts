@@ -37,7 +37,10 @@ export async function* streamTextChunks(path: string, options: StreamTextOptions
       take(pending.slice(0, cut));
       pending = pending.slice(cut);
     }
-    if (group.length >= groupSize) { yield group; group = []; }
+    if (group.length >= groupSize) {
+      yield group;
+      group = [];
+    }
   }
   take(pending + decoder.decode());
   if (group.length) yield group;

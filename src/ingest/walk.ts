@@ -61,25 +61,46 @@ export async function walkPaths(paths: string[], options: WalkOptions = {}): Pro
         info = await stat(path);
       }
     } catch (e) {
-      problems.push({ path, reason: (e as NodeJS.ErrnoException).code === 'ENOENT' ? (top ? 'no such file or directory' : 'broken symlink') : (e as Error).message });
+      problems.push({
+        path,
+        reason:
+          (e as NodeJS.ErrnoException).code === 'ENOENT' ? (top ? 'no such file or directory' : 'broken symlink') : (e as Error).message,
+      });
       return;
     }
     let real: string;
-    try { real = linked || !realParent ? await realpath(path) : join(realParent, basename(path)); } catch (e) { problems.push({ path, reason: (e as Error).message }); return; }
+    try {
+      real = linked || !realParent ? await realpath(path) : join(realParent, basename(path));
+    } catch (e) {
+      problems.push({ path, reason: (e as Error).message });
+      return;
+    }
     if (within && !insideAny(within, real)) {
-      problems.push({ path, code: ErrorCodes.SERVER_FORBIDDEN_PATH, reason: `its real path ${real} is outside the allowed folders (a link leads out of them); not indexed` });
+      problems.push({
+        path,
+        code: ErrorCodes.SERVER_FORBIDDEN_PATH,
+        reason: `its real path ${real} is outside the allowed folders (a link leads out of them); not indexed`,
+      });
       return;
     }
     if (info.isDirectory()) {
       if (seenDirs.has(real) || excluded(real)) return;
       seenDirs.add(real);
       let raw: Buffer[];
-      try { raw = await readdir(path, { encoding: 'buffer' }); } catch (e) { problems.push({ path, reason: `cannot list directory: ${(e as Error).message}` }); return; }
+      try {
+        raw = await readdir(path, { encoding: 'buffer' });
+      } catch (e) {
+        problems.push({ path, reason: `cannot list directory: ${(e as Error).message}` });
+        return;
+      }
       const names: string[] = [];
       for (const bytes of raw) {
         const name = utf8Name(bytes);
         if (name === undefined) {
-          problems.push({ path: join(path, bytes.toString('latin1')), reason: 'the file name is not valid UTF-8; rename it (e.g. with convmv) so it can be stored and found' });
+          problems.push({
+            path: join(path, bytes.toString('latin1')),
+            reason: 'the file name is not valid UTF-8; rename it (e.g. with convmv) so it can be stored and found',
+          });
         } else names.push(name);
       }
       names.sort();
@@ -103,5 +124,9 @@ export async function walkPaths(paths: string[], options: WalkOptions = {}): Pro
 }
 
 function utf8Name(bytes: Buffer): string | undefined {
-  try { return new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { return undefined; }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
 }

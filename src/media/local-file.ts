@@ -32,9 +32,14 @@ export async function withLocalFile<T>(input: MediaInput, work: (path: string, n
 export async function checkMediaString(input: string, textHint: string): Promise<void> {
   if (isUrl(input)) return;
   const path = resolve(input);
-  const found = await stat(path).then((s) => s.isFile(), () => false);
+  const found = await stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   if (found) return;
-  throw new RosettaError(ErrorCodes.INVALID_ARGUMENT,
+  throw new RosettaError(
+    ErrorCodes.INVALID_ARGUMENT,
     `Cannot tell what '${input}' is: read as a path, there is no file at ${path}; read as text, it is words, not a picture or a sound`,
-    { file: input, setting: 'input', hint: `give an existing file, a Buffer or an http(s) URL; ${textHint}` });
+    { file: input, setting: 'input', hint: `give an existing file, a Buffer or an http(s) URL; ${textHint}` },
+  );
 }

@@ -30,15 +30,26 @@ export async function readInput(input: MediaInput, maxBytes = DEFAULT_MAX_INPUT_
     if (!s.isFile()) throw new Error('not a regular file');
     size = s.size;
   } catch (cause) {
-    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot read ${path}: ${(cause as Error).message}`, { file: path, cause, hint: 'check the path exists and is readable by this user' });
+    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot read ${path}: ${(cause as Error).message}`, {
+      file: path,
+      cause,
+      hint: 'check the path exists and is readable by this user',
+    });
   }
   if (size > maxBytes) {
-    throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${path} is ${size} bytes, above the ${maxBytes}-byte limit`, { file: path, hint: 'raise maxInputBytes, or index it as audio/video which streams' });
+    throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${path} is ${size} bytes, above the ${maxBytes}-byte limit`, {
+      file: path,
+      hint: 'raise maxInputBytes, or index it as audio/video which streams',
+    });
   }
   try {
     return { bytes: await readFile(path), name: path, path };
   } catch (cause) {
-    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot read ${path}: ${(cause as Error).message}`, { file: path, cause, hint: 'check file permissions' });
+    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot read ${path}: ${(cause as Error).message}`, {
+      file: path,
+      cause,
+      hint: 'check file permissions',
+    });
   }
 }
 
@@ -48,7 +59,11 @@ async function readUrl(url: URL, maxBytes: number): Promise<InputBytes> {
   try {
     res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(60_000) });
   } catch (cause) {
-    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot fetch ${name}: ${(cause as Error).message}`, { file: name, cause, hint: 'check the URL and the network' });
+    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot fetch ${name}: ${(cause as Error).message}`, {
+      file: name,
+      cause,
+      hint: 'check the URL and the network',
+    });
   }
   if (!res.ok || !res.body) {
     throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot fetch ${name}: HTTP ${res.status}`, { file: name, hint: 'check the URL' });
@@ -57,7 +72,8 @@ async function readUrl(url: URL, maxBytes: number): Promise<InputBytes> {
   let total = 0;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     total += chunk.byteLength;
-    if (total > maxBytes) throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${name} is larger than the ${maxBytes}-byte limit`, { file: name });
+    if (total > maxBytes)
+      throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${name} is larger than the ${maxBytes}-byte limit`, { file: name });
     chunks.push(Buffer.from(chunk));
   }
   return { bytes: Buffer.concat(chunks), name };

@@ -11,6 +11,9 @@ export const audio = {
   detect: (_bytes, sniffed) => (sniffed?.mime.startsWith('audio/') ? sniffed.mime : undefined),
   decodesTo: 'timed',
   // The whole clip: a space embeds a clip longer than its window as the mean of its windows.
-  query: { encode: async (space, input) => (await space.embedAudio([await readAudio(input, space.audioSampleRate ?? 48_000, { parameter: 'audio' })]))[0] },
+  query: {
+    encode: async (space, input) =>
+      (await space.embedAudio([await readAudio(input, space.audioSampleRate ?? 48_000, { parameter: 'audio' })]))[0],
+  },
   tagTemplate: 'the sound of {}',
 } as const satisfies ModalityModule;

@@ -26,7 +26,10 @@ export async function checkMedia(head: Uint8Array, options: CheckMediaOptions): 
   const { name, allowed } = options;
   const type = await detectType(head);
   if (!type || !allowed.includes(type.modality)) {
-    throw new RosettaError(ErrorCodes.MEDIA_UNSUPPORTED, `${name} is ${type ? `${type.modality} (${type.mime})` : 'not a supported media type'}; expected ${allowed.join(' or ')}`);
+    throw new RosettaError(
+      ErrorCodes.MEDIA_UNSUPPORTED,
+      `${name} is ${type ? `${type.modality} (${type.mime})` : 'not a supported media type'}; expected ${allowed.join(' or ')}`,
+    );
   }
   const file = options.file;
   if (type.modality === 'image' && file !== undefined) {
@@ -39,7 +42,9 @@ export async function checkMedia(head: Uint8Array, options: CheckMediaOptions): 
       throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${name} could not be read as an image: ${(cause as Error).message}`, { cause });
     }
     if (pixels > maxPixels) {
-      throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${name} has ${pixels} pixels, above the ${maxPixels}-pixel limit`, { setting: 'maxPixels' });
+      throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${name} has ${pixels} pixels, above the ${maxPixels}-pixel limit`, {
+        setting: 'maxPixels',
+      });
     }
   }
   return type;

@@ -1,7 +1,17 @@
 import { readImage } from '../media/image/read-image.js';
 import type { ModalityModule } from './modality.js';
 
-const IMAGE_MIMES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'image/tiff', 'image/heic', 'image/heif', 'image/bmp']);
+const IMAGE_MIMES = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'image/avif',
+  'image/tiff',
+  'image/heic',
+  'image/heif',
+  'image/bmp',
+]);
 
 /** Pictures: one `image` segment each, plus the captions and OCR lines later stages attach. */
 export const image = {

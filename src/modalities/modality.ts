@@ -63,8 +63,9 @@ interface ModalityBase {
  * - `text`: decoded to a string, chunked, each chunk embedded by `embedTexts` (the spaces covering this modality);
  * - `timed`: streamed per file through ffmpeg at encode time (scenes and audio windows, with their times).
  */
-export type ModalityModule = ModalityBase & (
-  | { readonly decodesTo: 'image'; decode(file: FileToDecode, options: { maxPixels?: number }): Promise<DecodedImage> }
-  | { readonly decodesTo: 'text'; decode(file: FileToDecode): Promise<string> }
-  | { readonly decodesTo: 'timed' }
-);
+export type ModalityModule = ModalityBase &
+  (
+    | { readonly decodesTo: 'image'; decode(file: FileToDecode, options: { maxPixels?: number }): Promise<DecodedImage> }
+    | { readonly decodesTo: 'text'; decode(file: FileToDecode): Promise<string> }
+    | { readonly decodesTo: 'timed' }
+  );

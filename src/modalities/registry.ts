@@ -15,7 +15,8 @@ type Names = (typeof BUILTIN_MODALITIES)[number]['name'];
 type Kinds = (typeof BUILTIN_MODALITIES)[number]['segmentKinds'][number];
 const everyNameHasAModule: [Exclude<Modality, Names>] extends [never] ? true : never = true;
 const everyKindHasAModule: [Exclude<SegmentKind, Kinds>] extends [never] ? true : never = true;
-void everyNameHasAModule; void everyKindHasAModule;
+void everyNameHasAModule;
+void everyKindHasAModule;
 
 /** The built-in modality names (`text`, `image`, `audio`, `video`). */
 export const MODALITIES: readonly Modality[] = Object.freeze(BUILTIN_MODALITIES.map((m) => m.name));
@@ -56,14 +57,20 @@ export function findModality(nameOrLabel: string): ModalityModule | undefined {
 export function modalityOf(name: string): ModalityModule {
   const found = registered.find((m) => m.name === name);
   if (!found) {
-    throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Expected one of: ${modalityNames().join(', ')} for modality but received '${name}'`, { setting: 'modality' });
+    throw new RosettaError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `Expected one of: ${modalityNames().join(', ')} for modality but received '${name}'`,
+      { setting: 'modality' },
+    );
   }
   return found;
 }
 
 /** Every modality's formats, for "not a type Rosetta indexes" hints. */
 export function supportedFormats(): string {
-  return detectionOrder().map((m) => m.formats).join(', ');
+  return detectionOrder()
+    .map((m) => m.formats)
+    .join(', ');
 }
 
 /**

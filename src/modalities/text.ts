@@ -11,7 +11,7 @@ export const text = {
   detectOrder: 100,
   detect: (bytes, sniffed) => (!sniffed && looksLikeUtf8Text(bytes) ? 'text/plain' : undefined),
   decodesTo: 'text',
-  decode: async (file) => (file.bytes ?? await readFile(file.path)).toString('utf8'),
+  decode: async (file) => (file.bytes ?? (await readFile(file.path))).toString('utf8'),
   query: {
     encode: async (space, input) => {
       if (typeof input !== 'string') throw invalidArgument('text', 'a string', input);

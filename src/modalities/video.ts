@@ -10,6 +10,7 @@ export const video = {
   formats: 'video',
   segmentKinds: ['scene', 'audio-window', 'transcript', 'caption', 'ocr'],
   detectOrder: 20,
-  detect: (_bytes, sniffed) => (sniffed && (sniffed.mime.startsWith('video/') || sniffed.mime === 'application/x-matroska') ? sniffed.mime : undefined),
+  detect: (_bytes, sniffed) =>
+    sniffed && (sniffed.mime.startsWith('video/') || sniffed.mime === 'application/x-matroska') ? sniffed.mime : undefined,
   decodesTo: 'timed',
 } as const satisfies ModalityModule;

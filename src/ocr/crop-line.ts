@@ -15,13 +15,17 @@ export interface LineImage {
  * the image repeat its edge.
  */
 export function cropRotated(image: RgbImage, rect: RotatedRect, outHeight: number, maxWidth = 4096): LineImage {
-  const h = Math.max(1, rect.height), w = Math.max(1, rect.width);
+  const h = Math.max(1, rect.height),
+    w = Math.max(1, rect.width);
   const outWidth = Math.max(1, Math.min(maxWidth, Math.round((w / h) * outHeight)));
-  const scaleX = w / outWidth, scaleY = h / outHeight;
-  const nx = Math.max(1, Math.ceil(scaleX)), ny = Math.max(1, Math.ceil(scaleY));
+  const scaleX = w / outWidth,
+    scaleY = h / outHeight;
+  const nx = Math.max(1, Math.ceil(scaleX)),
+    ny = Math.max(1, Math.ceil(scaleY));
   const out = new Uint8Array(outWidth * outHeight * 3);
   const { ux, uy } = rect;
-  const vx = -uy, vy = ux;
+  const vx = -uy,
+    vy = ux;
   const x0 = rect.cx - (ux * w) / 2 - (vx * h) / 2;
   const y0 = rect.cy - (uy * w) / 2 - (vy * h) / 2;
   const acc = [0, 0, 0];
@@ -47,11 +51,18 @@ export function cropRotated(image: RgbImage, rect: RotatedRect, outHeight: numbe
 
 function sampleBilinear(image: RgbImage, x: number, y: number, acc: number[]): void {
   const { width, height, data } = image;
-  const cx = Math.min(Math.max(x, 0), width - 1), cy = Math.min(Math.max(y, 0), height - 1);
-  const x0 = Math.floor(cx), y0 = Math.floor(cy);
-  const x1 = Math.min(x0 + 1, width - 1), y1 = Math.min(y0 + 1, height - 1);
-  const fx = cx - x0, fy = cy - y0;
-  const i00 = (y0 * width + x0) * 3, i01 = (y0 * width + x1) * 3, i10 = (y1 * width + x0) * 3, i11 = (y1 * width + x1) * 3;
+  const cx = Math.min(Math.max(x, 0), width - 1),
+    cy = Math.min(Math.max(y, 0), height - 1);
+  const x0 = Math.floor(cx),
+    y0 = Math.floor(cy);
+  const x1 = Math.min(x0 + 1, width - 1),
+    y1 = Math.min(y0 + 1, height - 1);
+  const fx = cx - x0,
+    fy = cy - y0;
+  const i00 = (y0 * width + x0) * 3,
+    i01 = (y0 * width + x1) * 3,
+    i10 = (y1 * width + x0) * 3,
+    i11 = (y1 * width + x1) * 3;
   for (let c = 0; c < 3; c += 1) {
     const top = data[i00 + c] + (data[i01 + c] - data[i00 + c]) * fx;
     const bottom = data[i10 + c] + (data[i11 + c] - data[i10 + c]) * fx;

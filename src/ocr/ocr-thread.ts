@@ -8,14 +8,16 @@ import type { OcrOptions, OcrResult } from './read-image-text.js';
 export type OcrThreadOptions = Omit<OcrOptions, 'reader' | 'signal' | keyof ModelRuntimeOptions>;
 
 export type OcrThreadRequest =
-  | { type: 'read'; id: number; input: string | Uint8Array; options: OcrThreadOptions }
-  | { type: 'cancel'; id: number };
+  { type: 'read'; id: number; input: string | Uint8Array; options: OcrThreadOptions } | { type: 'cancel'; id: number };
 
 export type OcrThreadReply =
   | { type: 'done'; id: number; result: OcrResult }
   | { type: 'failed'; id: number; error: { code?: ErrorCode; message: string; file?: string; setting?: string } };
 
-interface Pending { resolve: (r: OcrResult) => void; reject: (e: unknown) => void }
+interface Pending {
+  resolve: (r: OcrResult) => void;
+  reject: (e: unknown) => void;
+}
 
 /**
  * Reads the text in pictures in a worker thread. ONNX Runtime runs a model on the thread that calls it
@@ -39,7 +41,16 @@ export class OcrThread {
       const onAbort = () => worker.postMessage({ type: 'cancel', id } satisfies OcrThreadRequest);
       signal?.addEventListener('abort', onAbort, { once: true });
       const settle = () => signal?.removeEventListener('abort', onAbort);
-      this.pending.set(id, { resolve: (r) => { settle(); resolve(r); }, reject: (e) => { settle(); reject(e); } });
+      this.pending.set(id, {
+        resolve: (r) => {
+          settle();
+          resolve(r);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
+      });
       worker.postMessage({ type: 'read', id, input, options: rest } satisfies OcrThreadRequest);
     });
   }
@@ -57,8 +68,14 @@ export class OcrThread {
     const fromSource = import.meta.url.endsWith('.ts');
     const entry = new URL(fromSource ? './ocr-thread-worker.ts' : './ocr-thread-worker.js', import.meta.url);
     const worker = fromSource
-      ? new Worker(new URL(`data:text/javascript,${encodeURIComponent(
-        `(await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})).register(); await import(${JSON.stringify(entry.href)});`)}`), { workerData: this.runtime })
+      ? new Worker(
+          new URL(
+            `data:text/javascript,${encodeURIComponent(
+              `(await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})).register(); await import(${JSON.stringify(entry.href)});`,
+            )}`,
+          ),
+          { workerData: this.runtime },
+        )
       : new Worker(entry, { workerData: this.runtime });
     // An idle reader does not keep the process alive.
     worker.unref();
@@ -67,12 +84,18 @@ export class OcrThread {
       if (!p) return;
       this.pending.delete(m.id);
       if (m.type === 'done') p.resolve(m.result);
-      else p.reject(m.error.code ? new RosettaError(m.error.code, m.error.message, { file: m.error.file, setting: m.error.setting }) : new Error(m.error.message));
+      else
+        p.reject(
+          m.error.code
+            ? new RosettaError(m.error.code, m.error.message, { file: m.error.file, setting: m.error.setting })
+            : new Error(m.error.message),
+        );
     });
     const fail = (error: unknown) => {
       if (this.worker === worker) this.worker = undefined;
       const why = error instanceof Error ? error.message : String(error);
-      for (const p of this.pending.values()) p.reject(new RosettaError(ErrorCodes.INTERNAL, `The OCR worker thread stopped (${why}) while reading a picture`, { cause: error }));
+      for (const p of this.pending.values())
+        p.reject(new RosettaError(ErrorCodes.INTERNAL, `The OCR worker thread stopped (${why}) while reading a picture`, { cause: error }));
       this.pending.clear();
     };
     worker.on('error', fail);

@@ -42,7 +42,7 @@ export function sharedTextReader(options: ModelRuntimeOptions = {}): Promise<Tex
  * @example const { lines } = await ocr('receipt.jpg'); // [{ text: 'TOTAL 12.50', box: [[x,y]…], confidence: 0.97 }]
  */
 export async function ocr(input: MediaInput | RgbImage, options: OcrOptions = {}): Promise<OcrResult> {
-  const reader = options.reader ?? await sharedTextReader(options);
+  const reader = options.reader ?? (await sharedTextReader(options));
   await checkpoint(options.signal);
   let image: RgbImage;
   let width: number, height: number;
@@ -50,10 +50,14 @@ export async function ocr(input: MediaInput | RgbImage, options: OcrOptions = {}
     image = input;
     ({ width, height } = input);
   } else {
-    const decoded = await readImage(input, { maxPixels: options.maxPixels, maxSide: OCR_MAX_SIDE }) as RgbImage & { original: { width: number; height: number } };
+    const decoded = (await readImage(input, { maxPixels: options.maxPixels, maxSide: OCR_MAX_SIDE })) as RgbImage & {
+      original: { width: number; height: number };
+    };
     image = decoded;
     // EXIF-rotated sizes: the decoded image's aspect is the displayed one.
-    const swap = (decoded.width > decoded.height) !== (decoded.original.width > decoded.original.height) && decoded.original.width !== decoded.original.height;
+    const swap =
+      decoded.width > decoded.height !== decoded.original.width > decoded.original.height &&
+      decoded.original.width !== decoded.original.height;
     width = swap ? decoded.original.height : decoded.original.width;
     height = swap ? decoded.original.width : decoded.original.height;
   }

@@ -73,7 +73,11 @@ export class TextReader {
       openOnnxSession(files.recognition, runtime, `${files.id} text recognition`, OCR_INSTALL_HINT),
       openOnnxSession(files.angle, runtime, `${files.id} direction classifier`, OCR_INSTALL_HINT),
     ]);
-    return new TextReader(detector, recognizer, classifier, charset, { model: files.id, licence: files.licence, characters: charset.length });
+    return new TextReader(detector, recognizer, classifier, charset, {
+      model: files.id,
+      licence: files.licence,
+      characters: charset.length,
+    });
   }
 
   /** Lines of text in reading order (top to bottom, then left to right within a row). */
@@ -93,7 +97,7 @@ export class TextReader {
     const flipped = new Array<boolean>(crops.length).fill(false);
     if (options.angleClassifier !== false) {
       const p = await upsideDownProbabilities(this.classifier, crops);
-      crops = crops.map((c, i) => (p[i] > 0.9 ? (flipped[i] = true, rotate180(c)) : c));
+      crops = crops.map((c, i) => (p[i] > 0.9 ? ((flipped[i] = true), rotate180(c)) : c));
       await checkpoint(options.signal);
     }
     const read = await recognizeLines(this.recognizer, crops, this.charset, 8, () => checkpoint(options.signal));
@@ -103,7 +107,13 @@ export class TextReader {
       const text = r.text.trim();
       if (!text || r.confidence < minConfidence) return;
       const rect = flipped[i] ? turn(rects[i]) : rects[i];
-      lines.push({ text, confidence: r.confidence, box: roundBox(rectCorners(rect)), bounds: bounds(rectCorners(rect)), angle: angleOf(rect) });
+      lines.push({
+        text,
+        confidence: r.confidence,
+        box: roundBox(rectCorners(rect)),
+        bounds: bounds(rectCorners(rect)),
+        angle: angleOf(rect),
+      });
     });
     return readingOrder(lines);
   }
@@ -125,7 +135,7 @@ function turn(r: RotatedRect): RotatedRect {
 }
 
 function angleOf(r: RotatedRect): number {
-  return Math.round((Math.atan2(r.uy, r.ux) * 180) / Math.PI * 10) / 10;
+  return Math.round(((Math.atan2(r.uy, r.ux) * 180) / Math.PI) * 10) / 10;
 }
 
 function roundBox(points: Point[]): [Point, Point, Point, Point] {
@@ -133,8 +143,10 @@ function roundBox(points: Point[]): [Point, Point, Point, Point] {
 }
 
 function bounds(points: Point[]): [number, number, number, number] {
-  const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
-  const x0 = Math.max(0, Math.floor(Math.min(...xs))), y0 = Math.max(0, Math.floor(Math.min(...ys)));
+  const xs = points.map((p) => p[0]),
+    ys = points.map((p) => p[1]);
+  const x0 = Math.max(0, Math.floor(Math.min(...xs))),
+    y0 = Math.max(0, Math.floor(Math.min(...ys)));
   return [x0, y0, Math.ceil(Math.max(...xs)) - x0, Math.ceil(Math.max(...ys)) - y0];
 }
 

@@ -58,9 +58,11 @@ function valueInfo(name: string, type: ElemType, shape: Dim[]) {
       tensorType: new onnx.TypeProto.Tensor({
         elemType: ELEM[type],
         shape: new onnx.TensorShapeProto({
-          dim: shape.map((d) => (typeof d === 'number'
-            ? new onnx.TensorShapeProto.Dimension({ dimValue: d })
-            : new onnx.TensorShapeProto.Dimension({ dimParam: d }))),
+          dim: shape.map((d) =>
+            typeof d === 'number'
+              ? new onnx.TensorShapeProto.Dimension({ dimValue: d })
+              : new onnx.TensorShapeProto.Dimension({ dimParam: d }),
+          ),
         }),
       }),
     }),
@@ -70,7 +72,9 @@ function valueInfo(name: string, type: ElemType, shape: Dim[]) {
 function attribute(name: string, v: AttrValue) {
   const A = onnx.AttributeProto.AttributeType;
   if (typeof v === 'number') {
-    return Number.isInteger(v) ? new onnx.AttributeProto({ name, type: A.INT, i: v }) : new onnx.AttributeProto({ name, type: A.FLOAT, f: v });
+    return Number.isInteger(v)
+      ? new onnx.AttributeProto({ name, type: A.INT, i: v })
+      : new onnx.AttributeProto({ name, type: A.FLOAT, f: v });
   }
   if (typeof v === 'string') return new onnx.AttributeProto({ name, type: A.STRING, s: Buffer.from(v) });
   if (Array.isArray(v)) return new onnx.AttributeProto({ name, type: A.INTS, ints: v });
@@ -92,7 +96,10 @@ export class GraphBuilder {
   private counter = 0;
   private constCache = new Map<string, string>();
 
-  constructor(readonly name = 'rosetta', readonly opset = 17) {}
+  constructor(
+    readonly name = 'rosetta',
+    readonly opset = 17,
+  ) {}
 
   input(name: string, type: ElemType, shape: Dim[]): string {
     this.inputs.push(valueInfo(name, type, shape));
@@ -118,13 +125,15 @@ export class GraphBuilder {
   /** Adds a node; returns its output names (given, or generated). */
   op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outputs: string[] | number = 1): string[] {
     const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase())) : outputs;
-    this.nodes.push(new onnx.NodeProto({
-      opType,
-      input: inputs,
-      output: outs,
-      name: this.fresh(`n_${opType}`),
-      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
-    }));
+    this.nodes.push(
+      new onnx.NodeProto({
+        opType,
+        input: inputs,
+        output: outs,
+        name: this.fresh(`n_${opType}`),
+        attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+      }),
+    );
     return outs;
   }
 

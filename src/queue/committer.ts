@@ -22,20 +22,45 @@ import { ErrorCodes } from '../errors/codes.js';
  * Only commit jobs a worker signed with the shared key are applied (run-trust.ts): one written into Redis by
  * anyone else is refused, never stored.
  */
-export function startCommitter(runId: string, connection: RedisOptions, redis: Redis, store: VectorStore, catalog: ItemCatalog, locks: LockOptions, key: Buffer): Worker {
-  const worker = new Worker(commitQueueName(runId), async (job: Job<{ runId?: unknown; payload?: unknown; mac?: unknown }>) => {
-    const { payload, mac } = job.data ?? {};
-    if (typeof payload !== 'string' || !commitMacMatches(key, runId, String(job.id), payload, mac)) {
-      throw final(new RosettaError(ErrorCodes.QUEUE_JOB_REFUSED, `Commit job ${job.id} of run ${runId} is not signed by a worker holding this run's key; not stored`,
-        { hint: 'give every worker the same key as `rosetta index --queue` (ROSETTA_QUEUE_KEY or the key file); if no worker of yours wrote it, someone else can write to this Redis' }));
-    }
-    const commits = JSON.parse(payload) as WireCommit[];
-    const counter = new ProgressCounter(0);
-    const merged = await mergeWithStored(commits.map(fromWire), catalogLookup(catalog));
-    await commitAll(store, catalog, merged, counter);
-    await recordOnce(redis, runId, keys.committed(runId), String(job.id),
-      { added: counter.added, updated: counter.updated, skipped: counter.skipped, failed: counter.failed }, counter.failures);
-  }, { connection, prefix: PREFIX, concurrency: 1, ...lockSettings(locks) });
+export function startCommitter(
+  runId: string,
+  connection: RedisOptions,
+  redis: Redis,
+  store: VectorStore,
+  catalog: ItemCatalog,
+  locks: LockOptions,
+  key: Buffer,
+): Worker {
+  const worker = new Worker(
+    commitQueueName(runId),
+    async (job: Job<{ runId?: unknown; payload?: unknown; mac?: unknown }>) => {
+      const { payload, mac } = job.data ?? {};
+      if (typeof payload !== 'string' || !commitMacMatches(key, runId, String(job.id), payload, mac)) {
+        throw final(
+          new RosettaError(
+            ErrorCodes.QUEUE_JOB_REFUSED,
+            `Commit job ${job.id} of run ${runId} is not signed by a worker holding this run's key; not stored`,
+            {
+              hint: 'give every worker the same key as `rosetta index --queue` (ROSETTA_QUEUE_KEY or the key file); if no worker of yours wrote it, someone else can write to this Redis',
+            },
+          ),
+        );
+      }
+      const commits = JSON.parse(payload) as WireCommit[];
+      const counter = new ProgressCounter(0);
+      const merged = await mergeWithStored(commits.map(fromWire), catalogLookup(catalog));
+      await commitAll(store, catalog, merged, counter);
+      await recordOnce(
+        redis,
+        runId,
+        keys.committed(runId),
+        String(job.id),
+        { added: counter.added, updated: counter.updated, skipped: counter.skipped, failed: counter.failed },
+        counter.failures,
+      );
+    },
+    { connection, prefix: PREFIX, concurrency: 1, ...lockSettings(locks) },
+  );
   worker.on('error', () => undefined);
   return worker;
 }

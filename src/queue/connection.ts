@@ -9,7 +9,11 @@ import { invalidArgument } from '../util/validate.js';
  */
 export function redisOptions(url: string): RedisOptions {
   let parsed: URL;
-  try { parsed = new URL(url); } catch { throw invalidArgument('queue', 'a Redis URL like redis://127.0.0.1:6379', url); }
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalidArgument('queue', 'a Redis URL like redis://127.0.0.1:6379', url);
+  }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw invalidArgument('queue', 'a redis:// or rediss:// URL', url);
   const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
   if (!Number.isInteger(db) || db < 0) throw invalidArgument('queue', 'a database number after the port (redis://host:6379/0)', url);
@@ -35,5 +39,11 @@ export function openRedis(url: string): Redis {
 
 /** The URL without its password, for messages and status output. */
 export function redactUrl(url: string): string {
-  try { const u = new URL(url); if (u.password) u.password = '***'; return u.toString(); } catch { return url; }
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
 }

@@ -37,7 +37,11 @@ export interface DistributedContext {
  * writer), leaving commits to the workers when it is shared (Milvus). Killed and started again with
  * the same paths, it resumes the run. Returns the same summary as in-process ingest.
  */
-export async function indexDistributed(ctx: DistributedContext, paths: string[], options: DistributedIndexOptions): Promise<IndexSummary & { runId: string }> {
+export async function indexDistributed(
+  ctx: DistributedContext,
+  paths: string[],
+  options: DistributedIndexOptions,
+): Promise<IndexSummary & { runId: string }> {
   const started = performance.now();
   const batchFiles = expectPositiveInt('batchFiles', options.batchFiles ?? 16, MAX_FILES_PER_JOB);
   const connection = redisOptions(options.queue);
@@ -48,12 +52,25 @@ export async function indexDistributed(ctx: DistributedContext, paths: string[],
   try {
     await reachable(redis.ping(), options.queue);
     const key = await loadQueueKey(options);
-    const { spec } = await openRun(redis, {
-      paths: resolvePaths(paths), store: ctx.target, spaces: ctx.specs, tags: options.tags, meta: options.meta, maxPixels: ctx.maxPixels,
-      fetch: options.fetch && { allowPrivate: options.fetch.allowPrivate, attempts: options.fetch.attempts, perHost: options.fetch.perHost },
-    }, key);
+    const { spec } = await openRun(
+      redis,
+      {
+        paths: resolvePaths(paths),
+        store: ctx.target,
+        spaces: ctx.specs,
+        tags: options.tags,
+        meta: options.meta,
+        maxPixels: ctx.maxPixels,
+        fetch: options.fetch && {
+          allowPrivate: options.fetch.allowPrivate,
+          attempts: options.fetch.attempts,
+          perHost: options.fetch.perHost,
+        },
+      },
+      key,
+    );
     const catalog = await ItemCatalog.load(ctx.store);
-    if (await redis.hget(keys.state(spec.id), 'enqueued') !== '1') {
+    if ((await redis.hget(keys.state(spec.id), 'enqueued')) !== '1') {
       const isUnchanged = (f: { path: string; size: number; mtimeMs: number }) => {
         const at = catalog.byLocation(f.path);
         return Boolean(at && at.size === f.size && at.mtimeMs >= f.mtimeMs && isComplete(at, ctx.spaces));
@@ -64,17 +81,27 @@ export async function indexDistributed(ctx: DistributedContext, paths: string[],
     const counter = new ProgressCounter(0, options.onProgress);
     for (;;) {
       // `queue forget` or a Redis that lost its data takes the run's record away: stop instead of waiting for ever.
-      if (await redis.exists(keys.spec(spec.id)) === 0) {
-        throw new RosettaError(ErrorCodes.QUEUE_FAILED, `Run ${spec.id} is no longer recorded in Redis (dropped with \`rosetta queue forget\`, or Redis lost its data)`,
-          { hint: 'run the same `rosetta index --queue …` command again to start a new run (items already committed stay and are skipped)' });
+      if ((await redis.exists(keys.spec(spec.id))) === 0) {
+        throw new RosettaError(
+          ErrorCodes.QUEUE_FAILED,
+          `Run ${spec.id} is no longer recorded in Redis (dropped with \`rosetta queue forget\`, or Redis lost its data)`,
+          {
+            hint: 'run the same `rosetta index --queue …` command again to start a new run (items already committed stay and are skipped)',
+          },
+        );
       }
       const p = await readRunProgress(redis, encode, spec.id);
-      counter.total = p.files + p.samples + (await redis.hget(keys.state(spec.id), 'walkFailed').then(Number) || 0);
+      counter.total = p.files + p.samples + ((await redis.hget(keys.state(spec.id), 'walkFailed').then(Number)) || 0);
       Object.assign(counter, { added: p.added, updated: p.updated, skipped: p.skipped, failed: p.failed });
       const idle = p.jobsDone + p.jobsFailed < p.jobs && (await encode.getWorkers()).length === 0;
-      counter.report('index', { current: idle ? 'no worker connected: start `rosetta worker --queue …`' : `${p.jobsDone + p.jobsFailed}/${p.jobs} jobs` });
+      counter.report('index', {
+        current: idle ? 'no worker connected: start `rosetta worker --queue …`' : `${p.jobsDone + p.jobsFailed}/${p.jobs} jobs`,
+      });
       if (p.finished) break;
-      if (options.signal?.aborted) throw new RosettaError(ErrorCodes.ABORTED, `Stopped following run ${spec.id}; its jobs stay queued`, { hint: 'run the same command again to resume it' });
+      if (options.signal?.aborted)
+        throw new RosettaError(ErrorCodes.ABORTED, `Stopped following run ${spec.id}; its jobs stay queued`, {
+          hint: 'run the same command again to resume it',
+        });
       await new Promise((r) => setTimeout(r, options.pollMs ?? 500));
     }
     await committer?.close();
@@ -90,12 +117,23 @@ export async function indexDistributed(ctx: DistributedContext, paths: string[],
     if (options.prune) await prune(ctx.target.kind === 'lancedb' ? catalog : await ItemCatalog.load(ctx.store), spec.paths, pruneCounter);
     counter.report('optimize');
     await ctx.store.optimize();
-    await redis.multi().hset(keys.state(spec.id), 'finishedAt', Date.now()).del(keys.active(storeKey(ctx.target))).exec();
+    await redis
+      .multi()
+      .hset(keys.state(spec.id), 'finishedAt', Date.now())
+      .del(keys.active(storeKey(ctx.target)))
+      .exec();
     const seconds = (performance.now() - started) / 1000;
     const settled = final.added + final.updated + final.skipped + final.failed;
     return {
-      runId: spec.id, added: final.added, updated: final.updated, skipped: final.skipped, failed: final.failed,
-      pruned: pruneCounter.pruned, failures, seconds, filesPerSecond: settled / Math.max(seconds, 1e-3),
+      runId: spec.id,
+      added: final.added,
+      updated: final.updated,
+      skipped: final.skipped,
+      failed: final.failed,
+      pruned: pruneCounter.pruned,
+      failures,
+      seconds,
+      filesPerSecond: settled / Math.max(seconds, 1e-3),
     };
   } finally {
     await committer?.close();
@@ -108,17 +146,31 @@ export async function indexDistributed(ctx: DistributedContext, paths: string[],
 export async function reachable<T>(command: Promise<T>, url: string, ms = 5000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RosettaError(ErrorCodes.QUEUE_UNREACHABLE, `No Redis answered at ${redactUrl(url)} within ${ms / 1000} s`,
-      { setting: 'queue', hint: 'start one (`redis-server --port 6379 --appendonly yes`) or check the host, port and password in the URL' })), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new RosettaError(ErrorCodes.QUEUE_UNREACHABLE, `No Redis answered at ${redactUrl(url)} within ${ms / 1000} s`, {
+            setting: 'queue',
+            hint: 'start one (`redis-server --port 6379 --appendonly yes`) or check the host, port and password in the URL',
+          }),
+        ),
+      ms,
+    );
   });
-  try { return await Promise.race([command, timeout]); } finally { clearTimeout(timer); }
+  try {
+    return await Promise.race([command, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The run's shards and their `size:mtimeMs` as the enqueuer recorded them (nothing when the record is unreadable). */
 function shardFilesOf(raw: string | null): [string, string][] {
   try {
     const list = JSON.parse(raw ?? '[]') as unknown;
-    return Array.isArray(list) ? list.filter((e): e is [string, string] => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string') : [];
+    return Array.isArray(list)
+      ? list.filter((e): e is [string, string] => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string')
+      : [];
   } catch {
     return [];
   }

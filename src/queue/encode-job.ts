@@ -37,16 +37,22 @@ export class EncodeTurns {
   private free: number;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(slots: number) { this.free = slots; }
+  constructor(slots: number) {
+    this.free = slots;
+  }
 
   async take(): Promise<void> {
-    if (this.free > 0) { this.free -= 1; return; }
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
     await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
   give(): void {
     const next = this.waiting.shift();
-    if (next) next(); else this.free += 1;
+    if (next) next();
+    else this.free += 1;
   }
 }
 
@@ -76,7 +82,13 @@ export interface RunContext {
  * job retried. Every path the job names is checked against the run's signed paths first (run-trust.ts
  * `confine`); a refused one is recorded as failed (ROSETTA_ERR_QUEUE_JOB_REFUSED) and never opened.
  */
-export async function processEncodeJob(job: Job, data: EncodeJobData, run: RunContext, redis: Redis, turns = new EncodeTurns(1)): Promise<{ commits: number; failed: number }> {
+export async function processEncodeJob(
+  job: Job,
+  data: EncodeJobData,
+  run: RunContext,
+  redis: Redis,
+  turns = new EncodeTurns(1),
+): Promise<{ commits: number; failed: number }> {
   const counter = new ProgressCounter(0);
   let handed = 0;
   let handing: Promise<void> = Promise.resolve();
@@ -85,8 +97,11 @@ export async function processEncodeJob(job: Job, data: EncodeJobData, run: RunCo
     if (run.store) {
       const before = { added: counter.added, updated: counter.updated, skipped: counter.skipped };
       await commitToSharedStore(run.store, pending, counter, redisItemTurns(redis, run.spec.store));
-      await recordOnce(redis, run.spec.id, keys.committed(run.spec.id), id,
-        { added: counter.added - before.added, updated: counter.updated - before.updated, skipped: counter.skipped - before.skipped });
+      await recordOnce(redis, run.spec.id, keys.committed(run.spec.id), id, {
+        added: counter.added - before.added,
+        updated: counter.updated - before.updated,
+        skipped: counter.skipped - before.skipped,
+      });
     } else {
       const payload = JSON.stringify(pending.map(toWire));
       await run.commits!.add('commit', { runId: run.spec.id, payload, mac: commitMac(run.key, run.spec.id, id, payload) }, { jobId: id });
@@ -101,7 +116,9 @@ export async function processEncodeJob(job: Job, data: EncodeJobData, run: RunCo
       const [id, pending] = [`${job.id}.${handed}`, group];
       handed += 1;
       handing = handing.then(() => hand(id, pending));
-      handing.catch((error: unknown) => { handFailed ??= error; });
+      handing.catch((error: unknown) => {
+        handFailed ??= error;
+      });
     }
     group = [];
     groupHashes = new Set();
@@ -119,7 +136,10 @@ export async function processEncodeJob(job: Job, data: EncodeJobData, run: RunCo
   try {
     for await (const work of readAhead(prepared(data, run, counter), PREPARE_AHEAD)) {
       if (handFailed !== undefined) break;
-      if (!turn) { await turns.take(); turn = true; }
+      if (!turn) {
+        await turns.take();
+        turn = true;
+      }
       take(await encodeBatch(run, mergeSameBytes(work), options, counter));
     }
   } catch (error) {
@@ -133,7 +153,14 @@ export async function processEncodeJob(job: Job, data: EncodeJobData, run: RunCo
   handGroup();
   await handing;
   await redis.hset(keys.expected(run.spec.id), String(job.id), String(run.store ? 0 : handed));
-  await recordOnce(redis, run.spec.id, keys.encoded(run.spec.id), String(job.id), { failed: counter.failed, samples: data.kind === 'shard' ? counter.total : 0 }, counter.failures);
+  await recordOnce(
+    redis,
+    run.spec.id,
+    keys.encoded(run.spec.id),
+    String(job.id),
+    { failed: counter.failed, samples: data.kind === 'shard' ? counter.total : 0 },
+    counter.failures,
+  );
   return { commits: handed, failed: counter.failed };
 }
 
@@ -152,7 +179,12 @@ async function* prepared(data: EncodeJobData, run: RunContext, counter: Progress
   }
   // The worker does not see the store (no catalogue, no staging: its committer merges with what is stored), and hands
   // whole items, so large texts are decoded whole; a job's memory stays that of PREPARE_AHEAD + 1 slices.
-  const ctx = { spaces: run.spaces, maxPixels: run.spec.maxPixels, streamTextBytes: Infinity, admit: (file: WalkedFile) => confine(file.path, run.roots) };
+  const ctx = {
+    spaces: run.spaces,
+    maxPixels: run.spec.maxPixels,
+    streamTextBytes: Infinity,
+    admit: (file: WalkedFile) => confine(file.path, run.roots),
+  };
   for (const slice of batchesOf(data.files, ENCODE_SLICE)) {
     yield (await prepareBatch(ctx, undefined, undefined, slice.items, run.spec.tags, counter)).work;
   }

@@ -13,14 +13,22 @@ import { MAX_FILES_PER_JOB, MAX_JOB_CHARS } from './job-data.js';
 import { expectPositiveInt } from '../util/validate.js';
 import type { RedisOptions } from 'bullmq';
 
-export interface WalkProblemRecord { path: string; code: string; reason: string }
+export interface WalkProblemRecord {
+  path: string;
+  code: string;
+  reason: string;
+}
 
 /**
  * Finds the store's unfinished run with the same paths (a restarted `index --queue` resumes it), or
  * records a new one, signed with `key` (run-trust.ts). Another unfinished run on the same store is refused:
  * one committer per collection. A recorded run is resumed only if `key` signed it.
  */
-export async function openRun(redis: Redis, spec: Omit<RunSpec, 'id' | 'createdAt'>, key: Buffer): Promise<{ spec: RunSpec; resumed: boolean }> {
+export async function openRun(
+  redis: Redis,
+  spec: Omit<RunSpec, 'id' | 'createdAt'>,
+  key: Buffer,
+): Promise<{ spec: RunSpec; resumed: boolean }> {
   const activeKey = keys.active(storeKey(spec.store));
   const activeId = await redis.get(activeKey);
   if (activeId) {
@@ -28,13 +36,23 @@ export async function openRun(redis: Redis, spec: Omit<RunSpec, 'id' | 'createdA
     const active = raw === null ? undefined : verifySpec(key, raw, activeId);
     if (active && JSON.stringify(active.paths) === JSON.stringify(spec.paths)) return { spec: active, resumed: true };
     if (active) {
-      throw new RosettaError(ErrorCodes.QUEUE_FAILED, `Run ${activeId} on this collection is unfinished (paths: ${active.paths.join(', ')})`,
-        { hint: `finish it by running \`rosetta index --queue … ${active.paths.join(' ')}\` again, or drop it with \`rosetta queue forget ${activeId}\`` });
+      throw new RosettaError(
+        ErrorCodes.QUEUE_FAILED,
+        `Run ${activeId} on this collection is unfinished (paths: ${active.paths.join(', ')})`,
+        {
+          hint: `finish it by running \`rosetta index --queue … ${active.paths.join(' ')}\` again, or drop it with \`rosetta queue forget ${activeId}\``,
+        },
+      );
     }
   }
   const full: RunSpec = { ...spec, id: `${Date.now().toString(36)}${randomUUID().slice(0, 6)}`, createdAt: new Date().toISOString() };
-  await redis.multi().set(keys.spec(full.id), signSpec(key, full)).zadd(keys.runs, Date.now(), full.id).set(activeKey, full.id)
-    .hset(keys.state(full.id), 'startedAt', Date.now()).exec();
+  await redis
+    .multi()
+    .set(keys.spec(full.id), signSpec(key, full))
+    .zadd(keys.runs, Date.now(), full.id)
+    .set(activeKey, full.id)
+    .hset(keys.state(full.id), 'startedAt', Date.now())
+    .exec();
   return { spec: full, resumed: false };
 }
 
@@ -46,7 +64,13 @@ export async function openRun(redis: Redis, spec: Omit<RunSpec, 'id' | 'createdA
  * skips them. Job ids are recorded as the run's before the jobs are queued, so a worker never meets one of
  * them before it is known (workers refuse jobs that are not their run's).
  */
-export async function enqueueRun(redis: Redis, connection: RedisOptions, spec: RunSpec, isUnchanged: (file: WalkedFile) => boolean, batchFiles: number): Promise<{ problems: WalkProblemRecord[] }> {
+export async function enqueueRun(
+  redis: Redis,
+  connection: RedisOptions,
+  spec: RunSpec,
+  isUnchanged: (file: WalkedFile) => boolean,
+  batchFiles: number,
+): Promise<{ problems: WalkProblemRecord[] }> {
   expectPositiveInt('batchFiles', batchFiles, MAX_FILES_PER_JOB);
   const roots = await runRoots(spec);
   const walked = await walkPaths(spec.paths, { exclude: roots.exclude, within: roots.real });
@@ -61,16 +85,34 @@ export async function enqueueRun(redis: Redis, connection: RedisOptions, spec: R
     for (const [n, whole] of chunks(files, batchFiles).entries()) {
       const chunk = whole.filter((f) => !isUnchanged(f));
       skipped += whole.length - chunk.length;
-      if (chunk.length) jobs.push({ name: 'files', data: { runId: spec.id, kind: 'files', files: chunk }, opts: { jobId: `${spec.id}-f${n}`, ...JOB_ATTEMPTS } });
+      if (chunk.length)
+        jobs.push({
+          name: 'files',
+          data: { runId: spec.id, kind: 'files', files: chunk },
+          opts: { jobId: `${spec.id}-f${n}`, ...JOB_ATTEMPTS },
+        });
     }
-    shards.forEach((s, n) => jobs.push({ name: 'shard', data: { runId: spec.id, kind: 'shard', path: s.path }, opts: { jobId: `${spec.id}-s${n}`, ...JOB_ATTEMPTS } }));
+    shards.forEach((s, n) =>
+      jobs.push({
+        name: 'shard',
+        data: { runId: spec.id, kind: 'shard', path: s.path },
+        opts: { jobId: `${spec.id}-s${n}`, ...JOB_ATTEMPTS },
+      }),
+    );
     for (let i = 0; i < jobs.length; i += 500) {
       const part = jobs.slice(i, i + 500);
       await redis.sadd(keys.jobs(spec.id), ...part.map((j) => j.opts.jobId));
       await queue.addBulk(part);
     }
     const problems = walked.problems.map((p) => ({ path: p.path, code: p.code ?? ErrorCodes.MEDIA_UNREADABLE, reason: p.reason }));
-    const done = redis.multi().hset(keys.state(spec.id), { enqueued: 1, files: files.length, shards: shards.length, skippedShards: allShards.length - shards.length, skipped, walkFailed: problems.length });
+    const done = redis.multi().hset(keys.state(spec.id), {
+      enqueued: 1,
+      files: files.length,
+      shards: shards.length,
+      skippedShards: allShards.length - shards.length,
+      skipped,
+      walkFailed: problems.length,
+    });
     if (problems.length) done.rpush(keys.failures(spec.id), ...problems.map((p) => JSON.stringify(p)));
     await done.exec();
     await redis.hset(keys.state(spec.id), 'shardFiles', JSON.stringify(shards.map((s) => [s.path, `${s.size}:${s.mtimeMs}`])));
@@ -93,7 +135,11 @@ export function chunks(files: WalkedFile[], batchFiles: number): WalkedFile[][] 
   let chars = 0;
   for (const f of files) {
     const size = JSON.stringify(f).length + 1;
-    if (current.length && (current.length >= batchFiles || chars + size > budget)) { out.push(current); current = []; chars = 0; }
+    if (current.length && (current.length >= batchFiles || chars + size > budget)) {
+      out.push(current);
+      current = [];
+      chars = 0;
+    }
     current.push(f);
     chars += size;
   }

@@ -6,7 +6,9 @@ export type { WorkerOptions } from './worker.js';
 export type { QueueStatus } from './queue-status.js';
 
 // BullMQ and ioredis load on the first call, not with the package (CLI start-up); see worker.ts and queue-status.ts.
-export async function indexDistributed(...args: Parameters<typeof DistributedModule.indexDistributed>): ReturnType<typeof DistributedModule.indexDistributed> {
+export async function indexDistributed(
+  ...args: Parameters<typeof DistributedModule.indexDistributed>
+): ReturnType<typeof DistributedModule.indexDistributed> {
   return (await import('./distributed-index.js')).indexDistributed(...args);
 }
 export async function runWorker(...args: Parameters<typeof WorkerModule.runWorker>): ReturnType<typeof WorkerModule.runWorker> {

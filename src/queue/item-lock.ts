@@ -30,9 +30,17 @@ export async function withRedisLock<T>(redis: Redis, key: string, work: () => Pr
   for (let attempt = 1; ; attempt += 1) {
     const token = await acquire(redis, key, ttl, options.waitMs ?? 120_000);
     let renewing: Promise<unknown> | undefined;
-    const timer = setInterval(() => {
-      renewing ??= redis.eval(RENEW, 1, key, token, String(ttl)).catch(() => undefined).finally(() => { renewing = undefined; });
-    }, Math.max(20, Math.floor(ttl / 3)));
+    const timer = setInterval(
+      () => {
+        renewing ??= redis
+          .eval(RENEW, 1, key, token, String(ttl))
+          .catch(() => undefined)
+          .finally(() => {
+            renewing = undefined;
+          });
+      },
+      Math.max(20, Math.floor(ttl / 3)),
+    );
     const release = async () => {
       clearInterval(timer);
       await renewing;
@@ -48,8 +56,9 @@ export async function withRedisLock<T>(redis: Redis, key: string, work: () => Pr
     const released = await release();
     if (released === 1) return value;
     if (attempt >= LOST_RETRIES) {
-      throw new RosettaError(ErrorCodes.QUEUE_FAILED, `Lost the Redis lock ${key} ${LOST_RETRIES} times while holding it`,
-        { hint: 'check that Redis keeps its data (appendonly yes) and that the worker is not starved of CPU; the job is retried' });
+      throw new RosettaError(ErrorCodes.QUEUE_FAILED, `Lost the Redis lock ${key} ${LOST_RETRIES} times while holding it`, {
+        hint: 'check that Redis keeps its data (appendonly yes) and that the worker is not starved of CPU; the job is retried',
+      });
     }
   }
 }
@@ -58,10 +67,15 @@ async function acquire(redis: Redis, key: string, ttl: number, waitMs: number): 
   const token = randomUUID();
   const deadline = Date.now() + waitMs;
   for (let pause = 5; ; pause = Math.min(pause * 2, 250)) {
-    if (await redis.set(key, token, 'PX', ttl, 'NX') === 'OK') return token;
+    if ((await redis.set(key, token, 'PX', ttl, 'NX')) === 'OK') return token;
     if (Date.now() >= deadline) {
-      throw new RosettaError(ErrorCodes.QUEUE_FAILED, `The Redis lock ${key} stayed held by another worker for ${Math.round(waitMs / 1000)} s`,
-        { hint: 'another worker is committing the same item; the job is retried. If this repeats, look for a worker stuck in a commit (`rosetta queue status`)' });
+      throw new RosettaError(
+        ErrorCodes.QUEUE_FAILED,
+        `The Redis lock ${key} stayed held by another worker for ${Math.round(waitMs / 1000)} s`,
+        {
+          hint: 'another worker is committing the same item; the job is retried. If this repeats, look for a worker stuck in a commit (`rosetta queue status`)',
+        },
+      );
     }
     await sleep(pause / 2 + Math.random() * pause);
   }

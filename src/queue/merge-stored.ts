@@ -55,7 +55,11 @@ export async function releaseLocations(item: ItemRecord, lookup: ItemLookup, inT
     if (!at || at.hash === item.hash) continue;
     await inTurn(at.hash, async () => {
       const now = await lookup.byHash(at.hash);
-      if (now?.locations.includes(location)) await lookup.setLocations(now, now.locations.filter((l) => l !== location));
+      if (now?.locations.includes(location))
+        await lookup.setLocations(
+          now,
+          now.locations.filter((l) => l !== location),
+        );
     });
   }
 }

@@ -34,16 +34,31 @@ export function queueStatus(url: string, options: { runs?: number; failures?: nu
       const progress = await readRunProgress(redis, encode, id);
       const failures = (await runFailures(redis, encode, id)).slice(-(options.failures ?? 10));
       let commitCounts: Record<string, number> | undefined;
-      if (!spec) failures.push({ path: '', code: ErrorCodes.QUEUE_JOB_MALFORMED, reason: `run ${id}'s record in Redis is not a run spec Rosetta wrote; workers refuse its jobs` });
+      if (!spec)
+        failures.push({
+          path: '',
+          code: ErrorCodes.QUEUE_JOB_MALFORMED,
+          reason: `run ${id}'s record in Redis is not a run spec Rosetta wrote; workers refuse its jobs`,
+        });
       if (spec?.store.kind === 'lancedb') {
         const commits = new Queue(commitQueueName(id), { connection, prefix: PREFIX });
         commits.on('error', () => undefined);
         commitCounts = await commits.getJobCounts('waiting', 'active', 'completed', 'failed');
         await commits.close();
       }
-      runs.push({ ...progress, paths: spec?.paths ?? [], store: spec ? storeKey(spec.store) : '(unreadable record)', failures, commitCounts });
+      runs.push({
+        ...progress,
+        paths: spec?.paths ?? [],
+        store: spec ? storeKey(spec.store) : '(unreadable record)',
+        failures,
+        commitCounts,
+      });
     }
-    const unreadableJobs = (await encode.getFailed(0, -1)).filter(Boolean).map((j) => describeFailedJob(j)).filter((j) => j.runId === undefined).slice(-(options.failures ?? 10));
+    const unreadableJobs = (await encode.getFailed(0, -1))
+      .filter(Boolean)
+      .map((j) => describeFailedJob(j))
+      .filter((j) => j.runId === undefined)
+      .slice(-(options.failures ?? 10));
     return { queue: redactUrl(url), counts, workers, runs, unreadableJobs };
   });
 }
@@ -60,15 +75,19 @@ export function forgetRun(url: string, runId: string): Promise<{ removedJobs: nu
     await commits.obliterate({ force: true });
     await commits.close();
     const tx = redis.multi().zrem(keys.runs, runId);
-    for (const k of [keys.spec, keys.state, keys.stats, keys.jobs, keys.encoded, keys.expected, keys.committed, keys.failures]) tx.del(k(runId));
-    if (spec && await redis.get(keys.active(storeKey(spec.store))) === runId) tx.del(keys.active(storeKey(spec.store)));
+    for (const k of [keys.spec, keys.state, keys.stats, keys.jobs, keys.encoded, keys.expected, keys.committed, keys.failures])
+      tx.del(k(runId));
+    if (spec && (await redis.get(keys.active(storeKey(spec.store)))) === runId) tx.del(keys.active(storeKey(spec.store)));
     await tx.exec();
     return { removedJobs };
   });
 }
 
 /** Opens the Redis connection and the shared encode queue, checks Redis answers, runs `work`, and closes both. */
-async function withEncodeQueue<T>(url: string, work: (q: { connection: ReturnType<typeof redisOptions>; redis: ReturnType<typeof openRedis>; encode: EncodeQueue }) => Promise<T>): Promise<T> {
+async function withEncodeQueue<T>(
+  url: string,
+  work: (q: { connection: ReturnType<typeof redisOptions>; redis: ReturnType<typeof openRedis>; encode: EncodeQueue }) => Promise<T>,
+): Promise<T> {
   const connection = redisOptions(url);
   const redis = openRedis(url);
   const encode = new EncodeQueue(ENCODE_QUEUE, { connection, prefix: PREFIX });

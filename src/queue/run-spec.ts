@@ -9,9 +9,7 @@ export const ENCODE_QUEUE = 'encode';
 export const commitQueueName = (runId: string) => `commit-${runId}`;
 
 /** Where a run's items are stored: a LanceDB folder (one committer writes it) or a Milvus server (workers write it). */
-export type StoreTarget =
-  | { kind: 'lancedb'; dir: string }
-  | { kind: 'milvus'; address: string; database?: string; prefix?: string };
+export type StoreTarget = { kind: 'lancedb'; dir: string } | { kind: 'milvus'; address: string; database?: string; prefix?: string };
 
 /** What every worker needs to process a run's jobs, kept in Redis beside the queue, signed (run-trust.ts). */
 export interface RunSpec {
@@ -54,7 +52,9 @@ export const keys = {
 };
 
 export function storeKey(target: StoreTarget): string {
-  return target.kind === 'lancedb' ? `lancedb:${target.dir}` : `milvus:${target.address}/${target.database ?? 'default'}/${target.prefix ?? 'rosetta_'}`;
+  return target.kind === 'lancedb'
+    ? `lancedb:${target.dir}`
+    : `milvus:${target.address}/${target.database ?? 'default'}/${target.prefix ?? 'rosetta_'}`;
 }
 
 /** The stored (signed) spec of a run, as written; read it through run-trust.ts (verifySpec, specUnverified). */
@@ -75,8 +75,27 @@ for i = 3 + n * 2, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
 redis.call('LTRIM', KEYS[3], -10000, -1)
 return 1`;
 
-export async function recordOnce(redis: Redis, runId: string, set: string, member: string, counts: Record<string, number>, failures: unknown[] = []): Promise<boolean> {
-  const pairs = Object.entries(counts).filter(([, v]) => v !== 0).flatMap(([k, v]) => [k, String(v)]);
-  const added = await redis.eval(RECORD_ONCE, 3, set, keys.stats(runId), keys.failures(runId), member, String(pairs.length / 2), ...pairs, ...failures.map((f) => JSON.stringify(f)));
+export async function recordOnce(
+  redis: Redis,
+  runId: string,
+  set: string,
+  member: string,
+  counts: Record<string, number>,
+  failures: unknown[] = [],
+): Promise<boolean> {
+  const pairs = Object.entries(counts)
+    .filter(([, v]) => v !== 0)
+    .flatMap(([k, v]) => [k, String(v)]);
+  const added = await redis.eval(
+    RECORD_ONCE,
+    3,
+    set,
+    keys.stats(runId),
+    keys.failures(runId),
+    member,
+    String(pairs.length / 2),
+    ...pairs,
+    ...failures.map((f) => JSON.stringify(f)),
+  );
   return added === 1;
 }

@@ -37,7 +37,8 @@ export function defaultQueueKeyFile(): string {
   return join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'rosetta', 'queue.key');
 }
 
-const keyProblem = (message: string, hint: string, setting = 'queueKeyFile') => new RosettaError(ErrorCodes.QUEUE_KEY, message, { setting, hint });
+const keyProblem = (message: string, hint: string, setting = 'queueKeyFile') =>
+  new RosettaError(ErrorCodes.QUEUE_KEY, message, { setting, hint });
 
 /**
  * The run-signing key: the secret given (or $ROSETTA_QUEUE_KEY), else the key file named (or
@@ -51,15 +52,27 @@ export async function loadQueueKey(options: QueueKeyOptions = {}): Promise<Buffe
   try {
     return checked((await readFile(file, 'utf8')).trim(), file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw RosettaError.is(error) ? error : keyProblem(`Cannot read the queue key ${file}: ${(error as Error).message}`, 'make it readable by this user (and no one else: chmod 600)');
-    if (named) throw keyProblem(`The queue key file ${file} does not exist`, 'copy the key file of the machine that runs `rosetta index --queue` here, or leave the setting out to use (and create) the default one');
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw RosettaError.is(error)
+        ? error
+        : keyProblem(
+            `Cannot read the queue key ${file}: ${(error as Error).message}`,
+            'make it readable by this user (and no one else: chmod 600)',
+          );
+    if (named)
+      throw keyProblem(
+        `The queue key file ${file} does not exist`,
+        'copy the key file of the machine that runs `rosetta index --queue` here, or leave the setting out to use (and create) the default one',
+      );
   }
   // Written whole beside it, then linked into place: a process starting at the same moment reads either no file or the whole key.
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
   try {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     await writeFile(temp, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-    await link(temp, file).catch((error: NodeJS.ErrnoException) => { if (error.code !== 'EEXIST') throw error; });
+    await link(temp, file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
   } catch (error) {
     throw keyProblem(`Cannot create the queue key ${file}: ${(error as Error).message}`, 'set ROSETTA_QUEUE_KEY or --queue-key-file');
   } finally {
@@ -70,8 +83,11 @@ export async function loadQueueKey(options: QueueKeyOptions = {}): Promise<Buffe
 
 function checked(secret: string, source: string): Buffer {
   if (secret.length < MIN_KEY_CHARS) {
-    throw keyProblem(`The queue key from ${source} has ${secret.length} characters; at least ${MIN_KEY_CHARS} are needed`,
-      'make one with `openssl rand -hex 32` and give the same to the enqueuer and every worker', source === 'ROSETTA_QUEUE_KEY' ? 'ROSETTA_QUEUE_KEY' : 'queueKeyFile');
+    throw keyProblem(
+      `The queue key from ${source} has ${secret.length} characters; at least ${MIN_KEY_CHARS} are needed`,
+      'make one with `openssl rand -hex 32` and give the same to the enqueuer and every worker',
+      source === 'ROSETTA_QUEUE_KEY' ? 'ROSETTA_QUEUE_KEY' : 'queueKeyFile',
+    );
   }
   return Buffer.from(secret, 'utf8');
 }
@@ -86,7 +102,12 @@ const sameMac = (a: string, b: string) => a.length === b.length && timingSafeEqu
 /** A short public name of a key (not the key), so messages can say which key signed what. */
 export const keyId = (key: Buffer) => mac(key, 'rosetta-queue-key-id').slice(0, 8);
 
-interface SignedSpec { v: 1; spec: string; key: string; mac: string }
+interface SignedSpec {
+  v: 1;
+  spec: string;
+  key: string;
+  mac: string;
+}
 
 /** The value stored in Redis for a run's spec: its JSON and a MAC over it. */
 export function signSpec(key: Buffer, spec: RunSpec): string {
@@ -94,7 +115,8 @@ export function signSpec(key: Buffer, spec: RunSpec): string {
   return JSON.stringify({ v: 1, spec: json, key: keyId(key), mac: mac(key, 'rosetta-run-spec-v1', json) } satisfies SignedSpec);
 }
 
-const untrusted = (runId: string, why: string, hint: string) => new RosettaError(ErrorCodes.QUEUE_SPEC_UNTRUSTED, `Run ${runId}'s record in Redis ${why}; this process will not act on it`, { hint });
+const untrusted = (runId: string, why: string, hint: string) =>
+  new RosettaError(ErrorCodes.QUEUE_SPEC_UNTRUSTED, `Run ${runId}'s record in Redis ${why}; this process will not act on it`, { hint });
 
 /** The spec as written, without checking who wrote it: for status output only (never to act on). */
 export function specUnverified(raw: string): RunSpec | undefined {
@@ -109,14 +131,27 @@ export function specUnverified(raw: string): RunSpec | undefined {
 
 /** The spec of run `runId` if, and only if, `key` signed it for that run id; else ROSETTA_ERR_QUEUE_SPEC_UNTRUSTED. */
 export function verifySpec(key: Buffer, raw: string, runId: string): RunSpec {
-  const fix = 'start the run again with `rosetta index --queue …` from a machine holding the shared key; if you did not start it, someone else can write to this Redis: protect it with a password and TLS';
+  const fix =
+    'start the run again with `rosetta index --queue …` from a machine holding the shared key; if you did not start it, someone else can write to this Redis: protect it with a password and TLS';
   let outer: Partial<SignedSpec>;
-  try { outer = JSON.parse(raw) as Partial<SignedSpec>; } catch { throw untrusted(runId, 'is not JSON', fix); }
-  if (typeof outer !== 'object' || outer === null || typeof outer.spec !== 'string' || typeof outer.mac !== 'string') throw untrusted(runId, 'is not signed', fix);
+  try {
+    outer = JSON.parse(raw) as Partial<SignedSpec>;
+  } catch {
+    throw untrusted(runId, 'is not JSON', fix);
+  }
+  if (typeof outer !== 'object' || outer === null || typeof outer.spec !== 'string' || typeof outer.mac !== 'string')
+    throw untrusted(runId, 'is not signed', fix);
   if (!sameMac(outer.mac, mac(key, 'rosetta-run-spec-v1', outer.spec))) {
     const other = typeof outer.key === 'string' && outer.key !== keyId(key);
-    throw untrusted(runId, other ? `was signed with another key (key ${String(outer.key).slice(0, 8)}; this process holds key ${keyId(key)})` : 'does not match its signature (changed after it was signed)',
-      other ? 'give this process the same key as the machine that started the run: copy its ~/.config/rosetta/queue.key here, or set the same ROSETTA_QUEUE_KEY / --queue-key-file on both' : fix);
+    throw untrusted(
+      runId,
+      other
+        ? `was signed with another key (key ${String(outer.key).slice(0, 8)}; this process holds key ${keyId(key)})`
+        : 'does not match its signature (changed after it was signed)',
+      other
+        ? 'give this process the same key as the machine that started the run: copy its ~/.config/rosetta/queue.key here, or set the same ROSETTA_QUEUE_KEY / --queue-key-file on both'
+        : fix,
+    );
   }
   const spec = JSON.parse(outer.spec) as RunSpec;
   if (!isSpecShape(spec)) throw untrusted(runId, 'is signed but not a run spec this version reads', fix);
@@ -127,29 +162,55 @@ export function verifySpec(key: Buffer, raw: string, runId: string): RunSpec {
 function isSpecShape(s: unknown): s is RunSpec {
   if (typeof s !== 'object' || s === null) return false;
   const spec = s as RunSpec;
-  return typeof spec.id === 'string' && Array.isArray(spec.paths) && spec.paths.every((p) => typeof p === 'string' && isAbsolute(p))
-    && typeof spec.store === 'object' && spec.store !== null && (spec.store.kind === 'lancedb' || spec.store.kind === 'milvus') && Array.isArray(spec.spaces);
+  return (
+    typeof spec.id === 'string' &&
+    Array.isArray(spec.paths) &&
+    spec.paths.every((p) => typeof p === 'string' && isAbsolute(p)) &&
+    typeof spec.store === 'object' &&
+    spec.store !== null &&
+    (spec.store.kind === 'lancedb' || spec.store.kind === 'milvus') &&
+    Array.isArray(spec.spaces)
+  );
 }
 
 /** MAC of a commit job's payload (a worker hands encoded items to the committer through Redis). */
-export const commitMac = (key: Buffer, runId: string, jobId: string, payload: string) => mac(key, 'rosetta-commit-v1', runId, jobId, payload);
-export const commitMacMatches = (key: Buffer, runId: string, jobId: string, payload: string, given: unknown) => typeof given === 'string' && sameMac(given, commitMac(key, runId, jobId, payload));
+export const commitMac = (key: Buffer, runId: string, jobId: string, payload: string) =>
+  mac(key, 'rosetta-commit-v1', runId, jobId, payload);
+export const commitMacMatches = (key: Buffer, runId: string, jobId: string, payload: string, given: unknown) =>
+  typeof given === 'string' && sameMac(given, commitMac(key, runId, jobId, payload));
 
 /** What a run may read: its paths as given and their real paths (links resolved), and the folder it writes to. */
-export interface RunRoots { paths: string[]; real: string[]; exclude: string[] }
+export interface RunRoots {
+  paths: string[];
+  real: string[];
+  exclude: string[];
+}
 
 export async function runRoots(spec: RunSpec): Promise<RunRoots> {
   const real: string[] = [];
   for (const p of spec.paths) {
-    try { real.push(await realpath(p)); } catch { /* a path gone since the run began: nothing under it can be read */ }
+    try {
+      real.push(await realpath(p));
+    } catch {
+      /* a path gone since the run began: nothing under it can be read */
+    }
   }
   const exclude = spec.store.kind === 'lancedb' ? [resolve(spec.store.dir)] : [];
-  for (const e of [...exclude]) { try { exclude.push(await realpath(e)); } catch { /* not created yet */ } }
+  for (const e of [...exclude]) {
+    try {
+      exclude.push(await realpath(e));
+    } catch {
+      /* not created yet */
+    }
+  }
   return { paths: spec.paths, real, exclude };
 }
 
-export const refused = (path: string, why: string) => new RosettaError(ErrorCodes.QUEUE_JOB_REFUSED, `Refused ${JSON.stringify(path).slice(0, 300)}: ${why}; not read`,
-  { file: typeof path === 'string' ? path : undefined, hint: 'a run reads only what lies under the paths it was started with; if no one you trust queued this, someone else can write to this Redis' });
+export const refused = (path: string, why: string) =>
+  new RosettaError(ErrorCodes.QUEUE_JOB_REFUSED, `Refused ${JSON.stringify(path).slice(0, 300)}: ${why}; not read`, {
+    file: typeof path === 'string' ? path : undefined,
+    hint: 'a run reads only what lies under the paths it was started with; if no one you trust queued this, someone else can write to this Redis',
+  });
 
 /**
  * Checks that a job may read `path`: an absolute, normalised local path under one of the run's paths, whose
@@ -158,12 +219,20 @@ export const refused = (path: string, why: string) => new RosettaError(ErrorCode
  */
 export async function confine(path: unknown, roots: RunRoots): Promise<void> {
   if (typeof path !== 'string' || path === '') throw refused(String(path), 'not a path');
-  if (!isAbsolute(path) || resolve(path) !== path || path.includes('\0')) throw refused(path, 'not an absolute, normalised local path (URLs and `..` are never job paths)');
+  if (!isAbsolute(path) || resolve(path) !== path || path.includes('\0'))
+    throw refused(path, 'not an absolute, normalised local path (URLs and `..` are never job paths)');
   if (!insideAny(roots.paths, path)) throw refused(path, `outside the run's paths (${roots.paths.join(', ')})`);
   let real: string;
-  try { real = await realpath(path); } catch (error) {
-    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot read ${path}: ${(error as Error).message}`, { file: path, hint: 'check the path exists and is readable by this user', cause: error });
+  try {
+    real = await realpath(path);
+  } catch (error) {
+    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot read ${path}: ${(error as Error).message}`, {
+      file: path,
+      hint: 'check the path exists and is readable by this user',
+      cause: error,
+    });
   }
   if (!insideAny(roots.real, real)) throw refused(path, `its real path ${real} lies outside the run's folders (a link leads out of them)`);
-  if (roots.exclude.some((e) => isInside(e, real) || isInside(e, path))) throw refused(path, 'inside the collection folder the run writes to');
+  if (roots.exclude.some((e) => isInside(e, real) || isInside(e, path)))
+    throw refused(path, 'inside the collection folder the run writes to');
 }

@@ -13,7 +13,12 @@ import { mergeItem, releaseLocations, storeLookup } from './merge-stored.js';
  * both keep their locations. Counts go to `counter` once per item. An item the store refuses is recorded as
  * failed and the others go on; a turn that cannot be had (lock trouble) throws, so the job is retried.
  */
-export async function commitToSharedStore(store: VectorStore, pending: PendingCommit[], counter: ProgressCounter, inTurn: ItemTurn): Promise<void> {
+export async function commitToSharedStore(
+  store: VectorStore,
+  pending: PendingCommit[],
+  counter: ProgressCounter,
+  inTurn: ItemTurn,
+): Promise<void> {
   const lookup = storeLookup(store);
   for (const p of pending) {
     const hash = p.commit.item.hash;
@@ -24,7 +29,8 @@ export async function commitToSharedStore(store: VectorStore, pending: PendingCo
         await store.commitItem(merged.commit.item, merged.commit.segments, merged.commit.vectors, merged.commit.spaces);
         return merged;
       });
-      if (committed.updated) counter.updated += 1; else counter.added += 1;
+      if (committed.updated) counter.updated += 1;
+      else counter.added += 1;
       counter.skipped += committed.extra;
     } catch (error) {
       if (RosettaError.is(error) && error.code === ErrorCodes.QUEUE_FAILED) throw error;

@@ -14,11 +14,16 @@ export function workerError(error: unknown, url: string): RosettaError {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown })?.code;
   if (CONNECTION.test(`${String(code ?? '')} ${message}`)) {
-    return new RosettaError(ErrorCodes.QUEUE_UNREACHABLE, `The worker lost Redis at ${redactUrl(url)} (${message}); it reconnects and goes on`,
-      { hint: 'check that redis-server is running and reachable from this machine', cause: error });
+    return new RosettaError(
+      ErrorCodes.QUEUE_UNREACHABLE,
+      `The worker lost Redis at ${redactUrl(url)} (${message}); it reconnects and goes on`,
+      { hint: 'check that redis-server is running and reachable from this machine', cause: error },
+    );
   }
-  return new RosettaError(ErrorCodes.QUEUE_FAILED, `The worker failed outside a job: ${message}`,
-    { hint: 'a job it held is retried by another worker once its lock lapses; see the cause', cause: error });
+  return new RosettaError(ErrorCodes.QUEUE_FAILED, `The worker failed outside a job: ${message}`, {
+    hint: 'a job it held is retried by another worker once its lock lapses; see the cause',
+    cause: error,
+  });
 }
 
 /**

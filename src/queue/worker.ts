@@ -59,13 +59,23 @@ export async function runWorker(url: string, options: WorkerOptions = {}): Promi
     if (!ctx) {
       ctx = (async () => {
         const raw = await readSpecRecord(redis, runId);
-        if (raw === null) throw final(new RosettaError(ErrorCodes.QUEUE_FAILED, `Run ${runId} has no record in Redis (deleted, or Redis lost its data)`, { hint: 'start the run again with `rosetta index --queue …`' }));
+        if (raw === null)
+          throw final(
+            new RosettaError(ErrorCodes.QUEUE_FAILED, `Run ${runId} has no record in Redis (deleted, or Redis lost its data)`, {
+              hint: 'start the run again with `rosetta index --queue …`',
+            }),
+          );
         let spec;
-        try { spec = verifySpec(key, raw, runId); } catch (error) { throw final(error as RosettaError); }
+        try {
+          spec = verifySpec(key, raw, runId);
+        } catch (error) {
+          throw final(error as RosettaError);
+        }
         const spaces = await Promise.all(spec.spaces.map((s) => loadSpace(s, runtime)));
         const fetcher = new ImageFetcher(spec.fetch);
         const base = { spec, spaces, fetcher, key, roots: await runRoots(spec) };
-        if (spec.store.kind === 'milvus') return { ...base, store: await openTarget(spec.store, options.milvusToken ?? process.env.ROSETTA_MILVUS_TOKEN) };
+        if (spec.store.kind === 'milvus')
+          return { ...base, store: await openTarget(spec.store, options.milvusToken ?? process.env.ROSETTA_MILVUS_TOKEN) };
         return { ...base, commits: new Queue(commitQueueName(runId), { connection, prefix: PREFIX }) };
       })();
       ctx.catch(() => runs.delete(runId));
@@ -73,18 +83,40 @@ export async function runWorker(url: string, options: WorkerOptions = {}): Promi
     }
     return ctx;
   };
-  const worker = new EncodeWorker(ENCODE_QUEUE, async (job: Job) => {
-    let data;
-    try { data = checkEncodeJob(job.data); } catch (error) { throw final(error as RosettaError); }
-    const run = await contextFor(data.runId);
-    if (await redis.sismember(keys.jobs(data.runId), String(job.id)) !== 1) throw final(refused(`job ${job.id}`, `not one of run ${data.runId}'s jobs`));
-    return processEncodeJob(job, data, run, redis, turns);
-  }, { connection, prefix: PREFIX, concurrency: encoding + prefetch, ...lockSettings(options) });
+  const worker = new EncodeWorker(
+    ENCODE_QUEUE,
+    async (job: Job) => {
+      let data;
+      try {
+        data = checkEncodeJob(job.data);
+      } catch (error) {
+        throw final(error as RosettaError);
+      }
+      const run = await contextFor(data.runId);
+      if ((await redis.sismember(keys.jobs(data.runId), String(job.id))) !== 1)
+        throw final(refused(`job ${job.id}`, `not one of run ${data.runId}'s jobs`));
+      return processEncodeJob(job, data, run, redis, turns);
+    },
+    { connection, prefix: PREFIX, concurrency: encoding + prefetch, ...lockSettings(options) },
+  );
   const runOf = (job: Job) => String((job.data as { runId?: unknown } | undefined)?.runId ?? '');
   // Connection errors are reported, not fatal: ioredis reconnects and BullMQ resumes.
   worker.on('error', errorReporter(url, options.onError ?? ((e) => process.stderr.write(`rosetta worker: ${e.code}: ${e.message}\n`))));
-  worker.on('completed', (job, result: { failed: number }) => options.onJob?.({ id: String(job.id), runId: runOf(job), status: 'done', failed: result.failed }));
-  worker.on('failed', (job, error) => job && options.onJob?.({ id: String(job.id), runId: runOf(job), status: 'failed', reason: error.message, code: RosettaError.is(error) ? error.code : undefined }));
+  worker.on('completed', (job, result: { failed: number }) =>
+    options.onJob?.({ id: String(job.id), runId: runOf(job), status: 'done', failed: result.failed }),
+  );
+  worker.on(
+    'failed',
+    (job, error) =>
+      job &&
+      options.onJob?.({
+        id: String(job.id),
+        runId: runOf(job),
+        status: 'failed',
+        reason: error.message,
+        code: RosettaError.is(error) ? error.code : undefined,
+      }),
+  );
   await new Promise<void>((resolve) => {
     if (options.signal?.aborted) resolve();
     options.signal?.addEventListener('abort', () => resolve(), { once: true });
@@ -92,7 +124,7 @@ export async function runWorker(url: string, options: WorkerOptions = {}): Promi
   // Finish the job in hand; if Redis is gone the graceful close would wait for it forever, so give up after 30 s
   // (the unfinished job's lock lapses and another worker redoes it).
   const closed = worker.close();
-  if (await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000).unref())]) === false) {
+  if ((await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000).unref())])) === false) {
     void worker.disconnect().catch(() => undefined);
   }
   for (const ctx of runs.values()) {

@@ -7,7 +7,15 @@
 export { RosettaError } from '../errors/rosetta-error.js';
 export { ErrorCodes, type ErrorCode } from '../errors/codes.js';
 export type { Modality, SegmentKind, MediaInput } from '../types.js';
-export { MODALITIES, detectType, modalities, modalityNames, queryModalities, segmentKinds, type DetectedType } from '../modalities/index.js';
+export {
+  MODALITIES,
+  detectType,
+  modalities,
+  modalityNames,
+  queryModalities,
+  segmentKinds,
+  type DetectedType,
+} from '../modalities/index.js';
 export { invalidArgument } from '../util/validate.js';
 export { insideAny } from '../util/path-inside.js';
 export { DEFAULT_MAX_PIXELS } from '../media/image/decode-image.js';

@@ -7,13 +7,16 @@ import type { MediaInput, Modality } from '../types.js';
 import type { QueryParts, SearchQuery } from './query.js';
 
 /** A query's parts by modality name (`text`, `image`, `audio`, or a registered modality that can be a query). */
-const partOf = (parts: QueryParts, modality: Modality): MediaInput | undefined => (parts as Record<string, MediaInput | undefined>)[modality];
+const partOf = (parts: QueryParts, modality: Modality): MediaInput | undefined =>
+  (parts as Record<string, MediaInput | undefined>)[modality];
 
 export function normalizeQuery(query: SearchQuery): QueryParts {
   const parts = typeof query === 'string' ? { text: query } : query;
   if (parts.text !== undefined && parts.text.trim() === '') delete (parts as { text?: string }).text;
   if (!queryModules().some((m) => partOf(parts, m.name))) {
-    throw new RosettaError(ErrorCodes.QUERY_INVALID, 'Empty query: give text, an image, audio, or a mix', { hint: 'e.g. rosetta search "a red car" or --image ref.jpg' });
+    throw new RosettaError(ErrorCodes.QUERY_INVALID, 'Empty query: give text, an image, audio, or a mix', {
+      hint: 'e.g. rosetta search "a red car" or --image ref.jpg',
+    });
   }
   for (const [key, w] of Object.entries(parts.weights ?? {})) {
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
@@ -24,7 +27,9 @@ export function normalizeQuery(query: SearchQuery): QueryParts {
 }
 
 export function queryModalities(parts: QueryParts): Modality[] {
-  return queryModules().map((m) => m.name).filter((m) => partOf(parts, m) !== undefined);
+  return queryModules()
+    .map((m) => m.name)
+    .filter((m) => partOf(parts, m) !== undefined);
 }
 
 /**

@@ -24,7 +24,10 @@ export function fuse(lists: RankedList[], method: 'rrf' | 'max-score'): Map<stri
         return;
       }
       cur.sources.push(list.source);
-      if (contribution > cur.bestContribution) { cur.best = list.source; cur.bestContribution = contribution; }
+      if (contribution > cur.bestContribution) {
+        cur.best = list.source;
+        cur.bestContribution = contribution;
+      }
       cur.score = method === 'rrf' ? cur.score + contribution : Math.max(cur.score, contribution);
     });
   }

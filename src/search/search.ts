@@ -17,7 +17,13 @@ import { UNTIMED_SEGMENT_KINDS } from '../store/commit-validation.js';
  * Runs a query in every space that can encode all of its parts, fuses the ranked lists, collapses
  * hits into items and moments, and resolves them to paths.
  */
-export async function searchCollection(store: VectorStore, spaces: Space[], query: SearchQuery, options: SearchOptions = {}, textAdapters: Map<string, (v: Float32Array) => Float32Array> = new Map()): Promise<SearchResult[]> {
+export async function searchCollection(
+  store: VectorStore,
+  spaces: Space[],
+  query: SearchQuery,
+  options: SearchOptions = {},
+  textAdapters: Map<string, (v: Float32Array) => Float32Array> = new Map(),
+): Promise<SearchResult[]> {
   const parts = normalizeQuery(query);
   const k = options.k ?? 10;
   const filter: SearchFilter = { ...(options.filter ?? {}) };
@@ -27,12 +33,20 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   let eligible = spaces.filter((s) => needed.every((m) => covers(s, m)));
   if (options.spaces?.length) {
     const unknown = options.spaces.filter((id) => !spaces.some((s) => s.id === id));
-    if (unknown.length) throw new RosettaError(ErrorCodes.SPACE_UNKNOWN, `Unknown space(s): ${unknown.join(', ')} (this collection has: ${spaces.map((s) => s.id).join(', ')})`, { setting: 'spaces' });
+    if (unknown.length)
+      throw new RosettaError(
+        ErrorCodes.SPACE_UNKNOWN,
+        `Unknown space(s): ${unknown.join(', ')} (this collection has: ${spaces.map((s) => s.id).join(', ')})`,
+        { setting: 'spaces' },
+      );
     eligible = eligible.filter((s) => options.spaces!.includes(s.id));
   }
   if (eligible.length === 0) {
-    throw new RosettaError(ErrorCodes.SPACE_MODALITY, `No space of this collection can encode a ${needed.join('+')} query (spaces: ${spaces.map((s) => `${s.id} [${s.modalities.join(',')}]`).join('; ')})`,
-      { hint: needed.includes('audio') ? 'add an audio space (CLAP or the mini model)' : 'add a space that covers these modalities' });
+    throw new RosettaError(
+      ErrorCodes.SPACE_MODALITY,
+      `No space of this collection can encode a ${needed.join('+')} query (spaces: ${spaces.map((s) => `${s.id} [${s.modalities.join(',')}]`).join('; ')})`,
+      { hint: needed.includes('audio') ? 'add an audio space (CLAP or the mini model)' : 'add a space that covers these modalities' },
+    );
   }
   const fetchK = Math.max(k * 4, 40);
   const lists: RankedList[] = [];
@@ -58,10 +72,17 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
       hits = hits.length < fetchK ? kept : await store.search(table, vector, { k: fetchK, filter: { ...filter, kinds: kindsButOcr() } });
     }
     lists.push({ source: space.id, hits: hits.map((h) => ({ key: h.segmentId, score: h.score })) });
-    for (const h of hits) { cosines.set(h.segmentId, Math.max(cosines.get(h.segmentId) ?? -1, h.score)); itemOf.set(h.segmentId, h.itemHash); }
+    for (const h of hits) {
+      cosines.set(h.segmentId, Math.max(cosines.get(h.segmentId) ?? -1, h.score));
+      itemOf.set(h.segmentId, h.itemHash);
+    }
   }
   if (options.hybrid) {
-    if (!parts.text) throw new RosettaError(ErrorCodes.QUERY_INVALID, 'A hybrid search matches keywords, so it needs a text query', { setting: 'hybrid', hint: 'add words to the query, or search without --hybrid' });
+    if (!parts.text)
+      throw new RosettaError(ErrorCodes.QUERY_INVALID, 'A hybrid search matches keywords, so it needs a text query', {
+        setting: 'hybrid',
+        hint: 'add words to the query, or search without --hybrid',
+      });
     // A store without full-text search throws ROSETTA_ERR_UNSUPPORTED here: the keywords are never dropped silently.
     const hits = await store.searchText(parts.text, { k: fetchK, filter: withoutOcr ? { ...filter, kinds: kindsButOcr() } : filter });
     lists.push({ source: 'keywords', hits: hits.map((h) => ({ key: h.segmentId, score: h.score })) });
@@ -72,14 +93,16 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
     for (const h of words.hits) itemOf.set(h.key, words.itemOf.get(h.key)!);
   }
   const method = options.fusion ?? 'rrf';
-  const fused = lists.length === 1 && method === 'rrf'
-    ? new Map(lists[0].hits.map((h) => [h.key, { score: h.score, best: lists[0].source, sources: [lists[0].source] }]))
-    : fuse(lists, method);
+  const fused =
+    lists.length === 1 && method === 'rrf'
+      ? new Map(lists[0].hits.map((h) => [h.key, { score: h.score, best: lists[0].source, sources: [lists[0].source] }]))
+      : fuse(lists, method);
   const ids = [...fused.keys()];
-  const scoredOf = (segments: SegmentRecord[]): ScoredSegment[] => segments.map((segment) => {
-    const f = fused.get(segment.id)!;
-    return { segment, score: f.score, similarity: cosines.get(segment.id) ?? f.score, space: f.best, spaces: f.sources };
-  });
+  const scoredOf = (segments: SegmentRecord[]): ScoredSegment[] =>
+    segments.map((segment) => {
+      const f = fused.get(segment.id)!;
+      return { segment, score: f.score, similarity: cosines.get(segment.id) ?? f.score, space: f.best, spaces: f.sources };
+    });
   const gap = options.momentGapSeconds ?? 1;
   const quick = options.speech ? undefined : await resolveTopK(store, ids, itemOf, scoredOf, gap, k);
   let collapsed: ScoredSegment[];
@@ -87,17 +110,22 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
   if (quick) ({ collapsed, items } = quick);
   else {
     // Every candidate's segment and item, read together (the hits already name their items).
-    const [segments, itemRows] = await Promise.all([store.getSegments(ids), store.getItems([...new Set(ids.flatMap((id) => itemOf.get(id) ?? []))])]);
+    const [segments, itemRows] = await Promise.all([
+      store.getSegments(ids),
+      store.getItems([...new Set(ids.flatMap((id) => itemOf.get(id) ?? []))]),
+    ]);
     items = new Map(itemRows.map((i) => [i.hash, i]));
     collapsed = collapseHits(scoredOf(segments), gap);
     if (!options.speech) collapsed = collapsed.slice(0, k);
   }
   if (options.speech) {
     // Moments where someone speaks: timed hits overlapping the item's speech regions (see index --speech).
-    collapsed = collapsed.filter((h) => {
-      const item = items.get(h.segment.itemHash);
-      return item && h.segment.t0 !== undefined && h.segment.t1 !== undefined && overlapsSpeech(item, h.segment.t0, h.segment.t1);
-    }).slice(0, k);
+    collapsed = collapsed
+      .filter((h) => {
+        const item = items.get(h.segment.itemHash);
+        return item && h.segment.t0 !== undefined && h.segment.t1 !== undefined && overlapsSpeech(item, h.segment.t0, h.segment.t1);
+      })
+      .slice(0, k);
   }
   const results: SearchResult[] = [];
   for (const hit of collapsed) {
@@ -106,10 +134,21 @@ export async function searchCollection(store: VectorStore, spaces: Space[], quer
     const path = item.locations[0] ?? '';
     results.push({
       rank: results.length + 1,
-      score: hit.score, similarity: hit.similarity,
-      path, locations: item.locations, modality: item.modality, kind: hit.segment.kind,
-      itemHash: item.hash, segmentId: hit.segment.id, t0: hit.segment.t0, t1: hit.segment.t1, text: hit.segment.text,
-      space: hit.space, spaces: hit.spaces, ref: momentRef(path, hit.segment.t0, hit.segment.t1), tags: item.tags,
+      score: hit.score,
+      similarity: hit.similarity,
+      path,
+      locations: item.locations,
+      modality: item.modality,
+      kind: hit.segment.kind,
+      itemHash: item.hash,
+      segmentId: hit.segment.id,
+      t0: hit.segment.t0,
+      t1: hit.segment.t1,
+      text: hit.segment.text,
+      space: hit.space,
+      spaces: hit.spaces,
+      ref: momentRef(path, hit.segment.t0, hit.segment.t1),
+      tags: item.tags,
       ...ocrBox(item, hit.segment),
     });
   }
@@ -128,12 +167,20 @@ const ID_ONLY_KINDS: ReadonlySet<string> = new Set<SegmentKind>(['image']);
  * Undefined when a record read afterwards is missing (removed meanwhile): the caller then reads every candidate,
  * as the answer must not depend on this shortcut.
  */
-async function resolveTopK(store: VectorStore, ids: string[], itemOf: Map<string, string>, scoredOf: (segments: SegmentRecord[]) => ScoredSegment[], gap: number, k: number): Promise<{ collapsed: ScoredSegment[]; items: Map<string, ItemRecord> } | undefined> {
+async function resolveTopK(
+  store: VectorStore,
+  ids: string[],
+  itemOf: Map<string, string>,
+  scoredOf: (segments: SegmentRecord[]) => ScoredSegment[],
+  gap: number,
+  k: number,
+): Promise<{ collapsed: ScoredSegment[]; items: Map<string, ItemRecord> } | undefined> {
   const guessed = new Map<string, SegmentRecord>();
   for (const id of ids) {
     const kind = segmentKindOf(id);
     const itemHash = itemOf.get(id);
-    if (kind && itemHash && UNTIMED_SEGMENT_KINDS.has(kind)) guessed.set(id, { id, itemHash, kind: kind as SegmentKind, index: Number(id.slice(id.lastIndexOf(':') + 1)) });
+    if (kind && itemHash && UNTIMED_SEGMENT_KINDS.has(kind))
+      guessed.set(id, { id, itemHash, kind: kind as SegmentKind, index: Number(id.slice(id.lastIndexOf(':') + 1)) });
   }
   const timed = ids.filter((id) => !guessed.has(id));
   const read = new Map((timed.length ? await store.getSegments(timed) : []).map((segment) => [segment.id, segment]));
@@ -147,7 +194,8 @@ async function resolveTopK(store: VectorStore, ids: string[], itemOf: Map<string
   const records = new Map(confirmed.map((segment) => [segment.id, segment]));
   for (const id of toConfirm) {
     const segment = records.get(id);
-    if (!segment || segment.t0 !== undefined || segment.t1 !== undefined || segment.itemHash !== guessed.get(id)!.itemHash) return undefined;
+    if (!segment || segment.t0 !== undefined || segment.t1 !== undefined || segment.itemHash !== guessed.get(id)!.itemHash)
+      return undefined;
   }
   const items = new Map(itemRows.map((i) => [i.hash, i]));
   if (collapsed.some((h) => !items.has(h.segment.itemHash))) return undefined;

@@ -21,7 +21,13 @@ export function kindsButOcr(): SegmentKind[] {
 
 /** Words as compared here: letters and digits, lower case, accents folded (`Straße` → `strasse`, `Café` → `cafe`). */
 export function wordsOf(text: string): string[] {
-  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/ß/g, 'ss').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/ß/g, 'ss')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 }
 
 /** The share of the query's distinct words that the line holds, 0–1. */
@@ -40,7 +46,12 @@ export function wordCoverage(queryWords: readonly string[], line: string): numbe
  * picture with any text would outrank pictures without text for an unrelated query.
  * Undefined when the store has no keyword index (Milvus): search then ranks OCR lines by cosine, as before.
  */
-export async function wordsInPicturesList(store: VectorStore, text: string, k: number, filter: SearchFilter): Promise<(RankedList & { itemOf: Map<string, string> }) | undefined> {
+export async function wordsInPicturesList(
+  store: VectorStore,
+  text: string,
+  k: number,
+  filter: SearchFilter,
+): Promise<(RankedList & { itemOf: Map<string, string> }) | undefined> {
   let hits;
   try {
     hits = await store.searchText(text, { k, filter: { ...filter, kinds: ['ocr'] } });

@@ -34,12 +34,17 @@ export function makeTokenCheck(token: string): (request: FastifyRequest) => void
     const header = request.headers.authorization;
     const q = (request.query as Record<string, unknown> | undefined)?.access_token;
     if (q !== undefined && request.routeOptions.config?.tokenInQuery !== true) {
-      throw new HttpError(401, ErrorCodes.SERVER_AUTH, `A token in the URL (?access_token=) is accepted only where a browser cannot send a header (${TOKEN_IN_QUERY_ROUTES.join(', ')}): send \`Authorization: Bearer <token>\` instead`);
+      throw new HttpError(
+        401,
+        ErrorCodes.SERVER_AUTH,
+        `A token in the URL (?access_token=) is accepted only where a browser cannot send a header (${TOKEN_IN_QUERY_ROUTES.join(', ')}): send \`Authorization: Bearer <token>\` instead`,
+      );
     }
     let given: string | undefined;
     if (typeof header === 'string' && /^Bearer\s+/i.test(header)) given = header.replace(/^Bearer\s+/i, '').trim();
     else if (typeof q === 'string') given = q;
-    if (given === undefined) throw new HttpError(401, ErrorCodes.SERVER_AUTH, 'This server needs a token: send `Authorization: Bearer <token>`');
+    if (given === undefined)
+      throw new HttpError(401, ErrorCodes.SERVER_AUTH, 'This server needs a token: send `Authorization: Bearer <token>`');
     if (!timingSafeEqual(digest(given), expected)) throw new HttpError(401, ErrorCodes.SERVER_AUTH, 'The token is wrong');
   };
 }
@@ -77,6 +82,10 @@ export async function resolveBindHost(host: string): Promise<{ host: string; add
   const bare = host.replace(/^\[|\]$/g, '');
   let addresses: string[];
   if (isIP(bare)) addresses = [bare];
-  else addresses = await lookup(bare, { all: true }).then((found) => found.map((a) => a.address), () => []);
+  else
+    addresses = await lookup(bare, { all: true }).then(
+      (found) => found.map((a) => a.address),
+      () => [],
+    );
   return { host: bare, addresses, loopback: addresses.length > 0 && addresses.every(isLoopbackAddress) };
 }

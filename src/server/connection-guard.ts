@@ -17,7 +17,11 @@ export interface ConnectionLimits {
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
-  headersMs: 15_000, bodyIdleMs: 20_000, requestMs: 300_000, keepAliveMs: 10_000, checkIntervalMs: 1_000,
+  headersMs: 15_000,
+  bodyIdleMs: 20_000,
+  requestMs: 300_000,
+  keepAliveMs: 10_000,
+  checkIntervalMs: 1_000,
 };
 export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32;
 /** All clients together: far below the file-descriptor limit, so a crowd of slow clients cannot exhaust it. */
@@ -49,11 +53,15 @@ export function guardConnections(app: FastifyInstance, limits: ConnectionLimits,
   server.on('connection', (socket: Socket) => {
     const client = socket.remoteAddress ?? '?';
     const count = (perClient.get(client) ?? 0) + 1;
-    if (count > caps.perClient) { socket.destroy(); return; }
+    if (count > caps.perClient) {
+      socket.destroy();
+      return;
+    }
     perClient.set(client, count);
     socket.once('close', () => {
       const left = (perClient.get(client) ?? 1) - 1;
-      if (left > 0) perClient.set(client, left); else perClient.delete(client);
+      if (left > 0) perClient.set(client, left);
+      else perClient.delete(client);
     });
   });
 
@@ -63,7 +71,9 @@ export function guardConnections(app: FastifyInstance, limits: ConnectionLimits,
     // Node destroys a socket whose timeout fires with no one listening. The deadline ends with the body,
     // unless the answer has already gone: Node then runs the socket's keep-alive deadline itself.
     raw.socket.setTimeout(limits.bodyIdleMs);
-    raw.once('end', () => { if (!reply.raw.writableEnded) raw.socket?.setTimeout(0); });
+    raw.once('end', () => {
+      if (!reply.raw.writableEnded) raw.socket?.setTimeout(0);
+    });
   });
   app.addHook('onSend', async (request, reply) => {
     if (reply.statusCode >= 400 && (!request.raw.complete || CLOSING_STATUSES.has(reply.statusCode))) reply.header('connection', 'close');

@@ -6,7 +6,13 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { DEFAULT_MAX_PIXELS, ErrorCodes, RosettaError, type Rosetta } from '../rosetta.js';
 import { makeAuthHook, resolveBindHost } from './auth.js';
-import { DEFAULT_CONNECTION_LIMITS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, guardConnections, serverTimeoutOptions } from './connection-guard.js';
+import {
+  DEFAULT_CONNECTION_LIMITS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+  guardConnections,
+  serverTimeoutOptions,
+} from './connection-guard.js';
 import { clientErrorHandler, errorHandler, frameworkErrorHandler, HttpError } from './http-errors.js';
 import { JobManager } from './jobs.js';
 import { Roots } from './roots.js';
@@ -40,14 +46,21 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
   const bind = await resolveBindHost(options.host ?? '127.0.0.1');
   const port = options.port ?? DEFAULT_PORT;
   if (!bind.loopback && !options.token) {
-    const why = bind.addresses.length ? `it is ${bind.addresses.join(', ')}, where anyone on the network could use the API` : 'it does not resolve here, so it cannot be shown to be loopback';
-    throw new RosettaError(ErrorCodes.SERVER_UNSAFE_BIND, `Refusing to listen on ${bind.host} without a token: ${why}`,
-      { setting: 'host', hint: 'set a token (--token or ROSETTA_TOKEN), or bind to 127.0.0.1' });
+    const why = bind.addresses.length
+      ? `it is ${bind.addresses.join(', ')}, where anyone on the network could use the API`
+      : 'it does not resolve here, so it cannot be shown to be loopback';
+    throw new RosettaError(ErrorCodes.SERVER_UNSAFE_BIND, `Refusing to listen on ${bind.host} without a token: ${why}`, {
+      setting: 'host',
+      hint: 'set a token (--token or ROSETTA_TOKEN), or bind to 127.0.0.1',
+    });
   }
   // Listen on the address that was checked, so a name cannot resolve differently a moment later.
   const host = options.token || isIP(bind.host) || bind.host === 'localhost' ? bind.host : bind.addresses[0];
   if (options.token !== undefined && options.token.length < 8) {
-    throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, 'The server token is shorter than 8 characters', { setting: 'token', hint: 'use a long random token, e.g. `openssl rand -hex 24`' });
+    throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, 'The server token is shorter than 8 characters', {
+      setting: 'token',
+      hint: 'use a long random token, e.g. `openssl rand -hex 24`',
+    });
   }
   // A served collection exists from the start, so other processes (the CLI, workers) can write into it.
   await rosetta.create();
@@ -65,16 +78,23 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
 
   const connectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.timeouts };
   const app = Fastify({
-    logger: options.logger ?? false, bodyLimit: 1024 * 1024, return503OnClosing: true, forceCloseConnections: true,
-    frameworkErrors: frameworkErrorHandler, clientErrorHandler,
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     ...serverTimeoutOptions(connectionLimits),
   });
   guardConnections(app, connectionLimits, {
-    perClient: options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT, total: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    perClient: options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+    total: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: { code: ErrorCodes.SERVER_NOT_FOUND, message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+    void reply
+      .status(404)
+      .send({ error: { code: ErrorCodes.SERVER_NOT_FOUND, message: `No route ${request.method} ${request.url.split('?')[0]}` } });
   });
   await app.register(swagger, {
     openapi: {
@@ -87,9 +107,15 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
   if (options.rateLimit !== false) {
     const { max, windowMs } = options.rateLimit ?? { max: 600, windowMs: 60_000 };
     await app.register(rateLimit, {
-      global: true, max, timeWindow: windowMs,
-      errorResponseBuilder: (_request, context) => new HttpError(429, ErrorCodes.SERVER_RATE_LIMIT,
-        `Too many requests: the limit is ${context.max} per ${Math.round(windowMs / 1000)} s; retry in ${Math.ceil(context.ttl / 1000)} s`),
+      global: true,
+      max,
+      timeWindow: windowMs,
+      errorResponseBuilder: (_request, context) =>
+        new HttpError(
+          429,
+          ErrorCodes.SERVER_RATE_LIMIT,
+          `Too many requests: the limit is ${context.max} per ${Math.round(windowMs / 1000)} s; retry in ${Math.ceil(context.ttl / 1000)} s`,
+        ),
     });
   }
   await app.register(multipart, {
@@ -97,16 +123,24 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
     throwFileSizeLimit: true,
   });
   // Multipart bodies are read by the handlers as streams; the JSON schemas describe the JSON form only.
-  app.addHook('preValidation', async (request) => { if (request.body === undefined && request.isMultipart()) request.body = {}; });
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.isMultipart()) request.body = {};
+  });
   if (options.token) {
     app.addHook('onRequest', makeAuthHook(options.token));
   }
   // Browsers must not be able to drive the API from another origin (no CORS headers are sent); this also
   // keeps the JSON answers from being sniffed as something else.
-  app.addHook('onSend', async (_request, reply) => { reply.header('x-content-type-options', 'nosniff'); });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+  });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/api/health', { schema: { summary: 'Liveness', tags: ['info'], response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({ ok: true }));
+  app.get(
+    '/api/health',
+    { schema: { summary: 'Liveness', tags: ['info'], response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } },
+    async () => ({ ok: true }),
+  );
   registerSearchRoutes(app, ctx);
   registerIndexRoutes(app, ctx);
   registerMediaRoutes(app, ctx);

@@ -38,7 +38,12 @@ const STATUS: Record<string, number> = {
 
 /** A RosettaError carrying an explicit HTTP status (for cases a code alone does not settle). */
 export class HttpError extends RosettaError {
-  constructor(readonly statusCode: number, code: ErrorCode, message: string, data: { setting?: string; hint?: string } = {}) {
+  constructor(
+    readonly statusCode: number,
+    code: ErrorCode,
+    message: string,
+    data: { setting?: string; hint?: string } = {},
+  ) {
     super(code, message, data);
   }
 }
@@ -47,7 +52,8 @@ export const notFound = (what: string) => new HttpError(404, ErrorCodes.SERVER_N
 
 /** Maps anything thrown in a handler to a status and a body with no stack trace. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof HttpError) return { status: error.statusCode, body: { error: { code: error.code, message: error.message, setting: error.setting } } };
+  if (error instanceof HttpError)
+    return { status: error.statusCode, body: { error: { code: error.code, message: error.message, setting: error.setting } } };
   if (RosettaError.is(error)) {
     return { status: STATUS[error.code] ?? 500, body: { error: { code: error.code, message: error.message, setting: error.setting } } };
   }
@@ -57,9 +63,14 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   }
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     // Fastify's own client errors (bad JSON, body too large, unsupported media type, multipart limits).
-    const code = fe.statusCode === 413 || fe.code === 'FST_REQ_FILE_TOO_LARGE' ? ErrorCodes.MEDIA_TOO_LARGE
-      : fe.statusCode === 415 ? ErrorCodes.MEDIA_UNSUPPORTED
-        : fe.statusCode === 429 ? ErrorCodes.SERVER_RATE_LIMIT : ErrorCodes.INVALID_ARGUMENT;
+    const code =
+      fe.statusCode === 413 || fe.code === 'FST_REQ_FILE_TOO_LARGE'
+        ? ErrorCodes.MEDIA_TOO_LARGE
+        : fe.statusCode === 415
+          ? ErrorCodes.MEDIA_UNSUPPORTED
+          : fe.statusCode === 429
+            ? ErrorCodes.SERVER_RATE_LIMIT
+            : ErrorCodes.INVALID_ARGUMENT;
     const status = fe.code === 'FST_REQ_FILE_TOO_LARGE' ? 413 : fe.statusCode;
     return { status, body: { error: { code, message: fe.message ?? 'Bad request' } } };
   }
@@ -84,7 +95,13 @@ export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequ
   let body: ErrorBody = { error: { code: ErrorCodes.INVALID_ARGUMENT, message: 'The URL path is not valid percent-encoding' } };
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     status = 414;
-    body = { error: { code: ErrorCodes.SERVER_URL_TOO_LONG, message: 'A part of the URL path is longer than the server accepts (100 characters): item hashes and job ids are shorter; check the URL' } };
+    body = {
+      error: {
+        code: ErrorCodes.SERVER_URL_TOO_LONG,
+        message:
+          'A part of the URL path is longer than the server accepts (100 characters): item hashes and job ids are shorter; check the URL',
+      },
+    };
   } else if (error.code !== 'FST_ERR_BAD_URL') {
     ({ status, body } = toErrorResponse(error));
   }
@@ -102,14 +119,26 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   let body: ErrorBody = { error: { code: ErrorCodes.INVALID_ARGUMENT, message: 'The request is not valid HTTP/1.1' } };
   if (error.code === 'HPE_HEADER_OVERFLOW') {
     status = 431;
-    body = { error: { code: ErrorCodes.SERVER_HEADERS_TOO_LARGE, message: `The request headers are larger than the server accepts (${Math.round(maxHeaderSize / 1024)} KiB in all): send fewer or shorter headers` } };
+    body = {
+      error: {
+        code: ErrorCodes.SERVER_HEADERS_TOO_LARGE,
+        message: `The request headers are larger than the server accepts (${Math.round(maxHeaderSize / 1024)} KiB in all): send fewer or shorter headers`,
+      },
+    };
   } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     status = 408;
-    body = { error: { code: ErrorCodes.SERVER_REQUEST_TIMEOUT, message: 'The request did not arrive in time (the server\'s header or whole-request deadline): send it at once' } };
+    body = {
+      error: {
+        code: ErrorCodes.SERVER_REQUEST_TIMEOUT,
+        message: "The request did not arrive in time (the server's header or whole-request deadline): send it at once",
+      },
+    };
   }
   if (socket.writable) {
     const text = JSON.stringify(body);
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
   }
   socket.destroy();
 }

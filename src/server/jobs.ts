@@ -37,18 +37,29 @@ export class JobManager {
   private chain: Promise<void> = Promise.resolve();
   private closing = false;
 
-  constructor(private readonly keep = 100) { this.events.setMaxListeners(0); }
+  constructor(private readonly keep = 100) {
+    this.events.setMaxListeners(0);
+  }
 
   start<P, R>(kind: string, body: (ctx: JobContext<P>) => Promise<R>, onSettled?: () => Promise<void>): JobView<P, R> {
     const controller = new AbortController();
     const job = { id: randomUUID(), kind, status: 'queued', createdAt: new Date().toISOString(), controller } as Job;
     if (this.closing) controller.abort();
     const run = async () => {
-      if (controller.signal.aborted) { this.finish(job, 'aborted'); return; }
+      if (controller.signal.aborted) {
+        this.finish(job, 'aborted');
+        return;
+      }
       job.status = 'running';
       this.emit(job);
       try {
-        job.result = await body({ signal: controller.signal, report: (p) => { job.progress = p; this.emit(job); } });
+        job.result = await body({
+          signal: controller.signal,
+          report: (p) => {
+            job.progress = p;
+            this.emit(job);
+          },
+        });
         this.finish(job, controller.signal.aborted ? 'aborted' : 'done');
       } catch (error) {
         job.error = toErrorResponse(error).body.error;
@@ -79,7 +90,9 @@ export class JobManager {
 
   /** Calls `listener` with every change of the job until it finishes; returns the unsubscribe function. */
   subscribe(id: string, listener: (job: JobView) => void): () => void {
-    const handler = (job: JobView) => { if (job.id === id) listener(job); };
+    const handler = (job: JobView) => {
+      if (job.id === id) listener(job);
+    };
     this.events.on('job', handler);
     return () => this.events.off('job', handler);
   }
@@ -105,7 +118,9 @@ export class JobManager {
     this.emit(job);
   }
 
-  private emit(job: Job): void { this.events.emit('job', view(job)); }
+  private emit(job: Job): void {
+    this.events.emit('job', view(job));
+  }
 
   private trim(): void {
     if (this.jobs.size <= this.keep) return;

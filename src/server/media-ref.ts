@@ -23,13 +23,20 @@ export interface MultipartQuery {
   files: Record<string, Buffer>;
 }
 
-export async function readMultipartQuery(ctx: ServerContext, request: FastifyRequest, fileKinds: Record<string, readonly Modality[]>): Promise<MultipartQuery> {
+export async function readMultipartQuery(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  fileKinds: Record<string, readonly Modality[]>,
+): Promise<MultipartQuery> {
   const fields: Record<string, string[]> = {};
   const files: Record<string, Buffer> = {};
   for await (const part of request.parts()) {
     if (part.type === 'file') {
       const allowed = fileKinds[part.fieldname];
-      if (!allowed) { await (part as MultipartFile).toBuffer().catch(() => undefined); throw invalidArgument('file field', `one of: ${Object.keys(fileKinds).join(', ')}`, part.fieldname); }
+      if (!allowed) {
+        await (part as MultipartFile).toBuffer().catch(() => undefined);
+        throw invalidArgument('file field', `one of: ${Object.keys(fileKinds).join(', ')}`, part.fieldname);
+      }
       files[part.fieldname] = (await readUploadedQuery(ctx, part as MultipartFile, allowed)).bytes;
     } else {
       (fields[part.fieldname] ??= []).push(String(part.value));
@@ -41,7 +48,11 @@ export async function readMultipartQuery(ctx: ServerContext, request: FastifyReq
 /** A multipart field that may be JSON (`{"text":0.3}`) or plain text. */
 export function jsonField<T>(name: string, raw: string | undefined): T | undefined {
   if (raw === undefined || raw === '') return undefined;
-  try { return JSON.parse(raw) as T; } catch { throw invalidArgument(name, 'JSON', raw); }
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    throw invalidArgument(name, 'JSON', raw);
+  }
 }
 
 export function numberField(name: string, raw: string | undefined): number | undefined {
@@ -54,7 +65,10 @@ export function numberField(name: string, raw: string | undefined): number | und
 /** `in=image,video` or repeated `in` fields. */
 export function listField(raw: string[] | undefined): string[] | undefined {
   if (!raw) return undefined;
-  const list = raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const list = raw
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   return list.length ? list : undefined;
 }
 
@@ -76,7 +90,11 @@ export function validateAssembledBody<T extends object>(request: FastifyRequest,
  * The media of a tool request: multipart files of the given field names, or references in a JSON body (an
  * http(s) URL or a path under a root), each checked to be of the modalities allowed for its field.
  */
-export async function mediaOf<K extends string>(ctx: ServerContext, request: FastifyRequest, kinds: Record<K, readonly Modality[]>): Promise<{ fields: Record<string, unknown> } & Partial<Record<K, Buffer | string>>> {
+export async function mediaOf<K extends string>(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  kinds: Record<K, readonly Modality[]>,
+): Promise<{ fields: Record<string, unknown> } & Partial<Record<K, Buffer | string>>> {
   if (request.isMultipart()) {
     const { fields, files } = await readMultipartQuery(ctx, request, kinds);
     const flat: Record<string, unknown> = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.length > 1 ? v : v[0]]));
@@ -93,7 +111,9 @@ export async function mediaOf<K extends string>(ctx: ServerContext, request: Fas
 /** Runs long work with a signal that fires when the client goes away, so decoding stops with it. */
 export async function whileConnected<T>(request: FastifyRequest, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const onClose = () => { if (!request.raw.complete || !request.raw.socket?.writable) controller.abort(); };
+  const onClose = () => {
+    if (!request.raw.complete || !request.raw.socket?.writable) controller.abort();
+  };
   request.raw.socket?.once('close', onClose);
   // A client that left before the work began (while its body was read or its reference resolved) gets none.
   if (!request.raw.socket || request.raw.socket.destroyed) controller.abort();

@@ -12,18 +12,29 @@ import { HttpError } from './http-errors.js';
  */
 export class Roots {
   /** `real`: the roots' real paths; `given`: the roots as configured (resolved), which a client may spell paths by. */
-  private constructor(private readonly real: string[], private readonly given: string[], private readonly uploadDir: string) {}
+  private constructor(
+    private readonly real: string[],
+    private readonly given: string[],
+    private readonly uploadDir: string,
+  ) {}
 
   static async create(roots: string[], uploadDir: string): Promise<Roots> {
     const real: string[] = [];
     const given: string[] = [];
     for (const r of roots) {
-      try { real.push(await realpath(resolve(r))); given.push(resolve(r)); } catch { /* a root that does not exist confines nothing */ }
+      try {
+        real.push(await realpath(resolve(r)));
+        given.push(resolve(r));
+      } catch {
+        /* a root that does not exist confines nothing */
+      }
     }
     return new Roots(real, given, resolve(uploadDir));
   }
 
-  get list(): readonly string[] { return this.real; }
+  get list(): readonly string[] {
+    return this.real;
+  }
 
   /** Real paths of the folders server work may read: the roots and the upload folder (once it exists). */
   async readable(): Promise<string[]> {
@@ -41,7 +52,7 @@ export class Roots {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return undefined;
     const real = await realpath(location).catch(() => undefined);
     if (real === undefined || this.real.length === 0) return real;
-    return insideAny(readable ?? await this.readable(), real) ? real : undefined;
+    return insideAny(readable ?? (await this.readable()), real) ? real : undefined;
   }
 
   /** `servable` as the filter Rosetta's mediaFile and thumbnail take, with the readable folders read once. */
@@ -57,8 +68,11 @@ export class Roots {
    * or not. Only a file missing from a folder really inside a root is "not found".
    */
   async confine(path: string): Promise<string> {
-    const forbidden = (why: string) => new HttpError(403, ErrorCodes.SERVER_FORBIDDEN_PATH, `${path} is not allowed: ${why}`,
-      { setting: 'roots', hint: 'give a path inside one of the server roots (rosetta serve --root <dir>)' });
+    const forbidden = (why: string) =>
+      new HttpError(403, ErrorCodes.SERVER_FORBIDDEN_PATH, `${path} is not allowed: ${why}`, {
+        setting: 'roots',
+        hint: 'give a path inside one of the server roots (rosetta serve --root <dir>)',
+      });
     if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) throw forbidden('not a path');
     if (this.real.length === 0) throw forbidden('the server has no roots configured');
     // Refuse `..` segments outright, even where they would resolve inside a root: a client has no need for them.
@@ -73,7 +87,13 @@ export class Roots {
     // Missing. Find the nearest ancestor that exists: the name below it must be no (dangling) link, and the
     // ancestor must really lie inside a root, or the answer would say whether something exists out there.
     for (let probe = absolute; probe !== dirname(probe); probe = dirname(probe)) {
-      if (await lstat(probe).then(() => true, () => false)) throw forbidden(OUTSIDE);
+      if (
+        await lstat(probe).then(
+          () => true,
+          () => false,
+        )
+      )
+        throw forbidden(OUTSIDE);
       const parent = await realpath(dirname(probe)).catch(() => undefined);
       if (parent === undefined) continue;
       if (!insideAny(this.real, parent)) throw forbidden(OUTSIDE);

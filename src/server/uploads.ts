@@ -15,7 +15,11 @@ export interface StoredUpload {
   created: boolean;
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Removes the uploads a request created, for a request refused part-way: nothing it brought stays behind. */
 export async function discardUploads(uploads: readonly StoredUpload[]): Promise<void> {
@@ -27,19 +31,29 @@ export interface UploadLimits {
   maxPixels: number;
 }
 
-const tooLarge = (name: string, limit: number) => new HttpError(413, ErrorCodes.MEDIA_TOO_LARGE,
-  `${name} is larger than the ${limit}-byte upload limit`, { setting: 'uploadLimitBytes' });
+const tooLarge = (name: string, limit: number) =>
+  new HttpError(413, ErrorCodes.MEDIA_TOO_LARGE, `${name} is larger than the ${limit}-byte upload limit`, { setting: 'uploadLimitBytes' });
 
 /** What the upload helpers need of the server: its Rosetta (which checks content) and its limits. */
 export type UploadContext = Pick<ServerContext, 'rosetta' | 'limits'>;
 
 /** Checks bytes by their content (never the extension or the client's content type) and the pixel limit. */
-export function checkContent(ctx: UploadContext, head: Uint8Array, name: string, allowed: readonly Modality[], file?: string | Buffer): Promise<DetectedType> {
+export function checkContent(
+  ctx: UploadContext,
+  head: Uint8Array,
+  name: string,
+  allowed: readonly Modality[],
+  file?: string | Buffer,
+): Promise<DetectedType> {
   return ctx.rosetta.checkMedia(head, { name, allowed, file, maxPixels: ctx.limits.maxPixels });
 }
 
 /** Reads a (small) uploaded query file into memory, within the byte limit, and checks its content. */
-export async function readUploadedQuery(ctx: UploadContext, part: MultipartFile, allowed: readonly Modality[]): Promise<{ bytes: Buffer; type: DetectedType }> {
+export async function readUploadedQuery(
+  ctx: UploadContext,
+  part: MultipartFile,
+  allowed: readonly Modality[],
+): Promise<{ bytes: Buffer; type: DetectedType }> {
   const { limits } = ctx;
   const bytes = await part.toBuffer().catch((error: { code?: string }) => {
     if (error?.code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(part.filename || part.fieldname, limits.uploadLimitBytes);
@@ -52,7 +66,10 @@ export async function readUploadedQuery(ctx: UploadContext, part: MultipartFile,
 
 /** A client-given file name reduced to a harmless base name. */
 export function safeName(name: string | undefined): string {
-  const base = basename(String(name ?? '')).replace(/[^\w.\- ]+/g, '_').replace(/^\.+/, '').slice(0, 100);
+  const base = basename(String(name ?? ''))
+    .replace(/[^\w.\- ]+/g, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 100);
   return base || 'upload';
 }
 
@@ -60,7 +77,12 @@ export function safeName(name: string | undefined): string {
  * Streams an uploaded file to a temporary name in `dir`, hashing as it goes, then renames it into place:
  * a client that disconnects mid-upload, a file over the limit or of the wrong type leaves nothing behind.
  */
-export async function storeUpload(ctx: UploadContext, part: MultipartFile, dir: string, allowed: readonly Modality[]): Promise<StoredUpload & { type: DetectedType; size: number }> {
+export async function storeUpload(
+  ctx: UploadContext,
+  part: MultipartFile,
+  dir: string,
+  allowed: readonly Modality[],
+): Promise<StoredUpload & { type: DetectedType; size: number }> {
   const { limits } = ctx;
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.part-${randomUUID()}`);
@@ -70,7 +92,10 @@ export async function storeUpload(ctx: UploadContext, part: MultipartFile, dir: 
   const tap = new Transform({
     transform(chunk: Buffer, _enc, callback) {
       hash.update(chunk);
-      if (headBytes < 64 * 1024) { headChunks.push(chunk); headBytes += chunk.byteLength; }
+      if (headBytes < 64 * 1024) {
+        headChunks.push(chunk);
+        headBytes += chunk.byteLength;
+      }
       callback(null, chunk);
     },
   });
@@ -92,7 +117,13 @@ export async function storeUpload(ctx: UploadContext, part: MultipartFile, dir: 
 }
 
 /** Writes fetched bytes (a URL ingest) the same way: temporary name, then rename. */
-export async function storeBytes(ctx: UploadContext, bytes: Buffer, dir: string, name: string, allowed: readonly Modality[]): Promise<StoredUpload> {
+export async function storeBytes(
+  ctx: UploadContext,
+  bytes: Buffer,
+  dir: string,
+  name: string,
+  allowed: readonly Modality[],
+): Promise<StoredUpload> {
   await checkContent(ctx, bytes, name, allowed, bytes);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.part-${randomUUID()}`);

@@ -13,12 +13,19 @@ export const DEFAULT_OCR_SLOTS: WorkSlotLimits = { running: 1, waiting: 8 };
 
 /** A 503 that says when to come back. */
 export class BusyError extends HttpError {
-  constructor(message: string, readonly retryAfterSeconds: number, setting: string) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    setting: string,
+  ) {
     super(503, ErrorCodes.SERVER_BUSY, message, { setting, hint: `retry after ${retryAfterSeconds} s` });
   }
 }
 
-interface Waiter { start: () => void; fail: (error: unknown) => void }
+interface Waiter {
+  start: () => void;
+  fail: (error: unknown) => void;
+}
 
 /**
  * A bounded queue in front of costly work (OCR of a large picture): at most `running` at once, at most
@@ -32,10 +39,18 @@ export class WorkSlots {
   /** Pieces of work that ran to their end (an observable for tests and operators). */
   completed = 0;
 
-  constructor(private readonly limits: WorkSlotLimits, private readonly what: string, private readonly setting: string) {}
+  constructor(
+    private readonly limits: WorkSlotLimits,
+    private readonly what: string,
+    private readonly setting: string,
+  ) {}
 
-  get running(): number { return this.active; }
-  get waiting(): number { return this.line.length; }
+  get running(): number {
+    return this.active;
+  }
+  get waiting(): number {
+    return this.line.length;
+  }
 
   async run<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
     if (this.active >= this.limits.running) await this.waitTurn(signal);
@@ -55,11 +70,21 @@ export class WorkSlots {
     if (signal.aborted) return Promise.reject(aborted(this.what));
     if (this.line.length >= this.limits.waiting) {
       const retry = Math.max(1, Math.ceil((this.meanMs * (this.line.length + this.active)) / this.limits.running / 1000));
-      return Promise.reject(new BusyError(`The server is busy with ${this.active} ${this.what} requests and ${this.line.length} waiting (the most it queues); retry in ${retry} s`, retry, this.setting));
+      return Promise.reject(
+        new BusyError(
+          `The server is busy with ${this.active} ${this.what} requests and ${this.line.length} waiting (the most it queues); retry in ${retry} s`,
+          retry,
+          this.setting,
+        ),
+      );
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
-        start: () => { signal.removeEventListener('abort', onAbort); this.active += 1; resolve(); },
+        start: () => {
+          signal.removeEventListener('abort', onAbort);
+          this.active += 1;
+          resolve();
+        },
         fail: reject,
       };
       const onAbort = () => {

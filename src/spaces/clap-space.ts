@@ -1,4 +1,11 @@
-import { AutoConfig, AutoFeatureExtractor, AutoTokenizer, ClapAudioModelWithProjection, ClapTextModelWithProjection, Tensor } from '@huggingface/transformers';
+import {
+  AutoConfig,
+  AutoFeatureExtractor,
+  AutoTokenizer,
+  ClapAudioModelWithProjection,
+  ClapTextModelWithProjection,
+  Tensor,
+} from '@huggingface/transformers';
 import { loadPretrained, pretrainedAs } from '../models/load-pretrained.js';
 import { modelVersion } from '../models/model-version.js';
 import { parseModelRef, type ModelRef } from '../models/model-ref.js';
@@ -24,7 +31,11 @@ export interface LoadClapSpaceOptions {
 }
 
 type Callable = ((inputs: Record<string, unknown>) => Promise<Record<string, Tensor>>) & { dispose?: () => Promise<unknown> };
-type TokenizerFn = ((texts: string[], opts: Record<string, unknown>) => Record<string, Tensor>) & { model_max_length?: number; eos_token_id?: number; sep_token_id?: number };
+type TokenizerFn = ((texts: string[], opts: Record<string, unknown>) => Record<string, Tensor>) & {
+  model_max_length?: number;
+  eos_token_id?: number;
+  sep_token_id?: number;
+};
 type FeatureExtractorFn = ((audio: Float32Array) => Promise<{ input_features: Tensor }>) & { config: Record<string, unknown> };
 
 /**
@@ -35,7 +46,13 @@ type FeatureExtractorFn = ((audio: Float32Array) => Promise<{ input_features: Te
 export async function loadClapSpace(options: LoadClapSpaceOptions): Promise<Space> {
   if (typeof options?.model !== 'string' || !options.model) throw invalidArgument('model', 'a hub id or a model directory', options?.model);
   const ref = parseModelRef(options.model);
-  const runtime = resolveRuntime({ device: options.device, dtype: options.dtype, batchSize: options.batchSize, offline: options.offline, cacheDir: options.cacheDir });
+  const runtime = resolveRuntime({
+    device: options.device,
+    dtype: options.dtype,
+    batchSize: options.batchSize,
+    offline: options.offline,
+    cacheDir: options.cacheDir,
+  });
   const [config, extractor] = await Promise.all([
     loadPretrained(pretrainedAs<Record<string, unknown>>(AutoConfig), ref, runtime, {}, 'config'),
     loadPretrained(pretrainedAs<FeatureExtractorFn>(AutoFeatureExtractor), ref, runtime, {}, 'feature extractor'),
@@ -57,8 +74,13 @@ export class ClapSpace implements Space {
   private textModel?: Promise<Callable>;
   private audioModel?: Promise<Callable>;
 
-  constructor(readonly id: string, private readonly ref: ModelRef, private readonly runtime: ResolvedRuntime,
-    config: Record<string, unknown>, private readonly extractor: FeatureExtractorFn) {
+  constructor(
+    readonly id: string,
+    private readonly ref: ModelRef,
+    private readonly runtime: ResolvedRuntime,
+    config: Record<string, unknown>,
+    private readonly extractor: FeatureExtractorFn,
+  ) {
     this.model = ref.label;
     this.version = modelVersion(ref);
     this.dim = Number(config.projection_dim) || 0;
@@ -116,16 +138,22 @@ export class ClapSpace implements Space {
   async embedAudio(clips: PcmAudio[]): Promise<Float32Array[]> {
     if (!Array.isArray(clips)) throw invalidArgument('clips', 'an array of { samples, sampleRate }', clips);
     clips.forEach((clip, i) => {
-      if (!(clip?.samples instanceof Float32Array) || clip.samples.length === 0) throw invalidArgument(`clips[${i}].samples`, 'a non-empty Float32Array', clip?.samples);
+      if (!(clip?.samples instanceof Float32Array) || clip.samples.length === 0)
+        throw invalidArgument(`clips[${i}].samples`, 'a non-empty Float32Array', clip?.samples);
       if (clip.sampleRate !== this.audioSampleRate) {
-        throw invalidArgument(`clips[${i}].sampleRate`, `${this.audioSampleRate} Hz, the rate of ${this.model} (decode with decodeAudio(file, space.audioSampleRate))`, clip.sampleRate);
+        throw invalidArgument(
+          `clips[${i}].sampleRate`,
+          `${this.audioSampleRate} Hz, the rate of ${this.model} (decode with decodeAudio(file, space.audioSampleRate))`,
+          clip.sampleRate,
+        );
       }
     });
     if (clips.length === 0) return [];
     const model = await this.loadAudio();
     const pieces: { clip: number; samples: Float32Array }[] = [];
     clips.forEach((clip, i) => {
-      for (let s = 0; s < clip.samples.length; s += this.windowSamples) pieces.push({ clip: i, samples: clip.samples.subarray(s, s + this.windowSamples) });
+      for (let s = 0; s < clip.samples.length; s += this.windowSamples)
+        pieces.push({ clip: i, samples: clip.samples.subarray(s, s + this.windowSamples) });
     });
     const vectors = await inBatches(pieces, this.runtime.batchSize ?? 8, async (batch) => {
       const features = await Promise.all(batch.map((p) => this.audioFeatures(p.samples)));
@@ -137,7 +165,11 @@ export class ClapSpace implements Space {
       return this.rows(out.audio_embeds, batch.length);
     });
     const sums = clips.map(() => new Float32Array(this.dim));
-    pieces.forEach((p, i) => { const v = vectors[i]; const sum = sums[p.clip]; for (let k = 0; k < v.length; k += 1) sum[k] += v[k]; });
+    pieces.forEach((p, i) => {
+      const v = vectors[i];
+      const sum = sums[p.clip];
+      for (let k = 0; k < v.length; k += 1) sum[k] += v[k];
+    });
     return sums.map(l2normalize);
   }
 

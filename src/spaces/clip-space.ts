@@ -1,6 +1,11 @@
 import {
-  AutoImageProcessor, AutoTokenizer, CLIPTextModelWithProjection, CLIPVisionModelWithProjection,
-  SiglipTextModel, SiglipVisionModel, Tensor,
+  AutoImageProcessor,
+  AutoTokenizer,
+  CLIPTextModelWithProjection,
+  CLIPVisionModelWithProjection,
+  SiglipTextModel,
+  SiglipVisionModel,
+  Tensor,
 } from '@huggingface/transformers';
 import { loadPretrained, pretrainedAs } from '../models/load-pretrained.js';
 import { modelVersion } from '../models/model-version.js';
@@ -19,7 +24,10 @@ export type ClipFamily = 'clip' | 'siglip';
 const SIGLIP_TEXT_LENGTH = 64;
 
 type Callable = ((inputs: Record<string, unknown>) => Promise<Record<string, Tensor>>) & { dispose?: () => Promise<unknown> };
-type TokenizerFn = ((texts: string[], opts: Record<string, unknown>) => Record<string, Tensor>) & { model_max_length?: number; eos_token_id?: number };
+type TokenizerFn = ((texts: string[], opts: Record<string, unknown>) => Record<string, Tensor>) & {
+  model_max_length?: number;
+  eos_token_id?: number;
+};
 
 export interface ClipSpaceOptions {
   id: string;
@@ -57,8 +65,12 @@ export class ClipSpace implements Space {
     this.logitScale = options.logitScale ?? 100;
   }
 
-  private get textBatch() { return this.options.runtime.batchSize ?? 32; }
-  private get imageBatch() { return this.options.runtime.batchSize ?? 16; }
+  private get textBatch() {
+    return this.options.runtime.batchSize ?? 32;
+  }
+  private get imageBatch() {
+    return this.options.runtime.batchSize ?? 16;
+  }
 
   private loadTokenizer(): Promise<TokenizerFn> {
     this.tokenizer ??= loadPretrained(pretrainedAs<TokenizerFn>(AutoTokenizer), this.options.ref, this.options.runtime, {}, 'tokenizer');
@@ -78,8 +90,13 @@ export class ClipSpace implements Space {
   }
 
   private loadPreprocess(): Promise<ImagePreprocessConfig> {
-    this.preprocess ??= loadPretrained(pretrainedAs<{ config?: Record<string, unknown> }>(AutoImageProcessor), this.options.ref, this.options.runtime, {}, 'image processor')
-      .then((p) => readImagePreprocessConfig(p.config ?? {}));
+    this.preprocess ??= loadPretrained(
+      pretrainedAs<{ config?: Record<string, unknown> }>(AutoImageProcessor),
+      this.options.ref,
+      this.options.runtime,
+      {},
+      'image processor',
+    ).then((p) => readImagePreprocessConfig(p.config ?? {}));
     return this.preprocess;
   }
 
@@ -147,7 +164,10 @@ export class ClipSpace implements Space {
     return this.embedPixels(await this.loadVision(), pixels);
   }
 
-  private async embedPixels(model: Callable, { data, dims }: { data: Float32Array; dims: [number, number, number, number] }): Promise<Float32Array[]> {
+  private async embedPixels(
+    model: Callable,
+    { data, dims }: { data: Float32Array; dims: [number, number, number, number] },
+  ): Promise<Float32Array[]> {
     const out = await model({ pixel_values: new Tensor('float32', data, dims) });
     const emb = (out.image_embeds ?? out.pooler_output) as Tensor;
     return this.rows(emb, dims[0]);

@@ -27,7 +27,9 @@ export class CompositeSpace implements Space {
     this.logitScale = image?.logitScale ?? text.logitScale;
   }
 
-  embedTexts(texts: string[]): Promise<Float32Array[]> { return this.text.embedTexts(texts); }
+  embedTexts(texts: string[]): Promise<Float32Array[]> {
+    return this.text.embedTexts(texts);
+  }
   /** Through the image tower; ROSETTA_ERR_SPACE_MODALITY_UNSUPPORTED when the model exported none. */
   async embedImages(images: RgbImage[]): Promise<Float32Array[]> {
     if (!this.image) throw unsupportedModality(this, 'image');

@@ -39,7 +39,11 @@ export class SentenceSpace implements Space {
   private tokenizer?: Promise<TokenizerFn>;
   private encoder?: Promise<Callable>;
 
-  constructor(readonly id: string, private readonly ref: ModelRef & { kind: 'local' }, private readonly runtime: ResolvedRuntime) {
+  constructor(
+    readonly id: string,
+    private readonly ref: ModelRef & { kind: 'local' },
+    private readonly runtime: ResolvedRuntime,
+  ) {
     this.model = ref.label;
     this.version = modelVersion(ref);
     this.maxLength = maxSequenceLength(ref.dir);

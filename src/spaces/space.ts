@@ -56,8 +56,15 @@ export interface Space extends SpaceInfo {
 
 /** The error a space throws from the method of a modality it has no tower for. */
 export function unsupportedModality(space: SpaceInfo, modality: Modality): RosettaError {
-  return new RosettaError(ErrorCodes.SPACE_MODALITY_UNSUPPORTED, `Space ${space.id} (${space.model}) cannot embed ${modality}: it covers ${space.modalities.join(', ')}`,
-    { setting: 'space', model: space.model, hint: `use a space that covers ${modality}, or pick one by modality (rosetta.space('${modality}'))` });
+  return new RosettaError(
+    ErrorCodes.SPACE_MODALITY_UNSUPPORTED,
+    `Space ${space.id} (${space.model}) cannot embed ${modality}: it covers ${space.modalities.join(', ')}`,
+    {
+      setting: 'space',
+      model: space.model,
+      hint: `use a space that covers ${modality}, or pick one by modality (rosetta.space('${modality}'))`,
+    },
+  );
 }
 
 export function covers(space: SpaceInfo, modality: Modality): boolean {

@@ -19,7 +19,11 @@ export interface TagResult {
  */
 export async function zeroShot(space: Space, vector: Float32Array, labels: string[], template = 'a photo of a {}'): Promise<TagResult[]> {
   const clean = [...new Set(labels.map((l) => l.trim()).filter(Boolean))];
-  if (clean.length < 2) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Zero-shot tagging needs at least 2 distinct labels, got ${clean.length}`, { setting: 'labels', hint: 'e.g. --labels "cat,dog,car"' });
+  if (clean.length < 2)
+    throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Zero-shot tagging needs at least 2 distinct labels, got ${clean.length}`, {
+      setting: 'labels',
+      hint: 'e.g. --labels "cat,dog,car"',
+    });
   const prompts = clean.map((l) => (template.includes('{}') ? template.replace('{}', l) : `${template} ${l}`));
   const textVecs = await space.embedTexts(prompts);
   const sims = textVecs.map((t) => dot(vector, t));

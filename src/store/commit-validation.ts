@@ -12,16 +12,23 @@ export function validateCommit(c: ItemCommit): void {
   if (!item || typeof item.hash !== 'string' || !item.hash) throw invalidArgument('item.hash', 'a non-empty string', item?.hash);
   const segIds = new Set<string>();
   for (const s of segments) {
-    if (s.itemHash !== item.hash) throw invalidArgument(`segments[${s.id}].itemHash`, `'${item.hash}' (the item being committed)`, s.itemHash);
+    if (s.itemHash !== item.hash)
+      throw invalidArgument(`segments[${s.id}].itemHash`, `'${item.hash}' (the item being committed)`, s.itemHash);
     segIds.add(s.id);
   }
   validateSegmentTimes(segments);
   for (const [spaceId, list] of Object.entries(vectors)) {
     const space = spaces.find((s) => s.spaceId === spaceId);
-    if (!space) throw invalidArgument('spaces', `an entry for space '${spaceId}', which has vectors`, spaces.map((s) => s.spaceId));
+    if (!space)
+      throw invalidArgument(
+        'spaces',
+        `an entry for space '${spaceId}', which has vectors`,
+        spaces.map((s) => s.spaceId),
+      );
     for (const v of list) {
       if (!segIds.has(v.segmentId)) throw invalidArgument('vectors.segmentId', 'the id of a segment in this commit', v.segmentId);
-      if (v.vector.length !== space.dim) throw invalidArgument(`vectors[${v.segmentId}]`, `${space.dim} dimensions (space ${spaceId})`, v.vector.length);
+      if (v.vector.length !== space.dim)
+        throw invalidArgument(`vectors[${v.segmentId}]`, `${space.dim} dimensions (space ${spaceId})`, v.vector.length);
     }
   }
 }
@@ -33,7 +40,11 @@ export const UNTIMED_SEGMENT_KINDS: ReadonlySet<string> = new Set(['image', 'tex
 export function validateSegmentTimes(segments: SegmentRecord[]): void {
   for (const s of segments) {
     if (UNTIMED_SEGMENT_KINDS.has(s.kind) && (s.t0 !== undefined || s.t1 !== undefined)) {
-      throw invalidArgument(`segments[${s.id}].t0/t1`, `no time range on a '${s.kind}' segment (times belong to scenes, audio windows, transcript, caption and OCR lines)`, [s.t0, s.t1]);
+      throw invalidArgument(
+        `segments[${s.id}].t0/t1`,
+        `no time range on a '${s.kind}' segment (times belong to scenes, audio windows, transcript, caption and OCR lines)`,
+        [s.t0, s.t1],
+      );
     }
   }
 }

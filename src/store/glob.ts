@@ -18,14 +18,25 @@ export function globToRegexSource(glob: string): string | undefined {
         const before = i === 0 || glob[i - 1] === '/';
         const after = i + 2 === glob.length || glob[i + 2] === '/';
         i++;
-        if (before && glob[i + 1] === '/') { out += '(?:[^\\n]*/)?'; i++; continue; }
-        if (before && after) { out += '[^\\n]*'; continue; }
+        if (before && glob[i + 1] === '/') {
+          out += '(?:[^\\n]*/)?';
+          i++;
+          continue;
+        }
+        if (before && after) {
+          out += '[^\\n]*';
+          continue;
+        }
       }
       out += '[^/\\n]*';
     } else if (c === '?') out += '[^/\\n]';
-    else if (c === '{') { braceDepth++; out += '(?:'; }
-    else if (c === '}' && braceDepth > 0) { braceDepth--; out += ')'; }
-    else if (c === ',' && braceDepth > 0) out += '|';
+    else if (c === '{') {
+      braceDepth++;
+      out += '(?:';
+    } else if (c === '}' && braceDepth > 0) {
+      braceDepth--;
+      out += ')';
+    } else if (c === ',' && braceDepth > 0) out += '|';
     else if (c === '[') {
       const end = glob.indexOf(']', i + 2);
       if (end < 0) return undefined;

@@ -28,7 +28,10 @@ export interface ItemOcrMeta {
 }
 
 /** The stored box of an `ocr` segment, from its item's metadata. */
-export function ocrLineOf(item: Pick<ItemRecord, 'meta'>, index: number): (StoredOcrLine & { width?: number; height?: number }) | undefined {
+export function ocrLineOf(
+  item: Pick<ItemRecord, 'meta'>,
+  index: number,
+): (StoredOcrLine & { width?: number; height?: number }) | undefined {
   const meta = item.meta?.ocr as ItemOcrMeta | undefined;
   const line = meta?.lines?.[index];
   return line ? { ...line, width: meta.width, height: meta.height } : undefined;

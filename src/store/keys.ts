@@ -42,8 +42,9 @@ export const SPACES_TABLE = 'spaces';
  * letters, digits and `_` (escape `_xx`).
  */
 export function vectorTableName(spaceId: string, backend: 'lancedb' | 'milvus' = 'lancedb', prefix = ''): string {
-  const escaped = backend === 'lancedb'
-    ? spaceId.replace(/[^A-Za-z0-9_-]/g, (c) => `.${c.codePointAt(0)!.toString(16)}`)
-    : spaceId.replace(/[^A-Za-z0-9_]/g, (c) => `_${c.codePointAt(0)!.toString(16)}`);
+  const escaped =
+    backend === 'lancedb'
+      ? spaceId.replace(/[^A-Za-z0-9_-]/g, (c) => `.${c.codePointAt(0)!.toString(16)}`)
+      : spaceId.replace(/[^A-Za-z0-9_]/g, (c) => `_${c.codePointAt(0)!.toString(16)}`);
   return `${prefix}vectors_${escaped}`;
 }

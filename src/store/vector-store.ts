@@ -107,7 +107,13 @@ export interface VectorStore {
    * text's later groups, after its first commit replaced every segment of the hash): a store may append them
    * without looking for rows to replace (LanceDB: no scan of the growing table per group).
    */
-  addSegments(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[], options?: { fresh?: boolean }): Promise<void>;
+  addSegments(
+    itemHash: string,
+    segments: SegmentRecord[],
+    vectors: Record<string, VectorRecord[]>,
+    spaces: SpaceTableInfo[],
+    options?: { fresh?: boolean },
+  ): Promise<void>;
   /** Adds/removes a location on an existing item, and updates metadata fields (tags, meta) without re-encoding. */
   updateItem(hash: string, patch: Partial<Pick<ItemRecord, 'locations' | 'tags' | 'meta' | 'mtimeMs' | 'spaces'>>): Promise<void>;
   /** Deletes an item, its segments and all its vectors. */

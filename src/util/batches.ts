@@ -26,6 +26,6 @@ export function* batchesOf<T>(items: readonly T[], size: number, setting = 'batc
  */
 export async function inBatches<T, R>(items: readonly T[], size: number, fn: (batch: T[], end: number) => Promise<R[]>): Promise<R[]> {
   const out: R[] = [];
-  for (const { items: batch, end } of batchesOf(items, size)) out.push(...await fn(batch, end));
+  for (const { items: batch, end } of batchesOf(items, size)) out.push(...(await fn(batch, end)));
   return out;
 }

@@ -12,7 +12,14 @@ export async function* readAhead<T>(source: AsyncIterable<T>, ahead: number): As
   const pull = () => {
     if (ended) return;
     const next = iterator.next();
-    next.then((r) => { if (r.done) ended = true; }, () => { ended = true; });
+    next.then(
+      (r) => {
+        if (r.done) ended = true;
+      },
+      () => {
+        ended = true;
+      },
+    );
     inFlight.push(next);
   };
   try {

@@ -10,10 +10,18 @@ const require = createRequire(import.meta.url);
  */
 export function requirePackages(packages: readonly string[], forWhat: string): void {
   const missing = packages.filter((pkg) => {
-    try { require.resolve(`${pkg}/package.json`); return false; } catch { return true; }
+    try {
+      require.resolve(`${pkg}/package.json`);
+      return false;
+    } catch {
+      return true;
+    }
   });
   if (missing.length) {
-    throw new RosettaError(ErrorCodes.PACKAGE_MISSING, `${forWhat} needs the npm package${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed`,
-      { setting: 'packages', hint: `npm install ${missing.join(' ')} (in a clone of Rosetta, \`npm ci\` installs them)` });
+    throw new RosettaError(
+      ErrorCodes.PACKAGE_MISSING,
+      `${forWhat} needs the npm package${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed`,
+      { setting: 'packages', hint: `npm install ${missing.join(' ')} (in a clone of Rosetta, \`npm ci\` installs them)` },
+    );
   }
 }

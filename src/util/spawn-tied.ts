@@ -6,9 +6,17 @@ import { accessSync, constants } from 'node:fs';
  * cannot set itself, then execs the program: the child is killed the moment Rosetta's process dies, even by
  * SIGKILL, even when it writes nothing (a closed pipe only stops a child that writes).
  */
-const SETPRIV = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => {
-  try { accessSync(p, constants.X_OK); return true; } catch { return false; }
-}) : undefined;
+const SETPRIV =
+  process.platform === 'linux'
+    ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => {
+        try {
+          accessSync(p, constants.X_OK);
+          return true;
+        } catch {
+          return false;
+        }
+      })
+    : undefined;
 
 /** True when children started by `spawnTied` die with this process (Linux with setpriv). */
 export const childrenDieWithParent = SETPRIV !== undefined;

@@ -4,9 +4,14 @@ import { ErrorCodes } from '../errors/codes.js';
 /** One helper for every complaint about an option: parameter, what was expected, what was received. */
 export function invalidArgument(parameter: string, expected: string, received: unknown): RosettaError {
   let shown: string;
-  try { shown = typeof received === 'string' ? `'${received}'` : JSON.stringify(received) ?? String(received); }
-  catch { shown = String(received); }
-  return new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Expected ${expected} for ${parameter} but received ${shown}`, { setting: parameter });
+  try {
+    shown = typeof received === 'string' ? `'${received}'` : (JSON.stringify(received) ?? String(received));
+  } catch {
+    shown = String(received);
+  }
+  return new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Expected ${expected} for ${parameter} but received ${shown}`, {
+    setting: parameter,
+  });
 }
 
 export function expectOneOf<T extends string>(parameter: string, value: unknown, choices: readonly T[]): T {

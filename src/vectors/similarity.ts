@@ -13,7 +13,8 @@ export function similarityMatrix(rows: readonly Float32Array[], cols: readonly F
 
 /** The same matrix over row-major [n, d] buffers, as one row-major [na, nb] buffer (the trainer's layout). */
 export function similarityFlat(a: Float32Array, b: Float32Array, d: number): Float32Array {
-  const na = a.length / d, nb = b.length / d;
+  const na = a.length / d,
+    nb = b.length / d;
   const out = new Float32Array(na * nb);
   for (let i = 0; i < na; i += 1) {
     for (let j = 0; j < nb; j += 1) {
@@ -30,8 +31,12 @@ export function similarityFlat(a: Float32Array, b: Float32Array, d: number): Flo
  * (25k captions × 5k images) neither holds a 500 MB matrix nor spends a minute in a scalar JS loop.
  * `visit` sees each row once, in order; the row buffer is reused, so copy what you keep.
  */
-export async function forEachSimilarityRow(rows: readonly Float32Array[], cols: readonly Float32Array[],
-  visit: (row: number, sims: Float32Array) => void, blockRows = 256): Promise<void> {
+export async function forEachSimilarityRow(
+  rows: readonly Float32Array[],
+  cols: readonly Float32Array[],
+  visit: (row: number, sims: Float32Array) => void,
+  blockRows = 256,
+): Promise<void> {
   if (rows.length === 0 || cols.length === 0) {
     for (let r = 0; r < rows.length; r += 1) visit(r, new Float32Array(0));
     return;

@@ -12,7 +12,9 @@ test('an adapter fitted on a shifted domain (greyscale, low contrast) improves h
   const root = mkdtempSync(join(tmpdir(), 'rosetta-adapter-'));
   const images = join(root, 'grey');
   mkdirSync(images);
-  const pairs = loadEmojiPairs({ split: 'train', languages: ['en'] }).filter((_, i) => i % 9 === 0).slice(0, 160);
+  const pairs = loadEmojiPairs({ split: 'train', languages: ['en'] })
+    .filter((_, i) => i % 9 === 0)
+    .slice(0, 160);
   const rows: string[] = [];
   for (const p of pairs) {
     const out = join(images, `${p.id}.png`);

@@ -6,10 +6,27 @@ import { RosettaError } from '../../src/errors/rosetta-error.js';
 test('batchesOf gives every item once, in order, size at a time, the last batch shorter', () => {
   const items = Array.from({ length: 10 }, (_, i) => i);
   const batches = [...batchesOf(items, 4)];
-  assert.deepEqual(batches.map((b) => b.items), [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
-  assert.deepEqual(batches.map((b) => [b.start, b.end]), [[0, 4], [4, 8], [8, 10]]);
+  assert.deepEqual(
+    batches.map((b) => b.items),
+    [
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ],
+  );
+  assert.deepEqual(
+    batches.map((b) => [b.start, b.end]),
+    [
+      [0, 4],
+      [4, 8],
+      [8, 10],
+    ],
+  );
   assert.deepEqual([...batchesOf([], 4)], [], 'an empty list has no batches');
-  assert.deepEqual([...batchesOf([1, 2], 100)].map((b) => b.items), [[1, 2]]);
+  assert.deepEqual(
+    [...batchesOf([1, 2], 100)].map((b) => b.items),
+    [[1, 2]],
+  );
 });
 
 test('inBatches runs one batch at a time and concatenates the results in order, with progress', async () => {
@@ -32,7 +49,9 @@ test('inBatches runs one batch at a time and concatenates the results in order, 
 
 test('a batch size that is not a positive integer is a coded error naming the setting, not an endless loop', () => {
   for (const size of [0, -1, 1.5, Number.NaN]) {
-    assert.throws(() => [...batchesOf([1, 2, 3], size, 'batchFiles')], (error: unknown) =>
-      RosettaError.is(error) && error.code === 'ROSETTA_ERR_ARG_INVALID' && /batchFiles/.test(error.message));
+    assert.throws(
+      () => [...batchesOf([1, 2, 3], size, 'batchFiles')],
+      (error: unknown) => RosettaError.is(error) && error.code === 'ROSETTA_ERR_ARG_INVALID' && /batchFiles/.test(error.message),
+    );
   }
 });

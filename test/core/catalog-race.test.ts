@@ -13,8 +13,14 @@ import { colourImage } from '../helpers/images.js';
 
 let root: string;
 let model: string;
-before(() => { root = mkdtempSync(join(tmpdir(), 'rosetta-race-')); model = buildTinyClip(); });
-after(() => { rmSync(root, { recursive: true, force: true }); rmSync(model, { recursive: true, force: true }); });
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'rosetta-race-'));
+  model = buildTinyClip();
+});
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(model, { recursive: true, force: true });
+});
 
 test('copies of an indexed file in one batch each keep their location; detaching several at once loses none either', async () => {
   const files = join(root, 'files');
@@ -56,10 +62,17 @@ test('copies of a new file spread over batches that are decoded ahead and writte
     const copies: string[] = [];
     for (let i = 0; i < 12; i++) {
       const name = join(files, `f-${String(i).padStart(2, '0')}.png`);
-      if (i % 4 === 1) { writeFileSync(name, green); copies.push(name); } else writeFileSync(name, await colourImage([i * 20, 40, 200 - i * 10], { seed: 50 + i }));
+      if (i % 4 === 1) {
+        writeFileSync(name, green);
+        copies.push(name);
+      } else writeFileSync(name, await colourImage([i * 20, 40, 200 - i * 10], { seed: 50 + i }));
     }
     const summary = await rosetta.index([files], { batchFiles: 3, commitItems: 100 });
-    assert.deepEqual([summary.added, summary.updated, summary.failed, summary.skipped], [10, 0, 0, 2], 'the two later copies count as skipped');
+    assert.deepEqual(
+      [summary.added, summary.updated, summary.failed, summary.skipped],
+      [10, 0, 0, 2],
+      'the two later copies count as skipped',
+    );
     assert.equal(await rosetta.store.countItems(), 10);
     const item = (await rosetta.store.listItems()).find((i) => i.locations.includes(copies[0]))!;
     assert.deepEqual([...item.locations].sort(), copies.sort(), 'every copy is a location of one item');

@@ -33,7 +33,17 @@ test('search prints ranked results; --json has scores, paths and the space', asy
   const text = await runCli(['search', 'blue', ...common, '-k', '2']);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout.split('\n')[0], /^\s+1\. [\d.]+\s+image\s+.*blue\.png\s+\[clip\]/);
-  const json = await runCli(['search', '--image', join(root, 'pics', 'green.png'), '--text', 'red', '--weights', '0.7,0.3', ...common, '--json']);
+  const json = await runCli([
+    'search',
+    '--image',
+    join(root, 'pics', 'green.png'),
+    '--text',
+    'red',
+    '--weights',
+    '0.7,0.3',
+    ...common,
+    '--json',
+  ]);
   assert.equal(json.code, 0, json.stderr);
   const out = JSON.parse(json.stdout);
   assert.deepEqual(out.query.weights, { image: 0.7, text: 0.3 });

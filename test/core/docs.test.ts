@@ -7,7 +7,10 @@ import { DEFAULT_INDEX_THRESHOLD } from '../../src/store/lancedb/index-policy.js
 test('every error code has a meaning and a fix in ERRORS.md', () => {
   const rows = new Map<string, string[]>();
   for (const line of readFileSync(new URL('../../ERRORS.md', import.meta.url), 'utf8').split('\n')) {
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     const code = /^`(ROSETTA_ERR_\w+)`$/.exec(cells[0] ?? '')?.[1];
     if (code) rows.set(code, cells.slice(1));
   }

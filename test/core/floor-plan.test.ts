@@ -40,7 +40,13 @@ function* sources(dir: string): Generator<string> {
 const srcPath = (abs: string) => relative(SRC, abs).split(sep).join('/').replace(/\.js$/, '.ts');
 const topOf = (path: string) => path.split('/')[0].replace(/\.ts$/, '');
 
-interface Import { file: string; target: string; from: string; to: string; dynamic: boolean }
+interface Import {
+  file: string;
+  target: string;
+  from: string;
+  to: string;
+  dynamic: boolean;
+}
 
 /**
  * The relative imports of one file (`file`: its path under src/, `text`: its source). Package imports
@@ -71,9 +77,11 @@ export function violations(imports: Import[]): string[] {
     else if (i.from !== i.to && layerOf(i.to) >= layerOf(i.from)) wrong.push(`${at}: a sideways or upward import`);
     // The server reaches the library through the public door only: Rosetta's methods, and the types, limits
     // and pure helpers rosetta.ts re-exports (src/rosetta/public.ts).
-    if (i.from === 'server' && i.to !== 'server' && i.target !== 'rosetta.ts') wrong.push(`${at}: the server imports only ../rosetta.js and its own files`);
+    if (i.from === 'server' && i.to !== 'server' && i.target !== 'rosetta.ts')
+      wrong.push(`${at}: the server imports only ../rosetta.js and its own files`);
     // The CLI: the package entry, and the output helpers in util.
-    if (i.from === 'cli' && !['cli', 'index', 'util'].includes(i.to)) wrong.push(`${at}: the CLI imports only the package entry (src/index.ts) and util`);
+    if (i.from === 'cli' && !['cli', 'index', 'util'].includes(i.to))
+      wrong.push(`${at}: the CLI imports only the package entry (src/index.ts) and util`);
   }
   return wrong;
 }
@@ -83,7 +91,10 @@ const all = () => [...sources(SRC)].flatMap((abs) => importsOf(srcPath(abs), rea
 test('every folder imports only from folders below it, and the CLI and the server only through the public door', () => {
   const found = all();
   assert.ok(found.length > 500, `the imports of src/ were read (${found.length})`);
-  assert.ok(found.some((i) => i.dynamic), 'dynamic imports are read too');
+  assert.ok(
+    found.some((i) => i.dynamic),
+    'dynamic imports are read too',
+  );
   assert.deepEqual(violations(found), []);
 });
 
@@ -95,7 +106,7 @@ test('the checker sees a lazy import of an internal module in the server, and ev
     "import { errorSchema } from '../http-errors.js';",
     'export async function status(url: string) {',
     "  const { queueStatus } = await import('../../queue/queue-status.js');",
-    "  const thumbs = await import(\"../../media/image/thumbnail.js\");",
+    '  const thumbs = await import("../../media/image/thumbnail.js");',
     '  return [queueStatus, thumbs, ErrorCodes, errorSchema];',
     '}',
     "import type { SearchResult } from '../../search/query.js';",
@@ -108,8 +119,10 @@ test('the checker sees a lazy import of an internal module in the server, and ev
     'server/routes/sneaky-routes.ts → media/image/thumbnail.ts (dynamic import): the server imports only ../rosetta.js and its own files',
   ]);
   // Lower layers: a lazy import upward is as wrong as a static one.
-  assert.deepEqual(violations(importsOf('media/x.ts', "const q = await import('../queue/worker.js');")),
-    ['media/x.ts → queue/worker.ts (dynamic import): a sideways or upward import']);
-  assert.deepEqual(violations(importsOf('cli/x.ts', "export { Rosetta } from '../rosetta.js';")),
-    ['cli/x.ts → rosetta.ts: the CLI imports only the package entry (src/index.ts) and util']);
+  assert.deepEqual(violations(importsOf('media/x.ts', "const q = await import('../queue/worker.js');")), [
+    'media/x.ts → queue/worker.ts (dynamic import): a sideways or upward import',
+  ]);
+  assert.deepEqual(violations(importsOf('cli/x.ts', "export { Rosetta } from '../rosetta.js';")), [
+    'cli/x.ts → rosetta.ts: the CLI imports only the package entry (src/index.ts) and util',
+  ]);
 });

@@ -18,7 +18,10 @@ before(async () => {
   writeFileSync(join(root, 'red.png'), await colourImage('red'));
   rosetta = await Rosetta.open(join(root, '.rosetta'), { spaces: [model], offline: true, cacheDir: join(root, 'cache') });
 });
-after(async () => { await rosetta.close(); rmSync(root, { recursive: true, force: true }); });
+after(async () => {
+  await rosetta.close();
+  rmSync(root, { recursive: true, force: true });
+});
 
 test('offline without a captioner, caption falls back to zero-shot tags from the image space, marked as tags, with a consistency score', async () => {
   const r = await rosetta.caption(join(root, 'red.png'), { labels: ['red', 'green', 'blue', 'black'] });
@@ -39,13 +42,29 @@ test('score is CLIPScore: higher for the matching text, 0 for an opposite one', 
 test('rosetta speak writes a real WAV with espeak-ng offline when no neural voice is installed; rosetta caption --json reports the fallback', async () => {
   const wav = join(root, 'hello.wav');
   // No registry models (the set-up's Piper voice is the offline default when present: test/models/piper.test.ts).
-  const s = await runCli(['speak', 'hello world', '-o', wav, '--offline', '--json'], { env: { ROSETTA_CACHE_DIR: join(root, 'cache'), ROSETTA_REGISTRY_MODELS_DIR: join(root, 'no-registry') } });
+  const s = await runCli(['speak', 'hello world', '-o', wav, '--offline', '--json'], {
+    env: { ROSETTA_CACHE_DIR: join(root, 'cache'), ROSETTA_REGISTRY_MODELS_DIR: join(root, 'no-registry') },
+  });
   assert.equal(s.code, 0, s.stderr);
   const info = JSON.parse(s.stdout);
   assert.equal(info.engine, 'espeak-ng');
   assert.ok(info.duration > 0.3 && info.duration < 5);
   assert.equal(readFileSync(wav).subarray(0, 4).toString(), 'RIFF');
-  const c = await runCli(['caption', join(root, 'red.png'), '--model', model, '--dir', join(root, '.rosetta'), '--offline', '--labels', 'red,green,blue', '--json'], { env: { ROSETTA_CACHE_DIR: join(root, 'cache') } });
+  const c = await runCli(
+    [
+      'caption',
+      join(root, 'red.png'),
+      '--model',
+      model,
+      '--dir',
+      join(root, '.rosetta'),
+      '--offline',
+      '--labels',
+      'red,green,blue',
+      '--json',
+    ],
+    { env: { ROSETTA_CACHE_DIR: join(root, 'cache') } },
+  );
   assert.equal(c.code, 0, c.stderr);
   const out = JSON.parse(c.stdout);
   assert.equal(out.kind, 'tags');

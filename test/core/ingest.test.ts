@@ -75,12 +75,25 @@ test('bad inputs each fail with a clear reason, the rest is indexed, nothing sto
   writeFileSync(join(dir, 'empty.png'), Buffer.alloc(0));
   writeFileSync(join(dir, 'binary.dat'), Buffer.from([0, 1, 2, 3, 0, 255, 254, 0]));
   // A decompression bomb: 15000×15000 pixels in a few kB.
-  writeFileSync(join(dir, 'bomb.png'), await sharp({ create: { width: 15000, height: 15000, channels: 3, background: '#000' } }).png({ compressionLevel: 9 }).toBuffer());
+  writeFileSync(
+    join(dir, 'bomb.png'),
+    await sharp({ create: { width: 15000, height: 15000, channels: 3, background: '#000' } })
+      .png({ compressionLevel: 9 })
+      .toBuffer(),
+  );
   symlinkSync(join(dir, 'missing-target.png'), join(dir, 'dangling.png'));
   writeFileSync(Buffer.from(join(dir, 'bad-name-\xff.png'), 'latin1'), await colourImage('red'));
   writeFileSync(join(dir, 'later.png'), await colourImage('black'));
   const s = await rosetta.index([dir]);
-  const reasons = Object.fromEntries(s.failures.map((f) => [f.path.split('/').pop()!.replace(/[^\x20-\x7e]/g, '?'), `${f.code} ${f.reason}`]));
+  const reasons = Object.fromEntries(
+    s.failures.map((f) => [
+      f.path
+        .split('/')
+        .pop()!
+        .replace(/[^\x20-\x7e]/g, '?'),
+      `${f.code} ${f.reason}`,
+    ]),
+  );
   assert.equal(s.failed, 7, JSON.stringify(reasons, null, 1));
   assert.match(reasons['truncated.png'], /CORRUPT.*truncated\.png/);
   assert.match(reasons['corrupt.jpg'], /CORRUPT.*corrupt\.jpg/);
@@ -104,7 +117,10 @@ test('symlink loops are walked once; EXIF orientation is applied', async () => {
   const s = await rosetta.index([dir]);
   assert.equal(s.added, 1);
   assert.equal(s.failed, 0);
-  const rotated = await sharp(await colourImage('red', { width: 40, height: 20 })).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+  const rotated = await sharp(await colourImage('red', { width: 40, height: 20 }))
+    .jpeg()
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
   const img = await decodeImage(rotated);
   assert.deepEqual([img.width, img.height], [20, 40]);
   await rosetta.close();
@@ -113,7 +129,11 @@ test('symlink loops are walked once; EXIF orientation is applied', async () => {
 test('a missing model in offline mode stops index before any file, names the model and the fix, and creates nothing', async () => {
   await assert.rejects(
     async () => {
-      const r = await Rosetta.open(join(root, 'offline', '.rosetta'), { spaces: ['Xenova/clip-vit-base-patch32'], offline: true, cacheDir: join(root, 'empty-cache') });
+      const r = await Rosetta.open(join(root, 'offline', '.rosetta'), {
+        spaces: ['Xenova/clip-vit-base-patch32'],
+        offline: true,
+        cacheDir: join(root, 'empty-cache'),
+      });
       await r.index([root]);
     },
     (e: Error & { code?: string }) => {

@@ -17,11 +17,46 @@ let clap: string;
 
 /** A 12 s video: red 0–4 s, blue 4–8 s, green 8–12 s; a low tone for 0–6 s then a high one. */
 function colourVideo(out: string): void {
-  execFileSync('ffmpeg', ['-v', 'error', '-y',
-    '-f', 'lavfi', '-i', 'color=c=red:s=96x64:r=10:d=4', '-f', 'lavfi', '-i', 'color=c=blue:s=96x64:r=10:d=4', '-f', 'lavfi', '-i', 'color=c=lime:s=96x64:r=10:d=4',
-    '-f', 'lavfi', '-i', 'sine=f=200:d=6:r=16000', '-f', 'lavfi', '-i', 'sine=f=6000:d=6:r=16000',
-    '-filter_complex', '[0:v][1:v][2:v]concat=n=3:v=1:a=0[v];[3:a][4:a]concat=n=2:v=0:a=1[a]',
-    '-map', '[v]', '-map', '[a]', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', out]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=red:s=96x64:r=10:d=4',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=blue:s=96x64:r=10:d=4',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=lime:s=96x64:r=10:d=4',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=200:d=6:r=16000',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=6000:d=6:r=16000',
+    '-filter_complex',
+    '[0:v][1:v][2:v]concat=n=3:v=1:a=0[v];[3:a][4:a]concat=n=2:v=0:a=1[a]',
+    '-map',
+    '[v]',
+    '-map',
+    '[a]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    out,
+  ]);
 }
 
 before(async () => {
@@ -29,8 +64,22 @@ before(async () => {
   media = join(root, 'media');
   mkdirSync(media);
   colourVideo(join(media, 'colours.mp4'));
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=6000:d=3:r=16000', '-f', 'lavfi', '-i', 'sine=f=200:d=3:r=16000',
-    '-filter_complex', '[0:a][1:a]concat=n=2:v=0:a=1', join(media, 'tones.wav')]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=6000:d=3:r=16000',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=200:d=3:r=16000',
+    '-filter_complex',
+    '[0:a][1:a]concat=n=2:v=0:a=1',
+    join(media, 'tones.wav'),
+  ]);
   writeFileSync(join(media, 'silent.wav'), Buffer.alloc(0));
   clip = buildTinyClip();
   clap = await buildTinyClap(mkdtempSync(join(tmpdir(), 'rosetta-tiny-clap-')));
@@ -39,7 +88,10 @@ before(async () => {
   assert.equal(summary.added, 2, JSON.stringify(summary.failures));
   assert.equal(summary.failed, 1, 'the empty wav fails');
 });
-after(async () => { await rosetta.close(); rmSync(root, { recursive: true, force: true }); });
+after(async () => {
+  await rosetta.close();
+  rmSync(root, { recursive: true, force: true });
+});
 
 test('a colour query finds the right scene of the video (±1 scene)', async () => {
   const [top] = await rosetta.search('blue', { k: 3, in: ['video'], spaces: ['clip'] });
@@ -49,7 +101,7 @@ test('a colour query finds the right scene of the video (±1 scene)', async () =
   assert.match(top.ref, /colours\.mp4#t=\d+\.\d,\d+\.\d$/);
 });
 
-test('a sound query finds the right audio window, in the audio file and in the video\'s track', async () => {
+test("a sound query finds the right audio window, in the audio file and in the video's track", async () => {
   const high = await rosetta.search('high', { k: 5, in: ['audio'], spaces: ['clap'] });
   assert.match(high[0].path, /tones\.wav$/);
   assert.ok(high[0].t0! < 1.5, `high tone is at the start of tones.wav, got ${high[0].t0}`);
@@ -72,6 +124,18 @@ test('the CLI prints a path#t= reference and --json carries the times', async ()
   const top = JSON.parse(r.stdout).results[0];
   assert.equal(typeof top.t0, 'number');
   assert.equal(typeof top.t1, 'number');
-  const plain = await runCli(['search', 'blue', '--in', 'video', '--spaces', 'clip', '--dir', join(root, '.rosetta'), '--offline', '-k', '1']);
+  const plain = await runCli([
+    'search',
+    'blue',
+    '--in',
+    'video',
+    '--spaces',
+    'clip',
+    '--dir',
+    join(root, '.rosetta'),
+    '--offline',
+    '-k',
+    '1',
+  ]);
   assert.match(plain.stdout, /colours\.mp4#t=\d+\.\d,\d+\.\d/);
 });

@@ -14,14 +14,22 @@ before(async () => {
   model = buildTinyClip();
   writeFileSync(join(root, 'red.png'), await colourImage('red'));
 });
-after(() => { rmSync(root, { recursive: true, force: true }); rmSync(model, { recursive: true, force: true }); });
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(model, { recursive: true, force: true });
+});
 
 test('Rosetta.open(dir, { create: false }) never writes: what needs a collection fails with the fix, one-shot calls work', async () => {
   const dir = join(root, 'absent', '.rosetta');
   const rosetta = await Rosetta.open(dir, { spaces: [model], offline: true, create: false });
   try {
     assert.equal(rosetta.exists, false);
-    for (const run of [() => rosetta.search('red'), () => rosetta.index([root]), () => rosetta.create(), () => rosetta.caption(join(root, 'red.png'), { store: true })]) {
+    for (const run of [
+      () => rosetta.search('red'),
+      () => rosetta.index([root]),
+      () => rosetta.create(),
+      () => rosetta.caption(join(root, 'red.png'), { store: true }),
+    ]) {
       await assert.rejects(run(), { code: 'ROSETTA_ERR_COLLECTION_NOT_FOUND', message: /rosetta index/ });
     }
     assert.ok((await rosetta.score(join(root, 'red.png'), 'red')).score > 0, 'scoring needs no collection');
@@ -49,18 +57,26 @@ test('inputs: text must be marked, an ambiguous string names both readings, inde
   const rosetta = await Rosetta.open(join(root, 'inputs', '.rosetta'), { spaces: [model], offline: true, create: false });
   try {
     assert.equal((await rosetta.embed('a red car', { modality: 'text' })).modality, 'text');
-    await assert.rejects(rosetta.embed('a red car'), (e: Error & { code?: string }) => e.code === 'ROSETTA_ERR_ARG_INVALID'
-      && /no file at .*a red car/.test(e.message) && /read as text/.test(e.message) && /modality: 'text'/.test(e.message));
+    await assert.rejects(
+      rosetta.embed('a red car'),
+      (e: Error & { code?: string }) =>
+        e.code === 'ROSETTA_ERR_ARG_INVALID' &&
+        /no file at .*a red car/.test(e.message) &&
+        /read as text/.test(e.message) &&
+        /modality: 'text'/.test(e.message),
+    );
     const { modality } = await rosetta.embed(readFileSync(join(root, 'red.png')));
     assert.equal(modality, 'image', 'a Buffer is sniffed from its bytes');
-    await assert.rejects(Rosetta.open(join(root, 'url', '.rosetta'), { spaces: [model], offline: true }).then((r) => r.index(['https://example.com/a.png'])),
-      { code: 'ROSETTA_ERR_ARG_INVALID', message: /index takes files, folders and shards, not URLs/ });
+    await assert.rejects(
+      Rosetta.open(join(root, 'url', '.rosetta'), { spaces: [model], offline: true }).then((r) => r.index(['https://example.com/a.png'])),
+      { code: 'ROSETTA_ERR_ARG_INVALID', message: /index takes files, folders and shards, not URLs/ },
+    );
   } finally {
     await rosetta.close();
   }
 });
 
-test('what a server needs is on the door: an item\'s file with byte ranges, its thumbnail, and content checks', async () => {
+test("what a server needs is on the door: an item's file with byte ranges, its thumbnail, and content checks", async () => {
   const rosetta = await Rosetta.open(join(root, 'media', '.rosetta'), { spaces: [model], offline: true });
   try {
     const picture = join(root, 'red.png');
@@ -79,8 +95,13 @@ test('what a server needs is on the door: an item\'s file with byte ranges, its 
     const thumb = await rosetta.thumbnail(hit.itemHash, { side: 16 });
     assert.equal(thumb?.mime, 'image/jpeg');
     assert.equal((await rosetta.checkMedia(bytes, { name: 'red.png', allowed: ['image'], file: bytes })).modality, 'image');
-    await assert.rejects(rosetta.checkMedia(Buffer.from('just words'), { name: 'note.txt', allowed: ['image'] }), { code: 'ROSETTA_ERR_MEDIA_UNSUPPORTED', message: /note\.txt is text/ });
-    await assert.rejects(rosetta.checkMedia(bytes, { name: 'red.png', allowed: ['image'], file: bytes, maxPixels: 10 }), { code: 'ROSETTA_ERR_MEDIA_TOO_LARGE' });
+    await assert.rejects(rosetta.checkMedia(Buffer.from('just words'), { name: 'note.txt', allowed: ['image'] }), {
+      code: 'ROSETTA_ERR_MEDIA_UNSUPPORTED',
+      message: /note\.txt is text/,
+    });
+    await assert.rejects(rosetta.checkMedia(bytes, { name: 'red.png', allowed: ['image'], file: bytes, maxPixels: 10 }), {
+      code: 'ROSETTA_ERR_MEDIA_TOO_LARGE',
+    });
   } finally {
     await rosetta.close();
   }

@@ -26,14 +26,23 @@ test('readAhead yields every value in order and works at most `ahead` values ahe
 
 test('a failing source gives the values before the failure, then the failure', async () => {
   const seen: number[] = [];
-  await assert.rejects(async () => { for await (const v of readAhead(numbers(10, [], 4), 2)) seen.push(v); }, /value 4 failed/);
+  await assert.rejects(async () => {
+    for await (const v of readAhead(numbers(10, [], 4), 2)) seen.push(v);
+  }, /value 4 failed/);
   assert.deepEqual(seen, [0, 1, 2, 3]);
 });
 
 test('a consumer that stops early closes the source after what was in flight', async () => {
   let closed = false;
   async function* source(): AsyncGenerator<number> {
-    try { for (let i = 0; ; i++) { await new Promise((r) => setImmediate(r)); yield i; } } finally { closed = true; }
+    try {
+      for (let i = 0; ; i++) {
+        await new Promise((r) => setImmediate(r));
+        yield i;
+      }
+    } finally {
+      closed = true;
+    }
   }
   for await (const v of readAhead(source(), 3)) if (v === 2) break;
   assert.equal(closed, true);

@@ -13,16 +13,25 @@ test('an index run killed with SIGKILL and started again finishes with nothing d
   const files = join(root, 'files');
   mkdirSync(files);
   const N = 48;
-  for (let i = 0; i < N; i += 1) writeFileSync(join(files, `img-${String(i).padStart(3, '0')}.png`), await colourImage([i * 5, 255 - i * 5, (i * 37) % 256], { seed: i + 1 }));
+  for (let i = 0; i < N; i += 1)
+    writeFileSync(
+      join(files, `img-${String(i).padStart(3, '0')}.png`),
+      await colourImage([i * 5, 255 - i * 5, (i * 37) % 256], { seed: i + 1 }),
+    );
   const model = buildTinyClip();
   const dir = join(root, '.rosetta');
 
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'resume-child.ts'), dir, files, model], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'resume-child.ts'), dir, files, model], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let killedAt = -1;
   await new Promise<void>((resolve) => {
     child.stdout.on('data', (chunk: Buffer) => {
       const m = /done (\d+)/.exec(chunk.toString());
-      if (m && Number(m[1]) >= 12 && killedAt < 0) { killedAt = Number(m[1]); child.kill('SIGKILL'); }
+      if (m && Number(m[1]) >= 12 && killedAt < 0) {
+        killedAt = Number(m[1]);
+        child.kill('SIGKILL');
+      }
     });
     child.on('exit', () => resolve());
   });

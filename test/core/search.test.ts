@@ -19,7 +19,10 @@ before(async () => {
   const formats = ['png', 'jpeg', 'webp', 'gif', 'avif', 'tiff'] as const;
   const colours = ['red', 'green', 'blue', 'yellow', 'cyan', 'magenta'] as const;
   for (const [i, c] of colours.entries()) {
-    writeFileSync(join(photos, i % 2 ? 'holidays' : '', `${c}.${formats[i] === 'jpeg' ? 'jpg' : formats[i]}`), await colourImage(c, { format: formats[i], seed: i + 1 }));
+    writeFileSync(
+      join(photos, i % 2 ? 'holidays' : '', `${c}.${formats[i] === 'jpeg' ? 'jpg' : formats[i]}`),
+      await colourImage(c, { format: formats[i], seed: i + 1 }),
+    );
   }
   // Distractors: mixtures close to, but not, pure red.
   writeFileSync(join(photos, 'orange.png'), await colourImage(mix('red', 'yellow', 0.5), { seed: 11 }));
@@ -78,7 +81,10 @@ test('a composed query moves results toward the text as its weight grows', async
 test('filters: path glob, tags, size, modality', async () => {
   const inHolidays = await rosetta.search('red', { k: 10, filter: { pathGlob: '**/holidays/**' } });
   assert.ok(inHolidays.length > 0);
-  assert.ok(inHolidays.every((r) => r.path.includes('/holidays/')), inHolidays.map((r) => r.path).join());
+  assert.ok(
+    inHolidays.every((r) => r.path.includes('/holidays/')),
+    inHolidays.map((r) => r.path).join(),
+  );
   assert.equal((await rosetta.search('red', { k: 10, filter: { tags: ['nope'] } })).length, 0);
   assert.ok((await rosetta.search('red', { k: 10, filter: { tags: ['demo'] } })).length > 0);
   const sizes = (await rosetta.search('red', { k: 20 })).map((r) => statSync(r.path).size).sort((a, b) => a - b);
@@ -98,7 +104,13 @@ test('zero-shot tag gives probabilities that favour the right label', async () =
 });
 
 test('a hybrid search needs words: an image-only hybrid query is an error, not a silently plain one', async () => {
-  await assert.rejects(rosetta.search({ image: join(photos, 'red.png') }, { hybrid: true }), { code: 'ROSETTA_ERR_QUERY_INVALID', message: /hybrid/ });
+  await assert.rejects(rosetta.search({ image: join(photos, 'red.png') }, { hybrid: true }), {
+    code: 'ROSETTA_ERR_QUERY_INVALID',
+    message: /hybrid/,
+  });
   const hits = await rosetta.search('red glow', { hybrid: true, k: 3 });
-  assert.ok(hits.some((h) => /fire\.md$/.test(h.path)), 'keywords find the note');
+  assert.ok(
+    hits.some((h) => /fire\.md$/.test(h.path)),
+    'keywords find the note',
+  );
 });

@@ -15,17 +15,34 @@ const RECORDER = fileURLToPath(new URL('../helpers/record-packages.mjs', import.
 async function packagesLoadedBy(args: string[], root: string): Promise<{ code: number; stderr: string; packages: Set<string> }> {
   const file = join(root, `loaded-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(file, '');
-  const r = await runCli(args, { env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${RECORDER}`, ROSETTA_TEST_LOADED_FILE: file } });
-  const packages = new Set(readFileSync(file, 'utf8').split('\n').flatMap((line) => {
-    const names = [...line.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)];
-    return names.length ? [names[names.length - 1][1]] : [];
-  }));
+  const r = await runCli(args, {
+    env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${RECORDER}`, ROSETTA_TEST_LOADED_FILE: file },
+  });
+  const packages = new Set(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .flatMap((line) => {
+        const names = [...line.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)];
+        return names.length ? [names[names.length - 1][1]] : [];
+      }),
+  );
   return { code: r.code, stderr: r.stderr, packages };
 }
 
 // What only other commands use: the server, the queue, Milvus, Parquet and tar shards, training maths, progress bars.
-const NOT_FOR_SEARCH = ['fastify', '@fastify/multipart', '@fastify/swagger', 'bullmq', 'ioredis', '@zilliz/milvus2-sdk-node',
-  'hyparquet', 'hyparquet-writer', 'tar-stream', 'ml-matrix', 'cli-progress'];
+const NOT_FOR_SEARCH = [
+  'fastify',
+  '@fastify/multipart',
+  '@fastify/swagger',
+  'bullmq',
+  'ioredis',
+  '@zilliz/milvus2-sdk-node',
+  'hyparquet',
+  'hyparquet-writer',
+  'tar-stream',
+  'ml-matrix',
+  'cli-progress',
+];
 
 test('rosetta --version and rosetta search load none of the packages only other commands need', async () => {
   const root = mkdtempSync(join(tmpdir(), 'rosetta-start-up-'));
@@ -39,7 +56,11 @@ test('rosetta --version and rosetta search load none of the packages only other 
       const run = await packagesLoadedBy(args, root);
       assert.equal(run.code, 0, run.stderr);
       assert.ok(run.packages.has('commander'), `the recorder saw the CLI's own packages (${[...run.packages].join(', ')})`);
-      assert.deepEqual(NOT_FOR_SEARCH.filter((p) => run.packages.has(p)), [], `rosetta ${args[0]} loaded them`);
+      assert.deepEqual(
+        NOT_FOR_SEARCH.filter((p) => run.packages.has(p)),
+        [],
+        `rosetta ${args[0]} loaded them`,
+      );
       if (args[0] === 'search') assert.ok(run.packages.has('@lancedb/lancedb'), 'search opened the store');
     }
   } finally {

@@ -18,16 +18,31 @@ test('audit finds a built-in association in a real space, with Monte Carlo p-val
   // Targets x* point along axis 1 and y* along axis 2; attributes a* along axis 1, b* along axis 2 (small offsets
   // keep the words distinct). X associates with A: effect size near its maximum, p tiny.
   const words: Record<string, number[]> = {};
-  const xs: string[] = []; const ys: string[] = [];
+  const xs: string[] = [];
+  const ys: string[] = [];
   for (let k = 0; k < 8; k += 1) {
-    words[`x${k}`] = [0.5, 0.02 * k, 0.01]; xs.push(`x${k}`);
-    words[`y${k}`] = [0.02 * k, 0.5, 0.01]; ys.push(`y${k}`);
+    words[`x${k}`] = [0.5, 0.02 * k, 0.01];
+    xs.push(`x${k}`);
+    words[`y${k}`] = [0.02 * k, 0.5, 0.01];
+    ys.push(`y${k}`);
   }
   Object.assign(words, { aa: [0.5, 0, 0.05], ab: [0.5, 0, -0.05], ba: [0, 0.5, 0.05], bb: [0, 0.5, -0.05] });
   const space = await createEvalSpace({ words });
   try {
     const r = await audit(space, {
-      tests: [{ name: 'built in', targets: [{ name: 'X', words: xs }, { name: 'Y', words: ys }], attributes: [{ name: 'A', words: ['aa', 'ab'] }, { name: 'B', words: ['ba', 'bb'] }] }],
+      tests: [
+        {
+          name: 'built in',
+          targets: [
+            { name: 'X', words: xs },
+            { name: 'Y', words: ys },
+          ],
+          attributes: [
+            { name: 'A', words: ['aa', 'ab'] },
+            { name: 'B', words: ['ba', 'bb'] },
+          ],
+        },
+      ],
       permutations: 2000,
       seed: 3,
     });

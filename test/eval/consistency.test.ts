@@ -57,7 +57,10 @@ test('calibration: threshold, equal-error point and AUC on hand-computed scores'
   assert.ok(Math.abs(c.equalError.threshold - 0.375) < 1e-12);
   assert.equal(c.equalError.rate, 0.25);
   assert.equal(rocAuc([1], [1]), 0.5);
-  assert.deepEqual(c.histogram.matched.reduce((a, b) => a + b, 0), 4);
+  assert.deepEqual(
+    c.histogram.matched.reduce((a, b) => a + b, 0),
+    4,
+  );
 });
 
 test('check calibrates on matched vs shuffled pairs and flags the mislabelled ones', async () => {
@@ -83,7 +86,10 @@ test('check calibrates on matched vs shuffled pairs and flags the mislabelled on
   assert.ok(cal.matched.median > cal.threshold && cal.threshold > cal.shuffled.median);
   assert.equal(result.thresholds.image?.source, 'calibrated');
   assert.deepEqual(result.flagged.map((p) => p.text).sort(), ['a blue tile', 'a magenta tile']);
-  assert.deepEqual(result.issues.map((i) => i.row), [27, 28]);
+  assert.deepEqual(
+    result.issues.map((i) => i.row),
+    [27, 28],
+  );
 
   const text = formatCheck(result);
   assert.match(text, /2 of 26 pairs flagged/);
@@ -96,23 +102,34 @@ test('check calibrates on matched vs shuffled pairs and flags the mislabelled on
 
 function wav16(samples: Float32Array, sampleRate: number): Buffer {
   const buf = Buffer.alloc(44 + samples.length * 2);
-  buf.write('RIFF', 0); buf.writeUInt32LE(36 + samples.length * 2, 4); buf.write('WAVE', 8);
-  buf.write('fmt ', 12); buf.writeUInt32LE(16, 16); buf.writeUInt16LE(1, 20); buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(sampleRate, 24); buf.writeUInt32LE(sampleRate * 2, 28); buf.writeUInt16LE(2, 32); buf.writeUInt16LE(16, 34);
-  buf.write('data', 36); buf.writeUInt32LE(samples.length * 2, 40);
+  buf.write('RIFF', 0);
+  buf.writeUInt32LE(36 + samples.length * 2, 4);
+  buf.write('WAVE', 8);
+  buf.write('fmt ', 12);
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(sampleRate, 24);
+  buf.writeUInt32LE(sampleRate * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36);
+  buf.writeUInt32LE(samples.length * 2, 40);
   samples.forEach((v, k) => buf.writeInt16LE(Math.round(v * 32767), 44 + k * 2));
   return buf;
 }
 
 test('batch scoring reads audio–text pairs from WAV files', async () => {
-  const first = new Float32Array(300); first.fill(0.9, 0, 100);
-  const last = new Float32Array(300); last.fill(0.9, 200, 300);
+  const first = new Float32Array(300);
+  first.fill(0.9, 0, 100);
+  const last = new Float32Array(300);
+  last.fill(0.9, 200, 300);
   await writeFile(join(dir, 'first.wav'), wav16(first, 1000));
   await writeFile(join(dir, 'last.wav'), wav16(last, 1000));
-  await writeFile(join(dir, 'audio.jsonl'), [
-    JSON.stringify({ audio: 'first.wav', text: 'red' }),
-    JSON.stringify({ audio: 'last.wav', text: 'red' }),
-  ].join('\n'));
+  await writeFile(
+    join(dir, 'audio.jsonl'),
+    [JSON.stringify({ audio: 'first.wav', text: 'red' }), JSON.stringify({ audio: 'last.wav', text: 'red' })].join('\n'),
+  );
   const r = await scorePairs(space, join(dir, 'audio.jsonl'));
   assert.equal(r.pairs.length, 2);
   assert.equal(r.pairs[0].modality, 'audio');

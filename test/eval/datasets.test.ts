@@ -30,7 +30,10 @@ test('Karpathy split JSON: the split option keeps one split', async () => {
   assert.equal(all.images.length, 3);
   const t = await loadCaptionDataset(join(FIX, 'karpathy.json'), { split: 'test' });
   assert.deepEqual(captionsOf(t), { 'images/dog.png': ['A dog.', 'A happy dog.'], 'images/cat.png': ['A cat.'] });
-  assert.deepEqual(t.issues.map((i) => i.row), [2, 4]);
+  assert.deepEqual(
+    t.issues.map((i) => i.row),
+    [2, 4],
+  );
 });
 
 test('Flickr30k-style CSV: quoted fields, wrong field counts and empty captions reported by line', async () => {
@@ -40,7 +43,10 @@ test('Flickr30k-style CSV: quoted fields, wrong field counts and empty captions 
     'images/sun.png': ['The sun'],
     'images/car.png': ['A car said "vroom"'],
   });
-  assert.deepEqual(d.issues.map((i) => i.row), [5, 6]);
+  assert.deepEqual(
+    d.issues.map((i) => i.row),
+    [5, 6],
+  );
   assert.match(d.issues[0].reason, /expected 2 fields but found 3/);
   assert.match(d.issues[1].reason, /empty caption/);
 });
@@ -48,19 +54,33 @@ test('Flickr30k-style CSV: quoted fields, wrong field counts and empty captions 
 test('Flickr30k Kaggle form (image_name| comment_number| comment) and the token file', async () => {
   const k = await loadCaptionDataset(join(FIX, 'flickr-kaggle.csv'));
   assert.deepEqual(captionsOf(k), { 'images/apple.png': ['An apple .', 'A shiny red apple .'], 'images/tree.png': ['A tree .'] });
-  assert.deepEqual(k.issues.map((i) => i.row), [5]);
+  assert.deepEqual(
+    k.issues.map((i) => i.row),
+    [5],
+  );
   const t = await loadCaptionDataset(join(FIX, 'flickr.token'));
   assert.equal(t.format, 'flickr-token');
-  assert.deepEqual(captionsOf(t), { 'images/cat.png': ['A cat .', 'A kitten looking at the camera .'], 'images/sun.png': ['The sun shining .'] });
-  assert.deepEqual(t.issues.map((i) => i.row), [3]);
+  assert.deepEqual(captionsOf(t), {
+    'images/cat.png': ['A cat .', 'A kitten looking at the camera .'],
+    'images/sun.png': ['The sun shining .'],
+  });
+  assert.deepEqual(
+    t.issues.map((i) => i.row),
+    [3],
+  );
 });
 
 test('JSONL: one caption or a captions array; broken lines reported, never thrown', async () => {
   const d = await loadCaptionDataset(join(FIX, 'captions.jsonl'));
   assert.deepEqual(captionsOf(d), {
-    'images/dog.png': ['a dog'], 'images/cat.png': ['a cat', 'a kitten'], 'images/sun.png': ['the sun'],
+    'images/dog.png': ['a dog'],
+    'images/cat.png': ['a cat', 'a kitten'],
+    'images/sun.png': ['the sun'],
   });
-  assert.deepEqual(d.issues.map((i) => i.row), [3, 4, 5]);
+  assert.deepEqual(
+    d.issues.map((i) => i.row),
+    [3, 4, 5],
+  );
   const test = await loadCaptionDataset(join(FIX, 'captions.jsonl'), { split: 'test' });
   assert.ok(test.images.some((i) => i.id === 'images/cat.png'));
 });
@@ -82,9 +102,18 @@ test('folder-per-class dataset: classes from folder names, empty folders reporte
 
 test('pairs file for batch scoring, and a clear error for a missing dataset', async () => {
   const p = await readPairs(join(FIX, 'pairs.csv'));
-  assert.deepEqual(p.pairs.map((x) => x.text), ['a dog', 'a cat']);
-  assert.deepEqual(p.issues.map((i) => i.row), [4, 5]);
-  await assert.rejects(loadCaptionDataset(join(FIX, 'nope.json')), (e: unknown) => RosettaError.is(e) && e.code === 'ROSETTA_ERR_DATASET_INVALID');
+  assert.deepEqual(
+    p.pairs.map((x) => x.text),
+    ['a dog', 'a cat'],
+  );
+  assert.deepEqual(
+    p.issues.map((i) => i.row),
+    [4, 5],
+  );
+  await assert.rejects(
+    loadCaptionDataset(join(FIX, 'nope.json')),
+    (e: unknown) => RosettaError.is(e) && e.code === 'ROSETTA_ERR_DATASET_INVALID',
+  );
 });
 
 test('the evaluation task is told from the dataset layout', async () => {

@@ -26,7 +26,10 @@ test('evaluation runs on a CLIP-layout model directory loaded by the engine (Tra
     assert.equal(r.i2t.r1, 7 / 8); // the blue image ties with red's mislabelled caption
     assert.equal(r.worst[0].text, 'a photo of a blue square');
     const c = await check(space, join(data, 'pairs.csv'));
-    assert.deepEqual(c.flagged.map((f) => f.text), ['a photo of a blue square']);
+    assert.deepEqual(
+      c.flagged.map((f) => f.text),
+      ['a photo of a blue square'],
+    );
   } finally {
     await space.dispose();
     rmSync(data, { recursive: true, force: true });

@@ -60,7 +60,11 @@ test('retrieval evaluation ranks every caption and image, states the protocol, l
 test('zero-shot classification with prompt ensembling: accuracy, per-class recall, confusion matrix', async () => {
   const r = await evaluateZeroShot(space, join(dir, 'classes'), { templates: ['a photo of a {}', 'a {} tile'] });
   assert.deepEqual(r.dataset.classes, ['blue', 'green', 'red']);
-  assert.deepEqual(r.summary.confusion, [[2, 0, 0], [0, 2, 1], [0, 0, 2]]);
+  assert.deepEqual(r.summary.confusion, [
+    [2, 0, 0],
+    [0, 2, 1],
+    [0, 0, 2],
+  ]);
   assert.ok(Math.abs(r.summary.accuracy - 6 / 7) < 1e-12);
   assert.ok(Math.abs(r.summary.perClass[1].recall - 2 / 3) < 1e-12);
   assert.equal(r.worst.length, 1);
@@ -75,7 +79,10 @@ test('model comparison runs the same data through several spaces side by side', 
   const skewed = await createEvalSpace({ id: 'skewed', words: { red: [-0.5, -0.5, 0.5] } });
   try {
     const c = await compareSpaces([space, skewed], join(dir, 'captions.csv'), { task: 'retrieval' });
-    assert.deepEqual(c.rows.map((r) => r.space), ['evaltiny', 'skewed']);
+    assert.deepEqual(
+      c.rows.map((r) => r.space),
+      ['evaltiny', 'skewed'],
+    );
     assert.ok(c.rows[0].t2iR1! > c.rows[1].t2iR1!);
     assert.equal(c.results.length, 2);
   } finally {

@@ -11,8 +11,10 @@ import { heldOutCaptionDataset, heldOutPairs } from '../helpers/emoji-eval-data.
 
 const present = existsSync(join(MINI_MODEL_DIR, 'rosetta.json'));
 
-test('on the mini model, calibration separates matched from shuffled held-out pairs and retrieval beats chance',
-  { skip: !present && `no mini model at ${MINI_MODEL_DIR}` }, async () => {
+test(
+  'on the mini model, calibration separates matched from shuffled held-out pairs and retrieval beats chance',
+  { skip: !present && `no mini model at ${MINI_MODEL_DIR}` },
+  async () => {
     const space = await loadSpace({ model: MINI_MODEL_DIR }, resolveRuntime({ offline: true }));
     try {
       const result = await check(space, heldOutPairs('en'), { seed: 0, batchSize: 64 });
@@ -25,6 +27,9 @@ test('on the mini model, calibration separates matched from shuffled held-out pa
       assert.ok(r.t2i.r10 > 3 * chance, `T→I R@10 ${r.t2i.r10} vs chance ${chance}`);
     } finally {
       // CompositeSpace.dispose releases the shared CLIP tower twice (reported); only that error is tolerated here.
-      await space.dispose().catch((e: Error) => { if (!/already disposed/.test(e.message)) throw e; });
+      await space.dispose().catch((e: Error) => {
+        if (!/already disposed/.test(e.message)) throw e;
+      });
     }
-  });
+  },
+);

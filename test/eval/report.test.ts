@@ -29,41 +29,59 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('the HTML report is self-contained and shows the recall chart and the mismatch grid in Chromium', { skip: skipWithoutChromium }, async () => {
-  const comparison = await compareSpaces([a, b], join(FIX, 'coco.json'), { task: 'retrieval', worst: 4 });
-  const zeroshot = await evaluateZeroShot(a, join(FIX, 'classes'));
-  const checked = await check(a, join(FIX, 'pairs.csv'), { threshold: 1 });
-  const probe = await audit(a, { permutations: 200 });
-  const scores = await scorePairs(a, join(FIX, 'pairs.csv'));
-  const out = join(dir, 'report.html');
-  await writeReport(out, { title: 'Fixture evaluation', retrieval: comparison.results as RetrievalResult[], zeroshot: [zeroshot], check: checked, audit: probe, scores });
-  const html = await readFile(out, 'utf8');
-  assert.doesNotMatch(html, /<script|<link|src="http|url\(http/i, 'no script or external asset');
+test(
+  'the HTML report is self-contained and shows the recall chart and the mismatch grid in Chromium',
+  { skip: skipWithoutChromium },
+  async () => {
+    const comparison = await compareSpaces([a, b], join(FIX, 'coco.json'), { task: 'retrieval', worst: 4 });
+    const zeroshot = await evaluateZeroShot(a, join(FIX, 'classes'));
+    const checked = await check(a, join(FIX, 'pairs.csv'), { threshold: 1 });
+    const probe = await audit(a, { permutations: 200 });
+    const scores = await scorePairs(a, join(FIX, 'pairs.csv'));
+    const out = join(dir, 'report.html');
+    await writeReport(out, {
+      title: 'Fixture evaluation',
+      retrieval: comparison.results as RetrievalResult[],
+      zeroshot: [zeroshot],
+      check: checked,
+      audit: probe,
+      scores,
+    });
+    const html = await readFile(out, 'utf8');
+    assert.doesNotMatch(html, /<script|<link|src="http|url\(http/i, 'no script or external asset');
 
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const external: string[] = [];
-    page.on('request', (r) => { if (!/^(file|data):/.test(r.url())) external.push(r.url()); });
-    await page.goto(pathToFileURL(out).href);
-    const chart = page.locator('#retrieval svg.chart').first();
-    assert.ok(await chart.isVisible(), 'recall chart visible');
-    assert.equal(await chart.locator('rect.bar').count(), 12, '6 recall figures × 2 spaces');
-    const barHeights = await chart.locator('rect.bar').evaluateAll((els) => els.map((e) => Number(e.getAttribute('height'))));
-    assert.ok(barHeights.some((h) => h > 0), 'some bar has height');
-    const thumbs = page.locator('#retrieval .grid img.thumb');
-    assert.equal(await thumbs.count(), 8, '4 worst captions × 2 spaces');
-    const loaded = await thumbs.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
-    assert.ok(loaded.every(Boolean), 'every thumbnail decoded');
-    assert.ok(await thumbs.first().isVisible());
-    assert.ok(await page.locator('#zeroshot table.confusion').isVisible());
-    assert.ok(await page.locator('#check svg.chart').isVisible(), 'calibration histogram');
-    assert.equal(await page.locator('#scores img.thumb').count(), 2);
-    assert.match(await page.locator('#audit .statement').innerText(), /probe, not a verdict/);
-    assert.deepEqual(external, []);
-    await mkdir('test-artifacts', { recursive: true });
-    await page.screenshot({ path: 'test-artifacts/eval-report.png', fullPage: true });
-  } finally {
-    await browser.close();
-  }
-});
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const external: string[] = [];
+      page.on('request', (r) => {
+        if (!/^(file|data):/.test(r.url())) external.push(r.url());
+      });
+      await page.goto(pathToFileURL(out).href);
+      const chart = page.locator('#retrieval svg.chart').first();
+      assert.ok(await chart.isVisible(), 'recall chart visible');
+      assert.equal(await chart.locator('rect.bar').count(), 12, '6 recall figures × 2 spaces');
+      const barHeights = await chart.locator('rect.bar').evaluateAll((els) => els.map((e) => Number(e.getAttribute('height'))));
+      assert.ok(
+        barHeights.some((h) => h > 0),
+        'some bar has height',
+      );
+      const thumbs = page.locator('#retrieval .grid img.thumb');
+      assert.equal(await thumbs.count(), 8, '4 worst captions × 2 spaces');
+      const loaded = await thumbs.evaluateAll((imgs) =>
+        imgs.map((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0),
+      );
+      assert.ok(loaded.every(Boolean), 'every thumbnail decoded');
+      assert.ok(await thumbs.first().isVisible());
+      assert.ok(await page.locator('#zeroshot table.confusion').isVisible());
+      assert.ok(await page.locator('#check svg.chart').isVisible(), 'calibration histogram');
+      assert.equal(await page.locator('#scores img.thumb').count(), 2);
+      assert.match(await page.locator('#audit .statement').innerText(), /probe, not a verdict/);
+      assert.deepEqual(external, []);
+      await mkdir('test-artifacts', { recursive: true });
+      await page.screenshot({ path: 'test-artifacts/eval-report.png', fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  },
+);

@@ -13,7 +13,11 @@ import { WorkSlots } from '../../src/server/work-slots.js';
 import { renderText } from '../helpers/text-images.js';
 import { buildFixture, startServer, type Fixture } from '../server/fixture.js';
 
-interface OcrInfo { running: number; waiting: number; completed: number }
+interface OcrInfo {
+  running: number;
+  waiting: number;
+  completed: number;
+}
 
 let fx: Fixture;
 let server: RosettaServer;
@@ -26,7 +30,10 @@ before(async () => {
   const line = await renderText(['Main Street 12 Bakery open daily'], { size: 160, width: 3400, height: 320 });
   const lines = [0, 3000, 6000, 9000].map((top) => ({ input: line, left: 400, top }));
   big = join(fx.photos, 'poster.jpg');
-  await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#ffffff' } }).composite(lines).jpeg({ quality: 90 }).toFile(big);
+  await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#ffffff' } })
+    .composite(lines)
+    .jpeg({ quality: 90 })
+    .toFile(big);
   ({ server, url } = await startServer(fx, { rateLimit: false, ocrQueue: { running: 1, waiting: 2 } }));
 });
 after(async () => {
@@ -46,14 +53,25 @@ const until = async (what: string, ok: (o: OcrInfo) => boolean, ms = 120_000) =>
 };
 
 /** A POST /api/ocr of a server path that the client can walk away from. */
-function ocrRequest(path: string): { response: Promise<{ status: number; headers: Record<string, unknown>; body: string }>; leave(): void } {
+function ocrRequest(path: string): {
+  response: Promise<{ status: number; headers: Record<string, unknown>; body: string }>;
+  leave(): void;
+} {
   const { hostname, port } = new URL(url);
   const body = JSON.stringify({ image: path });
-  const req = request({ host: hostname, port, method: 'POST', path: '/api/ocr', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+  const req = request({
+    host: hostname,
+    port,
+    method: 'POST',
+    path: '/api/ocr',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+  });
   const response = new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
     req.on('response', (res) => {
       let text = '';
-      res.on('data', (c: Buffer) => { text += c.toString(); });
+      res.on('data', (c: Buffer) => {
+        text += c.toString();
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
     });
     req.on('error', reject);
@@ -79,12 +97,16 @@ test('OCRs whose clients left stop: the running one at its next stage, the waiti
 
 test('a full OCR line answers 503 ROSETTA_ERR_SERVER_BUSY with Retry-After; /api/info answers meanwhile', async () => {
   const clients = Array.from({ length: 6 }, () => ocrRequest(big));
-  const answers = await Promise.all(clients.map(async (c, i) => {
-    const r = await c.response;
-    // Whoever was turned away tells everyone else's clients to leave: the test need not wait for their OCRs.
-    if (r.status === 503) for (const other of clients.slice(0, i)) other.leave();
-    return r;
-  }).map((p) => p.catch(() => undefined)));
+  const answers = await Promise.all(
+    clients
+      .map(async (c, i) => {
+        const r = await c.response;
+        // Whoever was turned away tells everyone else's clients to leave: the test need not wait for their OCRs.
+        if (r.status === 503) for (const other of clients.slice(0, i)) other.leave();
+        return r;
+      })
+      .map((p) => p.catch(() => undefined)),
+  );
   const busy = answers.filter((a) => a?.status === 503);
   assert.ok(busy.length >= 1, `statuses ${answers.map((a) => a?.status).join(', ')}`);
   const body = JSON.parse(busy[0]!.body) as { error: { code: string; message: string } };
@@ -101,7 +123,7 @@ test('cheap routes answer while OCRs of large pictures run', async () => {
   for (let i = 0; i < 5; i += 1) {
     const res = await fetch(`${url}/api/info`);
     assert.equal(res.status, 200);
-    assert.equal((await res.json() as { items: number }).items, 7);
+    assert.equal(((await res.json()) as { items: number }).items, 7);
   }
   for (const c of clients) c.leave();
   await until('line drained', (o) => o.running === 0 && o.waiting === 0);
@@ -114,8 +136,11 @@ test('WorkSlots: at most `running` at once, `waiting` in line, the next refused 
   const first = slots.run(new AbortController().signal, work);
   const leaving = new AbortController();
   const second = slots.run(leaving.signal, work);
-  await assert.rejects(slots.run(new AbortController().signal, work), (e: { code: string; retryAfterSeconds: number; statusCode: number }) =>
-    e.code === 'ROSETTA_ERR_SERVER_BUSY' && e.statusCode === 503 && e.retryAfterSeconds >= 1);
+  await assert.rejects(
+    slots.run(new AbortController().signal, work),
+    (e: { code: string; retryAfterSeconds: number; statusCode: number }) =>
+      e.code === 'ROSETTA_ERR_SERVER_BUSY' && e.statusCode === 503 && e.retryAfterSeconds >= 1,
+  );
   leaving.abort();
   await assert.rejects(second, { code: 'ROSETTA_ERR_ABORTED' });
   const third = slots.run(new AbortController().signal, work);

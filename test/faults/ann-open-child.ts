@@ -9,7 +9,8 @@ import { ANN_SPACE, exactTopK, itemNumber, queryOf } from '../store/ann-fixture.
 const [dir, count] = [process.argv[2], Number(process.argv[3])];
 const live = Array.from({ length: count }, (_, i) => i);
 const store = await openLanceStore(dir, { indexThreshold: 100 });
-let found = 0, wanted = 0;
+let found = 0,
+  wanted = 0;
 for (let q = 0; q < 20; q++) {
   const truth = new Set(exactTopK(queryOf(q), live, 10));
   const hits = await store.search(ANN_SPACE, queryOf(q), { k: 10 });

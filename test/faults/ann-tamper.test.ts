@@ -35,7 +35,13 @@ function copy(): { dir: string; ann: string; manifest: AnnManifest; indexPath: s
   assert.equal(spawnSync('cp', ['-r', pristine, dir]).status, 0);
   const ann = join(dir, 'ann', vectorTableName(ANN_SPACE.spaceId));
   const manifest = JSON.parse(readFileSync(join(ann, 'manifest.json'), 'utf8')) as AnnManifest;
-  return { dir, ann, manifest, indexPath: join(ann, manifest.index.file), save: (m) => writeFileSync(join(ann, 'manifest.json'), JSON.stringify(m)) };
+  return {
+    dir,
+    ann,
+    manifest,
+    indexPath: join(ann, manifest.index.file),
+    save: (m) => writeFileSync(join(ann, 'manifest.json'), JSON.stringify(m)),
+  };
 }
 
 /** Rewrites the index file and records its new CRC-32 (same size) in the manifest, as a careful forger would. */
@@ -47,12 +53,21 @@ function forge(c: ReturnType<typeof copy>, change: (bytes: Buffer) => void): voi
 }
 
 /** Opens and searches in a child (60 s at most): its exit code, recall and the index state. */
-function openInChild(dir: string): Promise<{ code: number | null; signal: string | null; result?: { recall: number; state: string; reason?: string }; stderr: string }> {
+function openInChild(
+  dir: string,
+): Promise<{ code: number | null; signal: string | null; result?: { recall: number; state: string; reason?: string }; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ann-open-child.ts'), dir, String(COUNT)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ann-open-child.ts'), dir, String(COUNT)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '',
+      err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -82,14 +97,16 @@ test('a forged usearch header with a consistent CRC-32 is refused before usearch
   const c = copy();
   // The node count of the graph header (after the matrix and the 64-byte head) claims 2^40 nodes.
   forge(c, (bytes) => {
-    const rows = bytes.readUInt32LE(0), rowBytes = bytes.readUInt32LE(4);
+    const rows = bytes.readUInt32LE(0),
+      rowBytes = bytes.readUInt32LE(4);
     bytes.writeBigUInt64LE(1n << 40n, 8 + rows * rowBytes + 64);
   });
   await assertRebuilt(c.dir, /not an index of this table/);
   const d = copy();
   // The head's dimension count.
   forge(d, (bytes) => {
-    const rows = bytes.readUInt32LE(0), rowBytes = bytes.readUInt32LE(4);
+    const rows = bytes.readUInt32LE(0),
+      rowBytes = bytes.readUInt32LE(4);
     bytes.writeBigUInt64LE(1n << 36n, 8 + rows * rowBytes + 33);
   });
   await assertRebuilt(d.dir, /not an index of this table/);
@@ -123,9 +140,10 @@ test('an index whose stored vectors were rewritten (sizes and CRC-32s consistent
   const c = copy();
   // Every stored vector replaced by the one of the next slot: the graph still looks whole, but answers wrongly.
   forge(c, (bytes) => {
-    const rows = bytes.readUInt32LE(0), rowBytes = bytes.readUInt32LE(4);
+    const rows = bytes.readUInt32LE(0),
+      rowBytes = bytes.readUInt32LE(4);
     const matrix = Buffer.from(bytes.subarray(8, 8 + rows * rowBytes));
-    for (let r = 0; r < rows; r++) matrix.copy(bytes, 8 + r * rowBytes, ((r + 1) % rows) * rowBytes, ((r + 1) % rows + 1) * rowBytes);
+    for (let r = 0; r < rows; r++) matrix.copy(bytes, 8 + r * rowBytes, ((r + 1) % rows) * rowBytes, (((r + 1) % rows) + 1) * rowBytes);
   });
   await assertRebuilt(c.dir, /do not match the index/);
 });

@@ -18,8 +18,14 @@ import { textOfSize } from './texts.js';
 
 let root: string;
 let model: string;
-before(() => { root = mkdtempSync(join(tmpdir(), 'rosetta-captions-')); model = buildTinyClip(); });
-after(() => { rmSync(root, { recursive: true, force: true }); rmSync(model, { recursive: true, force: true }); });
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'rosetta-captions-'));
+  model = buildTinyClip();
+});
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(model, { recursive: true, force: true });
+});
 
 test('a long caption is cut at a word boundary, with an ellipsis; a short one is kept whole', () => {
   assert.deepEqual(boundCaption('a red bus'), { text: 'a red bus' });
@@ -36,7 +42,9 @@ async function shardOf(dir: string, captions: string[]): Promise<string> {
   const path = join(dir, 'shard-000.tar');
   const samples = [];
   for (const [i, caption] of captions.entries()) {
-    const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 40 * i, g: 200 - 30 * i, b: 90 } } }).jpeg().toBuffer();
+    const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 40 * i, g: 200 - 30 * i, b: 90 } } })
+      .jpeg()
+      .toBuffer();
     samples.push({ key: `s${i}`, image, caption });
   }
   await writeWebdatasetTar(path, samples);

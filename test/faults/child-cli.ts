@@ -8,7 +8,14 @@ import { fileURLToPath } from 'node:url';
 const BIN = fileURLToPath(new URL('../../bin/rosetta.js', import.meta.url));
 const RSS_HOOK = new URL('./peak-rss.mjs', import.meta.url).href;
 
-export interface MeasuredRun { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number; peakRssMb: number }
+export interface MeasuredRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  peakRssMb: number;
+}
 
 const INDEX_CHILD = fileURLToPath(new URL('./index-child.ts', import.meta.url));
 
@@ -18,7 +25,13 @@ export function runMeasured(args: string[], options: { timeoutMs?: number; env?:
 }
 
 /** Indexes `paths` with the library in a child (see index-child.ts), measured; stdout is the summary as JSON. */
-export function indexMeasured(dir: string, model: string, paths: string[], settings: { indexThreshold?: number; maxPixels?: number } = {}, options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<MeasuredRun> {
+export function indexMeasured(
+  dir: string,
+  model: string,
+  paths: string[],
+  settings: { indexThreshold?: number; maxPixels?: number } = {},
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<MeasuredRun> {
   return measure(['--import', 'tsx', INDEX_CHILD, dir, model, JSON.stringify(settings), ...paths], options);
 }
 
@@ -28,18 +41,27 @@ function measure(argv: string[], options: { timeoutMs?: number; env?: NodeJS.Pro
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', RSS_HOOK, ...argv], {
-      env: { ...process.env, ...options.env, ROSETTA_PEAK_RSS_FILE: file }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env, ROSETTA_PEAK_RSS_FILE: file },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       let kb = NaN;
-      try { kb = Number(readFileSync(file, 'utf8')); } catch { /* killed before it could write */ }
+      try {
+        kb = Number(readFileSync(file, 'utf8'));
+      } catch {
+        /* killed before it could write */
+      }
       rmSync(dir, { recursive: true, force: true });
       resolve({ code, signal, stdout, stderr, ms: performance.now() - started, peakRssMb: kb / 1024 });
     });

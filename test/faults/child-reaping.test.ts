@@ -23,10 +23,18 @@ before(async () => {
   root = mkdtempSync(join(tmpdir(), 'rosetta-reap-'));
   model = buildTinyClip();
   mkdirSync(join(root, 'videos'));
-  await colourVideo(join(root, 'videos', 'clip.mp4'), [['red', 2], ['blue', 2]]);
+  await colourVideo(join(root, 'videos', 'clip.mp4'), [
+    ['red', 2],
+    ['blue', 2],
+  ]);
 });
 after(() => {
-  for (const pid of strays) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const pid of strays)
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   rmSync(root, { recursive: true, force: true });
   rmSync(model, { recursive: true, force: true });
 });
@@ -36,11 +44,20 @@ test('a stalled ffprobe dies when `rosetta index` is SIGKILLed', { skip: process
   // The real ffprobe answers the version check; reading the file stalls without a byte of output.
   const stalled = join(root, 'stalled-ffprobe');
   writeFileSync(stalled, `#!/bin/sh\ncase "$*" in *-version*) exec "${ffprobe}" "$@";; esac\nexec sleep 300\n`, { mode: 0o755 });
-  const cli = spawn(process.execPath, [BIN, 'index', join(root, 'videos'), '--dir', join(root, '.rosetta'), '--model', model, '--offline', '--json'],
-    { env: { ...process.env, ROSETTA_FFPROBE: stalled }, stdio: 'ignore' });
+  const cli = spawn(
+    process.execPath,
+    [BIN, 'index', join(root, 'videos'), '--dir', join(root, '.rosetta'), '--model', model, '--offline', '--json'],
+    { env: { ...process.env, ROSETTA_FFPROBE: stalled }, stdio: 'ignore' },
+  );
   const exited = new Promise((r) => cli.once('exit', r));
   let probe: number | undefined;
-  assert.ok(await waitFor(() => { probe = childrenOf(cli.pid!).find((c) => c.name === 'sleep')?.pid; return probe !== undefined; }, 60_000), 'the stalled ffprobe never started');
+  assert.ok(
+    await waitFor(() => {
+      probe = childrenOf(cli.pid!).find((c) => c.name === 'sleep')?.pid;
+      return probe !== undefined;
+    }, 60_000),
+    'the stalled ffprobe never started',
+  );
   strays.push(probe!);
   cli.kill('SIGKILL');
   await exited;

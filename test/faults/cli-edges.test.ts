@@ -14,8 +14,12 @@ import { running, waitFor } from './proc.js';
 
 const BIN = fileURLToPath(new URL('../../bin/rosetta.js', import.meta.url));
 let root: string;
-before(() => { root = mkdtempSync(join(tmpdir(), 'rosetta-cli-edges-')); });
-after(() => { rmSync(root, { recursive: true, force: true }); });
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'rosetta-cli-edges-'));
+});
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 
 test('index of paths that do not exist: one error line, exit 1, no collection created', async () => {
   const dir = join(root, 'none', '.rosetta');
@@ -44,8 +48,9 @@ test('index with one path missing beside one that exists: the rest is indexed, e
 });
 
 test('speak offline with a model that is not cached advises the offline engine, not an option speak does not have', async () => {
-  const r = await runCli(['speak', 'hello', '-o', join(root, 'x.wav'), '--offline', '--engine', 'Xenova/mms-tts-eng'],
-    { env: { ROSETTA_CACHE_DIR: join(root, 'empty-cache') } });
+  const r = await runCli(['speak', 'hello', '-o', join(root, 'x.wav'), '--offline', '--engine', 'Xenova/mms-tts-eng'], {
+    env: { ROSETTA_CACHE_DIR: join(root, 'empty-cache') },
+  });
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /ROSETTA_ERR_MODEL_OFFLINE_MISSING/);
   assert.match(r.stderr, /--engine espeak-ng/);
@@ -60,7 +65,9 @@ test('a server whose parent process dies without passing a signal on stops by it
     setInterval(() => {}, 1000);`;
   const parent = spawn(process.execPath, ['-e', starter], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  parent.stdout!.on('data', (d) => { out += d; });
+  parent.stdout!.on('data', (d) => {
+    out += d;
+  });
   let serverPid = 0;
   try {
     assert.ok(await waitFor(() => /server \d+ \{[\s\S]*"url"[\s\S]*\n\}\n/.test(out), 90_000), `the server did not start: ${out}`);

@@ -19,8 +19,11 @@ export interface CollectionState {
 }
 
 export const QUERIES: [string, Record<string, unknown>][] = [
-  ['red', { in: ['image', 'video'] }], ['blue', { in: ['image', 'video'] }], ['green', { in: ['image', 'video'] }],
-  ['magenta', { in: ['image', 'video'] }], ['yellow sky', { in: ['text'], filter: { pathGlob: '**/notes/**' } }],
+  ['red', { in: ['image', 'video'] }],
+  ['blue', { in: ['image', 'video'] }],
+  ['green', { in: ['image', 'video'] }],
+  ['magenta', { in: ['image', 'video'] }],
+  ['yellow sky', { in: ['text'], filter: { pathGlob: '**/notes/**' } }],
 ];
 
 export async function collectionState(dir: string, model: string): Promise<CollectionState> {
@@ -32,7 +35,12 @@ export async function collectionState(dir: string, model: string): Promise<Colle
     // The filter columns each row carries (copied from its item) are compared too: a stale copy changes what a filtered search finds.
     const sorted = (list: unknown) => [...(list as { toArray(): unknown[] }).toArray()].map(String).sort().join(',');
     const filterCols = (r: Record<string, unknown>) => `${r.modality} ${r.size} [${sorted(r.locations)}] <${sorted(r.tags)}>`;
-    const segRows = await (await db.openTable('segments')).query().select(['id', 'item_hash', 'text', 'modality', 'size', 'locations', 'tags']).toArray();
+    const segRows = await (
+      await db.openTable('segments')
+    )
+      .query()
+      .select(['id', 'item_hash', 'text', 'modality', 'size', 'locations', 'tags'])
+      .toArray();
     const segIds = new Set(segRows.map((r) => String(r.id)));
     const orphans = segRows.filter((r) => !hashes.has(String(r.item_hash))).map((r) => `segment ${r.id}`);
     const duplicates = segRows.length === segIds.size ? [] : [`segments: ${segRows.length} rows, ${segIds.size} ids`];
@@ -52,13 +60,22 @@ export async function collectionState(dir: string, model: string): Promise<Colle
       // Every hit in scope (k above the item count), ordered by score then id: this tiny colour model gives
       // equal scores to pictures of one colour, and equal scores may come back in any order.
       const hits = await rosetta.search(text, { k: 100, ...options });
-      searches[text] = hits.map((h) => `${h.score.toFixed(4)} ${h.segmentId} ${[...h.locations].sort().join(',')}`)
+      searches[text] = hits
+        .map((h) => `${h.score.toFixed(4)} ${h.segmentId} ${[...h.locations].sort().join(',')}`)
         .sort((a, b) => Number(b.split(' ')[0]) - Number(a.split(' ')[0]) || (a < b ? -1 : 1));
     }
     return {
-      items: items.map((i) => `${i.hash} ${i.modality} ${i.size} [${[...i.locations].sort().join(', ')}] {${[...i.spaces].sort().join(',')}} <${[...i.tags].sort().join(',')}>`).sort(),
+      items: items
+        .map(
+          (i) =>
+            `${i.hash} ${i.modality} ${i.size} [${[...i.locations].sort().join(', ')}] {${[...i.spaces].sort().join(',')}} <${[...i.tags].sort().join(',')}>`,
+        )
+        .sort(),
       segments: segRows.map((r) => `${r.id} ${String(r.text ?? '').slice(0, 40)} ${filterCols(r)}`).sort(),
-      vectors, orphans, duplicates, searches,
+      vectors,
+      orphans,
+      duplicates,
+      searches,
     };
   } finally {
     await rosetta.close();

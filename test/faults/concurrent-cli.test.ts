@@ -26,8 +26,10 @@ before(async () => {
   model = buildTinyClip();
   mkdirSync(join(root, 'first'));
   mkdirSync(join(root, 'second'));
-  for (const [i, c] of (['red', 'green', 'blue'] as const).entries()) writeFileSync(join(root, 'first', `${c}.png`), await colourImage(c, { seed: 40 + i }));
-  for (const [i, c] of (['yellow', 'cyan'] as const).entries()) writeFileSync(join(root, 'second', `${c}.png`), await colourImage(c, { seed: 50 + i }));
+  for (const [i, c] of (['red', 'green', 'blue'] as const).entries())
+    writeFileSync(join(root, 'first', `${c}.png`), await colourImage(c, { seed: 40 + i }));
+  for (const [i, c] of (['yellow', 'cyan'] as const).entries())
+    writeFileSync(join(root, 'second', `${c}.png`), await colourImage(c, { seed: 50 + i }));
   // The server opens the collection while it is still empty: not even the vector table exists yet.
   rosetta = await Rosetta.open(join(root, '.rosetta'), { spaces: [model], offline: true });
   server = await createServer(rosetta, { port: 0, roots: [root], rateLimit: false });
@@ -40,13 +42,17 @@ after(async () => {
   rmSync(model, { recursive: true, force: true });
 });
 
-interface Hit { path: string; itemHash: string; media: string }
+interface Hit {
+  path: string;
+  itemHash: string;
+  media: string;
+}
 const search = async (text: string): Promise<Hit[]> => {
   const res = await postJson(`${url}/api/search`, { text, k: 10, in: ['image'] });
   assert.equal(res.status, 200, await res.clone().text());
-  return (await res.json() as { results: Hit[] }).results;
+  return ((await res.json()) as { results: Hit[] }).results;
 };
-const items = async () => (await (await fetch(`${url}/api/info`)).json() as { items: number }).items;
+const items = async () => ((await (await fetch(`${url}/api/info`)).json()) as { items: number }).items;
 
 /** Runs `rosetta index` in another process while the server keeps answering searches. */
 async function indexWhileServing(folder: string): Promise<number[]> {
@@ -95,12 +101,16 @@ test('an index job of the server after the CLI created the tables keeps what the
   mkdirSync(join(root, 'third'));
   writeFileSync(join(root, 'third', 'magenta.png'), await colourImage('magenta', { seed: 61 }));
   const res = await postJson(`${url}/api/index`, { paths: [join(root, 'third')] });
-  const { job } = await res.json() as { job: { id: string } };
+  const { job } = (await res.json()) as { job: { id: string } };
   for (;;) {
-    const j = await (await fetch(`${url}/api/jobs/${job.id}`)).json() as { status: string };
-    if (j.status !== 'queued' && j.status !== 'running') { assert.equal(j.status, 'done'); break; }
+    const j = (await (await fetch(`${url}/api/jobs/${job.id}`)).json()) as { status: string };
+    if (j.status !== 'queued' && j.status !== 'running') {
+      assert.equal(j.status, 'done');
+      break;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.equal(await items(), 6);
-  for (const c of ['red', 'green', 'blue', 'yellow', 'cyan', 'magenta']) assert.match((await search(c))[0].path, new RegExp(`${c}\\.png$`), c);
+  for (const c of ['red', 'green', 'blue', 'yellow', 'cyan', 'magenta'])
+    assert.match((await search(c))[0].path, new RegExp(`${c}\\.png$`), c);
 });

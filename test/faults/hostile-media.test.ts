@@ -68,6 +68,11 @@ test('the hostile-media set: each file gets its expected outcome, and peak memor
   } finally {
     await store.close();
   }
-  t.diagnostic(`peak RSS ${run.peakRssMb.toFixed(0)} MB for the hostile set, ${baseline.peakRssMb.toFixed(0)} MB for small files; ${(run.ms / 1000).toFixed(1)} s`);
-  assert.ok(run.peakRssMb - baseline.peakRssMb < RSS_BOUND_MB, `peak RSS ${run.peakRssMb.toFixed(0)} MB against ${baseline.peakRssMb.toFixed(0)} MB for small files`);
+  t.diagnostic(
+    `peak RSS ${run.peakRssMb.toFixed(0)} MB for the hostile set, ${baseline.peakRssMb.toFixed(0)} MB for small files; ${(run.ms / 1000).toFixed(1)} s`,
+  );
+  assert.ok(
+    run.peakRssMb - baseline.peakRssMb < RSS_BOUND_MB,
+    `peak RSS ${run.peakRssMb.toFixed(0)} MB against ${baseline.peakRssMb.toFixed(0)} MB for small files`,
+  );
 });

@@ -43,10 +43,18 @@ function rawExchange(base: string, bytes: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: hostname, port: Number(port) });
     let data = '';
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`no answer in 30 s; got ${JSON.stringify(data)}`)); }, 30_000);
-    socket.on('data', (d) => { data += d; });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer in 30 s; got ${JSON.stringify(data)}`));
+    }, 30_000);
+    socket.on('data', (d) => {
+      data += d;
+    });
     socket.on('error', () => undefined);
-    socket.on('close', () => { clearTimeout(timer); resolve(data); });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(data);
+    });
     socket.on('connect', () => socket.write(bytes));
   });
 }
@@ -82,7 +90,11 @@ test('?access_token= is refused on routes a browser reaches with fetch, even bes
   for (const [method, path, body] of attempts) {
     for (const headers of [{}, auth]) {
       const res = await rawRequest(url, method, `${path}?access_token=${TOKEN}`, { headers: { ...(body ? json : {}), ...headers }, body });
-      assert.equal(res.status, 401, `${method} ${path}?access_token= (${Object.keys(headers).length ? 'with' : 'without'} a header) → ${res.status}`);
+      assert.equal(
+        res.status,
+        401,
+        `${method} ${path}?access_token= (${Object.keys(headers).length ? 'with' : 'without'} a header) → ${res.status}`,
+      );
       const error = errorOf(res.body);
       assert.equal(error.code, 'ROSETTA_ERR_SERVER_AUTH');
       assert.match(error.message, /Authorization: Bearer/);

@@ -9,7 +9,9 @@ const options = JSON.parse(optionsJson) as { indexThreshold?: number; maxPixels?
 const rosetta = await Rosetta.open(dir, { spaces: models.split(','), offline: true, ...options });
 let peakRssBeforeOptimizeMb: number | undefined;
 const summary = await rosetta.index(paths, {
-  onProgress: (p) => { if (p.phase === 'optimize') peakRssBeforeOptimizeMb = process.resourceUsage().maxRSS / 1024; },
+  onProgress: (p) => {
+    if (p.phase === 'optimize') peakRssBeforeOptimizeMb = process.resourceUsage().maxRSS / 1024;
+  },
 });
 await rosetta.close();
 process.stdout.write(`${JSON.stringify({ ...summary, peakRssBeforeOptimizeMb })}\n`);

@@ -44,7 +44,10 @@ before(async () => {
   await writeInitial();
 });
 after(() => {
-  if (process.env.ROSETTA_FAULT_KEEP) { process.stderr.write(`kept ${root}\n`); return; }
+  if (process.env.ROSETTA_FAULT_KEEP) {
+    process.stderr.write(`kept ${root}\n`);
+    return;
+  }
   rmSync(root, { recursive: true, force: true });
   rmSync(model, { recursive: true, force: true });
 });
@@ -58,14 +61,19 @@ const longText = (tail = '') => `${textOfSize(1.05 * 1024 * 1024, 5, { min: 56, 
 async function writeInitial(): Promise<void> {
   rmSync(files, { recursive: true, force: true });
   for (const d of ['pics', 'pics/more', 'notes', 'long', 'copies', 'video']) mkdirSync(join(files, d), { recursive: true });
-  for (let i = 0; i < 18; i += 1) writeFileSync(join(files, i < 9 ? 'pics' : 'pics/more', `p${i}.png`), await colourImage(COLOURS[i % 6], { seed: 100 + i }));
+  for (let i = 0; i < 18; i += 1)
+    writeFileSync(join(files, i < 9 ? 'pics' : 'pics/more', `p${i}.png`), await colourImage(COLOURS[i % 6], { seed: 100 + i }));
   writeFileSync(join(files, 'copies', 'p0-copy.png'), await colourImage(COLOURS[0], { seed: 100 }));
   writeFileSync(join(files, 'copies', 'p4-copy.png'), await colourImage(COLOURS[4], { seed: 104 }));
   writeFileSync(join(files, 'notes', 'sky.txt'), 'A yellow sky over a red car.');
   writeFileSync(join(files, 'notes', 'car.md'), '# A red car\n\nIt drove past the green field.');
   writeFileSync(join(files, 'notes', 'sea.txt'), 'Cyan waves under a magenta evening.');
   writeFileSync(join(files, 'long', 'long.txt'), longText());
-  await colourVideo(join(files, 'video', 'clip.mp4'), [['red', 2], ['blue', 2], ['green', 2]]);
+  await colourVideo(join(files, 'video', 'clip.mp4'), [
+    ['red', 2],
+    ['blue', 2],
+    ['green', 2],
+  ]);
 }
 
 /** Deletes, changes, copies and adds files: what the re-index with --prune must follow. */
@@ -79,14 +87,22 @@ async function mutate(): Promise<void> {
   writeFileSync(join(files, 'long', 'long.txt'), longText('And a last red line.\n'));
 }
 
-interface Run { ms: number; code: number | null; killed: boolean; stderr: string; commits: number }
+interface Run {
+  ms: number;
+  code: number | null;
+  killed: boolean;
+  stderr: string;
+  commits: number;
+}
 
 /** Commits LanceDB has recorded in a collection so far (one transaction file per write, per table). */
 function commitsIn(dir: string): number {
   let n = 0;
   try {
     for (const table of readdirSync(dir)) if (table.endsWith('.lance')) n += readdirSync(join(dir, table, '_transactions')).length;
-  } catch { /* not created yet */ }
+  } catch {
+    /* not created yet */
+  }
   return n;
 }
 
@@ -94,26 +110,36 @@ function commitsIn(dir: string): number {
 function runIndex(dir: string, extra: string[], killAtCommit?: number): Promise<Run> {
   const started = performance.now();
   const base = commitsIn(dir);
-  const child = spawn(process.execPath, [BIN, 'index', files, '--dir', dir, '--model', model, '--offline', '--json', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'index', files, '--dir', dir, '--model', model, '--offline', '--json', ...extra], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
-  child.stderr!.on('data', (d) => { stderr += d; });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
   let killed = false;
   const kill = () => {
     const media = childrenOf(child.pid!).filter((c) => /ffmpeg|ffprobe/.test(c.name));
     killed = child.kill('SIGKILL');
     if (!killed) return;
-    void waitFor(() => media.every((m) => !running(m.pid)), 3000)
-      .then((ok) => { if (!ok) tally.strayChildren.push(...media.filter((m) => running(m.pid)).map((m) => `${m.name} ${m.pid}`)); });
+    void waitFor(() => media.every((m) => !running(m.pid)), 3000).then((ok) => {
+      if (!ok) tally.strayChildren.push(...media.filter((m) => running(m.pid)).map((m) => `${m.name} ${m.pid}`));
+    });
   };
-  const watch = killAtCommit === undefined ? undefined : setInterval(() => {
-    if (commitsIn(dir) - base < killAtCommit) return;
-    clearInterval(watch);
-    setTimeout(kill, Math.round(150 * random()));
-  }, 15);
-  return new Promise((resolve) => child.on('exit', (code) => {
-    clearInterval(watch);
-    resolve({ ms: performance.now() - started, code, killed: killed && code === null, stderr, commits: commitsIn(dir) - base });
-  }));
+  const watch =
+    killAtCommit === undefined
+      ? undefined
+      : setInterval(() => {
+          if (commitsIn(dir) - base < killAtCommit) return;
+          clearInterval(watch);
+          setTimeout(kill, Math.round(150 * random()));
+        }, 15);
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearInterval(watch);
+      resolve({ ms: performance.now() - started, code, killed: killed && code === null, stderr, commits: commitsIn(dir) - base });
+    }),
+  );
 }
 
 /**
@@ -123,7 +149,13 @@ function runIndex(dir: string, extra: string[], killAtCommit?: number): Promise<
  * next starts again from `prepare()` (a fresh copy of the phase's starting state). The kills always land, however
  * fast or slow the machine; only the number of attempts varies (bounded, generously).
  */
-async function killCampaign(phase: string, prepare: (attempt: number) => string, extra: string[], cleanCommits: number, expected: CollectionState): Promise<{ kills: number; attempts: number }> {
+async function killCampaign(
+  phase: string,
+  prepare: (attempt: number) => string,
+  extra: string[],
+  cleanCommits: number,
+  expected: CollectionState,
+): Promise<{ kills: number; attempts: number }> {
   const maxAttempts = 4 * KILLS;
   let kills = 0;
   let attempts = 0;
@@ -135,7 +167,10 @@ async function killCampaign(phase: string, prepare: (attempt: number) => string,
       // Each restart has less left to do: aim within what remains.
       const run = await runIndex(dir, extra, 1 + Math.floor(random() * Math.max(1, left - 2)));
       left = Math.max(2, left - run.commits);
-      if (run.killed) { kills += 1; continue; }
+      if (run.killed) {
+        kills += 1;
+        continue;
+      }
       assert.equal(run.code, 0, `a run that finished before its kill failed:\n${run.stderr}`);
       break;
     }
@@ -149,15 +184,17 @@ async function killCampaign(phase: string, prepare: (attempt: number) => string,
 }
 
 /** What differs between two states: the names of the parts, and the first differing entry of each. */
-const differences = (a: CollectionState, b: CollectionState) => Object.keys(a).flatMap((k) => {
-  const [x, y] = [a[k as keyof CollectionState], b[k as keyof CollectionState]];
-  if (JSON.stringify(x) === JSON.stringify(y)) return [];
-  const flat = (v: unknown) => (Array.isArray(v) ? v : Object.entries(v as object).flatMap(([n, l]) => (l as string[]).map((e) => `${n}: ${e}`)));
-  const [fx, fy] = [flat(x), flat(y)];
-  const first = fx.findIndex((e, i) => e !== fy[i]);
-  const at = first < 0 ? Math.min(fx.length, fy.length) : first;
-  return [`${k} (${fx.length} entries, not ${fy.length}): ${JSON.stringify(fx[at])} instead of ${JSON.stringify(fy[at])}`];
-});
+const differences = (a: CollectionState, b: CollectionState) =>
+  Object.keys(a).flatMap((k) => {
+    const [x, y] = [a[k as keyof CollectionState], b[k as keyof CollectionState]];
+    if (JSON.stringify(x) === JSON.stringify(y)) return [];
+    const flat = (v: unknown) =>
+      Array.isArray(v) ? v : Object.entries(v as object).flatMap(([n, l]) => (l as string[]).map((e) => `${n}: ${e}`));
+    const [fx, fy] = [flat(x), flat(y)];
+    const first = fx.findIndex((e, i) => e !== fy[i]);
+    const at = first < 0 ? Math.min(fx.length, fy.length) : first;
+    return [`${k} (${fx.length} entries, not ${fy.length}): ${JSON.stringify(fx[at])} instead of ${JSON.stringify(fy[at])}`];
+  });
 
 test('SIGKILLs during a first ingest and during a re-index with --prune leave the collection a clean run leaves', async (t) => {
   // Clean reference runs, timed: a first ingest, then the re-index after the files change.
@@ -172,12 +209,22 @@ test('SIGKILLs during a first ingest and during a re-index with --prune leave th
   // Run again on the unchanged folder: nothing changes.
   const idle = await runIndex(clean, []);
   assert.equal(idle.code, 0, idle.stderr);
-  assert.deepEqual(differences(await collectionState(clean, model), afterFirst), [], 'a second run on unchanged files changed the collection');
+  assert.deepEqual(
+    differences(await collectionState(clean, model), afterFirst),
+    [],
+    'a second run on unchanged files changed the collection',
+  );
 
   // Kills during the first ingest, each trial from an empty collection.
   const attempts: number[] = [];
   for (let trial = 0; trial < TRIALS; trial += 1) {
-    const landed = await killCampaign(`first ingest, trial ${trial}`, (n) => join(root, `first-${trial}-${n}`), [], first.commits, afterFirst);
+    const landed = await killCampaign(
+      `first ingest, trial ${trial}`,
+      (n) => join(root, `first-${trial}-${n}`),
+      [],
+      first.commits,
+      afterFirst,
+    );
     attempts.push(landed.attempts);
   }
 
@@ -190,14 +237,22 @@ test('SIGKILLs during a first ingest and during a re-index with --prune leave th
 
   // Kills during the re-index, each from the state the first ingest left.
   for (let trial = 0; trial < TRIALS; trial += 1) {
-    const landed = await killCampaign(`re-index, trial ${trial}`, (n) => {
-      const dir = join(root, `reindex-${trial}-${n}`);
-      cpSync(snapshot, dir, { recursive: true });
-      return dir;
-    }, ['--prune'], reindex.commits, afterReindex);
+    const landed = await killCampaign(
+      `re-index, trial ${trial}`,
+      (n) => {
+        const dir = join(root, `reindex-${trial}-${n}`);
+        cpSync(snapshot, dir, { recursive: true });
+        return dir;
+      },
+      ['--prune'],
+      reindex.commits,
+      afterReindex,
+    );
     attempts.push(landed.attempts);
   }
   assert.deepEqual(tally.strayChildren, [], 'media children outlived a killed run');
-  t.diagnostic(`kills survived: ${KILLS * TRIALS * 2} (every phase asserts its own) in ${attempts.reduce((a, b) => a + b, 0)} attempts of ${TRIALS * 2} trials (clean ingest ${first.ms.toFixed(0)} ms, ${first.commits} commits; clean re-index ${reindex.ms.toFixed(0)} ms, ${reindex.commits} commits)`);
+  t.diagnostic(
+    `kills survived: ${KILLS * TRIALS * 2} (every phase asserts its own) in ${attempts.reduce((a, b) => a + b, 0)} attempts of ${TRIALS * 2} trials (clean ingest ${first.ms.toFixed(0)} ms, ${first.commits} commits; clean re-index ${reindex.ms.toFixed(0)} ms, ${reindex.commits} commits)`,
+  );
   await writeInitial();
 });

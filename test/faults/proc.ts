@@ -1,7 +1,12 @@
 /** Linux /proc helpers for fault tests: who a process's children are, and whether a process still runs. */
 import { readdirSync, readFileSync } from 'node:fs';
 
-export interface ProcInfo { pid: number; ppid: number; name: string; state: string }
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  name: string;
+  state: string;
+}
 
 export function proc(pid: number): ProcInfo | undefined {
   try {
@@ -26,7 +31,10 @@ export function childrenOf(pid: number): ProcInfo[] {
 }
 
 /** True while `pid` runs (a zombie waiting to be reaped does not count). */
-export const running = (pid: number) => { const p = proc(pid); return p !== undefined && p.state !== 'Z'; };
+export const running = (pid: number) => {
+  const p = proc(pid);
+  return p !== undefined && p.state !== 'Z';
+};
 
 export async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
   const until = Date.now() + ms;

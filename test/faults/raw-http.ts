@@ -1,17 +1,29 @@
 /** HTTP requests with the path sent byte for byte (fetch and URL normalise `..`, case and some escapes). */
 import { request } from 'node:http';
 
-export interface RawResponse { status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }
+export interface RawResponse {
+  status: number;
+  body: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}
 
-export function rawRequest(base: string, method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, method, path, headers: { connection: 'close', ...options.headers }, insecureHTTPParser: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: hostname, port, method, path, headers: { connection: 'close', ...options.headers }, insecureHTTPParser: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -38,11 +50,18 @@ export function trickle(base: string, head: string, rest: string, everyMs: numbe
   const socket = connect({ host: hostname, port: Number(port), localAddress });
   let data = '';
   let closedAt: number | undefined;
-  socket.on('data', (d) => { data += d; });
+  socket.on('data', (d) => {
+    data += d;
+  });
   socket.on('error', () => undefined);
-  socket.on('close', () => { closedAt = performance.now() - started; clearInterval(timer); });
+  socket.on('close', () => {
+    closedAt = performance.now() - started;
+    clearInterval(timer);
+  });
   let i = 0;
-  socket.on('connect', () => { if (head) socket.write(head); });
+  socket.on('connect', () => {
+    if (head) socket.write(head);
+  });
   const timer = setInterval(() => {
     if (socket.destroyed || !socket.writable || i >= rest.length) return;
     socket.write(rest[i]);
@@ -56,6 +75,9 @@ export function trickle(base: string, head: string, rest: string, everyMs: numbe
       while (closedAt === undefined && performance.now() < until) await new Promise((r) => setTimeout(r, 25));
       return closedAt ?? null;
     },
-    stop() { clearInterval(timer); socket.destroy(); },
+    stop() {
+      clearInterval(timer);
+      socket.destroy();
+    },
   };
 }

@@ -18,7 +18,9 @@ before(async () => {
   symlinkSync(join(fx.outside, 'no-such-file.png'), join(fx.photos, 'dangling.png'));
   symlinkSync(fx.outside, join(fx.photos, 'escape-dir'));
 });
-after(async () => { await fx?.cleanup(); });
+after(async () => {
+  await fx?.cleanup();
+});
 
 const uploadDir = () => `${fx.rosetta.dir}-uploads`;
 const leftovers = () => (existsSync(uploadDir()) ? readdirSync(uploadDir()) : []);
@@ -46,7 +48,7 @@ test('an upload refused part-way (too many parts, a bad part) leaves no file beh
     cut.append('file', new Blob([new Uint8Array(big.subarray(0, 80))]), 'cut.png');
     const accepted = await fetch(`${url}/api/index`, { method: 'POST', body: cut });
     assert.equal(accepted.status, 202, await accepted.clone().text());
-    const job = await waitForJob(url, (await accepted.json() as { job: { id: string } }).job.id);
+    const job = await waitForJob(url, ((await accepted.json()) as { job: { id: string } }).job.id);
     assert.equal(job.result!.failed, 1);
     assert.deepEqual(leftovers(), []);
   } finally {
@@ -59,7 +61,7 @@ test('a path outside the roots is refused the same way whether it exists or not 
   try {
     const answer = async (path: string) => {
       const res = await postJson(`${url}/api/search`, { image: path });
-      const { error } = await res.json() as { error: { code: string; message: string } };
+      const { error } = (await res.json()) as { error: { code: string; message: string } };
       return `${res.status} ${error.code} ${error.message.replace(path, '<path>')}`;
     };
     const pairs: [string, string][] = [
@@ -83,19 +85,26 @@ test('a path outside the roots is refused the same way whether it exists or not 
 test('multipart search checks k (and weights) like the JSON form', async () => {
   const { server, url } = await startServer(fx);
   try {
-    for (const [field, value] of [['k', '-1'], ['k', '0'], ['k', '1.5'], ['k', '501'], ['k', '1e9'], ['weight_text', '-2']]) {
+    for (const [field, value] of [
+      ['k', '-1'],
+      ['k', '0'],
+      ['k', '1.5'],
+      ['k', '501'],
+      ['k', '1e9'],
+      ['weight_text', '-2'],
+    ]) {
       const form = new FormData();
       form.append('text', 'red');
       form.append(field, value);
       const res = await fetch(`${url}/api/search`, { method: 'POST', body: form });
       assert.equal(res.status, 400, `${field}=${value}: ${await res.clone().text()}`);
-      assert.equal((await res.json() as { error: { code: string } }).error.code, 'ROSETTA_ERR_ARG_INVALID');
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'ROSETTA_ERR_ARG_INVALID');
     }
     const ok = new FormData();
     ok.append('text', 'red');
     ok.append('k', '2');
     const res = await fetch(`${url}/api/search`, { method: 'POST', body: ok });
-    assert.equal((await res.json() as { results: unknown[] }).results.length, 2);
+    assert.equal(((await res.json()) as { results: unknown[] }).results.length, 2);
   } finally {
     await server.close();
   }

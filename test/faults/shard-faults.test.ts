@@ -27,11 +27,18 @@ let samples: SampleToWrite[];
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'rosetta-shard-faults-'));
   model = buildTinyClip();
-  samples = await Promise.all(Array.from({ length: 12 }, async (_, i) => ({
-    key: String(i).padStart(9, '0'), image: await colourImage(COLOURS[i % 4], { format: 'jpeg', seed: i + 1 }), caption: `a ${COLOURS[i % 4]} square`,
-  })));
+  samples = await Promise.all(
+    Array.from({ length: 12 }, async (_, i) => ({
+      key: String(i).padStart(9, '0'),
+      image: await colourImage(COLOURS[i % 4], { format: 'jpeg', seed: i + 1 }),
+      caption: `a ${COLOURS[i % 4]} square`,
+    })),
+  );
 });
-after(() => { rmSync(root, { recursive: true, force: true }); rmSync(model, { recursive: true, force: true }); });
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(model, { recursive: true, force: true });
+});
 
 async function collect(path: string) {
   const out = [];
@@ -47,12 +54,24 @@ function bytesRead(): number {
 function metadataColumns(rows: number) {
   return [
     { name: 'key', data: Array.from({ length: rows }, (_, i) => String(i).padStart(9, '0')), type: 'STRING' as const },
-    { name: 'url', data: Array.from({ length: rows }, (_, i) => `https://images.example.org/${i}/photo-${(i * 2654435761 >>> 0).toString(36)}.jpg`), type: 'STRING' as const },
+    {
+      name: 'url',
+      data: Array.from({ length: rows }, (_, i) => `https://images.example.org/${i}/photo-${((i * 2654435761) >>> 0).toString(36)}.jpg`),
+      type: 'STRING' as const,
+    },
     { name: 'caption', data: Array.from({ length: rows }, (_, i) => `photo ${i} of a ${COLOURS[i % 4]} thing`), type: 'STRING' as const },
   ];
 }
 
-type Forge = (w: ParquetWriter & { num_rows: bigint; row_groups: { num_rows: bigint; columns: { meta_data?: { num_values: bigint; data_page_offset: bigint; dictionary_page_offset?: bigint } }[] }[] }) => void;
+type Forge = (
+  w: ParquetWriter & {
+    num_rows: bigint;
+    row_groups: {
+      num_rows: bigint;
+      columns: { meta_data?: { num_values: bigint; data_page_offset: bigint; dictionary_page_offset?: bigint } }[];
+    }[];
+  },
+) => void;
 
 /** A parquet file whose footer is altered by `forge` before it is written. */
 async function forgedParquet(path: string, rows: number, forge: Forge): Promise<void> {
@@ -66,45 +85,95 @@ async function forgedParquet(path: string, rows: number, forge: Forge): Promise<
 }
 
 describe('parquet shards', () => {
-  it('are read in one pass, with a single large row group as with many small ones', { skip: !existsSync('/proc/self/io') && 'needs /proc/self/io' }, async () => {
-    const rows = 30_000;
-    const one = join(root, 'one-group.parquet');
-    const many = join(root, 'many-groups.parquet');
-    parquetWriteFile({ filename: one, columnData: metadataColumns(rows), rowGroupSize: rows });
-    parquetWriteFile({ filename: many, columnData: metadataColumns(rows), rowGroupSize: 2_000 });
-    for (const path of [one, many]) {
-      const before = bytesRead();
-      let n = 0;
-      let last = '';
-      for await (const s of readShard(path)) { n += 1; last = `${s.key} ${s.url} ${s.caption}`; }
-      const read = bytesRead() - before;
-      const size = statSync(path).size;
-      assert.equal(n, rows);
-      assert.equal(last, `000029999 https://images.example.org/29999/photo-${(29999 * 2654435761 >>> 0).toString(36)}.jpg photo 29999 of a yellow thing`);
-      // Re-reading the row group for every batch of rows read it ~100 times over (quadratic in the group size).
-      assert.ok(read < 3 * size + 1_000_000, `${path}: read ${(read / 1e6).toFixed(1)} MB of a ${(size / 1e6).toFixed(1)} MB file`);
-    }
-  });
+  it(
+    'are read in one pass, with a single large row group as with many small ones',
+    { skip: !existsSync('/proc/self/io') && 'needs /proc/self/io' },
+    async () => {
+      const rows = 30_000;
+      const one = join(root, 'one-group.parquet');
+      const many = join(root, 'many-groups.parquet');
+      parquetWriteFile({ filename: one, columnData: metadataColumns(rows), rowGroupSize: rows });
+      parquetWriteFile({ filename: many, columnData: metadataColumns(rows), rowGroupSize: 2_000 });
+      for (const path of [one, many]) {
+        const before = bytesRead();
+        let n = 0;
+        let last = '';
+        for await (const s of readShard(path)) {
+          n += 1;
+          last = `${s.key} ${s.url} ${s.caption}`;
+        }
+        const read = bytesRead() - before;
+        const size = statSync(path).size;
+        assert.equal(n, rows);
+        assert.equal(
+          last,
+          `000029999 https://images.example.org/29999/photo-${((29999 * 2654435761) >>> 0).toString(36)}.jpg photo 29999 of a yellow thing`,
+        );
+        // Re-reading the row group for every batch of rows read it ~100 times over (quadratic in the group size).
+        assert.ok(read < 3 * size + 1_000_000, `${path}: read ${(read / 1e6).toFixed(1)} MB of a ${(size / 1e6).toFixed(1)} MB file`);
+      }
+    },
+  );
 
-  it('refuse a footer that claims rows or bytes the file does not have, naming the file, instead of reading for hours', { timeout: 60_000 }, async () => {
-    const T = 10n ** 12n;
-    const forgeries: [string, Forge][] = [
-      ['file-rows', (w) => { w.num_rows = T; }],
-      ['group-rows', (w) => { w.num_rows = T; w.row_groups[0].num_rows = T; }],
-      ['group-and-values', (w) => { w.num_rows = T; w.row_groups[0].num_rows = T; for (const c of w.row_groups[0].columns) c.meta_data!.num_values = T; }],
-      ['more-rows-than-values', (w) => { w.num_rows += 5n; w.row_groups[0].num_rows += 5n; for (const c of w.row_groups[0].columns) c.meta_data!.num_values += 5n; }],
-      ['chunk-outside', (w) => { const m = w.row_groups[0].columns[1].meta_data!; m.data_page_offset += 10_000_000n; if (m.dictionary_page_offset !== undefined) m.dictionary_page_offset += 10_000_000n; }],
-    ];
-    for (const [name, forge] of forgeries) {
-      const path = join(root, `${name}.parquet`);
-      await forgedParquet(path, 500, forge);
-      await assert.rejects(collect(path), (e: Error & { code?: string }) => {
-        assert.equal(e.code, 'ROSETTA_ERR_MEDIA_CORRUPT', `${name}: ${e.message}`);
-        assert.ok(e.message.includes(path), e.message);
-        return true;
-      }, name);
-    }
-  });
+  it(
+    'refuse a footer that claims rows or bytes the file does not have, naming the file, instead of reading for hours',
+    { timeout: 60_000 },
+    async () => {
+      const T = 10n ** 12n;
+      const forgeries: [string, Forge][] = [
+        [
+          'file-rows',
+          (w) => {
+            w.num_rows = T;
+          },
+        ],
+        [
+          'group-rows',
+          (w) => {
+            w.num_rows = T;
+            w.row_groups[0].num_rows = T;
+          },
+        ],
+        [
+          'group-and-values',
+          (w) => {
+            w.num_rows = T;
+            w.row_groups[0].num_rows = T;
+            for (const c of w.row_groups[0].columns) c.meta_data!.num_values = T;
+          },
+        ],
+        [
+          'more-rows-than-values',
+          (w) => {
+            w.num_rows += 5n;
+            w.row_groups[0].num_rows += 5n;
+            for (const c of w.row_groups[0].columns) c.meta_data!.num_values += 5n;
+          },
+        ],
+        [
+          'chunk-outside',
+          (w) => {
+            const m = w.row_groups[0].columns[1].meta_data!;
+            m.data_page_offset += 10_000_000n;
+            if (m.dictionary_page_offset !== undefined) m.dictionary_page_offset += 10_000_000n;
+          },
+        ],
+      ];
+      for (const [name, forge] of forgeries) {
+        const path = join(root, `${name}.parquet`);
+        await forgedParquet(path, 500, forge);
+        await assert.rejects(
+          collect(path),
+          (e: Error & { code?: string }) => {
+            assert.equal(e.code, 'ROSETTA_ERR_MEDIA_CORRUPT', `${name}: ${e.message}`);
+            assert.ok(e.message.includes(path), e.message);
+            return true;
+          },
+          name,
+        );
+      }
+    },
+  );
 });
 
 /** A tar written member by member: [name, bytes] pairs, or [name, size] for `size` zero bytes streamed. */
@@ -124,7 +193,10 @@ async function writeTar(path: string, members: [string, Buffer | number][]): Pro
         while (left > 0) {
           const n = Math.min(left, block.length);
           left -= n;
-          if (!entry.write(block.subarray(0, n))) { entry.once('drain', more); return; }
+          if (!entry.write(block.subarray(0, n))) {
+            entry.once('drain', more);
+            return;
+          }
         }
         (entry as unknown as { end(): void }).end();
       };
@@ -163,13 +235,26 @@ describe('tar shards', () => {
     mkdirSync(dir);
     const shard = join(dir, '00000.tar');
     const keys = ['a#1', 'b%231', 'left/000', 'right/000'];
-    await writeTar(shard, keys.flatMap((k, i) => [[`${k}.jpg`, samples[i].image!], [`${k}.txt`, Buffer.from(samples[i].caption!)]] as [string, Buffer][]));
+    await writeTar(
+      shard,
+      keys.flatMap(
+        (k, i) =>
+          [
+            [`${k}.jpg`, samples[i].image!],
+            [`${k}.txt`, Buffer.from(samples[i].caption!)],
+          ] as [string, Buffer][],
+      ),
+    );
     const rosetta = await Rosetta.open(join(dir, '.rosetta'), { spaces: [model], offline: true });
     try {
       const first = await rosetta.index([dir], { prune: true });
       assert.deepEqual([first.added, first.failed], [4, 0], JSON.stringify(first.failures));
       const items = await rosetta.store.listItems();
-      assert.deepEqual(items.flatMap((i) => i.locations.map(keyOfLocation)).sort(), [...keys].sort(), 'each key round-trips from its location');
+      assert.deepEqual(
+        items.flatMap((i) => i.locations.map(keyOfLocation)).sort(),
+        [...keys].sort(),
+        'each key round-trips from its location',
+      );
       const right = items.find((i) => i.locations.some((l) => keyOfLocation(l) === 'right/000'))!;
       assert.equal(right.meta.caption, samples[3].caption);
       const again = await rosetta.index([dir], { prune: true });
@@ -190,7 +275,12 @@ describe('tar shards', () => {
       const s = await rosetta.index([dir]);
       assert.deepEqual([s.added, s.failed], [4, 0], JSON.stringify(s.failures));
       const locations = (await rosetta.store.listItems()).flatMap((i) => i.locations).sort();
-      assert.deepEqual(locations, [join(dir, 'beach.parquet'), join(dir, 'holiday.tar'), `${join(dir, 'real.tar')}#${samples[0].key}`, `${join(dir, 'real.tar')}#${samples[1].key}`]);
+      assert.deepEqual(locations, [
+        join(dir, 'beach.parquet'),
+        join(dir, 'holiday.tar'),
+        `${join(dir, 'real.tar')}#${samples[0].key}`,
+        `${join(dir, 'real.tar')}#${samples[1].key}`,
+      ]);
     } finally {
       await rosetta.close();
     }
@@ -200,12 +290,20 @@ describe('tar shards', () => {
     const dir = join(root, 'big-member');
     mkdirSync(dir);
     const shard = join(dir, '00000.tar');
-    await writeTar(shard, [['000.jpg', samples[0].image!], ['000.txt', Buffer.from('a red square')], ['001.jpg', 65 * 1024 * 1024], ['002.jpg', samples[2].image!]]);
+    await writeTar(shard, [
+      ['000.jpg', samples[0].image!],
+      ['000.txt', Buffer.from('a red square')],
+      ['001.jpg', 65 * 1024 * 1024],
+      ['002.jpg', samples[2].image!],
+    ]);
     const rosetta = await Rosetta.open(join(dir, '.rosetta'), { spaces: [model], offline: true });
     try {
       const s = await rosetta.index([dir]);
       assert.equal(s.added, 2);
-      assert.deepEqual(s.failures.map((f) => [f.path, f.code]), [[`${shard}#001`, 'ROSETTA_ERR_MEDIA_TOO_LARGE']]);
+      assert.deepEqual(
+        s.failures.map((f) => [f.path, f.code]),
+        [[`${shard}#001`, 'ROSETTA_ERR_MEDIA_TOO_LARGE']],
+      );
       assert.match(s.failures[0].reason, /001\.jpg/);
     } finally {
       await rosetta.close();
@@ -216,7 +314,10 @@ describe('tar shards', () => {
     const peak = async (name: string, extras: number) => {
       const dir = join(root, name);
       mkdirSync(dir);
-      const members: [string, Buffer | number][] = [['000.jpg', samples[0].image!], ['000.txt', Buffer.from('a red square')]];
+      const members: [string, Buffer | number][] = [
+        ['000.jpg', samples[0].image!],
+        ['000.txt', Buffer.from('a red square')],
+      ];
       for (let i = 0; i < extras; i += 1) members.push([`000.extra${i}.npy`, 40 * 1024 * 1024]);
       members.push(['001.jpg', samples[1].image!]);
       await writeTar(join(dir, '00000.tar'), members);

@@ -9,8 +9,12 @@ import { buildFixture, startServer, type Fixture } from '../server/fixture.js';
 import { trickle } from './raw-http.js';
 
 let fx: Fixture;
-before(async () => { fx = await buildFixture(); });
-after(async () => { await fx?.cleanup(); });
+before(async () => {
+  fx = await buildFixture();
+});
+after(async () => {
+  await fx?.cleanup();
+});
 
 const post = (path: string, length: number, extra = '') =>
   `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n${extra}\r\n`;
@@ -29,7 +33,12 @@ test('bodies and headers that trickle in are cut off by the idle, whole-request 
     // Keep-alive: one complete request, then nothing.
     const kept = trickle(url, 'GET /api/health HTTP/1.1\r\nhost: x\r\n\r\n', '', 60_000);
     clients.push(idle, slow, headers, kept);
-    const [idleMs, slowMs, headersMs, keptMs] = await Promise.all([idle.closed(6000), slow.closed(6000), headers.closed(6000), kept.closed(6000)]);
+    const [idleMs, slowMs, headersMs, keptMs] = await Promise.all([
+      idle.closed(6000),
+      slow.closed(6000),
+      headers.closed(6000),
+      kept.closed(6000),
+    ]);
     assert.match(kept.received(), /^HTTP\/1\.1 200/);
     assert.ok(keptMs !== null && keptMs < 2500, `idle kept-alive connection closed after ${keptMs} ms`);
     assert.ok(idleMs !== null && idleMs < 2500, `idle body closed after ${idleMs} ms`);
@@ -45,7 +54,11 @@ test('bodies and headers that trickle in are cut off by the idle, whole-request 
 
 test('one client holds at most its cap of connections; another client is not locked out', async () => {
   const cap = 6;
-  const { server, url } = await startServer(fx, { timeouts: { ...timeouts, bodyIdleMs: 30_000, requestMs: 30_000 }, maxConnectionsPerClient: cap, rateLimit: false });
+  const { server, url } = await startServer(fx, {
+    timeouts: { ...timeouts, bodyIdleMs: 30_000, requestMs: 30_000 },
+    maxConnectionsPerClient: cap,
+    rateLimit: false,
+  });
   const held = Array.from({ length: 30 }, () => trickle(url, post('/api/search', 200), '{"text":"' + 'a'.repeat(150), 500));
   try {
     await new Promise((r) => setTimeout(r, 800));
@@ -62,7 +75,11 @@ test('one client holds at most its cap of connections; another client is not loc
 });
 
 test('an early 401, 429 or 413 answer closes the connection instead of waiting for the body', async () => {
-  const { server, url } = await startServer(fx, { token: 'early-close-token', timeouts: { ...timeouts, bodyIdleMs: 30_000, requestMs: 30_000 }, rateLimit: { max: 2, windowMs: 60_000 } });
+  const { server, url } = await startServer(fx, {
+    token: 'early-close-token',
+    timeouts: { ...timeouts, bodyIdleMs: 30_000, requestMs: 30_000 },
+    rateLimit: { max: 2, windowMs: 60_000 },
+  });
   const clients = [];
   try {
     const unauthorised = trickle(url, post('/api/search', 100), '{"text":', 200);

@@ -23,9 +23,9 @@ before(async () => {
   writeFileSync(join(fx.outside, 'vault.txt'), SECRET_TEXT);
   mkdirSync(join(fx.photos, 'sub'));
   writeFileSync(join(fx.photos, 'sub', 'own.png'), await colourImage('green', { seed: 90 }));
-  symlinkSync(fx.outside, join(fx.photos, 'sub', 'link'));                               // a folder link leading out
+  symlinkSync(fx.outside, join(fx.photos, 'sub', 'link')); // a folder link leading out
   symlinkSync(join(fx.outside, 'secret.png'), join(fx.photos, 'sub', 'secret-link.png')); // a file link leading out
-  symlinkSync(join(fx.photos, 'red.png'), join(fx.photos, 'sub', 'red-link.png'));        // a link that stays inside
+  symlinkSync(join(fx.photos, 'red.png'), join(fx.photos, 'sub', 'red-link.png')); // a link that stays inside
   ({ server, url } = await startServer(fx));
 });
 after(async () => {
@@ -36,10 +36,16 @@ after(async () => {
 test('indexing a folder under the root does not follow links out of the roots, and says so', async () => {
   const res = await postJson(`${url}/api/index`, { paths: ['sub'] });
   assert.equal(res.status, 202, await res.clone().text());
-  const { job } = await res.json() as { job: { id: string } };
-  const done = await waitForJob(url, job.id) as unknown as { status: string; result: { failed: number; failures: { path: string; code: string; reason: string }[] } };
+  const { job } = (await res.json()) as { job: { id: string } };
+  const done = (await waitForJob(url, job.id)) as unknown as {
+    status: string;
+    result: { failed: number; failures: { path: string; code: string; reason: string }[] };
+  };
   assert.equal(done.status, 'done');
-  const refused = done.result.failures.filter((f) => f.code === 'ROSETTA_ERR_SERVER_FORBIDDEN_PATH').map((f) => f.path).sort();
+  const refused = done.result.failures
+    .filter((f) => f.code === 'ROSETTA_ERR_SERVER_FORBIDDEN_PATH')
+    .map((f) => f.path)
+    .sort();
   assert.deepEqual(refused, [join(fx.photos, 'sub', 'link'), join(fx.photos, 'sub', 'secret-link.png')]);
   assert.match(done.result.failures[0].reason, /outside the allowed folders/);
   const items = await fx.rosetta.store.listItems();
@@ -47,7 +53,11 @@ test('indexing a folder under the root does not follow links out of the roots, a
   assert.ok(locations.includes(join(fx.photos, 'sub', 'own.png')), 'the file inside was indexed');
   assert.ok(locations.includes(join(fx.photos, 'sub', 'red-link.png')), 'a link that stays inside is followed');
   const outsideHashes = [sha(readFileSync(join(fx.outside, 'secret.png'))), sha(Buffer.from(SECRET_TEXT))];
-  assert.deepEqual(items.filter((i) => outsideHashes.includes(i.hash)), [], 'nothing from outside got in');
+  assert.deepEqual(
+    items.filter((i) => outsideHashes.includes(i.hash)),
+    [],
+    'nothing from outside got in',
+  );
 });
 
 test('search never returns, and /api/media never serves, a file whose real path is outside the roots', async () => {
@@ -55,7 +65,7 @@ test('search never returns, and /api/media never serves, a file whose real path 
   const swap = join(fx.photos, 'swap.png');
   writeFileSync(swap, await colourImage('magenta', { seed: 5 }));
   const indexed = await postJson(`${url}/api/index`, { paths: ['swap.png'] });
-  await waitForJob(url, (await indexed.json() as { job: { id: string } }).job.id);
+  await waitForJob(url, ((await indexed.json()) as { job: { id: string } }).job.id);
   const swapHash = sha(readFileSync(swap));
   assert.equal((await fetch(`${url}/api/media/${swapHash}`)).status, 200);
   renameSync(swap, `${swap}.bak`);
@@ -71,11 +81,14 @@ test('search never returns, and /api/media never serves, a file whose real path 
   assert.ok(polluted.added >= 2, 'the library (operator) path follows links: outside files are in the collection now');
   let shown = 0;
   for (const text of ['vault combination', 'seven', SECRET_TEXT, 'magenta']) {
-    const { results } = await (await postJson(`${url}/api/search`, { text, k: 50, hybrid: true })).json() as { results: { path: string; text?: string; locations: string[] }[] };
+    const { results } = (await (await postJson(`${url}/api/search`, { text, k: 50, hybrid: true })).json()) as {
+      results: { path: string; text?: string; locations: string[] }[];
+    };
     shown += results.length;
     for (const r of results) {
       assert.ok(!(r.text ?? '').includes('vault'), `result text ${r.text}`);
-      for (const l of [r.path, ...r.locations]) assert.ok(!l.includes(join('sub', 'link')) && !l.includes('secret-link') && !l.startsWith(fx.outside), `result path ${l}`);
+      for (const l of [r.path, ...r.locations])
+        assert.ok(!l.includes(join('sub', 'link')) && !l.includes('secret-link') && !l.startsWith(fx.outside), `result path ${l}`);
     }
   }
   assert.ok(shown > 0, 'the inside items are still found');
@@ -84,10 +97,17 @@ test('search never returns, and /api/media never serves, a file whose real path 
 test('a shard sample under a root stays in search results (its location is `<shard>#<key>`, not a file)', async () => {
   const shard = join(fx.photos, 'shards', '00000.tar');
   mkdirSync(join(fx.photos, 'shards'));
-  await writeWebdatasetTar(shard, [{ key: 'k1', image: await colourImage('yellow', { seed: 70, format: 'jpeg' }), ext: 'jpg', caption: 'a yellow square' }]);
+  await writeWebdatasetTar(shard, [
+    { key: 'k1', image: await colourImage('yellow', { seed: 70, format: 'jpeg' }), ext: 'jpg', caption: 'a yellow square' },
+  ]);
   const res = await postJson(`${url}/api/index`, { paths: ['shards'] });
-  const done = await waitForJob(url, (await res.json() as { job: { id: string } }).job.id);
+  const done = await waitForJob(url, ((await res.json()) as { job: { id: string } }).job.id);
   assert.equal(done.status, 'done');
-  const { results } = await (await postJson(`${url}/api/search`, { text: 'yellow', k: 50, in: ['image'] })).json() as { results: { path: string }[] };
-  assert.ok(results.some((r) => r.path === `${shard}#k1`), JSON.stringify(results.map((r) => r.path)));
+  const { results } = (await (await postJson(`${url}/api/search`, { text: 'yellow', k: 50, in: ['image'] })).json()) as {
+    results: { path: string }[];
+  };
+  assert.ok(
+    results.some((r) => r.path === `${shard}#k1`),
+    JSON.stringify(results.map((r) => r.path)),
+  );
 });

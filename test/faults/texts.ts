@@ -7,7 +7,10 @@ const WORDS = ['red', 'green', 'blue', 'yellow', 'cyan', 'magenta', 'sky', 'car'
 export function textOfSize(bytes: number, seed = 1, words = { min: 20, max: 100 }): string {
   const vocabulary = WORDS;
   let s = seed;
-  const next = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
+  const next = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
   const parts: string[] = [];
   let size = 0;
   while (size < bytes) {

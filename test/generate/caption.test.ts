@@ -27,10 +27,14 @@ const isCode = (code: string) => (e: unknown) => RosettaError.is(e) && e.code ==
 
 describe('caption on a tiny random-weight ViT-GPT2 captioner', () => {
   let dir = '';
-  before(() => { dir = buildTinyCaptioner().dir; });
+  before(() => {
+    dir = buildTinyCaptioner().dir;
+  });
 
   it('captions decoded pixels, a PNG path and PNG bytes in one batch, in order', async () => {
-    const png = await sharp(Buffer.from(solid(20, 10, [200, 30, 30]).data), { raw: { width: 20, height: 10, channels: 3 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(solid(20, 10, [200, 30, 30]).data), { raw: { width: 20, height: 10, channels: 3 } })
+      .png()
+      .toBuffer();
     const file = join(mkdtempSync(join(tmpdir(), 'rosetta-cap-')), 'red.png');
     writeFileSync(file, png);
     const out = await captionBatch([solid(40, 30, [0, 0, 255]), file, png], { model: dir, maxNewTokens: 6 });
@@ -71,25 +75,44 @@ describe('caption offline fallback to zero-shot tags', () => {
   const offline = () => ({ offline: true, cacheDir: mkdtempSync(join(tmpdir(), 'rosetta-empty-cache-')) });
 
   it('returns tags, clearly marked, when the default captioner is not cached', async () => {
-    const out = await caption(solid(16, 16, [250, 20, 40]), { ...offline(), tagger: colourTagger, labels: ['blue', 'red', 'green'], topTags: 2 });
+    const out = await caption(solid(16, 16, [250, 20, 40]), {
+      ...offline(),
+      tagger: colourTagger,
+      labels: ['blue', 'red', 'green'],
+      topTags: 2,
+    });
     assert.equal(out.kind, 'tags');
-    assert.deepEqual(out.tags?.map((t) => t.label), ['red', 'blue']);
+    assert.deepEqual(
+      out.tags?.map((t) => t.label),
+      ['red', 'blue'],
+    );
     assert.equal(out.text, 'red, blue');
     assert.match(out.fallbackReason ?? '', /Xenova\/vit-gpt2-image-captioning/);
   });
 
   it('a captioner the caller named that cannot load is an error, not tags', async () => {
     const named = 'onnx-community/Florence-2-base-ft';
-    await assert.rejects(caption(solid(16, 16, [250, 20, 40]), { ...offline(), model: named, tagger: colourTagger, labels: ['red', 'blue'] }),
-      (e: unknown) => RosettaError.is(e) && e.code === 'ROSETTA_ERR_MODEL_OFFLINE_MISSING' && e.message.includes(named));
+    await assert.rejects(
+      caption(solid(16, 16, [250, 20, 40]), { ...offline(), model: named, tagger: colourTagger, labels: ['red', 'blue'] }),
+      (e: unknown) => RosettaError.is(e) && e.code === 'ROSETTA_ERR_MODEL_OFFLINE_MISSING' && e.message.includes(named),
+    );
   });
 
   it('without a tagger fails naming the model and how to fetch it', async () => {
-    await assert.rejects(caption(solid(16, 16, [1, 1, 1]), offline()), (e: unknown) => RosettaError.is(e)
-      && e.code === 'ROSETTA_ERR_MODEL_OFFLINE_MISSING' && /vit-gpt2-image-captioning/.test(e.message) && /rosetta models pull/.test(e.message));
+    await assert.rejects(
+      caption(solid(16, 16, [1, 1, 1]), offline()),
+      (e: unknown) =>
+        RosettaError.is(e) &&
+        e.code === 'ROSETTA_ERR_MODEL_OFFLINE_MISSING' &&
+        /vit-gpt2-image-captioning/.test(e.message) &&
+        /rosetta models pull/.test(e.message),
+    );
   });
 
   it('checks the tagger returns one score per label', async () => {
-    await assert.rejects(caption(solid(4, 4, [1, 1, 1]), { model: 'tags', tagger: async () => [1], labels: ['a', 'b'] }), /1 scores for 2 labels/);
+    await assert.rejects(
+      caption(solid(4, 4, [1, 1, 1]), { model: 'tags', tagger: async () => [1], labels: ['a', 'b'] }),
+      /1 scores for 2 labels/,
+    );
   });
 });

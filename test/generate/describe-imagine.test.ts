@@ -15,10 +15,26 @@ function solid(width: number, height: number, rgb: number[]): RgbImage {
 suite('describe: timeline from scenes and a transcript', () => {
   it('assigns each transcript line to the scene it overlaps most, in time order, once', () => {
     const out = assembleTimeline(
-      [{ t0: 10, t1: 20, caption: 'a cat on a sofa' }, { t0: 0, t1: 10, caption: 'a kitchen' }, { t0: 20, t1: 3700, caption: 'red, blue', captionKind: 'tags' }],
-      [{ t0: 1, t1: 3, text: 'Hello.' }, { t0: 8, t1: 15, text: 'Look at the cat.' }, { t0: 3800, t1: 3810, text: 'Bye.' }, { t0: 5, t1: 6, text: ' ' }],
+      [
+        { t0: 10, t1: 20, caption: 'a cat on a sofa' },
+        { t0: 0, t1: 10, caption: 'a kitchen' },
+        { t0: 20, t1: 3700, caption: 'red, blue', captionKind: 'tags' },
+      ],
+      [
+        { t0: 1, t1: 3, text: 'Hello.' },
+        { t0: 8, t1: 15, text: 'Look at the cat.' },
+        { t0: 3800, t1: 3810, text: 'Bye.' },
+        { t0: 5, t1: 6, text: ' ' },
+      ],
     );
-    assert.deepEqual(out.timeline.map((e) => [e.t0, e.speech]), [[0, 'Hello.'], [10, 'Look at the cat.'], [20, 'Bye.']]);
+    assert.deepEqual(
+      out.timeline.map((e) => [e.t0, e.speech]),
+      [
+        [0, 'Hello.'],
+        [10, 'Look at the cat.'],
+        [20, 'Bye.'],
+      ],
+    );
     assert.deepEqual(out.text.split('\n'), [
       '[00:00–00:10] a kitchen — “Hello.”',
       '[00:10–00:20] a cat on a sofa — “Look at the cat.”',
@@ -31,11 +47,17 @@ suite('describe: timeline from scenes and a transcript', () => {
   });
 
   let dir = '';
-  before(() => { dir = buildTinyCaptioner().dir; });
+  before(() => {
+    dir = buildTinyCaptioner().dir;
+  });
 
   it('captions keyframes in one batch with the tiny captioner and keeps given captions', async () => {
     const out = await describe(
-      [{ t0: 0, t1: 4, keyframe: solid(24, 24, [200, 0, 0]) }, { t0: 4, t1: 9, caption: 'given caption' }, { t0: 9, t1: 12, keyframe: solid(24, 24, [0, 0, 200]) }],
+      [
+        { t0: 0, t1: 4, keyframe: solid(24, 24, [200, 0, 0]) },
+        { t0: 4, t1: 9, caption: 'given caption' },
+        { t0: 9, t1: 12, keyframe: solid(24, 24, [0, 0, 200]) },
+      ],
       { model: dir, maxNewTokens: 5, transcript: [{ t0: 5, t1: 7, text: 'spoken words' }] },
     );
     assert.equal(out.timeline.length, 3);
@@ -52,7 +74,8 @@ suite('describe: timeline from scenes and a transcript', () => {
  * the orchestration (candidates, ranking, PNG output) run without a 1.3B-parameter Janus.
  */
 const procedural: ImageGenerationEngine = {
-  provider: 'test', modelId: 'procedural',
+  provider: 'test',
+  modelId: 'procedural',
   async doGenerate(prompt, { count }) {
     let h = 0;
     for (const ch of prompt) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
@@ -61,11 +84,12 @@ const procedural: ImageGenerationEngine = {
 };
 
 /** Closeness to the reference's mean colour, blended with a text preference for red by the weight. */
-const rank: CandidateRanker = async (candidates, { reference, weight }) => candidates.map((c) => {
-  const ref = reference ? [reference.data[0], reference.data[1], reference.data[2]] : [0, 0, 0];
-  const dImage = -Math.hypot(c.data[0] - ref[0], c.data[1] - ref[1], c.data[2] - ref[2]);
-  return weight * dImage + (1 - weight) * c.data[0];
-});
+const rank: CandidateRanker = async (candidates, { reference, weight }) =>
+  candidates.map((c) => {
+    const ref = reference ? [reference.data[0], reference.data[1], reference.data[2]] : [0, 0, 0];
+    const dImage = -Math.hypot(c.data[0] - ref[0], c.data[1] - ref[1], c.data[2] - ref[2]);
+    return weight * dImage + (1 - weight) * c.data[0];
+  });
 
 suite('imagine orchestration', () => {
   it('returns one PNG candidate without a reference', async () => {
@@ -82,15 +106,25 @@ suite('imagine orchestration', () => {
     assert.equal((await imagine('a lighthouse', { model: procedural, rank, image: solid(8, 8, [1, 2, 3]) })).candidates.length, 4);
   });
 
-    it('ranks candidates against the reference and returns the best with its score', async () => {
+  it('ranks candidates against the reference and returns the best with its score', async () => {
     // The reference is candidate 3's colour: at weight 1 it must come first with distance 0.
     const target = (await procedural.doGenerate('a lighthouse, green field', { count: 5 }))[3];
     const reference = solid(8, 8, [target.data[0], target.data[1], target.data[2]]);
-    const out = await imagine('a lighthouse', { model: procedural, image: reference, weight: 1, candidates: 5, rank, describeReference: async () => 'green field' });
+    const out = await imagine('a lighthouse', {
+      model: procedural,
+      image: reference,
+      weight: 1,
+      candidates: 5,
+      rank,
+      describeReference: async () => 'green field',
+    });
     assert.equal(out.candidates.length, 5);
     assert.equal(out.prompt, 'a lighthouse, green field');
     const scores = out.candidates.map((c) => c.score ?? NaN);
-    assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+    assert.deepEqual(
+      scores,
+      [...scores].sort((a, b) => b - a),
+    );
     assert.equal(out.score, scores[0]);
     assert.equal(out.image, out.candidates[0].image);
     assert.deepEqual(out.image.data, target.data, 'the candidate with the reference colour wins at weight 1');
@@ -105,6 +139,9 @@ suite('imagine orchestration', () => {
     await assert.rejects(imagine('x', { model: procedural, rank: async () => [1, 2], candidates: 3 }), /2 scores .* for 3 candidates/);
     const c = new AbortController();
     c.abort();
-    await assert.rejects(imagine('x', { model: procedural, signal: c.signal }), (e: unknown) => RosettaError.is(e) && e.code === 'ROSETTA_ERR_ABORTED');
+    await assert.rejects(
+      imagine('x', { model: procedural, signal: c.signal }),
+      (e: unknown) => RosettaError.is(e) && e.code === 'ROSETTA_ERR_ABORTED',
+    );
   });
 });

@@ -12,23 +12,31 @@ import { dot } from '../../src/vectors/vector-math.js';
 // pictures must carry their prompt — by the space that conditioned them, so this checks the wiring and the training
 // together (bench/mini-generator.ts judges them by another model). Chance for one prompt is 1 in 6; 4 of 6 are asked.
 const dir = resolve(process.env.ROSETTA_MINI_V5_DIR ?? fileURLToPath(new URL('../../models/rosetta-mini', import.meta.url)));
-const skip = existsSync(join(dir, 'generator', 'generator.json')) ? false : `${dir} has no generator/ (v4); set ROSETTA_MINI_V5_DIR to a v5 model`;
+const skip = existsSync(join(dir, 'generator', 'generator.json'))
+  ? false
+  : `${dir} has no generator/ (v4); set ROSETTA_MINI_V5_DIR to a v5 model`;
 const PROMPTS = ['pizza', 'red heart', 'cat face', 'automobile', 'sun', 'grinning face'];
 
-test('a trained generator: each prompt\'s samples are closer to it than to the other prompts, and animate moves from A to B', { skip, timeout: 300_000 }, async () => {
-  const space = await loadSpace({ model: dir }, resolveRuntime({ offline: true }));
-  const texts = await space.embedTexts(PROMPTS);
-  let wins = 0;
-  for (const [p, prompt] of PROMPTS.entries()) {
-    const r = await imagineMini(space, dir, prompt, { samples: 4, seed: 1 });
-    const [v] = await space.embedImages!([r.image]);
-    const own = dot(v, texts[p]);
-    if (texts.every((t, q) => q === p || dot(v, t) < own)) wins += 1;
-  }
-  assert.ok(wins >= 4, `the best sample is closest to its own prompt for ${wins} of ${PROMPTS.length} prompts`);
-  const clip = await animateMini(space, dir, 'pizza', 'red heart', { frames: 5, seed: 2 });
-  const first = clip.frames[0];
-  const last = clip.frames[4];
-  assert.ok(first.cosineA > first.cosineB && last.cosineB > last.cosineA,
-    `first frame A ${first.cosineA.toFixed(3)} / B ${first.cosineB.toFixed(3)}, last frame A ${last.cosineA.toFixed(3)} / B ${last.cosineB.toFixed(3)}`);
-});
+test(
+  "a trained generator: each prompt's samples are closer to it than to the other prompts, and animate moves from A to B",
+  { skip, timeout: 300_000 },
+  async () => {
+    const space = await loadSpace({ model: dir }, resolveRuntime({ offline: true }));
+    const texts = await space.embedTexts(PROMPTS);
+    let wins = 0;
+    for (const [p, prompt] of PROMPTS.entries()) {
+      const r = await imagineMini(space, dir, prompt, { samples: 4, seed: 1 });
+      const [v] = await space.embedImages!([r.image]);
+      const own = dot(v, texts[p]);
+      if (texts.every((t, q) => q === p || dot(v, t) < own)) wins += 1;
+    }
+    assert.ok(wins >= 4, `the best sample is closest to its own prompt for ${wins} of ${PROMPTS.length} prompts`);
+    const clip = await animateMini(space, dir, 'pizza', 'red heart', { frames: 5, seed: 2 });
+    const first = clip.frames[0];
+    const last = clip.frames[4];
+    assert.ok(
+      first.cosineA > first.cosineB && last.cosineB > last.cosineA,
+      `first frame A ${first.cosineA.toFixed(3)} / B ${first.cosineB.toFixed(3)}, last frame A ${last.cosineA.toFixed(3)} / B ${last.cosineB.toFixed(3)}`,
+    );
+  },
+);

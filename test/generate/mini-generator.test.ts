@@ -74,7 +74,12 @@ suite('rosetta-mini generator: imagine and animate', () => {
   });
 
   it('steers the condition itself with a reference picture (--image), by its weight', async () => {
-    const reference: RgbImage = { data: new Uint8Array(32 * 32 * 3).map((_, i) => (i % 3 === 2 ? 220 : 30)), width: 32, height: 32, channels: 3 };
+    const reference: RgbImage = {
+      data: new Uint8Array(32 * 32 * 3).map((_, i) => (i % 3 === 2 ? 220 : 30)),
+      width: 32,
+      height: 32,
+      channels: 3,
+    };
     const [t] = await space.embedTexts(['pizza']);
     const [r] = await space.embedImages!([reference]);
     const textOnly = await imagineMini(space, withGen, 'pizza', { samples: 1, seed: 5 });
@@ -90,14 +95,33 @@ suite('rosetta-mini generator: imagine and animate', () => {
     const out = join(root, 'clip.mp4');
     const clip = await animateMini(space, withGen, 'cat', 'pizza', { frames: 6, seed: 9, out, fps: 6 });
     assert.equal(clip.frames.length, 6);
-    assert.deepEqual(clip.frames.map((f) => f.t), [0, 0.2, 0.4, 0.6, 0.8, 1]);
+    assert.deepEqual(
+      clip.frames.map((f) => f.t),
+      [0, 0.2, 0.4, 0.6, 0.8, 1],
+    );
     for (const f of clip.frames) assert.ok(Number.isFinite(f.cosineA) && Number.isFinite(f.cosineB) && f.scoreA >= 0 && f.scoreB >= 0);
     const [a, b] = await Promise.all(['cat', 'pizza'].map((p) => imagineMini(space, withGen, p, { samples: 1, seed: 9 })));
     const close = (x: RgbImage, y: RgbImage) => x.data.every((v, i) => Math.abs(v - y.data[i]) <= 1);
     assert.ok(close(clip.frames[0].image, a.image) && close(clip.frames[5].image, b.image));
     const { ffprobe } = await locateFfmpeg();
-    const probe = execFileSync(ffprobe, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames,width,height,codec_name', '-of', 'json', out], { encoding: 'utf8' });
-    const stream = (JSON.parse(probe) as { streams: Array<{ nb_read_frames: string; width: number; height: number; codec_name: string }> }).streams[0];
+    const probe = execFileSync(
+      ffprobe,
+      [
+        '-v',
+        'error',
+        '-count_frames',
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'stream=nb_read_frames,width,height,codec_name',
+        '-of',
+        'json',
+        out,
+      ],
+      { encoding: 'utf8' },
+    );
+    const stream = (JSON.parse(probe) as { streams: Array<{ nb_read_frames: string; width: number; height: number; codec_name: string }> })
+      .streams[0];
     assert.deepEqual([Number(stream.nb_read_frames), stream.width, stream.height], [6, 256, 256]);
     assert.equal(stream.codec_name, clip.codec === 'libx264' ? 'h264' : 'mpeg4');
   });
@@ -120,21 +144,70 @@ suite('rosetta-mini generator: imagine and animate', () => {
 
   it('rosetta imagine --model <mini dir> and rosetta animate work through the CLI, offline', { timeout: 240_000 }, async () => {
     const png = join(root, 'cli.png');
-    const im = await runCli(['imagine', 'pizza', '--model', withGen, '--offline', '--dir', join(root, 'none'), '-o', png, '--samples', '2', '--seed', '4', '--json']);
+    const im = await runCli([
+      'imagine',
+      'pizza',
+      '--model',
+      withGen,
+      '--offline',
+      '--dir',
+      join(root, 'none'),
+      '-o',
+      png,
+      '--samples',
+      '2',
+      '--seed',
+      '4',
+      '--json',
+    ]);
     assert.equal(im.code, 0, im.stderr);
     const info = JSON.parse(im.stdout) as { seed: number; candidates: unknown[]; model: string };
     assert.deepEqual([info.seed, info.candidates.length, info.model], [4, 2, withGen]);
     assert.equal((await sharp(png).metadata()).width, 256);
     const mp4 = join(root, 'cli.mp4');
-    const an = await runCli(['animate', 'cat', 'pizza', '--model', withGen, '--offline', '--dir', join(root, 'none'), '--frames', '3', '-o', mp4, '--seed', '1', '--json', '--frames-dir', join(root, 'frames')]);
+    const an = await runCli([
+      'animate',
+      'cat',
+      'pizza',
+      '--model',
+      withGen,
+      '--offline',
+      '--dir',
+      join(root, 'none'),
+      '--frames',
+      '3',
+      '-o',
+      mp4,
+      '--seed',
+      '1',
+      '--json',
+      '--frames-dir',
+      join(root, 'frames'),
+    ]);
     assert.equal(an.code, 0, an.stderr);
     assert.equal((JSON.parse(an.stdout) as { frames: unknown[] }).frames.length, 3);
     assert.ok(existsSync(mp4));
     // The frames and their pairs for `rosetta check`: each frame with prompt A and with prompt B.
-    const pairs = readFileSync(join(root, 'frames', 'pairs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { image: string; text: string });
-    assert.deepEqual(pairs.map((p) => p.text), ['cat', 'pizza', 'cat', 'pizza', 'cat', 'pizza']);
+    const pairs = readFileSync(join(root, 'frames', 'pairs.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { image: string; text: string });
+    assert.deepEqual(
+      pairs.map((p) => p.text),
+      ['cat', 'pizza', 'cat', 'pizza', 'cat', 'pizza'],
+    );
     assert.equal((await sharp(join(root, 'frames', pairs[5].image)).metadata()).width, 256);
-    const bad = await runCli(['imagine', 'pizza', '--model', withoutGen, '--offline', '--dir', join(root, 'none'), '-o', join(root, 'x.png')]);
+    const bad = await runCli([
+      'imagine',
+      'pizza',
+      '--model',
+      withoutGen,
+      '--offline',
+      '--dir',
+      join(root, 'none'),
+      '-o',
+      join(root, 'x.png'),
+    ]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /generator\.json is missing[\s\S]*ROSETTA_ERR_MODEL_NO_GENERATOR/);
   });

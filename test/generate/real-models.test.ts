@@ -18,8 +18,10 @@ const dirOf = (id: string) => (root && existsSync(join(root, id, 'config.json'))
 const skip = (id: string) => (dirOf(id) ? false : `set ROSETTA_MODELS to a folder containing ${id}`);
 
 function sky(): RgbImage {
-  const width = 224, height = 224, data = new Uint8Array(width * height * 3);
-  for (let i = 0; i < width * height; i += 1) data.set(i < width * height / 2 ? [90, 150, 235] : [40, 140, 40], i * 3);
+  const width = 224,
+    height = 224,
+    data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < width * height; i += 1) data.set(i < (width * height) / 2 ? [90, 150, 235] : [40, 140, 40], i * 3);
   return { data, width, height, channels: 3 };
 }
 

@@ -13,9 +13,15 @@ const isCode = (code: string) => (e: unknown) => RosettaError.is(e) && e.code ==
 /** Reads the canonical 44-byte header speak() writes. */
 function header(wav: Buffer) {
   return {
-    riff: wav.toString('ascii', 0, 4), wave: wav.toString('ascii', 8, 12), riffSize: wav.readUInt32LE(4),
-    format: wav.readUInt16LE(20), channels: wav.readUInt16LE(22), rate: wav.readUInt32LE(24), bits: wav.readUInt16LE(34),
-    data: wav.toString('ascii', 36, 40), dataSize: wav.readUInt32LE(40),
+    riff: wav.toString('ascii', 0, 4),
+    wave: wav.toString('ascii', 8, 12),
+    riffSize: wav.readUInt32LE(4),
+    format: wav.readUInt16LE(20),
+    channels: wav.readUInt16LE(22),
+    rate: wav.readUInt32LE(24),
+    bits: wav.readUInt16LE(34),
+    data: wav.toString('ascii', 36, 40),
+    dataSize: wav.readUInt32LE(40),
   };
 }
 
@@ -44,7 +50,11 @@ describe('speak with espeak-ng (real speech)', () => {
   });
 
   it('uses espeak-ng when offline and the default neural model is not cached', async () => {
-    const out = await speak('Offline speech.', { offline: true, cacheDir: mkdtempSync(join(tmpdir(), 'rosetta-empty-cache-')), voice: 'en-us' });
+    const out = await speak('Offline speech.', {
+      offline: true,
+      cacheDir: mkdtempSync(join(tmpdir(), 'rosetta-empty-cache-')),
+      voice: 'en-us',
+    });
     assert.equal(out.engine, 'espeak-ng');
     assert.ok(out.duration > 0.3);
   });
@@ -54,10 +64,15 @@ describe('speak with espeak-ng (real speech)', () => {
     await assert.rejects(speak('hi', { engine: 'espeak-ng', voice: 'zz-nonexistent' }), /voice/);
     await assert.rejects(speak('   ', { engine: 'espeak-ng' }), /non-empty string for text/);
     await assert.rejects(speak('hi', { engine: 'espeak-ng', rate: 5 }), /between 80 and 450 for rate/);
-    await assert.rejects(speak('hi', { engine: new EspeakEngine('/nonexistent/espeak-ng') }),
-      (e: unknown) => isCode('ROSETTA_ERR_ENGINE_MISSING')(e) && /apt-get install espeak-ng/.test((e as Error).message));
+    await assert.rejects(
+      speak('hi', { engine: new EspeakEngine('/nonexistent/espeak-ng') }),
+      (e: unknown) => isCode('ROSETTA_ERR_ENGINE_MISSING')(e) && /apt-get install espeak-ng/.test((e as Error).message),
+    );
     const controller = new AbortController();
-    const pending = speak('A long sentence that takes a little while to synthesise. '.repeat(20), { engine: 'espeak-ng', signal: controller.signal });
+    const pending = speak('A long sentence that takes a little while to synthesise. '.repeat(20), {
+      engine: 'espeak-ng',
+      signal: controller.signal,
+    });
     controller.abort();
     await assert.rejects(pending, isCode('ROSETTA_ERR_ABORTED'));
   });
@@ -65,7 +80,9 @@ describe('speak with espeak-ng (real speech)', () => {
 
 describe('speak with a tiny random-weight VITS', () => {
   let dir = '';
-  before(() => { dir = buildTinyVits().dir; });
+  before(() => {
+    dir = buildTinyVits().dir;
+  });
 
   it('returns a WAV at the model rate, one waveform frame per token', async () => {
     const out = await speak('hello there', { engine: dir });
@@ -76,13 +93,24 @@ describe('speak with a tiny random-weight VITS', () => {
   });
 
   it('refuses a voice, a language or a rate it cannot honour, instead of ignoring them', async () => {
-    for (const [option, value] of [['voice', 'fr'], ['rate', 220], ['language', 'de']] as const) {
-      await assert.rejects(speak('hi', { engine: dir, [option]: value }), (e: unknown) => RosettaError.is(e)
-        && e.code === 'ROSETTA_ERR_UNSUPPORTED' && e.setting === option && e.message.includes(`${option} ${value}`) && /espeak-ng/.test(e.message));
+    for (const [option, value] of [
+      ['voice', 'fr'],
+      ['rate', 220],
+      ['language', 'de'],
+    ] as const) {
+      await assert.rejects(
+        speak('hi', { engine: dir, [option]: value }),
+        (e: unknown) =>
+          RosettaError.is(e) &&
+          e.code === 'ROSETTA_ERR_UNSUPPORTED' &&
+          e.setting === option &&
+          e.message.includes(`${option} ${value}`) &&
+          /espeak-ng/.test(e.message),
+      );
     }
   });
 
-    it('names a missing model directory', async () => {
+  it('names a missing model directory', async () => {
     await assert.rejects(speak('hi', { engine: join(dir, 'missing') }), (e: unknown) => RosettaError.is(e) && /missing/.test(e.message));
   });
 });

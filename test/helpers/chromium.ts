@@ -6,7 +6,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 export const CHROMIUM = process.env.ROSETTA_CHROMIUM ?? '/usr/bin/chromium';
 
 /** A test's `skip` option: false, or why the browser tests cannot run here. */
-export const skipWithoutChromium: false | string = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set ROSETTA_CHROMIUM)`;
+export const skipWithoutChromium: false | string = existsSync(CHROMIUM)
+  ? false
+  : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set ROSETTA_CHROMIUM)`;
 
 /** Screenshots of the page tests land here, for a person to look at after a run. */
 export function artifactPath(name: string): string {
@@ -19,7 +21,16 @@ export function artifactPath(name: string): string {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -27,7 +38,9 @@ export function launchChromium(): Promise<Browser> {
 export async function openPage(url: string): Promise<{ browser: Browser; page: Page }> {
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  page.on('pageerror', (e) => { throw e; });
+  page.on('pageerror', (e) => {
+    throw e;
+  });
   await page.goto(url);
   return { browser, page };
 }

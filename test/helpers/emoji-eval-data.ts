@@ -13,7 +13,12 @@ export function heldOutCaptionDataset(languages: readonly string[] = ['en']): Ca
     kind: 'captions',
     format: 'jsonl',
     source: `emoji held-out split (${pairs.length} emoji; captions: ${languages.join(', ')})`,
-    images: pairs.map((p) => ({ id: p.id, path: p.imagePath, captions: languages.map((l) => p.labels[l]).filter(Boolean), split: 'heldOut' })),
+    images: pairs.map((p) => ({
+      id: p.id,
+      path: p.imagePath,
+      captions: languages.map((l) => p.labels[l]).filter(Boolean),
+      split: 'heldOut',
+    })),
     issues: [],
   };
 }
@@ -32,5 +37,10 @@ export function heldOutClassDataset(): ClassDataset {
 }
 
 export function heldOutPairs(language = 'en'): MediaTextPair[] {
-  return loadEmojiPairs({ split: 'heldOut' }).map((p, k) => ({ modality: 'image', path: p.imagePath, text: p.labels[language], row: k + 1 }));
+  return loadEmojiPairs({ split: 'heldOut' }).map((p, k) => ({
+    modality: 'image',
+    path: p.imagePath,
+    text: p.labels[language],
+    row: k + 1,
+  }));
 }

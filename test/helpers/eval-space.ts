@@ -14,8 +14,14 @@ import type { Space } from '../../src/spaces/space.js';
 import type { PcmAudio, RgbImage } from '../../src/types.js';
 
 export const COLOURS: Record<string, [number, number, number]> = {
-  red: [1, 0, 0], green: [0, 1, 0], blue: [0, 0, 1], yellow: [1, 1, 0],
-  cyan: [0, 1, 1], magenta: [1, 0, 1], white: [1, 1, 1], black: [0, 0, 0],
+  red: [1, 0, 0],
+  green: [0, 1, 0],
+  blue: [0, 0, 1],
+  yellow: [1, 1, 0],
+  cyan: [0, 1, 1],
+  magenta: [1, 0, 1],
+  white: [1, 1, 1],
+  black: [0, 0, 0],
 };
 
 const DIM = 3;
@@ -81,11 +87,17 @@ function audioGraph(): Uint8Array {
 /** Builds the tiny space; sessions are created once and released by `dispose`. */
 export async function createEvalSpace(options: EvalSpaceOptions = {}): Promise<Space> {
   const words = new Map<string, number[]>();
-  for (const [w, rgb] of Object.entries(COLOURS)) words.set(w, rgb.map((v) => v - 0.5));
+  for (const [w, rgb] of Object.entries(COLOURS))
+    words.set(
+      w,
+      rgb.map((v) => v - 0.5),
+    );
   for (const [w, v] of Object.entries(options.words ?? {})) words.set(w.toLowerCase(), v);
   const vocab = ['<unk>', ...words.keys()];
   const table = new Float32Array(vocab.length * DIM);
-  vocab.forEach((w, k) => { if (k > 0) table.set(words.get(w)!, k * DIM); });
+  vocab.forEach((w, k) => {
+    if (k > 0) table.set(words.get(w)!, k * DIM);
+  });
   const index = new Map(vocab.map((w, k) => [w, k]));
   const [text, image, audio] = await Promise.all([
     ort.InferenceSession.create(textGraph(table, vocab.length)),
@@ -104,11 +116,21 @@ export async function createEvalSpace(options: EvalSpaceOptions = {}): Promise<S
     audioWindowSeconds: AUDIO_SAMPLES / AUDIO_RATE,
     async embedTexts(texts: string[]) {
       if (texts.length === 0) return [];
-      const tokens = texts.map((t) => t.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
+      const tokens = texts.map((t) =>
+        t
+          .toLowerCase()
+          .split(/[^\p{L}\p{N}]+/u)
+          .filter(Boolean),
+      );
       const seq = Math.max(1, ...tokens.map((t) => t.length));
       const ids = new BigInt64Array(texts.length * seq);
       const mask = new Float32Array(texts.length * seq);
-      tokens.forEach((t, b) => t.forEach((w, s) => { ids[b * seq + s] = BigInt(index.get(w) ?? 0); mask[b * seq + s] = 1; }));
+      tokens.forEach((t, b) =>
+        t.forEach((w, s) => {
+          ids[b * seq + s] = BigInt(index.get(w) ?? 0);
+          mask[b * seq + s] = 1;
+        }),
+      );
       const out = await text.run({
         input_ids: new ort.Tensor('int64', ids, [texts.length, seq]),
         attention_mask: new ort.Tensor('float32', mask, [texts.length, seq]),
@@ -122,7 +144,9 @@ export async function createEvalSpace(options: EvalSpaceOptions = {}): Promise<S
       for (let b = 0; b < images.length; b += 1) {
         const im = images[b];
         const small = await sharp(im.data, { raw: { width: im.width, height: im.height, channels: 3 } })
-          .resize(IMAGE_SIDE, IMAGE_SIDE, { fit: 'fill' }).raw().toBuffer();
+          .resize(IMAGE_SIDE, IMAGE_SIDE, { fit: 'fill' })
+          .raw()
+          .toBuffer();
         for (let p = 0; p < plane; p += 1) for (let c = 0; c < 3; c += 1) px[b * 3 * plane + c * plane + p] = small[p * 3 + c] / 255;
       }
       const out = await image.run({ pixel_values: new ort.Tensor('float32', px, [images.length, 3, IMAGE_SIDE, IMAGE_SIDE]) });
@@ -145,7 +169,10 @@ export async function createEvalSpace(options: EvalSpaceOptions = {}): Promise<S
 export function solidImage(rgb: [number, number, number], side = 32, noise = 0, seed = 1): RgbImage {
   const data = new Uint8Array(side * side * 3);
   let s = seed >>> 0;
-  const rand = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296 - 0.5; };
+  const rand = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296 - 0.5;
+  };
   for (let p = 0; p < side * side; p += 1) {
     for (let c = 0; c < 3; c += 1) data[p * 3 + c] = Math.max(0, Math.min(255, Math.round(rgb[c] * 255 + noise * 255 * rand())));
   }
@@ -155,5 +182,7 @@ export function solidImage(rgb: [number, number, number], side = 32, noise = 0, 
 /** Writes a solid-colour PNG, for dataset-driven tests. */
 export async function writeSolidPng(path: string, rgb: [number, number, number], side = 32, noise = 0, seed = 1): Promise<void> {
   const im = solidImage(rgb, side, noise, seed);
-  await sharp(im.data, { raw: { width: side, height: side, channels: 3 } }).png().toFile(path);
+  await sharp(im.data, { raw: { width: side, height: side, channels: 3 } })
+    .png()
+    .toFile(path);
 }

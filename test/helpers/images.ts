@@ -2,15 +2,18 @@ import sharp from 'sharp';
 import { COLOUR_RGB } from './tiny-clip.js';
 
 /** A solid-colour image with a little deterministic noise (so files differ byte-wise), in any format. */
-export async function colourImage(colour: keyof typeof COLOUR_RGB | [number, number, number], options: { width?: number; height?: number; format?: 'png' | 'jpeg' | 'webp' | 'gif' | 'avif' | 'tiff'; seed?: number } = {}): Promise<Buffer> {
+export async function colourImage(
+  colour: keyof typeof COLOUR_RGB | [number, number, number],
+  options: { width?: number; height?: number; format?: 'png' | 'jpeg' | 'webp' | 'gif' | 'avif' | 'tiff'; seed?: number } = {},
+): Promise<Buffer> {
   const [r, g, b] = typeof colour === 'string' ? COLOUR_RGB[colour] : colour;
   const width = options.width ?? 48;
   const height = options.height ?? 40;
   const data = Buffer.alloc(width * height * 3);
-  let s = (options.seed ?? 1) * 2654435761 >>> 0;
+  let s = ((options.seed ?? 1) * 2654435761) >>> 0;
   for (let i = 0; i < width * height; i += 1) {
     s = (s * 1664525 + 1013904223) >>> 0;
-    const n = (s >>> 24) % 9 - 4;
+    const n = ((s >>> 24) % 9) - 4;
     data[i * 3] = clamp(r + n);
     data[i * 3 + 1] = clamp(g + n);
     data[i * 3 + 2] = clamp(b + n);
@@ -33,13 +36,18 @@ const clamp = (v: number) => Math.max(0, Math.min(255, v));
  * field whose pixels hide arbitrary colours (alpha 0 with random RGB), and a semi-transparent ring around the
  * square. `composited` is the same picture as a person sees it on white: an opaque PNG.
  */
-export async function transparentPicture(options: { size?: number; colour?: [number, number, number]; seed?: number } = {}): Promise<{ png: Buffer; composited: Buffer; rgba: Buffer; size: number }> {
+export async function transparentPicture(
+  options: { size?: number; colour?: [number, number, number]; seed?: number } = {},
+): Promise<{ png: Buffer; composited: Buffer; rgba: Buffer; size: number }> {
   const size = options.size ?? 48;
   const [r, g, b] = options.colour ?? [200, 30, 30];
   const rgba = Buffer.alloc(size * size * 4);
   const rgb = Buffer.alloc(size * size * 3);
-  let s = (options.seed ?? 7) * 2654435761 >>> 0;
-  const next = () => { s = (s * 1664525 + 1013904223) >>> 0; return s >>> 24; };
+  let s = ((options.seed ?? 7) * 2654435761) >>> 0;
+  const next = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s >>> 24;
+  };
   for (let y = 0; y < size; y += 1) {
     for (let x = 0; x < size; x += 1) {
       const i = y * size + x;
@@ -50,7 +58,11 @@ export async function transparentPicture(options: { size?: number; colour?: [num
       for (let c = 0; c < 3; c += 1) rgb[i * 3 + c] = Math.round((colour[c] * alpha + 255 * (255 - alpha)) / 255);
     }
   }
-  const png = await sharp(rgba, { raw: { width: size, height: size, channels: 4 } }).png().toBuffer();
-  const composited = await sharp(rgb, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+  const png = await sharp(rgba, { raw: { width: size, height: size, channels: 4 } })
+    .png()
+    .toBuffer();
+  const composited = await sharp(rgb, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toBuffer();
   return { png, composited, rgba, size };
 }

@@ -44,11 +44,13 @@ export async function freePorts(n: number): Promise<number[]> {
   const servers: Server[] = [];
   try {
     for (let i = 0; i < n; i += 1) {
-      servers.push(await new Promise<Server>((res, rej) => {
-        const s = createServer();
-        s.once('error', rej);
-        s.listen(0, '127.0.0.1', () => res(s));
-      }));
+      servers.push(
+        await new Promise<Server>((res, rej) => {
+          const s = createServer();
+          s.once('error', rej);
+          s.listen(0, '127.0.0.1', () => res(s));
+        }),
+      );
     }
     return servers.map((s) => (s.address() as { port: number }).port);
   } finally {
@@ -56,8 +58,19 @@ export async function freePorts(n: number): Promise<number[]> {
   }
 }
 
-const PORT_KEYS = ['proxy_port', 'etcd_port', 'root_coord_port', 'proxy_internal_port', 'query_coord_port', 'query_node_port',
-  'index_coord_port', 'index_node_port', 'data_coord_port', 'data_node_port', 'metrics_port'] as const;
+const PORT_KEYS = [
+  'proxy_port',
+  'etcd_port',
+  'root_coord_port',
+  'proxy_internal_port',
+  'query_coord_port',
+  'query_node_port',
+  'index_coord_port',
+  'index_node_port',
+  'data_coord_port',
+  'data_node_port',
+  'metrics_port',
+] as const;
 
 /**
  * Shorter internal ticks than Milvus's defaults, for tests: a Strong-consistency read waits for the next time tick
@@ -69,7 +82,11 @@ const TEST_SETTINGS = { 'proxy.timeTickInterval': 50, 'queryCoord.checkInterval'
 const running = new Set<ChildProcess>();
 let exitHook = false;
 function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
-  try { process.kill(-child.pid!, signal); } catch { /* already gone */ }
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    /* already gone */
+  }
 }
 
 export interface MilvusStartOptions {
@@ -82,15 +99,27 @@ export interface MilvusStartOptions {
 export class MilvusHarness {
   private child?: ChildProcess;
   private ports?: Record<(typeof PORT_KEYS)[number], number>;
-  private constructor(readonly kind: MilvusKind, readonly dir: string, private readonly settings: Record<string, number | string | boolean>) {}
+  private constructor(
+    readonly kind: MilvusKind,
+    readonly dir: string,
+    private readonly settings: Record<string, number | string | boolean>,
+  ) {}
 
   /** `127.0.0.1:port` for the SDK and `--store-url milvus://…`. */
-  get address(): string { return `127.0.0.1:${this.ports!.proxy_port}`; }
-  get url(): string { return `milvus://${this.address}`; }
+  get address(): string {
+    return `127.0.0.1:${this.ports!.proxy_port}`;
+  }
+  get url(): string {
+    return `milvus://${this.address}`;
+  }
   /** The server process (its group leader), for RSS measurements. */
-  get pid(): number | undefined { return this.child?.pid; }
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
   /** The server's log (stdout and stderr), for failure messages. */
-  get logFile(): string { return join(this.dir, 'server.log'); }
+  get logFile(): string {
+    return join(this.dir, 'server.log');
+  }
 
   static async start(kind: MilvusKind = 'milvus', options: MilvusStartOptions = {}): Promise<MilvusHarness> {
     if (!hasMilvus(kind)) throw new Error(milvusSkipReason(kind));
@@ -122,12 +151,27 @@ export class MilvusHarness {
       const { exe, libdir } = JSON.parse(prep.stdout.trim().split('\n').pop()!) as { exe: string; libdir: string };
       command = exe;
       args = ['run', 'standalone'];
-      env = { ...env, DEPLOY_MODE: 'STANDALONE', METRICS_PORT: String(ports.metrics_port), MILVUS_RUN_DIR: join(this.dir, 'run'),
-        LD_LIBRARY_PATH: [libdir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+      env = {
+        ...env,
+        DEPLOY_MODE: 'STANDALONE',
+        METRICS_PORT: String(ports.metrics_port),
+        MILVUS_RUN_DIR: join(this.dir, 'run'),
+        LD_LIBRARY_PATH: [libdir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+      };
     } else {
       command = python;
       env = { ...env, PYTHONUNBUFFERED: '1' };
-      args = ['-m', 'milvus_lite', 'server', '--data-dir', join(this.dir, 'data'), '--host', '127.0.0.1', '--port', String(ports.proxy_port)];
+      args = [
+        '-m',
+        'milvus_lite',
+        'server',
+        '--data-dir',
+        join(this.dir, 'data'),
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(ports.proxy_port),
+      ];
     }
     const log = openSync(this.logFile, 'a');
     const child = spawn(command, args, { cwd: this.dir, env, detached: true, stdio: ['ignore', log, log] });
@@ -137,16 +181,25 @@ export class MilvusHarness {
     child.once('exit', () => running.delete(child));
     if (!exitHook) {
       exitHook = true;
-      process.once('exit', () => { for (const c of running) killGroup(c); });
+      process.once('exit', () => {
+        for (const c of running) killGroup(c);
+      });
     }
     await this.waitReady(child, timeoutMs);
   }
 
   private async waitReady(child: ChildProcess, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const tail = () => { try { return readFileSync(this.logFile, 'utf8').slice(-3000); } catch { return ''; } };
+    const tail = () => {
+      try {
+        return readFileSync(this.logFile, 'utf8').slice(-3000);
+      } catch {
+        return '';
+      }
+    };
     while (Date.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${this.kind} server exited (${child.exitCode ?? child.signalCode}):\n${tail()}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`${this.kind} server exited (${child.exitCode ?? child.signalCode}):\n${tail()}`);
       if (await this.answers()) return;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -156,7 +209,11 @@ export class MilvusHarness {
   /** Milvus 2.x: its health endpoint says OK; Milvus Lite: it has printed that it listens. */
   private async answers(): Promise<boolean> {
     if (this.kind === 'lite') {
-      try { return /listening on/.test(readFileSync(this.logFile, 'utf8')); } catch { return false; }
+      try {
+        return /listening on/.test(readFileSync(this.logFile, 'utf8'));
+      } catch {
+        return false;
+      }
     }
     try {
       const res = await fetch(`http://127.0.0.1:${this.ports!.metrics_port}/healthz`, { signal: AbortSignal.timeout(5000) });
@@ -171,7 +228,10 @@ export class MilvusHarness {
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => { child.once('exit', () => resolve()); killGroup(child); });
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      killGroup(child);
+    });
   }
 
   /** Stops the server and starts it again on the same ports and data, as an operator restarting it would. */

@@ -6,10 +6,12 @@ import { createRequire, register } from 'node:module';
 
 const out = process.env.ROSETTA_TEST_LOADED_FILE;
 if (out) {
-  register(`data:text/javascript,${encodeURIComponent(`import { appendFileSync } from 'node:fs';
+  register(
+    `data:text/javascript,${encodeURIComponent(`import { appendFileSync } from 'node:fs';
 export async function load(url, context, next) {
   if (url.includes('/node_modules/')) appendFileSync(${JSON.stringify(out)}, url + '\\n');
   return next(url, context);
-}`)}`);
+}`)}`,
+  );
   process.on('exit', () => appendFileSync(out, `${Object.keys(createRequire(import.meta.url).cache).join('\n')}\n`));
 }

@@ -29,15 +29,49 @@ export interface SpeechClipOptions {
  * Builds a 16 kHz mono WAV of espeak-ng utterances separated by silences, with the exact speech spans:
  * each utterance is trimmed of espeak-ng's own leading/trailing silence by sox first, so its span is known.
  */
-export function buildSpeechClip(dir: string, name: string, sentences: string[], gaps: number[], options: SpeechClipOptions = {}): SpeechClip {
+export function buildSpeechClip(
+  dir: string,
+  name: string,
+  sentences: string[],
+  gaps: number[],
+  options: SpeechClipOptions = {},
+): SpeechClip {
   const parts: string[] = [];
   const spans: { t0: number; t1: number }[] = [];
   let t = 0;
   sentences.forEach((text, i) => {
     const raw = join(dir, `${name}-raw${i}.wav`);
     const trimmed = join(dir, `${name}-u${i}.wav`);
-    execFileSync('espeak-ng', ['-v', options.voice ?? 'en', ...(options.speed ? ['-s', String(options.speed)] : []), ...(options.pitch !== undefined ? ['-p', String(options.pitch)] : []), '-w', raw, text]);
-    execFileSync('sox', ['-R', raw, '-r', '16000', '-c', '1', '-b', '16', trimmed, 'silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse']);
+    execFileSync('espeak-ng', [
+      '-v',
+      options.voice ?? 'en',
+      ...(options.speed ? ['-s', String(options.speed)] : []),
+      ...(options.pitch !== undefined ? ['-p', String(options.pitch)] : []),
+      '-w',
+      raw,
+      text,
+    ]);
+    execFileSync('sox', [
+      '-R',
+      raw,
+      '-r',
+      '16000',
+      '-c',
+      '1',
+      '-b',
+      '16',
+      trimmed,
+      'silence',
+      '1',
+      '0.02',
+      '0.5%',
+      'reverse',
+      'silence',
+      '1',
+      '0.02',
+      '0.5%',
+      'reverse',
+    ]);
     const gap = join(dir, `${name}-g${i}.wav`);
     execFileSync('sox', ['-R', '-n', '-r', '16000', '-c', '1', '-b', '16', gap, 'trim', '0', String(gaps[i])]);
     t += gaps[i];
@@ -63,7 +97,14 @@ export function buildSpeechClip(dir: string, name: string, sentences: string[], 
 }
 
 /** Noise scaled so speech RMS / noise RMS = snrDb, mixed over the whole clip with sox. */
-function addNoise(dir: string, name: string, clean: string, spans: { t0: number; t1: number }[], snrDb: number, colour: 'white' | 'pink' | 'brown'): string {
+function addNoise(
+  dir: string,
+  name: string,
+  clean: string,
+  spans: { t0: number; t1: number }[],
+  snrDb: number,
+  colour: 'white' | 'pink' | 'brown',
+): string {
   // Speech RMS over the spans only (silences would lower it and flatter the SNR).
   const speechOnly = join(dir, `${name}-speech.wav`);
   execFileSync('sox', ['-R', clean, speechOnly, 'trim', String(spans[0].t0), `=${spans[spans.length - 1].t1}`]);
@@ -78,7 +119,22 @@ function addNoise(dir: string, name: string, clean: string, spans: { t0: number;
   const duration = seconds(clean);
   if (colour === 'white') {
     // sox's white noise at amplitude A has RMS ≈ A / √3; -R makes it repeatable.
-    execFileSync('sox', ['-R', '-n', '-r', '16000', '-c', '1', '-b', '16', noise, 'synth', String(duration), 'whitenoise', 'vol', String(Math.min(0.99, noiseRms * Math.sqrt(3)))]);
+    execFileSync('sox', [
+      '-R',
+      '-n',
+      '-r',
+      '16000',
+      '-c',
+      '1',
+      '-b',
+      '16',
+      noise,
+      'synth',
+      String(duration),
+      'whitenoise',
+      'vol',
+      String(Math.min(0.99, noiseRms * Math.sqrt(3))),
+    ]);
   } else {
     // Pink and brown noise have no simple amplitude-to-RMS rule: make it, measure it, scale it.
     const raw = join(dir, `${name}-noise-raw.wav`);

@@ -23,8 +23,14 @@ export async function renderText(lines: string[], options: TextImageOptions = {}
   const [bg, fg] = options.inverted ? ['#1b1f24', '#f4f4f0'] : ['#ffffff', '#111111'];
   // Lines are centred vertically, so rotating about the centre keeps them inside the picture.
   const top = (height - lines.length * size * 1.5) / 2;
-  const body = lines.map((l, i) => `<text x="${size}" y="${Math.round(top + size * (1.5 * i + 1.1))}" font-family="${options.font ?? 'DejaVu Sans'}" font-size="${size}" fill="${fg}">${escape(l)}</text>`).join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="${bg}"/>`
-    + `<g transform="rotate(${options.rotate ?? 0} ${width / 2} ${height / 2})">${body}</g></svg>`;
+  const body = lines
+    .map(
+      (l, i) =>
+        `<text x="${size}" y="${Math.round(top + size * (1.5 * i + 1.1))}" font-family="${options.font ?? 'DejaVu Sans'}" font-size="${size}" fill="${fg}">${escape(l)}</text>`,
+    )
+    .join('');
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="${bg}"/>` +
+    `<g transform="rotate(${options.rotate ?? 0} ${width / 2} ${height / 2})">${body}</g></svg>`;
   return sharp(Buffer.from(svg)).png().toBuffer();
 }

@@ -12,8 +12,14 @@ import { GraphBuilder } from '../../src/onnx/graph-builder.js';
 export const TINY_DIM = 8;
 /** Colour words and their normalised RGB direction ((x/255 − 0.5)/0.5 per channel). */
 export const COLOURS: Record<string, [number, number, number]> = {
-  red: [1, -1, -1], green: [-1, 1, -1], blue: [-1, -1, 1], yellow: [1, 1, -1],
-  cyan: [-1, 1, 1], magenta: [1, -1, 1], white: [1, 1, 1], black: [-1, -1, -1],
+  red: [1, -1, -1],
+  green: [-1, 1, -1],
+  blue: [-1, -1, 1],
+  yellow: [1, 1, -1],
+  cyan: [-1, 1, 1],
+  magenta: [1, -1, 1],
+  white: [1, 1, 1],
+  black: [-1, -1, -1],
 };
 export const COLOUR_RGB: Record<string, [number, number, number]> = Object.fromEntries(
   Object.entries(COLOURS).map(([k, v]) => [k, v.map((x) => (x > 0 ? 255 : 0)) as [number, number, number]]),
@@ -25,8 +31,18 @@ const SPECIAL = ['[PAD]', '[UNK]', '<|startoftext|>', '<|endoftext|>'];
 function projection(): Float32Array {
   const w = new Float32Array(3 * TINY_DIM);
   for (let c = 0; c < 3; c += 1) w[c * TINY_DIM + c] = 1;
-  const mix = [[0.3, 0.1, -0.2], [-0.1, 0.2, 0.3], [0.2, -0.3, 0.1], [0.1, 0.1, 0.1], [-0.2, 0.1, 0.2]];
-  mix.forEach((row, j) => row.forEach((v, c) => { w[c * TINY_DIM + 3 + j] = v; }));
+  const mix = [
+    [0.3, 0.1, -0.2],
+    [-0.1, 0.2, 0.3],
+    [0.2, -0.3, 0.1],
+    [0.1, 0.1, 0.1],
+    [-0.2, 0.1, 0.2],
+  ];
+  mix.forEach((row, j) =>
+    row.forEach((v, c) => {
+      w[c * TINY_DIM + 3 + j] = v;
+    }),
+  );
   return w;
 }
 
@@ -38,7 +54,10 @@ function addTextTower(g: GraphBuilder, ids: string, mask: string, out: string): 
   const words = vocab();
   // Each colour word embeds to its RGB direction (3-d), everything else to zero.
   const table = new Float32Array(words.length * 3);
-  words.forEach((w, i) => { const c = COLOURS[w]; if (c) table.set(c, i * 3); });
+  words.forEach((w, i) => {
+    const c = COLOURS[w];
+    if (c) table.set(c, i * 3);
+  });
   const emb = g.initializer('text.embeddings', { type: 'float32', dims: [words.length, 3], data: table });
   const tok = g.op1('Gather', [emb, ids], { axis: 0 });
   const m = g.op1('Unsqueeze', [g.op1('Cast', [mask], { to: 1 }), g.constInt64([2])]);
@@ -97,25 +116,46 @@ export function buildJointModel(logitScale = 100): Uint8Array {
 export function tokenizerJson(): object {
   const words = vocab();
   const idOf = (w: string) => words.indexOf(w);
-  const special = (w: string) => ({ id: idOf(w), content: w, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (w: string) => ({
+    id: idOf(w),
+    content: w,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   const bos = '<|startoftext|>';
   const eos = '<|endoftext|>';
   return {
-    version: '1.0', truncation: null, padding: null,
+    version: '1.0',
+    truncation: null,
+    padding: null,
     added_tokens: SPECIAL.map(special),
     normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',
       single: [{ SpecialToken: { id: bos, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: eos, type_id: 0 } }],
-      pair: [{ SpecialToken: { id: bos, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 0 } }, { SpecialToken: { id: eos, type_id: 0 } }],
+      pair: [
+        { SpecialToken: { id: bos, type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { Sequence: { id: 'B', type_id: 0 } },
+        { SpecialToken: { id: eos, type_id: 0 } },
+      ],
       special_tokens: {
         [bos]: { id: bos, ids: [idOf(bos)], tokens: [bos] },
         [eos]: { id: eos, ids: [idOf(eos)], tokens: [eos] },
       },
     },
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: Object.fromEntries(words.map((w, i) => [w, i])) },
+    model: {
+      type: 'WordPiece',
+      unk_token: '[UNK]',
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab: Object.fromEntries(words.map((w, i) => [w, i])),
+    },
   };
 }
 
@@ -124,20 +164,36 @@ export function buildTinyClip(dir = mkdtempSync(join(tmpdir(), 'rosetta-tiny-cli
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   const json = (name: string, v: object) => writeFileSync(join(dir, name), JSON.stringify(v, null, 2));
   json('config.json', {
-    model_type: 'clip', projection_dim: TINY_DIM, logit_scale_init_value: Math.log(100),
+    model_type: 'clip',
+    projection_dim: TINY_DIM,
+    logit_scale_init_value: Math.log(100),
     text_config: { model_type: 'clip_text_model', hidden_size: 3, vocab_size: vocab().length, max_position_embeddings: 64 },
     vision_config: { model_type: 'clip_vision_model', hidden_size: 3, image_size: 32, patch_size: 32 },
     'transformers.js_config': { dtype: 'fp32' },
   });
   json('tokenizer.json', tokenizerJson());
   json('tokenizer_config.json', {
-    tokenizer_class: 'CLIPTokenizer', model_max_length: 64, do_lower_case: true,
-    bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '[PAD]', unk_token: '[UNK]',
+    tokenizer_class: 'CLIPTokenizer',
+    model_max_length: 64,
+    do_lower_case: true,
+    bos_token: '<|startoftext|>',
+    eos_token: '<|endoftext|>',
+    pad_token: '[PAD]',
+    unk_token: '[UNK]',
   });
   json('preprocessor_config.json', {
-    image_processor_type: 'CLIPImageProcessor', do_resize: true, size: { shortest_edge: 32 }, resample: 3,
-    do_center_crop: true, crop_size: { height: 32, width: 32 }, do_rescale: true, rescale_factor: 1 / 255,
-    do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5], do_convert_rgb: true,
+    image_processor_type: 'CLIPImageProcessor',
+    do_resize: true,
+    size: { shortest_edge: 32 },
+    resample: 3,
+    do_center_crop: true,
+    crop_size: { height: 32, width: 32 },
+    do_rescale: true,
+    rescale_factor: 1 / 255,
+    do_normalize: true,
+    image_mean: [0.5, 0.5, 0.5],
+    image_std: [0.5, 0.5, 0.5],
+    do_convert_rgb: true,
   });
   writeFileSync(join(dir, 'onnx', 'text_model.onnx'), buildTextModel());
   writeFileSync(join(dir, 'onnx', 'vision_model.onnx'), buildVisionModel());

@@ -111,9 +111,17 @@ function byteLevelAlphabet(): string[] {
 /** A byte-level BPE tokenizer.json (no merges: one token per byte) with the given special tokens after it. */
 function byteLevelTokenizer(specials: string[]): { json: unknown; vocabSize: number; idOf: (t: string) => number } {
   const vocab: Record<string, number> = {};
-  byteLevelAlphabet().forEach((ch, i) => { vocab[ch] = i; });
+  byteLevelAlphabet().forEach((ch, i) => {
+    vocab[ch] = i;
+  });
   const added = specials.map((content, i) => ({
-    id: 256 + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+    id: 256 + i,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
   }));
   for (const a of added) vocab[a.content] = a.id;
   const json = {
@@ -125,7 +133,17 @@ function byteLevelTokenizer(specials: string[]): { json: unknown; vocabSize: num
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
     post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '', fuse_unk: false, byte_fallback: false, vocab, merges: [] },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '',
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab,
+      merges: [],
+    },
   };
   return { json, vocabSize: 256 + specials.length, idOf: (t) => vocab[t] };
 }
@@ -147,9 +165,23 @@ const WHISPER_LANGS = ['en', 'fr', 'de', 'es'];
 export function buildTinyWhisper(root = mkdtempSync(join(tmpdir(), 'rosetta-tiny-whisper-'))): TinyModelDir {
   const dir = root;
   mkdirSync(dir, { recursive: true });
-  const d = 8, heads = 2, hd = 4, mels = 80, srcPos = 1500, tgtPos = 128;
-  const specials = ['<|endoftext|>', '<|startoftranscript|>', ...WHISPER_LANGS.map((l) => `<|${l}|>`),
-    '<|translate|>', '<|transcribe|>', '<|startoflm|>', '<|startofprev|>', '<|nocaptions|>', '<|notimestamps|>'];
+  const d = 8,
+    heads = 2,
+    hd = 4,
+    mels = 80,
+    srcPos = 1500,
+    tgtPos = 128;
+  const specials = [
+    '<|endoftext|>',
+    '<|startoftranscript|>',
+    ...WHISPER_LANGS.map((l) => `<|${l}|>`),
+    '<|translate|>',
+    '<|transcribe|>',
+    '<|startoflm|>',
+    '<|startofprev|>',
+    '<|nocaptions|>',
+    '<|notimestamps|>',
+  ];
   for (let i = 0; i <= 1500; i += 1) specials.push(`<|${(i * 0.02).toFixed(2)}|>`);
   const tok = byteLevelTokenizer(specials);
   const V = tok.vocabSize;
@@ -159,8 +191,12 @@ export function buildTinyWhisper(root = mkdtempSync(join(tmpdir(), 'rosetta-tiny
   {
     const g = enc.g;
     const x = g.input('input_features', 'float32', ['batch_size', mels, 'feature_size']);
-    const c1 = g.op1('Tanh', [g.op1('Conv', [x, enc.weight([d, mels, 3], 0.1), enc.weight([d], 0.1)], { pads: [1, 1], kernel_shape: [3] })]);
-    const c2 = g.op1('Tanh', [g.op1('Conv', [c1, enc.weight([d, d, 3], 0.3), enc.weight([d], 0.1)], { pads: [1, 1], strides: [2], kernel_shape: [3] })]);
+    const c1 = g.op1('Tanh', [
+      g.op1('Conv', [x, enc.weight([d, mels, 3], 0.1), enc.weight([d], 0.1)], { pads: [1, 1], kernel_shape: [3] }),
+    ]);
+    const c2 = g.op1('Tanh', [
+      g.op1('Conv', [c1, enc.weight([d, d, 3], 0.3), enc.weight([d], 0.1)], { pads: [1, 1], strides: [2], kernel_shape: [3] }),
+    ]);
     const seq = g.op1('Add', [g.op1('Transpose', [c2], { perm: [0, 2, 1] }), enc.weight([srcPos, d], 0.1)]);
     const h = g.op1('Add', [seq, enc.mlp(enc.layerNorm(seq, d), d)]);
     g.op1('Identity', [enc.layerNorm(h, d)], {}, 'last_hidden_state');
@@ -193,14 +229,21 @@ export function buildTinyWhisper(root = mkdtempSync(join(tmpdir(), 'rosetta-tiny
     const n2 = dec.layerNorm(h1, d);
     g.op1('Identity', [dec.splitHeads(dec.linear(encH, d, d), heads, hd)], {}, 'present.0.encoder.key');
     g.op1('Identity', [dec.splitHeads(dec.linear(encH, d, d), heads, hd)], {}, 'present.0.encoder.value');
-    const cross = dec.attend(dec.splitHeads(dec.linear(n2, d, d), heads, hd), 'present.0.encoder.key', 'present.0.encoder.value', heads, hd);
+    const cross = dec.attend(
+      dec.splitHeads(dec.linear(n2, d, d), heads, hd),
+      'present.0.encoder.key',
+      'present.0.encoder.value',
+      heads,
+      hd,
+    );
     const h2 = g.op1('Add', [h1, dec.linear(cross, d, d)]);
     const h3 = g.op1('Add', [h2, dec.mlp(dec.layerNorm(h2, d), d)]);
     const logits = g.op1('MatMul', [dec.layerNorm(h3, d), g.op1('Transpose', [embed], { perm: [1, 0] })]);
     g.op1('Mul', [logits, g.constFloat([4])], {}, 'logits');
     g.output('logits', 'float32', ['batch_size', 'decoder_sequence_length', V]);
     for (const kind of ['decoder', 'encoder']) {
-      for (const kv of ['key', 'value']) g.output(`present.0.${kind}.${kv}`, 'float32', ['batch_size', heads, `present_${kind}_length`, hd]);
+      for (const kv of ['key', 'value'])
+        g.output(`present.0.${kind}.${kv}`, 'float32', ['batch_size', heads, `present_${kind}_length`, hd]);
     }
   }
   writeOnnx(dir, 'decoder_model_merged.onnx', dec);
@@ -208,30 +251,65 @@ export function buildTinyWhisper(root = mkdtempSync(join(tmpdir(), 'rosetta-tiny
   const id = tok.idOf;
   const eot = id('<|endoftext|>');
   writeJson(dir, 'config.json', {
-    model_type: 'whisper', architectures: ['WhisperForConditionalGeneration'], is_encoder_decoder: true,
-    d_model: d, encoder_layers: 1, decoder_layers: 1, encoder_attention_heads: heads, decoder_attention_heads: heads,
-    num_mel_bins: mels, max_source_positions: srcPos, max_target_positions: tgtPos, vocab_size: V,
-    bos_token_id: eot, eos_token_id: eot, pad_token_id: eot, decoder_start_token_id: id('<|startoftranscript|>'),
+    model_type: 'whisper',
+    architectures: ['WhisperForConditionalGeneration'],
+    is_encoder_decoder: true,
+    d_model: d,
+    encoder_layers: 1,
+    decoder_layers: 1,
+    encoder_attention_heads: heads,
+    decoder_attention_heads: heads,
+    num_mel_bins: mels,
+    max_source_positions: srcPos,
+    max_target_positions: tgtPos,
+    vocab_size: V,
+    bos_token_id: eot,
+    eos_token_id: eot,
+    pad_token_id: eot,
+    decoder_start_token_id: id('<|startoftranscript|>'),
     'transformers.js_config': { dtype: 'fp32' },
   });
   writeJson(dir, 'generation_config.json', {
-    bos_token_id: eot, eos_token_id: eot, pad_token_id: eot, decoder_start_token_id: id('<|startoftranscript|>'),
-    max_length: tgtPos, is_multilingual: true, no_timestamps_token_id: id('<|notimestamps|>'),
-    prev_sot_token_id: id('<|startofprev|>'), max_initial_timestamp_index: 50, begin_suppress_tokens: [eot],
-    suppress_tokens: [], return_timestamps: false,
+    bos_token_id: eot,
+    eos_token_id: eot,
+    pad_token_id: eot,
+    decoder_start_token_id: id('<|startoftranscript|>'),
+    max_length: tgtPos,
+    is_multilingual: true,
+    no_timestamps_token_id: id('<|notimestamps|>'),
+    prev_sot_token_id: id('<|startofprev|>'),
+    max_initial_timestamp_index: 50,
+    begin_suppress_tokens: [eot],
+    suppress_tokens: [],
+    return_timestamps: false,
     lang_to_id: Object.fromEntries(WHISPER_LANGS.map((l) => [`<|${l}|>`, id(`<|${l}|>`)])),
     task_to_id: { transcribe: id('<|transcribe|>'), translate: id('<|translate|>') },
     forced_decoder_ids: null,
   });
   writeJson(dir, 'preprocessor_config.json', {
-    feature_extractor_type: 'WhisperFeatureExtractor', processor_class: 'WhisperProcessor',
-    feature_size: mels, sampling_rate: 16000, hop_length: 160, n_fft: 400, chunk_length: 30,
-    n_samples: 480000, nb_max_frames: 3000, padding_side: 'right', padding_value: 0, return_attention_mask: false,
+    feature_extractor_type: 'WhisperFeatureExtractor',
+    processor_class: 'WhisperProcessor',
+    feature_size: mels,
+    sampling_rate: 16000,
+    hop_length: 160,
+    n_fft: 400,
+    chunk_length: 30,
+    n_samples: 480000,
+    nb_max_frames: 3000,
+    padding_side: 'right',
+    padding_value: 0,
+    return_attention_mask: false,
   });
   writeJson(dir, 'tokenizer.json', tok.json);
   writeJson(dir, 'tokenizer_config.json', {
-    tokenizer_class: 'WhisperTokenizer', model_max_length: 1024, bos_token: '<|endoftext|>', eos_token: '<|endoftext|>',
-    unk_token: '<|endoftext|>', pad_token: '<|endoftext|>', add_prefix_space: false, errors: 'replace',
+    tokenizer_class: 'WhisperTokenizer',
+    model_max_length: 1024,
+    bos_token: '<|endoftext|>',
+    eos_token: '<|endoftext|>',
+    unk_token: '<|endoftext|>',
+    pad_token: '<|endoftext|>',
+    add_prefix_space: false,
+    errors: 'replace',
   });
   return { dir };
 }
@@ -245,7 +323,13 @@ export function buildTinyWhisper(root = mkdtempSync(join(tmpdir(), 'rosetta-tiny
 export function buildTinyCaptioner(root = mkdtempSync(join(tmpdir(), 'rosetta-tiny-captioner-'))): TinyModelDir {
   const dir = root;
   mkdirSync(dir, { recursive: true });
-  const d = 8, heads = 2, hd = 4, size = 32, patch = 8, patches = (size / patch) ** 2, maxPos = 64;
+  const d = 8,
+    heads = 2,
+    hd = 4,
+    size = 32,
+    patch = 8,
+    patches = (size / patch) ** 2,
+    maxPos = 64;
   const tok = byteLevelTokenizer(['<|endoftext|>']);
   const V = tok.vocabSize;
   const eos = tok.idOf('<|endoftext|>');
@@ -254,7 +338,10 @@ export function buildTinyCaptioner(root = mkdtempSync(join(tmpdir(), 'rosetta-ti
   {
     const g = enc.g;
     const x = g.input('pixel_values', 'float32', ['batch_size', 3, size, size]);
-    const conv = g.op1('Conv', [x, enc.weight([d, 3, patch, patch], 0.1), enc.weight([d], 0.1)], { strides: [patch, patch], kernel_shape: [patch, patch] });
+    const conv = g.op1('Conv', [x, enc.weight([d, 3, patch, patch], 0.1), enc.weight([d], 0.1)], {
+      strides: [patch, patch],
+      kernel_shape: [patch, patch],
+    });
     const flat = g.op1('Reshape', [conv, g.constInt64([0, d, patches])]);
     const seq = g.op1('Add', [g.op1('Transpose', [flat], { perm: [0, 2, 1] }), enc.weight([patches, d], 0.1)]);
     const h = g.op1('Add', [seq, enc.mlp(enc.layerNorm(seq, d), d)]);
@@ -274,14 +361,30 @@ export function buildTinyCaptioner(root = mkdtempSync(join(tmpdir(), 'rosetta-ti
     const embed = dec.weight([V, d], 0.5);
     const pastLen = dec.dimOf(pk, 2);
     const seqLen = dec.dimOf(ids, 1);
-    const x = g.op1('Add', [g.op1('Gather', [embed, ids]), g.op1('Gather', [dec.weight([maxPos, d], 0.1), dec.positions(pastLen, seqLen)])]);
+    const x = g.op1('Add', [
+      g.op1('Gather', [embed, ids]),
+      g.op1('Gather', [dec.weight([maxPos, d], 0.1), dec.positions(pastLen, seqLen)]),
+    ]);
     const n1 = dec.layerNorm(x, d);
     g.op1('Concat', [pk, dec.splitHeads(dec.linear(n1, d, d), heads, hd)], { axis: 2 }, 'present.0.key');
     g.op1('Concat', [pv, dec.splitHeads(dec.linear(n1, d, d), heads, hd)], { axis: 2 }, 'present.0.value');
-    const self = dec.attend(dec.splitHeads(dec.linear(n1, d, d), heads, hd), 'present.0.key', 'present.0.value', heads, hd, dec.causalMask(pastLen, seqLen));
+    const self = dec.attend(
+      dec.splitHeads(dec.linear(n1, d, d), heads, hd),
+      'present.0.key',
+      'present.0.value',
+      heads,
+      hd,
+      dec.causalMask(pastLen, seqLen),
+    );
     const h1 = g.op1('Add', [x, dec.linear(self, d, d)]);
     const n2 = dec.layerNorm(h1, d);
-    const cross = dec.attend(dec.splitHeads(dec.linear(n2, d, d), heads, hd), dec.splitHeads(dec.linear(encH, d, d), heads, hd), dec.splitHeads(dec.linear(encH, d, d), heads, hd), heads, hd);
+    const cross = dec.attend(
+      dec.splitHeads(dec.linear(n2, d, d), heads, hd),
+      dec.splitHeads(dec.linear(encH, d, d), heads, hd),
+      dec.splitHeads(dec.linear(encH, d, d), heads, hd),
+      heads,
+      hd,
+    );
     const h2 = g.op1('Add', [h1, dec.linear(cross, d, d)]);
     const h3 = g.op1('Add', [h2, dec.mlp(dec.layerNorm(h2, d), d)]);
     g.op1('MatMul', [dec.layerNorm(h3, d), g.op1('Transpose', [embed], { perm: [1, 0] })], {}, 'logits');
@@ -291,22 +394,54 @@ export function buildTinyCaptioner(root = mkdtempSync(join(tmpdir(), 'rosetta-ti
   writeOnnx(dir, 'decoder_model_merged.onnx', dec);
 
   writeJson(dir, 'config.json', {
-    model_type: 'vision-encoder-decoder', architectures: ['VisionEncoderDecoderModel'], is_encoder_decoder: true,
-    decoder_start_token_id: eos, pad_token_id: eos, eos_token_id: eos,
+    model_type: 'vision-encoder-decoder',
+    architectures: ['VisionEncoderDecoderModel'],
+    is_encoder_decoder: true,
+    decoder_start_token_id: eos,
+    pad_token_id: eos,
+    eos_token_id: eos,
     encoder: { model_type: 'vit', hidden_size: d, image_size: size, patch_size: patch, num_hidden_layers: 1, num_attention_heads: heads },
-    decoder: { model_type: 'gpt2', n_embd: d, n_head: heads, n_layer: 1, n_positions: maxPos, vocab_size: V, add_cross_attention: true, bos_token_id: eos, eos_token_id: eos },
+    decoder: {
+      model_type: 'gpt2',
+      n_embd: d,
+      n_head: heads,
+      n_layer: 1,
+      n_positions: maxPos,
+      vocab_size: V,
+      add_cross_attention: true,
+      bos_token_id: eos,
+      eos_token_id: eos,
+    },
     'transformers.js_config': { dtype: 'fp32' },
   });
-  writeJson(dir, 'generation_config.json', { decoder_start_token_id: eos, bos_token_id: eos, eos_token_id: eos, pad_token_id: eos, max_length: 24 });
+  writeJson(dir, 'generation_config.json', {
+    decoder_start_token_id: eos,
+    bos_token_id: eos,
+    eos_token_id: eos,
+    pad_token_id: eos,
+    max_length: 24,
+  });
   writeJson(dir, 'preprocessor_config.json', {
-    image_processor_type: 'ViTImageProcessor', feature_extractor_type: 'ViTFeatureExtractor', do_resize: true,
-    size: { height: size, width: size }, resample: 2, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true,
-    image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5],
+    image_processor_type: 'ViTImageProcessor',
+    feature_extractor_type: 'ViTFeatureExtractor',
+    do_resize: true,
+    size: { height: size, width: size },
+    resample: 2,
+    do_rescale: true,
+    rescale_factor: 1 / 255,
+    do_normalize: true,
+    image_mean: [0.5, 0.5, 0.5],
+    image_std: [0.5, 0.5, 0.5],
   });
   writeJson(dir, 'tokenizer.json', tok.json);
   writeJson(dir, 'tokenizer_config.json', {
-    tokenizer_class: 'GPT2Tokenizer', model_max_length: 1024, bos_token: '<|endoftext|>', eos_token: '<|endoftext|>',
-    unk_token: '<|endoftext|>', pad_token: '<|endoftext|>', add_prefix_space: false,
+    tokenizer_class: 'GPT2Tokenizer',
+    model_max_length: 1024,
+    bos_token: '<|endoftext|>',
+    eos_token: '<|endoftext|>',
+    unk_token: '<|endoftext|>',
+    pad_token: '<|endoftext|>',
+    add_prefix_space: false,
   });
   return { dir };
 }
@@ -318,9 +453,10 @@ export function buildTinyCaptioner(root = mkdtempSync(join(tmpdir(), 'rosetta-ti
 export function buildTinyVits(root = mkdtempSync(join(tmpdir(), 'rosetta-tiny-vits-'))): TinyModelDir {
   const dir = root;
   mkdirSync(dir, { recursive: true });
-  const chars = ['<pad>', '<unk>', ' ', ...'abcdefghijklmnopqrstuvwxyz0123456789\'.,!?-'];
+  const chars = ['<pad>', '<unk>', ' ', ..."abcdefghijklmnopqrstuvwxyz0123456789'.,!?-"];
   const vocab = Object.fromEntries(chars.map((c, i) => [c, i]));
-  const d = 8, hop = 256;
+  const d = 8,
+    hop = 256;
   const net = new Net('vits', 5);
   {
     const g = net.g;
@@ -336,17 +472,47 @@ export function buildTinyVits(root = mkdtempSync(join(tmpdir(), 'rosetta-tiny-vi
   }
   writeOnnx(dir, 'model.onnx', net);
   writeJson(dir, 'config.json', {
-    model_type: 'vits', architectures: ['VitsModel'], sampling_rate: 16000, hidden_size: d, vocab_size: chars.length,
+    model_type: 'vits',
+    architectures: ['VitsModel'],
+    sampling_rate: 16000,
+    hidden_size: d,
+    vocab_size: chars.length,
     'transformers.js_config': { dtype: 'fp32' },
   });
   writeJson(dir, 'tokenizer.json', {
-    version: '1.0', truncation: null, padding: null,
-    added_tokens: [0, 1].map((id) => ({ id, content: chars[id], single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
-    normalizer: { type: 'Lowercase' }, pre_tokenizer: null, post_processor: null, decoder: null,
-    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, vocab, merges: [] },
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [0, 1].map((id) => ({
+      id,
+      content: chars[id],
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
+    normalizer: { type: 'Lowercase' },
+    pre_tokenizer: null,
+    post_processor: null,
+    decoder: null,
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<unk>',
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab,
+      merges: [],
+    },
   });
   writeJson(dir, 'tokenizer_config.json', {
-    tokenizer_class: 'VitsTokenizer', model_max_length: 1000000, pad_token: '<pad>', unk_token: '<unk>',
+    tokenizer_class: 'VitsTokenizer',
+    model_max_length: 1000000,
+    pad_token: '<pad>',
+    unk_token: '<unk>',
   });
   return { dir };
 }

@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 import { buildSpeechClip, type SpeechClipOptions } from './speech-clips.js';
 
 /** One clip of the Whisper reference set: espeak-ng speech, maybe noise, at 16 kHz. */
-export interface WhisperClip { name: string; file: string; sha256: string }
+export interface WhisperClip {
+  name: string;
+  file: string;
+  sha256: string;
+}
 
 const SENTENCES = [
   'The quick brown fox jumps over the lazy dog.',
@@ -32,7 +36,12 @@ export function buildWhisperClips(dir: string): WhisperClip[] {
     clips.push({ name, file, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') });
   };
   VOICES.forEach((v, i) => SENTENCES.forEach((s, j) => add(`v${i}-s${j}`, [s], [0.6, 0.8], v)));
-  for (const [i, noiseDb] of [[0, 20], [1, 20], [2, 10], [3, 10]] as const) {
+  for (const [i, noiseDb] of [
+    [0, 20],
+    [1, 20],
+    [2, 10],
+    [3, 10],
+  ] as const) {
     add(`v${i}-s${i + 1}-snr${noiseDb}`, [SENTENCES[i + 1]], [0.6, 0.8], { ...VOICES[i], noiseDb });
   }
   add('long-gated', [SENTENCES[0], SENTENCES[2], SENTENCES[4]], [2, 12, 20, 3], { ...VOICES[0], noiseDb: 25, noise: 'pink' });

@@ -10,8 +10,12 @@ import { dot } from '../../src/vectors/index.js';
 import { buildTinyClap, makeTone } from '../helpers/media-fixtures.js';
 
 let dir: string;
-before(async () => { dir = await mkdtemp(join(tmpdir(), 'rosetta-audio-door-')); });
-after(async () => { await rm(dir, { recursive: true, force: true }); });
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rosetta-audio-door-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 const tone = (seconds: number, rate: number, hz: number) => ({
   samples: Float32Array.from({ length: Math.round(seconds * rate) }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / rate)),
@@ -36,11 +40,11 @@ test('readAudio returns mono PCM at the asked rate from a WAV, other formats, by
   await assert.rejects(readAudio(42 as never, 16_000), { code: 'ROSETTA_ERR_ARG_INVALID' });
 });
 
-test('resample keeps a tone\'s pitch and length; speed shortens it', () => {
+test("resample keeps a tone's pitch and length; speed shortens it", () => {
   const src = tone(1, 22_050, 300);
   const out = resample(src, 16_000);
   assert.equal(out.samples.length, 16_000);
-  const crossings = (s: Float32Array) => s.reduce((n, v, i) => n + (i > 0 && (s[i - 1] < 0) !== (v < 0) ? 1 : 0), 0);
+  const crossings = (s: Float32Array) => s.reduce((n, v, i) => n + (i > 0 && s[i - 1] < 0 !== v < 0 ? 1 : 0), 0);
   assert.ok(Math.abs(crossings(out.samples) - 600) <= 2, 'still 300 Hz');
   assert.equal(resample(src, 16_000, { speed: 1.25 }).samples.length, 12_800);
 });

@@ -11,7 +11,9 @@ import type { RosettaError } from '../../src/errors/rosetta-error.js';
 import { makeBadMedia } from '../helpers/media-fixtures.js';
 
 let bad: Awaited<ReturnType<typeof makeBadMedia>>;
-before(async () => { bad = await makeBadMedia(await mkdtemp(join(tmpdir(), 'rosetta-bad-'))); });
+before(async () => {
+  bad = await makeBadMedia(await mkdtemp(join(tmpdir(), 'rosetta-bad-')));
+});
 
 /** The error a user sees: the stable code, the file named in the message and the data, and a fix. */
 function failsWith(code: string, file: string) {
@@ -53,7 +55,12 @@ test('zero-length audio and an unknown codec are reported, and no child is left 
 });
 
 test('options are checked before any work, naming the parameter and the range', async () => {
-  await assert.rejects(drain(decodeAudioWindows(bad.audioOnly, { windowSeconds: 2, hopSeconds: 3 })),
-    (e: RosettaError) => e.code === ErrorCodes.INVALID_ARGUMENT && /hopSeconds/.test(e.message) && /between 0\.01 and 2/.test(e.message));
-  await assert.rejects(drain(extractScenes(bad.videoOnly, { threshold: 2 })), (e: RosettaError) => e.code === ErrorCodes.INVALID_ARGUMENT && /threshold/.test(e.message));
+  await assert.rejects(
+    drain(decodeAudioWindows(bad.audioOnly, { windowSeconds: 2, hopSeconds: 3 })),
+    (e: RosettaError) => e.code === ErrorCodes.INVALID_ARGUMENT && /hopSeconds/.test(e.message) && /between 0\.01 and 2/.test(e.message),
+  );
+  await assert.rejects(
+    drain(extractScenes(bad.videoOnly, { threshold: 2 })),
+    (e: RosettaError) => e.code === ErrorCodes.INVALID_ARGUMENT && /threshold/.test(e.message),
+  );
 });

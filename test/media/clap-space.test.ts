@@ -43,10 +43,14 @@ test('towers load separately: text works without the audio file, and wrong rates
   await rm(join(copy, 'onnx', 'audio_model.onnx'));
   const space = await loadClapSpace({ model: copy, offline: true });
   assert.equal((await space.embedTexts(['low'])).length, 1);
-  await assert.rejects(space.embedAudio([{ samples: new Float32Array(100), sampleRate: 44_100 }]),
-    (e: RosettaError) => e.code === ErrorCodes.INVALID_ARGUMENT && /16000 Hz/.test(e.message));
-  await assert.rejects(space.embedAudio([{ samples: new Float32Array(16_000), sampleRate: 16_000 }]),
-    (e: RosettaError) => e.code === ErrorCodes.MODEL_NOT_FOUND || e.code === ErrorCodes.MODEL_LOAD_FAILED);
+  await assert.rejects(
+    space.embedAudio([{ samples: new Float32Array(100), sampleRate: 44_100 }]),
+    (e: RosettaError) => e.code === ErrorCodes.INVALID_ARGUMENT && /16000 Hz/.test(e.message),
+  );
+  await assert.rejects(
+    space.embedAudio([{ samples: new Float32Array(16_000), sampleRate: 16_000 }]),
+    (e: RosettaError) => e.code === ErrorCodes.MODEL_NOT_FOUND || e.code === ErrorCodes.MODEL_LOAD_FAILED,
+  );
 });
 
 test('streamed windows of a recording are found by a text query for what they sound like', async () => {
@@ -54,11 +58,36 @@ test('streamed windows of a recording are found by a text query for what they so
   const { execFile } = await import('node:child_process');
   const file = join(dir, 'two-tones.flac');
   // 4 s of a low tone, then 4 s of a high tone.
-  await new Promise<void>((resolve, reject) => execFile('ffmpeg', ['-nostdin', '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', 'sine=frequency=150:duration=4:sample_rate=16000', '-f', 'lavfi', '-i', 'sine=frequency=5000:duration=4:sample_rate=16000',
-    '-filter_complex', '[0:a][1:a]concat=n=2:v=0:a=1', file], (e) => (e ? reject(e) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    execFile(
+      'ffmpeg',
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=150:duration=4:sample_rate=16000',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=5000:duration=4:sample_rate=16000',
+        '-filter_complex',
+        '[0:a][1:a]concat=n=2:v=0:a=1',
+        file,
+      ],
+      (e) => (e ? reject(e) : resolve()),
+    ),
+  );
   const windows: AudioWindow[] = [];
-  for await (const w of decodeAudioWindows(file, { sampleRate: space.audioSampleRate, windowSeconds: space.audioWindowSeconds, hopSeconds: 1 })) windows.push(w);
+  for await (const w of decodeAudioWindows(file, {
+    sampleRate: space.audioSampleRate,
+    windowSeconds: space.audioWindowSeconds,
+    hopSeconds: 1,
+  }))
+    windows.push(w);
   const vectors = await space.embedAudio(windows.map((w) => w.pcm));
   const [query] = await space.embedTexts(['high sound']);
   const scores = vectors.map((v) => dot(v, query));
@@ -69,9 +98,12 @@ test('streamed windows of a recording are found by a text query for what they so
   assert.ok(windows.at(-1)!.t1 === 8);
 });
 
-test('the trained mini model\'s CLAP tower loads when present', async (t) => {
+test("the trained mini model's CLAP tower loads when present", async (t) => {
   const clap = join(MINI_MODEL_DIR, 'clap');
-  if (!existsSync(join(clap, 'config.json'))) { t.skip('models/rosetta-mini/clap not built yet'); return; }
+  if (!existsSync(join(clap, 'config.json'))) {
+    t.skip('models/rosetta-mini/clap not built yet');
+    return;
+  }
   const space = await loadClapSpace({ model: clap, offline: true });
   const [v] = await space.embedTexts(['dog face']);
   const tone = await decodeAudio(await makeTone({ out: join(dir, 'mini.wav'), seconds: 1 }), space.audioSampleRate!);

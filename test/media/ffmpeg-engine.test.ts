@@ -10,19 +10,34 @@ import { ErrorCodes } from '../../src/errors/codes.js';
 import type { RosettaError } from '../../src/errors/rosetta-error.js';
 import { makeTone } from '../helpers/media-fixtures.js';
 
-const isGone = (pid: number) => { try { process.kill(pid, 0); return false; } catch { return true; } };
+const isGone = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+};
 
 test('ffmpeg is found once and reused; a named but missing program fails with install commands', async () => {
   const engine = await locateFfmpeg();
   assert.ok(engine.ffmpeg && engine.ffprobe && engine.version);
   assert.equal(await locateFfmpeg(), engine);
-  await assert.rejects(detectFfmpeg({ ...process.env, ROSETTA_FFMPEG: '/nonexistent/ffmpeg' }), (error: RosettaError) =>
-    error.code === ErrorCodes.FFMPEG_MISSING && /apt-get install ffmpeg/.test(error.message) && /npm install @ffmpeg-installer/.test(error.message));
+  await assert.rejects(
+    detectFfmpeg({ ...process.env, ROSETTA_FFMPEG: '/nonexistent/ffmpeg' }),
+    (error: RosettaError) =>
+      error.code === ErrorCodes.FFMPEG_MISSING &&
+      /apt-get install ffmpeg/.test(error.message) &&
+      /npm install @ffmpeg-installer/.test(error.message),
+  );
 });
 
 test('without ffmpeg on PATH the binary shipped in the npm package is used', async (t) => {
   const engine = await detectFfmpeg({ PATH: '' }).catch(() => undefined);
-  if (!engine) { t.skip('@ffmpeg-installer packages not installed'); return; }
+  if (!engine) {
+    t.skip('@ffmpeg-installer packages not installed');
+    return;
+  }
   assert.equal(engine.source, 'npm');
 });
 
@@ -42,8 +57,10 @@ test('a file that makes ffprobe hang is killed at the time limit, named, and rea
   const fifo = join(dir, 'stalled.wav');
   execFileSync('mkfifo', [fifo]); // opening a FIFO with no writer blocks forever
   const started = Date.now();
-  await assert.rejects(probeMedia(fifo, { timeoutMs: 700 }), (error: RosettaError) =>
-    error.code === ErrorCodes.MEDIA_TIMEOUT && error.file === fifo && error.message.includes(fifo));
+  await assert.rejects(
+    probeMedia(fifo, { timeoutMs: 700 }),
+    (error: RosettaError) => error.code === ErrorCodes.MEDIA_TIMEOUT && error.file === fifo && error.message.includes(fifo),
+  );
   assert.ok(Date.now() - started < 5000);
   assert.deepEqual(liveMediaProcesses(), []);
 });
@@ -56,7 +73,14 @@ test('a stream that stalls mid-way is killed by the stall guard after the window
   execFileSync('mkfifo', [fifo]);
   const windows: number[] = [];
   const decoding = (async () => {
-    for await (const w of decodeAudioWindows(fifo, { sampleRate: 8000, windowSeconds: 0.5, hopSeconds: 0.5, probe: { ...probe, file: fifo }, stallTimeoutMs: 800 })) windows.push(w.t0);
+    for await (const w of decodeAudioWindows(fifo, {
+      sampleRate: 8000,
+      windowSeconds: 0.5,
+      hopSeconds: 0.5,
+      probe: { ...probe, file: fifo },
+      stallTimeoutMs: 800,
+    }))
+      windows.push(w.t0);
   })();
   const writer = await open(fifo, 'w'); // resolves once ffmpeg opens the FIFO for reading
   const { readFile } = await import('node:fs/promises');
@@ -71,19 +95,25 @@ test('abort and early exit kill the ffmpeg child and leave no zombie', async () 
   const dir = await mkdtemp(join(tmpdir(), 'rosetta-reap-'));
   const file = await makeTone({ out: join(dir, 'long.flac'), seconds: 120, sampleRate: 16_000 });
   // Early exit: stop after the first window.
-  for await (const w of decodeAudioWindows(file, { sampleRate: 16_000, windowSeconds: 1 })) { assert.equal(w.t0, 0); break; }
+  for await (const w of decodeAudioWindows(file, { sampleRate: 16_000, windowSeconds: 1 })) {
+    assert.equal(w.t0, 0);
+    break;
+  }
   assert.deepEqual(liveMediaProcesses(), []);
   // Abort while the consumer is mid-stream.
   const controller = new AbortController();
   let seen = 0;
   const pids: number[] = [];
-  await assert.rejects((async () => {
-    for await (const _ of decodeAudioWindows(file, { sampleRate: 16_000, windowSeconds: 1, signal: controller.signal })) {
-      seen += 1;
-      pids.push(...liveMediaProcesses());
-      if (seen === 3) controller.abort();
-    }
-  })(), (error: RosettaError) => error.code === ErrorCodes.ABORTED && error.file === file);
+  await assert.rejects(
+    (async () => {
+      for await (const _ of decodeAudioWindows(file, { sampleRate: 16_000, windowSeconds: 1, signal: controller.signal })) {
+        seen += 1;
+        pids.push(...liveMediaProcesses());
+        if (seen === 3) controller.abort();
+      }
+    })(),
+    (error: RosettaError) => error.code === ErrorCodes.ABORTED && error.file === file,
+  );
   assert.ok(pids.length > 0 && pids.every(isGone), 'the child is reaped, not a zombie');
   assert.deepEqual(liveMediaProcesses(), []);
 });

@@ -17,7 +17,10 @@ test('transparent pixels are composited on white: the hidden colours of fully tr
   const seen = await decodeImage(png);
   const onWhite = await decodeImage(composited);
   assert.equal(seen.width, onWhite.width);
-  assert.ok(maxDiff(seen.data, onWhite.data) <= 1, `the decoded picture is the picture on white (max difference ${maxDiff(seen.data, onWhite.data)})`);
+  assert.ok(
+    maxDiff(seen.data, onWhite.data) <= 1,
+    `the decoded picture is the picture on white (max difference ${maxDiff(seen.data, onWhite.data)})`,
+  );
   assert.deepEqual([...seen.data.subarray(0, 3)], [255, 255, 255], 'a transparent corner is white');
   assert.equal(seen.original.hasAlpha, true);
   // Dropping alpha (what the decoder did before) keeps the random hidden colours: the check above can fail.
@@ -37,11 +40,17 @@ test('a picture with transparency embeds exactly as the same picture on white (p
     for (const input of [join(dir, 'icon.png'), png]) {
       const { vector, modality } = await rosetta.embed(input);
       assert.equal(modality, 'image');
-      assert.ok(reference.every((v, i) => Math.abs(v - vector[i]) < 1e-4), `same vector for ${typeof input === 'string' ? 'the path' : 'the Buffer'}`);
+      assert.ok(
+        reference.every((v, i) => Math.abs(v - vector[i]) < 1e-4),
+        `same vector for ${typeof input === 'string' ? 'the path' : 'the Buffer'}`,
+      );
     }
     const hidden = await sharp(png).removeAlpha().png().toBuffer();
     const differs = (await rosetta.embed(hidden)).vector;
-    assert.ok(reference.some((v, i) => Math.abs(v - differs[i]) > 1e-3), 'the hidden colours would have given another vector');
+    assert.ok(
+      reference.some((v, i) => Math.abs(v - differs[i]) > 1e-3),
+      'the hidden colours would have given another vector',
+    );
   } finally {
     await rosetta.close();
     rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,9 @@ import type { RosettaError } from '../../src/errors/rosetta-error.js';
 import { hasEspeak, makeEmojiVideo, makeTone } from '../helpers/media-fixtures.js';
 
 let dir: string;
-before(async () => { dir = await mkdtemp(join(tmpdir(), 'rosetta-video-')); });
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rosetta-video-'));
+});
 
 async function scenesOf(file: string, options: Parameters<typeof extractScenes>[1] = {}): Promise<VideoScene[]> {
   const out: VideoScene[] = [];
@@ -54,7 +56,10 @@ test('cuts between known shots are found within one frame, and keyframes show th
   const [apple, frog, gap, heart] = scenes.map((s) => centre(s));
   assert.ok(apple[0] > apple[1] + 60, `apple ${apple}`);
   assert.ok(frog[1] > frog[2] + 40, `frog ${frog}`);
-  assert.ok(gap.every((v) => v < 20), `gap ${gap}`);
+  assert.ok(
+    gap.every((v) => v < 20),
+    `gap ${gap}`,
+  );
   assert.ok(heart[2] > heart[0] + 60, `heart ${heart}`);
   // 320×240 frames are scaled in ffmpeg to a 224-pixel short side.
   assert.deepEqual([scenes[0].keyframes[0].image.width, scenes[0].keyframes[0].image.height], [299, 224]);
@@ -62,14 +67,22 @@ test('cuts between known shots are found within one frame, and keyframes show th
 });
 
 test('a long static shot is sampled at least every N seconds and split past maxSceneSeconds', async () => {
-  const { out } = await makeEmojiVideo({ out: join(dir, 'static.mkv'), emojis: [{ unified: '1f600', name: 'grinning face', t0: 0, t1: 13 }], withSpeech: false, fps: 5 });
+  const { out } = await makeEmojiVideo({
+    out: join(dir, 'static.mkv'),
+    emojis: [{ unified: '1f600', name: 'grinning face', t0: 0, t1: 13 }],
+    withSpeech: false,
+    fps: 5,
+  });
   const progress: number[] = [];
   const scenes = await scenesOf(out, { sampleEverySeconds: 1.5, maxSceneSeconds: 5, shortSide: 64, onProgress: (s) => progress.push(s) });
   const times = scenes.flatMap((s) => s.keyframes.map((k) => k.t));
   for (let i = 1; i < times.length; i += 1) assert.ok(times[i] - times[i - 1] <= 1.5 + 0.21, `gap ${times[i - 1]}→${times[i]}`);
   assert.ok(13 - times.at(-1)! <= 1.7);
   assert.ok(scenes.length >= 3 && scenes.every((s) => s.t1 - s.t0 <= 5 + 0.21), scenes.map((s) => `${s.t0}-${s.t1}`).join(' '));
-  assert.deepEqual(scenes.map((s) => s.startsAtCut), [true, ...scenes.slice(1).map(() => false)]);
+  assert.deepEqual(
+    scenes.map((s) => s.startsAtCut),
+    [true, ...scenes.slice(1).map(() => false)],
+  );
   assert.equal(scenes[0].keyframes[0].image.height, 64);
   assert.ok(progress.at(-1)! >= 12.9 && progress.every((p, i) => i === 0 || p >= progress[i - 1]));
 });
@@ -88,15 +101,21 @@ test('webm, mov and avi videos give scenes and an audio track', async () => {
 test('aborting scene extraction kills ffmpeg and reports ABORTED', async () => {
   const file = await makeTone({ out: join(dir, 'long.mp4'), seconds: 60, video: true });
   const controller = new AbortController();
-  await assert.rejects((async () => {
-    for await (const _ of extractScenes(file, { sampleEverySeconds: 0.5, signal: controller.signal })) controller.abort();
-  })(), (e: RosettaError) => e.code === ErrorCodes.ABORTED && e.file === file);
+  await assert.rejects(
+    (async () => {
+      for await (const _ of extractScenes(file, { sampleEverySeconds: 0.5, signal: controller.signal })) controller.abort();
+    })(),
+    (e: RosettaError) => e.code === ErrorCodes.ABORTED && e.file === file,
+  );
   assert.deepEqual(liveMediaProcesses(), []);
 });
 
 test('the npm-shipped ffmpeg (an older build) extracts the same cuts', async (t) => {
   const npm = await detectFfmpeg({ PATH: '' }).catch(() => undefined);
-  if (!npm) { t.skip('@ffmpeg-installer packages not installed'); return; }
+  if (!npm) {
+    t.skip('@ffmpeg-installer packages not installed');
+    return;
+  }
   const { out } = await makeEmojiVideo({ out: join(dir, 'emoji-npm.mp4'), emojis: SHOTS, withSpeech: false, fps: 10 });
   const saved = { f: process.env.ROSETTA_FFMPEG, p: process.env.ROSETTA_FFPROBE };
   process.env.ROSETTA_FFMPEG = npm.ffmpeg;
@@ -104,10 +123,15 @@ test('the npm-shipped ffmpeg (an older build) extracts the same cuts', async (t)
   resetFfmpegCache();
   try {
     const scenes = await scenesOf(out);
-    assert.deepEqual(scenes.filter((s) => s.startsAtCut).map((s) => Math.round(s.t0)), [0, 4, 8, 10]);
+    assert.deepEqual(
+      scenes.filter((s) => s.startsAtCut).map((s) => Math.round(s.t0)),
+      [0, 4, 8, 10],
+    );
   } finally {
-    if (saved.f === undefined) delete process.env.ROSETTA_FFMPEG; else process.env.ROSETTA_FFMPEG = saved.f;
-    if (saved.p === undefined) delete process.env.ROSETTA_FFPROBE; else process.env.ROSETTA_FFPROBE = saved.p;
+    if (saved.f === undefined) delete process.env.ROSETTA_FFMPEG;
+    else process.env.ROSETTA_FFMPEG = saved.f;
+    if (saved.p === undefined) delete process.env.ROSETTA_FFPROBE;
+    else process.env.ROSETTA_FFPROBE = saved.p;
     resetFfmpegCache();
   }
 });

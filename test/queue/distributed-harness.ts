@@ -18,13 +18,24 @@ import type { VectorStore } from '../../src/store/vector-store.js';
 export const BIN = fileURLToPath(new URL('../../bin/rosetta.js', import.meta.url));
 export const QUERIES = ['red', 'green', 'blue', 'yellow', 'a cyan square'];
 
-export interface Snapshot { items: string[]; segments: string[]; vectors: string[]; vectorCount: number; search: string[][] }
+export interface Snapshot {
+  items: string[];
+  segments: string[];
+  vectors: string[];
+  vectorCount: number;
+  search: string[][];
+}
 
 /** Everything a user could observe of a collection, in a comparable form; `store` opens a non-default store (Milvus). */
 export async function snapshot(dir: string, model: string, store?: () => Promise<VectorStore>): Promise<Snapshot> {
   const rosetta = await Rosetta.open(dir, { spaces: [model], offline: true, ...(store ? { store: await store() } : {}) });
   const listed = await rosetta.store.listItems();
-  const items = listed.map((i) => `${i.hash} ${[...i.locations].sort().join(',')} ${i.meta.caption ?? ''}${i.tags.length ? ` #${[...i.tags].sort().join('#')}` : ''}`).sort();
+  const items = listed
+    .map(
+      (i) =>
+        `${i.hash} ${[...i.locations].sort().join(',')} ${i.meta.caption ?? ''}${i.tags.length ? ` #${[...i.tags].sort().join('#')}` : ''}`,
+    )
+    .sort();
   const segments: string[] = [];
   for (const i of listed) for (const s of await rosetta.store.getItemSegments(i.hash)) segments.push(`${s.id} ${s.text ?? ''}`);
   const query = (await rosetta.spaces[0].embedTexts(['red']))[0];
@@ -33,10 +44,15 @@ export async function snapshot(dir: string, model: string, store?: () => Promise
   // shown by its cosine with one query.
   const vectors: string[] = [];
   for await (const batch of rosetta.store.scanVectors(space)) {
-    for (const v of batch) { let s = 0; for (let i = 0; i < v.vector.length; i++) s += v.vector[i] * query[i]; vectors.push(`${v.segmentId} ${s.toFixed(5)}`); }
+    for (const v of batch) {
+      let s = 0;
+      for (let i = 0; i < v.vector.length; i++) s += v.vector[i] * query[i];
+      vectors.push(`${v.segmentId} ${s.toFixed(5)}`);
+    }
   }
   const search: string[][] = [];
-  for (const q of QUERIES) search.push(canonicalRanking((await rosetta.search(q, { k: 8 })).map((r) => [r.segmentId, r.similarity.toFixed(5)])));
+  for (const q of QUERIES)
+    search.push(canonicalRanking((await rosetta.search(q, { k: 8 })).map((r) => [r.segmentId, r.similarity.toFixed(5)])));
   await rosetta.close();
   return { items, segments: segments.sort(), vectors: vectors.sort(), vectorCount: vectors.length, search };
 }
@@ -51,7 +67,13 @@ export function canonicalRanking(hits: [string, string][]): string[] {
     let j = i;
     while (j < hits.length && hits[j][1] === hits[i][1]) j += 1;
     if (j === hits.length) out.push(`${j - i} at ${hits[i][1]}`);
-    else out.push(...hits.slice(i, j).map(([id, score]) => `${id} ${score}`).sort());
+    else
+      out.push(
+        ...hits
+          .slice(i, j)
+          .map(([id, score]) => `${id} ${score}`)
+          .sort(),
+      );
     i = j;
   }
   return out;
@@ -74,8 +96,12 @@ export class RosettaChildren {
   start(args: string[]): Child {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) as Child;
     child.out = '';
-    child.stdout!.on('data', (d) => { child.out += d; });
-    child.stderr!.on('data', (d) => { child.out += d; });
+    child.stdout!.on('data', (d) => {
+      child.out += d;
+    });
+    child.stderr!.on('data', (d) => {
+      child.out += d;
+    });
     this.all.add(child);
     child.once('exit', (code) => {
       this.all.delete(child);
@@ -83,12 +109,23 @@ export class RosettaChildren {
     });
     return child;
   }
-  killAll(): void { for (const c of this.all) c.kill('SIGKILL'); }
+  killAll(): void {
+    for (const c of this.all) c.kill('SIGKILL');
+  }
 }
 
-export const exited = (c: ChildProcess) => new Promise<number>((resolve) => { if (c.exitCode !== null || c.signalCode) resolve(c.exitCode ?? -1); else c.once('exit', (code) => resolve(code ?? -1)); });
+export const exited = (c: ChildProcess) =>
+  new Promise<number>((resolve) => {
+    if (c.exitCode !== null || c.signalCode) resolve(c.exitCode ?? -1);
+    else c.once('exit', (code) => resolve(code ?? -1));
+  });
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-export const kill = async (c: ChildProcess) => { if (c.exitCode === null && !c.signalCode) { c.kill('SIGKILL'); await exited(c); } };
+export const kill = async (c: ChildProcess) => {
+  if (c.exitCode === null && !c.signalCode) {
+    c.kill('SIGKILL');
+    await exited(c);
+  }
+};
 
 /** Waits until the newest run on this Redis has committed at least `n` items (read from Redis, as `queue status` does). */
 export async function untilCommitted(redisUrl: string, n: number, timeoutMs = 60_000): Promise<void> {
@@ -107,10 +144,19 @@ export async function untilCommitted(redisUrl: string, n: number, timeoutMs = 60
  * says the run goes on: kills after the run ended would test nothing. Returns the live workers and how many kills
  * landed during the run; the caller's verdict rests on the end state, never on how many kills a fast machine allowed.
  */
-export async function killRandomWorkers(workers: ChildProcess[], count: number, startWorker: () => ChildProcess, seed = 7, running: () => boolean = () => true): Promise<{ workers: ChildProcess[]; landed: number }> {
+export async function killRandomWorkers(
+  workers: ChildProcess[],
+  count: number,
+  startWorker: () => ChildProcess,
+  seed = 7,
+  running: () => boolean = () => true,
+): Promise<{ workers: ChildProcess[]; landed: number }> {
   let landed = 0;
   let s = seed;
-  const rand = () => { s = (s * 1103515245 + 12345) % 2 ** 31; return s / 2 ** 31; };
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
   while (landed < count) {
     await sleep(150 + rand() * 600);
     if (!running()) break;
@@ -130,11 +176,21 @@ export async function writeRunFiles(files: string, images: number, samples: numb
   mkdirSync(join(files, 'more'), { recursive: true });
   const colourOf = (i: number): [number, number, number] => [(i * 37) % 256, (i * 91) % 256, (i * 53) % 256];
   for (let i = 0; i < images; i += 1) {
-    await writeFile(join(files, i % 2 ? 'more' : '', `img-${String(i).padStart(3, '0')}.png`), await colourImage(colourOf(i), { seed: i + 1 }));
+    await writeFile(
+      join(files, i % 2 ? 'more' : '', `img-${String(i).padStart(3, '0')}.png`),
+      await colourImage(colourOf(i), { seed: i + 1 }),
+    );
   }
   await writeFile(join(files, 'more', 'copy-of-7.png'), await colourImage(colourOf(7), { seed: 8 }));
   const colours = ['red', 'green', 'blue', 'yellow'] as const;
-  await writeWebdatasetTar(join(files, '00000.tar'), await Promise.all(Array.from({ length: samples }, async (_, i) => ({
-    key: String(i).padStart(9, '0'), image: await colourImage(colours[i % 4], { format: 'jpeg', seed: 500 + i }), caption: `a ${colours[i % 4]} thing ${i}`,
-  }))));
+  await writeWebdatasetTar(
+    join(files, '00000.tar'),
+    await Promise.all(
+      Array.from({ length: samples }, async (_, i) => ({
+        key: String(i).padStart(9, '0'),
+        image: await colourImage(colours[i % 4], { format: 'jpeg', seed: 500 + i }),
+        caption: `a ${colours[i % 4]} thing ${i}`,
+      })),
+    ),
+  );
 }

@@ -16,10 +16,23 @@ import { buildTinyClip } from '../helpers/tiny-clip.js';
 import { hasRedis, RedisHarness } from '../helpers/redis-server.js';
 import { hasMilvus, milvusSkipReason, MilvusHarness } from '../helpers/milvus-server.js';
 import { textOfSize } from '../faults/texts.js';
-import { writeRunFiles, assertSameAsReference, exited, kill, killRandomWorkers, RosettaChildren, snapshot, type Snapshot } from './distributed-harness.js';
+import {
+  writeRunFiles,
+  assertSameAsReference,
+  exited,
+  kill,
+  killRandomWorkers,
+  RosettaChildren,
+  snapshot,
+  type Snapshot,
+} from './distributed-harness.js';
 
 const LOCK_MS = '1500';
-const skip = !hasMilvus('milvus') ? milvusSkipReason('milvus') : !hasRedis ? 'redis-server is not installed: run `npm run setup:system` (CI installs it)' : false;
+const skip = !hasMilvus('milvus')
+  ? milvusSkipReason('milvus')
+  : !hasRedis
+    ? 'redis-server is not installed: run `npm run setup:system` (CI installs it)'
+    : false;
 
 let milvus: MilvusHarness;
 let redis: RedisHarness;
@@ -65,10 +78,13 @@ describe('Rosetta on a real Milvus server: CLI, HTTP server and distributed work
     // The same steps on a LanceDB collection and on Milvus, each on its own copy of the files.
     const copies = { lance: join(root, 'cli-lance-files'), milvus: join(root, 'cli-milvus-files') };
     const dirs = { lance: join(root, 'cli-lance'), milvus: join(root, 'cli-milvus') };
-    const where = (k: 'lance' | 'milvus') => (k === 'milvus' ? ['--dir', dirs.milvus, '--store-url', storeUrl('cli_')] : ['--dir', dirs.lance]);
+    const where = (k: 'lance' | 'milvus') =>
+      k === 'milvus' ? ['--dir', dirs.milvus, '--store-url', storeUrl('cli_')] : ['--dir', dirs.lance];
     const snap = async (k: 'lance' | 'milvus') => snapshot(dirs[k], model, k === 'milvus' ? milvusStore('cli_') : undefined);
-    const search = async (k: 'lance' | 'milvus', ...args: string[]) => json<{ results: { path: string; score: number; segmentId?: string }[] }>(await cli(['search', ...args, ...where(k)]))
-      .results.map((r) => `${r.path.replace(copies[k], '')} ${r.score.toFixed(4)}`);
+    const search = async (k: 'lance' | 'milvus', ...args: string[]) =>
+      json<{ results: { path: string; score: number; segmentId?: string }[] }>(await cli(['search', ...args, ...where(k)])).results.map(
+        (r) => `${r.path.replace(copies[k], '')} ${r.score.toFixed(4)}`,
+      );
     for (const k of ['lance', 'milvus'] as const) {
       cpSync(files, copies[k], { recursive: true });
       const summary = json<{ added: number; failed: number }>(await cli(['index', copies[k], ...where(k), '--tag', 'batch1']));
@@ -77,8 +93,17 @@ describe('Rosetta on a real Milvus server: CLI, HTTP server and distributed work
     }
     const strip = (s: Snapshot, k: 'lance' | 'milvus') => ({ ...s, items: s.items.map((i) => i.split(copies[k]).join('')) });
     assert.deepEqual(strip(await snap('milvus'), 'milvus'), strip(await snap('lance'), 'lance'), 'after the first index');
-    for (const filters of [['--filter', 'tag=batch1'], ['--filter', 'path=**/more/**'], ['--filter', 'size>100', '--in', 'images'], ['--filter', 'tag=nope']]) {
-      assert.deepEqual(await search('milvus', 'red', '-k', '6', ...filters), await search('lance', 'red', '-k', '6', ...filters), `search ${filters.join(' ')}`);
+    for (const filters of [
+      ['--filter', 'tag=batch1'],
+      ['--filter', 'path=**/more/**'],
+      ['--filter', 'size>100', '--in', 'images'],
+      ['--filter', 'tag=nope'],
+    ]) {
+      assert.deepEqual(
+        await search('milvus', 'red', '-k', '6', ...filters),
+        await search('lance', 'red', '-k', '6', ...filters),
+        `search ${filters.join(' ')}`,
+      );
     }
     // A second location of one file, a removed file, a moved file and a large text (chunks stored by addSegments).
     for (const k of ['lance', 'milvus'] as const) {
@@ -92,15 +117,35 @@ describe('Rosetta on a real Milvus server: CLI, HTTP server and distributed work
     const lance = strip(await snap('lance'), 'lance');
     const onMilvus = strip(await snap('milvus'), 'milvus');
     assert.deepEqual(onMilvus, lance, 'after the second index with --prune');
-    assert.ok(onMilvus.items.some((i) => i.includes('/img-000.png,/more/again-000.png')), 'two locations of one item');
+    assert.ok(
+      onMilvus.items.some((i) => i.includes('/img-000.png,/more/again-000.png')),
+      'two locations of one item',
+    );
     assert.ok(!onMilvus.items.some((i) => i.includes('img-002.png')), 'the removed file is pruned');
     assert.ok(onMilvus.segments.filter((s) => s.includes(':text-chunk:')).length > 100, 'the large text is stored in chunks');
-    assert.deepEqual(await search('milvus', 'magenta sky', '-k', '5', '--in', 'text'), await search('lance', 'magenta sky', '-k', '5', '--in', 'text'));
+    assert.deepEqual(
+      await search('milvus', 'magenta sky', '-k', '5', '--in', 'text'),
+      await search('lance', 'magenta sky', '-k', '5', '--in', 'text'),
+    );
   });
 
   it('serve --store-url answers searches from Milvus', async () => {
     const dir = join(root, 'cli-milvus');
-    const server = children.start(['serve', '--dir', dir, '--store-url', storeUrl('cli_'), '--model', model, '--offline', '--json', '--port', '0', '--rate-limit', '0']);
+    const server = children.start([
+      'serve',
+      '--dir',
+      dir,
+      '--store-url',
+      storeUrl('cli_'),
+      '--model',
+      model,
+      '--offline',
+      '--json',
+      '--port',
+      '0',
+      '--rate-limit',
+      '0',
+    ]);
     try {
       let url = '';
       for (let i = 0; i < 600 && !url; i += 1) {
@@ -110,11 +155,18 @@ describe('Rosetta on a real Milvus server: CLI, HTTP server and distributed work
         else await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(url, `serve printed its URL:\n${server.out}`);
-      const res = await fetch(`${url}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'red', k: 5, filter: { tags: ['batch1'] } }) });
+      const res = await fetch(`${url}/api/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'red', k: 5, filter: { tags: ['batch1'] } }),
+      });
       assert.equal(res.status, 200, await res.clone().text());
-      const got = ((await res.json()) as { results: { path: string; score: number }[] }).results.map((r) => `${r.path} ${r.score.toFixed(4)}`);
-      const cliHits = json<{ results: { path: string; score: number }[] }>(await cli(['search', 'red', '-k', '5', '--filter', 'tag=batch1', '--dir', dir, '--store-url', storeUrl('cli_')]))
-        .results.map((r) => `${r.path} ${r.score.toFixed(4)}`);
+      const got = ((await res.json()) as { results: { path: string; score: number }[] }).results.map(
+        (r) => `${r.path} ${r.score.toFixed(4)}`,
+      );
+      const cliHits = json<{ results: { path: string; score: number }[] }>(
+        await cli(['search', 'red', '-k', '5', '--filter', 'tag=batch1', '--dir', dir, '--store-url', storeUrl('cli_')]),
+      ).results.map((r) => `${r.path} ${r.score.toFixed(4)}`);
       assert.equal(got.length, 5);
       assert.deepEqual(got, cliHits, 'the server searched the Milvus collection (the --dir holds no vectors)');
     } finally {
@@ -123,9 +175,27 @@ describe('Rosetta on a real Milvus server: CLI, HTTP server and distributed work
   });
 
   it('workers commit to Milvus through up to eight random SIGKILLs: nothing lost, nothing duplicated, the same as LanceDB', async (t) => {
-    const startWorker = () => children.start(['worker', '--queue', redis.url, '--lock-ms', LOCK_MS, '--offline', '--json', '--threads', '1']);
+    const startWorker = () =>
+      children.start(['worker', '--queue', redis.url, '--lock-ms', LOCK_MS, '--offline', '--json', '--threads', '1']);
     const dir = join(root, 'dist');
-    const index = children.start(['index', files, '--queue', redis.url, '--dir', dir, '--store-url', storeUrl('dist_'), '--model', model, '--offline', '--json', '--lock-ms', LOCK_MS, '--batch-files', '4']);
+    const index = children.start([
+      'index',
+      files,
+      '--queue',
+      redis.url,
+      '--dir',
+      dir,
+      '--store-url',
+      storeUrl('dist_'),
+      '--model',
+      model,
+      '--offline',
+      '--json',
+      '--lock-ms',
+      LOCK_MS,
+      '--batch-files',
+      '4',
+    ]);
     const { workers, landed } = await killRandomWorkers([startWorker(), startWorker()], 8, startWorker, 11, () => index.exitCode === null);
     t.diagnostic(`${landed} workers killed while the run went on`);
     assert.equal(await exited(index), 0, index.out);

@@ -6,9 +6,12 @@ import { runWorker } from '../../src/queue/worker.js';
 
 const controller = new AbortController();
 void runWorker(process.argv[2], {
-  queueKey: 'k'.repeat(40), signal: controller.signal,
+  queueKey: 'k'.repeat(40),
+  signal: controller.signal,
   onError: (e) => {
-    process.stdout.write(`${JSON.stringify({ code: e.code, message: e.message, cause: e.cause instanceof Error ? e.cause.message : undefined })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ code: e.code, message: e.message, cause: e.cause instanceof Error ? e.cause.message : undefined })}\n`,
+    );
     process.exit(0);
   },
 });

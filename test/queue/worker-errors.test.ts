@@ -31,16 +31,30 @@ test('an error that repeats on every reconnect is reported once, a different one
   const report = errorReporter('redis://127.0.0.1:6399', (e) => seen.push(e));
   for (let i = 0; i < 5; i++) report(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6399'), { code: 'ECONNREFUSED' }));
   report(new Error('Missing lock for job 7'));
-  assert.deepEqual(seen.map((e) => e.code), [ErrorCodes.QUEUE_UNREACHABLE, ErrorCodes.QUEUE_FAILED]);
+  assert.deepEqual(
+    seen.map((e) => e.code),
+    [ErrorCodes.QUEUE_UNREACHABLE, ErrorCodes.QUEUE_FAILED],
+  );
 });
 
-test('a worker started against a Redis that is not there says so through onError, with the code and the cause', { timeout: 120_000 }, async () => {
-  // A free port with nothing listening on it.
-  const port = await new Promise<number>((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); }); });
-  const child = fileURLToPath(new URL('./worker-error-child.ts', import.meta.url));
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, `redis://127.0.0.1:${port}`], { timeout: 100_000 });
-  const reported = JSON.parse(stdout) as { code: string; message: string; cause?: string };
-  assert.equal(reported.code, ErrorCodes.QUEUE_UNREACHABLE);
-  assert.match(reported.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
-  assert.match(reported.cause ?? '', /ECONNREFUSED/, 'the connection error is kept as the cause');
-});
+test(
+  'a worker started against a Redis that is not there says so through onError, with the code and the cause',
+  { timeout: 120_000 },
+  async () => {
+    // A free port with nothing listening on it.
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const child = fileURLToPath(new URL('./worker-error-child.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, `redis://127.0.0.1:${port}`], {
+      timeout: 100_000,
+    });
+    const reported = JSON.parse(stdout) as { code: string; message: string; cause?: string };
+    assert.equal(reported.code, ErrorCodes.QUEUE_UNREACHABLE);
+    assert.match(reported.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+    assert.match(reported.cause ?? '', /ECONNREFUSED/, 'the connection error is kept as the cause');
+  },
+);

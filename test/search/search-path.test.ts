@@ -54,7 +54,10 @@ test('words in pictures: a collection without OCR lines answers as without the l
     assert.equal(found[0].kind, 'ocr');
     assert.equal(found[0].text, 'GRAND OPENING SALE');
     const lines = await reader.store.searchText('grand opening', { k: 5, filter: { kinds: ['ocr'] } });
-    assert.deepEqual(lines.map((h) => h.text), ['GRAND OPENING SALE']);
+    assert.deepEqual(
+      lines.map((h) => h.text),
+      ['GRAND OPENING SALE'],
+    );
     // A query none of whose words is in the line still ranks by the vectors alone.
     const unrelated = await reader.search('a red glow over the hills', { k: 4 });
     assert.ok(unrelated.every((r) => r.kind !== 'ocr'));
@@ -63,9 +66,15 @@ test('words in pictures: a collection without OCR lines answers as without the l
     const space = writer.spaces[0];
     const id = `${note.itemHash}:text-chunk:7`;
     const [vector] = await space.embedTexts(['red red red']);
-    await assert.rejects(writer.store.addSegments(note.itemHash, [{ id, itemHash: note.itemHash, kind: 'text-chunk', index: 7, t0: 3, t1: 4.5, text: 'red red red' }],
-      { [space.id]: [{ segmentId: id, itemHash: note.itemHash, vector }] }, [{ spaceId: space.id, version: space.version, dim: space.dim }]),
-    { code: 'ROSETTA_ERR_ARG_INVALID', message: /no time range on a 'text-chunk' segment/ });
+    await assert.rejects(
+      writer.store.addSegments(
+        note.itemHash,
+        [{ id, itemHash: note.itemHash, kind: 'text-chunk', index: 7, t0: 3, t1: 4.5, text: 'red red red' }],
+        { [space.id]: [{ segmentId: id, itemHash: note.itemHash, vector }] },
+        [{ spaceId: space.id, version: space.version, dim: space.dim }],
+      ),
+      { code: 'ROSETTA_ERR_ARG_INVALID', message: /no time range on a 'text-chunk' segment/ },
+    );
   } finally {
     await reader.close();
     await writer.close();

@@ -24,11 +24,20 @@ after(async () => {
   await fx?.cleanup();
 });
 
-interface Hit { path: string; modality: string; space: string; score: number; itemHash: string; media: string; thumb?: string; kind: string }
+interface Hit {
+  path: string;
+  modality: string;
+  space: string;
+  score: number;
+  itemHash: string;
+  media: string;
+  thumb?: string;
+  kind: string;
+}
 const search = async (body: unknown) => {
   const res = await postJson(`${url}/api/search`, body);
   assert.equal(res.status, 200, await res.clone().text());
-  return (await res.json() as { results: Hit[] }).results;
+  return ((await res.json()) as { results: Hit[] }).results;
 };
 
 test('a text query finds the matching image first, with its space and links', async () => {
@@ -49,7 +58,7 @@ test('an uploaded image (multipart) finds the image of its colour; weights move 
   form.append('in', 'image');
   const res = await fetch(`${url}/api/search`, { method: 'POST', body: form });
   assert.equal(res.status, 200, await res.clone().text());
-  const { results } = await res.json() as { results: Hit[] };
+  const { results } = (await res.json()) as { results: Hit[] };
   assert.match(results[0].path, /green\.png$/);
 
   const composed = async (text: number, image: number) => {
@@ -95,7 +104,7 @@ test('media is served with range requests; thumbnails of opaque pictures are sma
 
   const missing = await fetch(`${url}/api/media/${'0'.repeat(64)}`);
   assert.equal(missing.status, 404);
-  assert.equal((await missing.json() as { error: { code: string } }).error.code, 'ROSETTA_ERR_SERVER_NOT_FOUND');
+  assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'ROSETTA_ERR_SERVER_NOT_FOUND');
   const badHash = await fetch(`${url}/api/media/..%2F..%2Fetc%2Fpasswd`);
   assert.equal(badHash.status, 400);
 });
@@ -106,7 +115,7 @@ test('an index job reports progress over SSE and by polling, then its items are 
   for (let i = 0; i < 6; i += 1) writeFileSync(join(more, `white-${i}.png`), await colourImage('white', { seed: 100 + i }));
   const res = await postJson(`${url}/api/index`, { paths: [more], tags: ['batch2'] });
   assert.equal(res.status, 202);
-  const { job } = await res.json() as { job: { id: string; status: string } };
+  const { job } = (await res.json()) as { job: { id: string; status: string } };
   assert.ok(['queued', 'running'].includes(job.status));
 
   const events: { status: string; progress?: { done: number; total: number } }[] = [];
@@ -118,7 +127,10 @@ test('an index job reports progress over SSE and by polling, then its items are 
     if (data) events.push(JSON.parse(data.slice(6)));
   }
   assert.equal(events.at(-1)!.status, 'done');
-  assert.ok(events.some((e) => e.progress && e.progress.total === 6), 'progress events carry the file count');
+  assert.ok(
+    events.some((e) => e.progress && e.progress.total === 6),
+    'progress events carry the file count',
+  );
   const done = await waitForJob(url, job.id);
   assert.equal(done.result!.added, 6);
   const [top] = await search({ text: 'white', k: 1, filter: { tags: ['batch2'] } });
@@ -131,7 +143,7 @@ test('uploaded files are indexed and their bytes kept; an unknown job is 404', a
   form.append('file', new Blob([new Uint8Array(await colourImage([250, 5, 250], { seed: 5 }))]), 'pink upload.png');
   const res = await fetch(`${url}/api/index`, { method: 'POST', body: form });
   assert.equal(res.status, 202, await res.clone().text());
-  const { job } = await res.json() as { job: { id: string } };
+  const { job } = (await res.json()) as { job: { id: string } };
   const done = await waitForJob(url, job.id);
   assert.equal(done.status, 'done');
   assert.equal(done.result!.added, 1);
@@ -146,12 +158,14 @@ test('the thumbnail of a transparent picture keeps its transparency instead of s
   const form = new FormData();
   form.append('tags', 'transparent');
   form.append('file', new Blob([new Uint8Array(png)]), 'icon.png');
-  const { job } = await (await fetch(`${url}/api/index`, { method: 'POST', body: form })).json() as { job: { id: string } };
+  const { job } = (await (await fetch(`${url}/api/index`, { method: 'POST', body: form })).json()) as { job: { id: string } };
   assert.equal((await waitForJob(url, job.id)).status, 'done');
   const [hit] = await search({ text: 'red', k: 1, filter: { tags: ['transparent'] } });
   const thumb = await fetch(`${url}${hit.thumb}`);
   assert.equal(thumb.headers.get('content-type'), 'image/webp');
-  const { data, info } = await sharp(Buffer.from(await thumb.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(Buffer.from(await thumb.arrayBuffer()))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   assert.equal(info.channels, 4);
   assert.equal(data[3], 0, 'a transparent corner is transparent, not black');
 });
@@ -160,13 +174,15 @@ test('searches keep answering while an ingest job runs', async () => {
   const bulk = join(fx.photos, 'bulk');
   mkdirSync(bulk);
   for (let i = 0; i < 64; i += 1) writeFileSync(join(bulk, `b${i}.png`), await colourImage([i * 2, 128, 255 - i * 2], { seed: 200 + i }));
-  const { job } = await (await postJson(`${url}/api/index`, { paths: [bulk] })).json() as { job: { id: string } };
+  const { job } = (await (await postJson(`${url}/api/index`, { paths: [bulk] })).json()) as { job: { id: string } };
   let duringJob = 0;
   const answers: string[] = [];
   for (let round = 0; round < 20; round += 1) {
-    const batch = await Promise.all(['red', 'green', 'yellow'].map((c) => search({ text: c, k: 1, filter: { pathGlob: '**/photos/*.png' } })));
+    const batch = await Promise.all(
+      ['red', 'green', 'yellow'].map((c) => search({ text: c, k: 1, filter: { pathGlob: '**/photos/*.png' } })),
+    );
     answers.push(...batch.map((r) => r[0].path.split('/').pop()!));
-    const state = await (await fetch(`${url}/api/jobs/${job.id}`)).json() as { status: string };
+    const state = (await (await fetch(`${url}/api/jobs/${job.id}`)).json()) as { status: string };
     if (state.status === 'running') duringJob += 1;
     if (state.status === 'done') break;
   }
@@ -184,7 +200,9 @@ test('a client that disconnects mid-upload leaves no file behind', async () => {
   let sawPartial = false;
   await new Promise<void>((resolve) => {
     const socket = connect(Number(port), '127.0.0.1', () => {
-      socket.write(`POST /api/index HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 10000000\r\n\r\n`);
+      socket.write(
+        `POST /api/index HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 10000000\r\n\r\n`,
+      );
       socket.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`);
       // PNG magic first, so the bytes look like the start of an image.
       socket.write(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200_000, 7)]));
@@ -203,22 +221,34 @@ test('a client that disconnects mid-upload leaves no file behind', async () => {
 
 test('tag, caption, score, speak, transcribe and the OpenAPI document', async () => {
   const red = join(fx.photos, 'red.png');
-  const tags = await (await postJson(`${url}/api/tag`, { image: red, labels: ['red', 'green', 'blue'] })).json() as { tags: { label: string }[] };
+  const tags = (await (await postJson(`${url}/api/tag`, { image: red, labels: ['red', 'green', 'blue'] })).json()) as {
+    tags: { label: string }[];
+  };
   assert.equal(tags.tags[0].label, 'red');
 
-  const score = await (await postJson(`${url}/api/score`, { image: red, text: 'red' })).json() as { score: number; cosine: number };
-  const wrong = await (await postJson(`${url}/api/score`, { image: red, text: 'blue' })).json() as { score: number };
+  const score = (await (await postJson(`${url}/api/score`, { image: red, text: 'red' })).json()) as { score: number; cosine: number };
+  const wrong = (await (await postJson(`${url}/api/score`, { image: red, text: 'blue' })).json()) as { score: number };
   assert.ok(score.score > wrong.score && score.cosine > 0.9);
 
   // Offline with no captioner cached, the caption is the collection space's zero-shot tags, said to be tags, with why.
   const caption = await postJson(`${url}/api/caption`, { image: red });
   assert.equal(caption.status, 200);
-  const c = await caption.json() as { kind: string; text: string; model: string; fallbackReason: string; tags: { label: string; score: number }[] };
+  const c = (await caption.json()) as {
+    kind: string;
+    text: string;
+    model: string;
+    fallbackReason: string;
+    tags: { label: string; score: number }[];
+  };
   assert.equal(c.kind, 'tags');
   assert.equal(c.model, 'zero-shot tags');
   assert.match(c.fallbackReason, /vit-gpt2-image-captioning.*not in the cache/);
   assert.equal(c.tags.length, 5);
-  assert.deepEqual(c.tags.map((t) => t.score), c.tags.map((t) => t.score).sort((a, b) => b - a), 'best tag first');
+  assert.deepEqual(
+    c.tags.map((t) => t.score),
+    c.tags.map((t) => t.score).sort((a, b) => b - a),
+    'best tag first',
+  );
   assert.equal(c.text, c.tags.map((t) => t.label).join(', '));
 
   // Offline, the set-up's Piper voice speaks when installed (models/registry), else espeak-ng: a real WAV of about the right length.
@@ -238,27 +268,31 @@ test('tag, caption, score, speak, transcribe and the OpenAPI document', async ()
   const heard = await fetch(`${url}/api/transcribe`, { method: 'POST', body: form });
   if (registryModelDir('whisper-tiny.en')) {
     assert.equal(heard.status, 200, await heard.clone().text());
-    const said = await heard.json() as { text: string; model: string; segments: unknown[] };
+    const said = (await heard.json()) as { text: string; model: string; segments: unknown[] };
     assert.match(said.text, /hello/i);
     assert.equal(said.model, 'whisper-tiny.en');
     assert.ok(said.segments.length > 0);
   } else {
     assert.equal(heard.status, 503, await heard.clone().text());
-    const error = (await heard.json() as { error: { code: string; message: string } }).error;
+    const error = ((await heard.json()) as { error: { code: string; message: string } }).error;
     assert.equal(error.code, 'ROSETTA_ERR_MODEL_OFFLINE_MISSING');
     assert.match(error.message, /whisper-tiny.*rosetta models pull/s);
   }
 
-  const doc = await (await fetch(`${url}/api/openapi.json`)).json() as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> };
+  const doc = (await (await fetch(`${url}/api/openapi.json`)).json()) as {
+    openapi: string;
+    paths: Record<string, Record<string, { requestBody?: unknown }>>;
+  };
   assert.match(doc.openapi, /^3\./);
-  for (const p of ['/api/search', '/api/index', '/api/jobs/{id}', '/api/jobs/{id}/events', '/api/media/{itemHash}', '/api/tag']) assert.ok(doc.paths[p], p);
+  for (const p of ['/api/search', '/api/index', '/api/jobs/{id}', '/api/jobs/{id}/events', '/api/media/{itemHash}', '/api/tag'])
+    assert.ok(doc.paths[p], p);
   assert.ok(doc.paths['/api/search'].post.requestBody, 'the search body has a schema');
 });
 
 test('bad requests get JSON errors with codes, never a stack trace', async () => {
   const empty = await postJson(`${url}/api/search`, { k: 0 });
   assert.equal(empty.status, 400);
-  const body = await empty.json() as { error: { code: string; message: string } };
+  const body = (await empty.json()) as { error: { code: string; message: string } };
   assert.equal(body.error.code, 'ROSETTA_ERR_ARG_INVALID');
   const broken = await fetch(`${url}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text": ' });
   assert.equal(broken.status, 400);
@@ -270,7 +304,10 @@ test('bad requests get JSON errors with codes, never a stack trace', async () =>
 test('a video thumbnail is a frame of the video; without ffmpeg the answer says ffmpeg is missing and how to install it', async () => {
   const clips = join(fx.photos, 'clips');
   mkdirSync(clips);
-  await colourVideo(join(clips, 'clip.mp4'), [['blue', 2], ['magenta', 2]]);
+  await colourVideo(join(clips, 'clip.mp4'), [
+    ['blue', 2],
+    ['magenta', 2],
+  ]);
   const summary = await fx.rosetta.index([clips]);
   assert.equal(summary.failed, 0);
   const [hit] = await fx.rosetta.search({ text: 'magenta' }, { k: 1, in: ['video'] });
@@ -284,14 +321,18 @@ test('a video thumbnail is a frame of the video; without ffmpeg the answer says 
   resetFfmpegCache();
   try {
     const res = await fetch(thumb);
-    const { error } = await res.json() as { error: { code: string; message: string } };
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
     assert.equal(res.status, 501);
     assert.equal(error.code, 'ROSETTA_ERR_MEDIA_FFMPEG_MISSING');
     assert.match(error.message, /ffmpeg/);
     assert.match(error.message, /apt-get install ffmpeg/);
   } finally {
-    for (const [name, value] of [['ROSETTA_FFMPEG', saved.ffmpeg], ['ROSETTA_FFPROBE', saved.ffprobe]] as const) {
-      if (value === undefined) delete process.env[name]; else process.env[name] = value;
+    for (const [name, value] of [
+      ['ROSETTA_FFMPEG', saved.ffmpeg],
+      ['ROSETTA_FFPROBE', saved.ffprobe],
+    ] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
     }
     resetFfmpegCache();
   }

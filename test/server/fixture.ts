@@ -21,8 +21,26 @@ export async function colourVideo(out: string, shots: [string, number][]): Promi
   const { ffmpeg } = await locateFfmpeg();
   const inputs = shots.flatMap(([c, s]) => ['-f', 'lavfi', '-i', `color=c=${c}:s=160x120:r=10:d=${s}`]);
   const concat = `${shots.map((_, i) => `[${i}:v]`).join('')}concat=n=${shots.length}:v=1:a=0,format=yuv420p[v]`;
-  await promisify(execFile)(ffmpeg, ['-nostdin', '-loglevel', 'error', '-y', ...inputs, '-filter_complex', concat, '-map', '[v]',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', '-movflags', '+faststart', out]);
+  await promisify(execFile)(ffmpeg, [
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    ...inputs,
+    '-filter_complex',
+    concat,
+    '-map',
+    '[v]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '10',
+    '-movflags',
+    '+faststart',
+    out,
+  ]);
 }
 
 export interface Fixture {
@@ -46,14 +64,27 @@ export async function buildFixture(options: { video?: boolean } = {}): Promise<F
   writeFileSync(join(photos, 'notes', 'sky.txt'), 'The sky was a deep blue that evening.');
   writeFileSync(join(outside, 'secret.png'), await colourImage('magenta', { seed: 31 }));
   // Blue 0–3 s, green 3–6 s, magenta 6–9 s: "magenta" among videos is the scene at 6 s.
-  if (options.video) await colourVideo(join(photos, 'clip.mp4'), [['blue', 3], ['green', 3], ['magenta', 3]]);
+  if (options.video)
+    await colourVideo(join(photos, 'clip.mp4'), [
+      ['blue', 3],
+      ['green', 3],
+      ['magenta', 3],
+    ]);
   const modelDir = buildTinyClip();
   // Offline with an empty model cache: the generation defaults are absent on every machine, so their fallbacks are what is tested.
-  const rosetta = await Rosetta.open(join(root, '.rosetta'), { spaces: [modelDir], offline: true, cacheDir: join(root, 'empty-model-cache') });
+  const rosetta = await Rosetta.open(join(root, '.rosetta'), {
+    spaces: [modelDir],
+    offline: true,
+    cacheDir: join(root, 'empty-model-cache'),
+  });
   const summary = await rosetta.index([photos]);
   if (summary.failed) throw new Error(`fixture ingest failed: ${JSON.stringify(summary.failures)}`);
   return {
-    root, photos, outside, modelDir, rosetta,
+    root,
+    photos,
+    outside,
+    modelDir,
+    rosetta,
     async cleanup() {
       await rosetta.close();
       rmSync(root, { recursive: true, force: true });
@@ -74,9 +105,13 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 }
 
 /** Polls a job until it finishes. */
-export async function waitForJob(url: string, id: string, headers: Record<string, string> = {}): Promise<{ status: string; result?: Record<string, number>; progress?: Record<string, number> }> {
+export async function waitForJob(
+  url: string,
+  id: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: string; result?: Record<string, number>; progress?: Record<string, number> }> {
   for (;;) {
-    const job = await (await fetch(`${url}/api/jobs/${id}`, { headers })).json() as { status: string; result?: Record<string, number> };
+    const job = (await (await fetch(`${url}/api/jobs/${id}`, { headers })).json()) as { status: string; result?: Record<string, number> };
     if (['done', 'failed', 'aborted'].includes(job.status)) return job;
     await new Promise((r) => setTimeout(r, 50));
   }

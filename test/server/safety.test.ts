@@ -13,9 +13,11 @@ before(async () => {
   symlinkSync(join(fx.outside, 'secret.png'), join(fx.photos, 'escape.png'));
   symlinkSync(fx.outside, join(fx.photos, 'escape-dir'));
 });
-after(async () => { await fx?.cleanup(); });
+after(async () => {
+  await fx?.cleanup();
+});
 
-const codeOf = async (res: Response) => (await res.json() as { error: { code: string } }).error.code;
+const codeOf = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
 test('binding beyond loopback without a token refuses to start', async () => {
   await assert.rejects(createServer(fx.rosetta, { host: '0.0.0.0', port: 0 }), { code: 'ROSETTA_ERR_SERVER_UNSAFE_BIND' });
@@ -37,7 +39,7 @@ test('a token server answers 401 without the token or with a wrong one, and serv
     const right = await postJson(`${url}/api/search`, { text: 'red', k: 1 }, { authorization: `Bearer ${token}` });
     assert.equal(right.status, 200);
     // Media URLs in <img>/<video> carry the token in the query.
-    const { results } = await right.json() as { results: { media: string }[] };
+    const { results } = (await right.json()) as { results: { media: string }[] };
     assert.equal((await fetch(`${url}${results[0].media}`)).status, 401);
     assert.equal((await fetch(`${url}${results[0].media}?access_token=${token}`)).status, 200);
     // The page itself loads without a token (it asks for one).
@@ -61,7 +63,9 @@ test('uploads over the byte or pixel limit get 413; content is checked by its by
     assert.equal((await fetch(`${url}/api/index`, { method: 'POST', body: bigIndex })).status, 413);
 
     // A small file with many pixels (a decompression bomb in miniature).
-    const wide = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#f00' } }).png({ compressionLevel: 9 }).toBuffer();
+    const wide = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#f00' } })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
     assert.ok(wide.length < 50_000);
     const bomb = new FormData();
     bomb.append('image', new Blob([new Uint8Array(wide)]), 'wide.png');
@@ -109,8 +113,16 @@ test('URL queries and URL ingest refuse loopback, private and link-local address
   const { server, url } = await startServer(fx);
   try {
     const targets = [
-      `${url}/api/health`, 'http://127.0.0.1/x.png', 'http://localhost:7878/x.png', 'http://10.1.2.3/x.png', 'http://192.168.0.1/x.png',
-      'http://169.254.169.254/latest/meta-data/', 'http://[::1]/x.png', 'http://[::ffff:127.0.0.1]/x.png', 'http://2130706433/x.png', 'file:///etc/passwd',
+      `${url}/api/health`,
+      'http://127.0.0.1/x.png',
+      'http://localhost:7878/x.png',
+      'http://10.1.2.3/x.png',
+      'http://192.168.0.1/x.png',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]/x.png',
+      'http://[::ffff:127.0.0.1]/x.png',
+      'http://2130706433/x.png',
+      'file:///etc/passwd',
     ];
     for (const target of targets) {
       const q = await postJson(`${url}/api/search`, { image: target });
@@ -119,7 +131,8 @@ test('URL queries and URL ingest refuse loopback, private and link-local address
       const i = await postJson(`${url}/api/index`, { urls: [target] });
       assert.equal(i.status, 403, `index ${target}`);
     }
-    for (const a of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '169.254.1.1', '::1', 'fe80::1', 'fd00::1', '::ffff:10.0.0.1']) assert.ok(isPrivateAddress(a), a);
+    for (const a of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '169.254.1.1', '::1', 'fe80::1', 'fd00::1', '::ffff:10.0.0.1'])
+      assert.ok(isPrivateAddress(a), a);
     for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700::1111']) assert.ok(!isPrivateAddress(a), a);
   } finally {
     await server.close();
@@ -131,10 +144,12 @@ test('with private URLs allowed (a trusted network) a URL query is fetched and c
   const { server: files, url: filesUrl } = await startServer(fx);
   const { server, url } = await startServer(fx, { allowPrivateUrls: true });
   try {
-    const [hit] = (await (await postJson(`${filesUrl}/api/search`, { image: blue, k: 1, in: ['image'] })).json() as { results: { media: string }[] }).results;
+    const [hit] = (
+      (await (await postJson(`${filesUrl}/api/search`, { image: blue, k: 1, in: ['image'] })).json()) as { results: { media: string }[] }
+    ).results;
     const res = await postJson(`${url}/api/search`, { image: `${filesUrl}${hit.media}`, k: 1, in: ['image'] });
     assert.equal(res.status, 200, await res.clone().text());
-    assert.match((await res.json() as { results: { path: string }[] }).results[0].path, /blue\.png$/);
+    assert.match(((await res.json()) as { results: { path: string }[] }).results[0].path, /blue\.png$/);
   } finally {
     await server.close();
     await files.close();
@@ -153,4 +168,3 @@ test('a client over the rate limit gets 429 with the JSON error shape', async ()
     await server.close();
   }
 });
-

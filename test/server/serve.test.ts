@@ -13,15 +13,23 @@ import { postJson } from './fixture.js';
 const CHILD = join(import.meta.dirname, 'serve-child.ts');
 
 function serve(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'serve', '--json', '--offline', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'serve', '--json', '--offline', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += String(d); });
+  child.stderr.on('data', (d) => {
+    stderr += String(d);
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const ready = new Promise<string>((resolve, reject) => {
     let text = '';
     createInterface({ input: child.stdout }).on('line', (line) => {
       text += line;
-      try { resolve((JSON.parse(text) as { url: string }).url); } catch { /* more lines to come */ }
+      try {
+        resolve((JSON.parse(text) as { url: string }).url);
+      } catch {
+        /* more lines to come */
+      }
     });
     void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
   });
@@ -47,16 +55,17 @@ test('SIGTERM during an ingest job stops at an item boundary and loses nothing',
   const photos = join(root, 'photos');
   mkdirSync(photos);
   const total = 160; // ten ingest batches of 16, written 16, 32, 64… at a time: the abort lands between two writes
-  for (let i = 0; i < total; i += 1) writeFileSync(join(photos, `p${i}.png`), await colourImage([i * 5, 100, 250 - i * 5], { seed: i + 1 }));
+  for (let i = 0; i < total; i += 1)
+    writeFileSync(join(photos, `p${i}.png`), await colourImage([i * 5, 100, 250 - i * 5], { seed: i + 1 }));
   const model = buildTinyClip();
   const dir = join(root, '.rosetta');
   try {
     const run = serve(['--dir', dir, '-m', model, '--root', photos]);
     const url = await run.ready;
-    const { job } = await (await postJson(`${url}/api/index`, { paths: [photos] })).json() as { job: { id: string } };
+    const { job } = (await (await postJson(`${url}/api/index`, { paths: [photos] })).json()) as { job: { id: string } };
     // Wait until some items are committed but not all.
     for (;;) {
-      const state = await (await fetch(`${url}/api/jobs/${job.id}`)).json() as { status: string; progress?: { done: number } };
+      const state = (await (await fetch(`${url}/api/jobs/${job.id}`)).json()) as { status: string; progress?: { done: number } };
       assert.notEqual(state.status, 'done', 'the job finished before the signal: make the folder larger');
       if ((state.progress?.done ?? 0) >= 1) break;
       await new Promise((r) => setTimeout(r, 20));

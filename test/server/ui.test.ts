@@ -32,14 +32,18 @@ test('typing a query and pressing Enter shows the expected image first', { skip 
   await page.getByLabel('Search words').fill('red');
   await page.keyboard.press('Enter');
   await page.locator('#results li.hit').first().waitFor();
-  assert.match(await firstHitPath(page) ?? '', /red\.png$/);
+  assert.match((await firstHitPath(page)) ?? '', /red\.png$/);
   // Each hit shows a thumbnail, its score and the space that found it.
   const first = page.locator('#results li.hit').first();
   assert.match(await first.locator('.meta').innerText(), /score \d\.\d{3} · clip · image/);
   await first.locator('img').evaluate((img: HTMLImageElement) => img.decode());
   assert.ok(await first.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth > 0), 'the thumbnail loaded');
   // Every thumbnail (video keyframes included) has loaded before the screenshot.
-  await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>("#results img")).every((i) => i.complete && i.naturalWidth > 0), undefined, { timeout: 20_000 });
+  await page.waitForFunction(
+    () => Array.from(document.querySelectorAll<HTMLImageElement>('#results img')).every((i) => i.complete && i.naturalWidth > 0),
+    undefined,
+    { timeout: 20_000 },
+  );
   await page.screenshot({ path: artifactPath('ui-results.png'), fullPage: true });
 });
 
@@ -56,12 +60,16 @@ test('dropping an image searches by example and shows the image of that colour f
   const before = await page.locator('#status').innerText();
   await page.dispatchEvent('#drop', 'drop', { dataTransfer });
   // Wait for the search the drop started to finish, whatever its outcome, so a failed search fails here with its message.
-  await page.waitForFunction((b) => {
-    const status = document.getElementById('status')!.textContent!;
-    return status !== b && status !== 'Searching…' && !document.body.hasAttribute('aria-busy');
-  }, before, { timeout: 60_000 });
+  await page.waitForFunction(
+    (b) => {
+      const status = document.getElementById('status')!.textContent!;
+      return status !== b && status !== 'Searching…' && !document.body.hasAttribute('aria-busy');
+    },
+    before,
+    { timeout: 60_000 },
+  );
   assert.match(await page.locator('#status').innerText(), /\d+ results? in/);
-  assert.match(await firstHitPath(page) ?? '', /cyan\.png$/);
+  assert.match((await firstHitPath(page)) ?? '', /cyan\.png$/);
   assert.equal(await page.locator('#example').isVisible(), true);
   // With words too, the weight slider appears and moves the result toward the words.
   await page.getByLabel('Search words').fill('yellow');
@@ -77,7 +85,9 @@ test('a video hit opens a player at the start of the matching scene', { skip }, 
   for (const m of ['Images', 'Audio', 'Text']) await page.getByLabel(m).uncheck();
   await page.getByRole('button', { name: 'Search', exact: true }).click();
   // Each unticked box also searches: wait until the last search has rendered, or focus lands on a grid about to be replaced.
-  await page.waitForFunction(() => !document.body.hasAttribute('aria-busy') && document.querySelector('#results li.hit')?.getAttribute('data-modality') === 'video');
+  await page.waitForFunction(
+    () => !document.body.hasAttribute('aria-busy') && document.querySelector('#results li.hit')?.getAttribute('data-modality') === 'video',
+  );
   const first = page.locator('#results li.hit').first();
   assert.match(await first.innerText(), /0:06\.0–0:09\.0/);
   // Keyboard: focus the hit and open it with Enter.
@@ -85,7 +95,10 @@ test('a video hit opens a player at the start of the matching scene', { skip }, 
   await page.keyboard.press('Enter');
   const player = page.locator('#viewer video#player');
   await player.waitFor();
-  await page.waitForFunction(() => { const v = document.querySelector('#player') as HTMLVideoElement | null; return !!v && v.readyState >= 1; });
+  await page.waitForFunction(() => {
+    const v = document.querySelector('#player') as HTMLVideoElement | null;
+    return !!v && v.readyState >= 1;
+  });
   const t = await player.evaluate((v: HTMLVideoElement) => v.currentTime);
   assert.ok(Math.abs(t - 6) < 0.3, `player starts at ${t}, expected about 6 s`);
   await page.screenshot({ path: artifactPath('ui-player.png') });

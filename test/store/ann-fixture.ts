@@ -41,8 +41,18 @@ export function annCommit(i: number, version = '1'): ItemCommit {
   const seg = `${hash}:${kind}:0`;
   const space = { ...ANN_SPACE, version };
   return {
-    item: { hash, modality, locations: [`/set/${i % 10}/${hash}.${modality === 'text' ? 'txt' : 'jpg'}`], mime: 'image/jpeg', size: i, mtimeMs: 1_700_000_000_000 + i,
-      tags: [i % 2 ? 'odd' : 'even'], meta: {}, indexedAt: 0, spaces: [`ann@${version}`] },
+    item: {
+      hash,
+      modality,
+      locations: [`/set/${i % 10}/${hash}.${modality === 'text' ? 'txt' : 'jpg'}`],
+      mime: 'image/jpeg',
+      size: i,
+      mtimeMs: 1_700_000_000_000 + i,
+      tags: [i % 2 ? 'odd' : 'even'],
+      meta: {},
+      indexedAt: 0,
+      spaces: [`ann@${version}`],
+    },
     segments: [{ id: seg, itemHash: hash, kind, index: 0 }],
     vectors: { ann: [{ segmentId: seg, itemHash: hash, vector: vectorOf(i, version) }] },
     spaces: [space],
@@ -72,7 +82,10 @@ export function exactTopK(query: Float32Array, live: Iterable<number>, k: number
     for (let d = 0; d < DIM; d++) s += v[d] * query[d];
     scored.push({ i, s });
   }
-  return scored.sort((a, b) => b.s - a.s).slice(0, k).map((x) => x.i);
+  return scored
+    .sort((a, b) => b.s - a.s)
+    .slice(0, k)
+    .map((x) => x.i);
 }
 
 export const itemNumber = (hash: string) => Number(hash.slice(4));

@@ -23,15 +23,22 @@ describe('LanceStore', () => {
   it('survives SIGKILL mid-ingest: a re-run leaves exact counts and no duplicates', async () => {
     const dir = freshDir();
     const total = 60;
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'crash-child.ts'), dir, String(total)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'crash-child.ts'), dir, String(total)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let committed = 0;
     const killedAt = await new Promise<number>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
         committed += (chunk.toString().match(/committed/g) ?? []).length;
         // Kill a few commits in, while the next commit is in flight.
-        if (committed >= 8 && !child.killed) { child.kill('SIGKILL'); resolve(committed); }
+        if (committed >= 8 && !child.killed) {
+          child.kill('SIGKILL');
+          resolve(committed);
+        }
       });
-      child.on('exit', (code) => { if (!child.killed) reject(new Error(`child exited with ${code} before it was killed`)); });
+      child.on('exit', (code) => {
+        if (!child.killed) reject(new Error(`child exited with ${code} before it was killed`));
+      });
     });
     assert.ok(killedAt < total, 'the child was killed before it finished');
 
@@ -48,7 +55,9 @@ describe('LanceStore', () => {
 
     const db = await lancedb.connect(dir);
     const segIds = (await (await db.openTable('segments')).query().select(['id']).toArray()).map((r) => String(r.id));
-    const vecIds = (await (await db.openTable(vectorTableName(SPACE.spaceId))).query().select(['segment_id']).toArray()).map((r) => String(r.segment_id));
+    const vecIds = (await (await db.openTable(vectorTableName(SPACE.spaceId))).query().select(['segment_id']).toArray()).map((r) =>
+      String(r.segment_id),
+    );
     assert.equal(segIds.length, total * SEGMENTS_PER_ITEM);
     assert.equal(new Set(segIds).size, segIds.length, 'no duplicate segments');
     assert.equal(vecIds.length, total * SEGMENTS_PER_ITEM);
@@ -69,7 +78,10 @@ describe('LanceStore', () => {
     await store.optimize();
     const db = await lancedb.connect(store.dir);
     const indices = await (await db.openTable(vectorTableName(SPACE.spaceId))).listIndices();
-    assert.ok(indices.some((i) => i.columns.includes('vector')), 'vector index built');
+    assert.ok(
+      indices.some((i) => i.columns.includes('vector')),
+      'vector index built',
+    );
     const ann = await store.search(SPACE, q, { k: 5 });
     assert.equal(ann[0].segmentId, exact[0].segmentId);
     const overlap = ann.filter((h) => exact.some((e) => e.segmentId === h.segmentId)).length;
@@ -103,7 +115,9 @@ describe('LanceStore', () => {
   it('reports a broken collection directory as STORE_FAILED naming the directory', async () => {
     const file = join(root, 'not-a-dir');
     writeFileSync(file, 'x');
-    await assert.rejects(openLanceStore(join(file, 'sub')), (e: Error & { code?: string }) =>
-      e.code === 'ROSETTA_ERR_STORE_FAILED' && e.message.includes(file) && /How to fix/.test(e.message));
+    await assert.rejects(
+      openLanceStore(join(file, 'sub')),
+      (e: Error & { code?: string }) => e.code === 'ROSETTA_ERR_STORE_FAILED' && e.message.includes(file) && /How to fix/.test(e.message),
+    );
   });
 });

@@ -12,16 +12,27 @@ import { recallAtK, similarity } from '../../src/train/eval/retrieval.js';
  */
 async function classRetrieval(textWhitening: 'full' | 'diagonal'): Promise<{ r1: number; correlations: number[] }> {
   const rand = rng(3);
-  const C = 40, p = 60, per = 6, fillers = 5, q = C + fillers;
+  const C = 40,
+    p = 60,
+    per = 6,
+    fillers = 5,
+    q = C + fillers;
   const centres = Array.from({ length: C }, () => Float32Array.from({ length: p }, () => gaussian(rand)));
   const picture = (c: number) => Float32Array.from(centres[c], (v) => v + 0.8 * gaussian(rand));
   const X = new Float32Array(C * per * p);
   const rows: SparseRow[] = [];
-  for (let c = 0; c < C; c++) for (let k = 0; k < per; k++) {
-    const i = c * per + k;
-    X.set(picture(c), i * p);
-    rows.push({ image: i, terms: new Map([[c, Math.SQRT1_2], [C + Math.floor(rand() * fillers), Math.SQRT1_2]]) });
-  }
+  for (let c = 0; c < C; c++)
+    for (let k = 0; k < per; k++) {
+      const i = c * per + k;
+      X.set(picture(c), i * p);
+      rows.push({
+        image: i,
+        terms: new Map([
+          [c, Math.SQRT1_2],
+          [C + Math.floor(rand() * fillers), Math.SQRT1_2],
+        ]),
+      });
+    }
   const fit = await fitCca(X, C * per, p, rows, q, { k: 20, regX: 0.1, regY: 0.1, seed: 1, textWhitening });
   const test = new Float32Array(C * p);
   for (let c = 0; c < C; c++) test.set(picture(c), c * p);
@@ -36,7 +47,10 @@ for (const mode of ['full', 'diagonal'] as const) {
   test(`CCA with ${mode} text whitening aligns new pictures with the word of their class`, async () => {
     const { r1, correlations } = await classRetrieval(mode);
     assert.ok(r1 >= 0.9, `R@1 ${r1} over 40 classes (chance 0.025)`);
-    assert.ok(correlations.every((c, i) => c >= 0 && (i === 0 || c <= correlations[i - 1] + 1e-6)), 'canonical correlations come sorted, non-negative');
+    assert.ok(
+      correlations.every((c, i) => c >= 0 && (i === 0 || c <= correlations[i - 1] + 1e-6)),
+      'canonical correlations come sorted, non-negative',
+    );
   });
 }
 

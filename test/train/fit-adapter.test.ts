@@ -8,7 +8,9 @@ import { fitAdapter, loadAdapter } from '../../src/train/adapter/fit-adapter.js'
 
 test('an adapter fitted on a domain shift (greyscale, low-contrast pictures) raises held-out recall', async () => {
   const enc = await MiniEncoders.fromDirectory(resolve('models/rosetta-mini'));
-  const pairs = loadEmojiPairs().filter((p) => p.group !== 'flags').slice(0, 900);
+  const pairs = loadEmojiPairs()
+    .filter((p) => p.group !== 'flags')
+    .slice(0, 900);
   const shifted = { ...PLAIN, saturation: 0, contrast: 0.6, background: [0.3, 0.3, 0.3] as [number, number, number] };
   const img = await enc.embedPixels(await Promise.all(pairs.map(async (p) => renderPixels(await readRgba(p.imagePath), shifted))));
   const txt = await enc.embedTexts(pairs.map((p) => p.labels.en));

@@ -5,8 +5,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import {
-  AutoFeatureExtractor, AutoProcessor, AutoTokenizer, ClapAudioModelWithProjection, ClapTextModelWithProjection,
-  CLIPTextModelWithProjection, CLIPVisionModelWithProjection, env, pipeline, RawImage,
+  AutoFeatureExtractor,
+  AutoProcessor,
+  AutoTokenizer,
+  ClapAudioModelWithProjection,
+  ClapTextModelWithProjection,
+  CLIPTextModelWithProjection,
+  CLIPVisionModelWithProjection,
+  env,
+  pipeline,
+  RawImage,
 } from '@huggingface/transformers';
 import { loadEmojiPairs } from '../../src/datasets/emoji-pairs.js';
 import { RECIPE_VERSION } from '../../src/train/model/mini-architecture.js';
@@ -14,7 +22,8 @@ import { MiniEncoders } from '../../src/train/mini/mini-encoders.js';
 import { logMel } from '../../src/train/features/speech.js';
 
 const DIR = resolve('models/rosetta-mini');
-const CLIP = `${DIR}/clip`, CLAP = `${DIR}/clap`;
+const CLIP = `${DIR}/clip`,
+  CLAP = `${DIR}/clap`;
 env.allowRemoteModels = false;
 
 const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
@@ -48,7 +57,9 @@ test('CLIP text and vision towers load through Transformers.js and match the tra
 
 test('the zero-shot pipeline picks the right label for most held-out emoji', async () => {
   const classify = await pipeline('zero-shot-image-classification', CLIP);
-  const pairs = loadEmojiPairs({ split: 'heldOut' }).filter((_, i) => i % 20 === 0).slice(0, 16);
+  const pairs = loadEmojiPairs({ split: 'heldOut' })
+    .filter((_, i) => i % 20 === 0)
+    .slice(0, 16);
   const labels = pairs.map((p) => p.labels.en);
   const dir = mkdtempSync(join(tmpdir(), 'rosetta-mini-zs-'));
   let right = 0;
@@ -56,7 +67,7 @@ test('the zero-shot pipeline picks the right label for most held-out emoji', asy
     // Emoji PNGs are transparent (black underneath); the model was evaluated on pictures flattened on white.
     const flat = join(dir, `${p.id}.png`);
     await sharp(p.imagePath).flatten({ background: '#ffffff' }).png().toFile(flat);
-    const out = await classify(flat, labels, { hypothesis_template: '{}' }) as { label: string; score: number }[];
+    const out = (await classify(flat, labels, { hypothesis_template: '{}' })) as { label: string; score: number }[];
     assert.ok(Math.abs(out.reduce((s, o) => s + o.score, 0) - 1) < 1e-4);
     if (out[0].label === p.labels.en) right++;
   }

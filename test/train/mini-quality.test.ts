@@ -27,27 +27,41 @@ async function measure(): Promise<MiniQuality> {
   if (quality) return quality;
   const languages = [...DEFAULT_LANGUAGES];
   const data = await loadStyleData(languages, { evalOnly: true });
-  const clips = await speakClips(planClips(loadEmojiPairs({ languages }), languages, 1).filter((c) => c.heldOut && c.language === 'en'), () => {});
-  quality = await evaluateMini(await MiniEncoders.fromDirectory(resolve('models/rosetta-mini')), { data, groups: loadGroupNames(languages), clips });
+  const clips = await speakClips(
+    planClips(loadEmojiPairs({ languages }), languages, 1).filter((c) => c.heldOut && c.language === 'en'),
+    () => {},
+  );
+  quality = await evaluateMini(await MiniEncoders.fromDirectory(resolve('models/rosetta-mini')), {
+    data,
+    groups: loadGroupNames(languages),
+    clips,
+  });
   return quality;
 }
 
 test('rosetta-mini finds pictures of concepts it never saw, in every language, above the recorded floor (text→image R@10)', async () => {
   const q = await measure();
   assert.equal(q.unseenConcepts.candidates, 344);
-  const below = Object.entries(FLOORS.unseenConcepts).filter(([l, floor]) => q.unseenConcepts.fromText[l][10] < floor).map(([l, floor]) => `${l} ${q.unseenConcepts.fromText[l][10].toFixed(3)} < ${floor}`);
+  const below = Object.entries(FLOORS.unseenConcepts)
+    .filter(([l, floor]) => q.unseenConcepts.fromText[l][10] < floor)
+    .map(([l, floor]) => `${l} ${q.unseenConcepts.fromText[l][10].toFixed(3)} < ${floor}`);
   assert.deepEqual(below, [], `unseen-concept recall fell below the floor: ${below.join('; ')}`);
 });
 
 test('rosetta-mini finds seen concepts drawn in a style it never saw, in every language, above the recorded floor', async () => {
   const q = await measure();
   assert.ok(q.unseenStyle.candidates >= 200, 'the unseen-style test has at least 200 candidates');
-  const below = Object.entries(FLOORS.unseenStyle).filter(([l, floor]) => q.unseenStyle.fromText[l][10] < floor).map(([l, floor]) => `${l} ${q.unseenStyle.fromText[l][10].toFixed(3)} < ${floor}`);
+  const below = Object.entries(FLOORS.unseenStyle)
+    .filter(([l, floor]) => q.unseenStyle.fromText[l][10] < floor)
+    .map(([l, floor]) => `${l} ${q.unseenStyle.fromText[l][10].toFixed(3)} < ${floor}`);
   assert.deepEqual(below, [], `unseen-style recall fell below the floor: ${below.join('; ')}`);
 });
 
 test('rosetta-mini finds spoken labels in voices it never heard (English text→audio R@10 above the floor)', async () => {
   const q = await measure();
   assert.ok(q.heldOutVoices, 'held-out voice clips were measured');
-  assert.ok(q.heldOutVoices.fromText.en[10] >= FLOORS.heldOutVoicesEn, `text→audio R@10 ${q.heldOutVoices.fromText.en[10].toFixed(3)} < ${FLOORS.heldOutVoicesEn}`);
+  assert.ok(
+    q.heldOutVoices.fromText.en[10] >= FLOORS.heldOutVoicesEn,
+    `text→audio R@10 ${q.heldOutVoices.fromText.en[10].toFixed(3)} < ${FLOORS.heldOutVoicesEn}`,
+  );
 });

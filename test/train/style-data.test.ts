@@ -19,7 +19,11 @@ test('every picture source is used under the licence its package states', () => 
     const info = require(`${src.pkg}/info.json`) as { license: { spdx: string } };
     assert.equal(src.licence, info.license.spdx, `${src.pkg} states ${info.license.spdx}`);
   }
-  assert.equal((require('emoji-datasource-google/package.json') as { license: string }).license, 'MIT', 'the packaging is MIT (the Noto art inside is Apache-2.0, recorded in the model README)');
+  assert.equal(
+    (require('emoji-datasource-google/package.json') as { license: string }).license,
+    'MIT',
+    'the packaging is MIT (the Noto art inside is Apache-2.0, recorded in the model README)',
+  );
 });
 
 test('splits: held-out concepts appear in no style, the held-out style never trains, an icon named like a held-out emoji is held out with it', () => {
@@ -47,13 +51,18 @@ test('squashed Firefox OS names are split into known words, and left whole when 
 
 /** A 64 px RGBA PNG: an opaque red disc; outside it alpha 0 with the given hidden colour per pixel. */
 async function disc(hidden: (i: number) => [number, number, number]): Promise<Buffer> {
-  const S = 64, buf = Buffer.alloc(S * S * 4);
-  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
-    const i = y * S + x, inside = (x - 31.5) ** 2 + (y - 31.5) ** 2 < 20 ** 2;
-    const [r, g, b] = inside ? [220, 30, 30] : hidden(i);
-    buf.set([r, g, b, inside ? 255 : 0], i * 4);
-  }
-  return sharp(buf, { raw: { width: S, height: S, channels: 4 } }).png().toBuffer();
+  const S = 64,
+    buf = Buffer.alloc(S * S * 4);
+  for (let y = 0; y < S; y++)
+    for (let x = 0; x < S; x++) {
+      const i = y * S + x,
+        inside = (x - 31.5) ** 2 + (y - 31.5) ** 2 < 20 ** 2;
+      const [r, g, b] = inside ? [220, 30, 30] : hidden(i);
+      buf.set([r, g, b, inside ? 255 : 0], i * 4);
+    }
+  return sharp(buf, { raw: { width: S, height: S, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 test('training pixels composite transparency on white: hidden colours under alpha 0 never reach the model', async () => {

@@ -19,8 +19,13 @@ test('the exported tokenizer.json tokenizes exactly like the trainer, in every l
   env.allowRemoteModels = false;
   const hf = await AutoTokenizer.from_pretrained(dir);
   // Held-out labels: text the vocabulary never saw, plus edge cases (accents, CJK, control characters, long input).
-  const probes = [...pairs.filter((p) => p.heldOut).flatMap((p) => Object.values(p.labels)),
-    'Crème BRÛLÉE!', '旗: エジプト', 'tab\there\u200d', 'a b c d e f g h i j k l m n o p q r s t u v w'];
+  const probes = [
+    ...pairs.filter((p) => p.heldOut).flatMap((p) => Object.values(p.labels)),
+    'Crème BRÛLÉE!',
+    '旗: エジプト',
+    'tab\there\u200d',
+    'a b c d e f g h i j k l m n o p q r s t u v w',
+  ];
   for (const t of probes) {
     const ours = tk.encode(t);
     const theirs = Array.from((hf(t, { truncation: true }) as { input_ids: { data: BigInt64Array } }).input_ids.data, Number);

@@ -19,7 +19,22 @@ before(async () => {
   mkdirSync(media);
   // 12 s: speech at about 2–4 s and 8–10 s, silence around it.
   clip = buildSpeechClip(root, 'talk', ['Welcome to the evening news.', 'Tomorrow will be sunny and warm.'], [2, 4, 2]);
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=160x120:rate=10:duration=${clip.duration}`, '-i', clip.file, '-c:v', 'libx264', '-c:a', 'aac', '-shortest', join(media, 'news.mp4')]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=160x120:rate=10:duration=${clip.duration}`,
+    '-i',
+    clip.file,
+    '-c:v',
+    'libx264',
+    '-c:a',
+    'aac',
+    '-shortest',
+    join(media, 'news.mp4'),
+  ]);
   // A hum with no speech at all.
   execFileSync('sox', ['-n', '-r', '16000', '-c', '1', join(media, 'hum.wav'), 'synth', '8', 'sine', '120', 'vol', '0.3']);
   rosetta = await Rosetta.open(join(root, '.rosetta'), { spaces: ['mini'], offline: true });
@@ -38,12 +53,18 @@ test('index --speech records the speech of audio and video items; search --in sp
   assert.equal(again.speech?.skipped, 2);
 
   const everything = await rosetta.search('a person talking', { k: 50, in: ['audio', 'video'] });
-  assert.ok(everything.some((r) => r.path.endsWith('hum.wav')), 'without the filter the hum is a result');
+  assert.ok(
+    everything.some((r) => r.path.endsWith('hum.wav')),
+    'without the filter the hum is a result',
+  );
   const spoken = await rosetta.search('a person talking', { k: 50, speech: true });
   assert.ok(spoken.length > 0);
   for (const r of spoken) {
     assert.match(r.path, /news\.mp4$/);
-    assert.ok(clip.spans.some((s) => r.t0! < s.t1 && r.t1! > s.t0), `moment ${r.t0}–${r.t1} has no speech`);
+    assert.ok(
+      clip.spans.some((s) => r.t0! < s.t1 && r.t1! > s.t0),
+      `moment ${r.t0}–${r.t1} has no speech`,
+    );
   }
 });
 

@@ -14,7 +14,12 @@ let root: string;
 let clip: SpeechClip;
 before(() => {
   root = mkdtempSync(join(tmpdir(), 'rosetta-vad-'));
-  clip = buildSpeechClip(root, 'talk', ['The meeting starts at nine in the morning.', 'Please bring the quarterly numbers.', 'Thank you, see you there.'], [1.2, 2.0, 1.6]);
+  clip = buildSpeechClip(
+    root,
+    'talk',
+    ['The meeting starts at nine in the morning.', 'Please bring the quarterly numbers.', 'Thank you, see you there.'],
+    [1.2, 2.0, 1.6],
+  );
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -33,22 +38,49 @@ test('the speech spans of a generated espeak-ng clip are found within 0.2 s', as
 });
 
 test('with noise at 10 dB SNR the same spans are still found within 0.2 s', async () => {
-  const noisy = buildSpeechClip(root, 'noisy', ['The meeting starts at nine in the morning.', 'Please bring the quarterly numbers.', 'Thank you, see you there.'], [1.2, 2.0, 1.6], { noiseDb: 10 });
+  const noisy = buildSpeechClip(
+    root,
+    'noisy',
+    ['The meeting starts at nine in the morning.', 'Please bring the quarterly numbers.', 'Thank you, see you there.'],
+    [1.2, 2.0, 1.6],
+    { noiseDb: 10 },
+  );
   const r = await detectSpeech(noisy.file);
   assertSpansMatch(r.regions, noisy.spans, 0.2);
 });
 
 test('the sound track of a video is read; a video without sound fails with MEDIA_NO_STREAM naming it', async () => {
   const withSound = join(root, 'talk.mp4');
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=160x120:rate=10:duration=${clip.duration}`, '-i', clip.file, '-c:v', 'libx264', '-c:a', 'aac', '-shortest', withSound]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=160x120:rate=10:duration=${clip.duration}`,
+    '-i',
+    clip.file,
+    '-c:v',
+    'libx264',
+    '-c:a',
+    'aac',
+    '-shortest',
+    withSound,
+  ]);
   const r = await detectSpeech(withSound);
   assertSpansMatch(r.regions, clip.spans, 0.25);
   const silent = join(root, 'silent.mp4');
   execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=1', '-c:v', 'libx264', silent]);
-  await assert.rejects(detectSpeech(silent), (e: { code: string; file: string }) => e.code === 'ROSETTA_ERR_MEDIA_NO_STREAM' && e.file === silent);
+  await assert.rejects(
+    detectSpeech(silent),
+    (e: { code: string; file: string }) => e.code === 'ROSETTA_ERR_MEDIA_NO_STREAM' && e.file === silent,
+  );
   const junk = join(root, 'junk.wav');
   writeFileSync(junk, Buffer.from('RIFF0000WAVEjunkjunkjunk'));
-  await assert.rejects(detectSpeech(junk), (e: { code: string; message: string }) => e.code.startsWith('ROSETTA_ERR_MEDIA_') && e.message.includes(junk));
+  await assert.rejects(
+    detectSpeech(junk),
+    (e: { code: string; message: string }) => e.code.startsWith('ROSETTA_ERR_MEDIA_') && e.message.includes(junk),
+  );
 });
 
 test('rosetta speech --json gives the regions; the tracker keeps short pauses inside one region', async () => {

@@ -3,7 +3,11 @@ import type { Command } from 'commander';
 import { buildDemoCollection, recallAtK, Rosetta, type SearchResult } from '../../index.js';
 import { action, indexProgressBar, printJson } from '../shared.js';
 
-interface DemoFlags { out: string; limit?: number; json?: boolean }
+interface DemoFlags {
+  out: string;
+  limit?: number;
+  json?: boolean;
+}
 
 /**
  * The main job of a fresh clone: index a real sample collection with the shipped mini model, offline,
@@ -19,58 +23,81 @@ async function whySkipped(rosetta: Rosetta, summary: { added: number; skipped: n
   if (summary.added === 0) return ' (unchanged since the last run)';
   const shared = (await rosetta.store.listItems()).filter((item) => item.locations.length > 1);
   if (shared.length === 0) return '';
-  const names = shared.map((item) => item.locations.map((l) => relative(filesDir, l)).sort().join(' = ')).join('; ');
+  const names = shared
+    .map((item) =>
+      item.locations
+        .map((l) => relative(filesDir, l))
+        .sort()
+        .join(' = '),
+    )
+    .join('; ');
   return ` (the same bytes under another name, kept as one item with both locations: ${names})`;
 }
 
 export function registerDemo(program: Command): void {
-  program.command('demo').description('index a sample collection (emoji in a drawing style the mini model never saw, and notes) with the mini model and search it')
+  program
+    .command('demo')
+    .description(
+      'index a sample collection (emoji in a drawing style the mini model never saw, and notes) with the mini model and search it',
+    )
     .option('--out <dir>', 'where the sample files and the collection go', './rosetta-demo')
     .option('--limit <n>', 'number of pictures', (v) => Number(v))
     .option('--json', 'machine-readable output')
-    .action(action(async (o: DemoFlags) => {
-      const out = resolve(o.out);
-      const demo = await buildDemoCollection(out, { limit: o.limit });
-      const rosetta = await Rosetta.open(join(out, '.rosetta'), { spaces: ['mini'], offline: true });
-      const log = (s: string) => { if (!o.json) process.stdout.write(`${s}\n`); };
-      try {
-        log(`Indexing ${demo.images.length} emoji pictures (${demo.style}, a style the model never saw) and ${demo.notes.length} notes from ${relative(process.cwd(), demo.filesDir) || '.'} with the mini model (offline)…`);
-        const bar = indexProgressBar(!o.json);
-        const summary = await rosetta.index([demo.filesDir], { onProgress: bar.onProgress });
-        bar.stop();
-        log(`  ${summary.added} added, ${summary.updated} updated, ${summary.skipped} skipped${await whySkipped(rosetta, summary, demo.filesDir)}, ${summary.failed} failed in ${summary.seconds.toFixed(1)} s`);
-
-        const show = (title: string, results: SearchResult[]) => {
-          log(`\n${title}`);
-          for (const r of results) log(`  ${r.rank}. ${r.score.toFixed(3)}  ${relative(out, r.path)}`);
+    .action(
+      action(async (o: DemoFlags) => {
+        const out = resolve(o.out);
+        const demo = await buildDemoCollection(out, { limit: o.limit });
+        const rosetta = await Rosetta.open(join(out, '.rosetta'), { spaces: ['mini'], offline: true });
+        const log = (s: string) => {
+          if (!o.json) process.stdout.write(`${s}\n`);
         };
-        const queries: Record<string, SearchResult[]> = {};
-        const sample = demo.images.filter((_, i) => i % Math.max(1, Math.floor(demo.images.length / 3)) === 0).slice(0, 3);
-        for (const { pair } of sample) {
-          queries[pair.labels.en] = await rosetta.search(pair.labels.en, { k: 3, in: ['image'] });
-          show(`search "${pair.labels.en}" (English; pictures in a style never seen in training):`, queries[pair.labels.en]);
-        }
-        const de = sample[0].pair.labels.de;
-        queries[de] = await rosetta.search(de, { k: 3, in: ['image'] });
-        show(`search "${de}" (German):`, queries[de]);
-        const ref = demo.images[1].path;
-        queries[`image:${relative(out, ref)}`] = await rosetta.search({ image: ref }, { k: 3, in: ['text'] });
-        show(`search --image ${relative(out, ref)} --in text (image → the notes):`, queries[`image:${relative(out, ref)}`]);
+        try {
+          log(
+            `Indexing ${demo.images.length} emoji pictures (${demo.style}, a style the model never saw) and ${demo.notes.length} notes from ${relative(process.cwd(), demo.filesDir) || '.'} with the mini model (offline)…`,
+          );
+          const bar = indexProgressBar(!o.json);
+          const summary = await rosetta.index([demo.filesDir], { onProgress: bar.onProgress });
+          bar.stop();
+          log(
+            `  ${summary.added} added, ${summary.updated} updated, ${summary.skipped} skipped${await whySkipped(rosetta, summary, demo.filesDir)}, ${summary.failed} failed in ${summary.seconds.toFixed(1)} s`,
+          );
 
-        // How often the right picture is first, over every picture's English label.
-        const ranks: number[] = [];
-        for (const { pair, path } of demo.images) {
-          const hits = await rosetta.search(pair.labels.en, { k: 5, in: ['image'] });
-          const at = hits.findIndex((h) => h.locations.includes(path));
-          ranks.push(at >= 0 ? at + 1 : Infinity);
+          const show = (title: string, results: SearchResult[]) => {
+            log(`\n${title}`);
+            for (const r of results) log(`  ${r.rank}. ${r.score.toFixed(3)}  ${relative(out, r.path)}`);
+          };
+          const queries: Record<string, SearchResult[]> = {};
+          const sample = demo.images.filter((_, i) => i % Math.max(1, Math.floor(demo.images.length / 3)) === 0).slice(0, 3);
+          for (const { pair } of sample) {
+            queries[pair.labels.en] = await rosetta.search(pair.labels.en, { k: 3, in: ['image'] });
+            show(`search "${pair.labels.en}" (English; pictures in a style never seen in training):`, queries[pair.labels.en]);
+          }
+          const de = sample[0].pair.labels.de;
+          queries[de] = await rosetta.search(de, { k: 3, in: ['image'] });
+          show(`search "${de}" (German):`, queries[de]);
+          const ref = demo.images[1].path;
+          queries[`image:${relative(out, ref)}`] = await rosetta.search({ image: ref }, { k: 3, in: ['text'] });
+          show(`search --image ${relative(out, ref)} --in text (image → the notes):`, queries[`image:${relative(out, ref)}`]);
+
+          // How often the right picture is first, over every picture's English label.
+          const ranks: number[] = [];
+          for (const { pair, path } of demo.images) {
+            const hits = await rosetta.search(pair.labels.en, { k: 5, in: ['image'] });
+            const at = hits.findIndex((h) => h.locations.includes(path));
+            ranks.push(at >= 0 ? at + 1 : Infinity);
+          }
+          const n = demo.images.length;
+          const quality = { pictures: n, recallAt1: recallAtK(ranks, 1), recallAt5: recallAtK(ranks, 5), chanceAt1: 1 / n };
+          log(
+            `\nText → image over all ${n} pictures of the unseen style: R@1 ${(quality.recallAt1 * 100).toFixed(1)} %, R@5 ${(quality.recallAt5 * 100).toFixed(1)} % (chance R@1 ${(100 / n).toFixed(2)} %)`,
+          );
+          log(
+            `Collection: ${relative(process.cwd(), rosetta.dir)} — try: npx rosetta search "red heart" --dir ${relative(process.cwd(), rosetta.dir)}`,
+          );
+          if (o.json) printJson({ summary, queries, quality, collection: rosetta.dir });
+        } finally {
+          await rosetta.close();
         }
-        const n = demo.images.length;
-        const quality = { pictures: n, recallAt1: recallAtK(ranks, 1), recallAt5: recallAtK(ranks, 5), chanceAt1: 1 / n };
-        log(`\nText → image over all ${n} pictures of the unseen style: R@1 ${(quality.recallAt1 * 100).toFixed(1)} %, R@5 ${(quality.recallAt5 * 100).toFixed(1)} % (chance R@1 ${(100 / n).toFixed(2)} %)`);
-        log(`Collection: ${relative(process.cwd(), rosetta.dir)} — try: npx rosetta search "red heart" --dir ${relative(process.cwd(), rosetta.dir)}`);
-        if (o.json) printJson({ summary, queries, quality, collection: rosetta.dir });
-      } finally {
-        await rosetta.close();
-      }
-    }));
+      }),
+    );
 }

@@ -7,11 +7,13 @@ export function registerTag(program: Command): void {
     .requiredOption('--labels <labels>', 'comma-separated labels, e.g. "cat,dog,car"')
     .option('--template <t>', 'prompt template, {} is the label', undefined)
     .option('--space <id>', 'space to use')
-    .action(action(async (file: string, o: CommonOptions & { labels: string; template?: string; space?: string }) => {
-      await withCollection(o, async (rosetta) => {
-        const tags = await rosetta.tag(file, { labels: o.labels.split(','), template: o.template, space: o.space });
-        if (o.json) printJson({ file, tags });
-        else for (const t of tags) process.stdout.write(`${(t.probability * 100).toFixed(1).padStart(5)}%  ${t.label}\n`);
-      });
-    }));
+    .action(
+      action(async (file: string, o: CommonOptions & { labels: string; template?: string; space?: string }) => {
+        await withCollection(o, async (rosetta) => {
+          const tags = await rosetta.tag(file, { labels: o.labels.split(','), template: o.template, space: o.space });
+          if (o.json) printJson({ file, tags });
+          else for (const t of tags) process.stdout.write(`${(t.probability * 100).toFixed(1).padStart(5)}%  ${t.label}\n`);
+        });
+      }),
+    );
 }

@@ -28,20 +28,33 @@ export async function* readParquetShard(path: string): AsyncGenerator<ShardSampl
     file = await asyncBufferFromFile(path);
     metadata = await parquetMetadataAsync(file);
   } catch (cause) {
-    throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${path} is not a readable parquet file: ${(cause as Error).message}`,
-      { file: path, cause, hint: 'check the file is complete parquet (it ends with PAR1)' });
+    throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${path} is not a readable parquet file: ${(cause as Error).message}`, {
+      file: path,
+      cause,
+      hint: 'check the file is complete parquet (it ends with PAR1)',
+    });
   }
   const names = parquetSchema(metadata).children.map((c) => c.element.name);
   const pick = (wanted: string[]) => wanted.map((w) => names.find((n) => n.toLowerCase() === w)).find((n) => n !== undefined);
-  const urlCol = pick(URL_COLUMNS), captionCol = pick(CAPTION_COLUMNS), keyCol = pick(KEY_COLUMNS), imageCol = pick(IMAGE_COLUMNS);
+  const urlCol = pick(URL_COLUMNS),
+    captionCol = pick(CAPTION_COLUMNS),
+    keyCol = pick(KEY_COLUMNS),
+    imageCol = pick(IMAGE_COLUMNS);
   if (!urlCol && !imageCol) {
-    throw new RosettaError(ErrorCodes.DATASET_INVALID, `${path} has neither an image column (${IMAGE_COLUMNS.join('/')}) nor a url column (${URL_COLUMNS.join('/')})`,
-      { file: path, hint: `its columns are: ${names.join(', ')}` });
+    throw new RosettaError(
+      ErrorCodes.DATASET_INVALID,
+      `${path} has neither an image column (${IMAGE_COLUMNS.join('/')}) nor a url column (${URL_COLUMNS.join('/')})`,
+      { file: path, hint: `its columns are: ${names.join(', ')}` },
+    );
   }
   const columns = [keyCol, urlCol, captionCol, imageCol].filter((c): c is string => c !== undefined);
   checkFooter(path, metadata, file.byteLength, columns);
-  const corrupt = (message: string, cause?: unknown) => new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${path}: ${message}`,
-    { file: path, cause, hint: 're-download or re-create the file (samples before the damage were read)' });
+  const corrupt = (message: string, cause?: unknown) =>
+    new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${path}: ${message}`, {
+      file: path,
+      cause,
+      hint: 're-download or re-create the file (samples before the damage were read)',
+    });
   // Text columns decode to strings (far lighter than a byte array per cell); the image column stays bytes.
   const textColumns = columns.filter((c) => c !== imageCol);
   const scans = new Map<string, Awaited<ReturnType<typeof parquetScan>>>();
@@ -90,8 +103,11 @@ export async function* readParquetShard(path: string): AsyncGenerator<ShardSampl
  * be read lies between the leading `PAR1` and the footer, and a flat column holds one value per row.
  */
 function checkFooter(path: string, metadata: FileMetaData, fileBytes: number, columns: string[]): void {
-  const lie = (what: string) => new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${path}: the parquet footer is not consistent with the file (${what})`,
-    { file: path, hint: 're-download or re-create the file; its footer describes data that is not there' });
+  const lie = (what: string) =>
+    new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${path}: the parquet footer is not consistent with the file (${what})`, {
+      file: path,
+      hint: 're-download or re-create the file; its footer describes data that is not there',
+    });
   const dataEnd = fileBytes - TAIL - metadata.metadata_length;
   let sum = 0;
   for (const [g, group] of metadata.row_groups.entries()) {
@@ -123,6 +139,7 @@ function text(v: unknown): string {
 /** Image cells are raw bytes, or a struct `{ bytes }` as Hugging Face datasets write them. */
 function bytesOf(v: unknown): Buffer | undefined {
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  if (v && typeof v === 'object' && (v as { bytes?: unknown }).bytes instanceof Uint8Array) return bytesOf((v as { bytes: Uint8Array }).bytes);
+  if (v && typeof v === 'object' && (v as { bytes?: unknown }).bytes instanceof Uint8Array)
+    return bytesOf((v as { bytes: Uint8Array }).bytes);
   return undefined;
 }

@@ -10,7 +10,9 @@ export async function* readShard(path: string): AsyncGenerator<ShardSample> {
   if (kind === 'parquet') yield* readParquetShard(path);
   else if (kind === 'tar') yield* readWebdatasetTar(path);
   else {
-    throw new RosettaError(ErrorCodes.MEDIA_UNSUPPORTED, `${path} is neither a webdataset tar nor a parquet file (by its content)`,
-      { file: path, hint: 'a shard is a tar (ustar) or parquet file; index other files as files' });
+    throw new RosettaError(ErrorCodes.MEDIA_UNSUPPORTED, `${path} is neither a webdataset tar nor a parquet file (by its content)`, {
+      file: path,
+      hint: 'a shard is a tar (ustar) or parquet file; index other files as files',
+    });
   }
 }

@@ -7,9 +7,12 @@ import { isShardPath, sampleLocation, shardKindOf } from './shard-sample.js';
 
 /** The shard files a path names: itself if it is a shard, else the shards directly in the folder (sorted); shards by content. */
 export async function shardFilesOf(path: string): Promise<string[]> {
-  if (isShardPath(path) && await shardKindOf(path)) return [path];
+  if (isShardPath(path) && (await shardKindOf(path))) return [path];
   if (!(await stat(path).catch(() => undefined))?.isDirectory()) return [];
-  const named = (await readdir(path)).filter(isShardPath).sort().map((n) => join(path, n));
+  const named = (await readdir(path))
+    .filter(isShardPath)
+    .sort()
+    .map((n) => join(path, n));
   const kinds = await Promise.all(named.map(shardKindOf));
   return named.filter((_, i) => kinds[i]);
 }
@@ -26,9 +29,18 @@ export async function readShardPairs(shards: string[]): Promise<{ pairs: (MediaT
     let row = 0;
     for await (const s of readShard(shard)) {
       row += 1;
-      if (s.error) { issues.push({ file: shard, row, reason: `${s.key}: ${s.error.message}` }); continue; }
-      if (!s.image?.byteLength) { issues.push({ file: shard, row, reason: `${s.key}: no embedded image bytes${s.url ? ' (URL only)' : ''}` }); continue; }
-      if (!s.caption) { issues.push({ file: shard, row, reason: `${s.key}: no caption` }); continue; }
+      if (s.error) {
+        issues.push({ file: shard, row, reason: `${s.key}: ${s.error.message}` });
+        continue;
+      }
+      if (!s.image?.byteLength) {
+        issues.push({ file: shard, row, reason: `${s.key}: no embedded image bytes${s.url ? ' (URL only)' : ''}` });
+        continue;
+      }
+      if (!s.caption) {
+        issues.push({ file: shard, row, reason: `${s.key}: no caption` });
+        continue;
+      }
       pairs.push({ modality: 'image', path: sampleLocation(shard, s.key), text: s.caption, row, bytes: s.image });
     }
   }
@@ -39,7 +51,10 @@ export async function readShardPairs(shards: string[]): Promise<{ pairs: (MediaT
 export async function readShardCaptionDataset(path: string, shards: string[]): Promise<CaptionDataset> {
   const { pairs, issues } = await readShardPairs(shards);
   return {
-    kind: 'captions', format: /\.parquet$/i.test(shards[0] ?? '') ? 'parquet' : 'webdataset', source: path, issues,
+    kind: 'captions',
+    format: /\.parquet$/i.test(shards[0] ?? '') ? 'parquet' : 'webdataset',
+    source: path,
+    issues,
     images: pairs.map((p) => ({ id: p.path, path: p.path, captions: [p.text], bytes: p.bytes })),
   };
 }

@@ -37,7 +37,12 @@ export function shardOfLocation(location: string): string | undefined {
 /** The sample key of a `<shard>#<key>` location (see sampleLocation), or undefined for a plain path. */
 export function keyOfLocation(location: string): string | undefined {
   const shard = shardOfLocation(location);
-  return shard === undefined ? undefined : location.slice(shard.length + 1).replace(/%23/g, '#').replace(/%25/g, '%');
+  return shard === undefined
+    ? undefined
+    : location
+        .slice(shard.length + 1)
+        .replace(/%23/g, '#')
+        .replace(/%25/g, '%');
 }
 
 /** Named like a shard (`.tar`, `.parquet`): a candidate whose content decides (see shardKindOf). */
@@ -80,8 +85,13 @@ export async function splitShards<T extends { path: string }>(walked: T[]): Prom
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) { const i = next++; out[i] = await fn(items[i]); }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
   return out;
 }

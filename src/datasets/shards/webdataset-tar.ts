@@ -17,7 +17,14 @@ export const MAX_SIDECAR_MEMBER_BYTES = 8 * 1024 * 1024;
 export const CAPTION_HEAD_BYTES = 64 * 1024;
 
 type Role = 'image' | 'caption' | 'json';
-interface Pending { key: string; image?: { ext: string; bytes: Buffer }; caption?: Buffer; captionBytes?: number; json?: Buffer; error?: RosettaError }
+interface Pending {
+  key: string;
+  image?: { ext: string; bytes: Buffer };
+  caption?: Buffer;
+  captionBytes?: number;
+  json?: Buffer;
+  error?: RosettaError;
+}
 
 /**
  * Streams the samples of a webdataset tar shard (img2dataset's `00000.tar`: `key.jpg`, `key.txt`,
@@ -48,7 +55,11 @@ export async function* readWebdatasetTar(path: string): AsyncGenerator<ShardSamp
       at = dataStart - 512;
       member = name;
       const parts = type === 'file' ? keyOf(name) : undefined;
-      if (parts && current && current.key !== parts.key) { yield toSample(path, current); yielded += 1; current = undefined; }
+      if (parts && current && current.key !== parts.key) {
+        yield toSample(path, current);
+        yielded += 1;
+        current = undefined;
+      }
       if (parts) current ??= { key: parts.key };
       const role = parts && current ? roleOf(parts.ext, current) : undefined;
       if (!role || !current || (role === 'json' && size > MAX_SIDECAR_MEMBER_BYTES)) {
@@ -57,9 +68,11 @@ export async function* readWebdatasetTar(path: string): AsyncGenerator<ShardSamp
         current.caption = await readHead(entry, CAPTION_HEAD_BYTES);
         current.captionBytes = size;
       } else if (role === 'image' && size > MAX_IMAGE_MEMBER_BYTES) {
-        current.error ??= new RosettaError(ErrorCodes.MEDIA_TOO_LARGE,
+        current.error ??= new RosettaError(
+          ErrorCodes.MEDIA_TOO_LARGE,
           `${path}: member ${name} is ${(size / 2 ** 20).toFixed(1)} MiB, over the ${MAX_IMAGE_MEMBER_BYTES / 2 ** 20} MiB a shard's image may be`,
-          { file: path, hint: `shrink or drop ${name} in the shard` });
+          { file: path, hint: `shrink or drop ${name} in the shard` },
+        );
         await drain(entry);
       } else {
         const chunks: Buffer[] = [];
@@ -73,8 +86,11 @@ export async function* readWebdatasetTar(path: string): AsyncGenerator<ShardSamp
     }
   } catch (cause) {
     const where = member ? `at byte ${at} (member ${member})` : `at byte ${at}`;
-    throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${path} is damaged ${where}: ${(cause as Error).message}; the ${yielded} complete samples before it were read`,
-      { file: path, cause, hint: 're-download or re-create the shard' });
+    throw new RosettaError(
+      ErrorCodes.MEDIA_CORRUPT,
+      `${path} is damaged ${where}: ${(cause as Error).message}; the ${yielded} complete samples before it were read`,
+      { file: path, cause, hint: 're-download or re-create the shard' },
+    );
   } finally {
     source.destroy();
   }
@@ -119,12 +135,19 @@ async function drain(entry: AsyncIterable<unknown>): Promise<void> {
 
 function toSample(shard: string, s: Pending): ShardSample {
   const sample: ShardSample = { shard, key: s.key };
-  if (s.error) { sample.error = s.error; return sample; }
+  if (s.error) {
+    sample.error = s.error;
+    return sample;
+  }
   if (s.image) sample.image = s.image.bytes;
   if (s.caption) sample.caption = s.caption.toString('utf8').trim();
   if (s.captionBytes) sample.captionBytes = s.captionBytes;
   if (s.json) {
-    try { sample.json = JSON.parse(s.json.toString('utf8')) as Record<string, unknown>; } catch { /* a bad sidecar leaves the sample usable */ }
+    try {
+      sample.json = JSON.parse(s.json.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      /* a bad sidecar leaves the sample usable */
+    }
   }
   if (!sample.caption && typeof sample.json?.caption === 'string') sample.caption = sample.json.caption.trim();
   if (typeof sample.json?.url === 'string') sample.url = sample.json.url;

@@ -18,7 +18,10 @@ export interface SampleToWrite {
 export async function writeWebdatasetTar(path: string, samples: Iterable<SampleToWrite> | AsyncIterable<SampleToWrite>): Promise<void> {
   const tar = pack();
   const done = pipeline(tar, createWriteStream(path));
-  const add = (name: string, body: Buffer) => new Promise<void>((resolve, reject) => tar.entry({ name, size: body.byteLength, mtime: new Date(0) }, body, (e) => (e ? reject(e) : resolve())));
+  const add = (name: string, body: Buffer) =>
+    new Promise<void>((resolve, reject) =>
+      tar.entry({ name, size: body.byteLength, mtime: new Date(0) }, body, (e) => (e ? reject(e) : resolve())),
+    );
   for await (const s of samples) {
     if (s.image) await add(`${s.key}.${s.ext ?? 'jpg'}`, s.image);
     if (s.caption !== undefined) await add(`${s.key}.txt`, Buffer.from(s.caption));
@@ -35,6 +38,7 @@ export function writeParquetShard(path: string, samples: SampleToWrite[]): void 
     { name: 'url', data: samples.map((s) => s.url ?? null), type: 'STRING' as const },
     { name: 'caption', data: samples.map((s) => s.caption ?? null), type: 'STRING' as const },
   ];
-  if (samples.some((s) => s.image)) columnData.push({ name: 'jpg', data: samples.map((s) => s.image ?? null) as never, type: 'BYTE_ARRAY' as never });
+  if (samples.some((s) => s.image))
+    columnData.push({ name: 'jpg', data: samples.map((s) => s.image ?? null) as never, type: 'BYTE_ARRAY' as never });
   parquetWriteFile({ filename: path, columnData });
 }

@@ -4,7 +4,10 @@ import { cosine } from '../../vectors/vector-math.js';
 import { seededRandom, shuffleInPlace } from '../../util/random.js';
 import defaultLists from './default-word-lists.json' with { type: 'json' };
 
-export interface WordSet { name: string; words: string[] }
+export interface WordSet {
+  name: string;
+  words: string[];
+}
 
 /** One embedding association test: do targets X/Y associate differently with attributes A/B? */
 export interface WeatTest {
@@ -47,8 +50,9 @@ export interface AuditResult {
   statement: string;
 }
 
-export const AUDIT_STATEMENT = 'This is a probe, not a verdict: it measures associations between word lists in one embedding space. '
-  + 'Effect sizes depend on the words chosen and say nothing by themselves about any downstream use; read them as a prompt to look closer.';
+export const AUDIT_STATEMENT =
+  'This is a probe, not a verdict: it measures associations between word lists in one embedding space. ' +
+  'Effect sizes depend on the words chosen and say nothing by themselves about any downstream use; read them as a prompt to look closer.';
 
 /** The default word lists shipped with Rosetta (`default-word-lists.json`). */
 export const DEFAULT_AUDIT_TESTS: WeatTest[] = defaultLists.tests as WeatTest[];
@@ -65,7 +69,10 @@ function binomial(n: number, k: number): number {
 
 /** Every k-subset of 0..n-1 (only called when their count is small). */
 function* subsets(n: number, k: number, start = 0, prefix: number[] = []): Generator<number[]> {
-  if (prefix.length === k) { yield prefix; return; }
+  if (prefix.length === k) {
+    yield prefix;
+    return;
+  }
   for (let i = start; i <= n - (k - prefix.length); i += 1) yield* subsets(n, k, i + 1, [...prefix, i]);
 }
 
@@ -74,7 +81,12 @@ function* subsets(n: number, k: number, start = 0, prefix: number[] = []): Gener
  * one-sided permutation p-value, P(statistic of a random equal-size re-partition ≥ observed); exact when the
  * number of partitions is at most `permutations`, else Monte Carlo with the (1 + hits) / (1 + draws) estimate.
  */
-export function weatFromAssociations(sx: readonly number[], sy: readonly number[], permutations = 10_000, seed = 0): Pick<WeatResult, 'effectSize' | 'pValue' | 'statistic' | 'permutations' | 'exact'> {
+export function weatFromAssociations(
+  sx: readonly number[],
+  sy: readonly number[],
+  permutations = 10_000,
+  seed = 0,
+): Pick<WeatResult, 'effectSize' | 'pValue' | 'statistic' | 'permutations' | 'exact'> {
   const all = [...sx, ...sy];
   const total = all.reduce((a, b) => a + b, 0);
   const statistic = sx.reduce((a, b) => a + b, 0) - sy.reduce((a, b) => a + b, 0);
@@ -105,7 +117,8 @@ function checkSets(test: WeatTest, k: number): void {
   if (sets.length !== 4 || sets.some((s) => !s || typeof s.name !== 'string' || !Array.isArray(s.words) || s.words.length === 0)) {
     throw invalidArgument(`tests[${k}]`, 'two target and two attribute sets, each {name, words: string[]} with at least one word', test);
   }
-  if (test.targets[0].words.length + test.targets[1].words.length < 3) throw invalidArgument(`tests[${k}].targets`, 'at least 3 target words in all', test.targets);
+  if (test.targets[0].words.length + test.targets[1].words.length < 3)
+    throw invalidArgument(`tests[${k}].targets`, 'at least 3 target words in all', test.targets);
 }
 
 /**
@@ -140,9 +153,10 @@ export async function audit(space: Space, options: AuditOptions = {}): Promise<A
   return {
     space: { id: space.id, model: space.model, version: space.version },
     tests: results,
-    method: 'WEAT (Caliskan et al. 2017): s(w,A,B) = mean cos(w,a) − mean cos(w,b); effect size = (mean over X − mean over Y) / '
-      + 'sample std over X ∪ Y; one-sided permutation p-value over equal-size re-partitions of X ∪ Y'
-      + (template === '{}' ? '.' : `; words embedded as "${template}".`),
+    method:
+      'WEAT (Caliskan et al. 2017): s(w,A,B) = mean cos(w,a) − mean cos(w,b); effect size = (mean over X − mean over Y) / ' +
+      'sample std over X ∪ Y; one-sided permutation p-value over equal-size re-partitions of X ∪ Y' +
+      (template === '{}' ? '.' : `; words embedded as "${template}".`),
     statement: AUDIT_STATEMENT,
   };
 }

@@ -32,20 +32,24 @@ function sortedCopy(values: readonly number[]): number[] {
 
 /** Number of sorted values strictly below x. */
 function countBelow(sorted: readonly number[], x: number): number {
-  let lo = 0; let hi = sorted.length;
+  let lo = 0;
+  let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (sorted[mid] < x) lo = mid + 1; else hi = mid;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
 
 /** Number of sorted values at most x. */
 function countAtMost(sorted: readonly number[], x: number): number {
-  let lo = 0; let hi = sorted.length;
+  let lo = 0;
+  let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (sorted[mid] <= x) lo = mid + 1; else hi = mid;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
@@ -93,7 +97,8 @@ export function calibrateThreshold(matched: readonly number[], shuffled: readonl
     const tnr = countBelow(neg, t) / neg.length;
     const ba = (tpr + tnr) / 2;
     if (ba > best.ba) best = { t, ba, tpr, tnr };
-    const fnr = 1 - tpr; const fpr = 1 - tnr;
+    const fnr = 1 - tpr;
+    const fpr = 1 - tnr;
     if (Math.abs(fnr - fpr) < eer.gap) eer = { t, gap: Math.abs(fnr - fpr), rate: (fnr + fpr) / 2 };
   }
   // A degenerate distribution (all scores equal) still gets a unit-wide axis around its value.
@@ -116,7 +121,8 @@ export function calibrateThreshold(matched: readonly number[], shuffled: readonl
     matched: summarise(pos),
     shuffled: summarise(neg),
     histogram: { edges, matched: hist(pos), shuffled: hist(neg) },
-    method: `threshold maximising balanced accuracy between ${pos.length} matched pairs and ${neg.length} shuffled pairs `
-      + '(each text re-paired with another item by a seeded derangement, so no shuffled pair is its own match)',
+    method:
+      `threshold maximising balanced accuracy between ${pos.length} matched pairs and ${neg.length} shuffled pairs ` +
+      '(each text re-paired with another item by a seeded derangement, so no shuffled pair is its own match)',
   };
 }

@@ -33,9 +33,18 @@ export interface ScorePairsResult {
   issues: DatasetIssue[];
 }
 
-interface Embedded { pair: MediaTextPair; media: Float32Array; text: Float32Array }
+interface Embedded {
+  pair: MediaTextPair;
+  media: Float32Array;
+  text: Float32Array;
+}
 
-async function embedPairs(space: Space, pairs: MediaTextPair[], source: string, options: PairScoringOptions): Promise<{ rows: Embedded[]; issues: DatasetIssue[] }> {
+async function embedPairs(
+  space: Space,
+  pairs: MediaTextPair[],
+  source: string,
+  options: PairScoringOptions,
+): Promise<{ rows: Embedded[]; issues: DatasetIssue[] }> {
   const batchSize = options.batchSize ?? 32;
   const loadImage = options.loadImage ?? ((p: string) => readImage(p));
   const loadAudio = options.loadAudio ?? ((p: string) => readAudio(p, space.audioSampleRate ?? 48_000));
@@ -53,9 +62,16 @@ async function embedPairs(space: Space, pairs: MediaTextPair[], source: string, 
         }
       }
       if (decoded.length === 0) continue;
-      const media = modality === 'image'
-        ? await embedImagesWith(space, decoded.map((d) => d.media as RgbImage))
-        : await embedAudioWith(space, decoded.map((d) => d.media as PcmAudio));
+      const media =
+        modality === 'image'
+          ? await embedImagesWith(
+              space,
+              decoded.map((d) => d.media as RgbImage),
+            )
+          : await embedAudioWith(
+              space,
+              decoded.map((d) => d.media as PcmAudio),
+            );
       const texts = await space.embedTexts(decoded.map((d) => d.pair.text));
       decoded.forEach((d, k) => rows.push({ pair: d.pair, media: media[k], text: texts[k] }));
     }
@@ -80,7 +96,11 @@ const toScored = (r: Embedded): ScoredPair => {
  * Batch mode of `score`: CLIPScore for every pair of a JSONL/CSV pairs file (or an array of pairs).
  * Rows that cannot be read or decoded are listed in `issues` and skipped.
  */
-export async function scorePairs(space: Space, input: string | MediaTextPair[], options: PairScoringOptions = {}): Promise<ScorePairsResult> {
+export async function scorePairs(
+  space: Space,
+  input: string | MediaTextPair[],
+  options: PairScoringOptions = {},
+): Promise<ScorePairsResult> {
   const { source, pairs, issues } = await resolvePairs(input);
   const embedded = await embedPairs(space, pairs, source, options);
   return { space: space.id, pairs: embedded.rows.map(toScored), issues: [...issues, ...embedded.issues] };
@@ -113,7 +133,14 @@ export interface CheckResult {
 export async function check(space: Space, input: string | MediaTextPair[], options: CheckOptions = {}): Promise<CheckResult> {
   const { source, pairs, issues } = await resolvePairs(input);
   const embedded = await embedPairs(space, pairs, source, options);
-  const result: CheckResult = { space: space.id, thresholds: {}, calibration: {}, pairs: [], flagged: [], issues: [...issues, ...embedded.issues] };
+  const result: CheckResult = {
+    space: space.id,
+    thresholds: {},
+    calibration: {},
+    pairs: [],
+    flagged: [],
+    issues: [...issues, ...embedded.issues],
+  };
   for (const modality of ['image', 'audio'] as const) {
     const rows = embedded.rows.filter((r) => r.pair.modality === modality);
     if (rows.length === 0) continue;

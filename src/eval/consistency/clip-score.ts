@@ -5,7 +5,6 @@ import { dot } from '../../vectors/vector-math.js';
 import { clipScore } from '../../vectors/scores.js';
 import { embedAudioWith, embedImagesWith } from '../embed.js';
 
-
 /** What `score` compares: a text, decoded RGB pixels, or PCM audio. */
 export type ScoreInput = string | RgbImage | PcmAudio;
 
@@ -58,9 +57,15 @@ async function embedMany(space: Space, inputs: ScoreInput[]): Promise<Float32Arr
     const idx = kinds.flatMap((m, k) => (m === kind ? [k] : []));
     if (idx.length === 0) continue;
     const items = idx.map((k) => inputs[k]);
-    const vecs = kind === 'text' ? await space.embedTexts(items as string[])
-      : kind === 'image' ? await embedImagesWith(space, items as RgbImage[]) : await embedAudioWith(space, items as PcmAudio[]);
-    idx.forEach((k, j) => { out[k] = vecs[j]; });
+    const vecs =
+      kind === 'text'
+        ? await space.embedTexts(items as string[])
+        : kind === 'image'
+          ? await embedImagesWith(space, items as RgbImage[])
+          : await embedAudioWith(space, items as PcmAudio[]);
+    idx.forEach((k, j) => {
+      out[k] = vecs[j];
+    });
   }
   return out;
 }
@@ -70,12 +75,21 @@ async function embedMany(space: Space, inputs: ScoreInput[]): Promise<Float32Arr
  * candidates: captions) and `imagine` (anchor: the prompt, candidates: images). Returns every candidate's score
  * and the index of the best.
  */
-export async function bestOf(space: Space, anchor: ScoreInput, candidates: ScoreInput[]): Promise<{ best: number; scores: { cosine: number; score: number }[] }> {
+export async function bestOf(
+  space: Space,
+  anchor: ScoreInput,
+  candidates: ScoreInput[],
+): Promise<{ best: number; scores: { cosine: number; score: number }[] }> {
   if (candidates.length === 0) throw invalidArgument('candidates', 'at least one candidate', candidates);
   const [a] = await embedMany(space, [anchor]);
   const vecs = await embedMany(space, candidates);
-  const scores = vecs.map((v) => { const cosine = dot(a, v); return { cosine, score: clipScore(cosine) }; });
+  const scores = vecs.map((v) => {
+    const cosine = dot(a, v);
+    return { cosine, score: clipScore(cosine) };
+  });
   let best = 0;
-  scores.forEach((s, k) => { if (s.cosine > scores[best].cosine) best = k; });
+  scores.forEach((s, k) => {
+    if (s.cosine > scores[best].cosine) best = k;
+  });
   return { best, scores };
 }

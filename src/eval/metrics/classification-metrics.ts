@@ -10,7 +10,11 @@ export interface ClassificationSummary {
 }
 
 /** Summarises predictions against true labels; labels are indices into `classNames`. */
-export function classificationSummary(truth: readonly number[], predicted: readonly number[], classNames: readonly string[]): ClassificationSummary {
+export function classificationSummary(
+  truth: readonly number[],
+  predicted: readonly number[],
+  classNames: readonly string[],
+): ClassificationSummary {
   if (truth.length !== predicted.length) throw new RangeError(`truth has ${truth.length} labels but predicted has ${predicted.length}`);
   const n = classNames.length;
   const confusion = Array.from({ length: n }, () => new Array<number>(n).fill(0));

@@ -66,7 +66,10 @@ export function imageToTextRanks(textToImage: readonly ArrayLike<number>[], capt
     let best = Number.NEGATIVE_INFINITY;
     let own = 0;
     for (let c = 0; c < captionImage.length; c += 1) {
-      if (captionImage[c] === i) { own += 1; best = Math.max(best, textToImage[c][i]); }
+      if (captionImage[c] === i) {
+        own += 1;
+        best = Math.max(best, textToImage[c][i]);
+      }
     }
     if (own === 0) continue;
     let rank = 1;

@@ -69,7 +69,8 @@ export async function captionBatch(images: ReadonlyArray<RgbImage | MediaInput>,
   if (!Array.isArray(labels) || labels.length === 0 || labels.some((l) => typeof l !== 'string' || !l.trim())) {
     throw invalidArgument('labels', 'a non-empty array of non-empty strings', labels);
   }
-  if (options.tagger !== undefined && typeof options.tagger !== 'function') throw invalidArgument('tagger', 'a function (image, labels) => Promise<number[]>', options.tagger);
+  if (options.tagger !== undefined && typeof options.tagger !== 'function')
+    throw invalidArgument('tagger', 'a function (image, labels) => Promise<number[]>', options.tagger);
   throwIfAborted(options.signal, 'captioning');
   const decoded = await Promise.all(images.map((img, i) => readImage(img, { parameter: `images[${i}]`, maxSide: 'original' })));
   throwIfAborted(options.signal, 'captioning');
@@ -77,11 +78,20 @@ export async function captionBatch(images: ReadonlyArray<RgbImage | MediaInput>,
   if (options.model === 'tags') return tagAll(decoded, options, labels, topTags, 'model: tags');
   const engine = resolveCaptionEngine(options);
   if (options.ocr && !engine.supportsOcr) {
-    throw invalidArgument('ocr', `a captioner that reads text (Florence-2, e.g. ${GENERATION_MODELS.caption.options[0]}); ${engine.modelId} does not`, true);
+    throw invalidArgument(
+      'ocr',
+      `a captioner that reads text (Florence-2, e.g. ${GENERATION_MODELS.caption.options[0]}); ${engine.modelId} does not`,
+      true,
+    );
   }
   try {
     const out = await engine.doCaption(decoded, { detail, ocr: options.ocr, signal: options.signal, maxNewTokens: options.maxNewTokens });
-    return out.map((r) => ({ text: r.text, kind: 'caption' as const, ...(r.ocr !== undefined ? { ocr: r.ocr } : {}), model: engine.modelId }));
+    return out.map((r) => ({
+      text: r.text,
+      kind: 'caption' as const,
+      ...(r.ocr !== undefined ? { ocr: r.ocr } : {}),
+      model: engine.modelId,
+    }));
   } catch (error) {
     if (options.model === undefined && options.tagger && RosettaError.is(error) && MISSING.has(error.code)) {
       return tagAll(decoded, options, labels, topTags, error.message.split('\n')[0]);
@@ -90,7 +100,13 @@ export async function captionBatch(images: ReadonlyArray<RgbImage | MediaInput>,
   }
 }
 
-async function tagAll(images: RgbImage[], options: CaptionOptions, labels: readonly string[], top: number, reason: string): Promise<CaptionResult[]> {
+async function tagAll(
+  images: RgbImage[],
+  options: CaptionOptions,
+  labels: readonly string[],
+  top: number,
+  reason: string,
+): Promise<CaptionResult[]> {
   const tagger = options.tagger;
   if (!tagger) throw invalidArgument('tagger', 'a zero-shot tagging function when model is `tags`', tagger);
   const results: CaptionResult[] = [];
@@ -98,10 +114,16 @@ async function tagAll(images: RgbImage[], options: CaptionOptions, labels: reado
     throwIfAborted(options.signal, 'tagging');
     const scores = await tagger(image, labels);
     if (!Array.isArray(scores) || scores.length !== labels.length) {
-      throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `The tagger returned ${Array.isArray(scores) ? scores.length : typeof scores} scores for ${labels.length} labels`, { setting: 'tagger' });
+      throw new RosettaError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `The tagger returned ${Array.isArray(scores) ? scores.length : typeof scores} scores for ${labels.length} labels`,
+        { setting: 'tagger' },
+      );
     }
-    const tags = labels.map((label, i) => ({ label, score: scores[i] }))
-      .sort((a, b) => b.score - a.score).slice(0, Math.min(top, labels.length));
+    const tags = labels
+      .map((label, i) => ({ label, score: scores[i] }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, Math.min(top, labels.length));
     results.push({ text: tags.map((t) => t.label).join(', '), kind: 'tags', tags, model: 'zero-shot tags', fallbackReason: reason });
   }
   return results;

@@ -12,7 +12,9 @@ interface FlorenceProcessor {
   post_process_generation(text: string, task: string, size: [number, number]): Record<string, unknown>;
   batch_decode(ids: Tensor, options: { skip_special_tokens: boolean }): string[];
 }
-interface FlorenceModel { generate(inputs: Record<string, unknown>): Promise<Tensor> }
+interface FlorenceModel {
+  generate(inputs: Record<string, unknown>): Promise<Tensor>;
+}
 
 /**
  * Florence-2 through Transformers.js: its own task prompts — `<CAPTION>` (short), `<MORE_DETAILED_CAPTION>`
@@ -21,25 +23,49 @@ interface FlorenceModel { generate(inputs: Record<string, unknown>): Promise<Ten
 export class FlorenceCaptioner implements CaptionEngine {
   readonly provider = 'transformers.js';
   readonly supportsOcr = true;
-  constructor(readonly modelId: string, private readonly runtime: ModelRuntimeOptions = {}) {}
+  constructor(
+    readonly modelId: string,
+    private readonly runtime: ModelRuntimeOptions = {},
+  ) {}
 
   /** Loads (downloading when allowed) every file of the model now. */
-  async ready(): Promise<void> { await this.load(); }
+  async ready(): Promise<void> {
+    await this.load();
+  }
 
   private load(): Promise<[FlorenceProcessor, FlorenceModel]> {
     return Promise.all([
-      loadOnce('florence2-processor', this.modelId, this.runtime,
-        async (path, options) => await AutoProcessor.from_pretrained(path, options) as unknown as FlorenceProcessor, 'processor'),
-      loadOnce('florence2-model', this.modelId, this.runtime,
-        async (path, options) => await Florence2ForConditionalGeneration.from_pretrained(path, options) as unknown as FlorenceModel),
+      loadOnce(
+        'florence2-processor',
+        this.modelId,
+        this.runtime,
+        async (path, options) => (await AutoProcessor.from_pretrained(path, options)) as unknown as FlorenceProcessor,
+        'processor',
+      ),
+      loadOnce(
+        'florence2-model',
+        this.modelId,
+        this.runtime,
+        async (path, options) => (await Florence2ForConditionalGeneration.from_pretrained(path, options)) as unknown as FlorenceModel,
+      ),
     ]);
   }
 
-  private async run(processor: FlorenceProcessor, model: FlorenceModel, image: RgbImage, task: string, options: CaptionCallOptions): Promise<string> {
+  private async run(
+    processor: FlorenceProcessor,
+    model: FlorenceModel,
+    image: RgbImage,
+    task: string,
+    options: CaptionCallOptions,
+  ): Promise<string> {
     const what = `${task} with ${this.modelId}`;
     const inputs = await processor(toRawImage(image), processor.construct_prompts(task));
     throwIfAborted(options.signal, what);
-    const ids = await model.generate({ ...inputs, max_new_tokens: options.maxNewTokens ?? 100, streamer: new TokenStreamer(what, options.signal) });
+    const ids = await model.generate({
+      ...inputs,
+      max_new_tokens: options.maxNewTokens ?? 100,
+      streamer: new TokenStreamer(what, options.signal),
+    });
     const raw = processor.batch_decode(ids, { skip_special_tokens: false })[0];
     const parsed = processor.post_process_generation(raw, task, [image.width, image.height]);
     return String(parsed[task] ?? '').trim();

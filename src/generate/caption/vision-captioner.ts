@@ -4,7 +4,12 @@ import type { RgbImage } from '../../types.js';
 import { throwIfAborted, TokenStreamer } from '../abort.js';
 import type { CaptionCallOptions, CaptionEngine } from '../engine.js';
 import { loadOnce } from '../load-once.js';
-import { kernelForResample, preprocessImages, readImagePreprocessConfig, type ImagePreprocessConfig } from '../../media/image/preprocess-image.js';
+import {
+  kernelForResample,
+  preprocessImages,
+  readImagePreprocessConfig,
+  type ImagePreprocessConfig,
+} from '../../media/image/preprocess-image.js';
 
 /** The parts of the `image-to-text` pipeline this engine uses: its loaded model, tokenizer and processor settings. */
 interface ImageToTextPipeline {
@@ -23,14 +28,23 @@ interface ImageToTextPipeline {
 export class VisionCaptioner implements CaptionEngine {
   readonly provider = 'transformers.js';
   readonly supportsOcr = false;
-  constructor(readonly modelId: string, private readonly runtime: ModelRuntimeOptions = {}) {}
+  constructor(
+    readonly modelId: string,
+    private readonly runtime: ModelRuntimeOptions = {},
+  ) {}
 
   /** Loads (downloading when allowed) every file of the model now. */
-  async ready(): Promise<void> { await this.load(); }
+  async ready(): Promise<void> {
+    await this.load();
+  }
 
   private load(): Promise<ImageToTextPipeline> {
-    return loadOnce('image-to-text', this.modelId, this.runtime,
-      async (path, options) => await pipeline('image-to-text', path, options) as unknown as ImageToTextPipeline);
+    return loadOnce(
+      'image-to-text',
+      this.modelId,
+      this.runtime,
+      async (path, options) => (await pipeline('image-to-text', path, options)) as unknown as ImageToTextPipeline,
+    );
   }
 
   private static preprocessConfig(captioner: ImageToTextPipeline): ImagePreprocessConfig {

@@ -71,7 +71,10 @@ export function assembleTimeline(
       ordered.forEach((scene, i) => {
         const overlap = Math.min(scene.t1, seg.t1) - Math.max(scene.t0, seg.t0);
         // Negative overlap is the gap: the nearest scene wins when none overlaps.
-        if (overlap > bestScore) { bestScore = overlap; best = i; }
+        if (overlap > bestScore) {
+          bestScore = overlap;
+          best = i;
+        }
       });
       speech[best].push(text);
     }
@@ -83,10 +86,12 @@ export function assembleTimeline(
     ...(scene.captionKind ? { captionKind: scene.captionKind } : {}),
     speech: speech[i].join(' '),
   }));
-  const text = timeline.map((e) => {
-    const seen = e.caption ? (e.captionKind === 'tags' ? `[tags: ${e.caption}]` : e.caption) : '(no caption)';
-    return `[${stamp(e.t0)}–${stamp(e.t1)}] ${seen}${e.speech ? ` — “${e.speech}”` : ''}`;
-  }).join('\n');
+  const text = timeline
+    .map((e) => {
+      const seen = e.caption ? (e.captionKind === 'tags' ? `[tags: ${e.caption}]` : e.caption) : '(no caption)';
+      return `[${stamp(e.t0)}–${stamp(e.t1)}] ${seen}${e.speech ? ` — “${e.speech}”` : ''}`;
+    })
+    .join('\n');
   return { timeline, text };
 }
 
@@ -103,12 +108,23 @@ export async function describe(scenes: readonly SceneInput[], options: DescribeO
   const todo = scenes.map((s, i) => ({ s, i })).filter(({ s }) => s.caption === undefined && s.keyframe !== undefined);
   const captions = new Map<number, { text: string; kind: 'caption' | 'tags' }>();
   if (todo.length > 0) {
-    const out = await captionBatch(todo.map(({ s }) => s.keyframe as RgbImage | MediaInput), options);
+    const out = await captionBatch(
+      todo.map(({ s }) => s.keyframe as RgbImage | MediaInput),
+      options,
+    );
     todo.forEach(({ i }, j) => captions.set(i, { text: out[j].text, kind: out[j].kind }));
   }
   throwIfAborted(options.signal, 'describing the video');
-  return assembleTimeline(scenes.map((s, i) => {
-    const c = captions.get(i);
-    return { t0: s.t0, t1: s.t1, caption: c?.text ?? s.caption, captionKind: c?.kind ?? (s.caption !== undefined ? 'caption' : undefined) };
-  }), options.transcript ?? []);
+  return assembleTimeline(
+    scenes.map((s, i) => {
+      const c = captions.get(i);
+      return {
+        t0: s.t0,
+        t1: s.t1,
+        caption: c?.text ?? s.caption,
+        captionKind: c?.kind ?? (s.caption !== undefined ? 'caption' : undefined),
+      };
+    }),
+    options.transcript ?? [],
+  );
 }

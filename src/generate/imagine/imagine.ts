@@ -73,9 +73,14 @@ export function resolveImageEngine(options: ImagineOptions = {}): ImageGeneratio
 export async function imagine(prompt: string, options: ImagineOptions = {}): Promise<ImagineResult> {
   if (typeof prompt !== 'string' || !prompt.trim()) throw invalidArgument('prompt', 'a non-empty string', prompt);
   const weight = expectNumberIn('weight', options.weight ?? 0.5, 0, 1);
-  if (options.rank !== undefined && typeof options.rank !== 'function') throw invalidArgument('rank', 'a function (candidates, context) => Promise<number[]>', options.rank);
+  if (options.rank !== undefined && typeof options.rank !== 'function')
+    throw invalidArgument('rank', 'a function (candidates, context) => Promise<number[]>', options.rank);
   if (options.image !== undefined && !options.rank) {
-    throw invalidArgument('rank', 'a ranking function when a reference image is given (it scores candidates against the text+image query)', options.rank);
+    throw invalidArgument(
+      'rank',
+      'a ranking function when a reference image is given (it scores candidates against the text+image query)',
+      options.rank,
+    );
   }
   const count = expectPositiveInt('candidates', options.candidates ?? (options.image !== undefined ? 4 : 1), 64);
   throwIfAborted(options.signal, 'image generation');
@@ -88,18 +93,33 @@ export async function imagine(prompt: string, options: ImagineOptions = {}): Pro
   throwIfAborted(options.signal, 'image generation');
   const engine = resolveImageEngine(options);
   const images = await engine.doGenerate(used, { count, signal: options.signal });
-  if (images.length === 0) throw new RosettaError(ErrorCodes.MODEL_LOAD_FAILED, `${engine.modelId} generated no image`, { model: engine.modelId });
+  if (images.length === 0)
+    throw new RosettaError(ErrorCodes.MODEL_LOAD_FAILED, `${engine.modelId} generated no image`, { model: engine.modelId });
   throwIfAborted(options.signal, 'image generation');
   let candidates: Array<{ image: RgbImage; score?: number }> = images.map((image) => ({ image }));
   if (options.rank) {
     const scores = await options.rank(images, { prompt: used, reference, weight });
     if (!Array.isArray(scores) || scores.length !== images.length || scores.some((s) => !Number.isFinite(s))) {
-      throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `The ranker returned ${Array.isArray(scores) ? scores.length : typeof scores} scores (finite numbers expected) for ${images.length} candidates`, { setting: 'rank' });
+      throw new RosettaError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `The ranker returned ${Array.isArray(scores) ? scores.length : typeof scores} scores (finite numbers expected) for ${images.length} candidates`,
+        { setting: 'rank' },
+      );
     }
     candidates = images.map((image, i) => ({ image, score: scores[i] })).sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
   }
   const best = candidates[0];
-  const png = await sharp(Buffer.from(best.image.data.buffer, best.image.data.byteOffset, best.image.data.byteLength),
-    { raw: { width: best.image.width, height: best.image.height, channels: 3 } }).png().toBuffer();
-  return { image: best.image, png, ...(best.score !== undefined ? { score: best.score } : {}), candidates, prompt: used, model: engine.modelId };
+  const png = await sharp(Buffer.from(best.image.data.buffer, best.image.data.byteOffset, best.image.data.byteLength), {
+    raw: { width: best.image.width, height: best.image.height, channels: 3 },
+  })
+    .png()
+    .toBuffer();
+  return {
+    image: best.image,
+    png,
+    ...(best.score !== undefined ? { score: best.score } : {}),
+    candidates,
+    prompt: used,
+    model: engine.modelId,
+  };
 }

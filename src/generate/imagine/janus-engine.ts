@@ -17,7 +17,11 @@ interface JanusProcessor {
   image_start_tag: string;
   tokenizer: JanusTokenizer;
 }
-type PrepareInputs = (ids: bigint[][], inputs: Record<string, unknown>, config: { guidance_scale?: number | null }) => Record<string, unknown>;
+type PrepareInputs = (
+  ids: bigint[][],
+  inputs: Record<string, unknown>,
+  config: { guidance_scale?: number | null },
+) => Record<string, unknown>;
 interface JanusModel {
   generate_images(inputs: Record<string, unknown>): Promise<RawImage[]>;
   prepare_inputs_for_generation: PrepareInputs;
@@ -32,19 +36,33 @@ interface JanusModel {
 export const JANUS_GUIDANCE_SCALE = 5;
 
 /** How one image is generated: sampling (Rosetta's default) or greedy (the parity test), and the guidance scale. */
-export interface JanusGenerationOptions { doSample?: boolean; guidanceScale?: number; signal?: AbortSignal }
+export interface JanusGenerationOptions {
+  doSample?: boolean;
+  guidanceScale?: number;
+  signal?: AbortSignal;
+}
 
 /** Records the generated image-token ids (and stops generation when the signal fires). */
 class ImageTokenRecorder extends BaseStreamer {
   readonly ids: number[] = [];
   private first = true;
-  constructor(private readonly what: string, private readonly signal: AbortSignal | undefined) { super(); }
+  constructor(
+    private readonly what: string,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    super();
+  }
   put(value: bigint[][]): void {
     throwIfAborted(this.signal, this.what);
-    if (this.first) { this.first = false; return; } // the prompt
+    if (this.first) {
+      this.first = false;
+      return;
+    } // the prompt
     this.ids.push(Number(value[0]?.[0]));
   }
-  end(): void { throwIfAborted(this.signal, this.what); }
+  end(): void {
+    throwIfAborted(this.signal, this.what);
+  }
 }
 
 /**
@@ -89,17 +107,31 @@ export function guideJanusLikeHuggingFace(model: JanusModel, ids: { bos: number;
  */
 export class JanusEngine implements ImageGenerationEngine {
   readonly provider = 'transformers.js';
-  constructor(readonly modelId: string, private readonly runtime: ModelRuntimeOptions = {}) {}
+  constructor(
+    readonly modelId: string,
+    private readonly runtime: ModelRuntimeOptions = {},
+  ) {}
 
   /** Loads (downloading when allowed) every file of the model now. */
-  async ready(): Promise<void> { await this.load(); }
+  async ready(): Promise<void> {
+    await this.load();
+  }
 
   private async load(): Promise<[JanusProcessor, JanusModel]> {
     const [processor, model] = await Promise.all([
-      loadOnce('janus-processor', this.modelId, this.runtime,
-        async (path, options) => await AutoProcessor.from_pretrained(path, options) as unknown as JanusProcessor, 'processor'),
-      loadOnce('janus-model', this.modelId, this.runtime,
-        async (path, options) => await MultiModalityCausalLM.from_pretrained(path, options) as unknown as JanusModel),
+      loadOnce(
+        'janus-processor',
+        this.modelId,
+        this.runtime,
+        async (path, options) => (await AutoProcessor.from_pretrained(path, options)) as unknown as JanusProcessor,
+        'processor',
+      ),
+      loadOnce(
+        'janus-model',
+        this.modelId,
+        this.runtime,
+        async (path, options) => (await MultiModalityCausalLM.from_pretrained(path, options)) as unknown as JanusModel,
+      ),
     ]);
     const tok = processor.tokenizer;
     const [boi] = tok.convert_tokens_to_ids([processor.image_start_tag]);
@@ -124,7 +156,12 @@ export class JanusEngine implements ImageGenerationEngine {
     const guidance_scale = options.guidanceScale ?? model.generation_config?.guidance_scale ?? JANUS_GUIDANCE_SCALE;
     const recorder = new ImageTokenRecorder(what, options.signal);
     const [raw] = await model.generate_images({
-      ...inputs, min_new_tokens: n, max_new_tokens: n, do_sample: options.doSample ?? true, guidance_scale, streamer: recorder,
+      ...inputs,
+      min_new_tokens: n,
+      max_new_tokens: n,
+      do_sample: options.doSample ?? true,
+      guidance_scale,
+      streamer: recorder,
     });
     return { tokens: recorder.ids, image: fromRawImage(raw) };
   }

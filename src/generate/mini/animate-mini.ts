@@ -68,8 +68,17 @@ export function slerp(a: Float32Array, b: Float32Array, t: number): Float32Array
  * @example
  * const clip = await animateMini(space, 'models/rosetta-mini', 'cat', 'dog', { frames: 16, seed: 3, out: 'cat-dog.mp4' });
  */
-export async function animateMini(space: MiniConditioner, modelDir: string, promptA: string, promptB: string, options: AnimateOptions = {}): Promise<AnimateResult> {
-  for (const [name, p] of [['promptA', promptA], ['promptB', promptB]] as const) {
+export async function animateMini(
+  space: MiniConditioner,
+  modelDir: string,
+  promptA: string,
+  promptB: string,
+  options: AnimateOptions = {},
+): Promise<AnimateResult> {
+  for (const [name, p] of [
+    ['promptA', promptA],
+    ['promptB', promptB],
+  ] as const) {
     if (typeof p !== 'string' || !p.trim()) throw invalidArgument(name, 'a non-empty string', p);
   }
   const count = expectPositiveInt('frames', options.frames ?? 16, 600);
@@ -81,7 +90,10 @@ export async function animateMini(space: MiniConditioner, modelDir: string, prom
   const [a, b] = await space.embedTexts([promptA.trim(), promptB.trim()]);
   const noise = generatorNoise(seed, 0, generator.latentSize);
   const ts = Array.from({ length: count }, (_, k) => k / (count - 1));
-  const images = await generator.sample(ts.map((t) => ({ condition: slerp(a, b, t), noise })), options);
+  const images = await generator.sample(
+    ts.map((t) => ({ condition: slerp(a, b, t), noise })),
+    options,
+  );
   throwIfAborted(options.signal, 'animation');
   const vectors = space.embedImages ? await space.embedImages(images) : undefined;
   const frames = images.map((image, index) => {
@@ -89,7 +101,16 @@ export async function animateMini(space: MiniConditioner, modelDir: string, prom
     const cosineB = vectors ? dot(vectors[index], b) : Number.NaN;
     return { index, t: ts[index], image, cosineA, cosineB, scoreA: clipScore(cosineA), scoreB: clipScore(cosineB) };
   });
-  const result: AnimateResult = { promptA: promptA.trim(), promptB: promptB.trim(), frames, seed, model: modelDir, space: space.id, fps, size };
+  const result: AnimateResult = {
+    promptA: promptA.trim(),
+    promptB: promptB.trim(),
+    frames,
+    seed,
+    model: modelDir,
+    space: space.id,
+    fps,
+    size,
+  };
   if (options.out) {
     const written = await writeVideo(images, options.out, { fps, size, signal: options.signal });
     result.out = written.file;
@@ -101,6 +122,9 @@ export async function animateMini(space: MiniConditioner, modelDir: string, prom
 /** The consistency curve as a small table (one line per frame). */
 export function formatCurve(result: AnimateResult): string {
   const head = `frame     t   cos(A)  cos(B)  CLIPScore A  CLIPScore B   (A = "${result.promptA}", B = "${result.promptB}", space ${result.space})`;
-  const lines = result.frames.map((f) => `${String(f.index).padStart(5)} ${f.t.toFixed(2).padStart(5)}  ${f.cosineA.toFixed(3).padStart(6)}  ${f.cosineB.toFixed(3).padStart(6)}  ${f.scoreA.toFixed(3).padStart(11)}  ${f.scoreB.toFixed(3).padStart(11)}`);
+  const lines = result.frames.map(
+    (f) =>
+      `${String(f.index).padStart(5)} ${f.t.toFixed(2).padStart(5)}  ${f.cosineA.toFixed(3).padStart(6)}  ${f.cosineB.toFixed(3).padStart(6)}  ${f.scoreA.toFixed(3).padStart(11)}  ${f.scoreB.toFixed(3).padStart(11)}`,
+  );
   return [head, ...lines].join('\n');
 }

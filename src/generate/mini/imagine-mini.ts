@@ -73,8 +73,12 @@ export function resolveSeed(seed: number | undefined): number {
 
 /** Enlarges a native sample to `size` px (nearest-neighbour) as PNG. */
 export async function samplePng(image: RgbImage, size: number): Promise<Buffer> {
-  return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } })
-    .resize(size, size, { kernel: 'nearest' }).png().toBuffer();
+  return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  })
+    .resize(size, size, { kernel: 'nearest' })
+    .png()
+    .toBuffer();
 }
 
 export function expectOutputSize(size: number | undefined): number {
@@ -91,7 +95,12 @@ export function expectOutputSize(size: number | undefined): number {
  * @example
  * const r = await imagineMini(space, 'models/rosetta-mini', 'pizza', { samples: 4, seed: 7 });
  */
-export async function imagineMini(space: MiniConditioner, modelDir: string, prompt: string, options: MiniImagineOptions = {}): Promise<MiniImagineResult> {
+export async function imagineMini(
+  space: MiniConditioner,
+  modelDir: string,
+  prompt: string,
+  options: MiniImagineOptions = {},
+): Promise<MiniImagineResult> {
   if (typeof prompt !== 'string' || !prompt.trim()) throw invalidArgument('prompt', 'a non-empty string', prompt);
   const samples = expectPositiveInt('samples', options.samples ?? 4, 64);
   const imageWeight = options.image !== undefined ? expectNumberIn('imageWeight', options.imageWeight ?? 0.5, 0, 1) : 0;
@@ -105,13 +114,29 @@ export async function imagineMini(space: MiniConditioner, modelDir: string, prom
     if (!space.embedImages) throw invalidArgument('image', `a space with an image tower (space ${space.id} has none)`, 'image');
     const reference = await readImage(options.image, { parameter: 'image' });
     const [r] = await space.embedImages([reference]);
-    condition = weightedMean([{ w: 1 - imageWeight, v: text }, { w: imageWeight, v: r }]);
+    condition = weightedMean([
+      { w: 1 - imageWeight, v: text },
+      { w: imageWeight, v: r },
+    ]);
   }
   const rows = Array.from({ length: samples }, (_, index) => ({ condition, noise: generatorNoise(seed, index, generator.latentSize) }));
   const images = await generator.sample(rows, options);
   const scores = space.embedImages ? (await space.embedImages(images)).map((v) => dot(v, condition)) : images.map(() => 0);
-  const candidates = await Promise.all(images.map(async (image, index) => ({ image, png: await samplePng(image, size), score: scores[index], index })));
+  const candidates = await Promise.all(
+    images.map(async (image, index) => ({ image, png: await samplePng(image, size), score: scores[index], index })),
+  );
   candidates.sort((a, b) => b.score - a.score || a.index - b.index);
   const best = candidates[0];
-  return { image: best.image, png: best.png, score: best.score, candidates, prompt: prompt.trim(), model: modelDir, seed, condition, imageWeight, size };
+  return {
+    image: best.image,
+    png: best.png,
+    score: best.score,
+    candidates,
+    prompt: prompt.trim(),
+    model: modelDir,
+    seed,
+    condition,
+    imageWeight,
+    size,
+  };
 }

@@ -37,9 +37,10 @@ export interface SampleOptions {
   signal?: AbortSignal;
 }
 
-const NO_GENERATOR_HINT = 'imagine and animate need a rosetta-mini v5 model trained with its generator stage (generator/generator.json + '
-  + 'generator/onnx/denoiser.onnx + generator/onnx/decoder.onnx): build one with `models/rosetta-mini/recipe/run.sh OUT` and pass '
-  + '--model OUT/ship/model (or copy it over models/rosetta-mini); v4 (closed-form CCA, recipe 4) has no generator';
+const NO_GENERATOR_HINT =
+  'imagine and animate need a rosetta-mini v5 model trained with its generator stage (generator/generator.json + ' +
+  'generator/onnx/denoiser.onnx + generator/onnx/decoder.onnx): build one with `models/rosetta-mini/recipe/run.sh OUT` and pass ' +
+  '--model OUT/ship/model (or copy it over models/rosetta-mini); v4 (closed-form CCA, recipe 4) has no generator';
 
 /** The generator folder's files of a rosetta-mini model directory. */
 export function miniGeneratorFiles(modelDir: string): { config: string; denoiser: string; decoder: string } {
@@ -55,26 +56,55 @@ export function readGeneratorConfig(modelDir: string): MiniGeneratorConfig {
   const files = miniGeneratorFiles(modelDir);
   if (!existsSync(files.config)) {
     let recipe = '';
-    try { recipe = ` (recipe version ${JSON.parse(readFileSync(join(modelDir, 'rosetta.json'), 'utf8')).recipeVersion})`; } catch { /* no manifest: said below */ }
-    throw new RosettaError(ErrorCodes.MODEL_NO_GENERATOR, `The rosetta-mini model ${modelDir}${recipe} has no generator: ${files.config} is missing`,
-      { model: modelDir, file: files.config, hint: NO_GENERATOR_HINT });
+    try {
+      recipe = ` (recipe version ${JSON.parse(readFileSync(join(modelDir, 'rosetta.json'), 'utf8')).recipeVersion})`;
+    } catch {
+      /* no manifest: said below */
+    }
+    throw new RosettaError(
+      ErrorCodes.MODEL_NO_GENERATOR,
+      `The rosetta-mini model ${modelDir}${recipe} has no generator: ${files.config} is missing`,
+      { model: modelDir, file: files.config, hint: NO_GENERATOR_HINT },
+    );
   }
   let raw: Partial<MiniGeneratorConfig>;
   try {
     raw = JSON.parse(readFileSync(files.config, 'utf8')) as Partial<MiniGeneratorConfig>;
   } catch (cause) {
-    throw new RosettaError(ErrorCodes.MODEL_LOAD_FAILED, `${files.config} is not valid JSON`, { model: modelDir, file: files.config, cause, hint: NO_GENERATOR_HINT });
+    throw new RosettaError(ErrorCodes.MODEL_LOAD_FAILED, `${files.config} is not valid JSON`, {
+      model: modelDir,
+      file: files.config,
+      cause,
+      hint: NO_GENERATOR_HINT,
+    });
   }
   const shape = raw.latentShape;
-  const ok = raw.kind === 'latent-flow-matching' && Array.isArray(shape) && shape.length === 3 && shape.every((n) => Number.isInteger(n) && n > 0)
-    && Number.isInteger(raw.imageSize) && Number.isInteger(raw.conditionDim) && Number.isInteger(raw.steps) && (raw.steps ?? 0) > 0
-    && typeof raw.guidance === 'number' && Number.isFinite(raw.guidance);
+  const ok =
+    raw.kind === 'latent-flow-matching' &&
+    Array.isArray(shape) &&
+    shape.length === 3 &&
+    shape.every((n) => Number.isInteger(n) && n > 0) &&
+    Number.isInteger(raw.imageSize) &&
+    Number.isInteger(raw.conditionDim) &&
+    Number.isInteger(raw.steps) &&
+    (raw.steps ?? 0) > 0 &&
+    typeof raw.guidance === 'number' &&
+    Number.isFinite(raw.guidance);
   if (!ok) {
-    throw new RosettaError(ErrorCodes.MODEL_LOAD_FAILED,
+    throw new RosettaError(
+      ErrorCodes.MODEL_LOAD_FAILED,
       `${files.config} is not a generator Rosetta can sample: expected kind 'latent-flow-matching', latentShape [c,h,w], imageSize, conditionDim, steps and guidance`,
-      { model: modelDir, file: files.config, hint: NO_GENERATOR_HINT });
+      { model: modelDir, file: files.config, hint: NO_GENERATOR_HINT },
+    );
   }
-  return { kind: 'latent-flow-matching', latentShape: shape as [number, number, number], imageSize: raw.imageSize!, conditionDim: raw.conditionDim!, steps: raw.steps!, guidance: raw.guidance! };
+  return {
+    kind: 'latent-flow-matching',
+    latentShape: shape as [number, number, number],
+    imageSize: raw.imageSize!,
+    conditionDim: raw.conditionDim!,
+    steps: raw.steps!,
+    guidance: raw.guidance!,
+  };
 }
 
 /**
@@ -102,7 +132,12 @@ const CHUNK = 32;
  * decoder turns latents into `imageSize` px RGB. Pixels come only from the decoder (never from training data).
  */
 export class MiniGenerator {
-  private constructor(readonly modelDir: string, readonly config: MiniGeneratorConfig, private readonly denoiser: OnnxSession, private readonly decoder: OnnxSession) {}
+  private constructor(
+    readonly modelDir: string,
+    readonly config: MiniGeneratorConfig,
+    private readonly denoiser: OnnxSession,
+    private readonly decoder: OnnxSession,
+  ) {}
 
   /** Elements of one latent (c·h·w). */
   get latentSize(): number {
@@ -137,8 +172,16 @@ export class MiniGenerator {
     const z = this.latentSize;
     const d = this.config.conditionDim;
     rows.forEach((r, i) => {
-      if (r.condition.length !== d) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Condition ${i} has ${r.condition.length} values; the generator of ${this.modelDir} takes ${d} (its space's dimension)`, { setting: 'condition' });
-      if (r.noise.length !== z) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Noise ${i} has ${r.noise.length} values; the generator takes ${z}`, { setting: 'noise' });
+      if (r.condition.length !== d)
+        throw new RosettaError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `Condition ${i} has ${r.condition.length} values; the generator of ${this.modelDir} takes ${d} (its space's dimension)`,
+          { setting: 'condition' },
+        );
+      if (r.noise.length !== z)
+        throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Noise ${i} has ${r.noise.length} values; the generator takes ${z}`, {
+          setting: 'noise',
+        });
     });
     const images: RgbImage[] = [];
     for (let start = 0; start < rows.length; start += CHUNK) {

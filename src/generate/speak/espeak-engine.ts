@@ -24,7 +24,13 @@ export class EspeakEngine implements SpeechEngine {
     throwIfAborted(options.signal, 'speech');
     const voice = options.voice ?? options.language ?? 'en';
     if (!VOICE.test(voice)) {
-      return Promise.reject(new RosettaError(ErrorCodes.INVALID_ARGUMENT, `Expected an espeak-ng voice name (letters, digits, -, +) for voice but received '${voice}'`, { setting: 'voice', hint: 'list voices with `espeak-ng --voices`' }));
+      return Promise.reject(
+        new RosettaError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `Expected an espeak-ng voice name (letters, digits, -, +) for voice but received '${voice}'`,
+          { setting: 'voice', hint: 'list voices with `espeak-ng --voices`' },
+        ),
+      );
     }
     const args = ['--stdout', '-v', voice, '-b', '1'];
     if (options.rate !== undefined) args.push('-s', String(Math.round(options.rate)));
@@ -32,29 +38,53 @@ export class EspeakEngine implements SpeechEngine {
       const child = spawn(this.command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       let err = '';
-      const onAbort = () => { child.kill('SIGKILL'); reject(abortedError('speech', options.signal)); };
+      const onAbort = () => {
+        child.kill('SIGKILL');
+        reject(abortedError('speech', options.signal));
+      };
       options.signal?.addEventListener('abort', onAbort, { once: true });
       child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+      child.stderr.on('data', (b: Buffer) => {
+        err += b.toString();
+      });
       child.on('error', (cause: NodeJS.ErrnoException) => {
         options.signal?.removeEventListener('abort', onAbort);
-        reject(cause.code === 'ENOENT'
-          ? new RosettaError(ErrorCodes.ENGINE_MISSING, `The speech engine ${this.command} is not installed`, { setting: 'engine', cause, hint: 'install it (Debian/Ubuntu: `sudo apt-get install espeak-ng`; macOS: `brew install espeak-ng`), set ROSETTA_ESPEAK to its path, or use a neural model such as Xenova/mms-tts-eng' })
-          : cause);
+        reject(
+          cause.code === 'ENOENT'
+            ? new RosettaError(ErrorCodes.ENGINE_MISSING, `The speech engine ${this.command} is not installed`, {
+                setting: 'engine',
+                cause,
+                hint: 'install it (Debian/Ubuntu: `sudo apt-get install espeak-ng`; macOS: `brew install espeak-ng`), set ROSETTA_ESPEAK to its path, or use a neural model such as Xenova/mms-tts-eng',
+              })
+            : cause,
+        );
       });
       child.on('close', (code) => {
         options.signal?.removeEventListener('abort', onAbort);
         if (options.signal?.aborted) return;
         if (code !== 0) {
           const unknownVoice = /voice|language/i.test(err);
-          reject(new RosettaError(unknownVoice ? ErrorCodes.INVALID_ARGUMENT : ErrorCodes.ENGINE_MISSING,
-            `espeak-ng failed (exit ${code}): ${err.trim().split('\n')[0] || 'no message'}`,
-            { setting: unknownVoice ? 'voice' : 'engine', hint: unknownVoice ? 'list voices with `espeak-ng --voices`' : 'run `espeak-ng --version` to check the install' }));
+          reject(
+            new RosettaError(
+              unknownVoice ? ErrorCodes.INVALID_ARGUMENT : ErrorCodes.ENGINE_MISSING,
+              `espeak-ng failed (exit ${code}): ${err.trim().split('\n')[0] || 'no message'}`,
+              {
+                setting: unknownVoice ? 'voice' : 'engine',
+                hint: unknownVoice ? 'list voices with `espeak-ng --voices`' : 'run `espeak-ng --version` to check the install',
+              },
+            ),
+          );
           return;
         }
-        try { resolve(decodeWav(Buffer.concat(out), 'espeak-ng output')); } catch (e) { reject(e); }
+        try {
+          resolve(decodeWav(Buffer.concat(out), 'espeak-ng output'));
+        } catch (e) {
+          reject(e);
+        }
       });
-      child.stdin.on('error', () => { /* reported through close */ });
+      child.stdin.on('error', () => {
+        /* reported through close */
+      });
       child.stdin.end(text);
     });
   }

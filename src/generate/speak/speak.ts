@@ -37,10 +37,15 @@ export function resolveSpeechEngine(options: SpeakOptions = {}): SpeechEngine {
   const engine = options.engine ?? GENERATION_MODELS.speak.default;
   if (engine === ESPEAK_ENGINE) return new EspeakEngine();
   if (engine === PIPER_ENGINE) return new PiperEngine(undefined, options);
-  if (typeof engine === 'string' && engine.startsWith(`${PIPER_ENGINE}:`)) return new PiperEngine(engine.slice(PIPER_ENGINE.length + 1), options);
+  if (typeof engine === 'string' && engine.startsWith(`${PIPER_ENGINE}:`))
+    return new PiperEngine(engine.slice(PIPER_ENGINE.length + 1), options);
   if (typeof engine === 'string' && engine.trim()) return new NeuralSpeechEngine(engine, options);
   if (typeof engine === 'object' && engine !== null && typeof engine.doSpeak === 'function') return engine;
-  throw invalidArgument('engine', `'${ESPEAK_ENGINE}', '${PIPER_ENGINE}', 'piper:<voice.onnx>', a text-to-speech model id or directory, or a SpeechEngine`, engine);
+  throw invalidArgument(
+    'engine',
+    `'${ESPEAK_ENGINE}', '${PIPER_ENGINE}', 'piper:<voice.onnx>', a text-to-speech model id or directory, or a SpeechEngine`,
+    engine,
+  );
 }
 
 /**
@@ -51,7 +56,8 @@ export function resolveSpeechEngine(options: SpeakOptions = {}): SpeechEngine {
  */
 export async function speak(text: string, options: SpeakOptions = {}): Promise<SpeakResult> {
   if (typeof text !== 'string' || !text.trim()) throw invalidArgument('text', 'a non-empty string', text);
-  if (text.length > MAX_SPEAK_CHARS) throw invalidArgument('text', `at most ${MAX_SPEAK_CHARS} characters (split longer text into sentences)`, `${text.length} characters`);
+  if (text.length > MAX_SPEAK_CHARS)
+    throw invalidArgument('text', `at most ${MAX_SPEAK_CHARS} characters (split longer text into sentences)`, `${text.length} characters`);
   if (options.rate !== undefined) expectNumberIn('rate', options.rate, 80, 450);
   throwIfAborted(options.signal, 'speech');
   let engine = resolveSpeechEngine(options);
@@ -68,12 +74,22 @@ export async function speak(text: string, options: SpeakOptions = {}): Promise<S
   }
   const asked = (['voice', 'language', 'rate'] as const).filter((k) => options[k] !== undefined && !engine.supports[k]);
   if (asked.length) {
-    throw new RosettaError(ErrorCodes.UNSUPPORTED, `${engine.modelId} cannot honour ${asked.map((k) => `${k} ${String(options[k])}`).join(', ')}: a VITS/MMS model or Piper voice speaks one language in one voice${engine.supports.rate ? '' : ' at one rate'}`,
-      { model: engine.modelId, setting: asked[0], hint: `use --engine ${ESPEAK_ENGINE} for voices, languages and rates, or a model of that language (e.g. Xenova/mms-tts-fra for French)` });
+    throw new RosettaError(
+      ErrorCodes.UNSUPPORTED,
+      `${engine.modelId} cannot honour ${asked.map((k) => `${k} ${String(options[k])}`).join(', ')}: a VITS/MMS model or Piper voice speaks one language in one voice${engine.supports.rate ? '' : ' at one rate'}`,
+      {
+        model: engine.modelId,
+        setting: asked[0],
+        hint: `use --engine ${ESPEAK_ENGINE} for voices, languages and rates, or a model of that language (e.g. Xenova/mms-tts-fra for French)`,
+      },
+    );
   }
   const pcm = await engine.doSpeak(text, { voice: options.voice, language: options.language, rate: options.rate, signal: options.signal });
   if (pcm.samples.length === 0) {
-    throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${engine.modelId} produced no audio for the text`, { model: engine.modelId, hint: 'check the text has pronounceable words for this voice/model' });
+    throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${engine.modelId} produced no audio for the text`, {
+      model: engine.modelId,
+      hint: 'check the text has pronounceable words for this voice/model',
+    });
   }
   return { wav: encodeWav(pcm), sampleRate: pcm.sampleRate, duration: pcm.samples.length / pcm.sampleRate, engine: engine.modelId };
 }

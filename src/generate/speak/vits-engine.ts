@@ -18,16 +18,26 @@ interface TextToAudioPipeline {
 export class NeuralSpeechEngine implements SpeechEngine {
   readonly provider = 'transformers.js';
   readonly supports = { voice: false, language: false, rate: false };
-  constructor(readonly modelId: string, private readonly runtime: ModelRuntimeOptions = {}) {}
+  constructor(
+    readonly modelId: string,
+    private readonly runtime: ModelRuntimeOptions = {},
+  ) {}
 
   private load(): Promise<TextToAudioPipeline> {
-    return loadOnce('text-to-speech', this.modelId, this.runtime,
-      async (path, options) => await pipeline('text-to-speech', path, options) as unknown as TextToAudioPipeline,
-      'model', `speak with the offline engine: --engine ${ESPEAK_ENGINE} (or leave --engine out)`);
+    return loadOnce(
+      'text-to-speech',
+      this.modelId,
+      this.runtime,
+      async (path, options) => (await pipeline('text-to-speech', path, options)) as unknown as TextToAudioPipeline,
+      'model',
+      `speak with the offline engine: --engine ${ESPEAK_ENGINE} (or leave --engine out)`,
+    );
   }
 
   /** Loads (downloading when allowed) the model now, so `speak` can fall back before synthesis starts. */
-  async ready(): Promise<void> { await this.load(); }
+  async ready(): Promise<void> {
+    await this.load();
+  }
 
   async doSpeak(text: string, options: SpeechCallOptions): Promise<PcmAudio> {
     const tts = await this.load();

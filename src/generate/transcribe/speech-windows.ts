@@ -9,18 +9,25 @@ export const WHISPER_WINDOW_S = 30;
 /** Silence put between stretches packed into one window, so words of two stretches do not run together. */
 export const PACK_GAP_S = 0.5;
 
-export interface Span { t0: number; t1: number }
+export interface Span {
+  t0: number;
+  t1: number;
+}
 
 /** One piece of a packed window: file time [t0, t1) lies at [p0, p0 + t1 − t0) of the packed audio. */
-export interface PackedPiece extends Span { p0: number }
+export interface PackedPiece extends Span {
+  p0: number;
+}
 
 /** Speech regions padded by PAD_S, clipped to the file, and joined where less than JOIN_GAP_S apart. */
 export function speechSpans(regions: readonly Span[], duration: number): Span[] {
   const spans: Span[] = [];
   for (const r of regions) {
-    const t0 = Math.max(0, r.t0 - PAD_S), t1 = Math.min(duration, r.t1 + PAD_S);
+    const t0 = Math.max(0, r.t0 - PAD_S),
+      t1 = Math.min(duration, r.t1 + PAD_S);
     const last = spans[spans.length - 1];
-    if (last && t0 - last.t1 < JOIN_GAP_S) last.t1 = Math.max(last.t1, t1); else spans.push({ t0, t1 });
+    if (last && t0 - last.t1 < JOIN_GAP_S) last.t1 = Math.max(last.t1, t1);
+    else spans.push({ t0, t1 });
   }
   return spans;
 }
@@ -56,7 +63,8 @@ export function packedAudio(pcm: PcmAudio, group: readonly PackedPiece[]): PcmAu
   const last = group[group.length - 1];
   const out = new Float32Array(Math.ceil((last.p0 + last.t1 - last.t0) * rate));
   for (const piece of group) {
-    const from = Math.floor(piece.t0 * rate), to = Math.min(pcm.samples.length, Math.ceil(piece.t1 * rate));
+    const from = Math.floor(piece.t0 * rate),
+      to = Math.min(pcm.samples.length, Math.ceil(piece.t1 * rate));
     const at = Math.floor(piece.p0 * rate);
     out.set(pcm.samples.subarray(from, Math.min(to, from + out.length - at)), at);
   }

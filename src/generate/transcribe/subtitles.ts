@@ -12,7 +12,12 @@ function clock(seconds: number, sep: ',' | '.'): string {
 
 /** Cue text may not contain a blank line (it would end the cue); empty cues are skipped by both formats. */
 function cueText(text: string): string {
-  return text.trim().split(/\r?\n/).map((l) => l.trim()).filter(Boolean).join('\n');
+  return text
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join('\n');
 }
 
 /**

@@ -66,12 +66,21 @@ export async function transcribe(audio: PcmAudio | MediaInput, options: Transcri
   // Long recordings are decoded whole (4 h of 16 kHz float PCM is ~0.9 GB): Whisper reads them in windows.
   const pcm = await readAudio(audio, 16_000, { signal: options.signal, maxSeconds: 4 * 3600, timeoutMs: 30 * 60_000 });
   if (pcm.samples.length === 0) {
-    throw new RosettaError(ErrorCodes.MEDIA_EMPTY, 'The audio to transcribe has no samples', { hint: 'check the file has an audio track with sound' });
+    throw new RosettaError(ErrorCodes.MEDIA_EMPTY, 'The audio to transcribe has no samples', {
+      hint: 'check the file has an audio track with sound',
+    });
   }
   throwIfAborted(options.signal, 'transcription');
   const duration = pcm.samples.length / pcm.sampleRate;
-  const call = { language: options.language, task: options.task, signal: options.signal, onPartial: options.onPartial, maxNewTokens: options.maxNewTokens };
-  if (options.speechOnly === false) return { ...(await engine.doTranscribe(pcm, call)), duration, model: engine.modelId, decodedSeconds: duration };
+  const call = {
+    language: options.language,
+    task: options.task,
+    signal: options.signal,
+    onPartial: options.onPartial,
+    maxNewTokens: options.maxNewTokens,
+  };
+  if (options.speechOnly === false)
+    return { ...(await engine.doTranscribe(pcm, call)), duration, model: engine.modelId, decodedSeconds: duration };
   return transcribeSpeech(engine, pcm, call, options);
 }
 
@@ -80,7 +89,12 @@ export async function transcribe(audio: PcmAudio | MediaInput, options: Transcri
  * (a window costs the same whether it holds 3 s or 30 s), decoded, and mapped back to the file's clock.
  * No speech, nothing decoded.
  */
-async function transcribeSpeech(engine: TranscriptionEngine, pcm: PcmAudio, call: Parameters<TranscriptionEngine['doTranscribe']>[1], options: TranscribeOptions): Promise<TranscribeResult> {
+async function transcribeSpeech(
+  engine: TranscriptionEngine,
+  pcm: PcmAudio,
+  call: Parameters<TranscriptionEngine['doTranscribe']>[1],
+  options: TranscribeOptions,
+): Promise<TranscribeResult> {
   const duration = pcm.samples.length / pcm.sampleRate;
   const { regions } = await detectSpeech(pcm, { signal: options.signal, device: 'cpu' });
   const segments: TranscriptSegment[] = [];
@@ -99,9 +113,16 @@ async function transcribeSpeech(engine: TranscriptionEngine, pcm: PcmAudio, call
     }
   }
   return {
-    text: segments.map((seg) => seg.text.trim()).filter(Boolean).join(' '),
+    text: segments
+      .map((seg) => seg.text.trim())
+      .filter(Boolean)
+      .join(' '),
     ...(language ? { language } : {}),
-    segments, duration, model: engine.modelId, speechRegions: regions, decodedSeconds: round3(decodedSeconds),
+    segments,
+    duration,
+    model: engine.modelId,
+    speechRegions: regions,
+    decodedSeconds: round3(decodedSeconds),
   };
 }
 

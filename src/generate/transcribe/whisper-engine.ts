@@ -59,21 +59,33 @@ const PROMPT_TOKENS = 223;
  */
 export class WhisperEngine implements TranscriptionEngine {
   readonly provider = 'transformers.js';
-  constructor(readonly modelId: string, private readonly runtime: ModelRuntimeOptions = {}) {}
+  constructor(
+    readonly modelId: string,
+    private readonly runtime: ModelRuntimeOptions = {},
+  ) {}
 
   /** Loads (downloading when allowed) every file of the model now. */
-  async ready(): Promise<void> { await this.load(); }
+  async ready(): Promise<void> {
+    await this.load();
+  }
 
   private load(): Promise<AsrPipeline> {
-    return loadOnce('automatic-speech-recognition', this.modelId, this.runtime,
-      async (path, options) => await pipeline('automatic-speech-recognition', path, options) as unknown as AsrPipeline);
+    return loadOnce(
+      'automatic-speech-recognition',
+      this.modelId,
+      this.runtime,
+      async (path, options) => (await pipeline('automatic-speech-recognition', path, options)) as unknown as AsrPipeline,
+    );
   }
 
   async prepare(): Promise<void> {
     await this.load();
   }
 
-  async doTranscribe(audio: PcmAudio, options: TranscriptionCallOptions): Promise<{ text: string; language?: string; segments: TranscriptSegment[] }> {
+  async doTranscribe(
+    audio: PcmAudio,
+    options: TranscriptionCallOptions,
+  ): Promise<{ text: string; language?: string; segments: TranscriptSegment[] }> {
     const what = `transcription with ${this.modelId}`;
     const asr = await this.load();
     throwIfAborted(options.signal, what);
@@ -84,12 +96,20 @@ export class WhisperEngine implements TranscriptionEngine {
     let language = options.language ? normaliseLanguage(options.language) : undefined;
     if (language && !multilingual) {
       if (language !== 'en' && language !== 'english') {
-        throw invalidArgument('language', `'en' or nothing (${this.modelId} is an English-only model; use a multilingual Whisper for other languages)`, options.language);
+        throw invalidArgument(
+          'language',
+          `'en' or nothing (${this.modelId} is an English-only model; use a multilingual Whisper for other languages)`,
+          options.language,
+        );
       }
       language = undefined;
     }
     if (options.task === 'translate' && !multilingual) {
-      throw invalidArgument('task', `'transcribe' (${this.modelId} is an English-only model; translation needs a multilingual Whisper such as Xenova/whisper-tiny)`, options.task);
+      throw invalidArgument(
+        'task',
+        `'transcribe' (${this.modelId} is an English-only model; translation needs a multilingual Whisper such as Xenova/whisper-tiny)`,
+        options.task,
+      );
     }
     try {
       const mel = await logMel(asr, pcm.samples);
@@ -100,13 +120,23 @@ export class WhisperEngine implements TranscriptionEngine {
       }
       const segments = await this.decodeWindows(asr, mel, { ...options, language: multilingual ? language : undefined }, what);
       return {
-        text: segments.map((seg) => seg.text).join(' ').trim(),
+        text: segments
+          .map((seg) => seg.text)
+          .join(' ')
+          .trim(),
         language: multilingual ? language : 'en',
-        segments: normaliseSegments(segments.map((seg) => ({ timestamp: [seg.t0, seg.t1] as const, text: seg.text })), duration),
+        segments: normaliseSegments(
+          segments.map((seg) => ({ timestamp: [seg.t0, seg.t1] as const, text: seg.text })),
+          duration,
+        ),
       };
     } catch (cause) {
       if (RosettaError.is(cause)) throw cause;
-      throw new RosettaError(ErrorCodes.MODEL_LOAD_FAILED, `Whisper model ${this.modelId} failed while transcribing: ${(cause as Error).message}`, { model: this.modelId, cause });
+      throw new RosettaError(
+        ErrorCodes.MODEL_LOAD_FAILED,
+        `Whisper model ${this.modelId} failed while transcribing: ${(cause as Error).message}`,
+        { model: this.modelId, cause },
+      );
     }
   }
 
@@ -116,10 +146,14 @@ export class WhisperEngine implements TranscriptionEngine {
     const noTimestamps = gen.no_timestamps_token_id;
     const sot = gen.decoder_start_token_id;
     if (noTimestamps === undefined || sot === undefined) {
-      throw new RosettaError(ErrorCodes.MODEL_LOAD_FAILED, `${this.modelId}/generation_config.json lacks no_timestamps_token_id or decoder_start_token_id`, { model: this.modelId, hint: 'use a Whisper model directory with a complete generation_config.json' });
+      throw new RosettaError(
+        ErrorCodes.MODEL_LOAD_FAILED,
+        `${this.modelId}/generation_config.json lacks no_timestamps_token_id or decoder_start_token_id`,
+        { model: this.modelId, hint: 'use a Whisper model directory with a complete generation_config.json' },
+      );
     }
     const tsBegin = noTimestamps + 1;
-    const eot = Array.isArray(gen.eos_token_id) ? gen.eos_token_id[0] : gen.eos_token_id ?? 50256;
+    const eot = Array.isArray(gen.eos_token_id) ? gen.eos_token_id[0] : (gen.eos_token_id ?? 50256);
     const sotSequence = [sot];
     if (gen.is_multilingual) {
       const lang = gen.lang_to_id?.[`<|${options.language ?? 'en'}|>`];
@@ -132,8 +166,7 @@ export class WhisperEngine implements TranscriptionEngine {
       const words = ids.filter((id) => id < eot);
       return words.length ? asr.tokenizer.decode(words, { skip_special_tokens: true }) : '';
     };
-    const streamer = new TokenStreamer(what, options.signal,
-      (ids) => decodeText(ids.map(Number)), options.onPartial);
+    const streamer = new TokenStreamer(what, options.signal, (ids) => decodeText(ids.map(Number)), options.onPartial);
     const segments: TranscriptSegment[] = [];
     const allTokens: number[] = [];
     let seek = 0;
@@ -142,7 +175,8 @@ export class WhisperEngine implements TranscriptionEngine {
       const size = Math.min(WINDOW_FRAMES, mel.content - seek);
       const offset = seek * FRAME_S;
       const previous = allTokens.slice(-PROMPT_TOKENS);
-      const init = previous.length && gen.prev_sot_token_id !== undefined ? [gen.prev_sot_token_id, ...previous, ...sotSequence] : [...sotSequence];
+      const init =
+        previous.length && gen.prev_sot_token_id !== undefined ? [gen.prev_sot_token_id, ...previous, ...sotSequence] : [...sotSequence];
       const maxNew = Math.max(1, Math.min(options.maxNewTokens ?? 440, maxPositions - init.length));
       const processors = new LogitsProcessorList();
       processors.push(new TimestampRules(init.length, tsBegin, noTimestamps, eot, gen.max_initial_timestamp_index ?? 50));
@@ -154,7 +188,10 @@ export class WhisperEngine implements TranscriptionEngine {
         logits_processor: processors,
         streamer,
       });
-      const tokens = (out.tolist() as bigint[][])[0].slice(init.length).map(Number).filter((id) => id !== eot);
+      const tokens = (out.tolist() as bigint[][])[0]
+        .slice(init.length)
+        .map(Number)
+        .filter((id) => id !== eot);
       const { pieces, advance } = splitByTimestamps(tokens, tsBegin, size);
       for (const piece of pieces) {
         const text = decodeText(piece.tokens).trim();
@@ -171,7 +208,12 @@ export class WhisperEngine implements TranscriptionEngine {
 }
 
 /** A log-mel spectrogram [mels × frames] of a whole recording; `content` frames hold the audio. */
-interface Mel { data: Float32Array; mels: number; frames: number; content: number }
+interface Mel {
+  data: Float32Array;
+  mels: number;
+  frames: number;
+  content: number;
+}
 
 /**
  * The log-mel spectrogram of the whole audio, as faster-whisper and OpenAI's `transcribe` compute it: 160 zero
@@ -183,7 +225,10 @@ async function logMel(asr: AsrPipeline, samples: Float32Array): Promise<Mel> {
   const padded = new Float32Array(samples.length + hop);
   padded.set(samples);
   // The extractor caps its frames at one window; the whole recording is wanted here.
-  const t = await fe._extract_fbank_features.call({ config: { ...fe.config, nb_max_frames: Number.MAX_SAFE_INTEGER }, window: fe.window }, padded);
+  const t = await fe._extract_fbank_features.call(
+    { config: { ...fe.config, nb_max_frames: Number.MAX_SAFE_INTEGER }, window: fe.window },
+    padded,
+  );
   const [mels, frames] = t.dims;
   return { data: t.data as Float32Array, mels, frames, content: Math.max(0, frames - 1) };
 }
@@ -202,7 +247,11 @@ function melWindow(mel: Mel, seek: number, size: number): Tensor {
  * far to move: to the end of the window when the text ends with a single timestamp (nothing more is said) or has
  * no pair, else to the last complete segment's end so the unfinished one is read again in the next window.
  */
-export function splitByTimestamps(tokens: number[], tsBegin: number, windowFrames: number): { pieces: { t0: number; t1?: number; tokens: number[] }[]; advance: number } {
+export function splitByTimestamps(
+  tokens: number[],
+  tsBegin: number,
+  windowFrames: number,
+): { pieces: { t0: number; t1?: number; tokens: number[] }[]; advance: number } {
   const isTs = (id: number) => id >= tsBegin;
   const singleEnding = tokens.length >= 2 && !isTs(tokens[tokens.length - 2]) && isTs(tokens[tokens.length - 1]);
   const cuts: number[] = [];
@@ -232,8 +281,15 @@ export function splitByTimestamps(tokens: number[], tsBegin: number, windowFrame
  * probability beats the most likely word.
  */
 class TimestampRules extends LogitsProcessor {
-  constructor(private readonly begin: number, private readonly tsBegin: number, private readonly noTimestamps: number,
-    private readonly eot: number, private readonly maxInitial: number) { super(); }
+  constructor(
+    private readonly begin: number,
+    private readonly tsBegin: number,
+    private readonly noTimestamps: number,
+    private readonly eot: number,
+    private readonly maxInitial: number,
+  ) {
+    super();
+  }
 
   _call(inputIds: bigint[][], logits: Tensor): Tensor {
     for (let b = 0; b < inputIds.length; b += 1) {
@@ -276,7 +332,10 @@ class TimestampRules extends LogitsProcessor {
 
 /** `en`, `<|en|>` and `English` all mean English; codes are kept, names lower-cased. */
 function normaliseLanguage(language: string): string {
-  return language.replace(/^<\|(.*)\|>$/, '$1').trim().toLowerCase();
+  return language
+    .replace(/^<\|(.*)\|>$/, '$1')
+    .trim()
+    .toLowerCase();
 }
 
 /**
@@ -302,7 +361,10 @@ async function detectLanguage(asr: AsrPipeline, input_features: Tensor): Promise
  * in order and without overlap. A window's last chunk often has no end timestamp (speech runs into the next
  * window or the model stopped); it ends where the next begins, or at the end of the audio.
  */
-export function normaliseSegments(chunks: ReadonlyArray<{ timestamp: readonly [number | null, number | null]; text: string }>, duration: number): TranscriptSegment[] {
+export function normaliseSegments(
+  chunks: ReadonlyArray<{ timestamp: readonly [number | null, number | null]; text: string }>,
+  duration: number,
+): TranscriptSegment[] {
   const segments: TranscriptSegment[] = [];
   let prevEnd = 0;
   for (let i = 0; i < chunks.length; i += 1) {

@@ -38,16 +38,22 @@ export async function* decodeAudioWindows(file: string, options: DecodeAudioWind
   const sampleRate = expectPositiveInt('sampleRate', options.sampleRate ?? 48_000, 384_000);
   const windowSeconds = expectNumberIn('windowSeconds', options.windowSeconds ?? 10, 0.01, 3600);
   const hopSeconds = expectNumberIn('hopSeconds', options.hopSeconds ?? windowSeconds / 2, 0.01, windowSeconds);
-  const probe = options.probe ?? await probeMedia(file, { signal: options.signal });
+  const probe = options.probe ?? (await probeMedia(file, { signal: options.signal }));
   requireAudio(probe);
 
   const engine = await locateFfmpeg();
   const proc = new MediaProcess(engine.ffmpeg, decodeArgs(file, sampleRate), {
-    file, signal: options.signal, stallTimeoutMs: options.stallTimeoutMs, timeoutMs: options.timeoutMs,
+    file,
+    signal: options.signal,
+    stallTimeoutMs: options.stallTimeoutMs,
+    timeoutMs: options.timeoutMs,
   });
   const buffer = new WindowBuffer(Math.round(windowSeconds * sampleRate), Math.round(hopSeconds * sampleRate));
-  const toWindow = ([start, samples]: [number, Float32Array]): AudioWindow =>
-    ({ t0: start / sampleRate, t1: (start + samples.length) / sampleRate, pcm: { samples, sampleRate } });
+  const toWindow = ([start, samples]: [number, Float32Array]): AudioWindow => ({
+    t0: start / sampleRate,
+    t1: (start + samples.length) / sampleRate,
+    pcm: { samples, sampleRate },
+  });
 
   for await (const chunk of proc.chunks()) {
     for (const window of buffer.push(chunk)) {
@@ -87,12 +93,17 @@ export async function decodeAudio(input: string | Uint8Array, sampleRate: number
   const probe = await probeMedia(input, { signal: options.signal });
   requireAudio(probe);
   if (probe.duration > maxSeconds) {
-    throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${input} is ${probe.duration.toFixed(1)} s long; whole-clip decoding is limited to ${maxSeconds} s`,
-      { file: input, setting: 'maxSeconds', hint: 'use decodeAudioWindows for long audio, or raise maxSeconds' });
+    throw new RosettaError(
+      ErrorCodes.MEDIA_TOO_LARGE,
+      `${input} is ${probe.duration.toFixed(1)} s long; whole-clip decoding is limited to ${maxSeconds} s`,
+      { file: input, setting: 'maxSeconds', hint: 'use decodeAudioWindows for long audio, or raise maxSeconds' },
+    );
   }
   const engine = await locateFfmpeg();
   const proc = new MediaProcess(engine.ffmpeg, decodeArgs(input, sampleRate, maxSeconds), {
-    file: input, signal: options.signal, timeoutMs: options.timeoutMs ?? 60_000,
+    file: input,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs ?? 60_000,
   });
   const bytes = await proc.readAll(Math.ceil(maxSeconds * sampleRate * 4) + 4096);
   const samples = new Float32Array(Math.floor(bytes.length / 4));
@@ -103,23 +114,44 @@ export async function decodeAudio(input: string | Uint8Array, sampleRate: number
 
 function decodeArgs(file: string, sampleRate: number, maxSeconds?: number): string[] {
   return [
-    '-nostdin', '-hide_banner', '-loglevel', 'error', '-i', file,
-    '-map', '0:a:0', '-vn', '-sn', '-dn',
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-i',
+    file,
+    '-map',
+    '0:a:0',
+    '-vn',
+    '-sn',
+    '-dn',
     ...(maxSeconds ? ['-t', String(maxSeconds)] : []),
     // Pad a late start and fill gaps with silence so sample n is always media time n / rate.
-    '-af', 'aresample=async=1:first_pts=0',
-    '-ac', '1', '-ar', String(sampleRate), '-f', 'f32le', 'pipe:1',
+    '-af',
+    'aresample=async=1:first_pts=0',
+    '-ac',
+    '1',
+    '-ar',
+    String(sampleRate),
+    '-f',
+    'f32le',
+    'pipe:1',
   ];
 }
 
 function requireAudio(probe: MediaProbe): void {
   if (!probe.streams.audio) {
-    throw new RosettaError(ErrorCodes.MEDIA_NO_STREAM, `${probe.file} has no audio track (streams: ${probe.streams.video ? `video ${probe.streams.video.codec}` : 'none'})`,
-      { file: probe.file, hint: 'nothing to decode as audio; index it as video only (its scenes), or pick a file with sound' });
+    throw new RosettaError(
+      ErrorCodes.MEDIA_NO_STREAM,
+      `${probe.file} has no audio track (streams: ${probe.streams.video ? `video ${probe.streams.video.codec}` : 'none'})`,
+      { file: probe.file, hint: 'nothing to decode as audio; index it as video only (its scenes), or pick a file with sound' },
+    );
   }
 }
 
 function emptyAudio(file: string): RosettaError {
-  return new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file} has an audio track but it holds no samples (zero-length audio)`,
-    { file, hint: 'the recording is empty or was cut off; record or export it again' });
+  return new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file} has an audio track but it holds no samples (zero-length audio)`, {
+    file,
+    hint: 'the recording is empty or was cut off; record or export it again',
+  });
 }

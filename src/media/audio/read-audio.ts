@@ -18,8 +18,12 @@ export interface ReadAudioOptions {
 }
 
 export function isPcmAudio(value: unknown): value is PcmAudio {
-  return typeof value === 'object' && value !== null && (value as PcmAudio).samples instanceof Float32Array
-    && typeof (value as PcmAudio).sampleRate === 'number';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as PcmAudio).samples instanceof Float32Array &&
+    typeof (value as PcmAudio).sampleRate === 'number'
+  );
 }
 
 const isWav = (b: Buffer) => b.length >= 12 && b.toString('ascii', 0, 4) === 'RIFF' && b.toString('ascii', 8, 12) === 'WAVE';
@@ -31,22 +35,37 @@ const isWav = (b: Buffer) => b.length >= 12 && b.toString('ascii', 0, 4) === 'RI
  * ffmpeg where none is installed. The whole clip is returned — nothing is cut.
  * @example const pcm = await readAudio('query.mp3', space.audioSampleRate);
  */
-export async function readAudio(input: PcmAudio | MediaInput | InputBytes, sampleRate: number, options: ReadAudioOptions = {}): Promise<PcmAudio> {
+export async function readAudio(
+  input: PcmAudio | MediaInput | InputBytes,
+  sampleRate: number,
+  options: ReadAudioOptions = {},
+): Promise<PcmAudio> {
   if (isPcmAudio(input)) {
     if (!(input.sampleRate > 0)) throw invalidArgument('audio.sampleRate', 'a positive number', input.sampleRate);
     return resample(input, sampleRate);
   }
-  const isBytes = typeof input === 'object' && input !== null && !(input instanceof Uint8Array) && !(input instanceof URL)
-    && (input as InputBytes).bytes instanceof Uint8Array;
+  const isBytes =
+    typeof input === 'object' &&
+    input !== null &&
+    !(input instanceof Uint8Array) &&
+    !(input instanceof URL) &&
+    (input as InputBytes).bytes instanceof Uint8Array;
   if (!(typeof input === 'string' || input instanceof Uint8Array || input instanceof URL || isBytes)) {
-    throw invalidArgument(options.parameter ?? 'audio', 'PcmAudio ({ samples: Float32Array, sampleRate }), a path, a Buffer or a URL', input);
+    throw invalidArgument(
+      options.parameter ?? 'audio',
+      'PcmAudio ({ samples: Float32Array, sampleRate }), a path, a Buffer or a URL',
+      input,
+    );
   }
-  const { bytes, name, path } = isBytes ? input as InputBytes : await readInput(input as MediaInput);
+  const { bytes, name, path } = isBytes ? (input as InputBytes) : await readInput(input as MediaInput);
   const wav = isWav(bytes) ? decodeWav(bytes, name) : undefined;
   const maxSeconds = options.maxSeconds ?? 600;
   if (wav && wav.samples.length / wav.sampleRate > maxSeconds) {
-    throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${name} is ${(wav.samples.length / wav.sampleRate).toFixed(1)} s long; whole-clip decoding is limited to ${maxSeconds} s`,
-      { file: name, setting: 'maxSeconds', hint: 'index long audio (it is streamed in windows), or raise maxSeconds' });
+    throw new RosettaError(
+      ErrorCodes.MEDIA_TOO_LARGE,
+      `${name} is ${(wav.samples.length / wav.sampleRate).toFixed(1)} s long; whole-clip decoding is limited to ${maxSeconds} s`,
+      { file: name, setting: 'maxSeconds', hint: 'index long audio (it is streamed in windows), or raise maxSeconds' },
+    );
   }
   if (wav && wav.sampleRate === sampleRate) return wav;
   try {

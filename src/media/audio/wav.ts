@@ -36,8 +36,13 @@ export function encodeWav(audio: PcmAudio): Buffer {
  */
 export function decodeWav(bytes: Uint8Array, name = '<buffer>'): PcmAudio {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const corrupt = (why: string) => new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${name} is not a readable WAV file: ${why}`, { file: name, hint: 'convert it with `ffmpeg -i in -ac 1 out.wav`' });
-  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') throw corrupt('no RIFF/WAVE header');
+  const corrupt = (why: string) =>
+    new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${name} is not a readable WAV file: ${why}`, {
+      file: name,
+      hint: 'convert it with `ffmpeg -i in -ac 1 out.wav`',
+    });
+  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE')
+    throw corrupt('no RIFF/WAVE header');
   let offset = 12;
   let fmt: { format: number; channels: number; rate: number; bits: number } | undefined;
   while (offset + 8 <= buf.length) {
@@ -60,18 +65,32 @@ export function decodeWav(bytes: Uint8Array, name = '<buffer>'): PcmAudio {
   throw corrupt('no data chunk');
 }
 
-function toMono(data: Buffer, fmt: { format: number; channels: number; rate: number; bits: number }, corrupt: (w: string) => Error): Float32Array {
+function toMono(
+  data: Buffer,
+  fmt: { format: number; channels: number; rate: number; bits: number },
+  corrupt: (w: string) => Error,
+): Float32Array {
   const { format, channels, bits } = fmt;
   if (channels < 1 || fmt.rate < 1) throw corrupt(`bad header (${channels} channels, ${fmt.rate} Hz)`);
   const width = bits / 8;
-  const read: ((o: number) => number) | undefined = format === 1
-    ? bits === 8 ? (o) => (data[o] - 128) / 128
-      : bits === 16 ? (o) => data.readInt16LE(o) / 32768
-        : bits === 24 ? (o) => data.readIntLE(o, 3) / 8388608
-          : bits === 32 ? (o) => data.readInt32LE(o) / 2147483648 : undefined
-    : format === 3
-      ? bits === 32 ? (o) => data.readFloatLE(o) : bits === 64 ? (o) => data.readDoubleLE(o) : undefined
-      : undefined;
+  const read: ((o: number) => number) | undefined =
+    format === 1
+      ? bits === 8
+        ? (o) => (data[o] - 128) / 128
+        : bits === 16
+          ? (o) => data.readInt16LE(o) / 32768
+          : bits === 24
+            ? (o) => data.readIntLE(o, 3) / 8388608
+            : bits === 32
+              ? (o) => data.readInt32LE(o) / 2147483648
+              : undefined
+      : format === 3
+        ? bits === 32
+          ? (o) => data.readFloatLE(o)
+          : bits === 64
+            ? (o) => data.readDoubleLE(o)
+            : undefined
+        : undefined;
   if (!read) throw corrupt(`unsupported sample format ${format} with ${bits} bits`);
   const frames = Math.floor(data.length / (width * channels));
   const out = new Float32Array(frames);

@@ -14,7 +14,10 @@ export class WindowBuffer {
   private emitted = false;
   private carry = Buffer.alloc(0);
 
-  constructor(readonly windowSamples: number, readonly hopSamples: number) {
+  constructor(
+    readonly windowSamples: number,
+    readonly hopSamples: number,
+  ) {
     this.buffer = new Float32Array(windowSamples);
   }
 

@@ -33,7 +33,10 @@ let cached: Promise<FfmpegEngine> | undefined;
  * `@ffmpeg-installer/ffmpeg` / `@ffprobe-installer/ffprobe`. Fails with FFMPEG_MISSING and the install commands.
  */
 export function locateFfmpeg(): Promise<FfmpegEngine> {
-  cached ??= detectFfmpeg().catch((error) => { cached = undefined; throw error; });
+  cached ??= detectFfmpeg().catch((error) => {
+    cached = undefined;
+    throw error;
+  });
   return cached;
 }
 
@@ -49,18 +52,29 @@ export function resetFfmpegCache(): void {
 export async function detectFfmpeg(env: NodeJS.ProcessEnv = process.env): Promise<FfmpegEngine> {
   const candidates: { source: FfmpegEngine['source']; ffmpeg?: string; ffprobe?: string }[] = [];
   if (env.ROSETTA_FFMPEG || env.ROSETTA_FFPROBE) {
-    candidates.push({ source: 'env', ffmpeg: env.ROSETTA_FFMPEG ?? await onPath('ffmpeg', env), ffprobe: env.ROSETTA_FFPROBE ?? await onPath('ffprobe', env) });
+    candidates.push({
+      source: 'env',
+      ffmpeg: env.ROSETTA_FFMPEG ?? (await onPath('ffmpeg', env)),
+      ffprobe: env.ROSETTA_FFPROBE ?? (await onPath('ffprobe', env)),
+    });
     return firstWorking(candidates);
   }
   candidates.push({ source: 'path', ffmpeg: await onPath('ffmpeg', env), ffprobe: await onPath('ffprobe', env) });
-  candidates.push({ source: 'npm', ffmpeg: await fromNpm('@ffmpeg-installer/ffmpeg'), ffprobe: await fromNpm('@ffprobe-installer/ffprobe') });
+  candidates.push({
+    source: 'npm',
+    ffmpeg: await fromNpm('@ffmpeg-installer/ffmpeg'),
+    ffprobe: await fromNpm('@ffprobe-installer/ffprobe'),
+  });
   return firstWorking(candidates);
 }
 
 async function firstWorking(candidates: { source: FfmpegEngine['source']; ffmpeg?: string; ffprobe?: string }[]): Promise<FfmpegEngine> {
   const tried: string[] = [];
   for (const c of candidates) {
-    if (!c.ffmpeg || !c.ffprobe) { tried.push(`${c.source}: ${c.ffmpeg ? 'no ffprobe' : 'no ffmpeg'}`); continue; }
+    if (!c.ffmpeg || !c.ffprobe) {
+      tried.push(`${c.source}: ${c.ffmpeg ? 'no ffprobe' : 'no ffmpeg'}`);
+      continue;
+    }
     const version = await versionOf(c.ffmpeg);
     if (version && (await versionOf(c.ffprobe))) {
       const major = /^n?(\d+)\.\d+/.exec(version)?.[1];
@@ -68,9 +82,11 @@ async function firstWorking(candidates: { source: FfmpegEngine['source']; ffmpeg
     }
     tried.push(`${c.source}: ${c.ffmpeg} did not run`);
   }
-  throw new RosettaError(ErrorCodes.FFMPEG_MISSING,
+  throw new RosettaError(
+    ErrorCodes.FFMPEG_MISSING,
     `ffmpeg and ffprobe are needed to read audio and video, but none could be run (${tried.join('; ')})`,
-    { hint: INSTALL_HINT });
+    { hint: INSTALL_HINT },
+  );
 }
 
 async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
@@ -79,7 +95,12 @@ async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<string | un
     if (!dir) continue;
     for (const ext of exts) {
       const file = join(dir, name + ext);
-      try { await access(file, constants.X_OK); return file; } catch { /* next */ }
+      try {
+        await access(file, constants.X_OK);
+        return file;
+      } catch {
+        /* next */
+      }
     }
   }
   return undefined;
@@ -91,7 +112,11 @@ async function fromNpm(pkg: string): Promise<string | undefined> {
     const file = (require(pkg) as { path?: string }).path;
     if (!file) return undefined;
     // The package's postinstall (chmod u+x) may have been skipped by the npm script policy.
-    try { await access(file, constants.X_OK); } catch { await chmod(file, 0o755).catch(() => undefined); }
+    try {
+      await access(file, constants.X_OK);
+    } catch {
+      await chmod(file, 0o755).catch(() => undefined);
+    }
     return file;
   } catch {
     return undefined;
@@ -101,7 +126,10 @@ async function fromNpm(pkg: string): Promise<string | undefined> {
 function versionOf(file: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(file, ['-hide_banner', '-version'], { timeout: 15_000 }, (error, stdout) => {
-      if (error) { resolve(undefined); return; }
+      if (error) {
+        resolve(undefined);
+        return;
+      }
       resolve(/version (\S+)/.exec(String(stdout))?.[1] ?? 'unknown');
     });
   });

@@ -37,9 +37,18 @@ export interface MediaProbe {
 export type ProbeOptions = Pick<MediaProcessOptions, 'signal' | 'timeoutMs' | 'stallTimeoutMs'>;
 
 interface RawStream {
-  codec_type?: string; codec_name?: string; width?: number; height?: number; avg_frame_rate?: string; r_frame_rate?: string;
-  sample_rate?: string; channels?: number; duration?: string; disposition?: { attached_pic?: number };
-  tags?: Record<string, string>; side_data_list?: { rotation?: number }[];
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  sample_rate?: string;
+  channels?: number;
+  duration?: string;
+  disposition?: { attached_pic?: number };
+  tags?: Record<string, string>;
+  side_data_list?: { rotation?: number }[];
 }
 
 /**
@@ -50,25 +59,40 @@ interface RawStream {
 export async function probeMedia(file: string, options: ProbeOptions = {}): Promise<MediaProbe> {
   await checkReadableFile(file);
   const engine = await locateFfmpeg();
-  const out = await runMediaProgram(engine.ffprobe,
-    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '--', file],
-    { file, timeoutMs: options.timeoutMs ?? 20_000, stallTimeoutMs: options.stallTimeoutMs ?? 0, signal: options.signal });
+  const out = await runMediaProgram(engine.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '--', file], {
+    file,
+    timeoutMs: options.timeoutMs ?? 20_000,
+    stallTimeoutMs: options.stallTimeoutMs ?? 0,
+    signal: options.signal,
+  });
   let json: { format?: { format_name?: string; duration?: string; start_time?: string }; streams?: RawStream[] };
-  try { json = JSON.parse(out.toString('utf8')); } catch (cause) {
+  try {
+    json = JSON.parse(out.toString('utf8'));
+  } catch (cause) {
     throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `ffprobe returned unreadable output for ${file}`, { file, cause });
   }
   const streams = json.streams ?? [];
   const v = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   const a = streams.find((s) => s.codec_type === 'audio');
   if (!v && !a) {
-    throw new RosettaError(ErrorCodes.MEDIA_NO_STREAM, `${file} has neither an audio nor a video stream (format: ${json.format?.format_name ?? 'unknown'})`,
-      { file, hint: 'check it is an audio or video file; images and subtitles are read by other readers' });
+    throw new RosettaError(
+      ErrorCodes.MEDIA_NO_STREAM,
+      `${file} has neither an audio nor a video stream (format: ${json.format?.format_name ?? 'unknown'})`,
+      { file, hint: 'check it is an audio or video file; images and subtitles are read by other readers' },
+    );
   }
   const durations = [json.format?.duration, v?.duration, a?.duration].map(Number).filter((d) => Number.isFinite(d) && d > 0);
   const startTime = Number(json.format?.start_time);
-  const result: MediaProbe = { file, duration: durations[0] ?? 0, startTime: Number.isFinite(startTime) ? startTime : 0, format: json.format?.format_name ?? 'unknown', streams: {} };
+  const result: MediaProbe = {
+    file,
+    duration: durations[0] ?? 0,
+    startTime: Number.isFinite(startTime) ? startTime : 0,
+    format: json.format?.format_name ?? 'unknown',
+    streams: {},
+  };
   if (v) {
-    const rotation = (((Math.round(Number(v.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? v.tags?.rotate ?? 0)) % 360) + 360) % 360);
+    const rotation =
+      ((Math.round(Number(v.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? v.tags?.rotate ?? 0)) % 360) + 360) % 360;
     const swap = rotation === 90 || rotation === 270;
     result.streams.video = {
       codec: v.codec_name ?? 'unknown',
@@ -85,14 +109,23 @@ export async function probeMedia(file: string, options: ProbeOptions = {}): Prom
 /** Rejects a missing, unreadable or zero-byte regular file before any process starts. FIFOs and devices pass through. */
 export async function checkReadableFile(file: string): Promise<void> {
   let info;
-  try { info = await stat(file); } catch (cause) {
+  try {
+    info = await stat(file);
+  } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code ?? String(cause)}`,
-      { file, cause, hint: 'check the path and permissions' });
+    throw new RosettaError(
+      ErrorCodes.MEDIA_UNREADABLE,
+      `Cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(cause))}`,
+      { file, cause, hint: 'check the path and permissions' },
+    );
   }
-  if (info.isDirectory()) throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `${file} is a directory, not a media file`, { file, hint: 'pass a file' });
+  if (info.isDirectory())
+    throw new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `${file} is a directory, not a media file`, { file, hint: 'pass a file' });
   if (info.isFile() && info.size === 0) {
-    throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file} is empty (0 bytes)`, { file, hint: 'the file was not fully written or downloaded; fetch it again' });
+    throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file} is empty (0 bytes)`, {
+      file,
+      hint: 'the file was not fully written or downloaded; fetch it again',
+    });
   }
 }
 

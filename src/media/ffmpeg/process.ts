@@ -42,17 +42,36 @@ export class MediaProcess {
   private totalTimer: NodeJS.Timeout | undefined;
   private exited = false;
   private partial = '';
-  private readonly onAbort = () => this.fail(new RosettaError(ErrorCodes.ABORTED, `Stopped reading ${this.options.file}: the operation was aborted`, { file: this.options.file }));
+  private readonly onAbort = () =>
+    this.fail(
+      new RosettaError(ErrorCodes.ABORTED, `Stopped reading ${this.options.file}: the operation was aborted`, { file: this.options.file }),
+    );
 
-  constructor(readonly command: string, readonly args: string[], readonly options: MediaProcessOptions) {
-    if (options.signal?.aborted) throw new RosettaError(ErrorCodes.ABORTED, `Did not start reading ${options.file}: the operation was aborted`, { file: options.file });
-    this.child = spawnTied(command, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+  constructor(
+    readonly command: string,
+    readonly args: string[],
+    readonly options: MediaProcessOptions,
+  ) {
+    if (options.signal?.aborted)
+      throw new RosettaError(ErrorCodes.ABORTED, `Did not start reading ${options.file}: the operation was aborted`, {
+        file: options.file,
+      });
+    this.child = spawnTied(command, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true }) as ChildProcessByStdio<
+      Writable | null,
+      Readable,
+      Readable
+    >;
     const pid = this.child.pid;
     if (pid !== undefined) live.add(pid);
     this.closed = new Promise((resolve) => {
       this.child.once('error', (error) => {
-        this.fail(new RosettaError(ErrorCodes.FFMPEG_MISSING, `Could not start ${command} for ${options.file}: ${error.message}`,
-          { file: options.file, cause: error, hint: 'install ffmpeg (apt-get install ffmpeg / brew install ffmpeg) or set ROSETTA_FFMPEG' }));
+        this.fail(
+          new RosettaError(ErrorCodes.FFMPEG_MISSING, `Could not start ${command} for ${options.file}: ${error.message}`, {
+            file: options.file,
+            cause: error,
+            hint: 'install ffmpeg (apt-get install ffmpeg / brew install ffmpeg) or set ROSETTA_FFMPEG',
+          }),
+        );
         if (pid === undefined) resolve({ code: null, signal: null });
       });
       this.child.once('close', (code, signal) => {
@@ -101,7 +120,10 @@ export class MediaProcess {
     let size = 0;
     for await (const chunk of this.chunks()) {
       size += chunk.length;
-      if (size > maxBytes) throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${this.command} wrote more than ${maxBytes} bytes for ${this.options.file}`, { file: this.options.file });
+      if (size > maxBytes)
+        throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${this.command} wrote more than ${maxBytes} bytes for ${this.options.file}`, {
+          file: this.options.file,
+        });
       parts.push(chunk);
     }
     return Buffer.concat(parts);
@@ -126,9 +148,14 @@ export class MediaProcess {
   }
 
   private timeoutError(ms: number, how: string): RosettaError {
-    return new RosettaError(ErrorCodes.MEDIA_TIMEOUT,
+    return new RosettaError(
+      ErrorCodes.MEDIA_TIMEOUT,
       `${this.command.split(/[\\/]/).pop()} gave up on ${this.options.file}: no result after ${Math.round(ms / 100) / 10} s ${how}`,
-      { file: this.options.file, hint: 'the file may be a pipe/FIFO, on a stalled network mount, or crafted to hang ffmpeg; check it plays, or raise the time limit' });
+      {
+        file: this.options.file,
+        hint: 'the file may be a pipe/FIFO, on a stalled network mount, or crafted to hang ffmpeg; check it plays, or raise the time limit',
+      },
+    );
   }
 
   private armStall(): void {

@@ -8,7 +8,8 @@ export function describeDamage(bytes: Uint8Array): string | undefined {
   const n = bytes.byteLength;
   const starts = (...sig: number[]) => sig.every((v, i) => bytes[i] === v);
   const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
-  const cut = (format: string, marker: string) => `it is cut short (truncated): a ${format} ends with ${marker}, and this one stops after ${n} bytes`;
+  const cut = (format: string, marker: string) =>
+    `it is cut short (truncated): a ${format} ends with ${marker}, and this one stops after ${n} bytes`;
   if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) {
     if (n < 33) return `it is cut short (truncated) inside the PNG header, after ${n} bytes`;
     return ascii(n - 8, n - 4) === 'IEND' ? undefined : cut('PNG', 'an IEND chunk');

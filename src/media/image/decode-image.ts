@@ -25,7 +25,12 @@ export interface DecodeImageOptions {
   name?: string;
 }
 
-export interface ImageInfo { width: number; height: number; format: string; hasAlpha: boolean }
+export interface ImageInfo {
+  width: number;
+  height: number;
+  format: string;
+  hasAlpha: boolean;
+}
 
 /**
  * Decodes image bytes into RGB pixels: EXIF orientation applied, first frame of animations, transparent
@@ -49,8 +54,11 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
     let pipeline = sharp(bytes, { limitInputPixels: maxPixels, pages: 1, failOn: 'error' }).rotate();
     if (maxSide !== 'original') pipeline = pipeline.resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true });
     // flatten composites on the background (and drops alpha); it is a no-op for opaque images.
-    const { data, info } = await pipeline.toColourspace('srgb').flatten({ background: IMAGE_BACKGROUND })
-      .raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await pipeline
+      .toColourspace('srgb')
+      .flatten({ background: IMAGE_BACKGROUND })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     return {
       data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
       width: info.width,
@@ -66,8 +74,15 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
 /** The pixel-limit check every image path shares (decode, uploads, thumbnails). */
 export function checkPixels(name: string, width: number, height: number, maxPixels: number): void {
   if (width * height > maxPixels) {
-    throw new RosettaError(ErrorCodes.MEDIA_TOO_LARGE, `${name} is ${width}×${height} = ${width * height} pixels, above the ${maxPixels}-pixel limit`,
-      { file: name, setting: 'maxPixels', hint: 'raise the maxPixels option if the image is genuine (the limit guards against decompression bombs)' });
+    throw new RosettaError(
+      ErrorCodes.MEDIA_TOO_LARGE,
+      `${name} is ${width}×${height} = ${width * height} pixels, above the ${maxPixels}-pixel limit`,
+      {
+        file: name,
+        setting: 'maxPixels',
+        hint: 'raise the maxPixels option if the image is genuine (the limit guards against decompression bombs)',
+      },
+    );
   }
 }
 
@@ -75,6 +90,9 @@ export function checkPixels(name: string, width: number, height: number, maxPixe
 export function corrupt(name: string, cause: unknown, bytes?: Uint8Array): RosettaError {
   const said = decoderSays(cause instanceof Error ? cause.message : String(cause));
   const damage = bytes ? describeDamage(bytes) : undefined;
-  return new RosettaError(ErrorCodes.MEDIA_CORRUPT, damage ? `${name} is not a readable image: ${damage} (${said})` : `${name} is not a readable image (${said})`,
-    { file: name, cause, hint: 'the file is corrupt or truncated; re-export or re-download it' });
+  return new RosettaError(
+    ErrorCodes.MEDIA_CORRUPT,
+    damage ? `${name} is not a readable image: ${damage} (${said})` : `${name} is not a readable image (${said})`,
+    { file: name, cause, hint: 'the file is corrupt or truncated; re-export or re-download it' },
+  );
 }

@@ -32,14 +32,21 @@ const field = (v: unknown, key: string): unknown => (v && typeof v === 'object' 
 export function readImagePreprocessConfig(config: object): ImagePreprocessConfig {
   const json = config as Record<string, unknown>;
   const size = json.size;
-  const asBox = (v: unknown) => (typeof v === 'number' ? { width: v, height: v } : field(v, 'width') ? { width: field(v, 'width') as number, height: field(v, 'height') as number } : undefined);
-  const shortestEdge = json.do_resize === false ? undefined : typeof size === 'number' ? size : (field(size, 'shortest_edge') as number | undefined);
-  const three = (v: unknown, d: number): [number, number, number] => (Array.isArray(v) ? [v[0], v[1], v[2]] : typeof v === 'number' ? [v, v, v] : [d, d, d]);
+  const asBox = (v: unknown) =>
+    typeof v === 'number'
+      ? { width: v, height: v }
+      : field(v, 'width')
+        ? { width: field(v, 'width') as number, height: field(v, 'height') as number }
+        : undefined;
+  const shortestEdge =
+    json.do_resize === false ? undefined : typeof size === 'number' ? size : (field(size, 'shortest_edge') as number | undefined);
+  const three = (v: unknown, d: number): [number, number, number] =>
+    Array.isArray(v) ? [v[0], v[1], v[2]] : typeof v === 'number' ? [v, v, v] : [d, d, d];
   return {
     shortestEdge: shortestEdge,
     size: shortestEdge ? undefined : asBox(size),
     crop: json.do_center_crop === false ? undefined : asBox(json.crop_size),
-    rescaleFactor: json.do_rescale === false ? 1 : (json.rescale_factor as number | undefined) ?? 1 / 255,
+    rescaleFactor: json.do_rescale === false ? 1 : ((json.rescale_factor as number | undefined) ?? 1 / 255),
     normalize: json.do_normalize !== false,
     mean: three(json.image_mean, 0.5),
     std: three(json.image_std, 0.5),
@@ -59,21 +66,26 @@ export function outputSize(cfg: ImagePreprocessConfig): { width: number; height:
  * the resampling. Mirrors the Hugging Face image processors: short side to `shortestEdge` (bicubic),
  * centre crop, rescale, normalise with mean/std.
  */
-export async function preprocessImages(images: RgbImage[], cfg: ImagePreprocessConfig): Promise<{ data: Float32Array; dims: [number, number, number, number] }> {
+export async function preprocessImages(
+  images: RgbImage[],
+  cfg: ImagePreprocessConfig,
+): Promise<{ data: Float32Array; dims: [number, number, number, number] }> {
   const { width: W, height: H } = outputSize(cfg);
   const out = new Float32Array(images.length * 3 * H * W);
-  await Promise.all(images.map(async (img, n) => {
-    const pixels = await resizeAndCrop(img, cfg, W, H);
-    const plane = H * W;
-    const base = n * 3 * plane;
-    for (let i = 0; i < plane; i += 1) {
-      for (let c = 0; c < 3; c += 1) {
-        let v = pixels[i * 3 + c] * cfg.rescaleFactor;
-        if (cfg.normalize) v = (v - cfg.mean[c]) / cfg.std[c];
-        out[base + c * plane + i] = v;
+  await Promise.all(
+    images.map(async (img, n) => {
+      const pixels = await resizeAndCrop(img, cfg, W, H);
+      const plane = H * W;
+      const base = n * 3 * plane;
+      for (let i = 0; i < plane; i += 1) {
+        for (let c = 0; c < 3; c += 1) {
+          let v = pixels[i * 3 + c] * cfg.rescaleFactor;
+          if (cfg.normalize) v = (v - cfg.mean[c]) / cfg.std[c];
+          out[base + c * plane + i] = v;
+        }
       }
-    }
-  }));
+    }),
+  );
   return { data: out, dims: [images.length, 3, H, W] };
 }
 

@@ -14,7 +14,8 @@ export function toRawImage(image: RgbImage): RawImage {
 /** RgbImage from a Transformers.js image: grey expanded, alpha composited on white. */
 export function fromRawImage(raw: RawImage): RgbImage {
   const { width, height, channels } = raw;
-  if (channels === 3) return { data: new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength), width, height, channels: 3 };
+  if (channels === 3)
+    return { data: new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength), width, height, channels: 3 };
   const out = new Uint8Array(width * height * 3);
   const src = raw.data;
   for (let i = 0; i < width * height; i += 1) {

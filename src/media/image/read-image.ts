@@ -10,14 +10,26 @@ export interface ReadImageOptions extends Omit<DecodeImageOptions, 'name'> {
 
 export function isRgbImage(value: unknown): value is RgbImage {
   const v = value as RgbImage;
-  return typeof value === 'object' && value !== null && v.data instanceof Uint8Array && v.channels === 3
-    && Number.isInteger(v.width) && Number.isInteger(v.height) && v.width > 0 && v.height > 0
-    && v.data.length === v.width * v.height * 3;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    v.data instanceof Uint8Array &&
+    v.channels === 3 &&
+    Number.isInteger(v.width) &&
+    Number.isInteger(v.height) &&
+    v.width > 0 &&
+    v.height > 0 &&
+    v.data.length === v.width * v.height * 3
+  );
 }
 
 function isInputBytes(value: unknown): value is InputBytes {
-  return typeof value === 'object' && value !== null && (value as InputBytes).bytes instanceof Uint8Array
-    && typeof (value as InputBytes).name === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as InputBytes).bytes instanceof Uint8Array &&
+    typeof (value as InputBytes).name === 'string'
+  );
 }
 
 /**
@@ -27,10 +39,17 @@ function isInputBytes(value: unknown): value is InputBytes {
  * adapters, the server — comes through here, so every model sees the same pixels for the same file.
  * @example const img = await readImage('photo.png');            // ≤ 512 px, RGB
  */
-export async function readImage(input: RgbImage | MediaInput | InputBytes, options: ReadImageOptions = {}): Promise<RgbImage & { original?: ImageInfo }> {
+export async function readImage(
+  input: RgbImage | MediaInput | InputBytes,
+  options: ReadImageOptions = {},
+): Promise<RgbImage & { original?: ImageInfo }> {
   if (isRgbImage(input)) return input;
   if (!(typeof input === 'string' || input instanceof Uint8Array || input instanceof URL || isInputBytes(input))) {
-    throw invalidArgument(options.parameter ?? 'image', 'RgbImage ({ data, width, height, channels: 3 }), a path, a Buffer or a URL', input);
+    throw invalidArgument(
+      options.parameter ?? 'image',
+      'RgbImage ({ data, width, height, channels: 3 }), a path, a Buffer or a URL',
+      input,
+    );
   }
   const { bytes, name } = isInputBytes(input) ? input : await readInput(input);
   return decodeImage(bytes, { name, maxPixels: options.maxPixels, maxSide: options.maxSide });

@@ -28,7 +28,8 @@ export async function makeThumbnail(source: string | Buffer, options: ThumbnailO
   try {
     const meta = await sharp(source, { limitInputPixels: false, pages: 1 }).metadata();
     checkPixels(name, meta.width ?? 0, meta.pageHeight ?? meta.height ?? 0, maxPixels);
-    const pipeline = sharp(source, { limitInputPixels: maxPixels, pages: 1 }).rotate()
+    const pipeline = sharp(source, { limitInputPixels: maxPixels, pages: 1 })
+      .rotate()
       .resize(side, side, { fit: 'inside', withoutEnlargement: !options.enlarge });
     return meta.hasAlpha
       ? { bytes: await pipeline.webp({ quality: 80, alphaQuality: 90 }).toBuffer(), mime: 'image/webp' }

@@ -18,8 +18,11 @@ export interface SafeFetchOptions {
   resolve?: typeof dnsLookup;
 }
 
-const forbidden = (url: string, why: string) => new RosettaError(ErrorCodes.SERVER_FORBIDDEN_URL, `Refusing to fetch ${url}: ${why}`,
-  { setting: 'allowPrivateUrls', hint: 'only public http(s) addresses can be fetched; start the server with --allow-private-urls on a trusted network' });
+const forbidden = (url: string, why: string) =>
+  new RosettaError(ErrorCodes.SERVER_FORBIDDEN_URL, `Refusing to fetch ${url}: ${why}`, {
+    setting: 'allowPrivateUrls',
+    hint: 'only public http(s) addresses can be fetched; start the server with --allow-private-urls on a trusted network',
+  });
 
 /**
  * Fetches an http(s) URL for a client, refusing private addresses. The check runs in the socket's own DNS
@@ -30,7 +33,10 @@ export async function safeFetch(url: string, options: SafeFetchOptions): Promise
   let current = url;
   for (let hop = 0; hop <= (options.maxRedirects ?? 3); hop += 1) {
     const result = await fetchOnce(current, options);
-    if ('redirect' in result) { current = new URL(result.redirect, current).toString(); continue; }
+    if ('redirect' in result) {
+      current = new URL(result.redirect, current).toString();
+      continue;
+    }
     return result.body;
   }
   throw forbidden(url, 'too many redirects');
@@ -38,7 +44,11 @@ export async function safeFetch(url: string, options: SafeFetchOptions): Promise
 
 function fetchOnce(url: string, options: SafeFetchOptions): Promise<{ body: Buffer } | { redirect: string }> {
   let parsed: URL;
-  try { parsed = new URL(url); } catch { throw forbidden(url, 'not a valid URL'); }
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw forbidden(url, 'not a valid URL');
+  }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw forbidden(url, 'only http and https are allowed');
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   if (!options.allowPrivate && isIP(host) && isPrivateAddress(host)) throw forbidden(url, `${host} is a private or loopback address`);
@@ -48,7 +58,11 @@ function fetchOnce(url: string, options: SafeFetchOptions): Promise<{ body: Buff
     // A fresh connection each time (no agent): a pooled keep-alive socket would skip the guarded lookup.
     const req = request(parsed, { method: 'GET', lookup, agent: false, timeout: options.timeoutMs ?? 30_000 }, (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400 && res.headers.location) { res.resume(); resolvePromise({ redirect: res.headers.location }); return; }
+      if (status >= 300 && status < 400 && res.headers.location) {
+        res.resume();
+        resolvePromise({ redirect: res.headers.location });
+        return;
+      }
       if (status !== 200) {
         res.resume();
         reject(new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot fetch ${url}: HTTP ${status}`));
@@ -69,8 +83,9 @@ function fetchOnce(url: string, options: SafeFetchOptions): Promise<{ body: Buff
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new RosettaError(ErrorCodes.MEDIA_TIMEOUT, `Fetching ${url} timed out`)));
-    req.on('error', (error) => reject(RosettaError.is(error) ? error
-      : new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot fetch ${url}: ${error.message}`)));
+    req.on('error', (error) =>
+      reject(RosettaError.is(error) ? error : new RosettaError(ErrorCodes.MEDIA_UNREADABLE, `Cannot fetch ${url}: ${error.message}`)),
+    );
     req.end();
   });
 }
@@ -84,7 +99,10 @@ export function guardedLookup(url: string, options: Pick<SafeFetchOptions, 'allo
   const resolve = options.resolve ?? dnsLookup;
   return (hostname, lookupOptions, callback) => {
     resolve(hostname, { ...lookupOptions, all: true }, (err: NodeJS.ErrnoException | null, answers: LookupAddress[]) => {
-      if (err) { callback(err, '', 0); return; }
+      if (err) {
+        callback(err, '', 0);
+        return;
+      }
       const list = Array.isArray(answers) ? answers : [];
       const blocked = options.allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
       if (blocked || list.length === 0) {

@@ -53,14 +53,20 @@ export async function* extractScenes(file: string, options: ExtractScenesOptions
   const every = expectNumberIn('sampleEverySeconds', options.sampleEverySeconds ?? 2, 0.04, 3600);
   const maxScene = expectNumberIn('maxSceneSeconds', options.maxSceneSeconds ?? 30, every, 86_400);
   const shortSide = expectPositiveInt('shortSide', options.shortSide ?? 224, 4096);
-  const probe = options.probe ?? await probeMedia(file, { signal: options.signal });
+  const probe = options.probe ?? (await probeMedia(file, { signal: options.signal }));
   const video = probe.streams.video;
   if (!video) {
-    throw new RosettaError(ErrorCodes.MEDIA_NO_STREAM, `${file} has no video track (streams: ${probe.streams.audio ? `audio ${probe.streams.audio.codec}` : 'none'})`,
-      { file, hint: 'index it as audio only (its windows), or pick a file with pictures' });
+    throw new RosettaError(
+      ErrorCodes.MEDIA_NO_STREAM,
+      `${file} has no video track (streams: ${probe.streams.audio ? `audio ${probe.streams.audio.codec}` : 'none'})`,
+      { file, hint: 'index it as audio only (its windows), or pick a file with pictures' },
+    );
   }
   if (!video.width || !video.height) {
-    throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${file}: its video stream has no frame size (${video.codec})`, { file, hint: 'check it plays; re-encode it with ffmpeg' });
+    throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${file}: its video stream has no frame size (${video.codec})`, {
+      file,
+      hint: 'check it plays; re-encode it with ffmpeg',
+    });
   }
   const { width, height } = frameSize(video.width, video.height, shortSide);
   const frameBytes = width * height * 3;
@@ -69,15 +75,34 @@ export async function* extractScenes(file: string, options: ExtractScenesOptions
   const log = new FrameMetadataLog();
   const select = `isnan(prev_selected_t)+gt(scene,${threshold})+gte(t-prev_selected_t,${every})`;
   const args = [
-    '-nostdin', '-hide_banner', '-nostats', '-loglevel', 'info', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn',
+    '-nostdin',
+    '-hide_banner',
+    '-nostats',
+    '-loglevel',
+    'info',
+    '-i',
+    file,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
     // Scene scores are computed on yuv420p: left free, format negotiation would convert every decoded frame to
     // rgb24 before `select` (3× the CPU); only the kept frames are converted, at the end.
-    '-vf', `scale=${width}:${height}:flags=bilinear,format=yuv420p,select='${select}',metadata=print,format=rgb24`,
+    '-vf',
+    `scale=${width}:${height}:flags=bilinear,format=yuv420p,select='${select}',metadata=print,format=rgb24`,
     ...((engine.major ?? 0) >= 5 ? ['-fps_mode', 'passthrough'] : ['-vsync', '0']),
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
   ];
   const proc = new MediaProcess(engine.ffmpeg, args, {
-    file, signal: options.signal, stallTimeoutMs: options.stallTimeoutMs, timeoutMs: options.timeoutMs,
+    file,
+    signal: options.signal,
+    stallTimeoutMs: options.stallTimeoutMs,
+    timeoutMs: options.timeoutMs,
     onStderrLine: (line) => log.accept(line),
   });
 
@@ -89,7 +114,8 @@ export async function* extractScenes(file: string, options: ExtractScenesOptions
     while (pending.length) {
       const meta: SelectedFrame | undefined = log.take();
       if (!meta) {
-        if (pending.length > 256) throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `ffmpeg wrote frames of ${file} without their timestamps`, { file });
+        if (pending.length > 256)
+          throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `ffmpeg wrote frames of ${file} without their timestamps`, { file });
         return;
       }
       const t = Math.max(0, meta.t - probe.startTime);
@@ -118,8 +144,10 @@ export async function* extractScenes(file: string, options: ExtractScenesOptions
   yield* drain();
   const last = builder.finish(Math.max(0, probe.duration - probe.startTime), video.fps);
   if (!last) {
-    throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file} has a video track but ffmpeg decoded no frames from it`,
-      { file, hint: 'the video is empty or cut off; check it plays, or re-encode it' });
+    throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${file} has a video track but ffmpeg decoded no frames from it`, {
+      file,
+      hint: 'the video is empty or cut off; check it plays, or re-encode it',
+    });
   }
   options.onProgress?.(last.t1);
   yield last;
@@ -139,7 +167,11 @@ class SceneBuilder {
   private index = 0;
   private lastT = 0;
 
-  constructor(private readonly threshold: number, private readonly maxSceneSeconds: number, private readonly every: number) {}
+  constructor(
+    private readonly threshold: number,
+    private readonly maxSceneSeconds: number,
+    private readonly every: number,
+  ) {}
 
   add(t: number, score: number, image: RgbImage): VideoScene | undefined {
     this.lastT = Math.max(this.lastT, t);

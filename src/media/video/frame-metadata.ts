@@ -21,7 +21,10 @@ export class FrameMetadataLog {
   /** Returns true when the line was frame metadata (so it stays out of error messages). */
   accept(line: string): boolean {
     const frame = FRAME_LINE.exec(line);
-    if (frame) { this.records.push({ t: Number(frame[1]) }); return true; }
+    if (frame) {
+      this.records.push({ t: Number(frame[1]) });
+      return true;
+    }
     const score = SCORE_LINE.exec(line);
     if (score) {
       const last = this.records[this.records.length - 1];

@@ -19,18 +19,41 @@ export interface VideoFrameOptions {
 export async function videoFrame(path: string, t: number, options: VideoFrameOptions = {}): Promise<Buffer> {
   const { ffmpeg } = await locateFfmpeg();
   const at = Math.max(0, t);
-  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-ss', String(at), '-i', path,
-    '-frames:v', '1', '-vf', `scale=${options.width ?? 320}:-2`, '-f', 'image2pipe', '-vcodec', 'mjpeg', 'pipe:1'];
+  const args = [
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-ss',
+    String(at),
+    '-i',
+    path,
+    '-frames:v',
+    '1',
+    '-vf',
+    `scale=${options.width ?? 320}:-2`,
+    '-f',
+    'image2pipe',
+    '-vcodec',
+    'mjpeg',
+    'pipe:1',
+  ];
   let out: Buffer;
   try {
     out = await runMediaProgram(ffmpeg, args, { file: path, timeoutMs: options.timeoutMs ?? 15_000, signal: options.signal });
   } catch (cause) {
     // ffmpeg vanished since it was found, a time-out, an abort: already coded, and said as they are.
     if (RosettaError.is(cause) && cause.code !== ErrorCodes.MEDIA_CORRUPT) throw cause;
-    throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `No frame could be read at ${at}s of ${path}: ${(cause as Error).message}`, { file: path, cause });
+    throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `No frame could be read at ${at}s of ${path}: ${(cause as Error).message}`, {
+      file: path,
+      cause,
+    });
   }
   if (out.length === 0) {
-    throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${path} has no frame at ${at}s`, { file: path, hint: 'ask for a time inside the video' });
+    throw new RosettaError(ErrorCodes.MEDIA_CORRUPT, `${path} has no frame at ${at}s`, {
+      file: path,
+      hint: 'ask for a time inside the video',
+    });
   }
   return out;
 }

@@ -32,48 +32,65 @@ function sendFile(reply: FastifyReply, file: ItemFile, rangeHeader: string | und
   reply.header('accept-ranges', 'bytes');
   const range = parseRange(rangeHeader, size);
   if (range === 'bad') {
-    return reply.status(416).header('content-range', `bytes */${size}`).type('application/json')
+    return reply
+      .status(416)
+      .header('content-range', `bytes */${size}`)
+      .type('application/json')
       .send({ error: { code: ErrorCodes.INVALID_ARGUMENT, message: `Range ${rangeHeader} is outside the file (${size} bytes)` } });
   }
   reply.header('content-type', file.mime).header('cache-control', 'private, max-age=3600');
   if (!range) return reply.header('content-length', size).send(file.open());
-  return reply.status(206)
+  return reply
+    .status(206)
     .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
     .header('content-length', range.end - range.start + 1)
     .send(file.open(range));
 }
 
 export function registerMediaRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/api/media/:itemHash', {
-    config: { tokenInQuery: true },
-    schema: {
-      summary: 'The file of an indexed item, with HTTP Range support (video and audio seek)',
-      tags: ['media'], params: hashParams,
-      produces: ['application/octet-stream'],
-      response: { 200: { type: 'string', format: 'binary' }, 206: { type: 'string', format: 'binary' }, '4xx': errorSchema },
+  app.get(
+    '/api/media/:itemHash',
+    {
+      config: { tokenInQuery: true },
+      schema: {
+        summary: 'The file of an indexed item, with HTTP Range support (video and audio seek)',
+        tags: ['media'],
+        params: hashParams,
+        produces: ['application/octet-stream'],
+        response: { 200: { type: 'string', format: 'binary' }, 206: { type: 'string', format: 'binary' }, '4xx': errorSchema },
+      },
     },
-  }, async (request, reply) => {
-    const { itemHash } = request.params as { itemHash: string };
-    const file = await ctx.rosetta.mediaFile(itemHash, { readable: await ctx.roots.servableFilter() });
-    if (!file) throw notFound(`A readable file of item ${itemHash}`);
-    return sendFile(reply, file, request.headers.range);
-  });
+    async (request, reply) => {
+      const { itemHash } = request.params as { itemHash: string };
+      const file = await ctx.rosetta.mediaFile(itemHash, { readable: await ctx.roots.servableFilter() });
+      if (!file) throw notFound(`A readable file of item ${itemHash}`);
+      return sendFile(reply, file, request.headers.range);
+    },
+  );
 
-  app.get('/api/thumb/:itemHash', {
-    config: { tokenInQuery: true },
-    schema: {
-      summary: 'A small preview of an image item (WebP keeping its transparency, else JPEG), or a JPEG of a video at `t` seconds',
-      tags: ['media'], params: hashParams,
-      querystring: { type: 'object', properties: { t: { type: 'number', minimum: 0 }, access_token: { type: 'string' } } },
-      produces: ['image/jpeg', 'image/webp'],
-      response: { 200: { type: 'string', format: 'binary' }, '4xx': errorSchema, '5xx': errorSchema },
+  app.get(
+    '/api/thumb/:itemHash',
+    {
+      config: { tokenInQuery: true },
+      schema: {
+        summary: 'A small preview of an image item (WebP keeping its transparency, else JPEG), or a JPEG of a video at `t` seconds',
+        tags: ['media'],
+        params: hashParams,
+        querystring: { type: 'object', properties: { t: { type: 'number', minimum: 0 }, access_token: { type: 'string' } } },
+        produces: ['image/jpeg', 'image/webp'],
+        response: { 200: { type: 'string', format: 'binary' }, '4xx': errorSchema, '5xx': errorSchema },
+      },
     },
-  }, async (request, reply) => {
-    const { itemHash } = request.params as { itemHash: string };
-    const thumb = await ctx.rosetta.thumbnail(itemHash, {
-      t: (request.query as { t?: number }).t, side: THUMB_SIDE, maxPixels: ctx.limits.maxPixels, readable: await ctx.roots.servableFilter(),
-    });
-    if (!thumb) throw notFound(`A thumbnail of item ${itemHash} (an indexed picture or video with a readable file)`);
-    return reply.header('content-type', thumb.mime).header('cache-control', 'private, max-age=3600').send(thumb.bytes);
-  });
+    async (request, reply) => {
+      const { itemHash } = request.params as { itemHash: string };
+      const thumb = await ctx.rosetta.thumbnail(itemHash, {
+        t: (request.query as { t?: number }).t,
+        side: THUMB_SIDE,
+        maxPixels: ctx.limits.maxPixels,
+        readable: await ctx.roots.servableFilter(),
+      });
+      if (!thumb) throw notFound(`A thumbnail of item ${itemHash} (an indexed picture or video with a readable file)`);
+      return reply.header('content-type', thumb.mime).header('cache-control', 'private, max-age=3600').send(thumb.bytes);
+    },
+  );
 }

@@ -40,8 +40,18 @@ function utf8Data(values: readonly unknown[], type: ArrowModule.DataType): Data 
   });
   const data = new Uint8Array(total);
   let at = 0;
-  for (const b of parts) { data.set(b, at); at += b.length; }
-  return arrow.makeData({ type: type as ArrowModule.Utf8, length: values.length, nullCount, nullBitmap: nullCount ? valid : undefined, valueOffsets: offsets, data });
+  for (const b of parts) {
+    data.set(b, at);
+    at += b.length;
+  }
+  return arrow.makeData({
+    type: type as ArrowModule.Utf8,
+    length: values.length,
+    nullCount,
+    nullBitmap: nullCount ? valid : undefined,
+    valueOffsets: offsets,
+    data,
+  });
 }
 
 function float64Data(values: readonly unknown[], type: ArrowModule.DataType): Data {
@@ -50,9 +60,18 @@ function float64Data(values: readonly unknown[], type: ArrowModule.DataType): Da
   let nullCount = 0;
   values.forEach((v, i) => {
     if (v == null) nullCount++;
-    else { data[i] = Number(v); valid[i >> 3] |= 1 << (i & 7); }
+    else {
+      data[i] = Number(v);
+      valid[i >> 3] |= 1 << (i & 7);
+    }
   });
-  return arrow.makeData({ type: type as ArrowModule.Float64, length: values.length, nullCount, nullBitmap: nullCount ? valid : undefined, data });
+  return arrow.makeData({
+    type: type as ArrowModule.Float64,
+    length: values.length,
+    nullCount,
+    nullBitmap: nullCount ? valid : undefined,
+    data,
+  });
 }
 
 function stringListData(values: readonly unknown[], type: ArrowModule.List): Data {
@@ -83,10 +102,18 @@ export function rowsToTable(rows: Record<string, unknown>[], schema: ArrowModule
     if (field.type instanceof Utf8) return utf8Data(values, field.type);
     if (field.type instanceof Float64) return float64Data(values, field.type);
     if (field.type instanceof Int64 && !field.nullable) {
-      return makeData({ type: field.type, length: rows.length, nullCount: 0, data: BigInt64Array.from(values, (v) => BigInt(v as number)) });
+      return makeData({
+        type: field.type,
+        length: rows.length,
+        nullCount: 0,
+        data: BigInt64Array.from(values, (v) => BigInt(v as number)),
+      });
     }
     if (field.type instanceof List && field.type.children[0].type instanceof Utf8) return stringListData(values, field.type);
-    return vectorFromArray(values.map((v) => v ?? null), field.type).data[0];
+    return vectorFromArray(
+      values.map((v) => v ?? null),
+      field.type,
+    ).data[0];
   });
   const struct = makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children });
   return new Table([new RecordBatch(schema, struct)]);

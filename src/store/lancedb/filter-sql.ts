@@ -47,7 +47,8 @@ export function compileFilter(filter: SearchFilter | undefined, opts: { hasKind:
   }
   let postFilter: CompiledFilter['postFilter'];
   if (filter.pathGlob !== undefined) {
-    if (typeof filter.pathGlob !== 'string' || !filter.pathGlob) throw invalidArgument('filter.pathGlob', 'a non-empty glob string', filter.pathGlob);
+    if (typeof filter.pathGlob !== 'string' || !filter.pathGlob)
+      throw invalidArgument('filter.pathGlob', 'a non-empty glob string', filter.pathGlob);
     const re = globToRegexSource(filter.pathGlob);
     if (re) parts.push(`regexp_like(locations_text, ${sqlString(re)})`);
     postFilter = locationMatcher(filter.pathGlob);

@@ -55,8 +55,9 @@ export function partitionsFor(settings: IndexSettings, rows: number): number {
 /** Builds (or replaces) the ANN index on `vector`. */
 export async function buildVectorIndex(table: lancedb.Table, rows: number, settings: IndexSettings): Promise<void> {
   const numPartitions = partitionsFor(settings, rows);
-  const config = settings.type === 'IVF_FLAT'
-    ? lancedb.Index.ivfFlat({ distanceType: DISTANCE, numPartitions })
-    : lancedb.Index.hnswSq({ distanceType: DISTANCE, numPartitions, m: 16, efConstruction: 150 });
+  const config =
+    settings.type === 'IVF_FLAT'
+      ? lancedb.Index.ivfFlat({ distanceType: DISTANCE, numPartitions })
+      : lancedb.Index.hnswSq({ distanceType: DISTANCE, numPartitions, m: 16, efConstruction: 150 });
   await table.createIndex('vector', { config, replace: true });
 }

@@ -1,5 +1,14 @@
 import * as lancedb from '@lancedb/lancedb';
-import type { ItemCommit, ItemRecord, SearchFilter, SegmentRecord, SpaceTableInfo, VectorHit, VectorRecord, VectorStore } from '../vector-store.js';
+import type {
+  ItemCommit,
+  ItemRecord,
+  SearchFilter,
+  SegmentRecord,
+  SpaceTableInfo,
+  VectorHit,
+  VectorRecord,
+  VectorStore,
+} from '../vector-store.js';
 import { validateCommits, validateSegmentTimes } from '../commit-validation.js';
 import { ITEMS_TABLE, SEGMENTS_TABLE, SPACES_TABLE, vectorTableName } from '../keys.js';
 import { WriteQueue } from '../write-queue.js';
@@ -12,10 +21,29 @@ import { definedOnly, ensureScalarIndex, filterColumnsSql, listOf, replaceRows, 
 export type { ItemCommit };
 import { AnnIndexes, KEY_COLUMN, newRowKeys, resolveAnnSettings, type AnnSettings, type AnnStatus } from './ann/index.js';
 import { rowsToBlock } from './ann/ann-indexes.js';
-import { DEFAULT_INDEX, DEFAULT_INDEX_THRESHOLD, DEFAULT_SEARCH_TUNING, DISTANCE, INDEX_TYPES, buildVectorIndex, partitionsFor, type IndexSettings, type SearchTuning } from './index-policy.js';
 import {
-  SEGMENT_COLUMNS, filterColumns, itemRow, itemsSchema, rowToItem,
-  rowToSegment, segmentRow, segmentsSchema, spacesSchema, vectorRow, vectorSchema,
+  DEFAULT_INDEX,
+  DEFAULT_INDEX_THRESHOLD,
+  DEFAULT_SEARCH_TUNING,
+  DISTANCE,
+  INDEX_TYPES,
+  buildVectorIndex,
+  partitionsFor,
+  type IndexSettings,
+  type SearchTuning,
+} from './index-policy.js';
+import {
+  SEGMENT_COLUMNS,
+  filterColumns,
+  itemRow,
+  itemsSchema,
+  rowToItem,
+  rowToSegment,
+  segmentRow,
+  segmentsSchema,
+  spacesSchema,
+  vectorRow,
+  vectorSchema,
 } from './schema.js';
 
 export interface LanceStoreOptions {
@@ -85,7 +113,11 @@ export class LanceStore implements VectorStore {
     this.followWritesMs = (options.followWritesSeconds ?? DEFAULT_FOLLOW_WRITES_SECONDS) * 1000;
     if (options.ann !== false) {
       this.ann = new AnnIndexes({
-        collectionDir: dir, settings: resolveAnnSettings(options.ann), threshold: this.indexThreshold, followWritesMs: this.followWritesMs, exclusive: (fn) => this.queue.run(fn),
+        collectionDir: dir,
+        settings: resolveAnnSettings(options.ann),
+        threshold: this.indexThreshold,
+        followWritesMs: this.followWritesMs,
+        exclusive: (fn) => this.queue.run(fn),
       });
     }
   }
@@ -98,8 +130,14 @@ export class LanceStore implements VectorStore {
       const names = new Set(await db.tableNames());
       const ensure = async (name: string, schema: InstanceType<typeof arrow.Schema>) =>
         names.has(name) ? db.openTable(name) : db.createEmptyTable(name, schema, { mode: 'create', existOk: true });
-      const store = new LanceStore(dir, db, await ensure(ITEMS_TABLE, itemsSchema()), await ensure(SEGMENTS_TABLE, segmentsSchema()),
-        await ensure(SPACES_TABLE, spacesSchema()), options);
+      const store = new LanceStore(
+        dir,
+        db,
+        await ensure(ITEMS_TABLE, itemsSchema()),
+        await ensure(SEGMENTS_TABLE, segmentsSchema()),
+        await ensure(SPACES_TABLE, spacesSchema()),
+        options,
+      );
       await store.followSpaces(true);
       return store;
     });
@@ -119,7 +157,7 @@ export class LanceStore implements VectorStore {
     if (version !== this.spacesVersion) {
       this.spacesVersion = version;
       const names = new Set(await this.db.tableNames());
-      for (const row of await this.spacesTable.query().toArray() as Row[]) {
+      for (const row of (await this.spacesTable.query().toArray()) as Row[]) {
         const info = { spaceId: String(row.space_id), version: String(row.version), dim: Number(row.dim) };
         const known = this.spaceInfo.get(info.spaceId);
         if (known && known.version === info.version && known.dim === info.dim && this.spaceTables.has(info.spaceId)) continue;
@@ -142,12 +180,14 @@ export class LanceStore implements VectorStore {
 
   /** Runs a write after bringing the space registry up to date (see `followSpaces`). */
   private write<T>(operation: string, task: () => Promise<T>): Promise<T> {
-    return this.queue.run(() => guard(this.dir, operation, async () => {
-      await this.followSpaces(true);
-      const result = await task();
-      await this.ann?.markSynced();
-      return result;
-    }));
+    return this.queue.run(() =>
+      guard(this.dir, operation, async () => {
+        await this.followSpaces(true);
+        const result = await task();
+        await this.ann?.markSynced();
+        return result;
+      }),
+    );
   }
 
   /** The version recorded for a space, or undefined if the collection has no vectors of it. Ingest re-encodes on mismatch. */
@@ -182,7 +222,13 @@ export class LanceStore implements VectorStore {
   }
 
   async getItem(hash: string): Promise<ItemRecord | undefined> {
-    const rows = await guard(this.dir, 'getItem', () => this.items.query().where(`hash = ${sqlString(hash)}`).limit(1).toArray());
+    const rows = await guard(this.dir, 'getItem', () =>
+      this.items
+        .query()
+        .where(`hash = ${sqlString(hash)}`)
+        .limit(1)
+        .toArray(),
+    );
     return rows.length ? rowToItem(rows[0]) : undefined;
   }
 
@@ -191,7 +237,11 @@ export class LanceStore implements VectorStore {
     await guard(this.dir, 'getItems', async () => {
       for (let i = 0; i < hashes.length; i += IN_CHUNK) {
         const chunk = hashes.slice(i, i + IN_CHUNK);
-        for (const r of await this.items.query().where(`hash IN (${chunk.map(sqlString).join(', ')})`).toArray() as Row[]) byHash.set(String(r.hash), rowToItem(r));
+        for (const r of (await this.items
+          .query()
+          .where(`hash IN (${chunk.map(sqlString).join(', ')})`)
+          .toArray()) as Row[])
+          byHash.set(String(r.hash), rowToItem(r));
       }
     });
     return hashes.flatMap((h) => (byHash.has(h) ? [byHash.get(h)!] : []));
@@ -199,7 +249,11 @@ export class LanceStore implements VectorStore {
 
   async getItemByLocation(location: string): Promise<ItemRecord | undefined> {
     const rows = await guard(this.dir, 'getItemByLocation', () =>
-      this.items.query().where(`array_has(locations, ${sqlString(location)})`).toArray());
+      this.items
+        .query()
+        .where(`array_has(locations, ${sqlString(location)})`)
+        .toArray(),
+    );
     const found = (rows as Row[]).map(rowToItem).sort((a, b) => b.indexedAt - a.indexedAt);
     return found[0];
   }
@@ -211,7 +265,9 @@ export class LanceStore implements VectorStore {
       let where = compiled.where;
       if (filter?.kinds) {
         const kindFilter = compileFilter({ kinds: filter.kinds }, { hasKind: true });
-        const hashes = new Set((await this.segments.query().where(kindFilter.where!).select(['item_hash']).toArray()).map((r) => String(r.item_hash)));
+        const hashes = new Set(
+          (await this.segments.query().where(kindFilter.where!).select(['item_hash']).toArray()).map((r) => String(r.item_hash)),
+        );
         if (!hashes.size) return [];
         const inList = `hash IN (${[...hashes].map(sqlString).join(', ')})`;
         where = where ? `${where} AND ${inList}` : inList;
@@ -219,7 +275,7 @@ export class LanceStore implements VectorStore {
       let query = this.items.query();
       if (where) query = query.where(where);
       if (limit !== undefined && !compiled.postFilter) query = query.limit(limit);
-      let found = (await query.toArray() as Row[]).map(rowToItem);
+      let found = ((await query.toArray()) as Row[]).map(rowToItem);
       if (compiled.postFilter) found = found.filter((i) => compiled.postFilter!(i.locations));
       found.sort((a, b) => (a.hash < b.hash ? -1 : 1));
       return limit !== undefined ? found.slice(0, limit) : found;
@@ -235,7 +291,11 @@ export class LanceStore implements VectorStore {
     await guard(this.dir, 'getSegments', async () => {
       for (let i = 0; i < ids.length; i += IN_CHUNK) {
         const chunk = ids.slice(i, i + IN_CHUNK);
-        const rows = await this.segments.query().where(`id IN (${chunk.map(sqlString).join(', ')})`).select(SEGMENT_COLUMNS).toArray();
+        const rows = await this.segments
+          .query()
+          .where(`id IN (${chunk.map(sqlString).join(', ')})`)
+          .select(SEGMENT_COLUMNS)
+          .toArray();
         for (const r of rows as Row[]) byId.set(String(r.id), rowToSegment(r));
       }
     });
@@ -244,11 +304,21 @@ export class LanceStore implements VectorStore {
 
   async getItemSegments(itemHash: string): Promise<SegmentRecord[]> {
     const rows = await guard(this.dir, 'getItemSegments', () =>
-      this.segments.query().where(`item_hash = ${sqlString(itemHash)}`).select(SEGMENT_COLUMNS).toArray());
+      this.segments
+        .query()
+        .where(`item_hash = ${sqlString(itemHash)}`)
+        .select(SEGMENT_COLUMNS)
+        .toArray(),
+    );
     return (rows as Row[]).map(rowToSegment).sort((a, b) => (a.kind === b.kind ? a.index - b.index : a.kind < b.kind ? -1 : 1));
   }
 
-  async commitItem(item: ItemRecord, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
+  async commitItem(
+    item: ItemRecord,
+    segments: SegmentRecord[],
+    vectors: Record<string, VectorRecord[]>,
+    spaces: SpaceTableInfo[],
+  ): Promise<void> {
     return this.commitItems([{ item, segments, vectors, spaces }]);
   }
 
@@ -276,7 +346,10 @@ export class LanceStore implements VectorStore {
       const segRows: Row[] = [];
       for (const c of commits) {
         const cols = filterColumns(c.item);
-        for (const s of c.segments) { kindOf.set(s.id, s.kind); segRows.push(segmentRow(s, cols)); }
+        for (const s of c.segments) {
+          kindOf.set(s.id, s.kind);
+          segRows.push(segmentRow(s, cols));
+        }
       }
       await replaceRows(this.segments, segRows, scope, segmentsSchema());
       const spaceIds = new Set(commits.flatMap((c) => Object.keys(c.vectors)));
@@ -302,12 +375,23 @@ export class LanceStore implements VectorStore {
           if (spaceId in c.vectors) continue;
           const ids = c.segments.map((s) => sqlString(s.id));
           const own = `item_hash = ${sqlString(c.item.hash)}`;
-          await this.replaceVectors(spaceId, table, [], ids.length ? `${own} AND segment_id NOT IN (${ids.join(', ')})` : own, this.spaceInfo.get(spaceId)!.dim);
+          await this.replaceVectors(
+            spaceId,
+            table,
+            [],
+            ids.length ? `${own} AND segment_id NOT IN (${ids.join(', ')})` : own,
+            this.spaceInfo.get(spaceId)!.dim,
+          );
           await table.update({ where: own, valuesSql: filterColumnsSql(c.item) });
           this.ann?.filtersChanged(spaceId);
         }
       }
-      await this.items.add(rowsToTable(commits.map((c) => itemRow(c.item)), itemsSchema()));
+      await this.items.add(
+        rowsToTable(
+          commits.map((c) => itemRow(c.item)),
+          itemsSchema(),
+        ),
+      );
     });
   }
 
@@ -316,16 +400,38 @@ export class LanceStore implements VectorStore {
    * alone: captions and transcripts attach to an item after it was indexed. Segments first, vectors after;
    * a crash between them leaves a segment without a vector, which search never returns.
    */
-  addSegments(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[], options: { fresh?: boolean } = {}): Promise<void> {
-    try { validateSegmentTimes(segments); } catch (error) { return Promise.reject(error); }
+  addSegments(
+    itemHash: string,
+    segments: SegmentRecord[],
+    vectors: Record<string, VectorRecord[]>,
+    spaces: SpaceTableInfo[],
+    options: { fresh?: boolean } = {},
+  ): Promise<void> {
+    try {
+      validateSegmentTimes(segments);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.write('addSegments', async () => {
-      const rows = await this.items.query().where(`hash = ${sqlString(itemHash)}`).limit(1).toArray();
+      const rows = await this.items
+        .query()
+        .where(`hash = ${sqlString(itemHash)}`)
+        .limit(1)
+        .toArray();
       if (!rows.length) throw invalidArgument('itemHash', 'the hash of a stored item', itemHash);
       const cols = filterColumns(rowToItem(rows[0]));
       const ids = segments.map((seg) => sqlString(seg.id)).join(', ');
       if (!ids) return;
-      if (options.fresh) { await this.appendFresh(segments, vectors, spaces, cols); return; }
-      await replaceRows(this.segments, segments.map((seg) => segmentRow(seg, cols)), `id IN (${ids})`, segmentsSchema());
+      if (options.fresh) {
+        await this.appendFresh(segments, vectors, spaces, cols);
+        return;
+      }
+      await replaceRows(
+        this.segments,
+        segments.map((seg) => segmentRow(seg, cols)),
+        `id IN (${ids})`,
+        segmentsSchema(),
+      );
       const kindOf = new Map(segments.map((seg) => [seg.id, seg.kind]));
       for (const space of spaces) {
         const table = await this.ensureSpace(space);
@@ -388,10 +494,20 @@ export class LanceStore implements VectorStore {
     });
   }
 
-  private async vectorQuery(table: lancedb.Table, vector: Float32Array, k: number, compiled: CompiledFilter, useIndex: boolean): Promise<VectorHit[]> {
+  private async vectorQuery(
+    table: lancedb.Table,
+    vector: Float32Array,
+    k: number,
+    compiled: CompiledFilter,
+    useIndex: boolean,
+  ): Promise<VectorHit[]> {
     const total = compiled.needsConfirm ? await table.countRows(compiled.where) : Infinity;
     for (let fetch = compiled.needsConfirm ? k * 4 : k; ; fetch *= 4) {
-      let q = table.query().nearestTo(vector).distanceType(DISTANCE).limit(fetch)
+      let q = table
+        .query()
+        .nearestTo(vector)
+        .distanceType(DISTANCE)
+        .limit(fetch)
         .select(compiled.postFilter ? ['segment_id', 'item_hash', 'locations', '_distance'] : ['segment_id', 'item_hash', '_distance']);
       if (compiled.where) q = q.where(compiled.where);
       if (useIndex) {
@@ -399,13 +515,14 @@ export class LanceStore implements VectorStore {
         // HNSW must explore at least as many candidates as it is asked for (fetch × refine), or Lance refuses the query.
         if (this.tuning.ef) q = q.ef(Math.max(this.tuning.ef, fetch * (this.tuning.refineFactor ?? 1)));
         if (this.tuning.refineFactor) q = q.refineFactor(this.tuning.refineFactor);
-      }
-      else q = q.bypassVectorIndex();
-      const rows = await q.toArray() as Row[];
+      } else q = q.bypassVectorIndex();
+      const rows = (await q.toArray()) as Row[];
       const kept = compiled.postFilter ? rows.filter((r) => compiled.postFilter!(listOf(r.locations))) : rows;
       if (kept.length >= k || rows.length < fetch || fetch >= total) {
         // Lance's cosine distance is 1 − cos(u, v).
-        return kept.slice(0, k).map((r) => ({ segmentId: String(r.segment_id), itemHash: String(r.item_hash), score: 1 - Number(r._distance) }));
+        return kept
+          .slice(0, k)
+          .map((r) => ({ segmentId: String(r.segment_id), itemHash: String(r.item_hash), score: 1 - Number(r._distance) }));
       }
     }
   }
@@ -417,18 +534,23 @@ export class LanceStore implements VectorStore {
     const compiled = compileFilter(options.filter, { hasKind: true });
     await guard(this.dir, 'searchText', () => this.followSpaces());
     // Every text search asks for words in pictures: a collection without text must not be scanned for it each time.
-    if (!this.ftsReady && this.textlessAtVersion !== await this.segments.version()) await this.queue.run(() => this.ensureFts());
+    if (!this.ftsReady && this.textlessAtVersion !== (await this.segments.version())) await this.queue.run(() => this.ensureFts());
     if (!this.ftsReady) return [];
     return guard(this.dir, 'searchText', async () => {
       if (options.filter?.kinds && !(await this.kindsHoldText(options.filter.kinds))) return [];
       for (let fetch = compiled.needsConfirm ? k * 4 : k; ; fetch *= 4) {
-        let q = this.segments.query().fullTextSearch(query, { columns: ['text'] }).limit(fetch)
+        let q = this.segments
+          .query()
+          .fullTextSearch(query, { columns: ['text'] })
+          .limit(fetch)
           .select(['id', 'item_hash', 'locations', 'text', '_score']);
         if (compiled.where) q = q.where(compiled.where);
-        const rows = await q.toArray() as Row[];
+        const rows = (await q.toArray()) as Row[];
         const kept = compiled.postFilter ? rows.filter((r) => compiled.postFilter!(listOf(r.locations))) : rows;
         if (kept.length >= k || rows.length < fetch) {
-          return kept.slice(0, k).map((r) => ({ segmentId: String(r.id), itemHash: String(r.item_hash), score: Number(r._score), text: String(r.text ?? '') }));
+          return kept
+            .slice(0, k)
+            .map((r) => ({ segmentId: String(r.id), itemHash: String(r.item_hash), score: Number(r._score), text: String(r.text ?? '') }));
         }
       }
     });
@@ -494,10 +616,16 @@ export class LanceStore implements VectorStore {
     const table = this.spaceTables.get(space.spaceId);
     if (!table || this.spaceInfo.get(space.spaceId)?.version !== space.version) return;
     for await (const batch of table.query().select(['segment_id', 'item_hash', 'vector'])) {
-      const ids = batch.getChild('segment_id')!, hashes = batch.getChild('item_hash')!, vectors = batch.getChild('vector')!;
+      const ids = batch.getChild('segment_id')!,
+        hashes = batch.getChild('item_hash')!,
+        vectors = batch.getChild('vector')!;
       const out: VectorRecord[] = [];
       for (let i = 0; i < batch.numRows; i += 1) {
-        out.push({ segmentId: String(ids.get(i)), itemHash: String(hashes.get(i)), vector: Float32Array.from(vectors.get(i)!.toArray() as Float32Array) });
+        out.push({
+          segmentId: String(ids.get(i)),
+          itemHash: String(hashes.get(i)),
+          vector: Float32Array.from(vectors.get(i)!.toArray() as Float32Array),
+        });
       }
       if (out.length) yield out;
     }
@@ -519,7 +647,10 @@ export class LanceStore implements VectorStore {
     await guard(this.dir, 'full-text index', async () => {
       const version = await this.segments.version();
       if (this.textlessAtVersion === version) return;
-      if ((await this.segments.countRows('text IS NOT NULL')) === 0) { this.textlessAtVersion = version; return; }
+      if ((await this.segments.countRows('text IS NOT NULL')) === 0) {
+        this.textlessAtVersion = version;
+        return;
+      }
       await this.segments.createIndex('text', { config: lancedb.Index.fts(), replace: true });
       this.ftsReady = true;
     });
@@ -530,8 +661,18 @@ export class LanceStore implements VectorStore {
    * delete removes are read first (only when an index has to follow).
    */
   /** Appends segments known to be new, and their vectors: no delete, so no scan of tables that grow with the file. */
-  private async appendFresh(segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[], cols: ReturnType<typeof filterColumns>): Promise<void> {
-    await this.segments.add(rowsToTable(segments.map((seg) => segmentRow(seg, cols)), segmentsSchema()));
+  private async appendFresh(
+    segments: SegmentRecord[],
+    vectors: Record<string, VectorRecord[]>,
+    spaces: SpaceTableInfo[],
+    cols: ReturnType<typeof filterColumns>,
+  ): Promise<void> {
+    await this.segments.add(
+      rowsToTable(
+        segments.map((seg) => segmentRow(seg, cols)),
+        segmentsSchema(),
+      ),
+    );
     const kindOf = new Map(segments.map((seg) => [seg.id, seg.kind]));
     for (const space of spaces) {
       const table = await this.ensureSpace(space);
@@ -558,14 +699,23 @@ export class LanceStore implements VectorStore {
     const name = vectorTableName(space.spaceId);
     if (info && existing) {
       const stale = `${space.spaceId}@${info.version}`;
-      await this.items.update({ where: `array_has(spaces, ${sqlString(stale)})`, valuesSql: { spaces: `array_remove(spaces, ${sqlString(stale)})` } });
+      await this.items.update({
+        where: `array_has(spaces, ${sqlString(stale)})`,
+        valuesSql: { spaces: `array_remove(spaces, ${sqlString(stale)})` },
+      });
       existing.close();
       this.spaceTables.delete(space.spaceId);
       this.indexed.delete(space.spaceId);
     }
     if ((await this.db.tableNames()).includes(name)) await this.db.dropTable(name);
     const table = await this.db.createEmptyTable(name, vectorSchema(space.dim));
-    await upsertScoped(this.spacesTable, 'space_id', [{ space_id: space.spaceId, version: space.version, dim: space.dim }], undefined, spacesSchema());
+    await upsertScoped(
+      this.spacesTable,
+      'space_id',
+      [{ space_id: space.spaceId, version: space.version, dim: space.dim }],
+      undefined,
+      spacesSchema(),
+    );
     this.spaceTables.set(space.spaceId, table);
     this.spaceInfo.set(space.spaceId, { ...space });
     if (info && existing) await this.ann?.reset(space, table);
@@ -584,6 +734,7 @@ async function addKeyColumn(table: lancedb.Table): Promise<void> {
 export async function openLanceStore(dir: string, options: LanceStoreOptions = {}): Promise<LanceStore> {
   if (typeof dir !== 'string' || !dir) throw invalidArgument('dir', 'a directory path', dir);
   if (options.indexThreshold !== undefined) expectPositiveInt('indexThreshold', options.indexThreshold);
-  if (options.index && !INDEX_TYPES.includes(options.index.type)) throw invalidArgument('index.type', `one of: ${INDEX_TYPES.join(', ')}`, options.index.type);
+  if (options.index && !INDEX_TYPES.includes(options.index.type))
+    throw invalidArgument('index.type', `one of: ${INDEX_TYPES.join(', ')}`, options.index.type);
   return LanceStore.open(dir, options);
 }

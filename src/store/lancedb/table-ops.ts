@@ -24,7 +24,13 @@ export async function replaceRows(table: lancedb.Table, rows: Row[], scope: stri
 }
 
 /** Upserts `rows` by `key`; with `scope`, rows inside the scope that are absent from `rows` are deleted in the same commit. */
-export async function upsertScoped(table: lancedb.Table, key: string, rows: Row[], scope: string | undefined, schema: Schema): Promise<void> {
+export async function upsertScoped(
+  table: lancedb.Table,
+  key: string,
+  rows: Row[],
+  scope: string | undefined,
+  schema: Schema,
+): Promise<void> {
   if (!rows.length) {
     if (scope) await table.delete(scope);
     return;
@@ -39,8 +45,12 @@ export function filterColumnsSql(item: ItemRecord): Record<string, string> {
   const list = (xs: string[]) => (xs.length ? `make_array(${xs.map(sqlString).join(', ')})` : `arrow_cast(make_array(), 'List(Utf8)')`);
   const c = filterColumns(item);
   return {
-    modality: sqlString(c.modality), size: String(c.size), mtime_ms: String(c.mtime_ms), tags: list(c.tags),
-    locations: list(c.locations), locations_text: sqlString(c.locations_text),
+    modality: sqlString(c.modality),
+    size: String(c.size),
+    mtime_ms: String(c.mtime_ms),
+    tags: list(c.tags),
+    locations: list(c.locations),
+    locations_text: sqlString(c.locations_text),
   };
 }
 
@@ -52,4 +62,3 @@ export function listOf(value: unknown): string[] {
   const v = value as { toArray?: () => unknown[] } | null;
   return v == null ? [] : (typeof v.toArray === 'function' ? v.toArray() : (value as unknown[])).map(String);
 }
-

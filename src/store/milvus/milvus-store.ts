@@ -1,5 +1,14 @@
 import type { MilvusClient, ConsistencyLevelEnum, FieldType } from '@zilliz/milvus2-sdk-node';
-import type { ItemCommit, ItemRecord, SearchFilter, SegmentRecord, SpaceTableInfo, VectorHit, VectorRecord, VectorStore } from '../vector-store.js';
+import type {
+  ItemCommit,
+  ItemRecord,
+  SearchFilter,
+  SegmentRecord,
+  SpaceTableInfo,
+  VectorHit,
+  VectorRecord,
+  VectorStore,
+} from '../vector-store.js';
 import { unsupported, validateCommit, validateCommits, validateSegmentTimes } from '../commit-validation.js';
 import { vectorTableName } from '../keys.js';
 import { WriteQueue } from '../write-queue.js';
@@ -65,7 +74,8 @@ export function milvusExpr(filter: SearchFilter | undefined, hasKind: boolean): 
 
 /** Opens a Milvus-backed store, creating its collections when missing. */
 export async function openMilvusStore(options: MilvusStoreOptions): Promise<MilvusStore> {
-  if (!options || typeof options.address !== 'string' || !options.address) throw invalidArgument('address', 'a Milvus host:port', options?.address);
+  if (!options || typeof options.address !== 'string' || !options.address)
+    throw invalidArgument('address', 'a Milvus host:port', options?.address);
   const store = new MilvusStore(options);
   await store.init();
   return store;
@@ -89,18 +99,29 @@ export class MilvusStore implements VectorStore {
     this.client.connectPromise.catch(() => undefined);
   }
 
-  private get items() { return `${this.prefix}items`; }
-  private get segments() { return `${this.prefix}segments`; }
-  private vectorsOf(spaceId: string) { return vectorTableName(spaceId, 'milvus', this.prefix); }
+  private get items() {
+    return `${this.prefix}items`;
+  }
+  private get segments() {
+    return `${this.prefix}segments`;
+  }
+  private vectorsOf(spaceId: string) {
+    return vectorTableName(spaceId, 'milvus', this.prefix);
+  }
 
   /** @internal */
   async init(): Promise<void> {
     await this.call('connect', () => this.client.connectPromise);
     // A server too old to answer GetVersion is treated as one without partial upserts.
-    this.serverVersion = await this.client.getVersion().then((r) => r.version, () => undefined);
+    this.serverVersion = await this.client.getVersion().then(
+      (r) => r.version,
+      () => undefined,
+    );
     this.partialUpdates = !this.options.fullRewrite && supportsPartialUpdate(this.serverVersion);
-    await Promise.all([this.ensureCollection(this.items, itemsSchema(), '_v', 'FLAT', 'L2', ''),
-      this.ensureCollection(this.segments, segmentsSchema(), '_v', 'FLAT', 'L2', '')]);
+    await Promise.all([
+      this.ensureCollection(this.items, itemsSchema(), '_v', 'FLAT', 'L2', ''),
+      this.ensureCollection(this.segments, segmentsSchema(), '_v', 'FLAT', 'L2', ''),
+    ]);
     const listed = await this.call('list collections', () => this.client.showCollections());
     for (const c of listed.data) {
       if (!c.name.startsWith(`${this.prefix}vectors_`)) continue;
@@ -136,9 +157,13 @@ export class MilvusStore implements VectorStore {
       const segs = await this.query(this.segments, `kind in ${inList(filter.kinds)}`, ['item_hash']);
       const hashes = [...new Set(segs.map((r) => String(r.item_hash)))];
       found = [];
-      for (let i = 0; i < hashes.length; i += MAX_LIST) found.push(...await this.queryItems(`(${expr}) and hash in ${inList(hashes.slice(i, i + MAX_LIST))}`));
+      for (let i = 0; i < hashes.length; i += MAX_LIST)
+        found.push(...(await this.queryItems(`(${expr}) and hash in ${inList(hashes.slice(i, i + MAX_LIST))}`)));
     } else found = await this.queryItems(expr);
-    if (filter?.pathGlob) { const m = locationMatcher(filter.pathGlob); found = found.filter((i) => m(i.locations)); }
+    if (filter?.pathGlob) {
+      const m = locationMatcher(filter.pathGlob);
+      found = found.filter((i) => m(i.locations));
+    }
     found.sort((a, b) => (a.hash < b.hash ? -1 : 1));
     return limit !== undefined ? found.slice(0, expectPositiveInt('limit', limit)) : found;
   }
@@ -151,7 +176,8 @@ export class MilvusStore implements VectorStore {
   async getSegments(ids: string[]): Promise<SegmentRecord[]> {
     if (!ids.length) return [];
     const rows: Row[] = [];
-    for (let i = 0; i < ids.length; i += MAX_LIST) rows.push(...await this.query(this.segments, `id in ${inList(ids.slice(i, i + MAX_LIST))}`, ['record']));
+    for (let i = 0; i < ids.length; i += MAX_LIST)
+      rows.push(...(await this.query(this.segments, `id in ${inList(ids.slice(i, i + MAX_LIST))}`, ['record'])));
     const byId = new Map(rows.map((r) => [String((r.record as SegmentRecord).id), r.record as SegmentRecord]));
     return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
   }
@@ -193,18 +219,34 @@ export class MilvusStore implements VectorStore {
           const space = spaces.find((x) => x.spaceId === spaceId)!;
           const entry = vectorRows.get(spaceId) ?? { space, rows: [] };
           vectorRows.set(spaceId, entry);
-          for (const v of list) entry.rows.push({ segment_id: v.segmentId, kind: kindOf.get(v.segmentId), space_version: space.version, vector: Array.from(v.vector), ...cols });
+          for (const v of list)
+            entry.rows.push({
+              segment_id: v.segmentId,
+              kind: kindOf.get(v.segmentId),
+              space_version: space.version,
+              vector: Array.from(v.vector),
+              ...cols,
+            });
         }
       }
       const present = new Set(segmentRows.map((r) => String(r.id)));
       await this.replaceMany(this.segments, 'id', hashes, present, segmentRows);
-      for (const { space, rows } of vectorRows.values()) await this.replaceMany(await this.ensureSpace(space), 'segment_id', hashes, present, rows);
+      for (const { space, rows } of vectorRows.values())
+        await this.replaceMany(await this.ensureSpace(space), 'segment_id', hashes, present, rows);
       // A space an item no longer has vectors in keeps none of its rows (as commitItem does for the spaces it is given).
-      await this.upsertChunked(this.items, commits.map((c) => ({ ...itemRowPatch(c.item), _v: [0, 0] })));
+      await this.upsertChunked(
+        this.items,
+        commits.map((c) => ({ ...itemRowPatch(c.item), _v: [0, 0] })),
+      );
     });
   }
 
-  async commitItem(item: ItemRecord, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
+  async commitItem(
+    item: ItemRecord,
+    segments: SegmentRecord[],
+    vectors: Record<string, VectorRecord[]>,
+    spaces: SpaceTableInfo[],
+  ): Promise<void> {
     validateCommit({ item, segments, vectors, spaces });
     const segIds = new Set(segments.map((s) => s.id));
     return this.queue.run(async () => {
@@ -212,39 +254,79 @@ export class MilvusStore implements VectorStore {
       const kindOf = new Map(segments.map((s) => [s.id, s.kind]));
       const own = `item_hash == ${q(item.hash)}`;
       const notIn = (field: string) => (segIds.size ? `${own} and ${field} not in ${inList([...segIds])}` : own);
-      await this.replace(this.segments, notIn('id'), segments.map((s) => ({ id: s.id, kind: s.kind, record: s, ...cols, _v: [0, 0] })));
+      await this.replace(
+        this.segments,
+        notIn('id'),
+        segments.map((s) => ({ id: s.id, kind: s.kind, record: s, ...cols, _v: [0, 0] })),
+      );
       for (const [spaceId, list] of Object.entries(vectors)) {
         const space = spaces.find((s) => s.spaceId === spaceId)!;
         const name = await this.ensureSpace(space);
-        await this.replace(name, notIn('segment_id'), list.map((v) => ({ segment_id: v.segmentId, kind: kindOf.get(v.segmentId), space_version: space.version, vector: Array.from(v.vector), ...cols })));
+        await this.replace(
+          name,
+          notIn('segment_id'),
+          list.map((v) => ({
+            segment_id: v.segmentId,
+            kind: kindOf.get(v.segmentId),
+            space_version: space.version,
+            vector: Array.from(v.vector),
+            ...cols,
+          })),
+        );
       }
       await this.replace(this.items, undefined, [{ ...itemRowPatch(item), _v: [0, 0] }]);
     });
   }
 
-  addSegments(itemHash: string, segments: SegmentRecord[], vectors: Record<string, VectorRecord[]>, spaces: SpaceTableInfo[]): Promise<void> {
-    try { validateSegmentTimes(segments); } catch (error) { return Promise.reject(error); }
+  addSegments(
+    itemHash: string,
+    segments: SegmentRecord[],
+    vectors: Record<string, VectorRecord[]>,
+    spaces: SpaceTableInfo[],
+  ): Promise<void> {
+    try {
+      validateSegmentTimes(segments);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.queue.run(async () => {
       const item = await this.getItem(itemHash);
       if (!item) throw invalidArgument('itemHash', 'the hash of a stored item', itemHash);
       if (!segments.length) return;
       const cols = itemColumns(item);
       const kindOf = new Map(segments.map((s) => [s.id, s.kind]));
-      await this.replace(this.segments, undefined, segments.map((s) => ({ id: s.id, kind: s.kind, record: s, ...cols, _v: [0, 0] })));
+      await this.replace(
+        this.segments,
+        undefined,
+        segments.map((s) => ({ id: s.id, kind: s.kind, record: s, ...cols, _v: [0, 0] })),
+      );
       for (const space of spaces) {
         const name = await this.ensureSpace(space);
         const list = vectors[space.spaceId] ?? [];
         const withVector = new Set(list.map((v) => v.segmentId));
         const dropped = segments.filter((s) => !withVector.has(s.id)).map((s) => s.id);
-        await this.replace(name, dropped.length ? `segment_id in ${inList(dropped)}` : undefined,
-          list.map((v) => ({ segment_id: v.segmentId, kind: kindOf.get(v.segmentId), space_version: space.version, vector: Array.from(v.vector), ...cols })));
+        await this.replace(
+          name,
+          dropped.length ? `segment_id in ${inList(dropped)}` : undefined,
+          list.map((v) => ({
+            segment_id: v.segmentId,
+            kind: kindOf.get(v.segmentId),
+            space_version: space.version,
+            vector: Array.from(v.vector),
+            ...cols,
+          })),
+        );
       }
     });
   }
 
   /** Not offered by this backend: a hybrid query on a Milvus collection fails instead of silently dropping its keywords. */
   async searchText(_query: string, _options: { k: number; filter?: SearchFilter }): Promise<VectorHit[]> {
-    throw unsupported('Milvus', 'full-text search (hybrid keyword queries)', 'search without --hybrid, or use the embedded LanceDB store, which has a full-text index');
+    throw unsupported(
+      'Milvus',
+      'full-text search (hybrid keyword queries)',
+      'search without --hybrid, or use the embedded LanceDB store, which has a full-text index',
+    );
   }
 
   /**
@@ -258,7 +340,10 @@ export class MilvusStore implements VectorStore {
       if (!prev) throw invalidArgument('hash', 'the hash of a stored item', hash);
       const next: ItemRecord = { ...prev, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
       const own = `item_hash == ${q(hash)}`;
-      const rowsOfItem: [string, string][] = [[this.segments, 'id'], ...[...this.versions.keys()].map((s): [string, string] => [this.vectorsOf(s), 'segment_id'])];
+      const rowsOfItem: [string, string][] = [
+        [this.segments, 'id'],
+        ...[...this.versions.keys()].map((s): [string, string] => [this.vectorsOf(s), 'segment_id']),
+      ];
       if (this.partialUpdates) {
         for (const [name, key] of rowsOfItem) {
           const keys = (await this.query(name, own, [key])).map((r) => String(r[key]));
@@ -270,7 +355,12 @@ export class MilvusStore implements VectorStore {
       const cols = itemColumns(next);
       for (const [name] of rowsOfItem) {
         const rows = await this.query(name, own, ['*']);
-        if (rows.length) await this.replace(name, undefined, rows.map((r) => ({ ...r, ...cols })));
+        if (rows.length)
+          await this.replace(
+            name,
+            undefined,
+            rows.map((r) => ({ ...r, ...cols })),
+          );
       }
       await this.replace(this.items, undefined, [{ ...itemRowPatch(next), _v: [0, 0] }]);
     });
@@ -278,7 +368,10 @@ export class MilvusStore implements VectorStore {
 
   removeItem(hash: string): Promise<void> {
     return this.queue.run(async () => {
-      for (const spaceId of this.versions.keys()) await this.call('delete', () => this.client.delete({ collection_name: this.vectorsOf(spaceId), filter: `item_hash == ${q(hash)}` }));
+      for (const spaceId of this.versions.keys())
+        await this.call('delete', () =>
+          this.client.delete({ collection_name: this.vectorsOf(spaceId), filter: `item_hash == ${q(hash)}` }),
+        );
       await this.call('delete', () => this.client.delete({ collection_name: this.segments, filter: `item_hash == ${q(hash)}` }));
       await this.call('delete', () => this.client.delete({ collection_name: this.items, filter: `hash == ${q(hash)}` }));
     });
@@ -286,17 +379,26 @@ export class MilvusStore implements VectorStore {
 
   async search(space: SpaceTableInfo, vector: Float32Array, options: { k: number; filter?: SearchFilter }): Promise<VectorHit[]> {
     const k = expectPositiveInt('k', options.k, 16_384);
-    if (!(vector instanceof Float32Array) || vector.length !== space.dim) throw invalidArgument('vector', `a Float32Array of length ${space.dim}`, vector?.length);
+    if (!(vector instanceof Float32Array) || vector.length !== space.dim)
+      throw invalidArgument('vector', `a Float32Array of length ${space.dim}`, vector?.length);
     if (this.versions.get(space.spaceId)?.version !== space.version) return [];
     if (options.filter?.modality?.length === 0 || options.filter?.kinds?.length === 0) return [];
     const expr = milvusExpr(options.filter, true);
     const match = options.filter?.pathGlob ? locationMatcher(options.filter.pathGlob) : undefined;
     for (let fetch = match ? k * 4 : k; ; fetch = Math.min(fetch * 4, 16_384)) {
-      const res = await this.call('search', () => this.client.search({
-        collection_name: this.vectorsOf(space.spaceId), anns_field: 'vector', data: Array.from(vector), limit: fetch,
-        filter: expr, output_fields: ['segment_id', 'item_hash', 'locations'], metric_type: 'IP',
-        params: { ef: Math.max(fetch, this.options.ef ?? 64) }, consistency_level: STRONG,
-      }));
+      const res = await this.call('search', () =>
+        this.client.search({
+          collection_name: this.vectorsOf(space.spaceId),
+          anns_field: 'vector',
+          data: Array.from(vector),
+          limit: fetch,
+          filter: expr,
+          output_fields: ['segment_id', 'item_hash', 'locations'],
+          metric_type: 'IP',
+          params: { ef: Math.max(fetch, this.options.ef ?? 64) },
+          consistency_level: STRONG,
+        }),
+      );
       const rows = res.results as unknown as Row[];
       const kept = match ? rows.filter((r) => match(r.locations as string[])) : rows;
       if (kept.length >= k || rows.length < fetch || fetch === 16_384) {
@@ -314,11 +416,25 @@ export class MilvusStore implements VectorStore {
   async *scanVectors(space: Pick<SpaceTableInfo, 'spaceId' | 'version'>): AsyncGenerator<VectorRecord[]> {
     if (this.versions.get(space.spaceId)?.version !== space.version) return;
     const name = this.vectorsOf(space.spaceId);
-    const page = async (after: string | undefined, size: number) => (await this.call('query', () => this.client.query({
-      collection_name: name, filter: pageExpr('segment_id != ""', 'segment_id', after), output_fields: ['segment_id', 'item_hash', 'vector'], limit: size, consistency_level: STRONG, params: KEY_ORDER,
-    }))).data as Row[];
+    const page = async (after: string | undefined, size: number) =>
+      (
+        await this.call('query', () =>
+          this.client.query({
+            collection_name: name,
+            filter: pageExpr('segment_id != ""', 'segment_id', after),
+            output_fields: ['segment_id', 'item_hash', 'vector'],
+            limit: size,
+            consistency_level: STRONG,
+            params: KEY_ORDER,
+          }),
+        )
+      ).data as Row[];
     for await (const rows of pagesByKey(page, (r) => String(r.segment_id))) {
-      yield rows.map((r) => ({ segmentId: String(r.segment_id), itemHash: String(r.item_hash), vector: Float32Array.from(r.vector as number[]) }));
+      yield rows.map((r) => ({
+        segmentId: String(r.segment_id),
+        itemHash: String(r.item_hash),
+        vector: Float32Array.from(r.vector as number[]),
+      }));
     }
   }
 
@@ -332,16 +448,37 @@ export class MilvusStore implements VectorStore {
     const known = this.versions.get(space.spaceId);
     if (known && known.version === space.version && known.dim === space.dim) return name;
     if (known) await this.call('drop collection', () => this.client.dropCollection({ collection_name: name }));
-    await this.ensureCollection(name, vectorsSchema(space.dim), 'vector', 'HNSW', 'IP', JSON.stringify(space), { M: 16, efConstruction: 200 });
+    await this.ensureCollection(name, vectorsSchema(space.dim), 'vector', 'HNSW', 'IP', JSON.stringify(space), {
+      M: 16,
+      efConstruction: 200,
+    });
     this.versions.set(space.spaceId, { ...space });
     return name;
   }
 
-  private async ensureCollection(name: string, fields: FieldType[], vectorField: string, indexType: string, metric: string, description: string, params?: Row): Promise<void> {
+  private async ensureCollection(
+    name: string,
+    fields: FieldType[],
+    vectorField: string,
+    indexType: string,
+    metric: string,
+    description: string,
+    params?: Row,
+  ): Promise<void> {
     const has = await this.call('has collection', () => this.client.hasCollection({ collection_name: name }));
     if (!has.value) {
-      await this.call('create collection', () => this.client.createCollection({ collection_name: name, fields, description, consistency_level: 'Strong' }));
-      await this.call('create index', () => this.client.createIndex({ collection_name: name, field_name: vectorField, index_type: indexType, metric_type: metric, params: params as never }));
+      await this.call('create collection', () =>
+        this.client.createCollection({ collection_name: name, fields, description, consistency_level: 'Strong' }),
+      );
+      await this.call('create index', () =>
+        this.client.createIndex({
+          collection_name: name,
+          field_name: vectorField,
+          index_type: indexType,
+          metric_type: metric,
+          params: params as never,
+        }),
+      );
     }
     // Load and wait, polling more often than the SDK's loadCollectionSync (400 ms): a new collection loads in well under a second.
     await this.call('load collection', () => this.client.loadCollection({ collection_name: name }));
@@ -362,7 +499,10 @@ export class MilvusStore implements VectorStore {
     for (let i = 0; i < rows.length;) {
       let bytes = 0;
       let j = i;
-      while (j < rows.length && (j === i || bytes < 16 * 1024 * 1024) && j - i < 10_000) { bytes += JSON.stringify(rows[j]).length; j += 1; }
+      while (j < rows.length && (j === i || bytes < 16 * 1024 * 1024) && j - i < 10_000) {
+        bytes += JSON.stringify(rows[j]).length;
+        j += 1;
+      }
       const part = rows.slice(i, j);
       await this.call('upsert', () => this.client.upsert({ collection_name: name, data: part as never[] }));
       i = j;
@@ -374,7 +514,8 @@ export class MilvusStore implements VectorStore {
     await this.upsertChunked(name, rows);
     const stale: string[] = [];
     for (let i = 0; i < hashes.length; i += MAX_LIST) {
-      for (const r of await this.query(name, `item_hash in ${inList(hashes.slice(i, i + MAX_LIST))}`, [key])) if (!present.has(String(r[key]))) stale.push(String(r[key]));
+      for (const r of await this.query(name, `item_hash in ${inList(hashes.slice(i, i + MAX_LIST))}`, [key]))
+        if (!present.has(String(r[key]))) stale.push(String(r[key]));
     }
     for (let i = 0; i < stale.length; i += MAX_LIST) {
       const part = stale.slice(i, i + MAX_LIST);
@@ -393,7 +534,16 @@ export class MilvusStore implements VectorStore {
     const key = name === this.items ? 'hash' : name === this.segments ? 'id' : 'segment_id';
     const output = fields.includes('*') || fields.includes(key) ? fields : [...fields, key];
     const page = async (after: string | undefined, size: number) => {
-      const res = await this.call('query', () => this.client.query({ collection_name: name, filter: pageExpr(expr, key, after), output_fields: output, limit: size, consistency_level: STRONG, params: KEY_ORDER }));
+      const res = await this.call('query', () =>
+        this.client.query({
+          collection_name: name,
+          filter: pageExpr(expr, key, after),
+          output_fields: output,
+          limit: size,
+          consistency_level: STRONG,
+          params: KEY_ORDER,
+        }),
+      );
       return res.data as Row[];
     };
     if (limit !== undefined && limit <= 4096) return page(undefined, limit);
@@ -405,22 +555,37 @@ export class MilvusStore implements VectorStore {
     return (await this.query(this.items, expr, ['record'], limit)).map((r) => r.record as ItemRecord);
   }
 
-  private async call<T extends { status?: { error_code?: string | number; reason?: string } } | unknown>(op: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T extends { status?: { error_code?: string | number; reason?: string } } | unknown>(
+    op: string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     let res: T;
     try {
       res = await fn();
     } catch (cause) {
       const text = describeMilvusError(cause);
       const unreachable = /UNAVAILABLE|ECONNREFUSED|DEADLINE|connect/i.test(text);
-      throw new RosettaError(unreachable ? ErrorCodes.STORE_UNREACHABLE : ErrorCodes.STORE_FAILED,
+      throw new RosettaError(
+        unreachable ? ErrorCodes.STORE_UNREACHABLE : ErrorCodes.STORE_FAILED,
         `Milvus at ${this.options.address} failed during ${op}: ${text.split('\n')[0]}`,
-        { file: this.options.address, hint: unreachable ? 'check that the Milvus server is running and the address and token are right' : 'check the Milvus server logs', cause });
+        {
+          file: this.options.address,
+          hint: unreachable
+            ? 'check that the Milvus server is running and the address and token are right'
+            : 'check the Milvus server logs',
+          cause,
+        },
+      );
     }
     // Most replies nest the status; ResStatus replies (create, load, drop) are the status itself.
-    const status = (res as { status?: { error_code?: string | number; reason?: string } })?.status
-      ?? (res as { error_code?: string | number; reason?: string } | undefined);
+    const status =
+      (res as { status?: { error_code?: string | number; reason?: string } })?.status ??
+      (res as { error_code?: string | number; reason?: string } | undefined);
     if (status && status.error_code !== undefined && status.error_code !== 'Success' && status.error_code !== 0) {
-      throw new RosettaError(ErrorCodes.STORE_FAILED, `Milvus at ${this.options.address} refused ${op}: ${describeMilvusError(status)}`, { file: this.options.address, hint: 'check the Milvus server version (≥ 2.3) and logs' });
+      throw new RosettaError(ErrorCodes.STORE_FAILED, `Milvus at ${this.options.address} refused ${op}: ${describeMilvusError(status)}`, {
+        file: this.options.address,
+        hint: 'check the Milvus server version (≥ 2.3) and logs',
+      });
     }
     return res;
   }

@@ -15,21 +15,34 @@ const placeholder = (): FieldType => ({ name: '_v', data_type: DataType().FloatV
 
 /** Items: one row per item, keyed by hash, with the whole record as JSON. */
 export function itemsSchema(): FieldType[] {
-  return [{ name: 'hash', data_type: DataType().VarChar, max_length: 128, is_primary_key: true },
-    { name: 'record', data_type: DataType().JSON }, ...itemColumnFields().slice(1), placeholder()];
+  return [
+    { name: 'hash', data_type: DataType().VarChar, max_length: 128, is_primary_key: true },
+    { name: 'record', data_type: DataType().JSON },
+    ...itemColumnFields().slice(1),
+    placeholder(),
+  ];
 }
 
 /** Segments: one row per segment, keyed by segment id. */
 export function segmentsSchema(): FieldType[] {
-  return [{ name: 'id', data_type: DataType().VarChar, max_length: 512, is_primary_key: true },
-    { name: 'kind', data_type: DataType().VarChar, max_length: 32 }, { name: 'record', data_type: DataType().JSON }, ...itemColumnFields(), placeholder()];
+  return [
+    { name: 'id', data_type: DataType().VarChar, max_length: 512, is_primary_key: true },
+    { name: 'kind', data_type: DataType().VarChar, max_length: 32 },
+    { name: 'record', data_type: DataType().JSON },
+    ...itemColumnFields(),
+    placeholder(),
+  ];
 }
 
 /** One collection per space: a segment's vector, keyed by segment id. */
 export function vectorsSchema(dim: number): FieldType[] {
-  return [{ name: 'segment_id', data_type: DataType().VarChar, max_length: 512, is_primary_key: true },
-    { name: 'kind', data_type: DataType().VarChar, max_length: 32 }, { name: 'space_version', data_type: DataType().VarChar, max_length: 128 },
-    { name: 'vector', data_type: DataType().FloatVector, dim }, ...itemColumnFields()];
+  return [
+    { name: 'segment_id', data_type: DataType().VarChar, max_length: 512, is_primary_key: true },
+    { name: 'kind', data_type: DataType().VarChar, max_length: 32 },
+    { name: 'space_version', data_type: DataType().VarChar, max_length: 128 },
+    { name: 'vector', data_type: DataType().FloatVector, dim },
+    ...itemColumnFields(),
+  ];
 }
 
 /**
@@ -37,16 +50,33 @@ export function vectorsSchema(dim: number): FieldType[] {
  * the item row all but `item_hash`), so filters run inside the Milvus query instead of after it.
  */
 export function itemColumnFields(): FieldType[] {
-  const list = (name: string): FieldType => ({ name, data_type: DataType().Array, element_type: DataType().VarChar, max_capacity: MAX_LIST, max_length: 4096 });
+  const list = (name: string): FieldType => ({
+    name,
+    data_type: DataType().Array,
+    element_type: DataType().VarChar,
+    max_capacity: MAX_LIST,
+    max_length: 4096,
+  });
   return [
-    { name: 'item_hash', data_type: DataType().VarChar, max_length: 128 }, { name: 'modality', data_type: DataType().VarChar, max_length: 16 },
-    { name: 'size', data_type: DataType().Double }, { name: 'mtime_ms', data_type: DataType().Double }, list('tags'), list('locations'),
+    { name: 'item_hash', data_type: DataType().VarChar, max_length: 128 },
+    { name: 'modality', data_type: DataType().VarChar, max_length: 16 },
+    { name: 'size', data_type: DataType().Double },
+    { name: 'mtime_ms', data_type: DataType().Double },
+    list('tags'),
+    list('locations'),
   ];
 }
 
 /** The values of `itemColumnFields` for one item. */
 export function itemColumns(item: ItemRecord): Row {
-  return { item_hash: item.hash, modality: item.modality, size: item.size, mtime_ms: item.mtimeMs, tags: item.tags, locations: item.locations };
+  return {
+    item_hash: item.hash,
+    modality: item.modality,
+    size: item.size,
+    mtime_ms: item.mtimeMs,
+    tags: item.tags,
+    locations: item.locations,
+  };
 }
 
 /**

@@ -30,7 +30,11 @@ export function standardise(rows: Float32Array, d: number, stats = featureStats(
 }
 
 /** A TF-IDF model over a fixed term list: sparse L2-normalised vectors. */
-export interface TfIdf { index: Map<string, number>; idf: Float32Array; vector(terms: string[]): Map<number, number> }
+export interface TfIdf {
+  index: Map<string, number>;
+  idf: Float32Array;
+  vector(terms: string[]): Map<number, number>;
+}
 
 /** Learns TF-IDF over documents (term lists), keeping the `maxTerms` terms of highest document frequency. */
 export function learnTfIdf(docs: string[][], maxTerms: number): TfIdf {
@@ -40,12 +44,19 @@ export function learnTfIdf(docs: string[][], maxTerms: number): TfIdf {
   const index = new Map(kept.map(([w], i) => [w, i]));
   const idf = Float32Array.from(kept, ([, c]) => Math.log((1 + docs.length) / (1 + c)) + 1);
   return {
-    index, idf,
+    index,
+    idf,
     vector(terms) {
       const tf = new Map<number, number>();
-      for (const w of terms) { const i = index.get(w); if (i !== undefined) tf.set(i, (tf.get(i) ?? 0) + 1); }
+      for (const w of terms) {
+        const i = index.get(w);
+        if (i !== undefined) tf.set(i, (tf.get(i) ?? 0) + 1);
+      }
       let norm = 0;
-      for (const [i, c] of tf) { tf.set(i, c * idf[i]); norm += (c * idf[i]) ** 2; }
+      for (const [i, c] of tf) {
+        tf.set(i, c * idf[i]);
+        norm += (c * idf[i]) ** 2;
+      }
       norm = Math.sqrt(norm) || 1;
       for (const [i, v] of tf) tf.set(i, v / norm);
       return tf;
@@ -62,7 +73,9 @@ export const words = (text: string): string[] => preTokenize(normalizeText(text)
 
 export function denseRows(vectors: Map<number, number>[], q: number): Float32Array {
   const out = new Float32Array(vectors.length * q);
-  vectors.forEach((v, r) => { for (const [i, x] of v) out[r * q + i] = x; });
+  vectors.forEach((v, r) => {
+    for (const [i, x] of v) out[r * q + i] = x;
+  });
   return out;
 }
 
@@ -72,7 +85,13 @@ export function learnBaselineFilters(trainPx: Float32Array[], s: BaselineSetting
 }
 
 /** Fits the baseline on the training pairs in all given languages. */
-export async function fitCcaBaseline(train: EmojiPair[], languages: string[], images: Map<string, Rgba>, seed = 1, settings: Partial<BaselineSettings> = {}): Promise<CcaBaseline & { fit: CcaFit }> {
+export async function fitCcaBaseline(
+  train: EmojiPair[],
+  languages: string[],
+  images: Map<string, Rgba>,
+  seed = 1,
+  settings: Partial<BaselineSettings> = {},
+): Promise<CcaBaseline & { fit: CcaFit }> {
   const s = { ...BASELINE, ...settings };
   const render = (ps: EmojiPair[]) => ps.map((x) => renderPixels(images.get(x.id)!, PLAIN, s.size));
   const trainPx = render(train);
@@ -81,7 +100,12 @@ export async function fitCcaBaseline(train: EmojiPair[], languages: string[], im
   const { rows: X, stats } = standardise(await features(trainPx), F);
   const docs: string[][] = [];
   const owner: number[] = [];
-  train.forEach((e, i) => { for (const t of trainingTexts(e, languages)) { docs.push(words(t)); owner.push(i); } });
+  train.forEach((e, i) => {
+    for (const t of trainingTexts(e, languages)) {
+      docs.push(words(t));
+      owner.push(i);
+    }
+  });
   const tfidf = learnTfIdf(docs, s.maxTerms);
   const q = tfidf.idf.length;
   const rows: SparseRow[] = docs.map((d, r) => ({ image: owner[r], terms: tfidf.vector(d) }));
@@ -90,8 +114,22 @@ export async function fitCcaBaseline(train: EmojiPair[], languages: string[], im
   return {
     dim: fit.k,
     fit,
-    embedImages: async (pairs) => projectRows(standardise(await features(render(pairs)), F, stats).rows, pairs.length, F, fit.mx, fit.A, fit.k, weight),
-    embedPixels: async (pixels) => projectRows(standardise(await features(pixels), F, stats).rows, pixels.length, F, fit.mx, fit.A, fit.k, weight),
-    embedTexts: (texts) => projectRows(denseRows(texts.map((t) => tfidf.vector(words(t))), q), texts.length, q, fit.my, fit.B, fit.k, weight),
+    embedImages: async (pairs) =>
+      projectRows(standardise(await features(render(pairs)), F, stats).rows, pairs.length, F, fit.mx, fit.A, fit.k, weight),
+    embedPixels: async (pixels) =>
+      projectRows(standardise(await features(pixels), F, stats).rows, pixels.length, F, fit.mx, fit.A, fit.k, weight),
+    embedTexts: (texts) =>
+      projectRows(
+        denseRows(
+          texts.map((t) => tfidf.vector(words(t))),
+          q,
+        ),
+        texts.length,
+        q,
+        fit.my,
+        fit.B,
+        fit.k,
+        weight,
+      ),
   };
 }

@@ -2,7 +2,11 @@ import { cholesky, gemm, invertLower, ridge, topSvd } from './linalg.js';
 
 /** One text row of the paired data: the image it describes and its sparse TF-IDF vector. */
 /** `weight` (default 1) scales the row's share of the covariances, e.g. to down-weight a kind of picture. */
-export interface SparseRow { image: number; terms: Map<number, number>; weight?: number }
+export interface SparseRow {
+  image: number;
+  terms: Map<number, number>;
+  weight?: number;
+}
 
 export interface CcaOptions {
   /** Canonical directions kept. */
@@ -19,7 +23,14 @@ export interface CcaOptions {
 }
 
 /** Linear maps into the shared space: x ↦ (x − mx)·A, y ↦ (y − my)·B, both [·, k], scaled by the canonical correlations. */
-export interface CcaFit { A: Float32Array; B: Float32Array; mx: Float32Array; my: Float32Array; k: number; correlations: number[] }
+export interface CcaFit {
+  A: Float32Array;
+  B: Float32Array;
+  mx: Float32Array;
+  my: Float32Array;
+  k: number;
+  correlations: number[];
+}
 
 /**
  * Regularised linear CCA between dense image rows X [m, p] and sparse text rows (many per image): each view is
@@ -33,8 +44,16 @@ export async function fitCca(X: Float32Array, m: number, p: number, rows: Sparse
   for (const r of rows) perImage[r.image] += (r.weight ?? 1) / N;
   const mx = new Float32Array(p);
   for (let e = 0; e < m; e++) for (let j = 0; j < p; j++) mx[j] += perImage[e] * X[e * p + j];
-  const Xc = new Float32Array(m * p), Xw = new Float32Array(m * p);
-  for (let e = 0; e < m; e++) { const w = Math.sqrt(perImage[e]); for (let j = 0; j < p; j++) { const v = X[e * p + j] - mx[j]; Xc[e * p + j] = v; Xw[e * p + j] = v * w; } }
+  const Xc = new Float32Array(m * p),
+    Xw = new Float32Array(m * p);
+  for (let e = 0; e < m; e++) {
+    const w = Math.sqrt(perImage[e]);
+    for (let j = 0; j < p; j++) {
+      const v = X[e * p + j] - mx[j];
+      Xc[e * p + j] = v;
+      Xw[e * p + j] = v * w;
+    }
+  }
   const Cxx = Float64Array.from(await gemm(Xw, m, p, Xw, m, p, true, false));
   // Σ_rows xc·yᵀ, accumulated sparsely as its transpose [q, p]: rows of one image share xc, and Σ_e weighted
   // xc = 0 makes centring y unnecessary. (A dense [m, q] text matrix and its product cost m·p·q: too much at 30k pictures.)
@@ -46,15 +65,24 @@ export async function fitCca(X: Float32Array, m: number, p: number, rows: Sparse
   for (const r of rows) {
     const t = [...r.terms];
     let acc = perImageTerms.get(r.image);
-    if (!acc) { acc = new Map(); perImageTerms.set(r.image, acc); }
+    if (!acc) {
+      acc = new Map();
+      perImageTerms.set(r.image, acc);
+    }
     const w = (r.weight ?? 1) / N;
-    for (const [i, v] of t) { acc.set(i, (acc.get(i) ?? 0) + v * w); my[i] += v * w; }
+    for (const [i, v] of t) {
+      acc.set(i, (acc.get(i) ?? 0) + v * w);
+      my[i] += v * w;
+    }
     if (diagonal) for (const [i, v] of t) Cyy[i] += v * v * w;
     else for (const [i, vi] of t) for (const [j, vj] of t) Cyy[i * q + j] += vi * vj * w;
   }
   for (const [e, acc] of perImageTerms) {
     const xe = Xc.subarray(e * p, (e + 1) * p);
-    for (const [i, v] of acc) { const o = i * p; for (let j = 0; j < p; j++) CyxT[o + j] += v * xe[j]; }
+    for (const [i, v] of acc) {
+      const o = i * p;
+      for (let j = 0; j < p; j++) CyxT[o + j] += v * xe[j];
+    }
   }
   ridge(Cxx, p, opts.regX);
   const Wx = Float32Array.from(invertLower(cholesky(Cxx, p), p));
@@ -65,7 +93,10 @@ export async function fitCca(X: Float32Array, m: number, p: number, rows: Sparse
   if (diagonal) {
     // Wy = diag(1/√(var + ridge)), the ridge scaled to the mean variance as in `ridge`.
     let tr = 0;
-    for (let i = 0; i < q; i++) { Cyy[i] -= my[i] ** 2; tr += Cyy[i]; }
+    for (let i = 0; i < q; i++) {
+      Cyy[i] -= my[i] ** 2;
+      tr += Cyy[i];
+    }
     const add = (opts.regY * tr) / q + 1e-9;
     const wy = Float32Array.from(Cyy, (v) => 1 / Math.sqrt(Math.max(v, 0) + add));
     for (let r = 0; r < p; r++) for (let i = 0; i < q; i++) WxCxy[r * q + i] *= wy[i];
@@ -73,7 +104,11 @@ export async function fitCca(X: Float32Array, m: number, p: number, rows: Sparse
     for (let i = 0; i < q; i++) for (let c = 0; c < k; c++) V[i * k + c] *= wy[i];
     return { A: await gemm(Wx, p, p, U, p, k, true, false), B: V, mx, my, k, correlations: s };
   }
-  for (let i = 0; i < q; i++) { const mi = my[i]; if (mi === 0) continue; for (let j = 0; j < q; j++) Cyy[i * q + j] -= mi * my[j]; }
+  for (let i = 0; i < q; i++) {
+    const mi = my[i];
+    if (mi === 0) continue;
+    for (let j = 0; j < q; j++) Cyy[i * q + j] -= mi * my[j];
+  }
   ridge(Cyy, q, opts.regY);
   const Wy = Float32Array.from(invertLower(cholesky(Cyy, q), q));
   const M = await gemm(WxCxy, p, q, Wy, q, q, false, true);
@@ -84,7 +119,15 @@ export async function fitCca(X: Float32Array, m: number, p: number, rows: Sparse
 }
 
 /** Projects rows [n, d] with (row − mean)·P, column c scaled by weight[c], then L2-normalises. */
-export function projectRows(rows: Float32Array, n: number, d: number, mean: Float32Array, P: Float32Array, k: number, weight: number[]): Float32Array {
+export function projectRows(
+  rows: Float32Array,
+  n: number,
+  d: number,
+  mean: Float32Array,
+  P: Float32Array,
+  k: number,
+  weight: number[],
+): Float32Array {
   const out = new Float32Array(n * k);
   for (let s = 0; s < n; s++) {
     const o = s * k;
@@ -95,7 +138,10 @@ export function projectRows(rows: Float32Array, n: number, d: number, mean: Floa
       for (let c = 0; c < k; c++) out[o + c] += v * P[pj + c];
     }
     let norm = 0;
-    for (let c = 0; c < k; c++) { out[o + c] *= weight[c]; norm += out[o + c] ** 2; }
+    for (let c = 0; c < k; c++) {
+      out[o + c] *= weight[c];
+      norm += out[o + c] ** 2;
+    }
     norm = Math.sqrt(norm) || 1;
     for (let c = 0; c < k; c++) out[o + c] /= norm;
   }

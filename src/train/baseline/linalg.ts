@@ -12,7 +12,16 @@ import { gaussian, rng } from '../model/mini-architecture.js';
 let gemmSessions: Map<string, ort.InferenceSession> | undefined;
 
 /** C = op(A)·op(B), with op = transpose when the flag is set. A is [ra, ca], B is [rb, cb]. */
-export async function gemm(a: Float32Array, ra: number, ca: number, b: Float32Array, rb: number, cb: number, transA = false, transB = false): Promise<Float32Array> {
+export async function gemm(
+  a: Float32Array,
+  ra: number,
+  ca: number,
+  b: Float32Array,
+  rb: number,
+  cb: number,
+  transA = false,
+  transB = false,
+): Promise<Float32Array> {
   gemmSessions ??= new Map();
   const key = `${+transA}${+transB}`;
   let s = gemmSessions.get(key);
@@ -88,7 +97,14 @@ async function orthonormalize(G: Float32Array, r: number, l: number): Promise<Fl
  * Top-k singular triplets of M [p, q] by randomised subspace iteration (Halko et al.): returns U [p, k],
  * singular values and V [q, k]. Oversampling and a few power passes make the top directions accurate.
  */
-export async function topSvd(M: Float32Array, p: number, q: number, k: number, seed: number, passes = 4): Promise<{ U: Float32Array; s: number[]; V: Float32Array }> {
+export async function topSvd(
+  M: Float32Array,
+  p: number,
+  q: number,
+  k: number,
+  seed: number,
+  passes = 4,
+): Promise<{ U: Float32Array; s: number[]; V: Float32Array }> {
   const l = Math.min(p, q, k + 48);
   const rand = rng(seed);
   const omega = Float32Array.from({ length: q * l }, () => gaussian(rand));
@@ -100,11 +116,18 @@ export async function topSvd(M: Float32Array, p: number, q: number, k: number, s
   const B = await gemm(Q, p, l, M, p, q, true, false); // [l, q]
   const BBt = await gemm(B, l, q, B, l, q, false, true);
   const { EigenvalueDecomposition, Matrix } = await import('ml-matrix'); // loaded here, not at package start-up
-  const e = new EigenvalueDecomposition(new Matrix(Array.from({ length: l }, (_, i) => Array.from(BBt.subarray(i * l, (i + 1) * l)))), { assumeSymmetric: true });
-  const order = e.realEigenvalues.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, k);
+  const e = new EigenvalueDecomposition(new Matrix(Array.from({ length: l }, (_, i) => Array.from(BBt.subarray(i * l, (i + 1) * l)))), {
+    assumeSymmetric: true,
+  });
+  const order = e.realEigenvalues
+    .map((v, i) => [v, i] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, k);
   const W = new Float32Array(l * k);
   const Wv = e.eigenvectorMatrix;
-  order.forEach(([, idx], c) => { for (let r = 0; r < l; r++) W[r * k + c] = Wv.get(r, idx); });
+  order.forEach(([, idx], c) => {
+    for (let r = 0; r < l; r++) W[r * k + c] = Wv.get(r, idx);
+  });
   const s = order.map(([v]) => Math.sqrt(Math.max(v, 0)));
   const U = await gemm(Q, p, l, W, l, k);
   const V = await gemm(B, l, q, W, l, k, true, false); // Bᵀ W = V Σ

@@ -28,8 +28,10 @@ export function writeRandomClipDir(dir: string, referenceDir: string, options: R
   const variants = options.quantized ? [false, true] : [false];
   for (const quantize of variants) {
     const suffix = quantize ? '_quantized' : '';
-    if (towers.includes('vision')) writeFileSync(join(dir, 'onnx', `vision_model${suffix}.onnx`), buildClipVisionTower(arch, { seed: options.seed, quantize }));
-    if (towers.includes('text')) writeFileSync(join(dir, 'onnx', `text_model${suffix}.onnx`), buildClipTextTower(arch, { seed: options.seed, quantize }));
+    if (towers.includes('vision'))
+      writeFileSync(join(dir, 'onnx', `vision_model${suffix}.onnx`), buildClipVisionTower(arch, { seed: options.seed, quantize }));
+    if (towers.includes('text'))
+      writeFileSync(join(dir, 'onnx', `text_model${suffix}.onnx`), buildClipTextTower(arch, { seed: options.seed, quantize }));
   }
   return dir;
 }

@@ -28,7 +28,9 @@ export interface RandomTowerOptions {
 /** Uniform random numbers with a given standard deviation (mulberry32; fast and seeded). */
 class Weights {
   private state: number;
-  constructor(seed: number) { this.state = seed >>> 0 || 1; }
+  constructor(seed: number) {
+    this.state = seed >>> 0 || 1;
+  }
   private next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;
@@ -46,7 +48,11 @@ class Weights {
 
 /** Writes the layers of a CLIP transformer into one graph. */
 class TowerWriter {
-  constructor(readonly g: GraphBuilder, readonly w: Weights, readonly quantize: boolean) {}
+  constructor(
+    readonly g: GraphBuilder,
+    readonly w: Weights,
+    readonly quantize: boolean,
+  ) {}
 
   /** x · W (+ b), W of shape [inDim, outDim]. */
   linear(x: string, inDim: number, outDim: number, name: string, bias = true): string {
@@ -67,7 +73,9 @@ class TowerWriter {
     } else {
       y = this.g.op1('MatMul', [x, this.g.initializer(`${name}.weight`, { type: 'float32', dims: [inDim, outDim], data })]);
     }
-    return bias ? this.g.op1('Add', [y, this.g.initializer(`${name}.bias`, { type: 'float32', dims: [outDim], data: this.w.fill(outDim, 0.02) })]) : y;
+    return bias
+      ? this.g.op1('Add', [y, this.g.initializer(`${name}.bias`, { type: 'float32', dims: [outDim], data: this.w.fill(outDim, 0.02) })])
+      : y;
   }
 
   layerNorm(x: string, dim: number, name: string): string {
@@ -109,13 +117,24 @@ export function buildClipVisionTower(arch: ClipArchitecture = CLIP_VIT_B32, opti
   const t = new TowerWriter(g, new Weights(options.seed ?? 1), options.quantize ?? false);
   const pixels = g.input('pixel_values', 'float32', ['batch', 3, image, image]);
   const patches = (image / patch) ** 2;
-  const conv = g.initializer('vision.patch_embedding.weight', { type: 'float32', dims: [width, 3, patch, patch], data: t.w.fill(width * 3 * patch * patch, 0.02) });
+  const conv = g.initializer('vision.patch_embedding.weight', {
+    type: 'float32',
+    dims: [width, 3, patch, patch],
+    data: t.w.fill(width * 3 * patch * patch, 0.02),
+  });
   const grid = g.op1('Conv', [pixels, conv], { kernel_shape: [patch, patch], strides: [patch, patch] });
   const tokens = g.op1('Transpose', [g.op1('Reshape', [grid, g.constInt64([0, width, -1])])], { perm: [0, 2, 1] });
   const batch = g.op1('Slice', [g.op1('Shape', [pixels]), g.constInt64([0]), g.constInt64([1])]);
   const clsShape = g.op1('Concat', [batch, g.constInt64([1, width])], { axis: 0 });
-  const cls = g.op1('Expand', [g.initializer('vision.class_embedding', { type: 'float32', dims: [1, 1, width], data: t.w.fill(width, 0.02) }), clsShape]);
-  const positions = g.initializer('vision.position_embedding', { type: 'float32', dims: [patches + 1, width], data: t.w.fill((patches + 1) * width, 0.02) });
+  const cls = g.op1('Expand', [
+    g.initializer('vision.class_embedding', { type: 'float32', dims: [1, 1, width], data: t.w.fill(width, 0.02) }),
+    clsShape,
+  ]);
+  const positions = g.initializer('vision.position_embedding', {
+    type: 'float32',
+    dims: [patches + 1, width],
+    data: t.w.fill((patches + 1) * width, 0.02),
+  });
   let x = g.op1('Add', [g.op1('Concat', [cls, tokens], { axis: 1 }), positions]);
   x = t.layerNorm(x, width, 'vision.pre_layrnorm');
   for (let i = 0; i < layers; i += 1) x = t.layer(x, width, heads, mlp, `vision.layers.${i}`);
@@ -137,13 +156,19 @@ export function buildClipTextTower(arch: ClipArchitecture = CLIP_VIT_B32, option
   const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
   const mask = g.input('attention_mask', 'int64', ['batch', 'sequence']);
   const table = g.initializer('text.token_embedding', { type: 'float32', dims: [vocab, width], data: t.w.fill(vocab * width, 0.02) });
-  const positions = g.initializer('text.position_embedding', { type: 'float32', dims: [context, width], data: t.w.fill(context * width, 0.01) });
+  const positions = g.initializer('text.position_embedding', {
+    type: 'float32',
+    dims: [context, width],
+    data: t.w.fill(context * width, 0.01),
+  });
   const seq = g.op1('Gather', [g.op1('Shape', [ids]), g.constInt64([1], [])], { axis: 0 });
   const seq1 = g.op1('Unsqueeze', [seq, g.constInt64([0])]);
   const range = g.op1('Range', [g.constInt64([0], []), seq, g.constInt64([1], [])]);
   let x = g.op1('Add', [g.op1('Gather', [table, ids], { axis: 0 }), g.op1('Gather', [positions, range], { axis: 0 })]);
   // Causal mask [seq, seq] (−1e9 above the diagonal) plus padding mask [batch, 1, 1, seq].
-  const ones = g.op1('ConstantOfShape', [g.op1('Concat', [seq1, seq1], { axis: 0 })], { value: { tensor: { type: 'float32', dims: [1], data: [1] } } });
+  const ones = g.op1('ConstantOfShape', [g.op1('Concat', [seq1, seq1], { axis: 0 })], {
+    value: { tensor: { type: 'float32', dims: [1], data: [1] } },
+  });
   const causal = g.op1('Mul', [g.op1('Trilu', [ones, g.constInt64([1], [])], { upper: 1 }), g.constFloat([-1e9], [])]);
   const padding = g.op1('Mul', [g.op1('Sub', [g.constFloat([1], []), g.op1('Cast', [mask], { to: 1 })]), g.constFloat([-1e9], [])]);
   const attnMask = g.op1('Add', [causal, g.op1('Unsqueeze', [padding, g.constInt64([1, 2])])]);

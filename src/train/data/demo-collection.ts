@@ -14,7 +14,14 @@ export interface DemoCollection {
   notes: { pair: EmojiPair; path: string }[];
 }
 
-const slug = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/[\s_]+/g, '-').slice(0, 60);
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^\w\s-]/g, '')
+    .trim()
+    .replace(/[\s_]+/g, '-')
+    .slice(0, 60);
 const rank = (s: string) => createHash('sha256').update(s).digest().readUInt32BE(0);
 
 /**
@@ -26,10 +33,12 @@ const rank = (s: string) => createHash('sha256').update(s).digest().readUInt32BE
  */
 export async function buildDemoCollection(outDir: string, options: { limit?: number } = {}): Promise<DemoCollection> {
   // The emoji data are development dependencies: without them this fails, naming them, before writing anything.
-  const pictures = loadStylePictures({ languages: ['en', 'de'], styles: [HELD_OUT_STYLE] })
-    .filter((p) => p.emoji && p.svg && p.emoji.labels.en && p.emoji.labels.de);
+  const pictures = loadStylePictures({ languages: ['en', 'de'], styles: [HELD_OUT_STYLE] }).filter(
+    (p) => p.emoji && p.svg && p.emoji.labels.en && p.emoji.labels.de,
+  );
   const seen = new Set<string>();
-  const chosen = pictures.filter((p) => !seen.has(p.concept) && seen.add(p.concept))
+  const chosen = pictures
+    .filter((p) => !seen.has(p.concept) && seen.add(p.concept))
     .sort((a, b) => rank(a.concept) - rank(b.concept) || (a.concept < b.concept ? -1 : 1))
     .slice(0, options.limit ?? 400);
   const filesDir = join(outDir, 'files');
@@ -46,10 +55,12 @@ export async function buildDemoCollection(outDir: string, options: { limit?: num
     if (!existsSync(path)) writeFileSync(path, await rasterise(iconSvg(p.svg!.body, p.svg!, 128)));
     images.push({ pair, path });
   }
-  const notes = images.filter((_, i) => i % 10 === 0).map(({ pair }) => {
-    const path = join(filesDir, 'notes', `${slug(pair.labels.en) || pair.id}.txt`);
-    writeFileSync(path, `${pair.labels.de}. ${(pair.tags.de ?? []).slice(0, 4).join(', ')}\n`);
-    return { pair, path };
-  });
+  const notes = images
+    .filter((_, i) => i % 10 === 0)
+    .map(({ pair }) => {
+      const path = join(filesDir, 'notes', `${slug(pair.labels.en) || pair.id}.txt`);
+      writeFileSync(path, `${pair.labels.de}. ${(pair.tags.de ?? []).slice(0, 4).join(', ')}\n`);
+      return { pair, path };
+    });
   return { filesDir, style: HELD_OUT_STYLE, images, notes };
 }

@@ -28,11 +28,20 @@ const PER = SIDE * SIDE * 3;
 export async function loadModelPixels(pictures: StylePicture[], onProgress?: (done: number, total: number) => void): Promise<Uint8Array[]> {
   const out = new Array<Uint8Array>(pictures.length);
   const byStyle = new Map<string, number[]>();
-  pictures.forEach((p, i) => { const l = byStyle.get(p.style) ?? []; l.push(i); byStyle.set(p.style, l); });
+  pictures.forEach((p, i) => {
+    const l = byStyle.get(p.style) ?? [];
+    l.push(i);
+    byStyle.set(p.style, l);
+  });
   let done = 0;
   for (const [style, idx] of byStyle) {
     const src = PICTURE_SOURCES.find((s) => s.style === style)!;
-    const key = createHash('sha256').update(JSON.stringify([RASTER_VERSION, style, sourceVersion(src), RASTER_SIDE, SIDE, IMAGE_BACKGROUND, idx.map((i) => pictures[i].name)])).digest('hex').slice(0, 16);
+    const key = createHash('sha256')
+      .update(
+        JSON.stringify([RASTER_VERSION, style, sourceVersion(src), RASTER_SIDE, SIDE, IMAGE_BACKGROUND, idx.map((i) => pictures[i].name)]),
+      )
+      .digest('hex')
+      .slice(0, 16);
     const file = join(pixelCacheDir(), `${style}-${key}.bin`);
     let bytes: Uint8Array;
     if (existsSync(file) && readFileSync(file).length === idx.length * PER) {
@@ -50,7 +59,9 @@ export async function loadModelPixels(pictures: StylePicture[], onProgress?: (do
       writeFileSync(`${file}.${process.pid}.tmp`, bytes);
       renameSync(`${file}.${process.pid}.tmp`, file);
     }
-    idx.forEach((i, j) => { out[i] = bytes.subarray(j * PER, (j + 1) * PER); });
+    idx.forEach((i, j) => {
+      out[i] = bytes.subarray(j * PER, (j + 1) * PER);
+    });
     done += idx.length;
     onProgress?.(done, pictures.length);
   }

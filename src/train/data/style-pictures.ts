@@ -23,11 +23,31 @@ export interface StylePicture {
   heldOutStyle: boolean;
 }
 
-interface IconifyIcon { body: string; left?: number; top?: number; width?: number; height?: number; hidden?: boolean }
-interface IconifySet { icons: Record<string, IconifyIcon>; aliases?: Record<string, { parent: string }>; left?: number; top?: number; width?: number; height?: number }
+interface IconifyIcon {
+  body: string;
+  left?: number;
+  top?: number;
+  width?: number;
+  height?: number;
+  hidden?: boolean;
+}
+interface IconifySet {
+  icons: Record<string, IconifyIcon>;
+  aliases?: Record<string, { parent: string }>;
+  left?: number;
+  top?: number;
+  width?: number;
+  height?: number;
+}
 
 /** `Flag: Japan` → `flag-japan`: the slug Iconify emoji sets use for CLDR names. */
-export const slug = (s: string): string => s.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+export const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 const squash = (s: string): string => s.replace(/-/g, '');
 
 /**
@@ -38,7 +58,9 @@ const squash = (s: string): string => s.replace(/-/g, '');
 function emojiNameIndex(pairs: EmojiPair[]): { exact: Map<string, string>; squashed: Map<string, string>; words: Set<string> } {
   const known = new Set(pairs.map((p) => p.id));
   const exact = new Map<string, string>();
-  const add = (name: string, id: string) => { if (known.has(id) && name && !exact.has(name)) exact.set(name, id); };
+  const add = (name: string, id: string) => {
+    if (known.has(id) && name && !exact.has(name)) exact.set(name, id);
+  };
   for (const p of pairs) add(slug(p.labels.en), p.id);
   for (const pkg of ['@iconify-json/noto', '@iconify-json/fluent-emoji-flat', '@iconify-json/openmoji']) {
     for (const [cp, name] of Object.entries(require(`${pkg}/chars.json`) as Record<string, string>)) add(name, emojiId(cp));
@@ -58,7 +80,10 @@ const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', '
 
 /** The CLDR-style name behind an emoji set's icon name: numbered variants (`-2`), `-default`, `flag-for-x`, `digit-five`. */
 function emojiName(name: string): string {
-  const n = name.replace(/-\d$/, '').replace(/-default$/, '').replace(/^flag-for-/, 'flag-');
+  const n = name
+    .replace(/-\d$/, '')
+    .replace(/-default$/, '')
+    .replace(/^flag-for-/, 'flag-');
   const digit = /^digit-([a-z]+)$/.exec(n);
   return digit && DIGITS.includes(digit[1]) ? `keycap-${DIGITS.indexOf(digit[1])}` : n;
 }
@@ -72,7 +97,8 @@ export function splitSquashed(name: string, words: Set<string>): string {
   const best: { cost: number; prev: number }[] = [{ cost: 0, prev: -1 }];
   for (let j = 1; j <= n; j++) {
     best[j] = { cost: Infinity, prev: -1 };
-    for (let i = Math.max(0, j - 24); i <= j - 3; i++) if (best[i].cost + 1 < best[j].cost && words.has(name.slice(i, j))) best[j] = { cost: best[i].cost + 1, prev: i };
+    for (let i = Math.max(0, j - 24); i <= j - 3; i++)
+      if (best[i].cost + 1 < best[j].cost && words.has(name.slice(i, j))) best[j] = { cost: best[i].cost + 1, prev: i };
   }
   if (!Number.isFinite(best[n].cost)) return name;
   const parts: string[] = [];
@@ -83,7 +109,11 @@ export function splitSquashed(name: string, words: Set<string>): string {
 function iconifyPictures(src: PictureSource, index: ReturnType<typeof emojiNameIndex>, byId: Map<string, EmojiPair>): StylePicture[] {
   const set = require(`${src.pkg}/icons.json`) as IconifySet;
   const aliasesOf = new Map<string, string[]>();
-  for (const [alias, a] of Object.entries(set.aliases ?? {})) { const l = aliasesOf.get(a.parent) ?? []; l.push(alias); aliasesOf.set(a.parent, l); }
+  for (const [alias, a] of Object.entries(set.aliases ?? {})) {
+    const l = aliasesOf.get(a.parent) ?? [];
+    l.push(alias);
+    aliasesOf.set(a.parent, l);
+  }
   const out: StylePicture[] = [];
   for (const name of Object.keys(set.icons).sort()) {
     const icon = set.icons[name];
@@ -95,9 +125,18 @@ function iconifyPictures(src: PictureSource, index: ReturnType<typeof emojiNameI
     const concept = emoji ? emoji.id : `icon:${base}`;
     const words = !emoji && src.kind === 'emoji' && !base.includes('-') ? splitSquashed(base, index.words) : base.replace(/-/g, ' ');
     out.push({
-      style: src.style, name, concept, emoji,
+      style: src.style,
+      name,
+      concept,
+      emoji,
       names: [words, ...(aliasesOf.get(name) ?? []).map((n) => n.replace(/-/g, ' '))],
-      svg: { body: icon.body, left: icon.left ?? set.left ?? 0, top: icon.top ?? set.top ?? 0, width: icon.width ?? set.width ?? 16, height: icon.height ?? set.height ?? 16 },
+      svg: {
+        body: icon.body,
+        left: icon.left ?? set.left ?? 0,
+        top: icon.top ?? set.top ?? 0,
+        width: icon.width ?? set.width ?? 16,
+        height: icon.height ?? set.height ?? 16,
+      },
       heldOutConcept: isHeldOut(concept),
       heldOutStyle: src.style === HELD_OUT_STYLE,
     });
@@ -124,7 +163,17 @@ export function loadStylePictures(options: { languages?: readonly string[]; styl
   for (const src of PICTURE_SOURCES) {
     if (options.styles && !options.styles.includes(src.style)) continue;
     if (src.kind === 'png-emoji') {
-      for (const p of pairs) out.push({ style: src.style, name: p.id, concept: p.id, emoji: p, names: [p.labels.en], png: p.imagePath, heldOutConcept: p.heldOut, heldOutStyle: src.style === HELD_OUT_STYLE });
+      for (const p of pairs)
+        out.push({
+          style: src.style,
+          name: p.id,
+          concept: p.id,
+          emoji: p,
+          names: [p.labels.en],
+          png: p.imagePath,
+          heldOutConcept: p.heldOut,
+          heldOutStyle: src.style === HELD_OUT_STYLE,
+        });
     } else {
       out.push(...iconifyPictures(src, index, byId));
     }

@@ -9,7 +9,13 @@ export const similarity = similarityFlat;
  * Recall@k for each k: the share of queries whose own target ranks within the top k. `targetOf[i]` is the
  * index of query i's target (default i). Ties count against the query, so a constant model scores chance or below.
  */
-export function recallAtK(sim: Float32Array, nq: number, nt: number, ks: number[], targetOf?: (i: number) => number): Record<number, number> {
+export function recallAtK(
+  sim: Float32Array,
+  nq: number,
+  nt: number,
+  ks: number[],
+  targetOf?: (i: number) => number,
+): Record<number, number> {
   const ranks = Array.from({ length: nq }, (_, i) => rankOf(sim.subarray(i * nt, (i + 1) * nt), targetOf ? targetOf(i) : i));
   return Object.fromEntries(ks.map((k) => [k, recallOfRanks(ranks, k)]));
 }
@@ -26,8 +32,13 @@ export function zeroShotAccuracy(items: Float32Array, classes: Float32Array, d: 
   const nc = classes.length / d;
   let ok = 0;
   labels.forEach((label, i) => {
-    let best = -Infinity, arg = -1;
-    for (let c = 0; c < nc; c++) if (sim[i * nc + c] > best) { best = sim[i * nc + c]; arg = c; }
+    let best = -Infinity,
+      arg = -1;
+    for (let c = 0; c < nc; c++)
+      if (sim[i * nc + c] > best) {
+        best = sim[i * nc + c];
+        arg = c;
+      }
     if (arg === label) ok++;
   });
   return ok / labels.length;

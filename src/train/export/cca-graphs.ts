@@ -16,15 +16,22 @@ export interface CcaTowers {
   /** Pooling grids of the filter responses (v2: [2], the quadrants; v3: [1, 2, 3]). */
   grids: number[];
   /** Image: raw pooled features [F] → (f·Wimg + bImg), [F, dim] and [dim]. */
-  Wimg: Float32Array; bImg: Float32Array;
+  Wimg: Float32Array;
+  bImg: Float32Array;
   /** Text: per-token table [vocab, dim] holding idf[v]·W[v,:]; idf [vocab] (0 for tokens outside the TF-IDF terms); projected mean [dim]. */
-  table: Float32Array; idf: Float32Array; textMean: Float32Array;
+  table: Float32Array;
+  idf: Float32Array;
+  textMean: Float32Array;
   /** Audio: fixed layer (standardised) → features·Waud + bAud. */
-  audioLayer: FixedLayer; Waud: Float32Array; bAud: Float32Array;
+  audioLayer: FixedLayer;
+  Waud: Float32Array;
+  bAud: Float32Array;
   logitScale: number;
 }
 
-export function roundToHalf(a: Float32Array): void { for (let i = 0; i < a.length; i++) a[i] = fromHalf(toHalf(a[i])); }
+export function roundToHalf(a: Float32Array): void {
+  for (let i = 0; i < a.length; i++) a[i] = fromHalf(toHalf(a[i]));
+}
 
 /**
  * Symmetric int8 rows of a [rows, cols] table with one scale per row. The token table is most of the text
@@ -32,7 +39,8 @@ export function roundToHalf(a: Float32Array): void { for (let i = 0; i < a.lengt
  */
 export function quantizeRows(a: Float32Array, cols: number): { q: Int8Array; scale: Float32Array } {
   const rows = a.length / cols;
-  const q = new Int8Array(a.length), scale = new Float32Array(rows);
+  const q = new Int8Array(a.length),
+    scale = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     let max = 0;
     for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(a[r * cols + c]));
@@ -68,11 +76,25 @@ function half(g: GraphBuilder, name: string, data: Float32Array, dims: number[])
  */
 function textEmbeds(g: GraphBuilder, t: CcaTowers, ids: string, mask: string, vocab: number): string {
   const m = g.op1('Cast', [mask], { to: 1 });
-  const sum = g.op1('ReduceSum', [g.op1('Mul', [gatherInt8Rows(g, 'token_table', t.table, MINI.dim, ids), g.op1('Unsqueeze', [m, g.constInt64([2])])]), g.constInt64([1])], { keepdims: 0 });
+  const sum = g.op1(
+    'ReduceSum',
+    [
+      g.op1('Mul', [gatherInt8Rows(g, 'token_table', t.table, MINI.dim, ids), g.op1('Unsqueeze', [m, g.constInt64([2])])]),
+      g.constInt64([1]),
+    ],
+    { keepdims: 0 },
+  );
   const w = g.op1('Mul', [g.op1('Gather', [g.constFloat(t.idf, [vocab]), ids], { axis: 0 }), m]); // [B,L]
-  const same = g.op1('Cast', [g.op1('Equal', [g.op1('Unsqueeze', [ids, g.constInt64([2])]), g.op1('Unsqueeze', [ids, g.constInt64([1])])])], { to: 1 });
+  const same = g.op1(
+    'Cast',
+    [g.op1('Equal', [g.op1('Unsqueeze', [ids, g.constInt64([2])]), g.op1('Unsqueeze', [ids, g.constInt64([1])])])],
+    { to: 1 },
+  );
   const outer = g.op1('Mul', [g.op1('Unsqueeze', [w, g.constInt64([2])]), g.op1('Unsqueeze', [w, g.constInt64([1])])]);
-  const sq = g.op1('Unsqueeze', [g.op1('ReduceSum', [g.op1('Mul', [same, outer]), g.constInt64([1, 2])], { keepdims: 0 }), g.constInt64([1])]); // [B,1]
+  const sq = g.op1('Unsqueeze', [
+    g.op1('ReduceSum', [g.op1('Mul', [same, outer]), g.constInt64([1, 2])], { keepdims: 0 }),
+    g.constInt64([1]),
+  ]); // [B,1]
   const z = g.op1('Sub', [sum, g.op1('Mul', [g.op1('Sqrt', [sq]), g.constFloat(t.textMean, [1, MINI.dim])])]);
   return l2normalize(g, z).y;
 }
@@ -80,7 +102,10 @@ function textEmbeds(g: GraphBuilder, t: CcaTowers, ids: string, mask: string, vo
 function imageEmbeds(g: GraphBuilder, t: CcaTowers, px: string): string {
   const f = pyramidFeatureNodes(g, px, t.filters, MINI.imageSize, MINI.imagePatch, t.grids);
   const F = t.Wimg.length / MINI.dim;
-  return l2normalize(g, g.op1('Add', [g.op1('MatMul', [f, half(g, 'image_proj', t.Wimg, [F, MINI.dim])]), g.constFloat(t.bImg, [MINI.dim])])).y;
+  return l2normalize(
+    g,
+    g.op1('Add', [g.op1('MatMul', [f, half(g, 'image_proj', t.Wimg, [F, MINI.dim])]), g.constFloat(t.bImg, [MINI.dim])]),
+  ).y;
 }
 
 export function buildCcaTextModel(t: CcaTowers, vocab: number): Uint8Array {
@@ -105,7 +130,10 @@ export function buildCcaAudioModel(t: CcaTowers, frames: number): Uint8Array {
   const x = g.input('input_features', 'float32', ['batch_size', 1, frames, MINI.melBins]);
   const f = audioFeatureNodes(g, x, t.audioLayer, frames);
   const A = t.Waud.length / MINI.dim;
-  const y = l2normalize(g, g.op1('Add', [g.op1('MatMul', [f, half(g, 'audio_proj', t.Waud, [A, MINI.dim])]), g.constFloat(t.bAud, [MINI.dim])])).y;
+  const y = l2normalize(
+    g,
+    g.op1('Add', [g.op1('MatMul', [f, half(g, 'audio_proj', t.Waud, [A, MINI.dim])]), g.constFloat(t.bAud, [MINI.dim])]),
+  ).y;
   g.op1('Identity', [y], {}, 'audio_embeds');
   g.output('audio_embeds', 'float32', ['batch_size', MINI.dim]);
   return g.toBytes();

@@ -39,27 +39,62 @@ export interface HubFiles {
 const json = (path: string, value: unknown) => writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 
 /** Writes `clip/`, `clap/` and `rosetta.json` under `outDir` in the layout Transformers.js loads. */
-export function writeHubLayout(outDir: string, tokenizer: WordPieceTokenizer, files: HubFiles, manifest: MiniManifest, audioFrames: number): void {
+export function writeHubLayout(
+  outDir: string,
+  tokenizer: WordPieceTokenizer,
+  files: HubFiles,
+  manifest: MiniManifest,
+  audioFrames: number,
+): void {
   const clip = join(outDir, 'clip');
   const clap = join(outDir, 'clap');
   for (const d of [join(clip, 'onnx'), join(clap, 'onnx')]) mkdirSync(d, { recursive: true });
   const tokJson = tokenizer.toTokenizerJson();
   const tokConfig = tokenizer.toTokenizerConfig();
-  const common = { projection_dim: MINI.dim, logit_scale_init_value: manifest.logitScale, 'transformers.js_config': { dtype: 'fp32' }, rosetta: { recipeVersion: manifest.recipeVersion } };
-  const textConfig = { vocab_size: tokenizer.vocab.length, hidden_size: MINI.textHidden, max_position_embeddings: tokenizer.modelMaxLength, projection_dim: MINI.dim };
+  const common = {
+    projection_dim: MINI.dim,
+    logit_scale_init_value: manifest.logitScale,
+    'transformers.js_config': { dtype: 'fp32' },
+    rosetta: { recipeVersion: manifest.recipeVersion },
+  };
+  const textConfig = {
+    vocab_size: tokenizer.vocab.length,
+    hidden_size: MINI.textHidden,
+    max_position_embeddings: tokenizer.modelMaxLength,
+    projection_dim: MINI.dim,
+  };
   json(join(clip, 'config.json'), {
-    model_type: 'clip', architectures: ['CLIPModel'], ...common,
+    model_type: 'clip',
+    architectures: ['CLIPModel'],
+    ...common,
     text_config: { model_type: 'clip_text_model', ...textConfig },
-    vision_config: { model_type: 'clip_vision_model', image_size: MINI.imageSize, patch_size: MINI.imagePatch, num_channels: 3, projection_dim: MINI.dim },
+    vision_config: {
+      model_type: 'clip_vision_model',
+      image_size: MINI.imageSize,
+      patch_size: MINI.imagePatch,
+      num_channels: 3,
+      projection_dim: MINI.dim,
+    },
   });
   json(join(clip, 'preprocessor_config.json'), {
-    image_processor_type: 'CLIPImageProcessor', processor_class: 'CLIPProcessor',
-    do_resize: true, size: { shortest_edge: MINI.imageSize }, resample: 3,
-    do_center_crop: true, crop_size: { height: MINI.imageSize, width: MINI.imageSize },
-    do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: IMAGE_MEAN, image_std: IMAGE_STD, do_convert_rgb: true,
+    image_processor_type: 'CLIPImageProcessor',
+    processor_class: 'CLIPProcessor',
+    do_resize: true,
+    size: { shortest_edge: MINI.imageSize },
+    resample: 3,
+    do_center_crop: true,
+    crop_size: { height: MINI.imageSize, width: MINI.imageSize },
+    do_rescale: true,
+    rescale_factor: 1 / 255,
+    do_normalize: true,
+    image_mean: IMAGE_MEAN,
+    image_std: IMAGE_STD,
+    do_convert_rgb: true,
   });
   json(join(clap, 'config.json'), {
-    model_type: 'clap', architectures: ['ClapModel'], ...common,
+    model_type: 'clap',
+    architectures: ['ClapModel'],
+    ...common,
     text_config: { model_type: 'clap_text_model', ...textConfig },
     audio_config: { model_type: 'clap_audio_model', num_mel_bins: MINI.melBins, spec_size: audioFrames, projection_dim: MINI.dim },
   });

@@ -14,17 +14,18 @@ export function toHalf(v: number): number {
     mant |= 0x800000;
     const shift = 14 - exp;
     let half = mant >> shift;
-    if ((mant >> (shift - 1)) & 1 && ((mant & ((1 << (shift - 1)) - 1)) || (half & 1))) half += 1;
+    if ((mant >> (shift - 1)) & 1 && (mant & ((1 << (shift - 1)) - 1) || half & 1)) half += 1;
     return sign | half;
   }
   let half = sign | (exp << 10) | (mant >> 13);
-  if ((mant & 0x1000) && ((mant & 0xfff) || (half & 1))) half += 1;
+  if (mant & 0x1000 && (mant & 0xfff || half & 1)) half += 1;
   return half;
 }
 
 export function fromHalf(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  const exp = (h >> 10) & 0x1f,
+    mant = h & 0x3ff;
   if (exp === 0) return sign * mant * 2 ** -24;
   if (exp === 31) return mant ? NaN : sign * Infinity;
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
@@ -34,7 +35,9 @@ export function fromHalf(h: number): number {
  * The CLIPModel wrapper every mini recipe shares: the three inputs, the towers `towers` adds, and
  * logits both ways plus both embeddings as outputs.
  */
-export function buildJointClipModel(towers: (g: GraphBuilder, ids: string, mask: string, px: string) => { text: string; image: string; scale: string }): Uint8Array {
+export function buildJointClipModel(
+  towers: (g: GraphBuilder, ids: string, mask: string, px: string) => { text: string; image: string; scale: string },
+): Uint8Array {
   const g = new GraphBuilder('rosetta_mini_clip');
   const ids = g.input('input_ids', 'int64', ['text_batch_size', 'sequence_length']);
   const mask = g.input('attention_mask', 'int64', ['text_batch_size', 'sequence_length']);

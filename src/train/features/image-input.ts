@@ -6,7 +6,11 @@ export const IMAGE_MEAN = [0.5, 0.5, 0.5];
 export const IMAGE_STD = [0.5, 0.5, 0.5];
 
 /** Decoded RGBA picture, values 0–1, row-major HWC. */
-export interface Rgba { data: Float32Array; width: number; height: number }
+export interface Rgba {
+  data: Float32Array;
+  width: number;
+  height: number;
+}
 
 export async function readRgba(path: string): Promise<Rgba> {
   const { data, info } = await sharp(path).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -31,7 +35,13 @@ export function randomAugment(rand: () => number): Augment {
   const y0 = (1 - size) * rand();
   const r = rand();
   const background: [number, number, number] = r < 0.4 ? [1, 1, 1] : r < 0.7 ? [0, 0, 0] : [rand(), rand(), rand()];
-  return { box: [x0, y0, size], background, brightness: (rand() - 0.5) * 0.3, contrast: 0.8 + rand() * 0.4, saturation: 0.7 + rand() * 0.6 };
+  return {
+    box: [x0, y0, size],
+    background,
+    brightness: (rand() - 0.5) * 0.3,
+    contrast: 0.8 + rand() * 0.4,
+    saturation: 0.7 + rand() * 0.6,
+  };
 }
 
 /** The evaluation view: whole picture on white. */
@@ -46,12 +56,21 @@ export function renderPixels(img: Rgba, aug: Augment = PLAIN, size: number = MIN
   const [x0, y0, s] = aug.box;
   const sample = (fx: number, fy: number, c: number): number => {
     // Coordinates in source pixels; outside the picture is background.
-    const x = fx * img.width - 0.5, y = fy * img.height - 0.5;
-    const xi = Math.floor(x), yi = Math.floor(y);
-    const ax = x - xi, ay = y - yi;
+    const x = fx * img.width - 0.5,
+      y = fy * img.height - 0.5;
+    const xi = Math.floor(x),
+      yi = Math.floor(y);
+    const ax = x - xi,
+      ay = y - yi;
     let v = 0;
-    for (const [dx, dy, w] of [[0, 0, (1 - ax) * (1 - ay)], [1, 0, ax * (1 - ay)], [0, 1, (1 - ax) * ay], [1, 1, ax * ay]] as const) {
-      const px = xi + dx, py = yi + dy;
+    for (const [dx, dy, w] of [
+      [0, 0, (1 - ax) * (1 - ay)],
+      [1, 0, ax * (1 - ay)],
+      [0, 1, (1 - ax) * ay],
+      [1, 1, ax * ay],
+    ] as const) {
+      const px = xi + dx,
+        py = yi + dy;
       if (w === 0) continue;
       let p = aug.background[c];
       if (px >= 0 && py >= 0 && px < img.width && py < img.height) {
@@ -68,10 +87,12 @@ export function renderPixels(img: Rgba, aug: Augment = PLAIN, size: number = MIN
     for (let xx = 0; xx < size; xx++) {
       // Average 2×2 sub-samples per output pixel: an area filter when shrinking 64 → 32.
       rgb[0] = rgb[1] = rgb[2] = 0;
-      for (const oy of [0.25, 0.75]) for (const ox of [0.25, 0.75]) {
-        const fx = x0 + ((xx + ox) / size) * s, fy = y0 + ((yy + oy) / size) * s;
-        for (let c = 0; c < 3; c++) rgb[c] += sample(fx, fy, c) / 4;
-      }
+      for (const oy of [0.25, 0.75])
+        for (const ox of [0.25, 0.75]) {
+          const fx = x0 + ((xx + ox) / size) * s,
+            fy = y0 + ((yy + oy) / size) * s;
+          for (let c = 0; c < 3; c++) rgb[c] += sample(fx, fy, c) / 4;
+        }
       const grey = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
       for (let c = 0; c < 3; c++) {
         let v = grey + (rgb[c] - grey) * aug.saturation;
@@ -85,14 +106,23 @@ export function renderPixels(img: Rgba, aug: Augment = PLAIN, size: number = MIN
 }
 
 /** Random p×p patches (flattened CHW per patch) from rendered pictures. */
-export function samplePatches(pixels: Float32Array[], patch: number, count: number, rand: () => number, size: number = MINI.imageSize): Float32Array {
+export function samplePatches(
+  pixels: Float32Array[],
+  patch: number,
+  count: number,
+  rand: () => number,
+  size: number = MINI.imageSize,
+): Float32Array {
   const d = 3 * patch * patch;
   const out = new Float32Array(count * d);
   for (let i = 0; i < count; i++) {
     const px = pixels[Math.floor(rand() * pixels.length)];
-    const x = Math.floor(rand() * (size - patch + 1)), y = Math.floor(rand() * (size - patch + 1));
+    const x = Math.floor(rand() * (size - patch + 1)),
+      y = Math.floor(rand() * (size - patch + 1));
     let k = 0;
-    for (let c = 0; c < 3; c++) for (let dy = 0; dy < patch; dy++) for (let dx = 0; dx < patch; dx++) out[i * d + k++] = px[c * size * size + (y + dy) * size + x + dx];
+    for (let c = 0; c < 3; c++)
+      for (let dy = 0; dy < patch; dy++)
+        for (let dx = 0; dx < patch; dx++) out[i * d + k++] = px[c * size * size + (y + dy) * size + x + dx];
   }
   return out;
 }

@@ -33,10 +33,14 @@ export async function rasterise(svg: string): Promise<Buffer> {
  * values are exactly (k/255 − 0.5)/0.5, so nothing is lost.
  */
 export async function modelInputRgb(input: Buffer | string): Promise<Uint8Array> {
-  const img = await decodeImage(typeof input === 'string' ? readFileSync(input) : input, { name: typeof input === 'string' ? input : undefined });
+  const img = await decodeImage(typeof input === 'string' ? readFileSync(input) : input, {
+    name: typeof input === 'string' ? input : undefined,
+  });
   const { data } = await preprocessImages([img], MINI_PREPROCESS);
-  const S = MINI.imageSize, plane = S * S;
+  const S = MINI.imageSize,
+    plane = S * S;
   const out = new Uint8Array(plane * 3);
-  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round((data[c * plane + i] * IMAGE_STD[c] + IMAGE_MEAN[c]) * 255);
+  for (let i = 0; i < plane; i++)
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round((data[c * plane + i] * IMAGE_STD[c] + IMAGE_MEAN[c]) * 255);
   return out;
 }

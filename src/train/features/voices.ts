@@ -50,11 +50,19 @@ export function randomVoice(language: string, rand: () => number, heldOut = fals
  */
 export async function speakInRoom(text: string, voice: Voice, cacheDir = speechCacheDir()): Promise<string> {
   mkdirSync(cacheDir, { recursive: true });
-  const tag = JSON.stringify([LANGUAGE_VOICES[voice.language] ?? voice.language, voice.variant, voice.speed, voice.pitch, voice.reverb, voice.noise]);
+  const tag = JSON.stringify([
+    LANGUAGE_VOICES[voice.language] ?? voice.language,
+    voice.variant,
+    voice.speed,
+    voice.pitch,
+    voice.reverb,
+    voice.noise,
+  ]);
   const key = createHash('sha256').update(`${tag}\u0000${text}`).digest('hex').slice(0, 24);
   const path = join(cacheDir, `room-${voice.language}-${key}.wav`);
   if (existsSync(path)) return path;
-  const dry = `${path}.${process.pid}.dry.wav`, tmp = `${path}.${process.pid}.tmp.wav`;
+  const dry = `${path}.${process.pid}.dry.wav`,
+    tmp = `${path}.${process.pid}.tmp.wav`;
   const name = (LANGUAGE_VOICES[voice.language] ?? voice.language) + (voice.variant ? `+${voice.variant}` : '');
   try {
     await run('espeak-ng', ['-v', name, '-s', String(voice.speed), '-p', String(voice.pitch), '-w', dry, text]);
@@ -65,7 +73,8 @@ export async function speakInRoom(text: string, voice: Voice, cacheDir = speechC
       // from the text and voice, so clips do not share one noise sample and a rebuild makes the same file.
       const h = createHash('sha256').update(key).digest();
       const { samples, sampleRate } = decodeWav(readFileSync(dry), dry);
-      const seconds = (samples.length / sampleRate).toFixed(3), offset = (h.readUInt16BE(0) / 65536 * 20).toFixed(3);
+      const seconds = (samples.length / sampleRate).toFixed(3),
+        offset = ((h.readUInt16BE(0) / 65536) * 20).toFixed(3);
       const colour = h[2] % 2 ? 'pinknoise' : 'brownnoise';
       const noise = `|sox -R -n -r ${sampleRate} -c 1 -b 16 -t wav - synth ${(Number(seconds) + Number(offset)).toFixed(3)} ${colour} trim ${offset}`;
       await run('sox', ['-R', '-m', '-v', '1', dry, '-v', String(voice.noise), noise, '-b', '16', tmp, ...effects]);
@@ -73,7 +82,11 @@ export async function speakInRoom(text: string, voice: Voice, cacheDir = speechC
       await run('sox', ['-R', dry, '-b', '16', tmp, ...effects]);
     }
   } catch (err) {
-    throw new RosettaError(ErrorCodes.ENGINE_MISSING, `espeak-ng/sox could not speak '${text}' with ${name} (${(err as Error).message}). Install them: apt-get install espeak-ng sox`, { cause: err });
+    throw new RosettaError(
+      ErrorCodes.ENGINE_MISSING,
+      `espeak-ng/sox could not speak '${text}' with ${name} (${(err as Error).message}). Install them: apt-get install espeak-ng sox`,
+      { cause: err },
+    );
   } finally {
     rmSync(dry, { force: true });
   }
@@ -84,7 +97,8 @@ export async function speakInRoom(text: string, voice: Voice, cacheDir = speechC
 /** Speaks many (text, voice) items, two at a time (the machine has two cores). */
 export async function speakAllInRooms(items: { text: string; voice: Voice }[], onDone?: (n: number) => void): Promise<string[]> {
   const out = new Array<string>(items.length);
-  let next = 0, done = 0;
+  let next = 0,
+    done = 0;
   const worker = async () => {
     while (next < items.length) {
       const i = next++;

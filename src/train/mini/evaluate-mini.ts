@@ -42,7 +42,12 @@ export interface EvalInputs {
 }
 
 /** Recall both ways between texts (query i ↔ candidate i) and candidate vectors. */
-export async function retrieval(enc: Embedder, candidates: Float32Array, textsOf: (lang: string) => string[], languages: string[]): Promise<Retrieval> {
+export async function retrieval(
+  enc: Embedder,
+  candidates: Float32Array,
+  textsOf: (lang: string) => string[],
+  languages: string[],
+): Promise<Retrieval> {
   const n = candidates.length / enc.dim;
   const out: Retrieval = { candidates: n, fromText: {}, toText: {} };
   for (const lang of languages) {
@@ -61,11 +66,17 @@ export async function evaluateMini(enc: Embedder, inp: EvalInputs): Promise<Mini
   const pics = (idx: number[]) => enc.embedPixels(idx.map((i) => inputTensor(data.pixels[i])));
   const conceptImg = await pics(data.unseenConcepts);
   const unseenConcepts = await retrieval(enc, conceptImg, (l) => data.unseenConcepts.map((i) => label(data.pictures[i], l)), langs);
-  const unseenStyle = await retrieval(enc, await pics(data.unseenStyle), (l) => data.unseenStyle.map((i) => label(data.pictures[i], l)), langs);
+  const unseenStyle = await retrieval(
+    enc,
+    await pics(data.unseenStyle),
+    (l) => data.unseenStyle.map((i) => label(data.pictures[i], l)),
+    langs,
+  );
   const groupKeys = Object.keys(inp.groups).filter((g) => g !== 'component');
   const labels = data.unseenConcepts.map((i) => groupKeys.indexOf(data.pictures[i].emoji!.group));
   const zeroShot: Record<string, number> = {};
-  for (const l of langs) zeroShot[l] = zeroShotAccuracy(conceptImg, await enc.embedTexts(groupKeys.map((g) => inp.groups[g][l])), enc.dim, labels);
+  for (const l of langs)
+    zeroShot[l] = zeroShotAccuracy(conceptImg, await enc.embedTexts(groupKeys.map((g) => inp.groups[g][l])), enc.dim, labels);
   const q: MiniQuality = { unseenConcepts, unseenStyle, zeroShot };
   if (inp.clips && enc.embedMels) {
     // One candidate set per language: the held-out emoji spoken in that language.
@@ -83,4 +94,3 @@ export async function evaluateMini(enc: Embedder, inp: EvalInputs): Promise<Mini
   }
   return q;
 }
-

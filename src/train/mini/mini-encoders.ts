@@ -16,7 +16,11 @@ export class MiniEncoders {
     readonly audioFrames: number,
   ) {}
 
-  static async create(graphs: { textModel: Uint8Array; visionModel: Uint8Array; audioModel?: Uint8Array }, tokenizer: WordPieceTokenizer, audioFrames: number): Promise<MiniEncoders> {
+  static async create(
+    graphs: { textModel: Uint8Array; visionModel: Uint8Array; audioModel?: Uint8Array },
+    tokenizer: WordPieceTokenizer,
+    audioFrames: number,
+  ): Promise<MiniEncoders> {
     const opts = { intraOpNumThreads: 2 };
     return new MiniEncoders(
       await ort.InferenceSession.create(graphs.textModel, opts),
@@ -34,11 +38,15 @@ export class MiniEncoders {
     const clap = JSON.parse(readFileSync(join(dir, 'clap', 'config.json'), 'utf8')) as { audio_config: { spec_size: number } };
     const vocab: string[] = [];
     for (const [t, i] of Object.entries(tok.model.vocab)) vocab[i] = t;
-    return MiniEncoders.create({
-      textModel: readFileSync(join(dir, 'clip', 'onnx', 'text_model.onnx')),
-      visionModel: readFileSync(join(dir, 'clip', 'onnx', 'vision_model.onnx')),
-      audioModel: readFileSync(join(dir, 'clap', 'onnx', 'audio_model.onnx')),
-    }, new WordPieceTokenizer(vocab, cfg.model_max_length), clap.audio_config.spec_size);
+    return MiniEncoders.create(
+      {
+        textModel: readFileSync(join(dir, 'clip', 'onnx', 'text_model.onnx')),
+        visionModel: readFileSync(join(dir, 'clip', 'onnx', 'vision_model.onnx')),
+        audioModel: readFileSync(join(dir, 'clap', 'onnx', 'audio_model.onnx')),
+      },
+      new WordPieceTokenizer(vocab, cfg.model_max_length),
+      clap.audio_config.spec_size,
+    );
   }
 
   /** Text vectors [n, dim]; padding as Transformers.js pads (pad id, mask 0). */
@@ -49,8 +57,16 @@ export class MiniEncoders {
       const L = Math.max(...chunk.map((c) => c.length));
       const ids = new BigInt64Array(chunk.length * L).fill(BigInt(this.tokenizer.padId));
       const mask = new BigInt64Array(chunk.length * L);
-      chunk.forEach((c, i) => c.forEach((id, j) => { ids[i * L + j] = BigInt(id); mask[i * L + j] = 1n; }));
-      const r = await this.text.run({ input_ids: new ort.Tensor('int64', ids, [chunk.length, L]), attention_mask: new ort.Tensor('int64', mask, [chunk.length, L]) });
+      chunk.forEach((c, i) =>
+        c.forEach((id, j) => {
+          ids[i * L + j] = BigInt(id);
+          mask[i * L + j] = 1n;
+        }),
+      );
+      const r = await this.text.run({
+        input_ids: new ort.Tensor('int64', ids, [chunk.length, L]),
+        attention_mask: new ort.Tensor('int64', mask, [chunk.length, L]),
+      });
       out.set(r.text_embeds.data as Float32Array, s * MINI.dim);
     }
     return out;
@@ -58,7 +74,8 @@ export class MiniEncoders {
 
   /** Image vectors from normalised pixel arrays (CHW, MINI.imageSize square). */
   async embedPixels(pixels: Float32Array[]): Promise<Float32Array> {
-    const S = MINI.imageSize, per = 3 * S * S;
+    const S = MINI.imageSize,
+      per = 3 * S * S;
     const out = new Float32Array(pixels.length * MINI.dim);
     for (let s = 0; s < pixels.length; s += 256) {
       const chunk = pixels.slice(s, s + 256);

@@ -11,7 +11,12 @@ import { MINI, rng } from '../model/mini-architecture.js';
 export type Progress = (p: { phase: string; step: number; total: number; loss?: number }) => void;
 
 /** One spoken label: which emoji, in which language, in which voice, and its wav. */
-export interface SpokenClip { pair: EmojiPair; language: string; voice: Voice; path: string }
+export interface SpokenClip {
+  pair: EmojiPair;
+  language: string;
+  voice: Voice;
+  path: string;
+}
 
 /** Training clips per (emoji, language), each in its own random voice and room. */
 export const CLIPS_PER_LABEL = 2;
@@ -33,7 +38,12 @@ export async function clipMel(path: string): Promise<Float32Array> {
 }
 
 /** A clip to speak: the emoji, the language of its label, the voice, and whether it is a held-out-voice clip. */
-export interface PlannedClip { pair: EmojiPair; language: string; voice: Voice; heldOut: boolean }
+export interface PlannedClip {
+  pair: EmojiPair;
+  language: string;
+  voice: Voice;
+  heldOut: boolean;
+}
 
 /**
  * Which labels are spoken in which voices, fixed by the seed: each training emoji's label in every language in
@@ -53,7 +63,12 @@ export function planClips(pairs: EmojiPair[], languages: string[], seed: number)
 
 /** Speaks planned clips (cached wavs) and returns them with their paths. */
 export async function speakClips(items: PlannedClip[], progress: Progress): Promise<(SpokenClip & { heldOut: boolean })[]> {
-  const paths = await speakAllInRooms(items.map((it) => ({ text: it.pair.labels[it.language], voice: it.voice })), (n) => { if (n % 250 === 0) progress({ phase: 'speech', step: n, total: items.length }); });
+  const paths = await speakAllInRooms(
+    items.map((it) => ({ text: it.pair.labels[it.language], voice: it.voice })),
+    (n) => {
+      if (n % 250 === 0) progress({ phase: 'speech', step: n, total: items.length });
+    },
+  );
   return items.map((it, i) => ({ ...it, path: paths[i] }));
 }
 
@@ -78,7 +93,8 @@ export async function prepareRoomAudio(pairs: EmojiPair[], languages: string[], 
   }
   const audioLayer: FixedLayer = { filters: learnPatchFilters(patches, fDim, MINI.audioFilters, seed + 1, 8) };
   const raw = await audioLayerSession(audioLayer, frames);
-  const per = frames * MINI.melBins, A = audioFeatureCount();
+  const per = frames * MINI.melBins,
+    A = audioFeatureCount();
   const feats = new Float32Array(train.length * A);
   for (let s = 0; s < train.length; s += 512) {
     const chunk = mels.slice(s, s + 512);
@@ -87,7 +103,8 @@ export async function prepareRoomAudio(pairs: EmojiPair[], languages: string[], 
     feats.set(await raw(x, chunk.length), s * A);
   }
   const stats = featureStats(feats, A);
-  audioLayer.mean = stats.mean; audioLayer.std = stats.std;
+  audioLayer.mean = stats.mean;
+  audioLayer.std = stats.std;
   progress({ phase: 'audio-features', step: 1, total: 1 });
   return { train, heldOutVoices, audioLayer, trainFeatures: applyStats(feats, stats), frames };
 }

@@ -29,10 +29,19 @@ const rank = (s: string) => createHash('sha256').update(s).digest().readUInt32BE
  * `evalOnly` only the two measured sets (the Google and held-out style pictures, pixels of the measured ones
  * only: seconds instead of minutes on a cold cache; `train` is empty).
  */
-export async function loadStyleData(languages: string[], options: { evalOnly?: boolean; withIcons?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<StyleData> {
-  const styles = options.evalOnly ? ['google', HELD_OUT_STYLE] : options.withIcons === false ? PICTURE_SOURCES.filter((s) => s.kind !== 'icon').map((s) => s.style) : undefined;
+export async function loadStyleData(
+  languages: string[],
+  options: { evalOnly?: boolean; withIcons?: boolean; onProgress?: (done: number, total: number) => void } = {},
+): Promise<StyleData> {
+  const styles = options.evalOnly
+    ? ['google', HELD_OUT_STYLE]
+    : options.withIcons === false
+      ? PICTURE_SOURCES.filter((s) => s.kind !== 'icon').map((s) => s.style)
+      : undefined;
   const pictures = loadStylePictures({ languages, styles });
-  const train: number[] = [], unseenConcepts: number[] = [], style: number[] = [];
+  const train: number[] = [],
+    unseenConcepts: number[] = [],
+    style: number[] = [];
   pictures.forEach((p, i) => {
     if (!p.heldOutConcept && !p.heldOutStyle) train.push(i);
     if (p.style === 'google' && p.heldOutConcept) unseenConcepts.push(i);
@@ -40,13 +49,19 @@ export async function loadStyleData(languages: string[], options: { evalOnly?: b
   });
   // One picture per concept, then the first STYLE_TEST_SIZE by hash of the concept: a fixed sample.
   const seen = new Set<string>();
-  const unseenStyle = style.filter((i) => !seen.has(pictures[i].concept) && seen.add(pictures[i].concept))
+  const unseenStyle = style
+    .filter((i) => !seen.has(pictures[i].concept) && seen.add(pictures[i].concept))
     .sort((a, b) => rank(pictures[a].concept) - rank(pictures[b].concept) || (pictures[a].concept < pictures[b].concept ? -1 : 1))
     .slice(0, STYLE_TEST_SIZE);
   const load = options.evalOnly ? [...unseenConcepts, ...unseenStyle] : pictures.map((_, i) => i);
-  const loaded = await loadModelPixels(load.map((i) => pictures[i]), options.onProgress);
+  const loaded = await loadModelPixels(
+    load.map((i) => pictures[i]),
+    options.onProgress,
+  );
   const pixels: Uint8Array[] = [];
-  load.forEach((i, j) => { pixels[i] = loaded[j]; });
+  load.forEach((i, j) => {
+    pixels[i] = loaded[j];
+  });
   return { languages, pictures, pixels, train: options.evalOnly ? [] : train, unseenConcepts, unseenStyle };
 }
 
@@ -58,7 +73,8 @@ export function pictureTexts(p: StylePicture, languages: string[]): string[] {
 
 /** The 8-bit model input as a normalised CHW array (what the vision tower receives). */
 export function inputTensor(rgb: Uint8Array): Float32Array {
-  const S = MINI.imageSize, plane = S * S;
+  const S = MINI.imageSize,
+    plane = S * S;
   const out = new Float32Array(3 * plane);
   for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) out[c * plane + i] = (rgb[i * 3 + c] / 255 - IMAGE_MEAN[c]) / IMAGE_STD[c];
   return out;
@@ -68,7 +84,10 @@ export function inputTensor(rgb: Uint8Array): Float32Array {
 export function augmentedTensor(rgb: Uint8Array, aug: Augment): Float32Array {
   const S = MINI.imageSize;
   const data = new Float32Array(S * S * 4);
-  for (let i = 0; i < S * S; i++) { for (let c = 0; c < 3; c++) data[i * 4 + c] = rgb[i * 3 + c] / 255; data[i * 4 + 3] = 1; }
+  for (let i = 0; i < S * S; i++) {
+    for (let c = 0; c < 3; c++) data[i * 4 + c] = rgb[i * 3 + c] / 255;
+    data[i * 4 + 3] = 1;
+  }
   const img: Rgba = { data, width: S, height: S };
   return renderPixels(img, { ...aug, background: [1, 1, 1] });
 }

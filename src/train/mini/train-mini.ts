@@ -10,7 +10,15 @@ import { HELD_OUT_STYLE, PICTURE_SOURCES } from '../data/picture-sources.js';
 import { sourceVersion } from '../data/style-pictures.js';
 import { HELD_OUT_VARIANTS } from '../features/voices.js';
 import { learnVocabulary, WordPieceTokenizer } from '../tokenizer/wordpiece.js';
-import { buildCcaAudioModel, buildCcaClipModel, buildCcaTextModel, buildCcaVisionModel, roundRowsToInt8, roundToHalf, type CcaTowers } from '../export/cca-graphs.js';
+import {
+  buildCcaAudioModel,
+  buildCcaClipModel,
+  buildCcaTextModel,
+  buildCcaVisionModel,
+  roundRowsToInt8,
+  roundToHalf,
+  type CcaTowers,
+} from '../export/cca-graphs.js';
 import { fitAudioProjection, fitCcaTowersOn, ICON_WEIGHT } from './cca-mini.js';
 import { inputTensor, loadStyleData, pictureTexts } from './style-data.js';
 import { prepareRoomAudio } from './room-audio.js';
@@ -27,7 +35,10 @@ export interface TrainMiniOptions {
   onProgress?: Progress;
 }
 
-export interface TrainMiniResult { manifest: MiniManifest; metrics: MiniQuality & { seconds: number } }
+export interface TrainMiniResult {
+  manifest: MiniManifest;
+  metrics: MiniQuality & { seconds: number };
+}
 
 /**
  * Rebuilds rosetta-mini (recipe v4) from scratch: every openly licensed emoji and icon style in
@@ -39,32 +50,55 @@ export interface TrainMiniResult { manifest: MiniManifest; metrics: MiniQuality 
  * @example await trainMini({ outDir: '/abs/models/rosetta-mini', onProgress: console.log })
  */
 export async function trainMini(options: TrainMiniOptions): Promise<TrainMiniResult> {
-  if (!options || typeof options.outDir !== 'string' || options.outDir === '') throw invalidArgument('outDir', 'a directory path', options?.outDir);
+  if (!options || typeof options.outDir !== 'string' || options.outDir === '')
+    throw invalidArgument('outDir', 'a directory path', options?.outDir);
   const seed = options.seed ?? 1;
   if (options.epochs !== undefined) expectPositiveInt('epochs', options.epochs, 10000);
   const languages = options.languages ?? [...DEFAULT_LANGUAGES];
-  if (!languages.includes('en')) throw invalidArgument('languages', "a list that includes 'en' (held-out figures are reported against English)", languages);
+  if (!languages.includes('en'))
+    throw invalidArgument('languages', "a list that includes 'en' (held-out figures are reported against English)", languages);
   const progress = options.onProgress ?? (() => {});
   const t0 = Date.now();
-  const data = await loadStyleData(languages, { withIcons: ICON_WEIGHT > 0, onProgress: (step, total) => progress({ phase: 'pictures', step, total }) });
+  const data = await loadStyleData(languages, {
+    withIcons: ICON_WEIGHT > 0,
+    onProgress: (step, total) => progress({ phase: 'pictures', step, total }),
+  });
   const groups = loadGroupNames(languages);
   const texts = data.train.map((i) => pictureTexts(data.pictures[i], languages));
   const iconStyles = new Set(PICTURE_SOURCES.filter((s) => s.kind === 'icon').map((s) => s.style));
   const tokenizer = buildStyleTokenizer(texts, groups);
   progress({ phase: 'image-text-cca', step: 0, total: 1 });
-  const towers = await fitCcaTowersOn(data.train.map((i) => inputTensor(data.pixels[i])), texts, tokenizer, seed, { weights: data.train.map((i) => (iconStyles.has(data.pictures[i].style) ? ICON_WEIGHT : 1)) });
+  const towers = await fitCcaTowersOn(
+    data.train.map((i) => inputTensor(data.pixels[i])),
+    texts,
+    tokenizer,
+    seed,
+    { weights: data.train.map((i) => (iconStyles.has(data.pictures[i].style) ? ICON_WEIGHT : 1)) },
+  );
   roundToHalf(towers.Wimg);
   roundRowsToInt8(towers.table, MINI.dim);
   const V = tokenizer.vocab.length;
-  const textModel = buildCcaTextModel({ ...towers, audioLayer: { filters: towers.filters }, Waud: new Float32Array(0), bAud: new Float32Array(0) }, V);
+  const textModel = buildCcaTextModel(
+    { ...towers, audioLayer: { filters: towers.filters }, Waud: new Float32Array(0), bAud: new Float32Array(0) },
+    V,
+  );
   const pairs = loadEmojiPairs({ languages });
   const audio = await prepareRoomAudio(pairs, languages, seed, progress);
-  const textOnly = await MiniEncoders.create({ textModel, visionModel: buildCcaVisionModel({ ...towers } as CcaTowers) }, tokenizer, audio.frames);
+  const textOnly = await MiniEncoders.create(
+    { textModel, visionModel: buildCcaVisionModel({ ...towers } as CcaTowers) },
+    tokenizer,
+    audio.frames,
+  );
   const targets = await textOnly.embedTexts(audio.train.map((c) => c.pair.labels[c.language]));
   const proj = await fitAudioProjection(audio.audioLayer, [audio.trainFeatures], targets);
   roundToHalf(proj.W);
   const full: CcaTowers = { ...towers, audioLayer: audio.audioLayer, Waud: proj.W, bAud: proj.b };
-  const graphs = { textModel, visionModel: buildCcaVisionModel(full), clipModel: buildCcaClipModel(full, V), audioModel: buildCcaAudioModel(full, audio.frames) };
+  const graphs = {
+    textModel,
+    visionModel: buildCcaVisionModel(full),
+    clipModel: buildCcaClipModel(full, V),
+    audioModel: buildCcaAudioModel(full, audio.frames),
+  };
   const enc = await MiniEncoders.create(graphs, tokenizer, audio.frames);
   progress({ phase: 'evaluate', step: 0, total: 1 });
   const quality = await evaluateMini(enc, { data, groups, clips: audio.heldOutVoices });
@@ -78,7 +112,13 @@ export async function trainMini(options: TrainMiniOptions): Promise<TrainMiniRes
     heldOut: pairs.filter((p) => p.heldOut).map((p) => p.id),
     heldOutStyle: HELD_OUT_STYLE,
     heldOutVoices: [...HELD_OUT_VARIANTS],
-    sources: PICTURE_SOURCES.map((s) => ({ style: s.style, package: s.pkg, version: sourceVersion(s), licence: s.licence, attribution: s.attribution })),
+    sources: PICTURE_SOURCES.map((s) => ({
+      style: s.style,
+      package: s.pkg,
+      version: sourceVersion(s),
+      licence: s.licence,
+      attribution: s.attribution,
+    })),
     trainingPictures: data.train.length,
     trainingClips: audio.train.length,
     logitScale: towers.logitScale,
@@ -104,4 +144,3 @@ export function buildStyleTokenizer(texts: string[][], groups: Record<string, Re
   for (const g of Object.values(groups)) all.push(...Object.values(g));
   return new WordPieceTokenizer(learnVocabulary(all, { vocabSize: MINI.vocabSize }), MINI.maxTextLength);
 }
-

@@ -4,7 +4,11 @@ import type { PatchFilters } from '../features/patch-kmeans.js';
 import { MINI } from './mini-architecture.js';
 
 /** A fixed first layer plus the per-feature standardisation learned on the training set. */
-export interface FixedLayer { filters: PatchFilters; mean?: Float32Array; std?: Float32Array }
+export interface FixedLayer {
+  filters: PatchFilters;
+  mean?: Float32Array;
+  std?: Float32Array;
+}
 
 export const audioFeatureCount = (): number => MINI.audioFilters * (MINI.audioSegments + 1);
 
@@ -45,7 +49,8 @@ export async function audioLayerSession(layer: FixedLayer, frames: number): Prom
 /** Per-feature mean and standard deviation over rows of [n, d]. */
 export function featureStats(rows: Float32Array, d: number): { mean: Float32Array; std: Float32Array } {
   const n = rows.length / d;
-  const mean = new Float32Array(d), std = new Float32Array(d);
+  const mean = new Float32Array(d),
+    std = new Float32Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += rows[i * d + j] / n;
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) std[j] += (rows[i * d + j] - mean[j]) ** 2 / n;
   for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]) + 1e-3;

@@ -30,9 +30,19 @@ export type Params = Record<ParamName, { data: Float32Array; dims: number[] }>;
 export function paramShapes(vocab: number, imageFeatures: number, audioFeatures: number): Record<ParamName, number[]> {
   const { textHidden: H, towerHidden: M, dim: D } = MINI;
   return {
-    E: [vocab, H], Wt1: [H, M], bt1: [M], Wt2: [M, D], bt2: [D],
-    Wi1: [imageFeatures, M], bi1: [M], Wi2: [M, D], bi2: [D],
-    Wa1: [audioFeatures, M], ba1: [M], Wa2: [M, D], ba2: [D],
+    E: [vocab, H],
+    Wt1: [H, M],
+    bt1: [M],
+    Wt2: [M, D],
+    bt2: [D],
+    Wi1: [imageFeatures, M],
+    bi1: [M],
+    Wi2: [M, D],
+    bi2: [D],
+    Wa1: [audioFeatures, M],
+    ba1: [M],
+    Wa2: [M, D],
+    ba2: [D],
     logScale: [1],
   };
 }
@@ -76,7 +86,14 @@ export function l2normalize(g: GraphBuilder, x: string): { y: string; norm: stri
   return { y: g.op1('Div', [x, norm]), norm };
 }
 
-export interface TowerTrace { x: string; a1: string; h1: string; z: string; y: string; norm: string }
+export interface TowerTrace {
+  x: string;
+  a1: string;
+  h1: string;
+  z: string;
+  y: string;
+  norm: string;
+}
 
 /** Two-layer projection head: Linear → ReLU → Linear → L2 norm. */
 export function head(g: GraphBuilder, x: string, W1: string, b1: string, W2: string, b2: string): TowerTrace {

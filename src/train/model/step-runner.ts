@@ -2,16 +2,33 @@ import * as ort from 'onnxruntime-node';
 import { buildTrainStepGraph, trainedParams, type TrainStepSpec } from './train-step-graph.js';
 import type { ParamName, Params } from './mini-architecture.js';
 
-export interface StepBatch { bag: Float32Array; imageFeatures: Float32Array; audioFeatures?: Float32Array }
-export interface StepResult { loss: number; lossImage: number; lossAudio: number; grads: Partial<Record<ParamName, Float32Array>> }
+export interface StepBatch {
+  bag: Float32Array;
+  imageFeatures: Float32Array;
+  audioFeatures?: Float32Array;
+}
+export interface StepResult {
+  loss: number;
+  lossImage: number;
+  lossAudio: number;
+  grads: Partial<Record<ParamName, Float32Array>>;
+}
 
 /** Runs the training-step graph in onnxruntime-node. */
 export class StepRunner {
-  private constructor(private readonly session: ort.InferenceSession, readonly spec: TrainStepSpec, readonly names: ParamName[]) {}
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly spec: TrainStepSpec,
+    readonly names: ParamName[],
+  ) {}
 
   static async create(spec: TrainStepSpec, shapes: Record<ParamName, number[]>, threads = 2): Promise<StepRunner> {
     const bytes = buildTrainStepGraph(spec, shapes);
-    const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    const session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
     return new StepRunner(session, spec, trainedParams(spec, shapes));
   }
 
@@ -31,5 +48,7 @@ export class StepRunner {
     return { loss: Number(out.loss.data[0]), lossImage: Number(out.loss_image.data[0]), lossAudio: Number(out.loss_audio.data[0]), grads };
   }
 
-  release(): Promise<void> { return this.session.release(); }
+  release(): Promise<void> {
+    return this.session.release();
+  }
 }

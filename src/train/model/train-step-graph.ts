@@ -28,7 +28,15 @@ function matmulT(g: GraphBuilder, a: string, b: string, transA: boolean, transB:
 }
 
 /** Gradient through the head given dL/dy; returns dL/dx and writes the weight gradients as outputs. */
-function headBackward(g: GraphBuilder, t: TowerTrace, dy: string, W1: string, W2: string, names: [string, string, string, string], needDx: boolean): string | undefined {
+function headBackward(
+  g: GraphBuilder,
+  t: TowerTrace,
+  dy: string,
+  W1: string,
+  W2: string,
+  names: [string, string, string, string],
+  needDx: boolean,
+): string | undefined {
   const dot = g.op1('ReduceSum', [g.op1('Mul', [dy, t.y]), g.constInt64([1])], { keepdims: 1 });
   const dz = g.op1('Div', [g.op1('Sub', [dy, g.op1('Mul', [t.y, dot])]), t.norm]);
   g.op1('Gemm', [t.h1, dz], { transA: 1 }, names[2]);
@@ -58,7 +66,10 @@ export function infoNce(g: GraphBuilder, a: string, b: string, scale: string): {
   const dS = g.op1('Mul', [G, scale]);
   const da = g.op1('MatMul', [dS, b]);
   const db = matmulT(g, dS, a, true, false);
-  const dLogScale = g.op1('Reshape', [g.op1('ReduceSum', [g.op1('Mul', [G, logits]), g.constInt64([0, 1])], { keepdims: 0 }), g.constInt64([1])]);
+  const dLogScale = g.op1('Reshape', [
+    g.op1('ReduceSum', [g.op1('Mul', [G, logits]), g.constInt64([0, 1])], { keepdims: 0 }),
+    g.constInt64([1]),
+  ]);
   return { loss, da, db, dLogScale };
 }
 
@@ -72,7 +83,7 @@ export function buildTrainStepGraph(spec: TrainStepSpec, shapes: Record<ParamNam
   const audF = useAudio ? g.input('audio_features', 'float32', [Ba, spec.audioFeatures]) : '';
   for (const [name, dims] of Object.entries(shapes)) g.input(name, 'float32', dims);
 
-  const scale = g.op1('Exp', [g.op1('Reshape', [ 'logScale', g.constInt64([], [0]) ])]);
+  const scale = g.op1('Exp', [g.op1('Reshape', ['logScale', g.constInt64([], [0])])]);
   const m = g.op1('MatMul', [bag, 'E']);
   const tt = head(g, m, 'Wt1', 'bt1', 'Wt2', 'bt2');
   const ti = head(g, imgF, 'Wi1', 'bi1', 'Wi2', 'bi2');

@@ -1,5 +1,11 @@
 /** Adam with decoupled weight decay (AdamW), updating Float32Arrays in place. */
-export interface AdamOptions { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
+export interface AdamOptions {
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+}
 
 export class Adam {
   private m = new Map<string, Float32Array>();
@@ -8,7 +14,9 @@ export class Adam {
   constructor(private readonly options: AdamOptions) {}
 
   /** Call once per step before `update`s of that step. */
-  step(): void { this.t += 1; }
+  step(): void {
+    this.t += 1;
+  }
 
   update(name: string, param: Float32Array, grad: Float32Array, lr = this.options.lr, decay = this.options.weightDecay ?? 0): void {
     const b1 = this.options.beta1 ?? 0.9;
@@ -16,7 +24,12 @@ export class Adam {
     const eps = this.options.eps ?? 1e-8;
     let m = this.m.get(name);
     let v = this.v.get(name);
-    if (!m || !v) { m = new Float32Array(param.length); v = new Float32Array(param.length); this.m.set(name, m); this.v.set(name, v); }
+    if (!m || !v) {
+      m = new Float32Array(param.length);
+      v = new Float32Array(param.length);
+      this.m.set(name, m);
+      this.v.set(name, v);
+    }
     const c1 = 1 / (1 - b1 ** this.t);
     const c2 = 1 / (1 - b2 ** this.t);
     for (let i = 0; i < param.length; i++) {

@@ -12,8 +12,14 @@ const PRE_TOKEN = new RegExp(`[^\\s${PUNCT}]+|[${PUNCT}]`, 'gu');
 
 // CJK ideographs get spaces around them (one token each); kana stay in words and are split by the vocabulary.
 function isCjkIdeograph(cp: number): boolean {
-  return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0xf900 && cp <= 0xfaff)
-    || (cp >= 0x20000 && cp <= 0x2a6df) || (cp >= 0x2a700 && cp <= 0x2ebef) || (cp >= 0x2f800 && cp <= 0x2fa1f);
+  return (
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0x20000 && cp <= 0x2a6df) ||
+    (cp >= 0x2a700 && cp <= 0x2ebef) ||
+    (cp >= 0x2f800 && cp <= 0x2fa1f)
+  );
 }
 
 /**
@@ -54,7 +60,9 @@ export function learnVocabulary(texts: Iterable<string>, options: WordPieceOptio
   const vocabSize = options.vocabSize ?? 6000;
   const counts = new Map<string, number>();
   for (const t of texts) for (const w of preTokenize(normalizeText(t))) counts.set(w, (counts.get(w) ?? 0) + 1);
-  const words = [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([w, n]) => ({ n, pieces: [...w].map((c, i) => (i ? PREFIX + c : c)) }));
+  const words = [...counts.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([w, n]) => ({ n, pieces: [...w].map((c, i) => (i ? PREFIX + c : c)) }));
   const vocab = new Set<string>(SPECIALS);
   const alphabet = new Set<string>();
   for (const w of words) for (const p of w.pieces) alphabet.add(p);
@@ -83,7 +91,10 @@ export function learnVocabulary(texts: Iterable<string>, options: WordPieceOptio
       const next: string[] = [];
       for (let i = 0; i < w.pieces.length; i++) {
         const m = i + 1 < w.pieces.length ? merges.get(`${w.pieces[i]}\u0000${w.pieces[i + 1]}`) : undefined;
-        if (m) { next.push(m); i++; } else next.push(w.pieces[i]);
+        if (m) {
+          next.push(m);
+          i++;
+        } else next.push(w.pieces[i]);
       }
       w.pieces = next;
     }
@@ -96,15 +107,27 @@ export class WordPieceTokenizer {
   readonly ids: Map<string, number>;
   readonly maxInputCharsPerWord: number;
 
-  constructor(readonly vocab: string[], readonly modelMaxLength = 32, options: WordPieceOptions = {}) {
+  constructor(
+    readonly vocab: string[],
+    readonly modelMaxLength = 32,
+    options: WordPieceOptions = {},
+  ) {
     this.ids = new Map(vocab.map((t, i) => [t, i]));
     this.maxInputCharsPerWord = options.maxInputCharsPerWord ?? 100;
   }
 
-  get padId(): number { return this.ids.get(SPECIAL_TOKENS.pad)!; }
-  get unkId(): number { return this.ids.get(SPECIAL_TOKENS.unk)!; }
-  get bosId(): number { return this.ids.get(SPECIAL_TOKENS.bos)!; }
-  get eosId(): number { return this.ids.get(SPECIAL_TOKENS.eos)!; }
+  get padId(): number {
+    return this.ids.get(SPECIAL_TOKENS.pad)!;
+  }
+  get unkId(): number {
+    return this.ids.get(SPECIAL_TOKENS.unk)!;
+  }
+  get bosId(): number {
+    return this.ids.get(SPECIAL_TOKENS.bos)!;
+  }
+  get eosId(): number {
+    return this.ids.get(SPECIAL_TOKENS.eos)!;
+  }
 
   /** Token ids with [CLS] … [SEP], cut to modelMaxLength. */
   encode(text: string): number[] {
@@ -126,7 +149,10 @@ export class WordPieceTokenizer {
       while (start < end) {
         const sub = (start > 0 ? PREFIX : '') + chars.slice(start, end).join('');
         const id = this.ids.get(sub);
-        if (id !== undefined) { found = id; break; }
+        if (id !== undefined) {
+          found = id;
+          break;
+        }
         end--;
       }
       if (found < 0) return [this.unkId];
@@ -138,7 +164,15 @@ export class WordPieceTokenizer {
 
   /** `tokenizer.json` for the `tokenizers` runtime inside Transformers.js. */
   toTokenizerJson(): object {
-    const special = (t: string) => ({ id: this.ids.get(t)!, content: t, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+    const special = (t: string) => ({
+      id: this.ids.get(t)!,
+      content: t,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    });
     const tok = (t: string) => ({ id: t, ids: [this.ids.get(t)!], tokens: [t] });
     return {
       version: '1.0',
@@ -149,9 +183,18 @@ export class WordPieceTokenizer {
       pre_tokenizer: { type: 'BertPreTokenizer' },
       post_processor: {
         type: 'TemplateProcessing',
-        single: [{ SpecialToken: { id: SPECIAL_TOKENS.bos, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: SPECIAL_TOKENS.eos, type_id: 0 } }],
-        pair: [{ SpecialToken: { id: SPECIAL_TOKENS.bos, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: SPECIAL_TOKENS.eos, type_id: 0 } },
-          { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: SPECIAL_TOKENS.eos, type_id: 1 } }],
+        single: [
+          { SpecialToken: { id: SPECIAL_TOKENS.bos, type_id: 0 } },
+          { Sequence: { id: 'A', type_id: 0 } },
+          { SpecialToken: { id: SPECIAL_TOKENS.eos, type_id: 0 } },
+        ],
+        pair: [
+          { SpecialToken: { id: SPECIAL_TOKENS.bos, type_id: 0 } },
+          { Sequence: { id: 'A', type_id: 0 } },
+          { SpecialToken: { id: SPECIAL_TOKENS.eos, type_id: 0 } },
+          { Sequence: { id: 'B', type_id: 1 } },
+          { SpecialToken: { id: SPECIAL_TOKENS.eos, type_id: 1 } },
+        ],
         special_tokens: { [SPECIAL_TOKENS.bos]: tok(SPECIAL_TOKENS.bos), [SPECIAL_TOKENS.eos]: tok(SPECIAL_TOKENS.eos) },
       },
       decoder: { type: 'WordPiece', prefix: PREFIX, cleanup: true },

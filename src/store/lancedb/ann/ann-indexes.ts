@@ -53,7 +53,14 @@ export class AnnIndexes {
    * the allowed rows, scanned exactly when few, else the graph's candidates restricted to them. Undefined
    * when the index cannot answer (none yet, building, failed) or a filtered graph search came back short.
    */
-  async search(spaceId: string, table: lancedb.Table, vector: Float32Array, k: number, filter: SearchFilter | undefined, compiled: CompiledFilter): Promise<VectorHit[] | undefined> {
+  async search(
+    spaceId: string,
+    table: lancedb.Table,
+    vector: Float32Array,
+    k: number,
+    filter: SearchFilter | undefined,
+    compiled: CompiledFilter,
+  ): Promise<VectorHit[] | undefined> {
     const index = this.spaces.get(spaceId);
     if (!index || !(await index.usable())) return undefined;
     try {
@@ -65,14 +72,27 @@ export class AnnIndexes {
     }
   }
 
-  private async searchIndex(index: SpaceIndex, table: lancedb.Table, vector: Float32Array, k: number, filter: SearchFilter | undefined, compiled: CompiledFilter): Promise<VectorHit[] | undefined> {
+  private async searchIndex(
+    index: SpaceIndex,
+    table: lancedb.Table,
+    vector: Float32Array,
+    k: number,
+    filter: SearchFilter | undefined,
+    compiled: CompiledFilter,
+  ): Promise<VectorHit[] | undefined> {
     const spaceId = index.status().spaceId;
     if (!compiled.where && !compiled.postFilter) return index.nearest(vector, k);
     // Cached filter results hold while neither this process nor another wrote to the table.
-    const allowed = await this.filters.get(spaceId)!.allowed(table, index.dim, compiled, JSON.stringify(filter), `${index.generation}@${await table.version()}`);
+    const allowed = await this.filters
+      .get(spaceId)!
+      .allowed(table, index.dim, compiled, JSON.stringify(filter), `${index.generation}@${await table.version()}`);
     if (allowed.rows) {
       const { offsets, distances } = exactNearest(allowed.rows.vectors, index.dim, vector, k);
-      return offsets.map((o, i) => ({ segmentId: allowed.rows!.segmentIds[o], itemHash: allowed.rows!.itemHashes[o], score: 1 - distances[i] }));
+      return offsets.map((o, i) => ({
+        segmentId: allowed.rows!.segmentIds[o],
+        itemHash: allowed.rows!.itemHashes[o],
+        score: 1 - distances[i],
+      }));
     }
     const hits = index.nearest(vector, k, allowed.keys);
     return hits.length >= Math.min(k, allowed.keys.size) ? hits : undefined;
@@ -107,7 +127,12 @@ export class AnnIndexes {
 
 /** Rows as the commit path writes them, as one block the index can add. */
 export function rowsToBlock(rows: Record<string, unknown>[], dim: number): RowBlock {
-  const block: RowBlock = { keys: new Float64Array(rows.length), segmentIds: [], itemHashes: [], vectors: new Float32Array(rows.length * dim) };
+  const block: RowBlock = {
+    keys: new Float64Array(rows.length),
+    segmentIds: [],
+    itemHashes: [],
+    vectors: new Float32Array(rows.length * dim),
+  };
   rows.forEach((r, i) => {
     block.keys[i] = Number(r.key);
     block.segmentIds.push(String(r.segment_id));

@@ -28,7 +28,10 @@ try {
     const fresh: number[] = [];
     for (let i = 0; i < rows.keys.length; i++) {
       // Two rows under one key (a key collision): the graph holds the first; catching up re-keys the other.
-      if (keys.has(rows.keys[i])) { duplicates += 1; continue; }
+      if (keys.has(rows.keys[i])) {
+        duplicates += 1;
+        continue;
+      }
       keys.set(rows.keys[i], rows.segmentIds[i], rows.itemHashes[i]);
       fresh.push(i);
     }
@@ -40,13 +43,21 @@ try {
     }
     const freshKeys = fresh.map((i) => rows.keys[i]);
     for (let i = 0; i < freshKeys.length; i += ADD_CHUNK) {
-      graph.add(freshKeys.slice(i, i + ADD_CHUNK), vectors.subarray(i * dim, Math.min(freshKeys.length, i + ADD_CHUNK) * dim), req.settings.threads);
+      graph.add(
+        freshKeys.slice(i, i + ADD_CHUNK),
+        vectors.subarray(i * dim, Math.min(freshKeys.length, i + ADD_CHUNK) * dim),
+        req.settings.threads,
+      );
       added += Math.min(ADD_CHUNK, freshKeys.length - i);
       post({ type: 'progress', added, total });
     }
   }
   const manifest = await writeIndexFiles(req.outDir, graph, keys, {
-    ...req.identity, quantization: req.settings.quantization, connectivity: req.settings.connectivity, expansionAdd: req.settings.expansionAdd, tableVersion,
+    ...req.identity,
+    quantization: req.settings.quantization,
+    connectivity: req.settings.connectivity,
+    expansionAdd: req.settings.expansionAdd,
+    tableVersion,
   });
   table.close();
   db.close();

@@ -29,23 +29,42 @@ export function startBuild(req: BuildRequest, onProgress?: (added: number, total
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './build-worker.ts' : './build-worker.js', import.meta.url);
   const worker = fromSource
-    ? new Worker(new URL(`data:text/javascript,${encodeURIComponent(
-      `(await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})).register(); await import(${JSON.stringify(entry.href)});`)}`), { workerData: req })
+    ? new Worker(
+        new URL(
+          `data:text/javascript,${encodeURIComponent(
+            `(await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})).register(); await import(${JSON.stringify(entry.href)});`,
+          )}`,
+        ),
+        { workerData: req },
+      )
     : new Worker(entry, { workerData: req });
   let cancelled = false;
   const done = new Promise<Extract<BuildMessage, { type: 'done' }>>((resolve, reject) => {
     let settled = false;
     worker.on('message', (m: BuildMessage) => {
       if (m.type === 'progress') onProgress?.(m.added, m.total);
-      else if (m.type === 'done') { settled = true; resolve(m); }
-      else { settled = true; reject(new Error(m.message)); }
+      else if (m.type === 'done') {
+        settled = true;
+        resolve(m);
+      } else {
+        settled = true;
+        reject(new Error(m.message));
+      }
     });
-    worker.on('error', (e) => { settled = true; reject(e); });
-    worker.on('exit', (code) => { if (!settled) reject(new Error(cancelled ? 'build cancelled' : `build worker exited with code ${code}`)); });
+    worker.on('error', (e) => {
+      settled = true;
+      reject(e);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(cancelled ? 'build cancelled' : `build worker exited with code ${code}`));
+    });
   });
   done.catch(() => undefined);
   return {
     done,
-    cancel: async () => { cancelled = true; await worker.terminate(); },
+    cancel: async () => {
+      cancelled = true;
+      await worker.terminate();
+    },
   };
 }

@@ -47,7 +47,15 @@ export class FilterSets {
     if (candidates <= this.exactRows) {
       const parts: RowBlock[] = [];
       for await (const block of streamRows(table, dim, compiled.where, compiled.postFilter ? ['locations'] : [])) {
-        parts.push(compiled.postFilter ? keepRows(block, dim, block.extra!.map((l) => compiled.postFilter!(listOf(l)))) : block);
+        parts.push(
+          compiled.postFilter
+            ? keepRows(
+                block,
+                dim,
+                block.extra!.map((l) => compiled.postFilter!(listOf(l))),
+              )
+            : block,
+        );
       }
       const rows = concatBlocks(parts, dim);
       return { keys: new Set(rows.keys), rows };
@@ -69,7 +77,12 @@ function keepRows(block: RowBlock, dim: number, keep: boolean[]): RowBlock {
   const idx = keep.flatMap((k, i) => (k ? [i] : []));
   const vectors = new Float32Array(idx.length * dim);
   idx.forEach((row, i) => vectors.set(block.vectors.subarray(row * dim, (row + 1) * dim), i * dim));
-  return { keys: Float64Array.from(idx, (i) => block.keys[i]), segmentIds: idx.map((i) => block.segmentIds[i]), itemHashes: idx.map((i) => block.itemHashes[i]), vectors };
+  return {
+    keys: Float64Array.from(idx, (i) => block.keys[i]),
+    segmentIds: idx.map((i) => block.segmentIds[i]),
+    itemHashes: idx.map((i) => block.itemHashes[i]),
+    vectors,
+  };
 }
 
 export function concatBlocks(parts: RowBlock[], dim: number): RowBlock {
@@ -79,7 +92,10 @@ export function concatBlocks(parts: RowBlock[], dim: number): RowBlock {
   for (const p of parts) {
     out.keys.set(p.keys, at);
     out.vectors.set(p.vectors, at * dim);
-    for (let i = 0; i < p.keys.length; i++) { out.segmentIds.push(p.segmentIds[i]); out.itemHashes.push(p.itemHashes[i]); }
+    for (let i = 0; i < p.keys.length; i++) {
+      out.segmentIds.push(p.segmentIds[i]);
+      out.itemHashes.push(p.itemHashes[i]);
+    }
     at += p.keys.length;
   }
   return out;

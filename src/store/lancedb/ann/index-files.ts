@@ -1,4 +1,18 @@
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -17,7 +31,11 @@ import { checkUsearchFile, SCALAR_BYTES, storedVectors, type UsearchFileHeader }
 export const MANIFEST = 'manifest.json';
 const FORMAT = 1;
 
-export interface FileEntry { file: string; bytes: number; crc32: number }
+export interface FileEntry {
+  file: string;
+  bytes: number;
+  crc32: number;
+}
 
 export interface AnnManifest {
   format: number;
@@ -36,7 +54,11 @@ export interface AnnManifest {
 }
 
 /** What an index on disk must match to be used for a table. */
-export interface IndexIdentity { spaceId: string; spaceVersion: string; dim: number }
+export interface IndexIdentity {
+  spaceId: string;
+  spaceVersion: string;
+  dim: number;
+}
 
 /** A reason to rebuild, said in words (shown by `annStatus`). */
 export class IndexFileProblem extends Error {}
@@ -47,7 +69,11 @@ export function annDir(collectionDir: string, tableName: string): string {
 
 function syncFile(path: string): void {
   const fd = openSync(path, 'r');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Index files are opened only as regular files named inside the index folder: never through a link, never a device or pipe. */
@@ -57,7 +83,8 @@ const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 const MAX_MANIFEST_BYTES = 64 * 1024;
 
 function checkName(name: unknown): string {
-  if (typeof name !== 'string' || !FILE_NAME.test(name) || name.includes('..')) throw new IndexFileProblem(`the manifest names ${JSON.stringify(name)}, not a file of the index folder`);
+  if (typeof name !== 'string' || !FILE_NAME.test(name) || name.includes('..'))
+    throw new IndexFileProblem(`the manifest names ${JSON.stringify(name)}, not a file of the index folder`);
   return name;
 }
 
@@ -65,7 +92,8 @@ function checkName(name: unknown): string {
 function checkFolder(dir: string): void {
   for (const d of [dir, dirname(dir)]) {
     const st = lstatSync(d, { throwIfNoEntry: false });
-    if (st && !st.isDirectory()) throw new IndexFileProblem(`${d} is not a folder (a link or a file): the index is rebuilt in a real folder`);
+    if (st && !st.isDirectory())
+      throw new IndexFileProblem(`${d} is not a folder (a link or a file): the index is rebuilt in a real folder`);
   }
 }
 
@@ -77,10 +105,15 @@ function openInside(dir: string, name: string): { fd: number; size: number } {
     fd = openSync(path, OPEN_FLAGS);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new IndexFileProblem(code === 'ELOOP' ? `${name} is a link` : code === 'ENOENT' ? `${name} is missing` : `${name} cannot be read (${code})`);
+    throw new IndexFileProblem(
+      code === 'ELOOP' ? `${name} is a link` : code === 'ENOENT' ? `${name} is missing` : `${name} cannot be read (${code})`,
+    );
   }
   const st = fstatSync(fd);
-  if (!st.isFile()) { closeSync(fd); throw new IndexFileProblem(`${name} is not a regular file`); }
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new IndexFileProblem(`${name} is not a regular file`);
+  }
   return { fd, size: st.size };
 }
 
@@ -98,9 +131,13 @@ function readWhole(fd: number, size: number): Buffer {
 async function fileCrc(dir: string, name: string): Promise<{ bytes: number; crc32: number }> {
   const path = join(dir, checkName(name));
   let handle;
-  try { handle = await open(path, OPEN_FLAGS); } catch (e) {
+  try {
+    handle = await open(path, OPEN_FLAGS);
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new IndexFileProblem(code === 'ELOOP' ? `${name} is a link` : code === 'ENOENT' ? `${name} is missing` : `${name} cannot be read (${code})`);
+    throw new IndexFileProblem(
+      code === 'ELOOP' ? `${name} is a link` : code === 'ENOENT' ? `${name} is missing` : `${name} cannot be read (${code})`,
+    );
   }
   try {
     if (!(await handle.stat()).isFile()) throw new IndexFileProblem(`${name} is not a regular file`);
@@ -120,7 +157,12 @@ async function fileCrc(dir: string, name: string): Promise<{ bytes: number; crc3
 }
 
 /** Writes graph and keys as a new generation, then the manifest naming them; removes older generations. */
-export async function writeIndexFiles(dir: string, graph: UsearchGraph, keys: KeyMap, meta: Omit<AnnManifest, 'format' | 'count' | 'savedAt' | 'index' | 'keys'>): Promise<AnnManifest> {
+export async function writeIndexFiles(
+  dir: string,
+  graph: UsearchGraph,
+  keys: KeyMap,
+  meta: Omit<AnnManifest, 'format' | 'count' | 'savedAt' | 'index' | 'keys'>,
+): Promise<AnnManifest> {
   // A link planted where the index folder (or `ann/`) belongs is removed, never written through.
   for (const d of [dirname(dir), dir]) {
     const st = lstatSync(d, { throwIfNoEntry: false });
@@ -136,7 +178,10 @@ export async function writeIndexFiles(dir: string, graph: UsearchGraph, keys: Ke
   syncFile(join(dir, indexFile));
   syncFile(join(dir, keysFile));
   const manifest: AnnManifest = {
-    format: FORMAT, ...meta, count: keys.size, savedAt: new Date().toISOString(),
+    format: FORMAT,
+    ...meta,
+    count: keys.size,
+    savedAt: new Date().toISOString(),
     index: { file: indexFile, ...(await fileCrc(dir, indexFile)) },
     keys: { file: keysFile, bytes: keyBytes.length, crc32: crc32(keyBytes) },
   };
@@ -158,7 +203,11 @@ function removeOtherGenerations(dir: string, keep: AnnManifest): void {
   for (const name of readdirSync(dir)) {
     if (name === MANIFEST || name === keep.index.file || name === keep.keys.file) continue;
     if (!/^(index-|keys-|manifest\.json\.)/.test(name)) continue;
-    try { if (now - statSync(join(dir, name)).mtimeMs > 60_000) rmSync(join(dir, name), { force: true }); } catch { /* gone already */ }
+    try {
+      if (now - statSync(join(dir, name)).mtimeMs > 60_000) rmSync(join(dir, name), { force: true });
+    } catch {
+      /* gone already */
+    }
   }
 }
 
@@ -173,7 +222,11 @@ export function readManifest(dir: string): AnnManifest | undefined {
   } finally {
     closeSync(fd);
   }
-  try { return JSON.parse(text) as AnnManifest; } catch { throw new IndexFileProblem('the manifest is not valid JSON'); }
+  try {
+    return JSON.parse(text) as AnnManifest;
+  } catch {
+    throw new IndexFileProblem('the manifest is not valid JSON');
+  }
 }
 
 /**
@@ -193,36 +246,66 @@ export async function readIndexFiles(dir: string, want: IndexIdentity, settings:
   const m = readManifest(dir);
   if (!m) return undefined;
   if (m.format !== FORMAT) throw new IndexFileProblem(`index format ${m.format}, this version reads ${FORMAT}`);
-  if (m.spaceId !== want.spaceId || m.spaceVersion !== want.spaceVersion) throw new IndexFileProblem(`the index is of ${m.spaceId}@${m.spaceVersion}, the table holds ${want.spaceId}@${want.spaceVersion}`);
+  if (m.spaceId !== want.spaceId || m.spaceVersion !== want.spaceVersion)
+    throw new IndexFileProblem(`the index is of ${m.spaceId}@${m.spaceVersion}, the table holds ${want.spaceId}@${want.spaceVersion}`);
   if (m.dim !== want.dim) throw new IndexFileProblem(`the index holds ${m.dim}-d vectors, the table ${want.dim}-d`);
   if (m.quantization !== settings.quantization || m.connectivity !== settings.connectivity || m.expansionAdd !== settings.expansionAdd) {
-    throw new IndexFileProblem(`the index was built with ${m.quantization}, M ${m.connectivity}, expansion_add ${m.expansionAdd}; settings now ask for ${settings.quantization}, M ${settings.connectivity}, expansion_add ${settings.expansionAdd}`);
+    throw new IndexFileProblem(
+      `the index was built with ${m.quantization}, M ${m.connectivity}, expansion_add ${m.expansionAdd}; settings now ask for ${settings.quantization}, M ${settings.connectivity}, expansion_add ${settings.expansionAdd}`,
+    );
   }
-  if (!m.index || !m.keys || m.index.file === m.keys.file) throw new IndexFileProblem('the manifest does not name an index file and a key file');
+  if (!m.index || !m.keys || m.index.file === m.keys.file)
+    throw new IndexFileProblem('the manifest does not name an index file and a key file');
   for (const entry of [m.index, m.keys]) {
     let found: { bytes: number; crc32: number };
-    try { found = await fileCrc(dir, entry.file); } catch (e) { throw e instanceof IndexFileProblem ? e : new IndexFileProblem(`${entry.file} is missing`); }
-    if (found.bytes !== entry.bytes || found.crc32 !== entry.crc32) throw new IndexFileProblem(`${entry.file} is damaged (size ${found.bytes}, CRC-32 ${found.crc32}; the manifest says ${entry.bytes}, ${entry.crc32})`);
+    try {
+      found = await fileCrc(dir, entry.file);
+    } catch (e) {
+      throw e instanceof IndexFileProblem ? e : new IndexFileProblem(`${entry.file} is missing`);
+    }
+    if (found.bytes !== entry.bytes || found.crc32 !== entry.crc32)
+      throw new IndexFileProblem(
+        `${entry.file} is damaged (size ${found.bytes}, CRC-32 ${found.crc32}; the manifest says ${entry.bytes}, ${entry.crc32})`,
+      );
   }
   let keys: KeyMap;
   const keyFile = openInside(dir, m.keys.file);
-  try { keys = KeyMap.deserialize(readWhole(keyFile.fd, keyFile.size)); } catch (e) { throw new IndexFileProblem(`${m.keys.file}: ${(e as Error).message}`); } finally { closeSync(keyFile.fd); }
+  try {
+    keys = KeyMap.deserialize(readWhole(keyFile.fd, keyFile.size));
+  } catch (e) {
+    throw new IndexFileProblem(`${m.keys.file}: ${(e as Error).message}`);
+  } finally {
+    closeSync(keyFile.fd);
+  }
   // usearch trusts its file's header (a forged count aborts the process): every size in it is checked first.
   const indexFile = openInside(dir, m.index.file);
   let header: UsearchFileHeader;
   try {
-    header = checkUsearchFile(indexFile.fd, indexFile.size, { dim: want.dim, scalarBytes: SCALAR_BYTES[settings.quantization], connectivity: settings.connectivity, count: keys.size });
+    header = checkUsearchFile(indexFile.fd, indexFile.size, {
+      dim: want.dim,
+      scalarBytes: SCALAR_BYTES[settings.quantization],
+      connectivity: settings.connectivity,
+      count: keys.size,
+    });
   } catch (e) {
     throw new IndexFileProblem(`${m.index.file} is not an index of this table: ${(e as Error).message}`);
   } finally {
     closeSync(indexFile.fd);
   }
   let graph: UsearchGraph;
-  try { graph = UsearchGraph.load(join(dir, m.index.file), want.dim, settings); } catch (e) { throw new IndexFileProblem(`${m.index.file} did not load: ${(e as Error).message}`); }
+  try {
+    graph = UsearchGraph.load(join(dir, m.index.file), want.dim, settings);
+  } catch (e) {
+    throw new IndexFileProblem(`${m.index.file} did not load: ${(e as Error).message}`);
+  }
   if (graph.size !== keys.size) throw new IndexFileProblem(`the graph holds ${graph.size} vectors, the key file ${keys.size}`);
   const stored = (sample: readonly number[]) => {
     const file = openInside(dir, m.index.file);
-    try { return storedVectors(file.fd, header, sample); } finally { closeSync(file.fd); }
+    try {
+      return storedVectors(file.fd, header, sample);
+    } finally {
+      closeSync(file.fd);
+    }
   };
   return { graph, keys, manifest: m, stored };
 }

@@ -56,7 +56,10 @@ export class KeyMap {
     for (const [key, segmentId] of this.segments) {
       keys[i] = key;
       const odd = this.odd.get(key);
-      lines[i++] = odd !== undefined || /[\n[]/.test(segmentId[0] ?? '') || segmentId.includes('\n') ? JSON.stringify([segmentId, this.get(key)!.itemHash]) : segmentId;
+      lines[i++] =
+        odd !== undefined || /[\n[]/.test(segmentId[0] ?? '') || segmentId.includes('\n')
+          ? JSON.stringify([segmentId, this.get(key)!.itemHash])
+          : segmentId;
     }
     const head = Buffer.alloc(8);
     head.writeUInt32LE(n, 0);

@@ -45,7 +45,8 @@ export const DEFAULT_ANN: Readonly<AnnSettings> = Object.freeze({
 
 /** Checks user-given settings at the door and layers them over the defaults. */
 export function resolveAnnSettings(given: Partial<AnnSettings> | undefined): AnnSettings {
-  if (given !== undefined && (typeof given !== 'object' || given === null)) throw invalidArgument('ann', 'an object of ANN settings or false', given);
+  if (given !== undefined && (typeof given !== 'object' || given === null))
+    throw invalidArgument('ann', 'an object of ANN settings or false', given);
   const s = { ...DEFAULT_ANN, ...given };
   expectOneOf('ann.quantization', s.quantization, ANN_QUANTIZATIONS);
   expectPositiveInt('ann.connectivity', s.connectivity, 256);

@@ -71,7 +71,12 @@ export class SpaceIndex {
   /** Bumped on every write to the table (filter caches compare it). */
   generation = 0;
 
-  constructor(private readonly host: AnnHost, private space: SpaceTableInfo, private table: lancedb.Table, readonly tableName: string) {}
+  constructor(
+    private readonly host: AnnHost,
+    private space: SpaceTableInfo,
+    private table: lancedb.Table,
+    readonly tableName: string,
+  ) {}
 
   get dir(): string {
     return annDir(this.host.collectionDir, this.tableName);
@@ -104,12 +109,17 @@ export class SpaceIndex {
     while (this.state === 'loading') await this.pending;
     if (this.state === 'ready' && Date.now() - this.checkedAt >= this.host.followWritesMs) {
       this.checkedAt = Date.now();
-      if (await this.table.version() !== this.syncedVersion && this.state === 'ready') {
+      if ((await this.table.version()) !== this.syncedVersion && this.state === 'ready') {
         const [graph, keys, epoch] = [this.graph!, this.keys!, this.epoch];
         this.state = 'loading';
-        this.pending = this.host.exclusive(() => this.catchUp(graph, keys, epoch, "followed another process's writes")).catch((error: Error) => {
-          if (epoch === this.epoch) { this.state = 'failed'; this.reason = `catching up failed: ${error.message}`; }
-        });
+        this.pending = this.host
+          .exclusive(() => this.catchUp(graph, keys, epoch, "followed another process's writes"))
+          .catch((error: Error) => {
+            if (epoch === this.epoch) {
+              this.state = 'failed';
+              this.reason = `catching up failed: ${error.message}`;
+            }
+          });
         while (this.state === 'loading') await this.pending;
       }
     }
@@ -174,7 +184,8 @@ export class SpaceIndex {
   async settle(): Promise<void> {
     if (this.state === 'none' || this.state === 'failed') {
       this.rows = await this.table.countRows();
-      if (this.rows >= this.host.threshold) await this.buildFresh(this.state === 'failed' ? `retry after: ${this.reason}` : `the table reached ${this.rows} rows`, false);
+      if (this.rows >= this.host.threshold)
+        await this.buildFresh(this.state === 'failed' ? `retry after: ${this.reason}` : `the table reached ${this.rows} rows`, false);
     }
     await this.idle();
     await this.host.exclusive(() => this.save());
@@ -212,8 +223,12 @@ export class SpaceIndex {
   async save(): Promise<void> {
     if (this.state !== 'ready' || !this.dirty) return;
     await writeIndexFiles(this.dir, this.graph!, this.keys!, {
-      spaceId: this.space.spaceId, spaceVersion: this.space.version, dim: this.space.dim,
-      quantization: this.host.settings.quantization, connectivity: this.host.settings.connectivity, expansionAdd: this.host.settings.expansionAdd,
+      spaceId: this.space.spaceId,
+      spaceVersion: this.space.version,
+      dim: this.space.dim,
+      quantization: this.host.settings.quantization,
+      connectivity: this.host.settings.connectivity,
+      expansionAdd: this.host.settings.expansionAdd,
       tableVersion: await this.table.version(),
     });
     this.dirty = false;
@@ -237,14 +252,20 @@ export class SpaceIndex {
       try {
         const loaded = await readIndexFiles(this.dir, this.identity(), this.host.settings);
         if (epoch !== this.epoch) return;
-        if (!loaded) { await this.buildFresh('no index file', false); return; }
+        if (!loaded) {
+          await this.buildFresh('no index file', false);
+          return;
+        }
         await checkSample(this.table, this.space.dim, loaded, this.host.settings.quantization);
         if (epoch !== this.epoch) return;
         await this.host.exclusive(() => this.catchUp(loaded.graph, loaded.keys, epoch, 'loaded'));
       } catch (error) {
         if (epoch !== this.epoch) return;
         this.state = 'none';
-        await this.buildFresh(error instanceof IndexFileProblem ? error.message : `the index did not load: ${(error as Error).message}`, false);
+        await this.buildFresh(
+          error instanceof IndexFileProblem ? error.message : `the index did not load: ${(error as Error).message}`,
+          false,
+        );
       }
     })();
   }
@@ -254,17 +275,22 @@ export class SpaceIndex {
    * caller already holds it), a large one in a worker thread while LanceDB answers searches.
    */
   private async buildFresh(reason: string, inQueue: boolean): Promise<void> {
-    if (this.rows * this.space.dim > this.host.settings.workerBuildFloats) { this.beginBuild(reason); return; }
+    if (this.rows * this.space.dim > this.host.settings.workerBuildFloats) {
+      this.beginBuild(reason);
+      return;
+    }
     const epoch = this.epoch;
     this.state = 'loading';
     this.reason = reason;
-    const run = () => this.catchUp(UsearchGraph.create(this.space.dim, this.host.settings), new KeyMap(), epoch, `built: ${reason}`)
-      .catch((error: Error) => {
-        if (epoch !== this.epoch) return;
-        this.state = 'failed';
-        this.reason = `build failed: ${error.message}`;
-        this.events.push(this.reason);
-      });
+    const run = () =>
+      this.catchUp(UsearchGraph.create(this.space.dim, this.host.settings), new KeyMap(), epoch, `built: ${reason}`).catch(
+        (error: Error) => {
+          if (epoch !== this.epoch) return;
+          this.state = 'failed';
+          this.reason = `build failed: ${error.message}`;
+          this.events.push(this.reason);
+        },
+      );
     if (inQueue) await run();
     else this.pending = this.host.exclusive(run);
   }
@@ -276,7 +302,13 @@ export class SpaceIndex {
     this.reason = reason;
     this.graph = undefined;
     this.keys = undefined;
-    const build = startBuild({ collectionDir: this.host.collectionDir, tableName: this.tableName, identity: this.identity(), settings: this.host.settings, outDir: this.dir });
+    const build = startBuild({
+      collectionDir: this.host.collectionDir,
+      tableName: this.tableName,
+      identity: this.identity(),
+      settings: this.host.settings,
+      outDir: this.dir,
+    });
     this.build = build;
     this.pending = (async () => {
       try {
@@ -309,7 +341,10 @@ export class SpaceIndex {
     const tableKeys = await scanKeys(this.table);
     const inTable = new Set<number>();
     const repeated: number[] = [];
-    for (const k of tableKeys) { if (inTable.has(k)) repeated.push(k); else inTable.add(k); }
+    for (const k of tableKeys) {
+      if (inTable.has(k)) repeated.push(k);
+      else inTable.add(k);
+    }
     if (repeated.length) {
       if (rekeyed) throw new Error(`rows share keys after re-keying: ${repeated.slice(0, 3).join(', ')}`);
       await this.rekey(repeated);
@@ -347,9 +382,14 @@ export class SpaceIndex {
   /** Gives every row but the first of each shared key a fresh key (a collision, ~never). */
   private async rekey(shared: number[]): Promise<void> {
     for (const key of new Set(shared)) {
-      const ids = (await this.table.query().where(`${KEY_COLUMN} = ${key}`).select(['segment_id']).toArray()).map((r) => String(r.segment_id));
+      const ids = (await this.table.query().where(`${KEY_COLUMN} = ${key}`).select(['segment_id']).toArray()).map((r) =>
+        String(r.segment_id),
+      );
       for (const id of ids.slice(1)) {
-        await this.table.update({ where: `${KEY_COLUMN} = ${key} AND segment_id = ${sqlString(id)}`, valuesSql: { [KEY_COLUMN]: String(newRowKeys(1)[0]) } });
+        await this.table.update({
+          where: `${KEY_COLUMN} = ${key} AND segment_id = ${sqlString(id)}`,
+          valuesSql: { [KEY_COLUMN]: String(newRowKeys(1)[0]) },
+        });
       }
     }
     this.events.push(`re-keyed ${shared.length} rows`);
@@ -365,7 +405,11 @@ export class SpaceIndex {
       const contiguous = chunk.length === rows.keys.length;
       const vectors = contiguous ? rows.vectors : new Float32Array(chunk.length * dim);
       if (!contiguous) chunk.forEach((row, i) => vectors.set(rows.vectors.subarray(row * dim, (row + 1) * dim), i * dim));
-      graph.add(chunk.map((i) => rows.keys[i]), vectors, this.host.settings.threads);
+      graph.add(
+        chunk.map((i) => rows.keys[i]),
+        vectors,
+        this.host.settings.threads,
+      );
       for (const i of chunk) keys.set(rows.keys[i], rows.segmentIds[i], rows.itemHashes[i]);
       if (start + ADD_CHUNK < pick.length) await nextTick();
     }

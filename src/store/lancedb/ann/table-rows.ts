@@ -56,7 +56,10 @@ export async function scanKeys(table: lancedb.Table): Promise<Float64Array> {
   }
   const out = new Float64Array(total);
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -77,6 +80,7 @@ export async function* rowsByKeys(table: lancedb.Table, dim: number, keys: numbe
 /** Keys of the rows matching `where` (the rows a write is about to delete). */
 export async function keysWhere(table: lancedb.Table, where: string): Promise<number[]> {
   const out: number[] = [];
-  for await (const batch of table.query().where(where).select([KEY_COLUMN])) for (const k of keysOf(batch as ArrowModule.RecordBatch)) out.push(k);
+  for await (const batch of table.query().where(where).select([KEY_COLUMN]))
+    for (const k of keysOf(batch as ArrowModule.RecordBatch)) out.push(k);
   return out;
 }

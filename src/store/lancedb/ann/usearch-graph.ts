@@ -20,13 +20,24 @@ export interface GraphHits {
 
 /** A thin wrapper over one usearch HNSW index: number keys in, number keys out, the settings applied in one place. */
 export class UsearchGraph {
-  private constructor(private readonly native: Index, readonly dim: number) {}
+  private constructor(
+    private readonly native: Index,
+    readonly dim: number,
+  ) {}
 
   static create(dim: number, s: AnnSettings): UsearchGraph {
-    return new UsearchGraph(new usearch.Index({
-      dimensions: dim, metric: METRIC, quantization: s.quantization as ScalarKind, connectivity: s.connectivity,
-      expansion_add: s.expansionAdd, expansion_search: s.expansionSearch, multi: false,
-    }), dim);
+    return new UsearchGraph(
+      new usearch.Index({
+        dimensions: dim,
+        metric: METRIC,
+        quantization: s.quantization as ScalarKind,
+        connectivity: s.connectivity,
+        expansion_add: s.expansionAdd,
+        expansion_search: s.expansionSearch,
+        multi: false,
+      }),
+      dim,
+    );
   }
 
   /**
@@ -36,7 +47,8 @@ export class UsearchGraph {
   static load(path: string, dim: number, s: AnnSettings): UsearchGraph {
     const graph = UsearchGraph.create(dim, s);
     graph.native.load(path);
-    if (graph.native.dimensions() !== dim) throw new Error(`index file ${path} holds ${graph.native.dimensions()}-d vectors, the table ${dim}-d`);
+    if (graph.native.dimensions() !== dim)
+      throw new Error(`index file ${path} holds ${graph.native.dimensions()}-d vectors, the table ${dim}-d`);
     return graph;
   }
 
@@ -75,7 +87,12 @@ export class UsearchGraph {
 const own = (a: Float32Array) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice());
 
 /** Exact top-`k` over a block of `n × dim` vectors (SIMD, one thread): offsets into the block and cosine distances. */
-export function exactNearest(block: Float32Array, dim: number, query: Float32Array, k: number): { offsets: number[]; distances: Float32Array } {
+export function exactNearest(
+  block: Float32Array,
+  dim: number,
+  query: Float32Array,
+  k: number,
+): { offsets: number[]; distances: Float32Array } {
   const n = block.length / dim;
   if (n === 0) return { offsets: [], distances: new Float32Array(0) };
   const m = usearch.exactSearch(own(block), own(query), dim, Math.min(k, n), METRIC, 1) as Matches;

@@ -48,7 +48,8 @@ const MAX_LEVEL = 64;
 /** Reads and checks the header of the usearch file open at `fd` (`size` bytes); throws an Error saying what is wrong. */
 export function checkUsearchFile(fd: number, size: number, want: UsearchExpectation): UsearchFileHeader {
   const read = (offset: number, length: number): Buffer => {
-    if (offset + length > size) throw new Error(`the file ends at ${size} bytes, before the ${length} bytes at ${offset} its header promises`);
+    if (offset + length > size)
+      throw new Error(`the file ends at ${size} bytes, before the ${length} bytes at ${offset} its header promises`);
     const buf = Buffer.alloc(length);
     let got = 0;
     while (got < length) {
@@ -61,15 +62,20 @@ export function checkUsearchFile(fd: number, size: number, want: UsearchExpectat
   const matrix = read(0, 8);
   const rows = matrix.readUInt32LE(0);
   const rowBytes = matrix.readUInt32LE(4);
-  if (rowBytes !== want.dim * want.scalarBytes) throw new Error(`its vectors are ${rowBytes} bytes each; ${want.dim}-d at ${want.scalarBytes} bytes a number is ${want.dim * want.scalarBytes}`);
+  if (rowBytes !== want.dim * want.scalarBytes)
+    throw new Error(
+      `its vectors are ${rowBytes} bytes each; ${want.dim}-d at ${want.scalarBytes} bytes a number is ${want.dim * want.scalarBytes}`,
+    );
   if (rows < want.count) throw new Error(`it holds ${rows} vectors, the key file ${want.count}`);
   const headAt = 8 + rows * rowBytes;
-  if (headAt + HEAD_BYTES + GRAPH_HEADER_BYTES > size) throw new Error(`its ${rows} vectors of ${rowBytes} bytes do not fit in ${size} bytes`);
+  if (headAt + HEAD_BYTES + GRAPH_HEADER_BYTES > size)
+    throw new Error(`its ${rows} vectors of ${rowBytes} bytes do not fit in ${size} bytes`);
   const head = read(headAt, HEAD_BYTES);
   if (head.toString('latin1', 0, 7) !== MAGIC) throw new Error('its head does not start with "usearch"');
   if (head.readUInt16LE(7) !== 2) throw new Error(`it is of usearch format ${head.readUInt16LE(7)}, this version reads 2`);
   if (head[13] !== METRIC_COS) throw new Error(`its metric is '${String.fromCharCode(head[13])}', not cosine`);
-  if (head[14] !== SCALAR_KIND[want.scalarBytes]) throw new Error(`its scalar kind is ${head[14]}, the settings ask for ${SCALAR_KIND[want.scalarBytes]}`);
+  if (head[14] !== SCALAR_KIND[want.scalarBytes])
+    throw new Error(`its scalar kind is ${head[14]}, the settings ask for ${SCALAR_KIND[want.scalarBytes]}`);
   if (head[15] !== KEY_KIND_U64) throw new Error(`its key kind is ${head[15]}, not 64-bit`);
   const slotBytes = SLOT_BYTES[head[16]];
   if (!slotBytes) throw new Error(`its slot kind ${head[16]} is unknown`);
@@ -89,7 +95,8 @@ export function checkUsearchFile(fd: number, size: number, want: UsearchExpectat
   const entry = Number(graph.readBigUInt64LE(32));
   if (nodes !== rows) throw new Error(`its graph has ${nodes} nodes, its matrix ${rows} vectors`);
   if (connectivity !== want.connectivity) throw new Error(`its graph has connectivity ${connectivity}, the settings ${want.connectivity}`);
-  if (connectivityBase < connectivity || connectivityBase > 4 * connectivity) throw new Error(`its base connectivity ${connectivityBase} is out of range`);
+  if (connectivityBase < connectivity || connectivityBase > 4 * connectivity)
+    throw new Error(`its base connectivity ${connectivityBase} is out of range`);
   if (maxLevel > MAX_LEVEL) throw new Error(`its graph claims ${maxLevel} levels`);
   if (nodes > 0 && entry >= nodes) throw new Error(`its entry node ${entry} is beyond its ${nodes} nodes`);
   const levelsAt = graphAt + GRAPH_HEADER_BYTES;
@@ -106,8 +113,18 @@ export function checkUsearchFile(fd: number, size: number, want: UsearchExpectat
   }
   if (expected !== size) throw new Error(`its header describes ${expected} bytes, the file has ${size}`);
   return {
-    rows, present, dimensions, connectivity, bytes: size, matrixAt: 8, rowBytes, scalarBytes: want.scalarBytes,
-    nodesAt: levelsAt + 2 * nodes, levels: nodeLevels, nodeBase: base, nodePerLevel: perLevel,
+    rows,
+    present,
+    dimensions,
+    connectivity,
+    bytes: size,
+    matrixAt: 8,
+    rowBytes,
+    scalarBytes: want.scalarBytes,
+    nodesAt: levelsAt + 2 * nodes,
+    levels: nodeLevels,
+    nodeBase: base,
+    nodePerLevel: perLevel,
   };
 }
 
@@ -119,7 +136,8 @@ export function storedVectors(fd: number, header: UsearchFileHeader, keys: reado
   const wanted = new Set(keys);
   const out = new Map<number, Float32Array>();
   const chunk = Buffer.alloc(4 << 20);
-  let chunkAt = -1, chunkLength = 0;
+  let chunkAt = -1,
+    chunkLength = 0;
   const bytesAt = (offset: number, length: number): Buffer => {
     if (offset < chunkAt || offset + length > chunkAt + chunkLength) {
       chunkAt = offset;
@@ -140,7 +158,12 @@ export function storedVectors(fd: number, header: UsearchFileHeader, keys: reado
     readSync(fd, row, 0, row.length, header.matrixAt + slot * header.rowBytes);
     const v = new Float32Array(dim);
     for (let d = 0; d < dim; d++) {
-      v[d] = header.scalarBytes === 4 ? row.readFloatLE(4 * d) : header.scalarBytes === 2 ? halfToFloat(row.readUInt16LE(2 * d)) : row.readInt8(d);
+      v[d] =
+        header.scalarBytes === 4
+          ? row.readFloatLE(4 * d)
+          : header.scalarBytes === 2
+            ? halfToFloat(row.readUInt16LE(2 * d))
+            : row.readInt8(d);
     }
     out.set(key, v);
   }
