@@ -58,3 +58,71 @@ test(
     assert.match(reported.cause ?? '', /ECONNREFUSED/, 'the connection error is kept as the cause');
   },
 );
+
+test('the committer and the run of `index --queue` name themselves in what they report', () => {
+  const lost = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+  const committer = workerError(lost, 'redis://:pw@127.0.0.1:6399', 'committer');
+  assert.equal(committer.code, ErrorCodes.QUEUE_UNREACHABLE);
+  assert.match(committer.message, /committer/);
+  assert.doesNotMatch(committer.message, /:pw@/);
+  const run = workerError(new Error('Unexpected reply'), 'redis://127.0.0.1:6399', 'run');
+  assert.equal(run.code, ErrorCodes.QUEUE_FAILED);
+  assert.match(run.message, /run's queue/);
+  assert.match(run.message, /Unexpected reply/);
+});
+
+test('one reporter over several connections reports an error they all meet once, even interleaved', () => {
+  const seen: RosettaError[] = [];
+  const report = errorReporter('redis://127.0.0.1:6399', (e) => seen.push(e), 60_000, 'run');
+  const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6399'), { code: 'ECONNREFUSED' });
+  for (let i = 0; i < 3; i++) {
+    report(refused());
+    report(new Error('Connection is closed.'));
+  }
+  assert.equal(seen.length, 2);
+});
+
+/** A free port with nothing listening on it. */
+function freePort(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+test(
+  '`index --queue` against a Redis that is not there reports it through onError, coded, password hidden, cause kept',
+  { timeout: 120_000 },
+  async () => {
+    const port = await freePort();
+    const child = fileURLToPath(new URL('./index-error-child.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, `redis://user:s3cret@127.0.0.1:${port}`], {
+      timeout: 100_000,
+    });
+    const reported = JSON.parse(stdout) as { code: string; message: string; cause?: string };
+    assert.equal(reported.code, ErrorCodes.QUEUE_UNREACHABLE);
+    assert.match(reported.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+    assert.doesNotMatch(reported.message, /s3cret/, 'the Redis password is not shown');
+    assert.match(reported.cause ?? '', /ECONNREFUSED/, 'the connection error is kept as the cause');
+  },
+);
+
+test(
+  '`queue status` against a Redis that is not there fails with QUEUE_UNREACHABLE and the refused connection as its cause',
+  { timeout: 120_000 },
+  async () => {
+    const port = await freePort();
+    const { queueStatus } = await import('../../src/queue/queue-status.js');
+    const reported: RosettaError[] = [];
+    await assert.rejects(queueStatus(`redis://:s3cret@127.0.0.1:${port}`, { onError: (e) => reported.push(e) }), (e: unknown) => {
+      assert.ok(RosettaError.is(e));
+      assert.equal(e.code, ErrorCodes.QUEUE_UNREACHABLE);
+      assert.doesNotMatch(e.message, /s3cret/);
+      assert.match(e.cause instanceof Error ? e.cause.message : '', /ECONNREFUSED/);
+      return true;
+    });
+    assert.deepEqual(reported, [], 'the failure is the thrown error, not a second report besides it');
+  },
+);

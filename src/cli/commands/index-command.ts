@@ -96,6 +96,8 @@ export function registerIndex(program: Command): void {
             queueKeyFile: o.queueKeyFile,
             lockMs: o.lockMs,
             batchFiles: o.batchFiles,
+            // With --queue: a lost Redis or a failure of the committer, each once while it repeats (off the bar's line).
+            onError: (e) => process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}rosetta index: ${e.code}: ${e.message}\n`),
             fetch: o.allowPrivateUrls ? { allowPrivate: true } : undefined,
           });
           bar.stop();
