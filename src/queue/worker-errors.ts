@@ -35,7 +35,7 @@ export function workerError(error: unknown, url: string, role: QueueRole = 'work
   if (CONNECTION.test(`${String(code ?? '')} ${message}`)) {
     return new RosettaError(
       ErrorCodes.QUEUE_UNREACHABLE,
-      `${WHO[role]} lost Redis at ${redactUrl(url)} (${message}); it reconnects and goes on`,
+      `${WHO[role]} cannot reach Redis at ${redactUrl(url)} (${message}); it keeps reconnecting and goes on once Redis answers`,
       { hint: 'check that redis-server is running and reachable from this machine', cause: error },
     );
   }

@@ -1,6 +1,7 @@
 /**
- * A distributed-ingest worker reports the errors it meets outside a job (a Redis it cannot reach, its own
- * bookkeeping) with a code and the original error as the cause, instead of dropping them.
+ * A distributed-ingest worker, and `rosetta index --queue` (its run's queue, Redis client and committer), report
+ * the errors they meet outside a job (a Redis they cannot reach, their own bookkeeping) with a code and the
+ * original error as the cause, the Redis password hidden, instead of dropping them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +9,10 @@ import { createServer } from 'node:net';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/run-cli.js';
 import { errorReporter, workerError } from '../../src/queue/worker-errors.js';
 import { ErrorCodes } from '../../src/errors/codes.js';
 import { RosettaError } from '../../src/errors/rosetta-error.js';
@@ -126,3 +131,31 @@ test(
     assert.deepEqual(reported, [], 'the failure is the thrown error, not a second report besides it');
   },
 );
+
+test('`rosetta index --queue` prints a Redis it cannot reach on stderr, coded, the password hidden', { timeout: 180_000 }, async () => {
+  const port = await freePort();
+  const root = mkdtempSync(join(tmpdir(), 'rosetta-index-queue-error-'));
+  try {
+    writeFileSync(join(root, 'note.txt'), 'a red car');
+    const r = await runCli(
+      [
+        'index',
+        join(root, 'note.txt'),
+        '--dir',
+        join(root, 'c'),
+        '--model',
+        'mini',
+        '--offline',
+        '--queue',
+        `redis://:s3cret@127.0.0.1:${port}`,
+      ],
+      { timeoutMs: 150_000 },
+    );
+    assert.notEqual(r.code, 0, r.stderr);
+    // Reported while the run waits for Redis (not only the final failure): its code, the URL and the socket error.
+    assert.match(r.stderr, new RegExp(`rosetta index: ${ErrorCodes.QUEUE_UNREACHABLE}: .*127\\.0\\.0\\.1:${port} \\(connect ECONNREFUSED`));
+    assert.doesNotMatch(r.stderr, /s3cret/, 'the Redis password is not shown');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
