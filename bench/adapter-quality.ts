@@ -61,11 +61,13 @@ try {
     const seconds = (performance.now() - started) / 1000;
     const after = await recall(true);
     console.log(
-      `mini model, ${indexed.added} silhouettes indexed; adapter fitted on ${fit.length} pairs (${trained.skipped.length} skipped) in ${seconds.toFixed(1)} s, ${epochs} epochs`,
+      `mini model, ${indexed.added} silhouettes indexed; ` +
+        `adapter fitted on ${fit.length} pairs (${trained.skipped.length} skipped) in ${seconds.toFixed(1)} s, ${epochs} epochs`,
     );
     // Identical silhouettes (e.g. flags) are one item with several paths: chance is over the distinct items.
     printTable(
-      `Held-out text → image search over ${files.length} silhouettes, ${indexed.added} distinct (${test.length} queries, chance R@10 ${(10 / indexed.added).toFixed(3)})`,
+      `Held-out text → image search over ${files.length} silhouettes, ${indexed.added} distinct ` +
+        `(${test.length} queries, chance R@10 ${(10 / indexed.added).toFixed(3)})`,
       [
         { adapter: 'none', ...before },
         { adapter: `fitted (${fit.length} pairs)`, ...after },

@@ -143,7 +143,8 @@ writeFileSync(
   hook,
   `import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(\`export async function resolve(s, c, next) {
-  if (!/^(\\\\.|node:|file:|data:)/.test(s) && c.parentURL && c.parentURL.includes('/dist/')) process.stderr.write('LOADS ' + s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/') + '\\\\n');
+  if (!/^(\\\\.|node:|file:|data:)/.test(s) && c.parentURL && c.parentURL.includes('/dist/'))
+    process.stderr.write('LOADS ' + s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/') + '\\\\n');
   return next(s, c);
 }\`));
 `,

@@ -52,9 +52,10 @@ for (let s = 0; s * perShard < pairs; s += 1) {
 const files = readdirSync(shards).map((f) => join(shards, f));
 const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
 console.log(
-  `wrote ${pairs} pairs in ${files.length} shards (${(bytes / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - started) / 1000).toFixed(0)} s; load ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}`,
+  `wrote ${pairs} pairs in ${files.length} shards (${(bytes / 2 ** 20).toFixed(0)} MiB) ` +
+    `in ${((performance.now() - started) / 1000).toFixed(0)} s; load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
 );
 
 // Shard read rate: `tar -xO` (every member read and discarded) vs Rosetta's streamed reader (every body in memory, one sample at a time).

@@ -59,15 +59,18 @@ console.log(`mini model: ${dir}\n${en.protocol}\n`);
 console.log('dataset                              | T→I R@1  R@5 R@10  MdR   MRR | I→T R@1  R@5 R@10  MdR   MRR');
 for (const [name, t, i] of rows) {
   console.log(
-    `${name.padEnd(36)} | ${pct(t.r1)} ${pct(t.r5)} ${pct(t.r10)} ${String(t.medianRank).padStart(4)} ${t.mrr.toFixed(3)} | ${pct(i.r1)} ${pct(i.r5)} ${pct(i.r10)} ${String(i.medianRank).padStart(4)} ${i.mrr.toFixed(3)}`,
+    `${name.padEnd(36)} | ${pct(t.r1)} ${pct(t.r5)} ${pct(t.r10)} ${String(t.medianRank).padStart(4)} ${t.mrr.toFixed(3)} ` +
+      `| ${pct(i.r1)} ${pct(i.r5)} ${pct(i.r10)} ${String(i.medianRank).padStart(4)} ${i.mrr.toFixed(3)}`,
   );
 }
 console.log(
-  `\nzero-shot by group (${zs.dataset.classes.length} classes, ${zs.dataset.samples} images): accuracy ${pct(zs.summary.accuracy)}%, balanced ${pct(zs.summary.macroRecall)}%, chance ${pct(1 / zs.dataset.classes.length)}%`,
+  `\nzero-shot by group (${zs.dataset.classes.length} classes, ${zs.dataset.samples} images): accuracy ${pct(zs.summary.accuracy)}%, ` +
+    `balanced ${pct(zs.summary.macroRecall)}%, chance ${pct(1 / zs.dataset.classes.length)}%`,
 );
 const cal = checked.calibration.image!;
 console.log(
-  `check calibration (held-out en pairs): threshold ${cal.threshold.toFixed(3)}, AUC ${cal.auc.toFixed(3)}, balanced accuracy ${pct(cal.balancedAccuracy)}%, EER ${pct(cal.equalError.rate)}%`,
+  `check calibration (held-out en pairs): threshold ${cal.threshold.toFixed(3)}, AUC ${cal.auc.toFixed(3)}, ` +
+    `balanced accuracy ${pct(cal.balancedAccuracy)}%, EER ${pct(cal.equalError.rate)}%`,
 );
 for (const t of probe.tests) console.log(`audit ${t.name}: d = ${t.effectSize.toFixed(2)}, p = ${t.pValue.toFixed(4)}`);
 console.log(`seconds: retrieval en ${en.seconds.toFixed(1)}, 5 languages ${multi.seconds.toFixed(1)}, zero-shot ${zs.seconds.toFixed(1)}`);

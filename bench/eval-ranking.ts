@@ -40,7 +40,9 @@ async function run(name: string, images: number, perImage: number, dim: number, 
     const i2t = imageToTextRanks(sims, captionImage, images);
     const jsSeconds = (performance.now() - t) / 1000;
     const same = t2i.every((r, k) => Math.abs(r - streamed.t2i[k]) <= 1) && i2t.every((r, k) => Math.abs(r - streamed.i2t[k]) <= 1);
-    line += `; baseline JS full matrix ${jsSeconds.toFixed(2)} s (${(jsSeconds / ortSeconds).toFixed(1)}× slower); ranks agree (±1 for float rounding): ${same}`;
+    line +=
+      `; baseline JS full matrix ${jsSeconds.toFixed(2)} s (${(jsSeconds / ortSeconds).toFixed(1)}× slower); ` +
+      `ranks agree (±1 for float rounding): ${same}`;
   }
   const r1 = streamed.t2i.filter((r) => r === 1).length / streamed.t2i.length;
   console.log(`${line}; T→I R@1 of the synthetic data ${(r1 * 100).toFixed(1)}%`);

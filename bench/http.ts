@@ -92,7 +92,8 @@ const fmt = (f: Figures) =>
 const miniClip = resolve('models/rosetta-mini/clip');
 const modelLabel = existsSync(join(miniClip, 'config.json')) ? 'rosetta-mini (clip tower)' : 'tiny test model';
 console.log(
-  `# HTTP search benchmark — ${modelLabel}, k=${K}, ${CONCURRENCY} concurrent clients, ${SECONDS} s per row, Node ${process.version}, load average ${loadavg()[0].toFixed(1)}`,
+  `# HTTP search benchmark — ${modelLabel}, k=${K}, ${CONCURRENCY} concurrent clients, ${SECONDS} s per row, ` +
+    `Node ${process.version}, load average ${loadavg()[0].toFixed(1)}`,
 );
 for (const n of SIZES) {
   const dir = mkdtempSync(join(tmpdir(), 'rosetta-bench-http-'));
@@ -107,7 +108,9 @@ for (const n of SIZES) {
   await fill(rosetta, n);
   const ann = (rosetta.store as LanceStore).annStatus()[0];
   console.log(
-    `\n## ${n.toLocaleString('en')} items (${rosetta.spaces[0].dim}-d, ${EXACT ? 'flat scan' : `library default index policy: ANN index ${ann?.state ?? 'off'}, ${ann?.size ?? 0} vectors`}), written and optimised in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    `\n## ${n.toLocaleString('en')} items (` +
+      `${rosetta.spaces[0].dim}-d, ${EXACT ? 'flat scan' : `library default index policy: ANN index ${ann?.state ?? 'off'}, ${ann?.size ?? 0} vectors`}), ` +
+      `written and optimised in ${((performance.now() - t) / 1000).toFixed(1)} s`,
   );
   const server = await createServer(rosetta, { port: 0, rateLimit: false });
   const url = await server.listen();
@@ -149,11 +152,14 @@ for (const n of SIZES) {
   console.log(`in-process rosetta.search, ${CONCURRENCY} clients:  ${fmt(inProcess)}`);
   console.log(`HTTP POST /api/search,     ${CONCURRENCY} clients:  ${fmt(http)}`);
   console.log(
-    `HTTP, ${CONCURRENCY} clients: time outside the search handler p50 ${http.overheadP50!.toFixed(2)} ms = ${((100 * http.overheadP50!) / http.p50).toFixed(1)} % of the request's p50 (target ≤ 20 %)`,
+    `HTTP, ${CONCURRENCY} clients: time outside the search handler p50 ${http.overheadP50!.toFixed(2)} ms = ` +
+      `${((100 * http.overheadP50!) / http.p50).toFixed(1)} % of the request's p50 (target ≤ 20 %)`,
   );
   console.log(
-    `HTTP overhead: throughput ratio in-process/HTTP ${(inProcess.rps / http.rps).toFixed(2)} (${CONCURRENCY} clients), p99 ratio ${(http.p99 / inProcess.p99).toFixed(2)}; ` +
-      `1 client: p50 ${(http1.p50 - inProcess1.p50).toFixed(2)} ms more, of which ${http1.overheadP50!.toFixed(2)} ms is outside the search handler (parse, validate, serialise, network)`,
+    `HTTP overhead: throughput ratio in-process/HTTP ${(inProcess.rps / http.rps).toFixed(2)} (${CONCURRENCY} clients), ` +
+      `p99 ratio ${(http.p99 / inProcess.p99).toFixed(2)}; ` +
+      `1 client: p50 ${(http1.p50 - inProcess1.p50).toFixed(2)} ms more, ` +
+      `of which ${http1.overheadP50!.toFixed(2)} ms is outside the search handler (parse, validate, serialise, network)`,
   );
   await server.close();
   await rosetta.close();

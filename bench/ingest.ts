@@ -88,7 +88,9 @@ if (mode === 'rosetta') {
   const baseline = run('baseline');
   const rosetta = run('rosetta');
   printTable(
-    `Ingest of ${count} images (${pairs.length < count ? `${Math.min(pairs.length, count)} emoji PNGs + ${count - Math.min(pairs.length, count)} 640×480 JPEGs` : 'emoji PNGs'}), mini model, 2 cores`,
+    `Ingest of ${count} images ` +
+      `(${pairs.length < count ? `${Math.min(pairs.length, count)} emoji PNGs + ${count - Math.min(pairs.length, count)} 640×480 JPEGs` : 'emoji PNGs'}), ` +
+      `mini model, 2 cores`,
     [
       {
         run: 'baseline: read + SHA-256 + sharp decode only',

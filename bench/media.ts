@@ -58,7 +58,8 @@ if (!existsSync(file)) {
 const probe = await probeMedia(file);
 const engine = await locateFfmpeg();
 console.log(
-  `input: ${probe.duration.toFixed(0)} s of video; ffmpeg ${engine.version} (${engine.source}); node ${process.version}; rss at start ${mb(process.memoryUsage().rss)}`,
+  `input: ${probe.duration.toFixed(0)} s of video; ffmpeg ${engine.version} (${engine.source}); ` +
+    `node ${process.version}; rss at start ${mb(process.memoryUsage().rss)}`,
 );
 
 const rate = 48_000;
@@ -70,7 +71,8 @@ const audio = await measure(async () => {
   for await (const _ of decodeAudioWindows(file, { sampleRate: rate, windowSeconds: 10, hopSeconds: 5, probe })) windows += 1;
 });
 console.log(
-  `audio decode (mono f32 ${rate} Hz, 10 s windows, 5 s hop): ${(probe.duration / audio.wall).toFixed(0)} s/s over ${windows} windows, peak RSS ${mb(audio.peakRss)}`,
+  `audio decode (mono f32 ${rate} Hz, 10 s windows, 5 s hop): ${(probe.duration / audio.wall).toFixed(0)} s/s over ${windows} windows, ` +
+    `peak RSS ${mb(audio.peakRss)}`,
 );
 console.log(`  baseline ffmpeg alone to /dev/null:             ${(probe.duration / audioBase.wall).toFixed(0)} s/s`);
 
@@ -84,7 +86,8 @@ const video = await measure(async () => {
   }
 });
 console.log(
-  `video scenes (threshold 0.2, a frame every 2 s, 224 px): ${(probe.duration / video.wall).toFixed(1)} min/min, ${scenes} scenes, ${frames} keyframes, peak RSS ${mb(video.peakRss)}`,
+  `video scenes (threshold 0.2, a frame every 2 s, 224 px): ${(probe.duration / video.wall).toFixed(1)} min/min, ` +
+    `${scenes} scenes, ${frames} keyframes, peak RSS ${mb(video.peakRss)}`,
 );
 console.log(`  baseline ffmpeg decoding alone to null:          ${(probe.duration / videoBase.wall).toFixed(1)} min/min`);
 if (clapDir) {
@@ -109,7 +112,8 @@ if (clapDir) {
     if (vectors.length !== batch.length) throw new Error('missing vectors');
   });
   console.log(
-    `audio encode (${clapDir}, ${batch.length} windows of ${space.audioWindowSeconds} s): ${(encodedSeconds / enc.wall).toFixed(1)} s/s; decoding them took ${decodeOnly.wall.toFixed(2)} s; peak RSS ${mb(enc.peakRss)}`,
+    `audio encode (${clapDir}, ${batch.length} windows of ${space.audioWindowSeconds} s): ${(encodedSeconds / enc.wall).toFixed(1)} s/s; ` +
+      `decoding them took ${decodeOnly.wall.toFixed(2)} s; peak RSS ${mb(enc.peakRss)}`,
   );
   await space.dispose();
 } else {

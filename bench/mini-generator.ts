@@ -99,7 +99,8 @@ const prompts = candidates.slice(0, Math.min(Number(o.prompts), candidates.lengt
 const samplesPer = Number(o.samples);
 const seed = Number(o.seed);
 log(
-  `${modelDir} (recipe ${manifest.recipeVersion}, fit ${manifest.fit ?? '?'}, ${gen.steps} steps, guidance ${gen.guidance}); judge ${judgeDir} (recipe ${recipeOf(judgeDir)})`,
+  `${modelDir} (recipe ${manifest.recipeVersion}, fit ${manifest.fit ?? '?'}, ${gen.steps} steps, guidance ${gen.guidance}); ` +
+    `judge ${judgeDir} (recipe ${recipeOf(judgeDir)})`,
 );
 log(
   `${prompts.length} prompts × ${samplesPer} samples, ${candidates.length} candidate labels; rasterising ${training.length} training pictures (cached)`,
@@ -275,20 +276,34 @@ for (let p = 0; p < samples.length; p += samplesPer) {
 const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
 
 console.log(
-  `\nrosetta-mini generator bench — ${modelDir} (recipe ${manifest.recipeVersion}, fit ${manifest.fit ?? '?'}), judge rosetta-mini v4 ${o.judge ? judgeDir : cleanup ? `(git ${V4_COMMIT})` : judgeDir}`,
+  `\nrosetta-mini generator bench — ${modelDir} (recipe ${manifest.recipeVersion}, fit ${manifest.fit ?? '?'}), ` +
+    `judge rosetta-mini v4 ${o.judge ? judgeDir : cleanup ? `(git ${V4_COMMIT})` : judgeDir}`,
 );
 console.log(
-  `${prompts.length} prompts × ${samplesPer} samples (seed ${seed}), ${candidates.length} candidate labels, ${training.length} training pictures; ${msPerPicture.toFixed(0)} ms per ${S} px picture (batch of ${samplesPer}, ${gen.steps} steps, ranking included)`,
+  `${prompts.length} prompts × ${samplesPer} samples (seed ${seed}), ${candidates.length} candidate labels, ${training.length} training pictures; ` +
+    `${msPerPicture.toFixed(0)} ms per ${S} px picture (batch of ${samplesPer}, ${gen.steps} steps, ranking included)`,
 );
 printTable('Prompt in the top 5 of the candidate labels', rows);
 printTable(`Nearest training picture (near-copy: RMSE ≤ ${NEAR_RMSE} or judge cosine ≥ ${NEAR_COSINE})`, copyRows);
 console.log(`\nnearest training picture by the judge is of the prompt's concept for ${(100 * sameConcept).toFixed(1)} % of samples`);
 console.log(
-  `diversity within a prompt: mean pairwise pixel RMSE ${mean(pairRmse).toFixed(1)}, mean pairwise judge cosine ${mean(pairCos).toFixed(3)} (${pairRmse.length} pairs)`,
+  `diversity within a prompt: mean pairwise pixel RMSE ${mean(pairRmse).toFixed(1)}, ` +
+    `mean pairwise judge cosine ${mean(pairCos).toFixed(3)} (${pairRmse.length} pairs)`,
 );
-if (o.json)
-  writeFileSync(
-    o.json,
-    `${JSON.stringify({ modelDir, judgeDir: o.judge ? judgeDir : `git ${V4_COMMIT}`, prompts: prompts.length, samplesPer, seed, candidates: candidates.length, msPerPicture, top5: rows, copies: copyRows, sameConcept, diversity: { pixelRmse: mean(pairRmse), judgeCosine: mean(pairCos) } }, null, 2)}\n`,
-  );
+if (o.json) {
+  const measured = {
+    modelDir,
+    judgeDir: o.judge ? judgeDir : `git ${V4_COMMIT}`,
+    prompts: prompts.length,
+    samplesPer,
+    seed,
+    candidates: candidates.length,
+    msPerPicture,
+    top5: rows,
+    copies: copyRows,
+    sameConcept,
+    diversity: { pixelRmse: mean(pairRmse), judgeCosine: mean(pairCos) },
+  };
+  writeFileSync(o.json, `${JSON.stringify(measured, null, 2)}\n`);
+}
 if (cleanup) rmSync(cleanup, { recursive: true, force: true });

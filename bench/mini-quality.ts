@@ -103,7 +103,8 @@ table(`held-out voices (${HELD_OUT_VARIANTS.join(', ')}; held-out emoji, label i
   ['audio→text', 'toText'],
 ]);
 console.log(
-  `zero-shot emoji group over unseen concepts (chance ${(1 / 9).toFixed(3)}): ${languages.map((l) => `${l} ${models.map(([m]) => `${m} ${f(results.get(m)!.zeroShot[l]).trim()}`).join(' / ')}`).join('; ')}\n`,
+  `zero-shot emoji group over unseen concepts (chance ${(1 / 9).toFixed(3)}): ` +
+    `${languages.map((l) => `${l} ${models.map(([m]) => `${m} ${f(results.get(m)!.zeroShot[l]).trim()}`).join(' / ')}`).join('; ')}\n`,
 );
 
 // Aims of issues 15 and 23, read off the last model's column.

@@ -174,7 +174,8 @@ try {
   const completed = (await info()).ocr.completed - completedBefore;
   console.log(
     `${ABANDON} OCRs abandoned after ${AFTER_MS} ms: OCR line empty after ${drainedS.toFixed(1)} s, CPU quiet after ${quietS.toFixed(1)} s, ` +
-      `server CPU ${((cpuTicks() - cpu0) / TICK).toFixed(1)} s, ${completed} ran to their end, ${statuses.filter((s) => s === 503).length} answered 503 before leaving, ` +
+      `server CPU ${((cpuTicks() - cpu0) / TICK).toFixed(1)} s, ${completed} ran to their end, ` +
+      `${statuses.filter((s) => s === 503).length} answered 503 before leaving, ` +
       `peak RSS ${proc('VmHWM').toFixed(0)} MB`,
   );
 
@@ -188,7 +189,8 @@ try {
   await settle(performance.now());
   console.log(
     `${TOGETHER} OCRs at once, /api/info polled ${latencies.length} times over ${POLL_SECONDS} s: ${describe(latencies)}; ` +
-      `answers meanwhile ${during} (${answered.filter((s) => s === 200).length} × 200, ${answered.filter((s) => s === 503).length} × 503); peak RSS ${proc('VmHWM').toFixed(0)} MB`,
+      `answers meanwhile ${during} (${answered.filter((s) => s === 200).length} × 200, ${answered.filter((s) => s === 503).length} × 503); ` +
+      `peak RSS ${proc('VmHWM').toFixed(0)} MB`,
   );
 } finally {
   server.kill('SIGTERM');

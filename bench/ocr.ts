@@ -4,7 +4,8 @@
  * French, 7 Debian fonts, 4 sizes, dark-on-light and light-on-dark; clean, rotated ±3–10°, and degraded (JPEG q20,
  * blur, noise). Then search: screenshots among distractors, found by a phrase they contain (index --ocr, mini model).
  * Needs: bash scripts/install-bench-deps.sh.
- * Run: flock /work/heavy.lock nice -n 5 npx tsx bench/ocr.ts [--part all|accuracy|search] [--images 540] [--screens 100] [--distractors 1000] [--subjects 100] [--threads 2] [--collection DIR]
+ * Run: flock /work/heavy.lock nice -n 5 npx tsx bench/ocr.ts [--part all|accuracy|search] [--images 540] [--screens 100]
+ *   [--distractors 1000] [--subjects 100] [--threads 2] [--collection DIR]
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -283,7 +284,8 @@ async function search(): Promise<void> {
       });
     }
     printTable(
-      `Search by words in pictures: ${screens} screenshots among ${distractors + subjects} other pictures (${distractors / 5} with other text; index --ocr, mini model)`,
+      `Search by words in pictures: ${screens} screenshots among ${distractors + subjects} other pictures ` +
+        `(${distractors / 5} with other text; index --ocr, mini model)`,
       rows,
     );
 
@@ -313,12 +315,15 @@ async function search(): Promise<void> {
       });
     }
     printTable(
-      `Subject queries: ${targets.length} emoji without text, each looked for by its English name (e.g. “${targets[0].label}”), among ${screens + distractors / 5} pictures with unrelated text and ${(4 * distractors) / 5 + targets.length - 1} without (same collection)`,
+      `Subject queries: ${targets.length} emoji without text, each looked for by its English name (e.g. “${targets[0].label}”), ` +
+        `among ${screens + distractors / 5} pictures with unrelated text and ${(4 * distractors) / 5 + targets.length - 1} without (same collection)`,
       subjectRows,
     );
     if (summary)
       console.log(
-        `\nindex --ocr of ${screens + distractors + subjects} pictures: ${indexSeconds.toFixed(0)} s (${((screens + distractors + subjects) / indexSeconds).toFixed(2)} pictures/s), ${summary.ocr?.lines} lines stored, ${summary.ocr?.failures.length} failures`,
+        `\nindex --ocr of ${screens + distractors + subjects} pictures: ${indexSeconds.toFixed(0)} s ` +
+          `(${((screens + distractors + subjects) / indexSeconds).toFixed(2)} pictures/s), ` +
+          `${summary.ocr?.lines} lines stored, ${summary.ocr?.failures.length} failures`,
       );
     else console.log(`\n(collection reused from ${base}: not indexed again)`);
   } finally {

@@ -125,7 +125,8 @@ if (process.argv.includes('--make')) {
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(
-    '\n| checkout | search p50 ms | search p99 ms | encode p50 | vector search p50 | records of all 40 candidates p50 (what search read before) | (median over rounds) |\n| --- | --- | --- | --- | --- | --- | --- |',
+    '\n| checkout | search p50 ms | search p99 ms | encode p50 | vector search p50 | ' +
+      'records of all 40 candidates p50 (what search read before) | (median over rounds) |\n| --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const [root, rs] of rows) {
     const f = (k: string) => med(rs.map((x) => x[k])).toFixed(2);

@@ -190,7 +190,9 @@ function report(r: Omit<Row, 'rssMiB'> & { rssMiB?: number }): void {
 /** A figure the row did not measure (NaN: a build-only or memory-only row) prints as a dash. */
 const shown = (v: number, digits: number, unit = '') => (Number.isNaN(v) ? '—' : `${v.toFixed(digits)}${unit}`);
 const line = (r: Row) =>
-  `| ${r.n.toLocaleString('en')} | ${r.engine} | ${r.settings}${r.filterShare ? ` (filter keeps ${r.filterShare * 100} %)` : ''} | ${r.buildSeconds === null ? '—' : `${r.buildSeconds} s`} | ${shown(r.recallAt10, 3)} | ${shown(r.p50Ms, 2, ' ms')} | ${shown(r.p99Ms, 2, ' ms')} | ${r.rssMiB} |`;
+  `| ${r.n.toLocaleString('en')} | ${r.engine} | ${r.settings}${r.filterShare ? ` (filter keeps ${r.filterShare * 100} %)` : ''} | ` +
+  `${r.buildSeconds === null ? '—' : `${r.buildSeconds} s`} | ${shown(r.recallAt10, 3)} | ` +
+  `${shown(r.p50Ms, 2, ' ms')} | ${shown(r.p99Ms, 2, ' ms')} | ${r.rssMiB} |`;
 const toIds = (hits: { itemHash: string }[]) => hits.map((h) => Number(h.itemHash.slice(1)));
 const annLabel = (s: AnnSettings) =>
   `usearch HNSW ${s.quantization}, M ${s.connectivity}, expansion_add ${s.expansionAdd}, expansion_search ${s.expansionSearch}, ${s.threads} build threads`;
@@ -237,7 +239,8 @@ async function benchSize(n: number): Promise<void> {
   let t = performance.now();
   const { data, queries } = clustered(n, QUERIES, 42 + n);
   log(
-    `\n## ${n.toLocaleString('en')} vectors × ${DIM} d (${Math.round(n / 100)} clusters, noise ${NOISE}); generated in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    `\n## ${n.toLocaleString('en')} vectors × ${DIM} d (${Math.round(n / 100)} clusters, noise ${NOISE}); ` +
+      `generated in ${((performance.now() - t) / 1000).toFixed(1)} s`,
   );
   if (CURVE_ONLY) {
     await buildCurve(n, data, queries, await bruteForce(data, queries));

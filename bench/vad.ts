@@ -302,7 +302,8 @@ async function tune(vad: SileroVad): Promise<Required<SpeechTrackerOptions>> {
   });
   const audio = byCondition[0].reduce((s, p) => s + p.clip.duration, 0);
   printTable(
-    `Tuning set: Silero VAD tracker settings, ${tuneClips} clips × ${TUNING_CONDITIONS.length} conditions (${audio.toFixed(0)} s of audio per condition), frame-level F1; ${ranked.length} settings tried`,
+    `Tuning set: Silero VAD tracker settings, ${tuneClips} clips × ${TUNING_CONDITIONS.length} conditions (${audio.toFixed(0)} s of audio per condition), ` +
+      `frame-level F1; ${ranked.length} settings tried`,
     [row('before', { settings: BEFORE, ...before }), ...ranked.slice(0, 5).map((r, i) => row(i === 0 ? 'tuned (best)' : `#${i + 1}`, r))],
   );
   return ranked[0].settings;
@@ -399,7 +400,8 @@ async function heldOut(vad: SileroVad, tuned: Required<SpeechTrackerOptions>): P
     }
   }
   printTable(
-    `Held-out bench clips: voice activity, ${clips} clips × 4 noise levels (frame-level, 10 ms; ${totalSeconds.toFixed(0)} s of audio per level, ${((100 * speechSeconds) / totalSeconds).toFixed(0)} % speech)`,
+    `Held-out bench clips: voice activity, ${clips} clips × 4 noise levels ` +
+      `(frame-level, 10 ms; ${totalSeconds.toFixed(0)} s of audio per level, ${((100 * speechSeconds) / totalSeconds).toFixed(0)} % speech)`,
     rows,
   );
   // The rule, fixed before the run: adopt the tuned settings only if they raise the mean F1 over the four levels
@@ -410,7 +412,8 @@ async function heldOut(vad: SileroVad, tuned: Required<SpeechTrackerOptions>): P
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const wins = mean(after) > mean(before) && after.every((f, i) => f >= before[i] - 0.01);
   console.log(
-    `\nHeld-out mean F1: before ${mean(before).toFixed(3)}, tuned ${mean(after).toFixed(3)} (per level ${levels.map((l, i) => `${l} ${before[i].toFixed(3)}→${after[i].toFixed(3)}`).join(', ')}).`,
+    `\nHeld-out mean F1: before ${mean(before).toFixed(3)}, tuned ${mean(after).toFixed(3)} ` +
+      `(per level ${levels.map((l, i) => `${l} ${before[i].toFixed(3)}→${after[i].toFixed(3)}`).join(', ')}).`,
   );
   console.log(
     `Decision rule (higher mean, no level down by more than 0.01): ${wins ? 'ADOPT the tuned settings' : 'KEEP the settings before tuning'}.`,

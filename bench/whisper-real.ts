@@ -55,5 +55,6 @@ printTable('Whisper tiny.en, same weights, same windows', [
   },
 ]);
 console.log(
-  `${files.length} windows, ${audio.toFixed(1)} s of audio; same words in ${same}/${files.length} windows; Rosetta/faster-whisper time ${(rosetta / ref.timing.faster_whisper_seconds).toFixed(2)}×`,
+  `${files.length} windows, ${audio.toFixed(1)} s of audio; same words in ${same}/${files.length} windows; ` +
+    `Rosetta/faster-whisper time ${(rosetta / ref.timing.faster_whisper_seconds).toFixed(2)}×`,
 );

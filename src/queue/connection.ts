@@ -29,11 +29,14 @@ export function redisOptions(url: string): RedisOptions {
   };
 }
 
-/** A plain client for the run records beside the queues. */
-export function openRedis(url: string): Redis {
+/**
+ * A plain client for the run records beside the queues. Connection errors are retried by ioredis; each one
+ * goes to `onError` (an errorReporter from worker-errors.ts, which reports a repeating one once). Without a
+ * listener ioredis would print each one itself.
+ */
+export function openRedis(url: string, onError: (error: unknown) => void = () => undefined): Redis {
   const client = new Redis(redisOptions(url) as IoRedisOptions);
-  // Connection errors are retried; without a listener ioredis would print each one.
-  client.on('error', () => undefined);
+  client.on('error', onError);
   return client;
 }
 

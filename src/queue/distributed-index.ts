@@ -13,6 +13,7 @@ import type { LockOptions } from './locks.js';
 import { readRunProgress, runFailures } from './run-progress.js';
 import { ENCODE_QUEUE, keys, PREFIX, storeKey, type StoreTarget } from './run-spec.js';
 import { loadQueueKey, type QueueKeyOptions } from './run-trust.js';
+import { errorReporter, stderrReporter } from './worker-errors.js';
 import { EncodeQueue, MAX_FILES_PER_JOB } from './job-data.js';
 import { expectPositiveInt } from '../util/validate.js';
 
@@ -21,6 +22,12 @@ export interface DistributedIndexOptions extends IndexOptions, LockOptions, Queu
   queue: string;
   /** How often progress is read, ms (default 500). */
   pollMs?: number;
+  /**
+   * Called with each error of the run's Redis connection, queue and committer (a lost Redis: QUEUE_UNREACHABLE;
+   * anything else: QUEUE_FAILED), the original as its `cause` and the URL's password hidden, once while it
+   * repeats. The run goes on: commands wait for Redis to come back. Default: a line on stderr.
+   */
+  onError?: (error: RosettaError) => void;
 }
 
 export interface DistributedContext {
@@ -45,12 +52,20 @@ export async function indexDistributed(
   const started = performance.now();
   const batchFiles = expectPositiveInt('batchFiles', options.batchFiles ?? 16, MAX_FILES_PER_JOB);
   const connection = redisOptions(options.queue);
-  const redis = openRedis(options.queue);
+  const report = options.onError ?? stderrReporter('rosetta index');
+  // One reporter for the client and the queues, so a Redis that is down is reported once, not by each of them.
+  const reportError = errorReporter(options.queue, report, undefined, 'run');
+  let lastError: unknown;
+  const onError = (error: unknown) => {
+    lastError = error;
+    reportError(error);
+  };
+  const redis = openRedis(options.queue, onError);
   const encode = new EncodeQueue(ENCODE_QUEUE, { connection, prefix: PREFIX });
-  encode.on('error', () => undefined);
+  encode.on('error', onError);
   let committer: ReturnType<typeof startCommitter> | undefined;
   try {
-    await reachable(redis.ping(), options.queue);
+    await reachable(redis.ping(), options.queue, undefined, () => lastError);
     const key = await loadQueueKey(options);
     const { spec } = await openRun(
       redis,
@@ -75,9 +90,12 @@ export async function indexDistributed(
         const at = catalog.byLocation(f.path);
         return Boolean(at && at.size === f.size && at.mtimeMs >= f.mtimeMs && isComplete(at, ctx.spaces));
       };
-      await enqueueRun(redis, connection, spec, isUnchanged, batchFiles);
+      await enqueueRun(redis, connection, spec, isUnchanged, batchFiles, onError);
     }
-    if (ctx.target.kind === 'lancedb') committer = startCommitter(spec.id, connection, redis, ctx.store, catalog, options, key);
+    if (ctx.target.kind === 'lancedb') {
+      const committerError = errorReporter(options.queue, report, undefined, 'committer');
+      committer = startCommitter(spec.id, connection, redis, ctx.store, catalog, options, key, committerError);
+    }
     const counter = new ProgressCounter(0, options.onProgress);
     for (;;) {
       // `queue forget` or a Redis that lost its data takes the run's record away: stop instead of waiting for ever.
@@ -142,8 +160,11 @@ export async function indexDistributed(
   }
 }
 
-/** Fails fast, naming the URL, when Redis does not answer (commands otherwise wait for it forever). */
-export async function reachable<T>(command: Promise<T>, url: string, ms = 5000): Promise<T> {
+/**
+ * Fails fast, naming the URL, when Redis does not answer (commands otherwise wait for it forever); the last
+ * connection error `lastError` gives (the refused socket, say) is kept as the cause.
+ */
+export async function reachable<T>(command: Promise<T>, url: string, ms = 5000, lastError?: () => unknown): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -152,6 +173,7 @@ export async function reachable<T>(command: Promise<T>, url: string, ms = 5000):
           new RosettaError(ErrorCodes.QUEUE_UNREACHABLE, `No Redis answered at ${redactUrl(url)} within ${ms / 1000} s`, {
             setting: 'queue',
             hint: 'start one (`redis-server --port 6379 --appendonly yes`) or check the host, port and password in the URL',
+            cause: lastError?.(),
           }),
         ),
       ms,

@@ -62,7 +62,8 @@ export async function openRun(
  * one job each. The walk stays inside the paths' real folders (a link leading out is reported, not queued),
  * as workers refuse such files. Files unchanged since they were stored are skipped here, as in-process ingest
  * skips them. Job ids are recorded as the run's before the jobs are queued, so a worker never meets one of
- * them before it is known (workers refuse jobs that are not their run's).
+ * them before it is known (workers refuse jobs that are not their run's). Errors of its queue's connection
+ * go to `onError` (an errorReporter; commands wait for Redis to come back).
  */
 export async function enqueueRun(
   redis: Redis,
@@ -70,6 +71,7 @@ export async function enqueueRun(
   spec: RunSpec,
   isUnchanged: (file: WalkedFile) => boolean,
   batchFiles: number,
+  onError: (error: unknown) => void = () => undefined,
 ): Promise<{ problems: WalkProblemRecord[] }> {
   expectPositiveInt('batchFiles', batchFiles, MAX_FILES_PER_JOB);
   const roots = await runRoots(spec);
@@ -78,7 +80,7 @@ export async function enqueueRun(
   const shardsDone = await redis.hgetall(keys.shardsDone(storeKey(spec.store)));
   const shards = allShards.filter((f) => shardsDone[f.path] !== `${f.size}:${f.mtimeMs}`);
   const queue = new Queue<EncodeJobData>(ENCODE_QUEUE, { connection, prefix: PREFIX });
-  queue.on('error', () => undefined);
+  queue.on('error', onError);
   try {
     const jobs: { name: string; data: EncodeJobData; opts: { jobId: string } & typeof JOB_ATTEMPTS }[] = [];
     let skipped = 0;

@@ -60,7 +60,9 @@ type JobJsonRaw = Parameters<typeof Job.fromJSON>[1];
 
 const malformed = (why: string) =>
   new RosettaError(ErrorCodes.QUEUE_JOB_MALFORMED, `The job's data ${why}`, {
-    hint: 'jobs are written by `rosetta index --queue`; one in another shape was written by something else (or an older version): drop its run with `rosetta queue forget`',
+    hint:
+      'jobs are written by `rosetta index --queue`; ' +
+      'one in another shape was written by something else (or an older version): drop its run with `rosetta queue forget`',
   });
 
 /** A job that must not be retried: the same data would be refused again. Its reason starts with the code. */
@@ -83,7 +85,9 @@ export function checkEncodeJob(data: unknown): EncodeJobData {
       ErrorCodes.QUEUE_JOB_TOO_LARGE,
       `The job is ${d.chars} characters long, above the ${MAX_JOB_CHARS}-character limit of a job; not parsed`,
       {
-        hint: `\`rosetta index --queue\` writes jobs of at most ${MAX_FILES_PER_JOB} files and ${MAX_JOB_CHARS} characters; this one was written by something else`,
+        hint:
+          `\`rosetta index --queue\` writes jobs of at most ${MAX_FILES_PER_JOB} files and ${MAX_JOB_CHARS} characters; ` +
+          `this one was written by something else`,
       },
     );
   }

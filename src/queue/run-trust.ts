@@ -132,7 +132,8 @@ export function specUnverified(raw: string): RunSpec | undefined {
 /** The spec of run `runId` if, and only if, `key` signed it for that run id; else ROSETTA_ERR_QUEUE_SPEC_UNTRUSTED. */
 export function verifySpec(key: Buffer, raw: string, runId: string): RunSpec {
   const fix =
-    'start the run again with `rosetta index --queue …` from a machine holding the shared key; if you did not start it, someone else can write to this Redis: protect it with a password and TLS';
+    'start the run again with `rosetta index --queue …` from a machine holding the shared key; ' +
+    'if you did not start it, someone else can write to this Redis: protect it with a password and TLS';
   let outer: Partial<SignedSpec>;
   try {
     outer = JSON.parse(raw) as Partial<SignedSpec>;
@@ -149,7 +150,8 @@ export function verifySpec(key: Buffer, raw: string, runId: string): RunSpec {
         ? `was signed with another key (key ${String(outer.key).slice(0, 8)}; this process holds key ${keyId(key)})`
         : 'does not match its signature (changed after it was signed)',
       other
-        ? 'give this process the same key as the machine that started the run: copy its ~/.config/rosetta/queue.key here, or set the same ROSETTA_QUEUE_KEY / --queue-key-file on both'
+        ? 'give this process the same key as the machine that started the run: copy its ~/.config/rosetta/queue.key here, ' +
+            'or set the same ROSETTA_QUEUE_KEY / --queue-key-file on both'
         : fix,
     );
   }

@@ -11,7 +11,7 @@ import { commitQueueName, ENCODE_QUEUE, keys, PREFIX, readSpecRecord } from './r
 import { loadQueueKey, refused, runRoots, verifySpec, type QueueKeyOptions } from './run-trust.js';
 import { checkEncodeJob, EncodeWorker, final } from './job-data.js';
 import { lockSettings, type LockOptions } from './locks.js';
-import { errorReporter } from './worker-errors.js';
+import { errorReporter, stderrReporter } from './worker-errors.js';
 import { expectPositiveInt } from '../util/validate.js';
 
 export interface WorkerOptions extends ModelRuntimeOptions, LockOptions, QueueKeyOptions {
@@ -47,7 +47,10 @@ export interface WorkerOptions extends ModelRuntimeOptions, LockOptions, QueueKe
 export async function runWorker(url: string, options: WorkerOptions = {}): Promise<void> {
   const key = await loadQueueKey(options);
   const connection = redisOptions(url);
-  const redis = openRedis(url);
+  // Connection errors are reported, not fatal: ioredis reconnects and BullMQ resumes. The worker and its Redis
+  // client share one reporter, so a Redis that is down is reported once, not once by each.
+  const reportError = errorReporter(url, options.onError ?? stderrReporter('rosetta worker'));
+  const redis = openRedis(url, reportError);
   const runtime = resolveRuntime(options);
   const encoding = expectPositiveInt('concurrency', options.concurrency ?? 1);
   const prefetch = options.prefetchJobs ?? 1;
@@ -100,8 +103,7 @@ export async function runWorker(url: string, options: WorkerOptions = {}): Promi
     { connection, prefix: PREFIX, concurrency: encoding + prefetch, ...lockSettings(options) },
   );
   const runOf = (job: Job) => String((job.data as { runId?: unknown } | undefined)?.runId ?? '');
-  // Connection errors are reported, not fatal: ioredis reconnects and BullMQ resumes.
-  worker.on('error', errorReporter(url, options.onError ?? ((e) => process.stderr.write(`rosetta worker: ${e.code}: ${e.message}\n`))));
+  worker.on('error', reportError);
   worker.on('completed', (job, result: { failed: number }) =>
     options.onJob?.({ id: String(job.id), runId: runOf(job), status: 'done', failed: result.failed }),
   );

@@ -24,7 +24,10 @@ export interface SearchOptions {
   spaces?: string[];
   /** How results from several spaces merge: reciprocal rank fusion (default) or the best cosine. */
   fusion?: FusionMethod;
-  /** Also rank segment text (captions, chunks, transcripts) by keywords, fused with the vectors. Words read in pictures (`index --ocr`) take part with or without it, as their own list. */
+  /**
+   * Also rank segment text (captions, chunks, transcripts) by keywords, fused with the vectors. Words read in
+   * pictures (`index --ocr`) take part with or without it, as their own list.
+   */
   hybrid?: boolean;
   /** Apply the collection's trained adapters to text queries (default true when one exists). */
   adapter?: boolean;

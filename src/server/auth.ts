@@ -37,7 +37,8 @@ export function makeTokenCheck(token: string): (request: FastifyRequest) => void
       throw new HttpError(
         401,
         ErrorCodes.SERVER_AUTH,
-        `A token in the URL (?access_token=) is accepted only where a browser cannot send a header (${TOKEN_IN_QUERY_ROUTES.join(', ')}): send \`Authorization: Bearer <token>\` instead`,
+        `A token in the URL (?access_token=) is accepted only where a browser cannot send a header ` +
+          `(${TOKEN_IN_QUERY_ROUTES.join(', ')}): send \`Authorization: Bearer <token>\` instead`,
       );
     }
     let given: string | undefined;

@@ -28,7 +28,8 @@ export function registerStaticFiles(app: FastifyInstance, dir = WEB_DIR): void {
     /* no UI shipped: the API still works */
   }
   const csp =
-    "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+    "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; " +
+    "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
   for (const name of names) {
     const body = readFileSync(join(dir, name));
     const route = name === 'index.html' ? '/' : `/${name}`;

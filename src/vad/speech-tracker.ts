@@ -13,7 +13,10 @@ export interface SpeechTrackerOptions {
   minSpeechSeconds?: number;
   /** Silence must last this long to end a region, in seconds. Default 0.3 (a comma pause stays inside its sentence). */
   minSilenceSeconds?: number;
-  /** Each region is widened by this much on both sides (without overlapping its neighbours), in seconds. Default 0: Silero's probability already outlasts the speech. */
+  /**
+   * Each region is widened by this much on both sides (without overlapping its neighbours), in seconds.
+   * Default 0: Silero's probability already outlasts the speech.
+   */
   padSeconds?: number;
 }
 

@@ -60,7 +60,8 @@ test('speak offline with a model that is not cached advises the offline engine, 
 test('a server whose parent process dies without passing a signal on stops by itself', async () => {
   // The parent starts `rosetta serve` and is then SIGKILLed, as npx exits on SIGTERM without forwarding it.
   const starter = `const { spawn } = require('node:child_process');
-    const c = spawn(process.execPath, [${JSON.stringify(BIN)}, 'serve', '--dir', ${JSON.stringify(join(root, 'served'))}, '--port', '0', '--model', 'mini', '--offline', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, [${JSON.stringify(BIN)}, 'serve', '--dir', ${JSON.stringify(join(root, 'served'))},
+      '--port', '0', '--model', 'mini', '--offline', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
     c.stdout.on('data', (d) => process.stdout.write('server ' + c.pid + ' ' + d));
     setInterval(() => {}, 1000);`;
   const parent = spawn(process.execPath, ['-e', starter], { stdio: ['ignore', 'pipe', 'pipe'] });

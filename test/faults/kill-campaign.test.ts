@@ -252,7 +252,8 @@ test('SIGKILLs during a first ingest and during a re-index with --prune leave th
   }
   assert.deepEqual(tally.strayChildren, [], 'media children outlived a killed run');
   t.diagnostic(
-    `kills survived: ${KILLS * TRIALS * 2} (every phase asserts its own) in ${attempts.reduce((a, b) => a + b, 0)} attempts of ${TRIALS * 2} trials (clean ingest ${first.ms.toFixed(0)} ms, ${first.commits} commits; clean re-index ${reindex.ms.toFixed(0)} ms, ${reindex.commits} commits)`,
+    `kills survived: ${KILLS * TRIALS * 2} (every phase asserts its own) in ${attempts.reduce((a, b) => a + b, 0)} attempts of ${TRIALS * 2} trials (` +
+      `clean ingest ${first.ms.toFixed(0)} ms, ${first.commits} commits; clean re-index ${reindex.ms.toFixed(0)} ms, ${reindex.commits} commits)`,
   );
   await writeInitial();
 });

@@ -92,7 +92,8 @@ test('indexing a large text file is bounded: the JavaScript heap capped, and pea
   const small = await peak('small', 2 * 1024 * 1024);
   const large = await peak('large', 16 * 1024 * 1024);
   t.diagnostic(
-    `peak RSS while indexing ${small.indexing.toFixed(0)} → ${large.indexing.toFixed(0)} MB, whole run ${small.whole.toFixed(0)} → ${large.whole.toFixed(0)} MB (2 → 16 MB of text)`,
+    `peak RSS while indexing ${small.indexing.toFixed(0)} → ${large.indexing.toFixed(0)} MB, ` +
+      `whole run ${small.whole.toFixed(0)} → ${large.whole.toFixed(0)} MB (2 → 16 MB of text)`,
   );
   // Reading, chunking, encoding and storing a group at a time: 264 → 268, 272 → 272 and 270 → 291 MB measured between
   // these sizes (290 at 40 MB); whole runs 274 → 320, 282 → 320, 280 → 330 MB. Holding the chunks of the whole file

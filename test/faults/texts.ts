@@ -14,7 +14,10 @@ export function textOfSize(bytes: number, seed = 1, words = { min: 20, max: 100 
   const parts: string[] = [];
   let size = 0;
   while (size < bytes) {
-    const p = `${Array.from({ length: words.min + Math.floor(next() * (words.max - words.min)) }, () => vocabulary[Math.floor(next() * vocabulary.length)]).join(' ')}.${next() < 0.3 ? '\r\n\r\n' : '\n\n'}`;
+    // The draws stay in the same order (length, words, break), so the same seed gives the same text.
+    const length = words.min + Math.floor(next() * (words.max - words.min));
+    const sentence = Array.from({ length }, () => vocabulary[Math.floor(next() * vocabulary.length)]).join(' ');
+    const p = `${sentence}.${next() < 0.3 ? '\r\n\r\n' : '\n\n'}`;
     parts.push(p);
     size += Buffer.byteLength(p);
   }

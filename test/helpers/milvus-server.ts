@@ -36,7 +36,10 @@ export function hasMilvus(kind: MilvusKind = 'milvus'): boolean {
 /** Why a Milvus test is skipped: names the set-up step that installs the server. */
 export function milvusSkipReason(kind: MilvusKind = 'milvus'): string {
   const pkg = kind === 'milvus' ? 'milvus (Milvus 2.3.5 standalone)' : 'milvus-lite';
-  return `no ${pkg} server in ${join(root, '.venv')}: run scripts/install-python-deps.sh (npm run setup:system) to install scripts/python/requirements.d/milvus.txt`;
+  return (
+    `no ${pkg} server in ${join(root, '.venv')}: ` +
+    `run scripts/install-python-deps.sh (npm run setup:system) to install scripts/python/requirements.d/milvus.txt`
+  );
 }
 
 /** `n` distinct free loopback ports: all are held open together, then released. */

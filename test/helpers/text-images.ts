@@ -26,7 +26,8 @@ export async function renderText(lines: string[], options: TextImageOptions = {}
   const body = lines
     .map(
       (l, i) =>
-        `<text x="${size}" y="${Math.round(top + size * (1.5 * i + 1.1))}" font-family="${options.font ?? 'DejaVu Sans'}" font-size="${size}" fill="${fg}">${escape(l)}</text>`,
+        `<text x="${size}" y="${Math.round(top + size * (1.5 * i + 1.1))}" font-family="${options.font ?? 'DejaVu Sans'}" ` +
+        `font-size="${size}" fill="${fg}">${escape(l)}</text>`,
     )
     .join('');
   const svg =

@@ -27,7 +27,8 @@ const VOICES: { voice: string; speed?: number; pitch?: number }[] = [
  * The clips Rosetta's Whisper is checked on against faster-whisper (test/fixtures/whisper/reference.json): five
  * sentences in four espeak-ng voices, four of them again under white noise at 20 dB and four at 10 dB, a long
  * recording (three sentences apart by 12 s and 20 s of silence, under pink noise) that only the speech detector's
- * windows reach, and a 51 s recording decoded whole (`-whole`: no speech detector, Whisper's own 30 s windows). Deterministic: the same espeak-ng and sox make the same bytes (SHA-256 recorded).
+ * windows reach, and a 51 s recording decoded whole (`-whole`: no speech detector, Whisper's own 30 s windows).
+ * Deterministic: the same espeak-ng and sox make the same bytes (SHA-256 recorded).
  */
 export function buildWhisperClips(dir: string): WhisperClip[] {
   const clips: WhisperClip[] = [];

@@ -48,7 +48,15 @@ test('the real CLIP BPE tokenizer gives the published ids through Rosetta\'s CLI
 test('Rosetta\'s image preprocessing (sharp) matches Transformers.js\' CLIPImageProcessor with the real settings', async () => {
   // A 320×200 picture with edges and gradients: resize short side to 224 (bicubic), centre-crop 224, normalise.
   const { data, info } = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#3070b0' } })
-    .composite([{ input: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200"><defs><linearGradient id="g"><stop offset="0" stop-color="#ff0"/><stop offset="1" stop-color="#a02"/></linearGradient></defs><rect x="40" y="30" width="200" height="120" fill="url(#g)"/><circle cx="250" cy="140" r="40" fill="#fff"/></svg>'), top: 0, left: 0 }])
+    .composite([{
+      input: Buffer.from(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200"><defs><linearGradient id="g">' +
+        '<stop offset="0" stop-color="#ff0"/><stop offset="1" stop-color="#a02"/></linearGradient></defs>' +
+        '<rect x="40" y="30" width="200" height="120" fill="url(#g)"/><circle cx="250" cy="140" r="40" fill="#fff"/></svg>',
+      ),
+      top: 0,
+      left: 0,
+    }])
     .removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const image: RgbImage = { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 };
   const ours = await space.pixelValues([image]);
@@ -70,7 +78,12 @@ test('Rosetta\'s image preprocessing (sharp) matches Transformers.js\' CLIPImage
 
 test('the full-size random ViT-B/32 vision tower loads through Rosetta and gives 512-d unit vectors', async () => {
   assert.ok(statSync(join(dir, 'onnx', 'vision_model.onnx')).size > 340e6, 'the tower has the real model\'s size');
-  const pictures: RgbImage[] = ['#c03020', '#20a040'].map((c) => ({ data: new Uint8Array(64 * 48 * 3).fill(parseInt(c.slice(1, 3), 16)), width: 64, height: 48, channels: 3 }));
+  const pictures: RgbImage[] = ['#c03020', '#20a040'].map((c) => ({
+    data: new Uint8Array(64 * 48 * 3).fill(parseInt(c.slice(1, 3), 16)),
+    width: 64,
+    height: 48,
+    channels: 3,
+  }));
   const vectors = await space.embedImages(pictures);
   assert.equal(vectors.length, 2);
   for (const v of vectors) {

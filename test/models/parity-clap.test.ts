@@ -21,7 +21,10 @@ before(async () => {
 });
 after(async () => { await space?.dispose(); });
 
-const readF32 = (file: string) => { const b = readFileSync(join(FIX, file)); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
+const readF32 = (file: string) => {
+  const b = readFileSync(join(FIX, file));
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+};
 const samplesOf = async (clip: ClipRef) => (await readAudio(readFileSync(join(FIX, clip.wav)), space.audioSampleRate)).samples;
 
 test('CLAP tokenisation through Rosetta gives exactly the ids of Hugging Face\'s RoBERTa tokenizer (incl. a text past 512 tokens)', async () => {

@@ -112,7 +112,9 @@ test('pictures shrunk to 224: Rosetta\'s preprocessing is within ~1 grey level o
   // does too), so the transparent PNG differs only by the resize.
   for (const name of SHRUNK) {
     const s = await compare(name);
-    const what = `${name}: mean ${s.mean.toFixed(3)} levels, max ${s.max.toFixed(0)}, within one level ${(100 * s.within1).toFixed(1)} %, cosine ${s.cosine.toFixed(6)}`;
+    const what =
+      `${name}: mean ${s.mean.toFixed(3)} levels, max ${s.max.toFixed(0)}, ` +
+      `within one level ${(100 * s.within1).toFixed(1)} %, cosine ${s.cosine.toFixed(6)}`;
     t.diagnostic(what);
     assert.ok(s.mean < 1.5 && s.within1 > 0.8 && s.cosine >= 0.999, what);
   }
@@ -124,7 +126,9 @@ test('pictures enlarged to 224 (short side < 224): sharp enlarges with its own i
   // small_noise (×9.3, per-pixel noise) mean 6.3 levels, cosine 0.999953.
   for (const name of ENLARGED) {
     const s = await compare(name);
-    const what = `${name}: mean ${s.mean.toFixed(3)} levels, max ${s.max.toFixed(0)}, within one level ${(100 * s.within1).toFixed(1)} %, cosine ${s.cosine.toFixed(6)}`;
+    const what =
+      `${name}: mean ${s.mean.toFixed(3)} levels, max ${s.max.toFixed(0)}, ` +
+      `within one level ${(100 * s.within1).toFixed(1)} %, cosine ${s.cosine.toFixed(6)}`;
     t.diagnostic(what);
     assert.ok(s.mean < 10 && s.cosine >= 0.99, what);
   }

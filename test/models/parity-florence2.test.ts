@@ -31,6 +31,8 @@ async function referencePixels(file: string): Promise<Float32Array> {
 }
 
 type Processor = ((images: unknown, prompts: string[]) => Promise<Record<string, Tensor>>) & { construct_prompts(task: string): string[] };
+/** The raw Transformers.js model, as far as these tests use it. */
+type RawFlorence = { generate(o: Record<string, unknown>): Promise<Tensor>; dispose(): Promise<unknown> };
 
 test('Florence-2 task prompts through Transformers.js\' processor give Hugging Face\'s prompt ids', async () => {
   const processor = await AutoProcessor.from_pretrained(MODEL) as unknown as Processor;
@@ -45,7 +47,7 @@ test('Florence-2 task prompts through Transformers.js\' processor give Hugging F
 
 test('the Florence-2 graphs (the classes the captioner loads) give PyTorch\'s greedy ids on PIL\'s pixels', async () => {
   const processor = await AutoProcessor.from_pretrained(MODEL) as unknown as Processor;
-  const model = await Florence2ForConditionalGeneration.from_pretrained(MODEL, { dtype: 'fp32' }) as unknown as { generate(o: Record<string, unknown>): Promise<Tensor>; dispose(): Promise<unknown> };
+  const model = await Florence2ForConditionalGeneration.from_pretrained(MODEL, { dtype: 'fp32' }) as unknown as RawFlorence;
   try {
     for (const c of Object.values(ref.cases)) {
       const image = await readImage(readFileSync(join(FIX, c.image)));
@@ -67,8 +69,10 @@ test('Florence-2 through Rosetta\'s captioner: each task\'s answer is Hugging Fa
   // a few tokens, so here the chain from pixels to answer is checked against Hugging Face's rules on the same pixels:
   // task prompt, generation, decoding with special tokens, then pure_text post-processing (drop <s> and </s>, strip).
   const captioner = new FlorenceCaptioner(MODEL, { offline: true });
-  const processor = await AutoProcessor.from_pretrained(MODEL) as unknown as Processor & { batch_decode(ids: Tensor, o: { skip_special_tokens: boolean }): string[] };
-  const model = await Florence2ForConditionalGeneration.from_pretrained(MODEL, { dtype: 'fp32' }) as unknown as { generate(o: Record<string, unknown>): Promise<Tensor>; dispose(): Promise<unknown> };
+  const processor = await AutoProcessor.from_pretrained(MODEL) as unknown as Processor & {
+    batch_decode(ids: Tensor, o: { skip_special_tokens: boolean }): string[];
+  };
+  const model = await Florence2ForConditionalGeneration.from_pretrained(MODEL, { dtype: 'fp32' }) as unknown as RawFlorence;
   try {
     for (const [name, c] of Object.entries(ref.cases)) {
       const image = await readImage(readFileSync(join(FIX, c.image)));

@@ -24,7 +24,10 @@ const ref = JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as {
 };
 after(() => unloadAll());
 
-type RawModel = { generate_images(o: Record<string, unknown>): Promise<Array<{ width: number; height: number; data: Uint8ClampedArray }>>; dispose(): Promise<unknown> };
+type RawModel = {
+  generate_images(o: Record<string, unknown>): Promise<Array<{ width: number; height: number; data: Uint8ClampedArray }>>;
+  dispose(): Promise<unknown>;
+};
 type Recorder = (ids: bigint[][], logits: Tensor) => Tensor;
 
 /** Through one model instance, greedily with guidance: the first step's guided logits and every step's chosen token. */
@@ -83,7 +86,11 @@ test('Janus guided logits: Rosetta\'s unconditional prompt matches Hugging Face\
       t.diagnostic(`${c.prompt}: Rosetta ${maxDiff(ours).toExponential(1)} from PyTorch's guided logits; Transformers.js' unconditional prompt `
         + `${maxDiff(theirs).toFixed(2)} (scale ${Math.max(...want.map(Math.abs)).toFixed(1)}), first token ${argmax(theirs)} vs ${argmax(want)}, `
         + `${same} of ${c.greedy_guided.length} greedy ids equal to PyTorch's`);
-      assert.ok(maxDiff(theirs) > 1e-2, 'Transformers.js\' own unconditional prompt now gives Hugging Face\'s guided logits: guideJanusLikeHuggingFace may no longer be needed');
+      assert.ok(
+        maxDiff(theirs) > 1e-2,
+        'Transformers.js\' own unconditional prompt now gives Hugging Face\'s guided logits: ' +
+          'guideJanusLikeHuggingFace may no longer be needed',
+      );
     }
   } finally {
     await plain.dispose();

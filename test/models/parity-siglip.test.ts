@@ -28,7 +28,12 @@ async function referencePixels(file: string): Promise<{ levels: Uint8Array; data
   const plane = info.width * info.height;
   const out = new Float32Array(3 * plane);
   const levels = new Uint8Array(3 * plane);
-  for (let i = 0; i < plane; i += 1) for (let c = 0; c < 3; c += 1) { levels[c * plane + i] = data[i * 3 + c]; out[c * plane + i] = data[i * 3 + c] / 127.5 - 1; }
+  for (let i = 0; i < plane; i += 1) {
+    for (let c = 0; c < 3; c += 1) {
+      levels[c * plane + i] = data[i * 3 + c];
+      out[c * plane + i] = data[i * 3 + c] / 127.5 - 1;
+    }
+  }
   return { levels, data: out, dims: [1, 3, info.height, info.width] };
 }
 

@@ -48,7 +48,9 @@ test('the ViT-GPT2 towers (the classes the image-to-text pipeline loads) give Py
 });
 
 test('ViT-GPT2 image preprocessing: Rosetta\'s (sharp, bilinear) is within half a grey level of PIL\'s (Transformers.js\' own: up to 16)', async (t) => {
-  const processor = await AutoImageProcessor.from_pretrained(MODEL) as unknown as ((img: unknown) => Promise<{ pixel_values: Tensor }>) & { config: Record<string, unknown> };
+  const processor = await AutoImageProcessor.from_pretrained(MODEL) as unknown as ((img: unknown) => Promise<{ pixel_values: Tensor }>) & {
+    config: Record<string, unknown>;
+  };
   const cfg = { ...readImagePreprocessConfig(processor.config), kernel: kernelForResample(processor.config.resample) };
   for (const [name, c] of Object.entries(ref.cases)) {
     const image = await readImage(readFileSync(join(FIX, c.image)));
@@ -60,7 +62,10 @@ test('ViT-GPT2 image preprocessing: Rosetta\'s (sharp, bilinear) is within half 
     };
     const rosetta = levels((await preprocessImages([image], cfg)).data);
     const library = levels((await processor(toRawImage(image))).pixel_values.data as Float32Array);
-    t.diagnostic(`${name}: Rosetta mean ${rosetta.mean.toFixed(3)} levels (max ${rosetta.max.toFixed(0)}), Transformers.js mean ${library.mean.toFixed(3)} (max ${library.max.toFixed(0)})`);
+    t.diagnostic(
+      `${name}: Rosetta mean ${rosetta.mean.toFixed(3)} levels (max ${rosetta.max.toFixed(0)}), ` +
+        `Transformers.js mean ${library.mean.toFixed(3)} (max ${library.max.toFixed(0)})`,
+    );
     assert.ok(rosetta.mean < 0.5 && rosetta.mean < library.mean, `${name}: Rosetta's preprocessing is ${rosetta.mean} grey levels from PIL's on average`);
   }
 });
@@ -71,7 +76,10 @@ test('captions through Rosetta\'s VisionCaptioner equal PyTorch\'s (short and de
     const image = await readImage(readFileSync(join(FIX, c.image)));
     const [short] = await captioner.doCaption([image], { detail: 'short' });
     const [detailed] = await captioner.doCaption([image], { detail: 'detailed' });
-    t.diagnostic(`${name}: short ${short.text === c.short.text ? 'identical' : 'differs'}, detailed ${detailed.text === c.detailed.text ? 'identical' : 'differs'}`);
+    t.diagnostic(
+      `${name}: short ${short.text === c.short.text ? 'identical' : 'differs'}, ` +
+        `detailed ${detailed.text === c.detailed.text ? 'identical' : 'differs'}`,
+    );
     assert.equal(short.text, c.short.text, `${name}: short caption`);
     assert.equal(detailed.text, c.detailed.text, `${name}: detailed caption`);
   }

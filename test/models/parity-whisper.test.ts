@@ -22,7 +22,9 @@ after(() => unloadAll());
 const pcm = async (clip: ClipRef) => readAudio(readFileSync(join(FIX, clip.wav)), 16_000);
 
 test('Whisper log-mel features (the class the ASR pipeline loads) match Hugging Face\'s within 1e-4', async (t) => {
-  const extractor = await AutoFeatureExtractor.from_pretrained(MODEL) as unknown as (s: Float32Array) => Promise<{ input_features: { data: Float32Array; dims: number[] } }>;
+  const extractor = await AutoFeatureExtractor.from_pretrained(MODEL) as unknown as (
+    s: Float32Array,
+  ) => Promise<{ input_features: { data: Float32Array; dims: number[] } }>;
   for (const [name, clip] of Object.entries(ref.clips)) {
     const audio = await pcm(clip);
     assert.equal(audio.samples.length, clip.samples);
@@ -57,11 +59,16 @@ test('Whisper through Rosetta\'s engine: same language, and the segments of Hugg
     // it starts with Hugging Face's first pass.
     const bare = (s: string) => s.replace(/\s+/g, '');
     assert.ok(bare(out.text).startsWith(bare(clip.first_pass_text)), `${name}: text starts with the first pass (${JSON.stringify(clip.first_pass_text)})`);
-    t.diagnostic(`${name}: ${clip.first_pass_ids.length} tokens, ${expected.length} segments identical; then Rosetta goes on in the same pass (${out.segments.length} segments in all), Hugging Face re-decodes from ${clip.first_pass_offsets.at(-1)!.timestamp[1]} s`);
+    t.diagnostic(
+      `${name}: ${clip.first_pass_ids.length} tokens, ${expected.length} segments identical; ` +
+      `then Rosetta goes on in the same pass (${out.segments.length} segments in all), ` +
+      `Hugging Face re-decodes from ${clip.first_pass_offsets.at(-1)!.timestamp[1]} s`,
+    );
   }
 });
 
-test('a 70 s recording through Rosetta\'s engine (three 30 s windows, seek from the last complete segment) gives segments in order on the file\'s clock', async () => {
+test('a 70 s recording through Rosetta\'s engine (three 30 s windows, seek from the last complete segment) ' +
+  'gives segments in order on the file\'s clock', async () => {
   const clip = ref.clips.tones;
   const audio = await pcm(clip);
   const long = new Float32Array(16_000 * 70);

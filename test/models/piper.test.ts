@@ -49,7 +49,11 @@ describe('Piper voice en_US-joe-medium (registry weights) against piper-tts', { 
       assert.equal(got.length, t.sentences.length, `${JSON.stringify(t.text)}: ${got.length} sentences, piper-tts made ${t.sentences.length}`);
       if (t.sentences.some((s) => VERSION_DEPENDENT.test(s.phonemes)) || KNOWN_STRESS_DIFFERENCE.has(t.text)) continue;
       compared += 1;
-      assert.ok(exact, `${JSON.stringify(t.text)}: ${got.map((s) => s.phonemes.join('')).join(' | ')} vs piper-tts ${t.sentences.map((s) => s.phonemes).join(' | ')}`);
+      assert.ok(
+        exact,
+        `${JSON.stringify(t.text)}: ${got.map((s) => s.phonemes.join('')).join(' | ')} ` +
+          `vs piper-tts ${t.sentences.map((s) => s.phonemes).join(' | ')}`,
+      );
     }
     console.log(`piper ids identical to piper-tts on ${same}/${ref().texts.length} texts (${compared} without version-dependent phonemes, all identical)`);
     assert.ok(compared >= 30, `only ${compared} texts free of version-dependent phonemes`);

@@ -12,7 +12,8 @@ describe('MilvusStore filter expressions (no server needed)', () => {
   it('translates every pushed-down filter field and quotes strings safely', () => {
     assert.equal(
       milvusExpr({ modality: ['image', 'video'], kinds: ['scene'], minSize: 5, maxSize: 9, after: 1, before: 2, tags: ['a"b'] }, true),
-      'modality in ["image", "video"] and kind in ["scene"] and size >= 5 and size <= 9 and mtime_ms >= 1 and mtime_ms < 2 and array_contains_all(tags, ["a\\"b"])',
+      'modality in ["image", "video"] and kind in ["scene"] and size >= 5 and size <= 9 and ' +
+        'mtime_ms >= 1 and mtime_ms < 2 and array_contains_all(tags, ["a\\"b"])',
     );
     assert.equal(
       milvusExpr({ kinds: ['scene'], pathGlob: '**/x/**' }, false),

@@ -53,13 +53,15 @@ export function registerDemo(program: Command): void {
         };
         try {
           log(
-            `Indexing ${demo.images.length} emoji pictures (${demo.style}, a style the model never saw) and ${demo.notes.length} notes from ${relative(process.cwd(), demo.filesDir) || '.'} with the mini model (offline)…`,
+            `Indexing ${demo.images.length} emoji pictures (${demo.style}, a style the model never saw) and ${demo.notes.length} notes ` +
+              `from ${relative(process.cwd(), demo.filesDir) || '.'} with the mini model (offline)…`,
           );
           const bar = indexProgressBar(!o.json);
           const summary = await rosetta.index([demo.filesDir], { onProgress: bar.onProgress });
           bar.stop();
           log(
-            `  ${summary.added} added, ${summary.updated} updated, ${summary.skipped} skipped${await whySkipped(rosetta, summary, demo.filesDir)}, ${summary.failed} failed in ${summary.seconds.toFixed(1)} s`,
+            `  ${summary.added} added, ${summary.updated} updated, ${summary.skipped} skipped` +
+              `${await whySkipped(rosetta, summary, demo.filesDir)}, ${summary.failed} failed in ${summary.seconds.toFixed(1)} s`,
           );
 
           const show = (title: string, results: SearchResult[]) => {
@@ -89,7 +91,8 @@ export function registerDemo(program: Command): void {
           const n = demo.images.length;
           const quality = { pictures: n, recallAt1: recallAtK(ranks, 1), recallAt5: recallAtK(ranks, 5), chanceAt1: 1 / n };
           log(
-            `\nText → image over all ${n} pictures of the unseen style: R@1 ${(quality.recallAt1 * 100).toFixed(1)} %, R@5 ${(quality.recallAt5 * 100).toFixed(1)} % (chance R@1 ${(100 / n).toFixed(2)} %)`,
+            `\nText → image over all ${n} pictures of the unseen style: R@1 ${(quality.recallAt1 * 100).toFixed(1)} %, ` +
+              `R@5 ${(quality.recallAt5 * 100).toFixed(1)} % (chance R@1 ${(100 / n).toFixed(2)} %)`,
           );
           log(
             `Collection: ${relative(process.cwd(), rosetta.dir)} — try: npx rosetta search "red heart" --dir ${relative(process.cwd(), rosetta.dir)}`,

@@ -49,7 +49,8 @@ export function registerImagine(program: Command): void {
     .option('--all-samples', 'also write every candidate as <out>-<k>.png (k = rank, 1 = best)')
     .option(
       '--generator <model>',
-      "image generation model: `mini` or a rosetta-mini directory, a Janus hub id or directory (default: the --model space's own generator when it is rosetta-mini, else Janus)",
+      'image generation model: `mini` or a rosetta-mini directory, a Janus hub id or directory ' +
+        "(default: the --model space's own generator when it is rosetta-mini, else Janus)",
     )
     .action(
       action(async (prompt: string, o: ImagineCliOptions) => {
@@ -90,7 +91,8 @@ export function registerImagine(program: Command): void {
               r.candidates.length > 1 ? `best of ${r.candidates.length}` : '',
             ].filter(Boolean);
             process.stdout.write(
-              `wrote ${o.out}${notes.length ? ` (${notes.join(', ')})` : ''}${extra.length ? `, and ${extra.length} samples as ${numbered(o.out, 1)} …` : ''}\n`,
+              `wrote ${o.out}${notes.length ? ` (${notes.join(', ')})` : ''}` +
+                `${extra.length ? `, and ${extra.length} samples as ${numbered(o.out, 1)} …` : ''}\n`,
             );
           }
         } finally {

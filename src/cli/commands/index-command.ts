@@ -51,7 +51,8 @@ export function registerIndex(program: Command): void {
     .option('--speech', 'also find where people speak in audio and video (Silero VAD, offline), for search --in speech')
     .option(
       '--transcripts',
-      'also transcribe audio and video (Whisper; with --speech this is on when the set-up converted Whisper tiny.en) and store the timed lines, so search finds spoken words',
+      'also transcribe audio and video (Whisper; with --speech this is on when the set-up converted Whisper tiny.en) ' +
+        'and store the timed lines, so search finds spoken words',
     )
     .option('--no-transcripts', 'with --speech: find speech without transcribing it')
     .option('--ocr', 'also read the text in pictures and video keyframes (PaddleOCR, offline), so search finds them by their words')
@@ -61,7 +62,8 @@ export function registerIndex(program: Command): void {
     )
     .option(
       '--queue-key-file <path>',
-      'with --queue: the key the run is signed with, shared with the workers (default $ROSETTA_QUEUE_KEY, $ROSETTA_QUEUE_KEY_FILE, else ~/.config/rosetta/queue.key)',
+      'with --queue: the key the run is signed with, shared with the workers ' +
+        '(default $ROSETTA_QUEUE_KEY, $ROSETTA_QUEUE_KEY_FILE, else ~/.config/rosetta/queue.key)',
     )
     .option('--lock-ms <n>', 'with --queue: how long a silent committer keeps a job before it is retried', (v) =>
       parseIntStrict('--lock-ms', v),
@@ -96,6 +98,8 @@ export function registerIndex(program: Command): void {
             queueKeyFile: o.queueKeyFile,
             lockMs: o.lockMs,
             batchFiles: o.batchFiles,
+            // With --queue: a lost Redis or a failure of the committer, each once while it repeats (off the bar's line).
+            onError: (e) => process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}rosetta index: ${e.code}: ${e.message}\n`),
             fetch: o.allowPrivateUrls ? { allowPrivate: true } : undefined,
           });
           bar.stop();
@@ -114,20 +118,23 @@ export function registerIndex(program: Command): void {
           if (summary.speech) {
             for (const f of summary.speech.failures) process.stderr.write(`speech not found: ${f.path}: ${f.reason} [${f.code}]\n`);
             process.stdout.write(
-              `speech found in ${summary.speech.items} audio/video files (${summary.speech.speechSeconds.toFixed(0)} s), ${summary.speech.skipped} already read, ${summary.speech.failures.length} failed\n`,
+              `speech found in ${summary.speech.items} audio/video files (${summary.speech.speechSeconds.toFixed(0)} s), ` +
+                `${summary.speech.skipped} already read, ${summary.speech.failures.length} failed\n`,
             );
           }
           if (summary.transcripts) {
             for (const f of summary.transcripts.failures) process.stderr.write(`not transcribed: ${f.path}: ${f.reason} [${f.code}]\n`);
             process.stdout.write(
-              `transcribed ${summary.transcripts.items} audio/video files with ${summary.transcripts.model} (${summary.transcripts.lines} lines), ${summary.transcripts.skipped} already read, ${summary.transcripts.failures.length} failed\n`,
+              `transcribed ${summary.transcripts.items} audio/video files with ${summary.transcripts.model} (${summary.transcripts.lines} lines), ` +
+                `${summary.transcripts.skipped} already read, ${summary.transcripts.failures.length} failed\n`,
             );
           }
           if (summary.ocr) {
             if (onOcrProgress) process.stderr.write('\n');
             for (const f of summary.ocr.failures) process.stderr.write(`text not read: ${f.path}: ${f.reason} [${f.code}]\n`);
             process.stdout.write(
-              `text read in ${summary.ocr.items} pictures/videos (${summary.ocr.lines} lines), ${summary.ocr.skipped} already read, ${summary.ocr.failures.length} failed\n`,
+              `text read in ${summary.ocr.items} pictures/videos (${summary.ocr.lines} lines), ` +
+                `${summary.ocr.skipped} already read, ${summary.ocr.failures.length} failed\n`,
             );
           }
         } finally {

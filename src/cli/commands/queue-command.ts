@@ -19,13 +19,15 @@ export function registerQueue(program: Command): void {
         }
         const c = s.counts;
         process.stdout.write(
-          `queue ${s.queue}: ${s.workers} worker connection(s); encode jobs ${c.waiting} waiting, ${c.active} active, ${c.delayed} retrying, ${c.completed} completed, ${c.failed} failed\n`,
+          `queue ${s.queue}: ${s.workers} worker connection(s); ` +
+            `encode jobs ${c.waiting} waiting, ${c.active} active, ${c.delayed} retrying, ${c.completed} completed, ${c.failed} failed\n`,
         );
         for (const r of s.runs) {
           const state = r.finishedAt ? 'finished' : r.finished ? 'committed, finishing' : 'running';
           process.stdout.write(
             `\nrun ${r.runId} (${state}) → ${r.store}\n  paths: ${r.paths.join(', ')}\n` +
-              `  jobs ${r.jobsDone}/${r.jobs} done, ${r.jobsFailed} failed${r.commitCounts ? `; commits ${r.commitsApplied}/${r.commitsExpected} applied` : ''}\n` +
+              `  jobs ${r.jobsDone}/${r.jobs} done, ${r.jobsFailed} failed` +
+              `${r.commitCounts ? `; commits ${r.commitsApplied}/${r.commitsExpected} applied` : ''}\n` +
               `  items: ${r.added} added, ${r.updated} updated, ${r.skipped} skipped, ${r.failed} failed — ${r.rate.toFixed(1)} items/s\n`,
           );
           for (const f of r.failures) process.stdout.write(`  failed: ${f.path}: ${f.reason} [${f.code}]\n`);

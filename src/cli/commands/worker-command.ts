@@ -33,7 +33,8 @@ export function registerWorker(program: Command): void {
     .option('--lock-ms <n>', 'how long a job stays with a silent worker before it is retried', (v) => parseIntStrict('--lock-ms', v))
     .option(
       '--queue-key-file <path>',
-      'the key runs are signed with, shared with `index --queue` (default $ROSETTA_QUEUE_KEY, $ROSETTA_QUEUE_KEY_FILE, else ~/.config/rosetta/queue.key, created if missing)',
+      'the key runs are signed with, shared with `index --queue` ' +
+        '(default $ROSETTA_QUEUE_KEY, $ROSETTA_QUEUE_KEY_FILE, else ~/.config/rosetta/queue.key, created if missing)',
     )
     .option('--milvus-token <token>', 'token for runs that write to Milvus (also ROSETTA_MILVUS_TOKEN)')
     .option('--json', 'one JSON line per finished job on stdout')
@@ -65,7 +66,8 @@ export function registerWorker(program: Command): void {
               return;
             }
             process.stderr.write(
-              `${e.status === 'done' ? 'done' : 'FAILED'} ${e.id}${e.failed ? ` (${e.failed} files failed)` : ''}${e.code ? ` ${e.code}` : ''}${e.reason ? `: ${e.reason}` : ''}\n`,
+              `${e.status === 'done' ? 'done' : 'FAILED'} ${e.id}${e.failed ? ` (${e.failed} files failed)` : ''}` +
+                `${e.code ? ` ${e.code}` : ''}${e.reason ? `: ${e.reason}` : ''}\n`,
             );
           },
         });

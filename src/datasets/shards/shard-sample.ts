@@ -5,7 +5,10 @@ import type { RosettaError } from '../../errors/rosetta-error.js';
 export interface ShardSample {
   /** The shard file it came from (absolute path). */
   shard: string;
-  /** The sample's key inside the shard (webdataset: the member path up to the first dot of its basename, folders included; parquet: `key` column or row number). */
+  /**
+   * The sample's key inside the shard (webdataset: the member path up to the first dot of its basename, folders
+   * included; parquet: `key` column or row number).
+   */
   key: string;
   /** Image bytes when the shard embeds them. */
   image?: Buffer;

@@ -52,7 +52,10 @@ async function grid(tiles: Tile[], side: number, emptyNote: string): Promise<str
 }
 
 function table(head: string[], rows: string[][], cls = ''): string {
-  return `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  return (
+    `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` +
+    `<tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`
+  );
 }
 
 function issuesBlock(issues: DatasetIssue[]): string {
@@ -61,7 +64,10 @@ function issuesBlock(issues: DatasetIssue[]): string {
     .slice(0, 100)
     .map((i) => `<li><code>${esc(i.file)}${i.row ? `:${i.row}` : ''}</code> ${esc(i.reason)}</li>`)
     .join('');
-  return `<details class="issues"><summary>${issues.length} row${issues.length > 1 ? 's' : ''} skipped</summary><ul>${shown}</ul>${issues.length > 100 ? '<p>…</p>' : ''}</details>`;
+  return (
+    `<details class="issues"><summary>${issues.length} row${issues.length > 1 ? 's' : ''} skipped</summary>` +
+    `<ul>${shown}</ul>${issues.length > 100 ? '<p>…</p>' : ''}</details>`
+  );
 }
 
 async function retrievalSection(results: RetrievalResult[], side: number): Promise<string> {
@@ -97,11 +103,13 @@ async function retrievalSection(results: RetrievalResult[], side: number): Promi
       lines: [`score ${w.score.toFixed(3)} (cos ${w.cosine.toFixed(3)})`, `own image ranked ${w.rank}`],
     }));
     grids.push(
-      `<h3>Worst mismatches${results.length > 1 ? ` — ${esc(r.space.id)}` : ''}</h3><p class="note">Captions whose own image ranked lowest, shown with that image and its CLIPScore.</p>${await grid(tiles, side, 'No captions.')}`,
+      `<h3>Worst mismatches${results.length > 1 ? ` — ${esc(r.space.id)}` : ''}</h3>` +
+        `<p class="note">Captions whose own image ranked lowest, shown with that image and its CLIPScore.</p>${await grid(tiles, side, 'No captions.')}`,
     );
   }
   return (
-    `<section id="retrieval"><h2>Retrieval</h2><p class="protocol"><b>Protocol.</b> ${esc(first.protocol)} Dataset: <code>${esc(first.dataset.source)}</code> (${esc(first.dataset.format)}).</p>` +
+    `<section id="retrieval"><h2>Retrieval</h2><p class="protocol"><b>Protocol.</b> ${esc(first.protocol)} ` +
+    `Dataset: <code>${esc(first.dataset.source)}</code> (${esc(first.dataset.format)}).</p>` +
     `${figures}<div class="chart-box">${chart}</div>${grids.join('')}${issuesBlock(first.issues)}</section>`
   );
 }
@@ -126,7 +134,8 @@ async function zeroShotSection(results: ZeroShotResult[], side: number): Promise
       ...row.map((v) => `<span class="cell" style="background:rgba(51,102,204,${(v / max).toFixed(2)})">${v}</span>`),
     ]);
     confusions.push(
-      `<h3>Confusion matrix${results.length > 1 ? ` — ${esc(r.space.id)}` : ''} <small>(rows: true class, columns: predicted)</small></h3>${table(['', ...r.dataset.classes], rows, 'confusion')}`,
+      `<h3>Confusion matrix${results.length > 1 ? ` — ${esc(r.space.id)}` : ''} <small>(rows: true class, columns: predicted)</small></h3>` +
+        `${table(['', ...r.dataset.classes], rows, 'confusion')}`,
     );
   }
   const tiles = first.worst.map((w) => ({
@@ -136,7 +145,8 @@ async function zeroShotSection(results: ZeroShotResult[], side: number): Promise
   }));
   return (
     `<section id="zeroshot"><h2>Zero-shot classification</h2><p class="protocol"><b>Protocol.</b> ${esc(first.protocol)}</p>${figures}` +
-    `<div class="chart-box">${chart}</div>${confusions.join('')}<h3>Most confident mistakes</h3>${await grid(tiles, side, 'No mistakes.')}${issuesBlock(first.issues)}</section>`
+    `<div class="chart-box">${chart}</div>${confusions.join('')}<h3>Most confident mistakes</h3>` +
+    `${await grid(tiles, side, 'No mistakes.')}${issuesBlock(first.issues)}</section>`
   );
 }
 
@@ -146,8 +156,11 @@ async function checkSection(c: CheckResult, side: number): Promise<string> {
     const cal = c.calibration[modality];
     const th = c.thresholds[modality];
     if (!th) continue;
+    const reference =
+      cal && th.source === 'given' ? 'For reference, a calibrated threshold would be ' + cal.threshold.toFixed(3) + ': ' : '';
     parts.push(
-      `<p class="protocol"><b>${modality}–text.</b> Threshold ${th.value.toFixed(3)} (${th.source}). ${cal ? `${th.source === 'given' ? 'For reference, a calibrated threshold would be ' + cal.threshold.toFixed(3) + ': ' : ''}${esc(cal.method)}.` : ''}</p>`,
+      `<p class="protocol"><b>${modality}–text.</b> Threshold ${th.value.toFixed(3)} (${th.source}). ` +
+        `${cal ? `${reference}${esc(cal.method)}.` : ''}</p>`,
     );
     if (cal) {
       parts.push(
@@ -157,9 +170,14 @@ async function checkSection(c: CheckResult, side: number): Promise<string> {
           'figures',
         ),
       );
-      parts.push(
-        `<div class="chart-box">${histogramChart(cal.histogram.edges, { name: 'matched pairs', counts: cal.histogram.matched }, { name: 'shuffled pairs', counts: cal.histogram.shuffled }, th.value, `CLIPScore, ${modality}–text`)}</div>`,
+      const chart = histogramChart(
+        cal.histogram.edges,
+        { name: 'matched pairs', counts: cal.histogram.matched },
+        { name: 'shuffled pairs', counts: cal.histogram.shuffled },
+        th.value,
+        `CLIPScore, ${modality}–text`,
       );
+      parts.push(`<div class="chart-box">${chart}</div>`);
     }
   }
   // The grid shows the lowest-scoring flagged pairs; the full list is in the JSON output.
@@ -170,7 +188,8 @@ async function checkSection(c: CheckResult, side: number): Promise<string> {
   }));
   const more = c.flagged.length > MAX_GRID ? ` — the ${MAX_GRID} lowest shown` : '';
   parts.push(
-    `<h3>Flagged pairs (${c.flagged.length} of ${c.pairs.length}${more})</h3>${await grid(tiles, side, 'No pair fell below the threshold.')}${issuesBlock(c.issues)}</section>`,
+    `<h3>Flagged pairs (${c.flagged.length} of ${c.pairs.length}${more})</h3>` +
+      `${await grid(tiles, side, 'No pair fell below the threshold.')}${issuesBlock(c.issues)}</section>`,
   );
   return parts.join('');
 }
@@ -184,9 +203,14 @@ async function scoresSection(r: ScorePairsResult, side: number): Promise<string>
     text: p.text,
     lines: [`score ${p.score.toFixed(3)}`, `row ${p.row}`],
   }));
+  const figures = table(
+    ['pairs', 'mean score', 'lowest', 'highest'],
+    [[String(values.length), num(mean), num(Math.min(...values)), num(Math.max(...values))]],
+    'figures',
+  );
   return (
     `<section id="scores"><h2>Consistency scores</h2><p class="protocol">CLIPScore = 2.5 · max(cos, 0) (Hessel et al. 2021), in space ${esc(r.space)}.</p>` +
-    `${table(['pairs', 'mean score', 'lowest', 'highest'], [[String(values.length), num(mean), num(Math.min(...values)), num(Math.max(...values))]], 'figures')}` +
+    `${figures}` +
     `<h3>Lowest-scoring pairs</h3>${await grid(tiles, side, 'No pairs.')}${issuesBlock(r.issues)}</section>`
   );
 }

@@ -27,7 +27,8 @@ export function groupedBarChart(
   const y = (v: number) => m.top + plotH * (1 - Math.max(0, Math.min(1, v)));
   const parts: string[] = [];
   parts.push(
-    `<svg class="chart" role="img" aria-label="${escapeHtml(options.title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">`,
+    `<svg class="chart" role="img" aria-label="${escapeHtml(options.title)}" viewBox="0 0 ${width} ${height}" ` +
+      `width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">`,
   );
   parts.push(`<text x="${m.left}" y="20" class="chart-title">${escapeHtml(options.title)}</text>`);
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
@@ -40,7 +41,8 @@ export function groupedBarChart(
       const v = s.values[g] ?? 0;
       const x = x0 + k * barW;
       parts.push(
-        `<rect class="bar" x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(m.top + plotH - y(v)).toFixed(1)}" fill="${PALETTE[k % PALETTE.length]}"><title>${escapeHtml(`${s.name} ${label}: ${(v * 100).toFixed(1)}%`)}</title></rect>`,
+        `<rect class="bar" x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(m.top + plotH - y(v)).toFixed(1)}" ` +
+          `fill="${PALETTE[k % PALETTE.length]}"><title>${escapeHtml(`${s.name} ${label}: ${(v * 100).toFixed(1)}%`)}</title></rect>`,
       );
       if (series.length <= 3)
         parts.push(
@@ -54,7 +56,8 @@ export function groupedBarChart(
   series.forEach((s, k) => {
     const x = m.left + k * 150;
     parts.push(
-      `<rect x="${x}" y="${height - 18}" width="12" height="12" fill="${PALETTE[k % PALETTE.length]}"/><text x="${x + 16}" y="${height - 8}" class="legend">${escapeHtml(s.name)}</text>`,
+      `<rect x="${x}" y="${height - 18}" width="12" height="12" fill="${PALETTE[k % PALETTE.length]}"/>` +
+        `<text x="${x + 16}" y="${height - 8}" class="legend">${escapeHtml(s.name)}</text>`,
     );
   });
   parts.push('</svg>');
@@ -86,7 +89,8 @@ export function histogramChart(
   const fb = norm(b.counts);
   const top = Math.max(...fa, ...fb, 1e-9);
   const parts = [
-    `<svg class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">`,
+    `<svg class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height}" ` +
+      `width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">`,
     `<text x="${m.left}" y="20" class="chart-title">${escapeHtml(title)}</text>`,
   ];
   [
@@ -96,21 +100,27 @@ export function histogramChart(
     (f as number[]).forEach((v, k) => {
       const h = plotH * (v / top);
       parts.push(
-        `<rect class="bar hist" x="${x(edges[k]).toFixed(1)}" y="${(m.top + plotH - h).toFixed(1)}" width="${Math.max(1, x(edges[k + 1]) - x(edges[k]) - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${colour}" fill-opacity="0.55"/>`,
+        `<rect class="bar hist" x="${x(edges[k]).toFixed(1)}" y="${(m.top + plotH - h).toFixed(1)}" ` +
+          `width="${Math.max(1, x(edges[k + 1]) - x(edges[k]) - 1).toFixed(1)}" ` +
+          `height="${h.toFixed(1)}" fill="${colour}" fill-opacity="0.55"/>`,
       );
     });
   });
   if (Number.isFinite(threshold))
     parts.push(
-      `<line x1="${x(threshold)}" x2="${x(threshold)}" y1="${m.top}" y2="${m.top + plotH}" class="threshold"/><text x="${x(threshold) > width - 140 ? x(threshold) - 4 : x(threshold) + 4}" y="${m.top + 12}" text-anchor="${x(threshold) > width - 140 ? 'end' : 'start'}" class="tick">threshold ${threshold.toFixed(3)}</text>`,
+      `<line x1="${x(threshold)}" x2="${x(threshold)}" y1="${m.top}" y2="${m.top + plotH}" class="threshold"/>` +
+        `<text x="${x(threshold) > width - 140 ? x(threshold) - 4 : x(threshold) + 4}" y="${m.top + 12}" ` +
+        `text-anchor="${x(threshold) > width - 140 ? 'end' : 'start'}" class="tick">threshold ${threshold.toFixed(3)}</text>`,
     );
   for (const v of [lo, (lo + hi) / 2, hi])
     parts.push(`<text x="${x(v)}" y="${height - m.bottom + 16}" text-anchor="middle" class="tick">${v.toFixed(2)}</text>`);
   parts.push(
-    `<rect x="${m.left}" y="${height - 16}" width="12" height="12" fill="${PALETTE[0]}"/><text x="${m.left + 16}" y="${height - 6}" class="legend">${escapeHtml(a.name)}</text>`,
+    `<rect x="${m.left}" y="${height - 16}" width="12" height="12" fill="${PALETTE[0]}"/>` +
+      `<text x="${m.left + 16}" y="${height - 6}" class="legend">${escapeHtml(a.name)}</text>`,
   );
   parts.push(
-    `<rect x="${m.left + 170}" y="${height - 16}" width="12" height="12" fill="${PALETTE[1]}"/><text x="${m.left + 186}" y="${height - 6}" class="legend">${escapeHtml(b.name)}</text>`,
+    `<rect x="${m.left + 170}" y="${height - 16}" width="12" height="12" fill="${PALETTE[1]}"/>` +
+      `<text x="${m.left + 186}" y="${height - 6}" class="legend">${escapeHtml(b.name)}</text>`,
   );
   parts.push('</svg>');
   return parts.join('');

@@ -51,7 +51,12 @@ export function formatCheck(c: CheckResult): string {
     const cal = c.calibration[m];
     if (!t) continue;
     lines.push(
-      `${m}–text threshold ${t.value.toFixed(3)} (${t.source})${cal ? `; matched vs shuffled AUC ${cal.auc.toFixed(3)}, balanced accuracy ${p(cal.balancedAccuracy)}%, equal-error rate ${p(cal.equalError.rate)}%` : ''}`,
+      `${m}–text threshold ${t.value.toFixed(3)} (${t.source})${
+        cal
+          ? `; matched vs shuffled AUC ${cal.auc.toFixed(3)}, balanced accuracy ${p(cal.balancedAccuracy)}%, ` +
+            `equal-error rate ${p(cal.equalError.rate)}%`
+          : ''
+      }`,
     );
   }
   lines.push(

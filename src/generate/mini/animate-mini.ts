@@ -124,7 +124,8 @@ export function formatCurve(result: AnimateResult): string {
   const head = `frame     t   cos(A)  cos(B)  CLIPScore A  CLIPScore B   (A = "${result.promptA}", B = "${result.promptB}", space ${result.space})`;
   const lines = result.frames.map(
     (f) =>
-      `${String(f.index).padStart(5)} ${f.t.toFixed(2).padStart(5)}  ${f.cosineA.toFixed(3).padStart(6)}  ${f.cosineB.toFixed(3).padStart(6)}  ${f.scoreA.toFixed(3).padStart(11)}  ${f.scoreB.toFixed(3).padStart(11)}`,
+      `${String(f.index).padStart(5)} ${f.t.toFixed(2).padStart(5)}  ${f.cosineA.toFixed(3).padStart(6)}  ${f.cosineB.toFixed(3).padStart(6)}` +
+      `  ${f.scoreA.toFixed(3).padStart(11)}  ${f.scoreB.toFixed(3).padStart(11)}`,
   );
   return [head, ...lines].join('\n');
 }

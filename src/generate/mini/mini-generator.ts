@@ -93,7 +93,8 @@ export function readGeneratorConfig(modelDir: string): MiniGeneratorConfig {
   if (!ok) {
     throw new RosettaError(
       ErrorCodes.MODEL_LOAD_FAILED,
-      `${files.config} is not a generator Rosetta can sample: expected kind 'latent-flow-matching', latentShape [c,h,w], imageSize, conditionDim, steps and guidance`,
+      `${files.config} is not a generator Rosetta can sample: ` +
+        `expected kind 'latent-flow-matching', latentShape [c,h,w], imageSize, conditionDim, steps and guidance`,
       { model: modelDir, file: files.config, hint: NO_GENERATOR_HINT },
     );
   }

@@ -54,7 +54,9 @@ export class EspeakEngine implements SpeechEngine {
             ? new RosettaError(ErrorCodes.ENGINE_MISSING, `The speech engine ${this.command} is not installed`, {
                 setting: 'engine',
                 cause,
-                hint: 'install it (Debian/Ubuntu: `sudo apt-get install espeak-ng`; macOS: `brew install espeak-ng`), set ROSETTA_ESPEAK to its path, or use a neural model such as Xenova/mms-tts-eng',
+                hint:
+                  'install it (Debian/Ubuntu: `sudo apt-get install espeak-ng`; macOS: `brew install espeak-ng`), set ROSETTA_ESPEAK to its path, ' +
+                  'or use a neural model such as Xenova/mms-tts-eng',
               })
             : cause,
         );

@@ -76,7 +76,8 @@ export async function speak(text: string, options: SpeakOptions = {}): Promise<S
   if (asked.length) {
     throw new RosettaError(
       ErrorCodes.UNSUPPORTED,
-      `${engine.modelId} cannot honour ${asked.map((k) => `${k} ${String(options[k])}`).join(', ')}: a VITS/MMS model or Piper voice speaks one language in one voice${engine.supports.rate ? '' : ' at one rate'}`,
+      `${engine.modelId} cannot honour ${asked.map((k) => `${k} ${String(options[k])}`).join(', ')}: ` +
+        `a VITS/MMS model or Piper voice speaks one language in one voice${engine.supports.rate ? '' : ' at one rate'}`,
       {
         model: engine.modelId,
         setting: asked[0],

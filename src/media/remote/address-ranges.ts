@@ -21,7 +21,10 @@ for (const [net, bits] of [
 ] as const)
   V4.addSubnet(net, bits, 'ipv4');
 
-/** IPv6 ranges refused whole: unspecified, loopback and IPv4-compatible (::/96), discard, Teredo (its IPv4 is obfuscated), documentation, local NAT64, unique-local, link- and site-local, multicast. */
+/**
+ * IPv6 ranges refused whole: unspecified, loopback and IPv4-compatible (::/96), discard, Teredo (its IPv4 is
+ * obfuscated), documentation, local NAT64, unique-local, link- and site-local, multicast.
+ */
 const V6 = new BlockList();
 for (const [net, bits] of [
   ['::', 96],

@@ -42,7 +42,8 @@ export const searchBodySchema = {
   type: 'object',
   additionalProperties: false,
   description:
-    'A text query, and/or a reference image or audio by URL or server path (multipart/form-data uploads take files `image`/`audio` and the same fields, objects as JSON strings).',
+    'A text query, and/or a reference image or audio by URL or server path ' +
+    '(multipart/form-data uploads take files `image`/`audio` and the same fields, objects as JSON strings).',
   properties: {
     text: { type: 'string', maxLength: 2000 },
     image: { type: 'string', description: 'http(s) URL or a path under a server root' },

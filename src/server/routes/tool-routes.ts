@@ -146,7 +146,8 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ServerContext): vo
               type: 'boolean',
               default: true,
               description:
-                'decode only where people speak (Silero VAD; the default). false decodes the whole file. A file without speech gives empty text and speechRegions: []',
+                'decode only where people speak (Silero VAD; the default). false decodes the whole file. ' +
+                'A file without speech gives empty text and speechRegions: []',
             },
           },
         },

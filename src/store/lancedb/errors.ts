@@ -9,7 +9,9 @@ export function storeFailed(dir: string, operation: string, cause: unknown): Ros
     .split('\n')[0]
     .replace(/, \/usr\/local\/cargo\S*/g, '')
     .slice(0, 300);
-  let hint = `if another process is writing to ${dir}, let it finish and retry; if the directory is damaged, move it aside and run the index again (items are re-read from their files)`;
+  let hint =
+    `if another process is writing to ${dir}, let it finish and retry; ` +
+    `if the directory is damaged, move it aside and run the index again (items are re-read from their files)`;
   if (/conflict|concurrent|retryable|lock/i.test(text))
     hint = `another writer changed ${dir} at the same time; run one writer per collection and retry`;
   else if (/no such file|not found|does not exist/i.test(text))

@@ -19,7 +19,10 @@ export const MINI_PREPROCESS: ImagePreprocessConfig = {
 
 /** An Iconify icon as a standalone SVG document rendered at `side` px (the icon's own view box, centred). */
 export function iconSvg(body: string, box: { left: number; top: number; width: number; height: number }, side = RASTER_SIDE): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${side}" height="${side}" viewBox="${box.left} ${box.top} ${box.width} ${box.height}">${body}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ` +
+    `width="${side}" height="${side}" viewBox="${box.left} ${box.top} ${box.width} ${box.height}">${body}</svg>`
+  );
 }
 
 /** Rasterises an SVG document to PNG bytes (RGBA), as a user's exported picture would arrive. */

@@ -251,7 +251,8 @@ export async function readIndexFiles(dir: string, want: IndexIdentity, settings:
   if (m.dim !== want.dim) throw new IndexFileProblem(`the index holds ${m.dim}-d vectors, the table ${want.dim}-d`);
   if (m.quantization !== settings.quantization || m.connectivity !== settings.connectivity || m.expansionAdd !== settings.expansionAdd) {
     throw new IndexFileProblem(
-      `the index was built with ${m.quantization}, M ${m.connectivity}, expansion_add ${m.expansionAdd}; settings now ask for ${settings.quantization}, M ${settings.connectivity}, expansion_add ${settings.expansionAdd}`,
+      `the index was built with ${m.quantization}, M ${m.connectivity}, expansion_add ${m.expansionAdd}; ` +
+        `settings now ask for ${settings.quantization}, M ${settings.connectivity}, expansion_add ${settings.expansionAdd}`,
     );
   }
   if (!m.index || !m.keys || m.index.file === m.keys.file)
