@@ -14,7 +14,9 @@ interface Pretrained<T> {
  * declared to give what Rosetta calls on the loaded object (`T`: a tokenizer or model call signature), which
  * the library's own typings do not spell out.
  */
-export function pretrainedAs<T>(cls: { from_pretrained(path: string, options?: Record<string, unknown>): Promise<unknown> }): Pretrained<T> {
+export function pretrainedAs<T>(cls: {
+  from_pretrained(path: string, options?: Record<string, unknown>): Promise<unknown>;
+}): Pretrained<T> {
   return { from_pretrained: (path, options) => cls.from_pretrained(path, options) as Promise<T> };
 }
 
@@ -75,25 +77,33 @@ function explainLoadError(cause: unknown, ref: ModelRef, runtime: ResolvedRuntim
   }
   const missing = /not found|could not locate|ENOENT|does not exist|no such file/i.test(text);
   if (ref.kind === 'local') {
-    return new RosettaError(missing ? ErrorCodes.MODEL_NOT_FOUND : ErrorCodes.MODEL_LOAD_FAILED,
+    return new RosettaError(
+      missing ? ErrorCodes.MODEL_NOT_FOUND : ErrorCodes.MODEL_LOAD_FAILED,
       `Could not load the ${what} of model directory ${ref.dir}: ${firstLine(text)}`,
       {
         model: ref.label,
         file: ref.dir,
         cause,
         hint: 'check the directory has config.json, the tokenizer/processor files and onnx/*.onnx for the chosen dtype',
-      });
+      },
+    );
   }
   if (runtime.offline) {
-    return new RosettaError(ErrorCodes.MODEL_OFFLINE_MISSING,
+    return new RosettaError(
+      ErrorCodes.MODEL_OFFLINE_MISSING,
       `Offline mode: the ${what} of ${ref.id}@${ref.revision} is not in the cache ${runtime.cacheDir} (${firstLine(text)})`,
-      { model: ref.label, setting: 'offline', cause,
+      {
+        model: ref.label,
+        setting: 'offline',
+        cause,
         hint:
           `on a machine with internet run \`rosetta models pull ${ref.id}\` (or any rosetta command using it) ` +
           `with ROSETTA_CACHE_DIR=${runtime.cacheDir}, then copy that folder here${offlineAlternative ? `; or ${offlineAlternative}` : ''}`,
-      });
+      },
+    );
   }
-  return new RosettaError(ErrorCodes.MODEL_LOAD_FAILED,
+  return new RosettaError(
+    ErrorCodes.MODEL_LOAD_FAILED,
     `Could not download or load the ${what} of ${ref.id}@${ref.revision}: ${firstLine(text)}`,
     {
       model: ref.label,
@@ -101,7 +111,8 @@ function explainLoadError(cause: unknown, ref: ModelRef, runtime: ResolvedRuntim
       hint:
         `check the id and your connection to the model hub (cache: ${runtime.cacheDir})` +
         `${offlineAlternative ? `; offline, ${offlineAlternative}` : ''}, or give a local model directory`,
-    });
+    },
+  );
 }
 
 const firstLine = (s: string) => s.split('\n')[0].slice(0, 300);

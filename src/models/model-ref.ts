@@ -4,9 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { registryModelDir, registryModelsDir } from './local-models.js';
 
 /** Where a model comes from: a local directory, or a hub id pinned to a revision. */
-export type ModelRef =
-  | { kind: 'local'; dir: string; label: string }
-  | { kind: 'hub'; id: string; revision: string; label: string };
+export type ModelRef = { kind: 'local'; dir: string; label: string } | { kind: 'hub'; id: string; revision: string; label: string };
 
 /** The directory of the model Rosetta trains and ships (see `rosetta train mini`). */
 export const MINI_MODEL_DIR = fileURLToPath(new URL('../../models/rosetta-mini', import.meta.url));

@@ -16,7 +16,10 @@ export function modelVersion(ref: ModelRef): string {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
       const s = statSync(path);
-      if (s.isDirectory()) { visit(path, depth + 1); continue; }
+      if (s.isDirectory()) {
+        visit(path, depth + 1);
+        continue;
+      }
       if (!/\.(json|onnx|onnx_data)$/.test(name)) continue;
       hash.update(`${path.slice(ref.dir.length)}:${s.size}\n`);
       const fd = openSync(path, 'r');

@@ -13,7 +13,12 @@ export { ort };
  * that are not Transformers.js layouts (OCR, VAD). `label` names the model in errors; `hint` says how to
  * get the file when it is missing (usually the npm package that ships it).
  */
-export async function openOnnxSession(file: string, runtime: Pick<ResolvedRuntime, 'device' | 'threads'>, label: string, hint: string): Promise<OnnxSession> {
+export async function openOnnxSession(
+  file: string,
+  runtime: Pick<ResolvedRuntime, 'device' | 'threads'>,
+  label: string,
+  hint: string,
+): Promise<OnnxSession> {
   if (!existsSync(file)) {
     throw new RosettaError(ErrorCodes.MODEL_NOT_FOUND, `The ${label} model file ${file} is missing`, { model: label, file, hint });
   }
@@ -22,16 +27,23 @@ export async function openOnnxSession(file: string, runtime: Pick<ResolvedRuntim
     executionProviders: device === 'cpu' || device === 'auto' ? ['cpu'] : [device, 'cpu'],
     graphOptimizationLevel: 'all',
   };
-  if (runtime.threads) { options.intraOpNumThreads = runtime.threads; options.interOpNumThreads = 1; }
+  if (runtime.threads) {
+    options.intraOpNumThreads = runtime.threads;
+    options.interOpNumThreads = 1;
+  }
   try {
     return await ort.InferenceSession.create(file, options);
   } catch (cause) {
     const text = cause instanceof Error ? cause.message : String(cause);
-    throw new RosettaError(ErrorCodes.MODEL_LOAD_FAILED, `Could not load the ${label} model ${file}: ${text.split('\n')[0].slice(0, 300)}`, {
-      model: label,
-      file,
-      cause,
-      hint,
-    });
+    throw new RosettaError(
+      ErrorCodes.MODEL_LOAD_FAILED,
+      `Could not load the ${label} model ${file}: ${text.split('\n')[0].slice(0, 300)}`,
+      {
+        model: label,
+        file,
+        cause,
+        hint,
+      },
+    );
   }
 }

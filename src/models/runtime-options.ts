@@ -31,9 +31,10 @@ export interface ResolvedRuntime {
 const truthy = (v: string | undefined) => v === '1' || v === 'true' || v === 'yes';
 
 export function resolveRuntime(options: ModelRuntimeOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedRuntime {
-  const cacheDir = options.cacheDir
-    ?? env.ROSETTA_CACHE_DIR
-    ?? (env.HF_HOME ? join(env.HF_HOME, 'rosetta') : join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'rosetta', 'models'));
+  const cacheDir =
+    options.cacheDir ??
+    env.ROSETTA_CACHE_DIR ??
+    (env.HF_HOME ? join(env.HF_HOME, 'rosetta') : join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'rosetta', 'models'));
   return {
     cacheDir,
     offline: options.offline ?? (truthy(env.ROSETTA_OFFLINE) || truthy(env.HF_HUB_OFFLINE)),

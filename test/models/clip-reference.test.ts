@@ -21,20 +21,23 @@ let space: ClipSpace;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rosetta-clip-b32-'));
   writeRandomClipDir(dir, REFERENCE, { towers: ['vision'] });
-  space = await loadSpace({ model: dir }, resolveRuntime({ offline: true, threads: 2 })) as ClipSpace;
+  space = (await loadSpace({ model: dir }, resolveRuntime({ offline: true, threads: 2 }))) as ClipSpace;
 });
 after(async () => {
   await space?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the real CLIP BPE tokenizer gives the published ids through Rosetta\'s CLIP path, and the same as Transformers.js', async () => {
+test("the real CLIP BPE tokenizer gives the published ids through Rosetta's CLIP path, and the same as Transformers.js", async () => {
   const { ids, mask } = await space.tokenize(['a photo of a cat', 'A PHOTO of a Cat!!']);
   assert.deepEqual(ids[0], [49406, 320, 1125, 539, 320, 2368, 49407, 49407]);
   assert.deepEqual(mask[0], [1, 1, 1, 1, 1, 1, 1, 0]);
   const direct = await AutoTokenizer.from_pretrained(REFERENCE);
   const expected = direct(['a photo of a cat', 'A PHOTO of a Cat!!'], { padding: true, truncation: true });
-  assert.deepEqual(ids, (expected.input_ids.tolist() as bigint[][]).map((r) => r.map(Number)));
+  assert.deepEqual(
+    ids,
+    (expected.input_ids.tolist() as bigint[][]).map((r) => r.map(Number)),
+  );
   // Long texts are cut at the model's 77-token context and still end with end-of-text, where CLIP pools
   // (Transformers.js alone drops it; Hugging Face's Python tokenizer keeps it).
   const words = Array.from({ length: 120 }, (_, i) => `word${i}`).join(' ');
@@ -45,19 +48,23 @@ test('the real CLIP BPE tokenizer gives the published ids through Rosetta\'s CLI
   assert.deepEqual(long.ids[0].slice(0, 76), plain.slice(0, 76));
 });
 
-test('Rosetta\'s image preprocessing (sharp) matches Transformers.js\' CLIPImageProcessor with the real settings', async () => {
+test("Rosetta's image preprocessing (sharp) matches Transformers.js' CLIPImageProcessor with the real settings", async () => {
   // A 320×200 picture with edges and gradients: resize short side to 224 (bicubic), centre-crop 224, normalise.
   const { data, info } = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#3070b0' } })
-    .composite([{
-      input: Buffer.from(
-        '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200"><defs><linearGradient id="g">' +
-        '<stop offset="0" stop-color="#ff0"/><stop offset="1" stop-color="#a02"/></linearGradient></defs>' +
-        '<rect x="40" y="30" width="200" height="120" fill="url(#g)"/><circle cx="250" cy="140" r="40" fill="#fff"/></svg>',
-      ),
-      top: 0,
-      left: 0,
-    }])
-    .removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    .composite([
+      {
+        input: Buffer.from(
+          '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200"><defs><linearGradient id="g">' +
+            '<stop offset="0" stop-color="#ff0"/><stop offset="1" stop-color="#a02"/></linearGradient></defs>' +
+            '<rect x="40" y="30" width="200" height="120" fill="url(#g)"/><circle cx="250" cy="140" r="40" fill="#fff"/></svg>',
+        ),
+        top: 0,
+        left: 0,
+      },
+    ])
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const image: RgbImage = { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 };
   const ours = await space.pixelValues([image]);
   const processor = await AutoImageProcessor.from_pretrained(REFERENCE);
@@ -65,8 +72,13 @@ test('Rosetta\'s image preprocessing (sharp) matches Transformers.js\' CLIPImage
   assert.deepEqual(ours.dims, theirs.dims);
   assert.deepEqual(ours.dims, [1, 3, 224, 224]);
   const ref = theirs.data as Float32Array;
-  let sum = 0, max = 0;
-  for (let i = 0; i < ref.length; i += 1) { const d = Math.abs(ours.data[i] - ref[i]); sum += d; max = Math.max(max, d); }
+  let sum = 0,
+    max = 0;
+  for (let i = 0; i < ref.length; i += 1) {
+    const d = Math.abs(ours.data[i] - ref[i]);
+    sum += d;
+    max = Math.max(max, d);
+  }
   // One 8-bit step is 1/255/std ≈ 0.015 after normalisation. Same size, same crop, same statistics; the residual
   // is at hard edges: Transformers.js resamples with sharp's affine (point-sampled bicubic, pixel corners
   // aligned) where Rosetta uses sharp's resize (cubic kernel, pixel centres aligned, like Pillow's resize).
@@ -77,7 +89,7 @@ test('Rosetta\'s image preprocessing (sharp) matches Transformers.js\' CLIPImage
 });
 
 test('the full-size random ViT-B/32 vision tower loads through Rosetta and gives 512-d unit vectors', async () => {
-  assert.ok(statSync(join(dir, 'onnx', 'vision_model.onnx')).size > 340e6, 'the tower has the real model\'s size');
+  assert.ok(statSync(join(dir, 'onnx', 'vision_model.onnx')).size > 340e6, "the tower has the real model's size");
   const pictures: RgbImage[] = ['#c03020', '#20a040'].map((c) => ({
     data: new Uint8Array(64 * 48 * 3).fill(parseInt(c.slice(1, 3), 16)),
     width: 64,
@@ -90,5 +102,8 @@ test('the full-size random ViT-B/32 vision tower loads through Rosetta and gives
     assert.equal(v.length, 512);
     assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-5);
   }
-  assert.ok(vectors[0].some((x, i) => Math.abs(x - vectors[1][i]) > 1e-4), 'different pictures, different vectors');
+  assert.ok(
+    vectors[0].some((x, i) => Math.abs(x - vectors[1][i]) > 1e-4),
+    'different pictures, different vectors',
+  );
 });

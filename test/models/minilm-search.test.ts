@@ -48,7 +48,7 @@ describe('searching notes by meaning in the minilm space beside the mini model',
     }
   });
 
-  it('fuses its ranking with the other spaces\' in an ordinary search', async () => {
+  it("fuses its ranking with the other spaces' in an ordinary search", async () => {
     const results = await rosetta.search('physician treating someone ill', { k: 5 });
     const doctor = results.find((r) => r.path.endsWith('doctor.txt'));
     assert.ok(doctor, 'the note is among the results');

@@ -18,14 +18,25 @@ function halfs(bytes: Buffer): Float32Array {
     const sign = h & 0x8000 ? -1 : 1;
     const exp = (h >> 10) & 0x1f;
     const frac = h & 0x3ff;
-    out[i] = exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? NaN : sign * Infinity) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
+    out[i] =
+      exp === 0
+        ? sign * 2 ** -14 * (frac / 1024)
+        : exp === 31
+          ? frac
+            ? NaN
+            : sign * Infinity
+          : sign * 2 ** (exp - 15) * (1 + frac / 1024);
   }
   return out;
 }
 
 describe('all-MiniLM-L6-v2 (registry weights) against sentence-transformers', { skip: minilm.skip }, () => {
   it('embeds 100 sentences as sentence-transformers does: cosine ≥ 0.9999 for every one', async () => {
-    const meta = JSON.parse(readFileSync(new URL('sentences.json', FIXTURE), 'utf8')) as { sentences: string[]; dim: number; weights: { sha256: string } };
+    const meta = JSON.parse(readFileSync(new URL('sentences.json', FIXTURE), 'utf8')) as {
+      sentences: string[];
+      dim: number;
+      weights: { sha256: string };
+    };
     const ref = halfs(readFileSync(new URL('embeddings.f16', FIXTURE)));
     const source = readFileSync(join(minilm.dir, 'SOURCE'), 'utf8');
     assert.ok(source.includes(meta.weights.sha256), 'the installed model was converted from the weights the fixture was made with');
@@ -52,7 +63,11 @@ describe('all-MiniLM-L6-v2 (registry weights) against sentence-transformers', { 
   it('ranks a paraphrase above unrelated text, with no word in common', async () => {
     const space = await loadSpace({ model: 'minilm' }, resolveRuntime({ offline: true }));
     try {
-      const [q, para, other] = await space.embedTexts(['physician', 'The doctor examined her patient.', 'The stock market fell sharply today.']);
+      const [q, para, other] = await space.embedTexts([
+        'physician',
+        'The doctor examined her patient.',
+        'The stock market fell sharply today.',
+      ]);
       assert.ok(dot(q, para) > dot(q, other) + 0.1, `${dot(q, para)} vs ${dot(q, other)}`);
       assert.equal(defaultSpaceId('minilm'), 'minilm');
     } finally {

@@ -10,16 +10,28 @@ import { cosine } from '../../src/vectors/vector-math.js';
 // Reference parity for CLAP (scripts/parity/clap.py): a random-weight ClapModel (RoBERTa text, HTSAT audio) with
 // the unfused checkpoints' feature-extractor settings, against what Hugging Face transformers computes in PyTorch.
 const FIX = fileURLToPath(new URL('../fixtures/parity/clap', import.meta.url));
-interface ClipRef { wav: string; samples: number; features: string; features_dims: number[]; audio_embeds: number[] }
+interface ClipRef {
+  wav: string;
+  samples: number;
+  features: string;
+  features_dims: number[];
+  audio_embeds: number[];
+}
 const ref = JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as {
-  texts: string[]; input_ids: number[][]; attention_mask: number[][]; text_embeds: number[][]; clips: Record<string, ClipRef>;
+  texts: string[];
+  input_ids: number[][];
+  attention_mask: number[][];
+  text_embeds: number[][];
+  clips: Record<string, ClipRef>;
 };
 let space: ClapSpace;
 
 before(async () => {
-  space = await loadClapSpace({ model: join(FIX, 'model'), offline: true }) as ClapSpace;
+  space = (await loadClapSpace({ model: join(FIX, 'model'), offline: true })) as ClapSpace;
 });
-after(async () => { await space?.dispose(); });
+after(async () => {
+  await space?.dispose();
+});
 
 const readF32 = (file: string) => {
   const b = readFileSync(join(FIX, file));
@@ -27,7 +39,7 @@ const readF32 = (file: string) => {
 };
 const samplesOf = async (clip: ClipRef) => (await readAudio(readFileSync(join(FIX, clip.wav)), space.audioSampleRate)).samples;
 
-test('CLAP tokenisation through Rosetta gives exactly the ids of Hugging Face\'s RoBERTa tokenizer (incl. a text past 512 tokens)', async () => {
+test("CLAP tokenisation through Rosetta gives exactly the ids of Hugging Face's RoBERTa tokenizer (incl. a text past 512 tokens)", async () => {
   // Found here: Transformers.js' truncation dropped the closing </s> of the long text (as it does CLIP's end-of-text).
   const { ids, mask } = await space.tokenize(ref.texts);
   ref.texts.forEach((text, i) => {
@@ -44,7 +56,7 @@ test('CLAP text embeddings through Rosetta match PyTorch (cosine ≥ 0.9999)', a
   });
 });
 
-test('CLAP log-mel features (48 kHz, repeat-padded to 10 s) match Hugging Face\'s feature extractor within 1e-3 dB', async (t) => {
+test("CLAP log-mel features (48 kHz, repeat-padded to 10 s) match Hugging Face's feature extractor within 1e-3 dB", async (t) => {
   // Found here: Transformers.js' extractor lays one copy too few when 10 s is a multiple of the clip (2 s: one copy
   // then silence, features 112 dB apart, audio cosine 0.988); Rosetta repeat-pads itself (clap-space.ts repeatPad).
   for (const [name, clip] of Object.entries(ref.clips)) {

@@ -13,18 +13,30 @@ import { cosine } from '../../src/vectors/vector-math.js';
 // Reference parity for CLIP (scripts/parity/clip.py): the real ViT-B/32 tokenizer and processor files with a
 // random-weight CLIPModel of the same classes, and what Hugging Face transformers computes in PyTorch.
 const FIX = fileURLToPath(new URL('../fixtures/parity/clip', import.meta.url));
-interface ImageRef { size: [number, number]; pixels: string; image_embeds: number[]; alpha_dropped_embeds: number[] | null }
+interface ImageRef {
+  size: [number, number];
+  pixels: string;
+  image_embeds: number[];
+  alpha_dropped_embeds: number[] | null;
+}
 const ref = JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as {
-  texts: string[]; input_ids: number[][]; attention_mask: number[][]; text_embeds: number[][];
-  image_mean: number[]; image_std: number[]; rescale_factor: number;
+  texts: string[];
+  input_ids: number[][];
+  attention_mask: number[][];
+  text_embeds: number[][];
+  image_mean: number[];
+  image_std: number[];
+  rescale_factor: number;
   images: Record<string, ImageRef>;
 };
 let space: ClipSpace;
 
 before(async () => {
-  space = await loadSpace({ model: join(FIX, 'model') }, resolveRuntime({ offline: true, threads: 1 })) as ClipSpace;
+  space = (await loadSpace({ model: join(FIX, 'model') }, resolveRuntime({ offline: true, threads: 1 }))) as ClipSpace;
 });
-after(async () => { await space?.dispose(); });
+after(async () => {
+  await space?.dispose();
+});
 
 /** A reference crop (224×224 uint8 PNG that PIL's resize and crop gave) as the normalised NCHW tensor HF feeds the tower. */
 async function referencePixels(file: string): Promise<{ levels: Uint8Array; data: Float32Array; dims: [number, number, number, number] }> {
@@ -53,7 +65,7 @@ function toLevels(data: Float32Array): Float64Array {
   return out;
 }
 
-test('CLIP tokenisation through Rosetta gives exactly the ids of Hugging Face\'s tokenizer (accents, CJK, emoji, whitespace, past 77 tokens)', async () => {
+test("CLIP tokenisation through Rosetta gives exactly the ids of Hugging Face's tokenizer (accents, CJK, emoji, whitespace, past 77 tokens)", async () => {
   const { ids, mask } = await space.tokenize(ref.texts);
   ref.texts.forEach((text, i) => {
     assert.deepEqual(ids[i], ref.input_ids[i], `ids of ${JSON.stringify(text.slice(0, 40))}`);
@@ -84,10 +96,13 @@ async function rosettaImage(name: string) {
 }
 
 function levelStats(ours: Float64Array, theirs: Uint8Array) {
-  let sum = 0, max = 0, within1 = 0;
+  let sum = 0,
+    max = 0,
+    within1 = 0;
   for (let i = 0; i < ours.length; i += 1) {
     const d = Math.abs(ours[i] - theirs[i]);
-    sum += d; max = Math.max(max, d);
+    sum += d;
+    max = Math.max(max, d);
     if (d <= 1.0001) within1 += 1;
   }
   return { mean: sum / ours.length, max, within1: within1 / ours.length };
@@ -105,7 +120,7 @@ async function compare(name: string) {
 const SHRUNK = ['scene', 'noise', 'transparent'];
 const ENLARGED = ['small_scene', 'small_noise'];
 
-test('pictures shrunk to 224: Rosetta\'s preprocessing is within ~1 grey level of PIL\'s, embeddings cosine ≥ 0.999 end to end', async (t) => {
+test("pictures shrunk to 224: Rosetta's preprocessing is within ~1 grey level of PIL's, embeddings cosine ≥ 0.999 end to end", async (t) => {
   // Deliberate: Rosetta resizes with sharp's cubic kernel, centre-aligned like Pillow, not Transformers.js' affine.
   // Measured here: scene mean 0.014 levels (99.9 % within one), per-pixel noise 0.95 (84.8 %), transparent 0.017;
   // cosines 1.000000 / 0.999995 / 1.000000. Transparent pixels: both composite on white (transformers' convert_rgb

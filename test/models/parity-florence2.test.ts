@@ -14,7 +14,13 @@ import { toRawImage } from '../../src/media/image/raw-image.js';
 // (DaViT + BART, tiny widths) with Florence-2's processor settings and task prompts, against Hugging Face in PyTorch.
 const FIX = fileURLToPath(new URL('../fixtures/parity/florence2', import.meta.url));
 const MODEL = join(FIX, 'model');
-interface TaskRef { prompt_ids: number[]; image_tokens: number; generated_ids: number[]; raw: string; answer: string }
+interface TaskRef {
+  prompt_ids: number[];
+  image_tokens: number;
+  generated_ids: number[];
+  raw: string;
+  answer: string;
+}
 const ref = JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as {
   cases: Record<string, { image: string; pixels: string; size: [number, number]; tasks: Record<string, TaskRef> }>;
 };
@@ -34,8 +40,8 @@ type Processor = ((images: unknown, prompts: string[]) => Promise<Record<string,
 /** The raw Transformers.js model, as far as these tests use it. */
 type RawFlorence = { generate(o: Record<string, unknown>): Promise<Tensor>; dispose(): Promise<unknown> };
 
-test('Florence-2 task prompts through Transformers.js\' processor give Hugging Face\'s prompt ids', async () => {
-  const processor = await AutoProcessor.from_pretrained(MODEL) as unknown as Processor;
+test("Florence-2 task prompts through Transformers.js' processor give Hugging Face's prompt ids", async () => {
+  const processor = (await AutoProcessor.from_pretrained(MODEL)) as unknown as Processor;
   for (const c of Object.values(ref.cases)) {
     const image = await readImage(readFileSync(join(FIX, c.image)));
     for (const [task, t] of Object.entries(c.tasks)) {
@@ -45,9 +51,9 @@ test('Florence-2 task prompts through Transformers.js\' processor give Hugging F
   }
 });
 
-test('the Florence-2 graphs (the classes the captioner loads) give PyTorch\'s greedy ids on PIL\'s pixels', async () => {
-  const processor = await AutoProcessor.from_pretrained(MODEL) as unknown as Processor;
-  const model = await Florence2ForConditionalGeneration.from_pretrained(MODEL, { dtype: 'fp32' }) as unknown as RawFlorence;
+test("the Florence-2 graphs (the classes the captioner loads) give PyTorch's greedy ids on PIL's pixels", async () => {
+  const processor = (await AutoProcessor.from_pretrained(MODEL)) as unknown as Processor;
+  const model = (await Florence2ForConditionalGeneration.from_pretrained(MODEL, { dtype: 'fp32' })) as unknown as RawFlorence;
   try {
     for (const c of Object.values(ref.cases)) {
       const image = await readImage(readFileSync(join(FIX, c.image)));
@@ -63,22 +69,26 @@ test('the Florence-2 graphs (the classes the captioner loads) give PyTorch\'s gr
   }
 });
 
-test('Florence-2 through Rosetta\'s captioner: each task\'s answer is Hugging Face\'s post-processing of the ids the graphs generate', async (t) => {
+test("Florence-2 through Rosetta's captioner: each task's answer is Hugging Face's post-processing of the ids the graphs generate", async (t) => {
   // The graphs match PyTorch on the same pixels (above); this random model is so sensitive to pixels that the
   // 0.2–0.3 grey levels between Transformers.js' 768 px enlargement and PIL's (measured below) change its answer after
   // a few tokens, so here the chain from pixels to answer is checked against Hugging Face's rules on the same pixels:
   // task prompt, generation, decoding with special tokens, then pure_text post-processing (drop <s> and </s>, strip).
   const captioner = new FlorenceCaptioner(MODEL, { offline: true });
-  const processor = await AutoProcessor.from_pretrained(MODEL) as unknown as Processor & {
+  const processor = (await AutoProcessor.from_pretrained(MODEL)) as unknown as Processor & {
     batch_decode(ids: Tensor, o: { skip_special_tokens: boolean }): string[];
   };
-  const model = await Florence2ForConditionalGeneration.from_pretrained(MODEL, { dtype: 'fp32' }) as unknown as RawFlorence;
+  const model = (await Florence2ForConditionalGeneration.from_pretrained(MODEL, { dtype: 'fp32' })) as unknown as RawFlorence;
   try {
     for (const [name, c] of Object.entries(ref.cases)) {
       const image = await readImage(readFileSync(join(FIX, c.image)));
       const [short] = await captioner.doCaption([image], { detail: 'short', ocr: true });
       const [detailed] = await captioner.doCaption([image], { detail: 'detailed' });
-      const answers: Record<string, string | undefined> = { '<CAPTION>': short.text, '<MORE_DETAILED_CAPTION>': detailed.text, '<OCR>': short.ocr };
+      const answers: Record<string, string | undefined> = {
+        '<CAPTION>': short.text,
+        '<MORE_DETAILED_CAPTION>': detailed.text,
+        '<OCR>': short.ocr,
+      };
       for (const [task, answer] of Object.entries(answers)) {
         const inputs = await processor(toRawImage(image), processor.construct_prompts(task));
         const ids = await model.generate({ ...inputs, max_new_tokens: 100 });
@@ -96,17 +106,22 @@ test('Florence-2 through Rosetta\'s captioner: each task\'s answer is Hugging Fa
   }
 });
 
-test('Florence-2 pixels: Transformers.js\' processor (the captioner\'s path) against PIL\'s 768×768 bicubic, measured', async (t) => {
+test("Florence-2 pixels: Transformers.js' processor (the captioner's path) against PIL's 768×768 bicubic, measured", async (t) => {
   // Measured: 0.33 grey levels mean (max 108) for this 640×480 picture, about half of it from Rosetta's decoding cap
   // (readImage shrinks to 512 px, then the processor enlarges to 768; decoded at full size: 0.17, max 60).
-  const processor = await AutoProcessor.from_pretrained(MODEL) as unknown as Processor;
+  const processor = (await AutoProcessor.from_pretrained(MODEL)) as unknown as Processor;
   for (const [name, c] of Object.entries(ref.cases)) {
     const image = await readImage(readFileSync(join(FIX, c.image)));
     const ours = (await processor(toRawImage(image), processor.construct_prompts('<CAPTION>'))).pixel_values.data as Float32Array;
     const theirs = await referencePixels(c.pixels);
-    let sum = 0, max = 0;
+    let sum = 0,
+      max = 0;
     const plane = theirs.length / 3;
-    for (let i = 0; i < theirs.length; i += 1) { const d = Math.abs(ours[i] - theirs[i]) * STD[Math.floor(i / plane)] * 255; sum += d; max = Math.max(max, d); }
+    for (let i = 0; i < theirs.length; i += 1) {
+      const d = Math.abs(ours[i] - theirs[i]) * STD[Math.floor(i / plane)] * 255;
+      sum += d;
+      max = Math.max(max, d);
+    }
     t.diagnostic(`${name} (${c.size.join('×')} → 768×768): mean ${(sum / theirs.length).toFixed(3)} grey levels, max ${max.toFixed(0)}`);
     assert.ok(sum / theirs.length < 3, `${name}: mean ${sum / theirs.length}`);
   }

@@ -15,7 +15,10 @@ import { kernelForResample, preprocessImages, readImagePreprocessConfig } from '
 // (ViT + GPT-2 with cross-attention) against Hugging Face transformers in PyTorch.
 const FIX = fileURLToPath(new URL('../fixtures/parity/vit-gpt2', import.meta.url));
 const MODEL = join(FIX, 'model');
-interface Caption { ids: number[]; text: string }
+interface Caption {
+  ids: number[];
+  text: string;
+}
 const ref = JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as {
   cases: Record<string, { image: string; pixels: string; short: Caption; detailed: Caption }>;
 };
@@ -30,9 +33,10 @@ async function referencePixels(file: string): Promise<Float32Array> {
   return out;
 }
 
-test('the ViT-GPT2 towers (the classes the image-to-text pipeline loads) give PyTorch\'s greedy ids on the same pixels', async () => {
-  const model = await VisionEncoderDecoderModel.from_pretrained(MODEL, { dtype: 'fp32' }) as unknown as {
-    generate(o: Record<string, unknown>): Promise<Tensor>; dispose(): Promise<unknown>;
+test("the ViT-GPT2 towers (the classes the image-to-text pipeline loads) give PyTorch's greedy ids on the same pixels", async () => {
+  const model = (await VisionEncoderDecoderModel.from_pretrained(MODEL, { dtype: 'fp32' })) as unknown as {
+    generate(o: Record<string, unknown>): Promise<Tensor>;
+    dispose(): Promise<unknown>;
   };
   try {
     for (const [name, c] of Object.entries(ref.cases)) {
@@ -47,8 +51,10 @@ test('the ViT-GPT2 towers (the classes the image-to-text pipeline loads) give Py
   }
 });
 
-test('ViT-GPT2 image preprocessing: Rosetta\'s (sharp, bilinear) is within half a grey level of PIL\'s (Transformers.js\' own: up to 16)', async (t) => {
-  const processor = await AutoImageProcessor.from_pretrained(MODEL) as unknown as ((img: unknown) => Promise<{ pixel_values: Tensor }>) & {
+test("ViT-GPT2 image preprocessing: Rosetta's (sharp, bilinear) is within half a grey level of PIL's (Transformers.js' own: up to 16)", async (t) => {
+  const processor = (await AutoImageProcessor.from_pretrained(MODEL)) as unknown as ((
+    img: unknown,
+  ) => Promise<{ pixel_values: Tensor }>) & {
     config: Record<string, unknown>;
   };
   const cfg = { ...readImagePreprocessConfig(processor.config), kernel: kernelForResample(processor.config.resample) };
@@ -56,8 +62,13 @@ test('ViT-GPT2 image preprocessing: Rosetta\'s (sharp, bilinear) is within half 
     const image = await readImage(readFileSync(join(FIX, c.image)));
     const theirs = await referencePixels(c.pixels);
     const levels = (ours: Float32Array) => {
-      let sum = 0, max = 0;
-      for (let i = 0; i < theirs.length; i += 1) { const d = Math.abs(ours[i] - theirs[i]) * 127.5; sum += d; max = Math.max(max, d); }
+      let sum = 0,
+        max = 0;
+      for (let i = 0; i < theirs.length; i += 1) {
+        const d = Math.abs(ours[i] - theirs[i]) * 127.5;
+        sum += d;
+        max = Math.max(max, d);
+      }
       return { mean: sum / theirs.length, max };
     };
     const rosetta = levels((await preprocessImages([image], cfg)).data);
@@ -66,11 +77,14 @@ test('ViT-GPT2 image preprocessing: Rosetta\'s (sharp, bilinear) is within half 
       `${name}: Rosetta mean ${rosetta.mean.toFixed(3)} levels (max ${rosetta.max.toFixed(0)}), ` +
         `Transformers.js mean ${library.mean.toFixed(3)} (max ${library.max.toFixed(0)})`,
     );
-    assert.ok(rosetta.mean < 0.5 && rosetta.mean < library.mean, `${name}: Rosetta's preprocessing is ${rosetta.mean} grey levels from PIL's on average`);
+    assert.ok(
+      rosetta.mean < 0.5 && rosetta.mean < library.mean,
+      `${name}: Rosetta's preprocessing is ${rosetta.mean} grey levels from PIL's on average`,
+    );
   }
 });
 
-test('captions through Rosetta\'s VisionCaptioner equal PyTorch\'s (short and detailed)', async (t) => {
+test("captions through Rosetta's VisionCaptioner equal PyTorch's (short and detailed)", async (t) => {
   const captioner = new VisionCaptioner(MODEL, { offline: true });
   for (const [name, c] of Object.entries(ref.cases)) {
     const image = await readImage(readFileSync(join(FIX, c.image)));

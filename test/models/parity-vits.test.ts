@@ -13,20 +13,21 @@ import { cosine } from '../../src/vectors/vector-math.js';
 const FIX = fileURLToPath(new URL('../fixtures/parity/vits', import.meta.url));
 const MODEL = join(FIX, 'model');
 const ref = JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as {
-  sampling_rate: number; cases: Array<{ text: string; input_ids: number[]; samples: number; waveform: number[] }>;
+  sampling_rate: number;
+  cases: Array<{ text: string; input_ids: number[]; samples: number; waveform: number[] }>;
 };
 after(() => unloadAll());
 
-test('MMS tokenisation (lowercase, characters outside the vocabulary dropped, blanks between) gives Hugging Face\'s ids', async () => {
+test("MMS tokenisation (lowercase, characters outside the vocabulary dropped, blanks between) gives Hugging Face's ids", async () => {
   // The same tokenizer class and file the text-to-speech pipeline loads from the model directory.
-  const tokenizer = await AutoTokenizer.from_pretrained(MODEL) as unknown as (text: string) => { input_ids: { tolist(): bigint[][] } };
+  const tokenizer = (await AutoTokenizer.from_pretrained(MODEL)) as unknown as (text: string) => { input_ids: { tolist(): bigint[][] } };
   for (const c of ref.cases) {
     const ids = tokenizer(c.text).input_ids.tolist()[0].map(Number);
     assert.deepEqual(ids, c.input_ids, JSON.stringify(c.text));
   }
 });
 
-test('VITS speech through Rosetta\'s engine has PyTorch\'s length and samples (cosine ≥ 0.9999)', async (t) => {
+test("VITS speech through Rosetta's engine has PyTorch's length and samples (cosine ≥ 0.9999)", async (t) => {
   const engine = new NeuralSpeechEngine(MODEL, { offline: true });
   for (const c of ref.cases) {
     const audio = await engine.doSpeak(c.text, {});

@@ -13,16 +13,23 @@ import { normaliseSegments, WhisperEngine } from '../../src/generate/transcribe/
 const FIX = fileURLToPath(new URL('../fixtures/parity/whisper', import.meta.url));
 const MODEL = join(FIX, 'model');
 interface ClipRef {
-  wav: string; samples: number; features: string; feature_frames: number; language: string; generated_ids: number[];
-  first_pass_ids: number[]; first_pass_text: string; first_pass_offsets: Array<{ timestamp: [number, number]; text: string }>;
+  wav: string;
+  samples: number;
+  features: string;
+  feature_frames: number;
+  language: string;
+  generated_ids: number[];
+  first_pass_ids: number[];
+  first_pass_text: string;
+  first_pass_offsets: Array<{ timestamp: [number, number]; text: string }>;
 }
 const ref = JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as { clips: Record<string, ClipRef> };
 after(() => unloadAll());
 
 const pcm = async (clip: ClipRef) => readAudio(readFileSync(join(FIX, clip.wav)), 16_000);
 
-test('Whisper log-mel features (the class the ASR pipeline loads) match Hugging Face\'s within 1e-4', async (t) => {
-  const extractor = await AutoFeatureExtractor.from_pretrained(MODEL) as unknown as (
+test("Whisper log-mel features (the class the ASR pipeline loads) match Hugging Face's within 1e-4", async (t) => {
+  const extractor = (await AutoFeatureExtractor.from_pretrained(MODEL)) as unknown as (
     s: Float32Array,
   ) => Promise<{ input_features: { data: Float32Array; dims: number[] } }>;
   for (const [name, clip] of Object.entries(ref.clips)) {
@@ -34,14 +41,15 @@ test('Whisper log-mel features (the class the ASR pipeline loads) match Hugging 
     const want = new Float32Array(theirs.buffer.slice(theirs.byteOffset, theirs.byteOffset + theirs.byteLength));
     let max = 0;
     for (let m = 0; m < 80; m += 1) {
-      for (let k = 0; k < clip.feature_frames; k += 1) max = Math.max(max, Math.abs(f.data[m * 3000 + k] - want[m * clip.feature_frames + k]));
+      for (let k = 0; k < clip.feature_frames; k += 1)
+        max = Math.max(max, Math.abs(f.data[m * 3000 + k] - want[m * clip.feature_frames + k]));
     }
     t.diagnostic(`${name}: largest difference ${max.toExponential(2)} over ${clip.feature_frames} frames`);
     assert.ok(max <= 1e-4, `${name}: largest difference ${max}`);
   }
 });
 
-test('Whisper through Rosetta\'s engine: same language, and the segments of Hugging Face\'s first pass identical (text and timestamps)', async (t) => {
+test("Whisper through Rosetta's engine: same language, and the segments of Hugging Face's first pass identical (text and timestamps)", async (t) => {
   // Hugging Face's generate re-decodes from the last complete segment when a pass ends without <|endoftext|> (its
   // seek loop, even under 30 s); Rosetta decodes one pass per window (up to max_new_tokens). So the first pass must
   // agree exactly, token for token; what follows is the documented difference (scripts/parity/README.md, Whisper).
@@ -58,21 +66,34 @@ test('Whisper through Rosetta\'s engine: same language, and the segments of Hugg
     // Rosetta's text joins its segments with a space (Whisper's words carry their own leading space); spacing aside,
     // it starts with Hugging Face's first pass.
     const bare = (s: string) => s.replace(/\s+/g, '');
-    assert.ok(bare(out.text).startsWith(bare(clip.first_pass_text)), `${name}: text starts with the first pass (${JSON.stringify(clip.first_pass_text)})`);
+    assert.ok(
+      bare(out.text).startsWith(bare(clip.first_pass_text)),
+      `${name}: text starts with the first pass (${JSON.stringify(clip.first_pass_text)})`,
+    );
     t.diagnostic(
       `${name}: ${clip.first_pass_ids.length} tokens, ${expected.length} segments identical; ` +
-      `then Rosetta goes on in the same pass (${out.segments.length} segments in all), ` +
-      `Hugging Face re-decodes from ${clip.first_pass_offsets.at(-1)!.timestamp[1]} s`,
+        `then Rosetta goes on in the same pass (${out.segments.length} segments in all), ` +
+        `Hugging Face re-decodes from ${clip.first_pass_offsets.at(-1)!.timestamp[1]} s`,
     );
   }
 });
 
-test('a 70 s recording through Rosetta\'s engine (three 30 s windows, seek from the last complete segment) ' +
-  'gives segments in order on the file\'s clock', async () => {
-  const clip = ref.clips.tones;
-  const audio = await pcm(clip);
-  const long = new Float32Array(16_000 * 70);
-  for (let i = 0; i < long.length; i += audio.samples.length) long.set(audio.samples.subarray(0, Math.min(audio.samples.length, long.length - i)), i);
-  const out = await new WhisperEngine(MODEL, { offline: true }).doTranscribe({ samples: long, sampleRate: 16_000 }, { language: clip.language });
-  assert.ok(out.segments.length > 0 && out.segments.every((seg, k) => seg.t0 <= seg.t1 && (k === 0 || out.segments[k - 1].t1 <= seg.t0)), 'segments in order');
-});
+test(
+  "a 70 s recording through Rosetta's engine (three 30 s windows, seek from the last complete segment) " +
+    "gives segments in order on the file's clock",
+  async () => {
+    const clip = ref.clips.tones;
+    const audio = await pcm(clip);
+    const long = new Float32Array(16_000 * 70);
+    for (let i = 0; i < long.length; i += audio.samples.length)
+      long.set(audio.samples.subarray(0, Math.min(audio.samples.length, long.length - i)), i);
+    const out = await new WhisperEngine(MODEL, { offline: true }).doTranscribe(
+      { samples: long, sampleRate: 16_000 },
+      { language: clip.language },
+    );
+    assert.ok(
+      out.segments.length > 0 && out.segments.every((seg, k) => seg.t0 <= seg.t1 && (k === 0 || out.segments[k - 1].t1 <= seg.t0)),
+      'segments in order',
+    );
+  },
+);

@@ -11,8 +11,17 @@ import { registryModel } from '../helpers/registry-models.js';
 const FIXTURE = new URL('../fixtures/piper/', import.meta.url);
 const voice = registryModel('piper-en_US-joe-medium');
 
-interface RefSentence { phonemes: string; ids: number[]; samples: number; int16_sha256: string }
-interface Reference { voice: { onnx_sha256: string }; texts: { text: string; sentences: RefSentence[] }[]; audio_files: string[] }
+interface RefSentence {
+  phonemes: string;
+  ids: number[];
+  samples: number;
+  int16_sha256: string;
+}
+interface Reference {
+  voice: { onnx_sha256: string };
+  texts: { text: string; sentences: RefSentence[] }[];
+  audio_files: string[];
+}
 const ref = (): Reference => JSON.parse(readFileSync(new URL('reference.json', FIXTURE), 'utf8'));
 
 /**
@@ -24,7 +33,7 @@ const VERSION_DEPENDENT = /ʲ|ɔːɹ/;
 const KNOWN_STRESS_DIFFERENCE = new Set(['Wait... what?']);
 
 describe('Piper voice en_US-joe-medium (registry weights) against piper-tts', { skip: voice.skip }, () => {
-  it('numbers phonemes as piper-tts does: every sentence of 60 texts, from piper\'s own phonemes', () => {
+  it("numbers phonemes as piper-tts does: every sentence of 60 texts, from piper's own phonemes", () => {
     const engine = new PiperEngine();
     const map = engine.config().phoneme_id_map;
     let sentences = 0;
@@ -46,7 +55,11 @@ describe('Piper voice en_US-joe-medium (registry weights) against piper-tts', { 
       const exact = JSON.stringify(got.map((s) => s.ids)) === JSON.stringify(t.sentences.map((s) => s.ids));
       if (exact) same += 1;
       // The sentence split (punctuation, abbreviations, paragraphs) never depends on the espeak-ng build.
-      assert.equal(got.length, t.sentences.length, `${JSON.stringify(t.text)}: ${got.length} sentences, piper-tts made ${t.sentences.length}`);
+      assert.equal(
+        got.length,
+        t.sentences.length,
+        `${JSON.stringify(t.text)}: ${got.length} sentences, piper-tts made ${t.sentences.length}`,
+      );
       if (t.sentences.some((s) => VERSION_DEPENDENT.test(s.phonemes)) || KNOWN_STRESS_DIFFERENCE.has(t.text)) continue;
       compared += 1;
       assert.ok(
@@ -55,7 +68,9 @@ describe('Piper voice en_US-joe-medium (registry weights) against piper-tts', { 
           `vs piper-tts ${t.sentences.map((s) => s.phonemes).join(' | ')}`,
       );
     }
-    console.log(`piper ids identical to piper-tts on ${same}/${ref().texts.length} texts (${compared} without version-dependent phonemes, all identical)`);
+    console.log(
+      `piper ids identical to piper-tts on ${same}/${ref().texts.length} texts (${compared} without version-dependent phonemes, all identical)`,
+    );
     assert.ok(compared >= 30, `only ${compared} texts free of version-dependent phonemes`);
   });
 
