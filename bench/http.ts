@@ -17,7 +17,7 @@ import { Rosetta } from '../src/rosetta.js';
 import { createServer } from '../src/server/index.js';
 import type { LanceStore } from '../src/store/lancedb/lance-store.js';
 import { buildTinyClip } from '../test/helpers/tiny-clip.js';
-import { fill } from './search-collection.js';
+import { BENCH_QUERIES, fill } from './search-collection.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -30,24 +30,7 @@ const CONCURRENCY = Number(flag('concurrency', '8'));
 const K = 10;
 /** `--exact`: keep every size below the ANN index threshold (flat scan), e.g. to isolate HTTP costs from index tuning. */
 const EXACT = args.includes('--exact');
-const QUERIES = [
-  'a red car',
-  'a dog on the beach',
-  'happy face',
-  'blue heart',
-  'pizza',
-  'a cat',
-  'rain cloud',
-  'the sun',
-  'green apple',
-  'music',
-  'rocket',
-  'a tree in autumn',
-  'flag',
-  'coffee',
-  'book',
-  'star',
-];
+const QUERIES = BENCH_QUERIES;
 
 interface Figures {
   rps: number;

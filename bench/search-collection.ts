@@ -3,6 +3,26 @@ import type { Rosetta } from '../src/rosetta.js';
 import type { ItemCommit, LanceStore } from '../src/store/lancedb/lance-store.js';
 import { benchRandom, normaliseInPlace } from './synthetic-vectors.js';
 
+/** Text queries the search benchmarks send, in turn. */
+export const BENCH_QUERIES = [
+  'a red car',
+  'a dog on the beach',
+  'happy face',
+  'blue heart',
+  'pizza',
+  'a cat',
+  'rain cloud',
+  'the sun',
+  'green apple',
+  'music',
+  'rocket',
+  'a tree in autumn',
+  'flag',
+  'coffee',
+  'book',
+  'star',
+];
+
 /**
  * Inserts n items with one clustered vector each into the collection's first space. With `textEvery` m, every m-th
  * item is a text note (a `text-chunk` segment holding words), so the collection has a keyword index but no OCR lines.
@@ -24,31 +44,18 @@ export async function fill(rosetta: Rosetta, n: number, textEvery = 0): Promise<
       const text = textEvery > 0 && i % textEvery === 0;
       const seg = text ? `${hash}:text-chunk:0` : `${hash}:image:0`;
       commits.push({
-        item: text
-          ? {
-              hash,
-              modality: 'text',
-              locations: [`/bench/${i}.txt`],
-              mime: 'text/plain',
-              size: 1000 + (i % 5000),
-              mtimeMs: 0,
-              tags: [],
-              meta: {},
-              indexedAt: 0,
-              spaces: [`${space.id}@${space.version}`],
-            }
-          : {
-              hash,
-              modality: 'image',
-              locations: [`/bench/${i}.jpg`],
-              mime: 'image/jpeg',
-              size: 1000 + (i % 5000),
-              mtimeMs: 0,
-              tags: [],
-              meta: {},
-              indexedAt: 0,
-              spaces: [`${space.id}@${space.version}`],
-            },
+        item: {
+          hash,
+          modality: text ? 'text' : 'image',
+          locations: [text ? `/bench/${i}.txt` : `/bench/${i}.jpg`],
+          mime: text ? 'text/plain' : 'image/jpeg',
+          size: 1000 + (i % 5000),
+          mtimeMs: 0,
+          tags: [],
+          meta: {},
+          indexedAt: 0,
+          spaces: [`${space.id}@${space.version}`],
+        },
         segments: [
           text
             ? { id: seg, itemHash: hash, kind: 'text-chunk', index: 0, text: noteText(i) }

@@ -19,26 +19,9 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { arg, percentile } from './lib.js';
-import { fill } from './search-collection.js';
+import { BENCH_QUERIES, fill } from './search-collection.js';
 
-const QUERIES = [
-  'a red car',
-  'a dog on the beach',
-  'happy face',
-  'blue heart',
-  'pizza',
-  'a cat',
-  'rain cloud',
-  'the sun',
-  'green apple',
-  'music',
-  'rocket',
-  'a tree in autumn',
-  'flag',
-  'coffee',
-  'book',
-  'star',
-];
+const QUERIES = BENCH_QUERIES;
 const dir = resolve(arg('dir', '/tmp/rosetta-search-path-100k'));
 const miniClip = resolve('models/rosetta-mini/clip');
 

@@ -1,8 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes, type ErrorCode } from '../errors/codes.js';
 import type { ModelRuntimeOptions } from '../models/runtime-options.js';
 import type { OcrOptions, OcrResult } from './read-image-text.js';
+import { startModuleWorker } from '../util/module-worker.js';
 
 /** What a read asks of the worker: everything of OcrOptions that can cross threads. */
 export type OcrThreadOptions = Omit<OcrOptions, 'reader' | 'signal' | keyof ModelRuntimeOptions>;
@@ -64,19 +65,7 @@ export class OcrThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    // From TypeScript sources (tests, benches under tsx) the worker registers tsx before importing the `.ts` entry.
-    const fromSource = import.meta.url.endsWith('.ts');
-    const entry = new URL(fromSource ? './ocr-thread-worker.ts' : './ocr-thread-worker.js', import.meta.url);
-    const worker = fromSource
-      ? new Worker(
-          new URL(
-            `data:text/javascript,${encodeURIComponent(
-              `(await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})).register(); await import(${JSON.stringify(entry.href)});`,
-            )}`,
-          ),
-          { workerData: this.runtime },
-        )
-      : new Worker(entry, { workerData: this.runtime });
+    const worker = startModuleWorker(import.meta.url, 'ocr-thread-worker', this.runtime);
     // An idle reader does not keep the process alive.
     worker.unref();
     worker.on('message', (m: OcrThreadReply) => {

@@ -58,6 +58,21 @@ const KEY_ORDER = { iterator: true };
 const q = (s: string) => JSON.stringify(s);
 const inList = (values: readonly string[]) => `[${values.map(q).join(', ')}]`;
 
+/** A space collection's rows for a segment's vectors, with the item's filter columns beside each. */
+const vectorRows = (
+  list: VectorRecord[],
+  kindOf: Map<string, string>,
+  spaceVersion: SpaceTableInfo['version'],
+  cols: ReturnType<typeof itemColumns>,
+) =>
+  list.map((v) => ({
+    segment_id: v.segmentId,
+    kind: kindOf.get(v.segmentId),
+    space_version: spaceVersion,
+    vector: Array.from(v.vector),
+    ...cols,
+  }));
+
 /** Milvus boolean expression for the filter fields it can evaluate; the glob is left to a post-filter. */
 export function milvusExpr(filter: SearchFilter | undefined, hasKind: boolean): string | undefined {
   if (!filter) return undefined;
@@ -262,17 +277,7 @@ export class MilvusStore implements VectorStore {
       for (const [spaceId, list] of Object.entries(vectors)) {
         const space = spaces.find((s) => s.spaceId === spaceId)!;
         const name = await this.ensureSpace(space);
-        await this.replace(
-          name,
-          notIn('segment_id'),
-          list.map((v) => ({
-            segment_id: v.segmentId,
-            kind: kindOf.get(v.segmentId),
-            space_version: space.version,
-            vector: Array.from(v.vector),
-            ...cols,
-          })),
-        );
+        await this.replace(name, notIn('segment_id'), vectorRows(list, kindOf, space.version, cols));
       }
       await this.replace(this.items, undefined, [{ ...itemRowPatch(item), _v: [0, 0] }]);
     });
@@ -308,13 +313,7 @@ export class MilvusStore implements VectorStore {
         await this.replace(
           name,
           dropped.length ? `segment_id in ${inList(dropped)}` : undefined,
-          list.map((v) => ({
-            segment_id: v.segmentId,
-            kind: kindOf.get(v.segmentId),
-            space_version: space.version,
-            vector: Array.from(v.vector),
-            ...cols,
-          })),
+          vectorRows(list, kindOf, space.version, cols),
         );
       }
     });

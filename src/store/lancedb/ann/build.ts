@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads';
 import type { AnnManifest, IndexIdentity } from './index-files.js';
 import type { AnnSettings } from './settings.js';
+import { startModuleWorker } from '../../../util/module-worker.js';
 
 export interface BuildRequest {
   collectionDir: string;
@@ -21,23 +21,9 @@ export interface RunningBuild {
   cancel(): Promise<void>;
 }
 
-/**
- * Starts a build in a worker thread. From TypeScript sources (tests, benches under tsx) the worker
- * registers tsx before importing the `.ts` entry; from the compiled package it imports the `.js` file.
- */
+/** Starts a build in a worker thread (`build-worker`, from sources or the compiled package). */
 export function startBuild(req: BuildRequest, onProgress?: (added: number, total: number) => void): RunningBuild {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(fromSource ? './build-worker.ts' : './build-worker.js', import.meta.url);
-  const worker = fromSource
-    ? new Worker(
-        new URL(
-          `data:text/javascript,${encodeURIComponent(
-            `(await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})).register(); await import(${JSON.stringify(entry.href)});`,
-          )}`,
-        ),
-        { workerData: req },
-      )
-    : new Worker(entry, { workerData: req });
+  const worker = startModuleWorker(import.meta.url, 'build-worker', req);
   let cancelled = false;
   const done = new Promise<Extract<BuildMessage, { type: 'done' }>>((resolve, reject) => {
     let settled = false;
