@@ -31,7 +31,7 @@ const GIT_MODELS: [string, string][] = [
 
 // Models to measure beside the baseline and the git ones: `label=DIR` (or DIR, labelled by its manifest).
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const given: [string, string][] = (args.length ? args : ['models/rosetta-mini']).map((a) => {
+const given: [string, string][] = (args.length ? args : ['shipped=models/rosetta-mini']).map((a) => {
   const [label, d] = a.includes('=') ? (a.split('=', 2) as [string, string]) : ['', a];
   const m = JSON.parse(readFileSync(join(resolve(d), 'rosetta.json'), 'utf8')) as { recipeVersion: number; fit?: string };
   return [label || `v${m.recipeVersion}${m.fit ? ` ${m.fit}` : ''}`, resolve(d)];
