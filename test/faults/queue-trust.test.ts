@@ -93,9 +93,11 @@ async function startRun(name: string, paths = [files]) {
 }
 
 async function failedJob(encode: Queue, id: string) {
+  // The state is read first and the job after it: a job read before the state can be the record from just before the
+  // failure (no failedReason yet) while the state read a moment later already says 'failed'.
   return until(async () => {
-    const job = await encode.getJob(id);
-    return job && (await job.getState()) === 'failed' ? job : undefined;
+    if ((await encode.getJobState(id)) !== 'failed') return undefined;
+    return encode.getJob(id);
   }, `job ${id} failed`);
 }
 
