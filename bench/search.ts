@@ -45,7 +45,12 @@ const JSON_OUT = args.includes('--json');
 const WITH_HNSW = !args.includes('--no-hnsw');
 const HNSW_MAX_SECONDS = Number(flag('hnsw-max-seconds', 'Infinity'));
 const CURVE = args.includes('--curve');
-const LANCE_INDEXES = flag('index', 'IVF_FLAT').split(',').filter(Boolean) as IndexType[];
+/** `--index none` skips LanceDB's own index types (the exact scan still runs). */
+const LANCE_INDEXES = flag('index', 'IVF_FLAT')
+  .split(',')
+  .filter((t) => t && t !== 'none') as IndexType[];
+/** `--ann-add 128`: the expansion_add Rosetta's index is built with (default: the library's). */
+const ANN_BUILD: Partial<AnnSettings> = args.includes('--ann-add') ? { expansionAdd: Number(flag('ann-add', '')) } : {};
 const EFS = flag('efs', '64,128,256').split(',').map(Number);
 const FILTER_SHARES = flag('filters', '0.01,0.1').split(',').map(Number);
 const EXACT_QUERIES = Number(flag('exact-queries', '200')); // flat scans are slow at 1M: time a subset
@@ -62,7 +67,7 @@ const rssMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 
 if (MODE === 'rss') {
   // Child: what a process holds after opening a collection and answering searches through its index.
-  const store = await openLanceStore(flag('dir', ''), { ann: { expansionSearch: Number(flag('efs-open', '128')) } });
+  const store = await openLanceStore(flag('dir', ''), { ann: { ...ANN_BUILD, expansionSearch: Number(flag('efs-open', '128')) } });
   const q = normaliseInPlace(Float32Array.from({ length: DIM }, benchRandom(3).gauss));
   const t = performance.now();
   for (let i = 0; i < 20; i++) await store.search(space, q, { k: K });
@@ -258,13 +263,13 @@ async function benchSize(n: number): Promise<void> {
   log(`ground truth (ONNX Runtime brute force): ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   // Rosetta's ANN index: built in a worker from the table, searched through LanceStore.search.
-  let store: LanceStore = await openLanceStore(dir, {});
+  let store: LanceStore = await openLanceStore(dir, { ann: { ...DEFAULT_ANN, ...ANN_BUILD } });
   t = performance.now();
   await store.reindex(space);
   const annBuild = (performance.now() - t) / 1000;
   await store.close(); // saves nothing new: the build wrote the files
   for (const efs of EFS) {
-    const settings: AnnSettings = { ...DEFAULT_ANN, expansionSearch: efs };
+    const settings: AnnSettings = { ...DEFAULT_ANN, ...ANN_BUILD, expansionSearch: efs };
     store = await openLanceStore(dir, { ann: settings });
     await store.search(space, queries.subarray(0, DIM), { k: K }); // waits for the load
     report({
@@ -320,9 +325,24 @@ async function benchSize(n: number): Promise<void> {
   }
 
   const child = JSON.parse(
-    execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--mode', 'rss', '--dir', dir, '--dim', String(DIM)], {
-      encoding: 'utf8',
-    })
+    execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        import.meta.filename,
+        '--mode',
+        'rss',
+        '--dir',
+        dir,
+        '--dim',
+        String(DIM),
+        ...(ANN_BUILD.expansionAdd ? ['--ann-add', String(ANN_BUILD.expansionAdd)] : []),
+      ],
+      {
+        encoding: 'utf8',
+      },
+    )
       .trim()
       .split('\n')
       .pop()!,

@@ -46,6 +46,12 @@ export interface AnnHost {
 const REBUILD_MISSING = 100_000;
 /** Missing rows up to this are fetched by key; more are found by one pass over the table. */
 const FETCH_BY_KEY = 5_000;
+/**
+ * A filtered graph search asks for this many times the candidates that would hold k allowed rows. At 1M rows a
+ * 10 % filter kept recall@10 0.941 with 4× and needed more (BENCHMARKS.md, "round four"): the allowed rows'
+ * nearest lie deep in the graph's candidate list, where an HNSW graph's order is least exact.
+ */
+const FILTER_OVERSAMPLING = 8;
 /** A filtered graph search asks for at most this many candidates before scanning exactly. */
 export const MAX_CANDIDATES = 4096;
 
@@ -146,8 +152,10 @@ export class SpaceIndex {
     const graph = this.graph!;
     const keys = this.keys!;
     const total = graph.size;
-    // Restricted to `allowed`, ask for 4× the candidates that would hold k allowed rows if they were spread evenly.
-    let wanted = allowed ? Math.min(total, Math.max(4 * k, Math.ceil((k * total * 4) / Math.max(1, allowed.size)))) : k;
+    // Restricted to `allowed`, ask for FILTER_OVERSAMPLING× the candidates that would hold k allowed rows if they
+    // were spread evenly.
+    const over = FILTER_OVERSAMPLING;
+    let wanted = allowed ? Math.min(total, Math.max(over * k, Math.ceil((k * total * over) / Math.max(1, allowed.size)))) : k;
     for (;;) {
       const found = graph.search(vector, Math.max(1, wanted));
       const hits: VectorHit[] = [];
