@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes } from '../rosetta.js';
 import { HttpError } from './http-errors.js';
 
@@ -55,10 +55,17 @@ export function makeTokenCheck(token: string): (request: FastifyRequest) => void
  * (the router decodes `%61pi` to `api`): a route is open only when it says so, and an unmatched path needs
  * the token too, so a spelling the router understands differently cannot slip past (deny by default).
  */
-export function makeAuthHook(token: string): (request: FastifyRequest) => Promise<void> {
+export function makeAuthHook(token: string): (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void {
   const check = makeTokenCheck(token);
-  return async (request) => {
-    if (request.routeOptions.config?.public !== true) check(request);
+  // Calls `done` rather than being async (a promise and a microtask less per request); a refusal goes to `done`.
+  return (request, _reply, done) => {
+    try {
+      if (request.routeOptions.config?.public !== true) check(request);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
   };
 }
 

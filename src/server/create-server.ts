@@ -123,16 +123,18 @@ export async function createServer(rosetta: Rosetta, options: ServerOptions = {}
     throwFileSizeLimit: true,
   });
   // Multipart bodies are read by the handlers as streams; the JSON schemas describe the JSON form only.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && request.isMultipart()) request.body = {};
+    done();
   });
   if (options.token) {
     app.addHook('onRequest', makeAuthHook(options.token));
   }
   // Browsers must not be able to drive the API from another origin (no CORS headers are sent); this also
   // keeps the JSON answers from being sniffed as something else.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, _payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
+    done();
   });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
