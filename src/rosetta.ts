@@ -10,7 +10,6 @@ import { DEFAULT_MODELS } from './models/registry.js';
 import { resolveRuntime, type ModelRuntimeOptions, type ResolvedRuntime } from './models/runtime-options.js';
 import { defaultSpaceId, loadSpace, type SpaceSpec } from './spaces/load-space.js';
 import { covers, type Space } from './spaces/space.js';
-import { openLanceStore } from './store/lancedb/lance-store.js';
 import type { AnnSettings } from './store/lancedb/ann/settings.js';
 import type { ItemRecord, VectorStore } from './store/vector-store.js';
 import type { LanceStore } from './store/lancedb/lance-store.js';
@@ -142,7 +141,9 @@ export class Rosetta {
       writeCollectionConfig(this.dir, this.config);
       this.settingsPending = false;
     }
-    this.opened ??= await openLanceStore(this.dir, { indexThreshold: this.options.indexThreshold, ann: this.options.ann });
+    this.opened ??= await (
+      await import('./store/lancedb/lance-store.js')
+    ).openLanceStore(this.dir, { indexThreshold: this.options.indexThreshold, ann: this.options.ann });
     return this.opened;
   }
 
@@ -203,8 +204,11 @@ export class Rosetta {
     }
     const spaces = await Promise.all(specs.map(async (s) => built.get(s.id) ?? loadSpace(s, runtime)));
     const config: CollectionConfig = { formatVersion: 1, spaces: specs, createdAt: existing?.createdAt ?? new Date().toISOString() };
+    // LanceDB (and Apache Arrow) load when a collection on disk is opened, not with the package.
+    const lance = () => import('./store/lancedb/lance-store.js');
     const store =
-      options.store ?? (existing ? await openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann }) : undefined);
+      options.store ??
+      (existing ? await (await lance()).openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann }) : undefined);
     // Settings of a new collection, or new spaces of an existing one, are written by the first write.
     return new Rosetta(abs, spaces, runtime, options, config, store, !existing || Boolean(requested));
   }
