@@ -300,10 +300,9 @@ export class Rosetta {
     const { thread, ...rest } = options;
     // `thread`: read in a worker thread, so this thread's event loop stays free while ONNX Runtime runs (a server's).
     if (thread && !(image instanceof URL) && !rest.reader) {
-      this.ocrThread ??= new (await import('./ocr/ocr-thread.js')).OcrThread({
-        device: this.runtime.device,
-        threads: this.runtime.threads,
-      });
+      // Imported before the check, so that concurrent first calls start one thread between them.
+      const { OcrThread } = await import('./ocr/ocr-thread.js');
+      this.ocrThread ??= new OcrThread({ device: this.runtime.device, threads: this.runtime.threads });
       const { reader: _unused, ...sendable } = rest;
       return this.ocrThread.read(image, { maxPixels: this.options.maxPixels, ...sendable });
     }
