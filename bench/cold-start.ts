@@ -119,6 +119,7 @@ const heavy = [
   '@lancedb/lancedb',
   'onnxruntime-node',
   '@huggingface/transformers',
+  '@huggingface/tokenizers',
   'sharp',
   'usearch',
   'file-type',
@@ -163,9 +164,10 @@ for (const [label, root] of checkouts) {
   console.log(`\n${label}: rosetta search loads ${loaded.length} packages: ${loaded.join(', ')}`);
 }
 
-// Where a search's time goes, in one fresh process per checkout: loading the package, opening the collection, the
-// first search (model load + query encoding + vector search + records), median of 3.
-const phases = `const t0=performance.now();const {Rosetta}=await import('./dist/index.js');const t1=performance.now();
+// Where a search's time goes, in one fresh process per checkout: loading the entry the CLI loads (the lean
+// dist/core.js where the checkout has one, else dist/index.js), opening the collection, the first search (model load +
+// query encoding + vector search + records), median of 3.
+const phases = `import { existsSync } from 'node:fs';const t0=performance.now();const {Rosetta}=await import(existsSync('./dist/core.js')?'./dist/core.js':'./dist/index.js');const t1=performance.now();
 const r=await Rosetta.open(${JSON.stringify(dir)},{offline:true});const t2=performance.now();
 await r.search(${JSON.stringify(query)});const t3=performance.now();await r.search('winter train');const t4=performance.now();
 process.stdout.write(JSON.stringify({ 'import package': t1-t0, 'Rosetta.open': t2-t1, 'first search': t3-t2, 'second search': t4-t3 }));`;

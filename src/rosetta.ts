@@ -2,17 +2,14 @@ import { resolve } from 'node:path';
 import { RosettaError } from './errors/rosetta-error.js';
 import { ErrorCodes } from './errors/codes.js';
 import { readCollectionConfig, writeCollectionConfig, type CollectionConfig } from './collection/collection-config.js';
-import { indexPaths, type IndexOptions } from './ingest/index-paths.js';
+import type { IndexOptions } from './ingest/index-paths.js';
 import type { IndexSummary } from './ingest/progress.js';
-import { readImage } from './media/image/read-image.js';
-import { readInput, type InputBytes } from './media/read-input.js';
-import { readAudio } from './media/audio/read-audio.js';
+import type { InputBytes } from './media/read-input.js';
 import { detectType, modalityOf } from './modalities/index.js';
 import { DEFAULT_MODELS } from './models/registry.js';
 import { resolveRuntime, type ModelRuntimeOptions, type ResolvedRuntime } from './models/runtime-options.js';
 import { defaultSpaceId, loadSpace, type SpaceSpec } from './spaces/load-space.js';
 import { covers, type Space } from './spaces/space.js';
-import { openLanceStore } from './store/lancedb/lance-store.js';
 import type { AnnSettings } from './store/lancedb/ann/settings.js';
 import type { ItemRecord, VectorStore } from './store/vector-store.js';
 import type { LanceStore } from './store/lancedb/lance-store.js';
@@ -25,50 +22,35 @@ import { zeroShot, type TagResult } from './spaces/zero-shot.js';
 import type { MediaInput, Modality } from './types.js';
 import { checkMediaString, withLocalFile } from './media/local-file.js';
 import { invalidArgument } from './util/validate.js';
-import { compareSpaces, type CompareOptions, type Comparison } from './eval/compare-spaces.js';
-import { detectEvalTask } from './datasets/load-dataset.js';
-import {
-  check as checkPairs,
-  scorePairs,
-  type CheckOptions,
-  type CheckResult,
-  type PairScoringOptions,
-  type ScorePairsResult,
-} from './eval/consistency/check.js';
-import { audit as auditSpace, type AuditOptions, type AuditResult } from './eval/bias/weat.js';
-import {
-  animateInSpace,
-  captionInSpace,
-  describeVideo,
-  imagineInSpace,
-  type CollectionCaptionResult,
-  type CollectionImagineResult,
-  type DescribeVideoOptions,
-  type MarkedDescription,
-  type MiniGenerationOptions,
+import type { CompareOptions, Comparison } from './eval/compare-spaces.js';
+import type { CheckOptions, CheckResult, PairScoringOptions, ScorePairsResult } from './eval/consistency/check.js';
+import type { AuditOptions, AuditResult } from './eval/bias/weat.js';
+import type {
+  CollectionCaptionResult,
+  CollectionImagineResult,
+  DescribeVideoOptions,
+  MarkedDescription,
+  MiniGenerationOptions,
 } from './collection/generation.js';
 import type { AnimateOptions, AnimateResult } from './generate/mini/animate-mini.js';
 import type { CaptionOptions } from './generate/caption/caption.js';
 import type { ImagineOptions } from './generate/imagine/imagine.js';
-import { transcribe as transcribeAudio, type TranscribeOptions, type TranscribeResult } from './generate/transcribe/transcribe.js';
-import { speak as speakText, type SpeakOptions, type SpeakResult } from './generate/speak/speak.js';
+import type { TranscribeOptions, TranscribeResult } from './generate/transcribe/transcribe.js';
+import type { SpeakOptions, SpeakResult } from './generate/speak/speak.js';
 import { dot } from './vectors/vector-math.js';
 import { clipScore } from './vectors/scores.js';
 import { loadAdapters, trainAdapter, type TrainAdapterResult } from './collection/adapters.js';
-import { attachText } from './collection/attach-text.js';
-import { ocr as ocrImage, type OcrOptions, type OcrResult } from './ocr/read-image-text.js';
-import { OcrThread } from './ocr/ocr-thread.js';
-import { readTextIntoCollection, type OcrStageSummary } from './collection/ocr-stage.js';
-import { detectSpeech, type DetectSpeechOptions, type SpeechResult } from './vad/detect-speech.js';
-import { findSpeechInCollection, type SpeechStageSummary } from './collection/speech-stage.js';
-import { transcribeCollection, type TranscriptStageSummary } from './collection/transcript-stage.js';
-import { registryModelDir } from './models/local-models.js';
-import { LOCAL_WHISPER } from './generate/registry.js';
-import { itemFile, itemThumbnail, type ItemFile, type ItemThumbnailOptions, type LocationFilter } from './collection/item-media.js';
-import { checkMedia, type CheckMediaOptions } from './modalities/check-media.js';
+import type { OcrOptions, OcrResult } from './ocr/read-image-text.js';
+import type { OcrThread } from './ocr/ocr-thread.js';
+import type { OcrStageSummary } from './collection/ocr-stage.js';
+import type { DetectSpeechOptions, SpeechResult } from './vad/detect-speech.js';
+import type { SpeechStageSummary } from './collection/speech-stage.js';
+import type { TranscriptStageSummary } from './collection/transcript-stage.js';
+import type { ItemFile, ItemThumbnailOptions, LocationFilter } from './collection/item-media.js';
+import type { CheckMediaOptions } from './modalities/check-media.js';
 import type { DetectedType } from './modalities/index.js';
 import type { Thumbnail } from './media/image/thumbnail.js';
-import { safeFetch, type SafeFetchOptions } from './media/remote/safe-fetch.js';
+import type { SafeFetchOptions } from './media/remote/safe-fetch.js';
 import type { QueueStatus } from './queue/queue-status.js';
 
 // The public types, limits and helpers the shells use (the server imports this file and nothing behind it).
@@ -159,7 +141,9 @@ export class Rosetta {
       writeCollectionConfig(this.dir, this.config);
       this.settingsPending = false;
     }
-    this.opened ??= await openLanceStore(this.dir, { indexThreshold: this.options.indexThreshold, ann: this.options.ann });
+    this.opened ??= await (
+      await import('./store/lancedb/lance-store.js')
+    ).openLanceStore(this.dir, { indexThreshold: this.options.indexThreshold, ann: this.options.ann });
     return this.opened;
   }
 
@@ -220,8 +204,11 @@ export class Rosetta {
     }
     const spaces = await Promise.all(specs.map(async (s) => built.get(s.id) ?? loadSpace(s, runtime)));
     const config: CollectionConfig = { formatVersion: 1, spaces: specs, createdAt: existing?.createdAt ?? new Date().toISOString() };
+    // LanceDB (and Apache Arrow) load when a collection on disk is opened, not with the package.
+    const lance = () => import('./store/lancedb/lance-store.js');
     const store =
-      options.store ?? (existing ? await openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann }) : undefined);
+      options.store ??
+      (existing ? await (await lance()).openLanceStore(abs, { indexThreshold: options.indexThreshold, ann: options.ann }) : undefined);
     // Settings of a new collection, or new spaces of an existing one, are written by the first write.
     return new Rosetta(abs, spaces, runtime, options, config, store, !existing || Boolean(requested));
   }
@@ -270,6 +257,7 @@ export class Rosetta {
         { ...options, queue: options.queue },
       );
     } else {
+      const { indexPaths } = await import('./ingest/index-paths.js');
       indexed = await indexPaths(
         { store, spaces: this.spaces, collectionDir: this.dir, maxPixels: this.options.maxPixels },
         paths,
@@ -277,11 +265,23 @@ export class Rosetta {
       );
     }
     const summary: IndexSummary & { ocr?: OcrStageSummary; speech?: SpeechStageSummary; transcripts?: TranscriptStageSummary } = indexed;
-    if (options.speech) summary.speech = await findSpeechInCollection(store, paths, { signal: options.signal });
-    if (options.transcripts ?? (options.speech && registryModelDir(LOCAL_WHISPER) !== undefined)) {
+    if (options.speech) {
+      const { findSpeechInCollection } = await import('./collection/speech-stage.js');
+      summary.speech = await findSpeechInCollection(store, paths, { signal: options.signal });
+    }
+    const whisper = async () => {
+      const [{ registryModelDir }, { LOCAL_WHISPER }] = await Promise.all([
+        import('./models/local-models.js'),
+        import('./generate/registry.js'),
+      ]);
+      return registryModelDir(LOCAL_WHISPER) !== undefined;
+    };
+    if (options.transcripts ?? (options.speech && (await whisper()))) {
+      const { transcribeCollection } = await import('./collection/transcript-stage.js');
       summary.transcripts = await transcribeCollection(store, this.spaces, paths, { ...this.runtimeFor(), signal: options.signal });
     }
     if (!options.ocr) return summary;
+    const { readTextIntoCollection } = await import('./collection/ocr-stage.js');
     const ocrSummary = await readTextIntoCollection(store, this.spaces, paths, {
       ...this.runtimeFor(),
       threads: this.runtime.threads,
@@ -296,19 +296,23 @@ export class Rosetta {
    * The text in a picture (PaddleOCR PP-OCRv4, real weights shipped in npm): lines in reading order, each with
    * its box (corners in image pixels), bounds and confidence.
    */
-  ocr(image: MediaInput, options: Omit<OcrOptions, keyof ModelRuntimeOptions> & { thread?: boolean } = {}): Promise<OcrResult> {
+  async ocr(image: MediaInput, options: Omit<OcrOptions, keyof ModelRuntimeOptions> & { thread?: boolean } = {}): Promise<OcrResult> {
     const { thread, ...rest } = options;
     // `thread`: read in a worker thread, so this thread's event loop stays free while ONNX Runtime runs (a server's).
     if (thread && !(image instanceof URL) && !rest.reader) {
+      // Imported before the check, so that concurrent first calls start one thread between them.
+      const { OcrThread } = await import('./ocr/ocr-thread.js');
       this.ocrThread ??= new OcrThread({ device: this.runtime.device, threads: this.runtime.threads });
       const { reader: _unused, ...sendable } = rest;
       return this.ocrThread.read(image, { maxPixels: this.options.maxPixels, ...sendable });
     }
+    const { ocr: ocrImage } = await import('./ocr/read-image-text.js');
     return ocrImage(image, { maxPixels: this.options.maxPixels, ...rest, device: this.runtime.device, threads: this.runtime.threads });
   }
 
   /** Where people speak in an audio or video track (Silero VAD, streamed): speech regions in seconds. */
-  speech(media: MediaInput, options: Omit<DetectSpeechOptions, keyof ModelRuntimeOptions> = {}): Promise<SpeechResult> {
+  async speech(media: MediaInput, options: Omit<DetectSpeechOptions, keyof ModelRuntimeOptions> = {}): Promise<SpeechResult> {
+    const { detectSpeech } = await import('./vad/detect-speech.js');
     return detectSpeech(media, { ...options, threads: this.runtime.threads });
   }
 
@@ -362,15 +366,18 @@ export class Rosetta {
     }
     if (typeof input === 'string') await checkMediaString(input, "to embed words, pass { modality: 'text' }");
     // Read once: a URL is fetched once, whatever it turns out to be.
+    const { readInput } = await import('./media/read-input.js');
     const read = await readInput(input);
     const modality = options.modality ?? (await sniff(read));
     const space = options.space ? this.space(options.space) : this.space(modality);
     if (!covers(space, modality))
       throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space ${space.id} does not cover ${modality}`, { setting: 'space' });
     if (modality === 'image') {
+      const { readImage } = await import('./media/image/read-image.js');
       const img = await readImage(read, { maxPixels: this.options.maxPixels });
       return { space: space.id, modality, vector: (await space.embedImages([img]))[0] };
     }
+    const { readAudio } = await import('./media/audio/read-audio.js');
     const pcm = await readAudio(read, space.audioSampleRate ?? 48_000);
     return { space: space.id, modality, vector: (await space.embedAudio([pcm]))[0] };
   }
@@ -392,6 +399,7 @@ export class Rosetta {
   ): Promise<CollectionCaptionResult & { stored?: number }> {
     if (typeof image === 'string') await checkMediaString(image, 'caption describes a picture');
     const store = options.store ? this.store : undefined;
+    const { captionInSpace } = await import('./collection/generation.js');
     const result = await captionInSpace(this.optionalSpace('image'), image, { ...this.runtimeFor(), ...options });
     if (!store) return result;
     if (result.kind !== 'caption') {
@@ -404,6 +412,7 @@ export class Rosetta {
         },
       );
     }
+    const { attachText } = await import('./collection/attach-text.js');
     const { segments } = await attachText(store, this.spaces, image, [{ kind: 'caption', text: result.text }]);
     return { ...result, stored: segments };
   }
@@ -415,32 +424,41 @@ export class Rosetta {
   ): Promise<TranscribeResult & { stored?: number }> {
     if (typeof audio === 'string') await checkMediaString(audio, 'transcribe reads speech from an audio or video file');
     const store = options.store ? this.store : undefined;
+    const { transcribe: transcribeAudio } = await import('./generate/transcribe/transcribe.js');
     const result = await transcribeAudio(audio, { ...this.runtimeFor(), ...options });
     if (!store) return result;
     const lines = result.segments.map((s) => ({ kind: 'transcript' as const, text: s.text, t0: s.t0, t1: s.t1 }));
     // A file without speech stores no lines and clears those of an earlier transcription.
+    const { attachText } = await import('./collection/attach-text.js');
     const { segments } = await attachText(store, this.spaces, audio, lines, ['transcript']);
     return { ...result, stored: segments };
   }
 
   /** Text → speech as a WAV file (a neural model when available, espeak-ng offline). */
-  speak(text: string, options: SpeakOptions = {}): Promise<SpeakResult> {
+  async speak(text: string, options: SpeakOptions = {}): Promise<SpeakResult> {
+    const { speak: speakText } = await import('./generate/speak/speak.js');
     return speakText(text, { ...this.runtimeFor(), ...options });
   }
 
   /** A timeline description of a video (a path, a Buffer or an http(s) URL): scenes captioned, with what is said in each. */
   async describe(video: MediaInput, options: DescribeVideoOptions = {}): Promise<MarkedDescription> {
     if (typeof video === 'string') await checkMediaString(video, 'describe reads a video file');
+    const { describeVideo } = await import('./collection/generation.js');
     return withLocalFile(video, (path) => describeVideo(this.optionalSpace('image'), path, { ...this.runtimeFor(), ...options }));
   }
 
   /** Text (+ reference image) → image; candidates ranked against the weighted text+image query. */
-  imagine(prompt: string, options: ImagineOptions & { bestOf?: number } & MiniGenerationOptions = {}): Promise<CollectionImagineResult> {
+  async imagine(
+    prompt: string,
+    options: ImagineOptions & { bestOf?: number } & MiniGenerationOptions = {},
+  ): Promise<CollectionImagineResult> {
+    const { imagineInSpace } = await import('./collection/generation.js');
     return imagineInSpace(this.optionalSpace('image'), prompt, { ...this.runtimeFor(), ...options });
   }
 
   /** A short clip whose rosetta-mini conditioning moves from prompt A to prompt B (MP4 with `out`), with each frame's consistency against both. */
-  animate(promptA: string, promptB: string, options: AnimateOptions & { model?: string } = {}): Promise<AnimateResult> {
+  async animate(promptA: string, promptB: string, options: AnimateOptions & { model?: string } = {}): Promise<AnimateResult> {
+    const { animateInSpace } = await import('./collection/generation.js');
     return animateInSpace(this.optionalSpace('image'), promptA, promptB, { ...this.runtimeFor(), ...options });
   }
 
@@ -472,22 +490,29 @@ export class Rosetta {
    * spaces on a dataset, side by side; the task follows the dataset's layout unless given.
    */
   async evaluate(dataset: string, options: EvaluateOptions = {}): Promise<Comparison> {
+    const [{ detectEvalTask }, { compareSpaces }] = await Promise.all([
+      import('./datasets/load-dataset.js'),
+      import('./eval/compare-spaces.js'),
+    ]);
     const task = options.task ?? (await detectEvalTask(dataset));
     return compareSpaces(this.spaces, dataset, { ...options, task } as CompareOptions);
   }
 
   /** CLIPScore of every (image or audio, text) row of a JSONL/CSV pairs file, in one space (default the first). */
-  scorePairs(pairs: string, options: PairScoringOptions & { space?: string } = {}): Promise<ScorePairsResult> {
+  async scorePairs(pairs: string, options: PairScoringOptions & { space?: string } = {}): Promise<ScorePairsResult> {
+    const { scorePairs } = await import('./eval/consistency/check.js');
     return scorePairs(this.evalSpace(options.space), pairs, options);
   }
 
   /** Flags mismatched pairs, with a threshold calibrated on matched vs shuffled pairs unless one is given. */
-  check(pairs: string, options: CheckOptions & { space?: string } = {}): Promise<CheckResult> {
+  async check(pairs: string, options: CheckOptions & { space?: string } = {}): Promise<CheckResult> {
+    const { check: checkPairs } = await import('./eval/consistency/check.js');
     return checkPairs(this.evalSpace(options.space), pairs, options);
   }
 
   /** Bias probe: embedding association tests (WEAT effect sizes, permutation p-values) in one space. */
-  audit(options: AuditOptions & { space?: string } = {}): Promise<AuditResult> {
+  async audit(options: AuditOptions & { space?: string } = {}): Promise<AuditResult> {
+    const { audit: auditSpace } = await import('./eval/bias/weat.js');
     return auditSpace(this.evalSpace(options.space), options);
   }
 
@@ -519,7 +544,9 @@ export class Rosetta {
    */
   async mediaFile(hash: string, options: { readable?: LocationFilter } = {}): Promise<ItemFile | undefined> {
     const item = await this.item(hash);
-    return item && itemFile(item, options.readable);
+    if (!item) return undefined;
+    const { itemFile } = await import('./collection/item-media.js');
+    return itemFile(item, options.readable);
   }
 
   /**
@@ -529,14 +556,17 @@ export class Rosetta {
    */
   async thumbnail(hash: string, options: ItemThumbnailOptions & { readable?: LocationFilter } = {}): Promise<Thumbnail | undefined> {
     const file = await this.mediaFile(hash, options);
-    return file && itemThumbnail(file, { maxPixels: this.options.maxPixels, ...options });
+    if (!file) return undefined;
+    const { itemThumbnail } = await import('./collection/item-media.js');
+    return itemThumbnail(file, { maxPixels: this.options.maxPixels, ...options });
   }
 
   /**
    * The bytes of an http(s) URL, fetched with the SSRF guard: private and loopback addresses are refused
    * (SERVER_FORBIDDEN_URL) unless `allowPrivate`, on every redirect hop, and at most `maxBytes` are read.
    */
-  fetchUrl(url: string, options: SafeFetchOptions): Promise<Buffer> {
+  async fetchUrl(url: string, options: SafeFetchOptions): Promise<Buffer> {
+    const { safeFetch } = await import('./media/remote/safe-fetch.js');
     return safeFetch(url, options);
   }
 
@@ -544,7 +574,8 @@ export class Rosetta {
    * What a file is by its content (its first bytes), refused unless of an allowed modality (MEDIA_UNSUPPORTED)
    * and, for a picture given whole in `file`, within the pixel limit (default the collection's maxPixels).
    */
-  checkMedia(head: Uint8Array, options: CheckMediaOptions): Promise<DetectedType> {
+  async checkMedia(head: Uint8Array, options: CheckMediaOptions): Promise<DetectedType> {
+    const { checkMedia } = await import('./modalities/check-media.js');
     return checkMedia(head, { maxPixels: this.options.maxPixels, ...options });
   }
 

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
 import type CliProgress from 'cli-progress';
 import { showPathIn } from '../util/show-path.js';
-import { openMilvusStore, parseMilvusUrl, Rosetta, RosettaError, type IndexProgress, type RosettaOptions } from '../index.js';
+import { openMilvusStore, parseMilvusUrl, Rosetta, RosettaError, type IndexProgress, type RosettaOptions } from '../core.js';
 
 /** Options every collection command takes. */
 export interface CommonOptions {

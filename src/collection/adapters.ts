@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { join } from 'node:path';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
-import { readPairs } from '../datasets/pairs.js';
 import type { DatasetIssue } from '../datasets/types.js';
-import { readImage } from '../media/image/read-image.js';
 import type { Space } from '../spaces/space.js';
-import { fitAdapter, loadAdapter, type Adapter, type AdapterData } from '../train/adapter/fit-adapter.js';
+// Fitting (ONNX Runtime, the graph builder), pairs files and image decoding load when an adapter is trained, not
+// when a collection opens and only reads its saved adapters.
+import { loadAdapter, type Adapter, type AdapterData } from '../train/adapter/linear-adapter.js';
 import type { RgbImage } from '../types.js';
 
 /** An adapter saved beside a collection: a learned map for one space's text queries. */
@@ -45,6 +45,11 @@ export async function trainAdapter(
 ): Promise<TrainAdapterResult> {
   if (!space.modalities.includes('image'))
     throw new RosettaError(ErrorCodes.SPACE_MODALITY, `Space ${space.id} has no image tower to adapt`, { setting: 'space' });
+  const [{ readPairs }, { readImage }, { fitAdapter }] = await Promise.all([
+    import('../datasets/pairs.js'),
+    import('../media/image/read-image.js'),
+    import('../train/adapter/fit-adapter.js'),
+  ]);
   const file = await readPairs(pairsFile);
   const skipped = [...file.issues];
   const images: { img: RgbImage; text: string }[] = [];

@@ -1,4 +1,3 @@
-import { env } from '@huggingface/transformers';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { checkDevice } from './devices.js';
@@ -39,6 +38,8 @@ export function loadPretrained<T>(
   offlineAlternative = 'use the built-in offline model with --model mini',
 ): Promise<T> {
   const task = queue.then(async () => {
+    // Transformers.js loads with the first model, not with the package (it brings sharp and onnxruntime-node).
+    const { env } = await import('@huggingface/transformers');
     env.cacheDir = runtime.cacheDir;
     env.allowLocalModels = true;
     env.allowRemoteModels = ref.kind === 'hub' && !runtime.offline;

@@ -22,7 +22,7 @@ export { DEFAULT_MAX_PIXELS } from '../media/image/decode-image.js';
 export type { Thumbnail } from '../media/image/thumbnail.js';
 export type { CheckMediaOptions } from '../modalities/check-media.js';
 export type { SafeFetchOptions } from '../media/remote/safe-fetch.js';
-export { MAX_SPEAK_CHARS } from '../generate/speak/speak.js';
+export { MAX_SPEAK_CHARS } from '../generate/speak/limits.js';
 export type { IndexOptions } from '../ingest/index-paths.js';
 export type { IndexProgress, IndexSummary, IndexFailure } from '../ingest/progress.js';
 export type { SearchQuery, QueryParts, SearchOptions, SearchResult, FusionMethod } from '../search/query.js';

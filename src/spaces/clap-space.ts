@@ -1,11 +1,6 @@
-import {
-  AutoConfig,
-  AutoFeatureExtractor,
-  AutoTokenizer,
-  ClapAudioModelWithProjection,
-  ClapTextModelWithProjection,
-  Tensor,
-} from '@huggingface/transformers';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Tensor } from '@huggingface/transformers';
 import { loadPretrained, pretrainedAs } from '../models/load-pretrained.js';
 import { modelVersion } from '../models/model-version.js';
 import { parseModelRef, type ModelRef } from '../models/model-ref.js';
@@ -53,11 +48,28 @@ export async function loadClapSpace(options: LoadClapSpaceOptions): Promise<Spac
     offline: options.offline,
     cacheDir: options.cacheDir,
   });
+  // A local directory's two settings files are read as they are (what AutoConfig and AutoFeatureExtractor read), so
+  // opening a collection with an audio tower does not load Transformers.js; the extractor itself loads on first audio.
+  const local = ref.kind === 'local' ? readLocalSettings(ref.dir) : undefined;
+  if (local) return new ClapSpace(options.id ?? 'clap', ref, runtime, local.config, local.extractor);
+  const tf = await import('@huggingface/transformers');
   const [config, extractor] = await Promise.all([
-    loadPretrained(pretrainedAs<Record<string, unknown>>(AutoConfig), ref, runtime, {}, 'config'),
-    loadPretrained(pretrainedAs<FeatureExtractorFn>(AutoFeatureExtractor), ref, runtime, {}, 'feature extractor'),
+    loadPretrained(pretrainedAs<Record<string, unknown>>(tf.AutoConfig), ref, runtime, {}, 'config'),
+    loadPretrained(pretrainedAs<FeatureExtractorFn>(tf.AutoFeatureExtractor), ref, runtime, {}, 'feature extractor'),
   ]);
-  return new ClapSpace(options.id ?? 'clap', ref, runtime, config, extractor);
+  return new ClapSpace(options.id ?? 'clap', ref, runtime, config, extractor.config, extractor);
+}
+
+/** config.json and preprocessor_config.json of a model directory; undefined when either is missing or unreadable. */
+function readLocalSettings(dir: string): { config: Record<string, unknown>; extractor: Record<string, unknown> } | undefined {
+  const files = [join(dir, 'config.json'), join(dir, 'preprocessor_config.json')];
+  if (!files.every((f) => existsSync(f))) return undefined;
+  try {
+    const [config, extractor] = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>);
+    return { config, extractor };
+  } catch {
+    return undefined; // Transformers.js' loader then says what is wrong, as before
+  }
 }
 
 /** A text+audio space over a CLAP model run by Transformers.js. Vectors are L2-normalised. */
@@ -73,18 +85,21 @@ export class ClapSpace implements Space {
   private tokenizer?: Promise<TokenizerFn>;
   private textModel?: Promise<Callable>;
   private audioModel?: Promise<Callable>;
+  private extractor?: Promise<FeatureExtractorFn>;
 
   constructor(
     readonly id: string,
     private readonly ref: ModelRef,
     private readonly runtime: ResolvedRuntime,
     config: Record<string, unknown>,
-    private readonly extractor: FeatureExtractorFn,
+    private readonly extractorConfig: Record<string, unknown>,
+    extractor?: FeatureExtractorFn,
   ) {
+    if (extractor) this.extractor = Promise.resolve(extractor);
     this.model = ref.label;
     this.version = modelVersion(ref);
     this.dim = Number(config.projection_dim) || 0;
-    const fe = extractor.config;
+    const fe = extractorConfig;
     this.audioSampleRate = Number(fe.sampling_rate) || 48_000;
     this.windowSamples = Number(fe.nb_max_samples) || Math.round((Number(fe.max_length_s) || 10) * this.audioSampleRate);
     this.audioWindowSeconds = this.windowSamples / this.audioSampleRate;
@@ -120,8 +135,8 @@ export class ClapSpace implements Space {
 
   /** The log-mel features the audio tower is fed for one window (at most `audioWindowSeconds` of samples). */
   async audioFeatures(samples: Float32Array): Promise<{ data: Float32Array; dims: number[] }> {
-    const padded = this.extractor.config.padding === 'repeatpad' ? repeatPad(samples, this.windowSamples) : samples;
-    const { input_features: f } = await this.extractor(padded);
+    const padded = this.extractorConfig.padding === 'repeatpad' ? repeatPad(samples, this.windowSamples) : samples;
+    const { input_features: f } = await (await this.loadExtractor())(padded);
     return { data: f.data as Float32Array, dims: f.dims };
   }
 
@@ -161,6 +176,7 @@ export class ClapSpace implements Space {
       const size = features[0].data.length;
       const data = new Float32Array(size * batch.length);
       features.forEach((f, i) => data.set(f.data, i * size));
+      const { Tensor } = await import('@huggingface/transformers'); // loaded already, with the audio tower
       const out = await model({ input_features: new Tensor('float32', data, [batch.length, ...dims.slice(1)]) });
       return this.rows(out.audio_embeds, batch.length);
     });
@@ -181,19 +197,31 @@ export class ClapSpace implements Space {
   }
 
   private loadText(): Promise<[TokenizerFn, Callable]> {
-    this.tokenizer ??= loadPretrained(pretrainedAs<TokenizerFn>(AutoTokenizer), this.ref, this.runtime, {}, 'tokenizer');
-    this.textModel ??= loadPretrained(pretrainedAs<Callable>(ClapTextModelWithProjection), this.ref, this.runtime, {}, 'text tower');
+    const tf = import('@huggingface/transformers');
+    this.tokenizer ??= tf.then((m) => loadPretrained(pretrainedAs<TokenizerFn>(m.AutoTokenizer), this.ref, this.runtime, {}, 'tokenizer'));
+    this.textModel ??= tf.then((m) =>
+      loadPretrained(pretrainedAs<Callable>(m.ClapTextModelWithProjection), this.ref, this.runtime, {}, 'text tower'),
+    );
     return Promise.all([this.tokenizer, this.textModel]);
   }
 
   private loadAudio(): Promise<Callable> {
-    this.audioModel ??= loadPretrained(pretrainedAs<Callable>(ClapAudioModelWithProjection), this.ref, this.runtime, {}, 'audio tower');
+    this.audioModel ??= import('@huggingface/transformers').then((tf) =>
+      loadPretrained(pretrainedAs<Callable>(tf.ClapAudioModelWithProjection), this.ref, this.runtime, {}, 'audio tower'),
+    );
     return this.audioModel;
+  }
+
+  private loadExtractor(): Promise<FeatureExtractorFn> {
+    this.extractor ??= import('@huggingface/transformers').then((tf) =>
+      loadPretrained(pretrainedAs<FeatureExtractorFn>(tf.AutoFeatureExtractor), this.ref, this.runtime, {}, 'feature extractor'),
+    );
+    return this.extractor;
   }
 
   async load(modalities: readonly Modality[] = this.modalities): Promise<void> {
     if (modalities.includes('text')) await this.loadText();
-    if (modalities.includes('audio')) await this.loadAudio();
+    if (modalities.includes('audio')) await Promise.all([this.loadExtractor(), this.loadAudio()]);
   }
 
   async dispose(): Promise<void> {

@@ -1,12 +1,4 @@
-import {
-  AutoImageProcessor,
-  AutoTokenizer,
-  CLIPTextModelWithProjection,
-  CLIPVisionModelWithProjection,
-  SiglipTextModel,
-  SiglipVisionModel,
-  Tensor,
-} from '@huggingface/transformers';
+import type { Tensor } from '@huggingface/transformers';
 import { loadPretrained, pretrainedAs } from '../models/load-pretrained.js';
 import { modelVersion } from '../models/model-version.js';
 import type { ModelRef } from '../models/model-ref.js';
@@ -16,6 +8,7 @@ import type { Modality, PcmAudio, RgbImage } from '../types.js';
 import { rowsNormalized } from '../vectors/vector-math.js';
 import { inBatches } from '../util/batches.js';
 import { restoreEndToken } from './text-truncation.js';
+import { DirectClipText } from './clip-text-direct.js';
 import { unsupportedModality, type Space } from './space.js';
 
 export type ClipFamily = 'clip' | 'siglip';
@@ -56,6 +49,7 @@ export class ClipSpace implements Space {
   private textModel?: Promise<Callable>;
   private visionModel?: Promise<Callable>;
   private preprocess?: Promise<ImagePreprocessConfig>;
+  private direct?: Promise<DirectClipText | undefined>;
 
   constructor(private readonly options: ClipSpaceOptions) {
     this.id = options.id;
@@ -72,31 +66,53 @@ export class ClipSpace implements Space {
     return this.options.runtime.batchSize ?? 16;
   }
 
+  /**
+   * The text tower on ONNX Runtime and the tokenizers package, without Transformers.js (see DirectClipText), for a
+   * CLIP model where that gives the same vectors; undefined otherwise (SigLIP, hub models, GPU, fp16, q8).
+   */
+  private loadDirectText(): Promise<DirectClipText | undefined> {
+    const { ref, runtime, family } = this.options;
+    const file = family === 'clip' ? DirectClipText.fileFor(ref, runtime) : undefined;
+    this.direct ??= file && ref.kind === 'local' ? DirectClipText.open(ref, file, runtime) : Promise.resolve(undefined);
+    return this.direct;
+  }
+
+  // Transformers.js (with sharp and its image code) loads on the first tower or processor that needs it.
   private loadTokenizer(): Promise<TokenizerFn> {
-    this.tokenizer ??= loadPretrained(pretrainedAs<TokenizerFn>(AutoTokenizer), this.options.ref, this.options.runtime, {}, 'tokenizer');
+    this.tokenizer ??= import('@huggingface/transformers').then((tf) =>
+      loadPretrained(pretrainedAs<TokenizerFn>(tf.AutoTokenizer), this.options.ref, this.options.runtime, {}, 'tokenizer'),
+    );
     return this.tokenizer;
   }
 
   private loadText(): Promise<Callable> {
-    const cls = this.options.family === 'siglip' ? SiglipTextModel : CLIPTextModelWithProjection;
-    this.textModel ??= loadPretrained(pretrainedAs<Callable>(cls), this.options.ref, this.options.runtime, {}, 'text tower');
+    this.textModel ??= import('@huggingface/transformers').then((tf) => {
+      const cls = this.options.family === 'siglip' ? tf.SiglipTextModel : tf.CLIPTextModelWithProjection;
+      return loadPretrained(pretrainedAs<Callable>(cls), this.options.ref, this.options.runtime, {}, 'text tower');
+    });
     return this.textModel;
   }
 
   private loadVision(): Promise<Callable> {
-    const cls = this.options.family === 'siglip' ? SiglipVisionModel : CLIPVisionModelWithProjection;
-    this.visionModel ??= loadPretrained(pretrainedAs<Callable>(cls), this.options.ref, this.options.runtime, {}, 'vision tower');
+    this.visionModel ??= import('@huggingface/transformers').then((tf) => {
+      const cls = this.options.family === 'siglip' ? tf.SiglipVisionModel : tf.CLIPVisionModelWithProjection;
+      return loadPretrained(pretrainedAs<Callable>(cls), this.options.ref, this.options.runtime, {}, 'vision tower');
+    });
     return this.visionModel;
   }
 
   private loadPreprocess(): Promise<ImagePreprocessConfig> {
-    this.preprocess ??= loadPretrained(
-      pretrainedAs<{ config?: Record<string, unknown> }>(AutoImageProcessor),
-      this.options.ref,
-      this.options.runtime,
-      {},
-      'image processor',
-    ).then((p) => readImagePreprocessConfig(p.config ?? {}));
+    this.preprocess ??= import('@huggingface/transformers')
+      .then((tf) =>
+        loadPretrained(
+          pretrainedAs<{ config?: Record<string, unknown> }>(tf.AutoImageProcessor),
+          this.options.ref,
+          this.options.runtime,
+          {},
+          'image processor',
+        ),
+      )
+      .then((p) => readImagePreprocessConfig(p.config ?? {}));
     return this.preprocess;
   }
 
@@ -121,6 +137,13 @@ export class ClipSpace implements Space {
 
   /** The token ids (and attention mask) the text tower is fed for these texts, padded to the longest. */
   async tokenize(texts: string[]): Promise<{ ids: number[][]; mask: number[][] }> {
+    const direct = await this.loadDirectText();
+    if (direct) {
+      const { ids, mask, dims } = direct.tokenize(texts);
+      const rows = (a: BigInt64Array) =>
+        Array.from({ length: dims[0] }, (_, i) => Array.from(a.subarray(i * dims[1], (i + 1) * dims[1]), Number));
+      return { ids: rows(ids), mask: rows(mask) };
+    }
     const tokenizer = await this.loadTokenizer();
     const { input_ids: ids, attention_mask: mask } = this.encode(tokenizer, texts);
     const rows = (t: Tensor) => (t.tolist() as bigint[][]).map((r) => r.map(Number));
@@ -133,12 +156,20 @@ export class ClipSpace implements Space {
   }
 
   async load(modalities: readonly Modality[] = this.modalities): Promise<void> {
-    if (modalities.includes('text')) await Promise.all([this.loadTokenizer(), this.loadText()]);
+    if (modalities.includes('text') && !(await this.loadDirectText())) await Promise.all([this.loadTokenizer(), this.loadText()]);
     if (modalities.includes('image')) await Promise.all([this.loadPreprocess(), this.loadVision()]);
   }
 
   async embedTexts(texts: string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
+    const direct = await this.loadDirectText();
+    if (direct) {
+      return inBatches(texts, this.textBatch, async (batch) => {
+        const { data, dim } = await direct.embed(direct.tokenize(batch));
+        this.dim = dim;
+        return rowsNormalized(data, batch.length, dim);
+      });
+    }
     const [tokenizer, model] = await Promise.all([this.loadTokenizer(), this.loadText()]);
     return inBatches(texts, this.textBatch, async (batch) => {
       const inputs = this.encode(tokenizer, batch);
@@ -168,6 +199,7 @@ export class ClipSpace implements Space {
     model: Callable,
     { data, dims }: { data: Float32Array; dims: [number, number, number, number] },
   ): Promise<Float32Array[]> {
+    const { Tensor } = await import('@huggingface/transformers'); // loaded already, with the vision tower
     const out = await model({ pixel_values: new Tensor('float32', data, dims) });
     const emb = (out.image_embeds ?? out.pooler_output) as Tensor;
     return this.rows(emb, dims[0]);
@@ -183,6 +215,7 @@ export class ClipSpace implements Space {
     for (const m of [this.textModel, this.visionModel]) {
       if (m) await (await m.catch(() => undefined))?.dispose?.();
     }
-    this.textModel = this.visionModel = undefined;
+    if (this.direct) await (await this.direct.catch(() => undefined))?.dispose();
+    this.textModel = this.visionModel = this.direct = undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AutoModel, AutoTokenizer, Tensor } from '@huggingface/transformers';
+import type { Tensor } from '@huggingface/transformers';
 import { loadPretrained, pretrainedAs } from '../models/load-pretrained.js';
 import { modelVersion } from '../models/model-version.js';
 import type { ModelRef } from '../models/model-ref.js';
@@ -50,12 +50,17 @@ export class SentenceSpace implements Space {
   }
 
   private loadTokenizer(): Promise<TokenizerFn> {
-    this.tokenizer ??= loadPretrained(pretrainedAs<TokenizerFn>(AutoTokenizer), this.ref, this.runtime, {}, 'tokenizer');
+    // Transformers.js loads with the first tower, not when a collection with this space opens.
+    this.tokenizer ??= import('@huggingface/transformers').then((tf) =>
+      loadPretrained(pretrainedAs<TokenizerFn>(tf.AutoTokenizer), this.ref, this.runtime, {}, 'tokenizer'),
+    );
     return this.tokenizer;
   }
 
   private loadEncoder(): Promise<Callable> {
-    this.encoder ??= loadPretrained(pretrainedAs<Callable>(AutoModel), this.ref, this.runtime, {}, 'text encoder');
+    this.encoder ??= import('@huggingface/transformers').then((tf) =>
+      loadPretrained(pretrainedAs<Callable>(tf.AutoModel), this.ref, this.runtime, {}, 'text encoder'),
+    );
     return this.encoder;
   }
 

@@ -1,4 +1,8 @@
-import type { Tensor } from '@huggingface/transformers';
+/** A token tensor: Transformers.js' `Tensor` or rows of int64 ids with their dims. */
+interface TokenTensor {
+  data: unknown;
+  dims: readonly number[];
+}
 
 /**
  * Puts the end token back on texts that truncation cut. Hugging Face's tokenizers truncate the words and then add
@@ -7,7 +11,12 @@ import type { Tensor } from '@huggingface/transformers';
  * query is embedded at an arbitrary word (SigLIP pools at the last position too). Rows that end in padding are
  * untouched (without a mask, a row padded with the end token already ends with it). Mutates `ids` in place.
  */
-export function restoreEndToken(ids: Tensor, mask: Tensor | undefined, endId: number | undefined, maxLength: number | undefined): void {
+export function restoreEndToken(
+  ids: TokenTensor,
+  mask: TokenTensor | undefined,
+  endId: number | undefined,
+  maxLength: number | undefined,
+): void {
   if (typeof endId !== 'number' || !maxLength || ids.dims[1] !== maxLength) return;
   const data = ids.data as BigInt64Array;
   const attended = mask?.data as BigInt64Array | undefined;

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { formatCurve, samplePng } from '../../index.js';
 import { action, addCommonOptions, parseIntStrict, printJson, withCollection, type CommonOptions } from '../shared.js';
 
 interface AnimateCliOptions extends CommonOptions {
@@ -43,6 +42,7 @@ export function registerAnimate(program: Command): void {
     .option('--generator <model>', '`mini` or a rosetta-mini directory (default: the --model space when it is rosetta-mini, else mini)')
     .action(
       action(async (promptA: string, promptB: string, o: AnimateCliOptions) => {
+        const { formatCurve, samplePng } = await import('../../index.js');
         await withCollection(o, async (rosetta) => {
           const r = await rosetta.animate(promptA, promptB, {
             out: o.out,

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { evaluation } from '../../index.js';
 import { action, addCommonOptions, printJson, withCollection, type CommonOptions } from '../shared.js';
 
 export function registerAudit(program: Command): void {
@@ -16,6 +15,7 @@ export function registerAudit(program: Command): void {
     .option('--report <out.html>', 'an HTML report')
     .action(
       action(async (o: CommonOptions & { lists?: string; permutations: number; seed: number; template?: string; report?: string }) => {
+        const { evaluation } = await import('../../index.js');
         const tests = o.lists ? JSON.parse(readFileSync(o.lists, 'utf8')) : undefined;
         await withCollection(o, async (rosetta) => {
           const result = await rosetta.audit({ tests, permutations: o.permutations, seed: o.seed, template: o.template });

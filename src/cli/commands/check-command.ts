@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { evaluation } from '../../index.js';
 import { action, addCommonOptions, printJson, withCollection, type CommonOptions } from '../shared.js';
 
 export function registerCheck(program: Command): void {
@@ -14,6 +13,7 @@ export function registerCheck(program: Command): void {
     .option('--report <out.html>', 'an HTML report with the distributions and the flagged pairs')
     .action(
       action(async (pairs: string, o: CommonOptions & { threshold?: number; seed: number; report?: string }) => {
+        const { evaluation } = await import('../../index.js');
         await withCollection(o, async (rosetta) => {
           const result = await rosetta.check(pairs, { threshold: o.threshold, seed: o.seed });
           if (o.report) await evaluation.writeReport(o.report, { title: `Consistency check: ${pairs}`, check: result });

@@ -1,6 +1,6 @@
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { buildDemoCollection, recallAtK, Rosetta, type SearchResult } from '../../index.js';
+import { Rosetta, type SearchResult } from '../../core.js';
 import { action, indexProgressBar, printJson } from '../shared.js';
 
 interface DemoFlags {
@@ -45,6 +45,7 @@ export function registerDemo(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (o: DemoFlags) => {
+        const { buildDemoCollection, recallAtK } = await import('../../index.js');
         const out = resolve(o.out);
         const demo = await buildDemoCollection(out, { limit: o.limit });
         const rosetta = await Rosetta.open(join(out, '.rosetta'), { spaces: ['mini'], offline: true });

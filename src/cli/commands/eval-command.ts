@@ -1,9 +1,9 @@
 import { Argument, type Command } from 'commander';
-import { evaluation } from '../../index.js';
+import type { evaluation as Evaluation } from '../../index.js';
 import { action, addCommonOptions, printJson, withCollection, type CommonOptions } from '../shared.js';
 
-type RetrievalResult = evaluation.RetrievalResult;
-type ZeroShotResult = evaluation.ZeroShotResult;
+type RetrievalResult = Evaluation.RetrievalResult;
+type ZeroShotResult = Evaluation.ZeroShotResult;
 
 interface EvalFlags extends CommonOptions {
   dataset: string;
@@ -36,6 +36,7 @@ export function registerEval(program: Command): void {
     .option('--report <out.html>', 'write a self-contained HTML report')
     .action(
       action(async (task: 'retrieval' | 'zeroshot' | 'auto', o: EvalFlags) => {
+        const { evaluation } = await import('../../index.js');
         const progress =
           o.json || !process.stderr.isTTY
             ? undefined

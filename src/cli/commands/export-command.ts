@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { exportEmbeddings } from '../../index.js';
 import { action, addCommonOptions, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
 
 interface ExportFlags extends CommonOptions {
@@ -24,6 +23,7 @@ export function registerExport(program: Command): void {
     .option('--rows-per-part <n>', 'rows per part file', (v) => parseIntStrict('--rows-per-part', v))
     .action(
       action(async (o: ExportFlags) => {
+        const { exportEmbeddings } = await import('../../index.js');
         const rosetta = await openCollection(o, { create: false });
         try {
           const spaces = rosetta.spaces

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { showPath } from '../../util/show-path.js';
-import { ErrorCodes, RosettaError } from '../../index.js';
+import { ErrorCodes, RosettaError } from '../../core.js';
 import { action, addCommonOptions, indexProgressBar, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
 
 interface IndexFlags extends CommonOptions {

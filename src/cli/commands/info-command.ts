@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { availableDevices, DEFAULT_MODELS, GENERATION_MODELS, KNOWN_MODELS, pullModel, resolveRuntime } from '../../index.js';
+import { availableDevices, DEFAULT_MODELS, KNOWN_MODELS, resolveRuntime } from '../../core.js';
 import { action, addCommonOptions, openCollection, printJson, type CommonOptions } from '../shared.js';
 
 export function registerInfo(program: Command): void {
@@ -35,6 +35,7 @@ export function registerInfo(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (o: { json?: boolean }) => {
+        const { GENERATION_MODELS } = await import('../../index.js');
         if (o.json) {
           printJson({ defaults: DEFAULT_MODELS, known: KNOWN_MODELS, generation: GENERATION_MODELS });
           return;
@@ -53,6 +54,7 @@ export function registerInfo(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (ids: string[], o: { cacheDir?: string; json?: boolean }) => {
+        const { pullModel } = await import('../../index.js');
         const pulled = [];
         for (const id of ids) {
           if (!o.json) process.stderr.write(`pulling ${id}…\n`);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { ocr } from '../../index.js';
 import { action, parseIntStrict, printJson } from '../shared.js';
 
 interface OcrFlags {
@@ -23,6 +22,7 @@ export function registerOcr(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (images: string[], o: OcrFlags) => {
+        const { ocr } = await import('../../index.js');
         const results = [];
         for (const image of images) {
           const r = await ocr(image, {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { forgetRun, queueStatus } from '../../index.js';
 import { action, parseIntStrict, printJson } from '../shared.js';
 
 export function registerQueue(program: Command): void {
@@ -12,6 +11,7 @@ export function registerQueue(program: Command): void {
     .option('--json', 'machine-readable output on stdout')
     .action(
       action(async (o: { queue: string; runs: number; json?: boolean }) => {
+        const { queueStatus } = await import('../../index.js');
         const s = await queueStatus(o.queue, { runs: o.runs });
         if (o.json) {
           printJson(s);
@@ -44,6 +44,7 @@ export function registerQueue(program: Command): void {
     .option('--json', 'machine-readable output on stdout')
     .action(
       action(async (runId: string, o: { queue: string; json?: boolean }) => {
+        const { forgetRun } = await import('../../index.js');
         const r = await forgetRun(o.queue, runId);
         if (o.json) printJson({ runId, ...r });
         else process.stdout.write(`forgot run ${runId} (${r.removedJobs} queued jobs removed)\n`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ErrorCodes, RosettaError, evaluation } from '../../index.js';
+import { ErrorCodes, RosettaError } from '../../core.js';
 import { action, addCommonOptions, printJson, withCollection, type CommonOptions } from '../shared.js';
 
 export function registerScore(program: Command): void {
@@ -18,6 +18,7 @@ export function registerScore(program: Command): void {
           text: string | undefined,
           o: CommonOptions & { pairs?: string; report?: string; space?: string },
         ) => {
+          const { evaluation } = await import('../../index.js');
           if (!o.pairs && (!media || text === undefined)) {
             throw new RosettaError(ErrorCodes.INVALID_ARGUMENT, 'rosetta score needs a media file and a text, or --pairs <file>', {
               hint: 'e.g. rosetta score photo.jpg "a red car"',

@@ -11,7 +11,7 @@ import {
   type SearchFilter,
   type SearchResult,
   type SegmentKind,
-} from '../../index.js';
+} from '../../core.js';
 import { action, addCommonOptions, parseIntStrict, printJson, withCollection, type CommonOptions } from '../shared.js';
 
 interface SearchFlags extends CommonOptions {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createServer, DEFAULT_MAX_PIXELS, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT } from '../../index.js';
+import { DEFAULT_MAX_PIXELS, DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT } from '../../core.js';
 import { action, addCommonOptions, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
 
 interface ServeFlags extends CommonOptions {
@@ -42,6 +42,7 @@ export function registerServe(program: Command): void {
     .option('--queue <redis-url>', 'show distributed ingest runs of this Redis at GET /api/queue')
     .action(
       action(async (o: ServeFlags) => {
+        const { createServer } = await import('../../index.js');
         // The server indexes on request: the collection is created by its first index job. With --store-url the
         // vectors live on that Milvus server (the server once ignored the flag and served --dir's LanceDB store).
         const rosetta = await openCollection(o, { create: true }, { maxPixels: o.maxPixels });

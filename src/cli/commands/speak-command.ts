@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { speak } from '../../index.js';
 import { action, printJson } from '../shared.js';
 
 export function registerSpeak(program: Command): void {
@@ -24,6 +23,7 @@ export function registerSpeak(program: Command): void {
           text: string,
           o: { out: string; engine?: string; voice?: string; language?: string; rate?: number; offline?: boolean; json?: boolean },
         ) => {
+          const { speak } = await import('../../index.js');
           const r = await speak(text, { engine: o.engine, voice: o.voice, language: o.language, rate: o.rate, offline: o.offline });
           writeFileSync(o.out, r.wav);
           const info = { out: o.out, engine: r.engine, sampleRate: r.sampleRate, duration: r.duration };

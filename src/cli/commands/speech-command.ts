@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { detectSpeech } from '../../index.js';
 import { action, parseIntStrict, printJson } from '../shared.js';
 
 interface SpeechFlags {
@@ -22,6 +21,7 @@ export function registerSpeech(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(
       action(async (media: string, o: SpeechFlags) => {
+        const { detectSpeech } = await import('../../index.js');
         const num = (v?: string) => (v === undefined ? undefined : Number(v));
         const r = await detectSpeech(media, {
           threshold: num(o.threshold),

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ErrorCodes, MINI_MODEL_DIR, RosettaError, training } from '../../index.js';
+import { ErrorCodes, MINI_MODEL_DIR, RosettaError } from '../../core.js';
 import { action, addCommonOptions, openCollection, parseIntStrict, printJson, type CommonOptions } from '../shared.js';
 
 interface TrainFlags extends CommonOptions {
@@ -27,6 +27,7 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'with mini: random seed', (v) => parseIntStrict('--seed', v))
     .action(
       action(async (target: string | undefined, o: TrainFlags) => {
+        const { training } = await import('../../index.js');
         if (target === 'mini') {
           if (o.epochs !== undefined) {
             throw new RosettaError(

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { Rosetta, toSrt, toVtt, transcribe } from '../../index.js';
+import { Rosetta } from '../../core.js';
 import { action, printJson } from '../shared.js';
 
 interface Flags {
@@ -42,6 +42,7 @@ export function registerTranscribe(program: Command): void {
     .option('--dir <path>', 'collection directory, with --store', process.env.ROSETTA_DIR ?? './.rosetta')
     .action(
       action(async (media: string, o: Flags) => {
+        const { toSrt, toVtt, transcribe } = await import('../../index.js');
         const rosetta = o.store ? await Rosetta.open(o.dir, { offline: o.offline, cacheDir: o.cacheDir, create: false }) : undefined;
         const run = rosetta
           ? (m: string, opts: Parameters<typeof transcribe>[1]) =>

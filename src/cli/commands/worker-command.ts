@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runWorker } from '../../index.js';
 import { action, addRuntimeOptions, parseIntStrict } from '../shared.js';
 
 interface WorkerFlags {
@@ -40,6 +39,7 @@ export function registerWorker(program: Command): void {
     .option('--json', 'one JSON line per finished job on stdout')
     .action(
       action(async (o: WorkerFlags) => {
+        const { runWorker } = await import('../../index.js');
         const controller = new AbortController();
         const stop = (signal: NodeJS.Signals) => {
           process.stderr.write(`rosetta worker: ${signal}: finishing the current job and stopping\n`);

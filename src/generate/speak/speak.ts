@@ -9,9 +9,9 @@ import { encodeWav } from '../../media/audio/wav.js';
 import { EspeakEngine } from './espeak-engine.js';
 import { NeuralSpeechEngine } from './vits-engine.js';
 import { PiperEngine, PIPER_ENGINE } from './piper-engine.js';
+import { MAX_SPEAK_CHARS } from './limits.js';
 
-/** Longest text spoken in one call; split longer text (a VITS pass is quadratic in length). */
-export const MAX_SPEAK_CHARS = 5000;
+export { MAX_SPEAK_CHARS };
 
 export interface SpeakOptions extends Omit<ModelChoice<SpeechEngine>, 'model'>, SpeechCallOptions {
   /**

@@ -1,8 +1,8 @@
-import sharp from 'sharp';
 import { RosettaError } from '../../errors/rosetta-error.js';
 import { ErrorCodes } from '../../errors/codes.js';
 import type { RgbImage } from '../../types.js';
 import { decoderSays, describeDamage } from './damage.js';
+import { loadSharp } from './load-sharp.js';
 
 /** Refuse images above this many pixels (decompression bombs). 100 MP covers any camera. */
 export const DEFAULT_MAX_PIXELS = 100_000_000;
@@ -41,6 +41,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const maxSide = options.maxSide ?? DECODE_MAX_SIDE;
   if (bytes.byteLength === 0) throw new RosettaError(ErrorCodes.MEDIA_EMPTY, `${name} is empty (0 bytes)`, { file: name });
+  const sharp = await loadSharp();
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();

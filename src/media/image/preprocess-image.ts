@@ -1,5 +1,5 @@
-import sharp from 'sharp';
 import type { RgbImage } from '../../types.js';
+import { loadSharp } from './load-sharp.js';
 
 /** The parts of a Hugging Face `preprocessor_config.json` that image towers need. */
 export interface ImagePreprocessConfig {
@@ -90,6 +90,7 @@ export async function preprocessImages(
 }
 
 async function resizeAndCrop(img: RgbImage, cfg: ImagePreprocessConfig, W: number, H: number): Promise<Uint8Array> {
+  const sharp = await loadSharp();
   let pipeline = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
   if (cfg.shortestEdge) {
     const scale = cfg.shortestEdge / Math.min(img.width, img.height);
