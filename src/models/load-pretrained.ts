@@ -21,6 +21,14 @@ export function pretrainedAs<T>(cls: {
 
 const FILE_ONLY = /tokenizer|processor|feature extractor|config/i;
 
+/**
+ * ONNX Runtime's intra-op threads busy-wait between the parallel parts of a run by default. Beside sharp's
+ * decoding threads and LanceDB's writers on a small machine, that spinning takes the cores the other stages need:
+ * with it off, `rosetta index` of the mini model spent ~20 % less CPU per file (BENCHMARKS.md, ingest round four),
+ * with the same vectors. A tower's threads still work in parallel; they sleep instead of spinning when idle.
+ */
+const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' } } };
+
 // Transformers.js keeps its settings in one global `env`; loads are serialised so each sees its own.
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -50,7 +58,10 @@ export function loadPretrained<T>(
     if (!FILE_ONLY.test(what)) {
       options.device = checkDevice(runtime.device);
       options.dtype ??= runtime.dtype;
-      if (runtime.threads) options.session_options = { intraOpNumThreads: runtime.threads, interOpNumThreads: 1 };
+      options.session_options = {
+        ...(runtime.threads ? { intraOpNumThreads: runtime.threads, interOpNumThreads: 1 } : {}),
+        extra: NO_SPINNING,
+      };
     }
     try {
       return await cls.from_pretrained(loadPath(ref), options);
