@@ -27,7 +27,7 @@ const FILE_ONLY = /tokenizer|processor|feature extractor|config/i;
  * with it off, `rosetta index` of the mini model spent ~20 % less CPU per file (BENCHMARKS.md, ingest round four),
  * with the same vectors. A tower's threads still work in parallel; they sleep instead of spinning when idle.
  */
-const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' } } };
+export const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' } } };
 
 // Transformers.js keeps its settings in one global `env`; loads are serialised so each sees its own.
 let queue: Promise<unknown> = Promise.resolve();

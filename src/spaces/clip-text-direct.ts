@@ -5,6 +5,7 @@ import type { ResolvedRuntime } from '../models/runtime-options.js';
 import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { restoreEndToken } from './text-truncation.js';
+import { NO_SPINNING } from '../models/load-pretrained.js';
 
 /** What a CLIP text tower is fed: token ids and attention mask, one row per text, padded to the longest. */
 export interface TextTokens {
@@ -59,6 +60,7 @@ export class DirectClipText {
     const options: import('onnxruntime-node').InferenceSession.SessionOptions = {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
+      extra: NO_SPINNING, // as every other tower's session (models/load-pretrained.ts says why)
     };
     if (runtime.threads) {
       options.intraOpNumThreads = runtime.threads;
