@@ -146,3 +146,11 @@ function addNoise(
   execFileSync('sox', ['-R', '-m', clean, noise, out]);
   return out;
 }
+
+/** An H.264 + AAC video of a test pattern whose sound track is `clip`, as long as the clip. */
+export function videoWithSoundtrack(clip: SpeechClip, out: string): void {
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=160x120:rate=10:duration=${clip.duration}`, '-i', clip.file],
+    ...['-c:v', 'libx264', '-c:a', 'aac', '-shortest', out],
+  ]);
+}

