@@ -1,6 +1,7 @@
 import { describe as suite, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +141,42 @@ suite('rosetta-mini generator: imagine and animate', () => {
     } finally {
       await rosetta.close();
     }
+  });
+
+  it('refuses a generator trained on another space (ROSETTA_ERR_MODEL_GENERATOR_SPACE_MISMATCH), and takes it on its own', async () => {
+    // A generator folder whose generator.json records the SHA-256 of the text and image graphs that conditioned it.
+    const withSpace = (name: string, textSha: string): string => {
+      const dir = join(root, name);
+      mkdirSync(join(dir, 'generator'), { recursive: true });
+      symlinkSync(join(MINI, 'clip'), join(dir, 'clip'));
+      copyFileSync(join(MINI, 'rosetta.json'), join(dir, 'rosetta.json'));
+      symlinkSync(join(TINY_GENERATOR, 'onnx'), join(dir, 'generator', 'onnx'));
+      const config = JSON.parse(readFileSync(join(TINY_GENERATOR, 'generator.json'), 'utf8')) as Record<string, unknown>;
+      const sha = (f: string) =>
+        createHash('sha256')
+          .update(readFileSync(join(MINI, f)))
+          .digest('hex');
+      config.space = {
+        graphs: { 'clip/onnx/text_model.onnx': textSha, 'clip/onnx/vision_model.onnx': sha('clip/onnx/vision_model.onnx') },
+      };
+      writeFileSync(join(dir, 'generator', 'generator.json'), JSON.stringify(config));
+      return dir;
+    };
+    const own = withSpace(
+      'own-space',
+      createHash('sha256')
+        .update(readFileSync(join(MINI, 'clip/onnx/text_model.onnx')))
+        .digest('hex'),
+    );
+    const other = withSpace('other-space', 'ab'.repeat(32));
+    const r = await imagineMini(space, own, 'pizza', { samples: 1, seed: 1 });
+    assert.equal(r.candidates.length, 1);
+    await assert.rejects(imagineMini(space, other, 'pizza', { samples: 1, seed: 1 }), (e: Error & { code?: string; file?: string }) => {
+      assert.equal(e.code, 'ROSETTA_ERR_MODEL_GENERATOR_SPACE_MISMATCH');
+      assert.equal(e.file, join(other, 'clip/onnx/text_model.onnx'));
+      assert.match(e.message, /trained on another model's space/);
+      return true;
+    });
   });
 
   it('rosetta imagine --model <mini dir> and rosetta animate work through the CLI, offline', { timeout: 240_000 }, async () => {

@@ -328,6 +328,22 @@ def onnx_export(model, args, path, inputs, outputs, dynamic):
         torch.onnx.export(model, args, path, **kw)
 
 
+def export_generator(hub, ae, zscale, den, S, space):
+    """generator/onnx/{decoder,denoiser}.onnx + generator/generator.json (the sampler's rule; `space`: the model whose
+    vectors conditioned it, with the SHA-256 of its graphs, so Rosetta can refuse a generator moved to another model)."""
+    B = 2
+    onnx_export(Decoder(ae, zscale), (torch.zeros(B, 4, 8, 8),), f'{hub}/generator/onnx/decoder.onnx', ['latents'], ['pixels'], {'latents': {0: 'batch_size'}})
+    onnx_export(den, (torch.zeros(B, 4, 8, 8), torch.zeros(B), torch.zeros(B, DIM)), f'{hub}/generator/onnx/denoiser.onnx',
+                ['latents', 'timestep', 'condition'], ['velocity'], {'latents': {0: 'batch_size'}, 'timestep': {0: 'batch_size'}, 'condition': {0: 'batch_size'}})
+    config = {'kind': 'latent-flow-matching', 'latentShape': [4, 8, 8], 'imageSize': S, 'conditionDim': DIM,
+              'condition': 'space vector (text or image tower output); zeros = unconditional', 'steps': 30, 'guidance': 3.0,
+              'sampler': 'Euler from t=0 (noise) to t=1 (latent): x += (v_uncond + guidance (v_cond - v_uncond)) / steps',
+              'decoderOutput': 'RGB in [0,1], [B,3,S,S]'}
+    if space is not None:
+        config['space'] = space
+    json.dump(config, open(f'{hub}/generator/generator.json', 'w'), indent=2)
+
+
 class ClipJoint(nn.Module):
     def __init__(self, text, image, scale):
         super().__init__()
@@ -368,6 +384,12 @@ def main():
     ap.add_argument('--backbone-views', type=int, default=4, help='cached views per training picture: the plain one + augmented ones')
     ap.add_argument('--backbone-cache', default='', help='file to keep the cached backbone features in between runs (optional)')
     ap.add_argument('--backbone-lr', type=float, default=2e-4, help='peak learning rate of the fine-tuned blocks')
+    ap.add_argument('--condition-space', default='',
+                    help='train only the generator, conditioned on another model\'s space: a folder written by '
+                         'scripts/mini-v5/embed-dataset.ts (images.f32, texts.f32, space.json); stages generator,export')
+    ap.add_argument('--condition-text-share', type=float, default=0.5,
+                    help='with --condition-space: share of steps conditioned on a text vector of the picture\'s concept (else its image vector)')
+    ap.add_argument('--flow-ema', type=float, default=0.999, help='exponential moving average of the denoiser\'s weights (0: none)')
     a = ap.parse_args()
     setup(a.seed, a.threads)
     t_start = time.time()
@@ -387,6 +409,17 @@ def main():
     proj = nn.Linear(D.meta['teacherDim'], DIM, bias=False) if D.teacher is not None else None
     timings, metrics = {}, {}
     stages = a.stages.split(',')
+    cspace = None
+    if a.condition_space:
+        # unCLIP's arrangement: a generator for a space it did not train. The vectors come from Rosetta itself.
+        if set(stages) - {'generator', 'export'}:
+            raise SystemExit('--condition-space trains the generator only: pass --stages generator,export')
+        cspace = json.load(open(os.path.join(a.condition_space, 'space.json')))
+        if cspace['dim'] != DIM or cspace['pictures'] != len(D.pixels) or cspace['texts'] != len(D.texts):
+            raise SystemExit(f'{a.condition_space} was embedded for {cspace["pictures"]} pictures / {cspace["texts"]} texts at {cspace["dim"]}-d, '
+                             f'not this dataset ({len(D.pixels)} / {len(D.texts)} at {DIM}-d): run embed-dataset.ts on it again')
+        cond_images = np.fromfile(os.path.join(a.condition_space, 'images.f32'), dtype=np.float32).reshape(len(D.pixels), DIM)
+        cond_texts = np.fromfile(os.path.join(a.condition_space, 'texts.f32'), dtype=np.float32).reshape(len(D.texts), DIM)
 
     def texts_for(concepts):
         """One random text (any language, label or keywords) per concept."""
@@ -525,20 +558,35 @@ def main():
             z = torch.cat([ae.enc(x[s:s + 512]) for s in range(0, len(x), 512)])
             zscale = z.std()
             z = z / zscale
-            cond = torch.cat([img((x[s:s + 512] - 0.5) / 0.5) for s in range(0, len(x), 512)])
+            if cspace is None:
+                cond = torch.cat([img((x[s:s + 512] - 0.5) / 0.5) for s in range(0, len(x), 512)])
+            else:
+                cond = torch.from_numpy(cond_images[pics])
         metrics['autoencoderMse'] = float(F.mse_loss(torch.cat([ae.dec(z[s:s + 512] * zscale) for s in range(0, len(z), 512)]).detach(), x))
         opt = torch.optim.AdamW(den.parameters(), lr=3e-4)
+        ema = {k: v.detach().clone() for k, v in den.state_dict().items()} if a.flow_ema else None
         step = 0
         for ep in range(a.epochs_flow):
             t0 = time.time(); tot = 0
             perm = rng.permutation(len(z)); batches = [perm[i:i + a.batch] for i in range(0, len(z), a.batch)]
             for b in batches:
                 z1 = z[b]; c = cond[b].clone()
+                if cspace is not None:
+                    # prompts are texts: half the steps see a text vector of the picture's concept (any language,
+                    # label or keywords), so a text condition is in the training distribution despite the modality gap
+                    use_text = torch.rand(len(b), generator=g) < a.condition_text_share
+                    tv = torch.from_numpy(cond_texts[texts_for(D.pic_concept[pics[b]])])
+                    c = torch.where(use_text.view(-1, 1), tv, c)
                 c[torch.rand(len(b), generator=g) < 0.1] = 0  # condition dropped: classifier-free guidance
                 z0 = torch.randn(z1.shape, generator=g); t = torch.rand(len(b), generator=g)
                 zt = (1 - t.view(-1, 1, 1, 1)) * z0 + t.view(-1, 1, 1, 1) * z1
                 loss = F.mse_loss(den(zt, t, c), z1 - z0)
                 opt.zero_grad(); loss.backward(); opt.step(); tot += float(loss); step += 1
+                if ema is not None:
+                    with torch.no_grad():
+                        for k, v in den.state_dict().items():
+                            if v.dtype.is_floating_point:
+                                ema[k].mul_(a.flow_ema).add_(v, alpha=1 - a.flow_ema)
                 if a.max_steps and step >= a.max_steps:
                     break
             dt = time.time() - t0
@@ -548,6 +596,8 @@ def main():
                 print(f'flow epoch {ep + 1}/{a.epochs_flow}: loss {tot / max(n, 1):.4f}, {dt:.1f} s', flush=True)
             if a.max_steps and step >= a.max_steps:
                 break
+        if ema is not None:
+            den.load_state_dict(ema)  # sample from the averaged weights
 
     # ---- evaluation (held-out concepts, held-out style, held-out voices) and export
     img.eval(); txt.eval(); aud.eval(); den.eval(); ae.eval()
@@ -560,19 +610,19 @@ def main():
         def image_vecs(idx):
             return torch.cat([img((to_input(D.pixels[idx[s:s + 256]]) - 0.5) / 0.5) for s in range(0, len(idx), 256)])
 
-        if len(D.eval_unseen_concepts):
+        if len(D.eval_unseen_concepts) and cspace is None:
             cs = D.pic_concept[D.eval_unseen_concepts]; iv = image_vecs(D.eval_unseen_concepts)
             for lang in D.langs:
                 r = recall(text_vecs(cs, lang), iv, torch.arange(len(cs)))
                 metrics[f'unseenConceptsTextToImageR1{lang.capitalize()}'] = r[1]
                 metrics[f'unseenConceptsTextToImageR10{lang.capitalize()}'] = r[10]
-        if len(D.eval_unseen_style):
+        if len(D.eval_unseen_style) and cspace is None:
             cs = D.pic_concept[D.eval_unseen_style]; iv = image_vecs(D.eval_unseen_style)
             for lang in D.langs:
                 tv = text_vecs(cs, lang)
                 metrics[f'unseenStyleTextToImageR10{lang.capitalize()}'] = recall(tv, iv, torch.arange(len(cs)))[10]
                 metrics[f'unseenStyleImageToTextR5{lang.capitalize()}'] = recall(iv, tv, torch.arange(len(cs)))[5]
-        if len(D.eval_voices):
+        if len(D.eval_voices) and cspace is None:
             # v4's protocol: per language, one held-out-voice clip per held-out concept, queried by its label
             for lang in D.langs:
                 ev = [i for i in D.eval_voices if D.clip_lang[i] == lang]
@@ -587,7 +637,7 @@ def main():
         metrics['unseenStyleCandidates'] = int(len(D.eval_unseen_style))
         # generator: 4 samples of held-out-style concepts' English labels, fixed seed; rank of the prompt among the
         # candidates by the image tower (the conditioning model: a weak check; the independent judge is a next step)
-        if 'generator' in stages and len(D.eval_unseen_style):
+        if 'generator' in stages and len(D.eval_unseen_style) and cspace is None:
             cs = D.pic_concept[D.eval_unseen_style][:16]
             cond = text_vecs(cs, 'en')
             zs = sample(den, cond, 30, 3.0, a.seed, (4, 8, 8))
@@ -598,7 +648,15 @@ def main():
             os.makedirs(a.out, exist_ok=True)
             np.save(os.path.join(a.out, 'samples.npy'), (pics.permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8))
 
-    if 'export' in stages:
+    if 'export' in stages and cspace is not None:
+        # the generator alone, for the model whose space conditioned it: copy OUT/model/generator into that model
+        hub = os.path.join(a.out, 'model')
+        if os.path.exists(os.path.join(hub, 'generator')):
+            shutil.rmtree(os.path.join(hub, 'generator'))
+        space = {k: cspace[k] for k in ('name', 'recipeVersion', 'graphs')}
+        export_generator(hub, ae, zscale, den, D.S, {**space, 'textShare': a.condition_text_share, 'trainingPictures': int(len(D.train_pics)),
+                                                    'fit': a.fit, 'seed': a.seed, 'epochs': {'autoencoder': a.epochs_ae, 'flow': a.epochs_flow}})
+    elif 'export' in stages:
         hub = os.path.join(a.out, 'model')
         if os.path.exists(hub):
             shutil.rmtree(hub)
@@ -616,13 +674,7 @@ def main():
                     {**dyn_t, 'pixel_values': {0: 'image_batch_size'}})
         onnx_export(aud, (torch.zeros(B, 1, D.frames, 64),), f'{hub}/clap/onnx/audio_model.onnx', ['input_features'], ['audio_embeds'], {'input_features': {0: 'batch_size'}})
         if 'generator' in stages:  # an untrained generator is never exported
-            onnx_export(Decoder(ae, zscale), (torch.zeros(B, 4, 8, 8),), f'{hub}/generator/onnx/decoder.onnx', ['latents'], ['pixels'], {'latents': {0: 'batch_size'}})
-            onnx_export(den, (torch.zeros(B, 4, 8, 8), torch.zeros(B), torch.zeros(B, DIM)), f'{hub}/generator/onnx/denoiser.onnx',
-                        ['latents', 'timestep', 'condition'], ['velocity'], {'latents': {0: 'batch_size'}, 'timestep': {0: 'batch_size'}, 'condition': {0: 'batch_size'}})
-            json.dump({'kind': 'latent-flow-matching', 'latentShape': [4, 8, 8], 'imageSize': S, 'conditionDim': DIM,
-                       'condition': 'space vector (text or image tower output); zeros = unconditional', 'steps': 30, 'guidance': 3.0,
-                       'sampler': 'Euler from t=0 (noise) to t=1 (latent): x += (v_uncond + guidance (v_cond - v_uncond)) / steps',
-                       'decoderOutput': 'RGB in [0,1], [B,3,S,S]'}, open(f'{hub}/generator/generator.json', 'w'), indent=2)
+            export_generator(hub, ae, zscale, den, D.S, None)
         for d in ('clip', 'clap'):
             c = json.load(open(f'{hub}/{d}/config.json')); c['logit_scale_init_value'] = scale; c['rosetta'] = {'recipeVersion': 5}
             json.dump(c, open(f'{hub}/{d}/config.json', 'w'), indent=2)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RosettaError } from '../../errors/rosetta-error.js';
@@ -98,6 +99,7 @@ export function readGeneratorConfig(modelDir: string): MiniGeneratorConfig {
       { model: modelDir, file: files.config, hint: NO_GENERATOR_HINT },
     );
   }
+  checkConditioningSpace(modelDir, files.config, (raw as { space?: { graphs?: Record<string, string> } }).space?.graphs);
   return {
     kind: 'latent-flow-matching',
     latentShape: shape as [number, number, number],
@@ -106,6 +108,38 @@ export function readGeneratorConfig(modelDir: string): MiniGeneratorConfig {
     steps: raw.steps!,
     guidance: raw.guidance!,
   };
+}
+
+/** The graphs whose vectors condition a generator: a prompt goes through the text tower, `--image` through the image tower. */
+const CONDITIONING_GRAPHS = ['clip/onnx/text_model.onnx', 'clip/onnx/vision_model.onnx'];
+
+/**
+ * A generator trained on another model's space (its generator.json names the SHA-256 of the graphs that conditioned
+ * it) would be given vectors it never learnt: refused with the file and the fix rather than drawing noise. A
+ * generator.json without `space` (trained with its own towers in one fit) is taken as it is.
+ */
+function checkConditioningSpace(modelDir: string, configFile: string, graphs: Record<string, string> | undefined): void {
+  if (!graphs) return;
+  for (const graph of CONDITIONING_GRAPHS) {
+    const expected = graphs[graph];
+    const file = join(modelDir, graph);
+    if (!expected || !existsSync(file)) continue;
+    const actual = createHash('sha256').update(readFileSync(file)).digest('hex');
+    if (actual !== expected) {
+      throw new RosettaError(
+        ErrorCodes.MODEL_GENERATOR_SPACE_MISMATCH,
+        `The generator of ${modelDir} was trained on another model's space: ${configFile} expects ${graph} with SHA-256 ` +
+          `${expected.slice(0, 12)}…, this model's is ${actual.slice(0, 12)}…`,
+        {
+          model: modelDir,
+          file,
+          hint:
+            'keep generator/ with the model it was trained for, or train one for this model: scripts/mini-v5/embed-dataset.ts --model ' +
+            `${modelDir}, then train.py --condition-space (models/rosetta-mini/recipe/README.md)`,
+        },
+      );
+    }
+  }
 }
 
 /**
