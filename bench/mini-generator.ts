@@ -8,6 +8,8 @@
  * teacher) — another recipe on other features, available offline; `models/rosetta-mini` when it is still v4, else
  * read from git (V4_COMMIT), or `--judge DIR`. It is not independent of the data (v4 trained on the same emoji
  * styles), so its own top-5 on real training pictures of the same prompts is printed beside it as its ceiling.
+ * The generator shipped with v4 (conditioned on v4's own space) needs another judge: `--judge` a recipe-5 fit with
+ * the frozen ImageNet MobileNetV2 image tower and the MiniLM-taught text tower (other features, other training).
  *
  * Prompts: English CLDR labels of `--prompts` concepts (by a fixed hash) among `--candidates` candidate concepts; a
  * sample counts when the prompt's label is in the judge's top 5 of the candidates' labels (text→image cosine in the
@@ -57,6 +59,9 @@ if (!positionals[0]) throw new Error('usage: node --import tsx bench/mini-genera
 const modelDir = resolve(positionals[0]);
 const manifest = JSON.parse(readFileSync(join(modelDir, 'rosetta.json'), 'utf8')) as { recipeVersion: number; fit?: string };
 const gen = readGeneratorConfig(modelDir); // a model without generator/ stops here with its coded error
+// A generator trained for an existing space (train.py --condition-space) records its own fit in generator.json.
+const genSpace = (JSON.parse(readFileSync(join(modelDir, 'generator', 'generator.json'), 'utf8')) as { space?: { fit?: string } }).space;
+const fit = genSpace?.fit ?? manifest.fit;
 const runtime = resolveRuntime({ offline: true });
 const t0 = Date.now();
 const log = (m: string) => console.error(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${m}`);
@@ -86,7 +91,7 @@ if (o.concepts) {
   );
   pictures = pictures.filter((p) => keep.has(p.concept));
 }
-const heldoutFit = manifest.fit === 'heldout';
+const heldoutFit = fit === 'heldout';
 const training = pictures.filter((p) => !p.heldOutStyle && !(heldoutFit && p.heldOutConcept));
 const labelOf = new Map<string, string>(pictures.map((p) => [p.concept, p.emoji!.labels.en]));
 const unseen = new Set(pictures.filter((p) => heldoutFit && p.heldOutConcept).map((p) => p.concept));
@@ -99,7 +104,7 @@ const prompts = candidates.slice(0, Math.min(Number(o.prompts), candidates.lengt
 const samplesPer = Number(o.samples);
 const seed = Number(o.seed);
 log(
-  `${modelDir} (recipe ${manifest.recipeVersion}, fit ${manifest.fit ?? '?'}, ${gen.steps} steps, guidance ${gen.guidance}); ` +
+  `${modelDir} (recipe ${manifest.recipeVersion}, fit ${fit ?? '?'}, ${gen.steps} steps, guidance ${gen.guidance}); ` +
     `judge ${judgeDir} (recipe ${recipeOf(judgeDir)})`,
 );
 log(
@@ -276,8 +281,8 @@ for (let p = 0; p < samples.length; p += samplesPer) {
 const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
 
 console.log(
-  `\nrosetta-mini generator bench — ${modelDir} (recipe ${manifest.recipeVersion}, fit ${manifest.fit ?? '?'}), ` +
-    `judge rosetta-mini v4 ${o.judge ? judgeDir : cleanup ? `(git ${V4_COMMIT})` : judgeDir}`,
+  `\nrosetta-mini generator bench — ${modelDir} (recipe ${manifest.recipeVersion}, fit ${fit ?? '?'}), ` +
+    `judge ${o.judge ? `${judgeDir} (recipe ${recipeOf(judgeDir)})` : `rosetta-mini v4 ${cleanup ? `(git ${V4_COMMIT})` : judgeDir}`}`,
 );
 console.log(
   `${prompts.length} prompts × ${samplesPer} samples (seed ${seed}), ${candidates.length} candidate labels, ${training.length} training pictures; ` +

@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { animateMini, imagineMini } from '../../src/generate/index.js';
 import { loadSpace } from '../../src/spaces/load-space.js';
 import { resolveRuntime } from '../../src/models/runtime-options.js';
 import { dot } from '../../src/vectors/vector-math.js';
+import { runCli } from '../helpers/run-cli.js';
 
 // The shipped rosetta-mini once it is v5 (generator/ present), or ROSETTA_MINI_V5_DIR: the trained generator's
 // pictures must carry their prompt — by the space that conditioned them, so this checks the wiring and the training
@@ -38,5 +40,41 @@ test(
       first.cosineA > first.cosineB && last.cosineB > last.cosineA,
       `first frame A ${first.cosineA.toFixed(3)} / B ${first.cosineB.toFixed(3)}, last frame A ${last.cosineA.toFixed(3)} / B ${last.cosineB.toFixed(3)}`,
     );
+  },
+);
+
+test(
+  'rosetta imagine --model mini draws offline: one seed gives the same PNG, another seed another one',
+  { skip, timeout: 300_000 },
+  async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rosetta-mini-imagine-'));
+    try {
+      const draw = async (seed: number, file: string) => {
+        const args = [
+          'imagine',
+          'red heart',
+          '--offline',
+          '--dir',
+          join(root, 'none'),
+          '-o',
+          join(root, file),
+          '--seed',
+          String(seed),
+          '--json',
+        ];
+        const r = await runCli([...args, '--model', process.env.ROSETTA_MINI_V5_DIR ? dir : 'mini']);
+        assert.equal(r.code, 0, r.stderr);
+        return { info: JSON.parse(r.stdout) as { seed: number; consistency: number }, png: readFileSync(join(root, file)) };
+      };
+      const a = await draw(5, 'a.png');
+      const b = await draw(5, 'b.png');
+      const c = await draw(6, 'c.png');
+      assert.equal(a.info.seed, 5);
+      assert.ok(a.png.equals(b.png), 'the same seed gives the same picture');
+      assert.ok(!a.png.equals(c.png), 'another seed gives another picture');
+      assert.ok(a.info.consistency > 0, `consistency ${a.info.consistency}`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   },
 );

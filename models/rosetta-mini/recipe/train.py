@@ -616,12 +616,22 @@ def main():
                 r = recall(text_vecs(cs, lang), iv, torch.arange(len(cs)))
                 metrics[f'unseenConceptsTextToImageR1{lang.capitalize()}'] = r[1]
                 metrics[f'unseenConceptsTextToImageR10{lang.capitalize()}'] = r[10]
+            if proj is not None:
+                # the locked teacher itself as the English query tower (LiT's arrangement, MiniLM shipped beside the
+                # towers): how far names never seen in training land when the sub-word tower is bypassed
+                r = recall(anchors(np.array([D.label_of[(int(c), 'en')] for c in cs])), iv, torch.arange(len(cs)))
+                metrics['unseenConceptsTextToImageR1EnTeacherTower'] = r[1]
+                metrics['unseenConceptsTextToImageR10EnTeacherTower'] = r[10]
         if len(D.eval_unseen_style) and cspace is None:
             cs = D.pic_concept[D.eval_unseen_style]; iv = image_vecs(D.eval_unseen_style)
             for lang in D.langs:
                 tv = text_vecs(cs, lang)
                 metrics[f'unseenStyleTextToImageR10{lang.capitalize()}'] = recall(tv, iv, torch.arange(len(cs)))[10]
                 metrics[f'unseenStyleImageToTextR5{lang.capitalize()}'] = recall(iv, tv, torch.arange(len(cs)))[5]
+            if proj is not None:
+                tv = anchors(np.array([D.label_of[(int(c), 'en')] for c in cs]))
+                metrics['unseenStyleTextToImageR10EnTeacherTower'] = recall(tv, iv, torch.arange(len(cs)))[10]
+                metrics['unseenStyleImageToTextR5EnTeacherTower'] = recall(iv, tv, torch.arange(len(cs)))[5]
         if len(D.eval_voices) and cspace is None:
             # v4's protocol: per language, one held-out-voice clip per held-out concept, queried by its label
             for lang in D.langs:

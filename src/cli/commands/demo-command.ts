@@ -34,6 +34,46 @@ async function whySkipped(rosetta: Rosetta, summary: { added: number; skipped: n
   return ` (the same bytes under another name, kept as one item with both locations: ${names})`;
 }
 
+interface DemoDrawing {
+  prompt: string;
+  file: string;
+  seed: number;
+  /** CLIPScore of the picture with its own prompt, and with the other demo prompt (the space's judgement). */
+  consistency: number;
+  consistencyWithOther: number;
+}
+
+/**
+ * The mini model's generator draws each prompt (seed 1, best of 4) into OUT/imagined/, and the space scores each
+ * picture against its own prompt and the other one. A mini model without a generator says so and the demo goes on.
+ */
+async function imagineDemo(rosetta: Rosetta, out: string, prompts: string[], log: (s: string) => void): Promise<DemoDrawing[]> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const drawn: DemoDrawing[] = [];
+  await mkdir(join(out, 'imagined'), { recursive: true });
+  log("\nimagine (the mini model's generator draws each prompt from noise; 32 px, shown at 256 px):");
+  for (const [i, prompt] of prompts.entries()) {
+    let r;
+    try {
+      r = await rosetta.imagine(prompt, { seed: 1, bestOf: 4 });
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ROSETTA_ERR_MODEL_NO_GENERATOR') throw e;
+      log(`  skipped: ${(e as Error).message}`);
+      return drawn;
+    }
+    const file = join(out, 'imagined', `${prompt.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'prompt'}.png`);
+    await writeFile(file, r.png);
+    const other = prompts[(i + 1) % prompts.length];
+    const own = await rosetta.score(file, prompt);
+    const vs = await rosetta.score(file, other);
+    drawn.push({ prompt, file, seed: r.seed ?? 1, consistency: own.score, consistencyWithOther: vs.score });
+    log(
+      `  "${prompt}" → ${relative(out, file)}: consistency ${own.score.toFixed(2)} with its prompt, ${vs.score.toFixed(2)} with "${other}"`,
+    );
+  }
+  return drawn;
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
@@ -95,10 +135,11 @@ export function registerDemo(program: Command): void {
             `\nText → image over all ${n} pictures of the unseen style: R@1 ${(quality.recallAt1 * 100).toFixed(1)} %, ` +
               `R@5 ${(quality.recallAt5 * 100).toFixed(1)} % (chance R@1 ${(100 / n).toFixed(2)} %)`,
           );
+          const imagined = await imagineDemo(rosetta, out, [sample[0].pair.labels.en, sample[1 % sample.length].pair.labels.en], log);
           log(
             `Collection: ${relative(process.cwd(), rosetta.dir)} — try: npx rosetta search "red heart" --dir ${relative(process.cwd(), rosetta.dir)}`,
           );
-          if (o.json) printJson({ summary, queries, quality, collection: rosetta.dir });
+          if (o.json) printJson({ summary, queries, quality, imagined, collection: rosetta.dir });
         } finally {
           await rosetta.close();
         }
