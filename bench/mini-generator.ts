@@ -2,7 +2,8 @@
  * rosetta-mini v5 generator, judged by a model that did not condition it, and checked for copies of training pictures.
  *
  *   node --import tsx bench/mini-generator.ts <modelDir> [--judge DIR] [--concepts N] [--prompts 48] [--samples 4]
- *                                             [--candidates 200] [--seed 1] [--json out.json]
+ *                                             [--candidates 200] [--seed 1] [--guidance G] [--steps N] [--top5-only]
+ *                                             [--json out.json]
  *
  * Judge: rosetta-mini v4 (recipe 4: k-means pyramid patch features + closed-form CCA, no learned conv net, no
  * teacher) — another recipe on other features, available offline; `models/rosetta-mini` when it is still v4, else
@@ -52,6 +53,9 @@ const { values: o, positionals } = parseArgs({
     samples: { type: 'string', default: '4' },
     candidates: { type: 'string', default: '200' },
     seed: { type: 'string', default: '1' },
+    guidance: { type: 'string' },
+    steps: { type: 'string' },
+    'top5-only': { type: 'boolean' },
     json: { type: 'string' },
   },
 });
@@ -102,9 +106,12 @@ for (const c of [...labelOf.keys()].sort((a, b) => rank('bench', a) - rank('benc
 const candidates = [...byLabel.values()].slice(0, Number(o.candidates));
 const prompts = candidates.slice(0, Math.min(Number(o.prompts), candidates.length));
 const samplesPer = Number(o.samples);
+// The sampler's settings (default: generator.json's), to sweep guidance and steps without retraining.
+const steps = o.steps ? Number(o.steps) : gen.steps;
+const guidance = o.guidance ? Number(o.guidance) : gen.guidance;
 const seed = Number(o.seed);
 log(
-  `${modelDir} (recipe ${manifest.recipeVersion}, fit ${fit ?? '?'}, ${gen.steps} steps, guidance ${gen.guidance}); ` +
+  `${modelDir} (recipe ${manifest.recipeVersion}, fit ${fit ?? '?'}, ${steps} steps, guidance ${guidance}); ` +
     `judge ${judgeDir} (recipe ${recipeOf(judgeDir)})`,
 );
 log(
@@ -118,7 +125,7 @@ const model = await loadSpace({ model: modelDir }, runtime);
 const samples: { prompt: string; concept: string; image: RgbImage; best: boolean }[] = [];
 const tg = Date.now();
 for (const concept of prompts) {
-  const r = await imagineMini(model, modelDir, labelOf.get(concept)!, { samples: samplesPer, seed, steps: gen.steps });
+  const r = await imagineMini(model, modelDir, labelOf.get(concept)!, { samples: samplesPer, seed, steps, guidance });
   r.candidates.forEach((s, k) => samples.push({ prompt: labelOf.get(concept)!, concept, image: s.image, best: k === 0 }));
 }
 const msPerPicture = (Date.now() - tg) / samples.length;
@@ -193,6 +200,12 @@ rows.push({
   'judge top-1': 1 / candidates.length,
   'self top-5': Math.min(1, 5 / candidates.length),
 });
+
+if (o['top5-only']) {
+  printTable(`Prompt in the top 5 of the candidate labels (${steps} steps, guidance ${guidance})`, rows);
+  if (cleanup) rmSync(cleanup, { recursive: true, force: true });
+  process.exit(0);
+}
 
 // ---- near-duplicates against the training pictures
 const rmse = (a: Uint8Array, b: Uint8Array) => {
@@ -286,7 +299,7 @@ console.log(
 );
 console.log(
   `${prompts.length} prompts × ${samplesPer} samples (seed ${seed}), ${candidates.length} candidate labels, ${training.length} training pictures; ` +
-    `${msPerPicture.toFixed(0)} ms per ${S} px picture (batch of ${samplesPer}, ${gen.steps} steps, ranking included)`,
+    `${msPerPicture.toFixed(0)} ms per ${S} px picture (batch of ${samplesPer}, ${steps} steps, guidance ${guidance}, ranking included)`,
 );
 printTable('Prompt in the top 5 of the candidate labels', rows);
 printTable(`Nearest training picture (near-copy: RMSE ≤ ${NEAR_RMSE} or judge cosine ≥ ${NEAR_COSINE})`, copyRows);
