@@ -39,9 +39,10 @@ export interface SampleOptions {
 }
 
 const NO_GENERATOR_HINT =
-  'imagine and animate need a rosetta-mini v5 model trained with its generator stage (generator/generator.json + ' +
-  'generator/onnx/denoiser.onnx + generator/onnx/decoder.onnx): build one with `models/rosetta-mini/recipe/run.sh OUT` and pass ' +
-  '--model OUT/ship/model (or copy it over models/rosetta-mini); v4 (closed-form CCA, recipe 4) has no generator';
+  'imagine and animate need a rosetta-mini model with its generator (generator/generator.json + ' +
+  'generator/onnx/denoiser.onnx + generator/onnx/decoder.onnx): the shipped `--model mini` has one; for another model, ' +
+  'train one with models/rosetta-mini/recipe/train.py --condition-space, or build a v5 model with its own ' +
+  '(`models/rosetta-mini/recipe/run.sh OUT`, then --model OUT/ship/model)';
 
 /** The generator folder's files of a rosetta-mini model directory. */
 export function miniGeneratorFiles(modelDir: string): { config: string; denoiser: string; decoder: string } {
