@@ -45,7 +45,7 @@ interface DemoDrawing {
 
 /**
  * The mini model's generator draws each prompt (seed 1, best of 4) into OUT/imagined/, and the space scores each
- * picture against its own prompt and the other one. A mini model without a generator says so and the demo goes on.
+ * picture against its own prompt and the other one. A mini model without a usable generator says so and the demo goes on.
  */
 async function imagineDemo(rosetta: Rosetta, out: string, prompts: string[], log: (s: string) => void): Promise<DemoDrawing[]> {
   const { mkdir, writeFile } = await import('node:fs/promises');
@@ -57,7 +57,9 @@ async function imagineDemo(rosetta: Rosetta, out: string, prompts: string[], log
     try {
       r = await rosetta.imagine(prompt, { seed: 1, bestOf: 4 });
     } catch (e) {
-      if ((e as { code?: string }).code !== 'ROSETTA_ERR_MODEL_NO_GENERATOR') throw e;
+      // No generator, or one left behind by a retrained model: the search part of the demo still stands.
+      const code = (e as { code?: string }).code;
+      if (code !== 'ROSETTA_ERR_MODEL_NO_GENERATOR' && code !== 'ROSETTA_ERR_MODEL_GENERATOR_SPACE_MISMATCH') throw e;
       log(`  skipped: ${(e as Error).message}`);
       return drawn;
     }
