@@ -3,10 +3,15 @@ import { existsSync, openSync, readSync, closeSync, readdirSync, statSync } from
 import { join } from 'node:path';
 import type { ModelRef } from './model-ref.js';
 
+/** The folder of a rosetta-mini model that holds its generator (src/generate/mini). */
+const GENERATOR_DIR = 'generator';
+
 /**
  * A version string for a model: the pinned revision for hub models; for a local directory, a hash of
  * its configs and of each ONNX file's size and first megabyte, so retrained weights change it while
- * a copy or a fresh clone of the same files does not.
+ * a copy or a fresh clone of the same files does not. The version names the vectors (a store keeps only
+ * vectors of the version it searches with), so a rosetta-mini `generator/` is left out: it draws from the
+ * space and changes no vector, and adding or retraining one must not orphan a collection's vectors.
  */
 export function modelVersion(ref: ModelRef): string {
   if (ref.kind === 'hub') return `${ref.id}@${ref.revision}`;
@@ -17,7 +22,7 @@ export function modelVersion(ref: ModelRef): string {
       const path = join(dir, name);
       const s = statSync(path);
       if (s.isDirectory()) {
-        visit(path, depth + 1);
+        if (!(depth === 0 && name === GENERATOR_DIR)) visit(path, depth + 1);
         continue;
       }
       if (!/\.(json|onnx|onnx_data)$/.test(name)) continue;

@@ -13,6 +13,8 @@ import { resolveRuntime } from '../../src/models/runtime-options.js';
 import { locateFfmpeg } from '../../src/media/ffmpeg/locate.js';
 import { Rosetta } from '../../src/rosetta.js';
 import { dot } from '../../src/vectors/vector-math.js';
+import { modelVersion } from '../../src/models/model-version.js';
+import { parseModelRef } from '../../src/models/model-ref.js';
 import type { Space } from '../../src/spaces/space.js';
 import type { RgbImage } from '../../src/types.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -141,6 +143,19 @@ suite('rosetta-mini generator: imagine and animate', () => {
     } finally {
       await rosetta.close();
     }
+  });
+
+  it("a generator beside the towers leaves the model's version alone, so a collection's vectors stay searchable", () => {
+    // The store searches only vectors of the version it is asked with: a version moved by adding generator/ would
+    // make every search of a collection indexed before return nothing.
+    const version = (dir: string) => modelVersion(parseModelRef(dir));
+    assert.equal(version(withGen), version(withoutGen));
+    const retrained = miniDir(root, 'retrained', true);
+    writeFileSync(
+      join(retrained, 'rosetta.json'),
+      JSON.stringify({ ...JSON.parse(readFileSync(join(MINI, 'rosetta.json'), 'utf8')), seed: 2 }),
+    );
+    assert.notEqual(version(retrained), version(withGen), 'a changed model file still changes the version');
   });
 
   it('refuses a generator trained on another space (ROSETTA_ERR_MODEL_GENERATOR_SPACE_MISMATCH), and takes it on its own', async () => {
