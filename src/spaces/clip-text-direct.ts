@@ -2,10 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelRef } from '../models/model-ref.js';
 import type { ResolvedRuntime } from '../models/runtime-options.js';
-import { RosettaError } from '../errors/rosetta-error.js';
-import { ErrorCodes } from '../errors/codes.js';
 import { restoreEndToken } from './text-truncation.js';
-import { NO_SPINNING } from '../models/load-pretrained.js';
 
 /** What a CLIP text tower is fed: token ids and attention mask, one row per text, padded to the longest. */
 export interface TextTokens {
@@ -44,7 +41,10 @@ export class DirectClipText {
   }
 
   static async open(ref: ModelRef & { kind: 'local' }, file: string, runtime: Pick<ResolvedRuntime, 'threads'>): Promise<DirectClipText> {
-    const [{ Tokenizer }, ort] = await Promise.all([import('@huggingface/tokenizers'), import('onnxruntime-node')]);
+    const [{ Tokenizer }, { openOnnxSession, ort }] = await Promise.all([
+      import('@huggingface/tokenizers'),
+      import('../models/onnx-session.js'), // onnxruntime-node, loaded with the first text query
+    ]);
     const read = (name: string) => JSON.parse(readFileSync(join(ref.dir, name), 'utf8')) as Record<string, unknown>;
     const config = read('tokenizer_config.json');
     const tokenizer = new Tokenizer(read('tokenizer.json'), config);
@@ -57,31 +57,12 @@ export class DirectClipText {
       }
       return undefined;
     };
-    const options: import('onnxruntime-node').InferenceSession.SessionOptions = {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      extra: NO_SPINNING, // as every other tower's session (models/load-pretrained.ts says why)
-    };
-    if (runtime.threads) {
-      options.intraOpNumThreads = runtime.threads;
-      options.interOpNumThreads = 1;
-    }
-    let session;
-    try {
-      session = await ort.InferenceSession.create(file, options);
-    } catch (cause) {
-      const text = cause instanceof Error ? cause.message : String(cause);
-      throw new RosettaError(
-        ErrorCodes.MODEL_LOAD_FAILED,
-        `Could not load the text tower of model directory ${ref.dir}: ${text.split('\n')[0]}`,
-        {
-          model: ref.label,
-          file,
-          cause,
-          hint: 'check the directory has config.json, the tokenizer files and onnx/text_model.onnx',
-        },
-      );
-    }
+    const session = await openOnnxSession(
+      file,
+      { device: 'cpu', threads: runtime.threads },
+      `text tower of ${ref.label}`,
+      'check the directory has config.json, the tokenizer files and onnx/text_model.onnx',
+    );
     const maxLength = typeof config.model_max_length === 'number' ? config.model_max_length : Infinity;
     return new DirectClipText(tokenizer, session, ort, maxLength, tokenOf('pad_token', 'eos_token') ?? 0, tokenOf('eos_token'));
   }
